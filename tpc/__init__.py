@@ -1,0 +1,1 @@
+"""tpc: the Transformer Program Compiler."""
