@@ -1,1 +1,13 @@
+"""The typed RASP IR: values, types, nodes, programs, inference, validation, JSON."""
 
+from .builder import Builder
+from .infer import MAX_VALUE_SET, infer_type, reachable_sums
+from .nodes import (
+    ALL_NODES, COMPARISONS, REDUCTIONS, S_OPS, SELECTORS, Aggregate, Constant, Indices, Map,
+    Node, Ones, Predicate, Readout, Select, SelectAnd, SelectNot, SelectOr, SelectorWidth,
+    SequenceMap, Table, Tokens, compare,
+)
+from .program import IRError, Program, validate
+from .serialize import from_json, program_from_dict, program_to_dict, to_json
+from .types import SELECTOR, Categorical, Domain, Numerical, SelectorType, contains, same_kind
+from .values import Value, is_number, normalize, show, sort_key, value_set

@@ -1,0 +1,298 @@
+"""IR nodes: frozen attrs classes, each naming its inputs and carrying its type.
+
+A node refers to its inputs by name; a `Program` holds the nodes in topological order.
+Tables are explicit and finite: the IR never holds a Python callable.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Callable, Iterable
+
+from attrs import field, frozen
+
+from .types import SELECTOR, Categorical, Numerical, SelectorType, Type
+from .values import normalize, sort_key
+
+
+def _rows(rows: Iterable) -> tuple:
+    items = rows.items() if isinstance(rows, dict) else rows
+    norm = []
+    for key, out in items:
+        key = tuple(map(normalize, key)) if isinstance(key, tuple) else normalize(key)
+        # Readout score rows are float tuples; every other output is a value.
+        norm.append((key, tuple(map(float, out)) if isinstance(out, tuple) else normalize(out)))
+    return tuple(sorted(norm, key=lambda kv: _key_order(kv[0])))
+
+
+def _key_order(key) -> tuple:
+    return tuple(map(sort_key, key)) if isinstance(key, tuple) else sort_key(key)
+
+
+@frozen(cache_hash=True)
+class Table:
+    """A finite function: `rows` are (input, output) pairs; inputs are values or value tuples."""
+
+    rows: tuple = field(converter=_rows)
+    _lookup: dict = field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self):
+        object.__setattr__(self, "_lookup", {_key_order(k): v for k, v in self.rows})
+        if len(self._lookup) != len(self.rows):
+            raise ValueError("table has two rows for one input")
+
+    def __getitem__(self, key):
+        return self._lookup[_key_order(key)]
+
+    def __contains__(self, key) -> bool:
+        return _key_order(key) in self._lookup
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def outputs(self) -> list:
+        return [out for _, out in self.rows]
+
+    @classmethod
+    def build(cls, fn: Callable, *domains: Iterable) -> "Table":
+        """Tabulate `fn` over every input (one value, or a tuple for several domains)."""
+        if len(domains) == 1:
+            return cls([(x, fn(x)) for x in domains[0]])
+        import itertools
+
+        return cls([(xs, fn(*xs)) for xs in itertools.product(*domains)])
+
+
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "true": lambda key, query: True,
+    "false": lambda key, query: False,
+}
+
+
+def compare(op: str, key, query) -> bool:
+    """RASP's comparison `key op query` under tpc's None rule.
+
+    None (BOS, or no value) is never selected by a value query; a None query selects
+    exactly the None keys. Values that cannot be ordered compare False.
+    """
+    if key is None or query is None:
+        return key is None and query is None
+    try:
+        return bool(COMPARISONS[op](key, query))
+    except TypeError:
+        return False
+
+
+def _pairs(pairs: Iterable) -> frozenset:
+    return frozenset((normalize(q), normalize(k)) for q, k in pairs)
+
+
+@frozen(cache_hash=True)
+class Predicate:
+    """A relation over (query value, key value): `pairs` lists the selecting pairs.
+
+    `op` names the comparison the pairs came from (see `compare`), kept for printing;
+    None for a table predicate (lifted heads, handwritten tables).
+    """
+
+    pairs: frozenset = field(converter=_pairs)
+    op: str | None = None
+
+    def __contains__(self, qk) -> bool:
+        return (normalize(qk[0]), normalize(qk[1])) in self.pairs
+
+    @classmethod
+    def comparison(cls, op: str, query_values: Iterable, key_values: Iterable) -> "Predicate":
+        if op not in COMPARISONS:
+            raise ValueError(f"unknown comparison {op!r}")
+        keys = list(key_values)
+        return cls([(q, k) for q in query_values for k in keys if compare(op, k, q)], op)
+
+
+@frozen(kw_only=True)
+class Node:
+    """Base of all nodes: a unique `name` and the node's `type`."""
+
+    name: str
+    type: Type
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """Names of the nodes this one reads, in order."""
+        return ()
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class Tokens(Node):
+    """The input token at each position (BOS at position 0)."""
+
+
+@frozen(kw_only=True)
+class Indices(Node):
+    """The position index: 0 for BOS, 1.. for the tokens after it."""
+
+
+@frozen(kw_only=True)
+class Ones(Node):
+    """The numerical constant 1 at every position (for counting)."""
+
+
+@frozen(kw_only=True)
+class Constant(Node):
+    """The same value at every position."""
+
+    value: Any = field(converter=normalize)
+
+
+# --- element-wise maps --------------------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class Map(Node):
+    """`table[x]` at every position (a categorical or numerical MLP)."""
+
+    x: str
+    table: Table
+
+    @property
+    def inputs(self):
+        return (self.x,)
+
+
+@frozen(kw_only=True)
+class SequenceMap(Node):
+    """`table[(x, y)]` at every position (an MLP reading two variables)."""
+
+    x: str
+    y: str
+    table: Table
+
+    @property
+    def inputs(self):
+        return (self.x, self.y)
+
+
+# --- attention ------------------------------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class Select(Node):
+    """Query position q selects key position k when (queries[q], keys[k]) is in predicate."""
+
+    keys: str
+    queries: str
+    predicate: Predicate
+    type: SelectorType = SELECTOR
+
+    @property
+    def inputs(self):
+        return (self.keys, self.queries)
+
+
+@frozen(kw_only=True)
+class SelectAnd(Node):
+    a: str
+    b: str
+    type: SelectorType = SELECTOR
+
+    @property
+    def inputs(self):
+        return (self.a, self.b)
+
+
+@frozen(kw_only=True)
+class SelectOr(Node):
+    a: str
+    b: str
+    type: SelectorType = SELECTOR
+
+    @property
+    def inputs(self):
+        return (self.a, self.b)
+
+
+@frozen(kw_only=True)
+class SelectNot(Node):
+    a: str
+    type: SelectorType = SELECTOR
+
+    @property
+    def inputs(self):
+        return (self.a,)
+
+
+REDUCTIONS = ("nearest", "sum", "mean")
+
+
+@frozen(kw_only=True)
+class Aggregate(Node):
+    """Attention: combine `values` over the positions `selector` picks.
+
+    nearest (categorical): the value at the nearest selected position; the earlier one on
+    ties; the query's own position only when nothing else is selected; when nothing is
+    selected, `default` if declared, else the value at position 0 (BOS).
+    sum (numerical): the sum over selected positions (0 when none).
+    mean (numerical): the mean over selected positions; `default` (else 0) when none.
+    """
+
+    selector: str
+    values: str
+    reduce: str = "nearest"
+    default: Any = field(default=None, converter=normalize)
+
+    @property
+    def inputs(self):
+        return (self.selector, self.values)
+
+
+@frozen(kw_only=True)
+class SelectorWidth(Node):
+    """How many positions the selector picks at each query position."""
+
+    selector: str
+
+    @property
+    def inputs(self):
+        return (self.selector,)
+
+
+@frozen(kw_only=True)
+class Readout(Node):
+    """The model's unembedding: per-term score tables summed with `bias`, argmax'ed.
+
+    `scores[i]` maps each value of `terms[i]` to one float per class; the first class with
+    the highest total wins (float64 sum, in term order, bias first).
+    """
+
+    terms: tuple[str, ...]
+    scores: tuple[Table, ...]
+    bias: tuple[float, ...]
+
+    @property
+    def inputs(self):
+        return self.terms
+
+    @property
+    def classes(self) -> tuple:
+        return self.type.values
+
+
+S_OPS = (Tokens, Indices, Ones, Constant, Map, SequenceMap, Aggregate, SelectorWidth, Readout)
+SELECTORS = (Select, SelectAnd, SelectOr, SelectNot)
+ALL_NODES = S_OPS + SELECTORS
+
+__all__ = [
+    "Table", "Predicate", "compare", "COMPARISONS", "Node", "Tokens", "Indices", "Ones",
+    "Constant", "Map", "SequenceMap", "Select", "SelectAnd", "SelectOr", "SelectNot",
+    "Aggregate", "SelectorWidth", "Readout", "REDUCTIONS", "S_OPS", "SELECTORS", "ALL_NODES",
+    "Categorical", "Numerical",
+]

@@ -1,0 +1,187 @@
+"""A program: nodes in topological order, named outputs, and the domain they run on."""
+
+from __future__ import annotations
+
+from typing import Iterator, Mapping
+
+from attrs import field, frozen
+
+from .infer import ValueSetTooLarge, infer_type
+from .nodes import (
+    ALL_NODES, Aggregate, Map, Node, Readout, Select, SelectAnd, SelectNot, SelectOr,
+    SelectorWidth, SequenceMap,
+)
+from .types import Domain, contains
+from .values import show
+
+
+class IRError(Exception):
+    """An ill-formed program: the message names the node and the problem."""
+
+
+def _outputs(outputs) -> tuple:
+    return tuple(outputs.items()) if isinstance(outputs, Mapping) else tuple(map(tuple, outputs))
+
+
+def _meta(meta) -> tuple:
+    return tuple(sorted((meta or {}).items())) if isinstance(meta, Mapping) else tuple(meta)
+
+
+@frozen
+class Program:
+    """`nodes` in topological order; `outputs` maps output names to node names.
+
+    `meta` carries provenance (source file, checkpoint, task, what passes removed) for
+    headers; it never changes behaviour.
+    """
+
+    nodes: tuple[Node, ...] = field(converter=tuple)
+    outputs: tuple[tuple[str, str], ...] = field(converter=_outputs)
+    domain: Domain
+    meta: tuple[tuple[str, str], ...] = field(default=(), converter=_meta)
+    _by_name: dict = field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self):
+        object.__setattr__(self, "_by_name", {n.name: n for n in self.nodes})
+
+    def __getitem__(self, name: str) -> Node:
+        return self._by_name[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._by_name
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.nodes)
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def output_map(self) -> dict[str, str]:
+        return dict(self.outputs)
+
+    def users(self) -> dict[str, list[str]]:
+        """Node name -> names of the nodes that read it."""
+        users: dict[str, list[str]] = {n.name: [] for n in self.nodes}
+        for n in self.nodes:
+            for i in n.inputs:
+                users[i].append(n.name)
+        return users
+
+    def depth(self) -> int:
+        """Longest chain of attention (Aggregate / SelectorWidth) nodes: the layers a model needs."""
+        depth: dict[str, int] = {}
+        for n in self.nodes:
+            d = max((depth[i] for i in n.inputs), default=0)
+            depth[n.name] = d + isinstance(n, (Aggregate, SelectorWidth))
+        return max(depth.values(), default=0)
+
+    def evolve(self, **changes) -> "Program":
+        from attrs import evolve
+
+        return evolve(self, **changes)
+
+    def with_meta(self, **meta) -> "Program":
+        merged = dict(self.meta)
+        merged.update({k: str(v) for k, v in meta.items()})
+        return self.evolve(meta=merged)
+
+
+# What each node reads: (field, expected kind). "sop" = categorical or numerical.
+_READS = {
+    Map: (("x", "sop"),),
+    SequenceMap: (("x", "sop"), ("y", "sop")),
+    Select: (("keys", "categorical"), ("queries", "categorical")),
+    SelectAnd: (("a", "selector"), ("b", "selector")),
+    SelectOr: (("a", "selector"), ("b", "selector")),
+    SelectNot: (("a", "selector"),),
+    Aggregate: (("selector", "selector"), ("values", "sop")),
+    SelectorWidth: (("selector", "selector"),),
+}
+
+
+def _check_reads(node: Node, by_name: dict[str, Node]) -> None:
+    reads = _READS.get(type(node), ())
+    if isinstance(node, Readout):
+        reads = tuple(("terms", "sop") for _ in node.terms)
+    for (field_name, want), source in zip(reads, node.inputs):
+        got = by_name[source].type.kind
+        ok = got in ("categorical", "numerical") if want == "sop" else got == want
+        if not ok:
+            need = "an s-op" if want == "sop" else f"a {want} s-op" if want != "selector" else "a selector"
+            raise IRError(f"{node.name}: {field_name} must be {need}, but {source!r} is a {got}")
+
+
+def _check_tables(node: Node, types) -> None:
+    def missing(table, keys):
+        return [k for k in keys if k not in table]
+
+    if isinstance(node, Map):
+        gaps = missing(node.table, types[node.x].values)
+    elif isinstance(node, SequenceMap):
+        gaps = missing(node.table, [(x, y) for x in types[node.x].values for y in types[node.y].values])
+    elif isinstance(node, Readout):
+        if len(node.bias) != len(node.classes):
+            raise IRError(f"{node.name}: bias has {len(node.bias)} scores for {len(node.classes)} classes")
+        gaps = []
+        for term, table in zip(node.terms, node.scores):
+            gaps += missing(table, types[term].values)
+            if any(len(row) != len(node.classes) for row in table.outputs()):
+                raise IRError(f"{node.name}: a score row for {term!r} does not have one score per class")
+    else:
+        return
+    if gaps:
+        raise IRError(f"{node.name}: table is not total; no row for {', '.join(map(show, gaps[:5]))}")
+
+
+def _check_aggregate(node: Aggregate, types) -> None:
+    kind = types[node.values].kind
+    if node.reduce not in ("nearest", "sum", "mean"):
+        raise IRError(f"{node.name}: unknown reduction {node.reduce!r}")
+    if (node.reduce == "nearest") != (kind == "categorical"):
+        raise IRError(f"{node.name}: a {node.reduce} aggregate cannot take {kind} values {node.values!r}")
+    if node.type.kind != ("categorical" if node.reduce == "nearest" else "numerical"):
+        raise IRError(f"{node.name}: a {node.reduce} aggregate must have a {kind} type")
+
+
+def validate(program: Program) -> Program:
+    """Check names, order (no cycles), kinds, total tables and declared types; return the program."""
+    by_name: dict[str, Node] = {}
+    for node in program.nodes:
+        if not isinstance(node, ALL_NODES):
+            raise IRError(f"not an IR node: {node!r}")
+        if node.name in by_name:
+            raise IRError(f"two nodes are named {node.name!r}")
+        for source in node.inputs:
+            if source not in by_name:
+                later = any(n.name == source for n in program.nodes)
+                raise IRError(
+                    f"{node.name}: reads {source!r}, "
+                    + ("which depends on it (a cycle)" if later else "which is not defined")
+                )
+        _check_reads(node, by_name)
+        by_name[node.name] = node
+    if not program.outputs:
+        raise IRError("the program has no outputs")
+    for out, source in program.outputs:
+        if source not in by_name:
+            raise IRError(f"output {out!r} names {source!r}, which is not defined")
+        if by_name[source].type.kind == "selector":
+            raise IRError(f"output {out!r} is a selector; outputs must be s-ops")
+    types = {n.name: n.type for n in program.nodes}
+    for node in program.nodes:
+        if isinstance(node, Aggregate):
+            _check_aggregate(node, types)
+        _check_tables(node, types)
+        try:
+            inferred = infer_type(node, types, program.domain)
+        except ValueSetTooLarge as e:
+            raise IRError(f"{node.name}: {e}") from None
+        if not contains(node.type, inferred):
+            extra = sorted(set(getattr(inferred, "values", ())) - set(getattr(node.type, "values", ())), key=repr)
+            raise IRError(
+                f"{node.name}: declared {node.type.kind} type does not cover its values"
+                + (f" (missing {', '.join(map(show, extra[:5]))})" if extra else f" (it is {inferred.kind})")
+            )
+    return program
+

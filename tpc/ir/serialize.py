@@ -1,0 +1,145 @@
+"""IR <-> JSON, exactly: values keep their kind (1, true, "1", 1/3 and null stay distinct)."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import attrs
+
+from .nodes import ALL_NODES, Predicate, Table
+from .program import IRError, Program
+from .types import SELECTOR, Categorical, Domain, Numerical
+from .values import normalize
+
+FORMAT = "tpc-ir"
+VERSION = 1
+_NODE_CLASSES = {cls.__name__: cls for cls in ALL_NODES}
+
+
+def _value_out(v):
+    return {"fraction": f"{v.numerator}/{v.denominator}"} if isinstance(v, Fraction) else v
+
+
+def _value_in(v):
+    if isinstance(v, dict) and set(v) == {"fraction"}:
+        return normalize(Fraction(v["fraction"]))
+    if isinstance(v, (list, dict)) or isinstance(v, float):
+        raise IRError(f"not an IR value: {v!r}")
+    return v
+
+
+def _key_out(k):
+    return [_value_out(x) for x in k] if isinstance(k, tuple) else _value_out(k)
+
+
+def _key_in(k):
+    return tuple(_value_in(x) for x in k) if isinstance(k, list) else _value_in(k)
+
+
+def _type_out(t):
+    if t is SELECTOR or t.kind == "selector":
+        return {"kind": "selector"}
+    return {"kind": t.kind, "values": [_value_out(v) for v in t.values]}
+
+
+def _type_in(d):
+    kind = d["kind"]
+    if kind == "selector":
+        return SELECTOR
+    cls = {"categorical": Categorical, "numerical": Numerical}.get(kind)
+    if cls is None:
+        raise IRError(f"unknown type kind {kind!r}")
+    return cls([_value_in(v) for v in d["values"]])
+
+
+def _field_out(value):
+    if isinstance(value, Table):
+        # Readout score rows are float tuples; other outputs are values.
+        return [[_key_out(k), list(o) if isinstance(o, tuple) else _value_out(o)] for k, o in value.rows]
+    if isinstance(value, Predicate):
+        pairs = sorted(([_value_out(q), _value_out(k)] for q, k in value.pairs), key=json.dumps)
+        return {"op": value.op, "pairs": pairs}
+    if isinstance(value, tuple) and value and isinstance(value[0], Table):
+        return [_field_out(t) for t in value]
+    if isinstance(value, tuple):
+        return list(value)
+    return _value_out(value)
+
+
+def _table_in(rows):
+    return Table([(_key_in(k), tuple(o) if isinstance(o, list) else _value_in(o)) for k, o in rows])
+
+
+def _field_in(cls, name, value):
+    if name == "table":
+        return _table_in(value)
+    if name == "predicate":
+        return Predicate([(_value_in(q), _value_in(k)) for q, k in value["pairs"]], value["op"])
+    if name == "scores":
+        return tuple(_table_in(t) for t in value)
+    if name in ("terms", "bias"):
+        return tuple(value)
+    return _value_in(value)
+
+
+def program_to_dict(program: Program) -> dict:
+    nodes = []
+    for node in program.nodes:
+        d = {"op": type(node).__name__, "name": node.name, "type": _type_out(node.type)}
+        for f in attrs.fields(type(node)):
+            if f.name not in ("name", "type"):
+                d[f.name] = _field_out(getattr(node, f.name))
+        nodes.append(d)
+    dom = program.domain
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "domain": {
+            "vocab": [_value_out(v) for v in dom.vocab], "max_len": dom.max_len,
+            "causal": dom.causal, "implicit_bos": dom.implicit_bos, "bos": dom.bos,
+        },
+        "nodes": nodes,
+        "outputs": dict(program.outputs),
+        "meta": dict(program.meta),
+    }
+
+
+def program_from_dict(d: dict) -> Program:
+    if not isinstance(d, dict) or d.get("format") != FORMAT:
+        raise IRError(f"not a tpc IR document (expected \"format\": \"{FORMAT}\")")
+    if d.get("version") != VERSION:
+        raise IRError(f"unsupported IR version {d.get('version')!r} (this tpc reads {VERSION})")
+    try:
+        dom = d["domain"]
+        domain = Domain(
+            vocab=[_value_in(v) for v in dom["vocab"]], max_len=dom["max_len"], causal=dom["causal"],
+            implicit_bos=dom["implicit_bos"], bos=dom["bos"],
+        )
+        nodes = []
+        for nd in d["nodes"]:
+            cls = _NODE_CLASSES.get(nd["op"])
+            if cls is None:
+                raise IRError(f"node {nd.get('name')!r}: unknown op {nd['op']!r}")
+            fields = {
+                f.name: _field_in(cls, f.name, nd[f.name])
+                for f in attrs.fields(cls) if f.name not in ("name", "type") and f.name in nd
+            }
+            nodes.append(cls(name=nd["name"], type=_type_in(nd["type"]), **fields))
+        return Program(nodes, d["outputs"], domain, d.get("meta", {}))
+    except (KeyError, TypeError, ValueError) as e:
+        raise IRError(f"malformed IR document: {type(e).__name__}: {e}") from None
+
+
+def to_json(program: Program, indent: int | None = 1) -> str:
+    return json.dumps(program_to_dict(program), indent=indent)
+
+
+def from_json(text: str) -> Program:
+    from .program import validate
+
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise IRError(f"not JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+    return validate(program_from_dict(d))
