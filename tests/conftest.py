@@ -1,0 +1,25 @@
+"""Suite-wide set-up: a fixed hypothesis profile for CI, and the path to shared data."""
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, max_examples=60, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("dev", deadline=None, max_examples=200)
+# CI and the default run use the fixed "ci" profile; HYPOTHESIS_PROFILE=dev explores more.
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared beside the repo (CI clones the repo with shared/ next to it)."""
+    path = REPO.parent / "shared"
+    assert path.is_dir(), f"shared data not found at {path}"
+    return path
