@@ -1,0 +1,12 @@
+"""Optimization passes: pure functions Program -> Program that never change behaviour."""
+
+from .cse import eliminate_common_subexpressions
+from .dce import eliminate_dead_code
+from .fold import fold_constants, sums_are_exact
+from .manager import PASSES, PIPELINES, optimize
+from .narrow import narrow_types
+
+__all__ = [
+    "PASSES", "PIPELINES", "optimize", "narrow_types", "fold_constants",
+    "eliminate_common_subexpressions", "eliminate_dead_code", "sums_are_exact",
+]

@@ -47,7 +47,10 @@ class Interpreter:
         self._floats: dict[str, torch.Tensor] = {}
         for node in program.nodes:
             self._prepare(node)
-        self._token_index = _index(program["tokens"].type.values) if "tokens" in program else None
+        # Tokens are encoded as indices into the tokens node's type (the domain's if it was removed).
+        token_values = program["tokens"].type.values if "tokens" in program else self.domain.token_values
+        self._token_index = _index(token_values)
+        self._vocab = {sort_key(v) for v in self.domain.vocab}
 
     def _prepare(self, node) -> None:
         p = self.program
@@ -92,12 +95,11 @@ class Interpreter:
                 raise TpcError(
                     f"input has {len(seq) - dom.implicit_bos} tokens; the program accepts at most {dom.max_len}"
                 )
-            try:
-                rows.append([self._token_index[sort_key(tok)] for tok in seq])
-            except KeyError:
-                bad = next(tok for tok in seq if sort_key(tok) not in self._token_index)
+            bad = [tok for tok in seq[1:] if sort_key(tok) not in self._vocab]
+            if bad:
                 vocab = " ".join(map(str, dom.vocab))
-                raise TpcError(f"unknown token {show(bad)} (vocabulary: {vocab})") from None
+                raise TpcError(f"unknown token {show(bad[0])} (vocabulary: {vocab})")
+            rows.append([self._token_index[sort_key(tok)] for tok in seq])
         n = max((len(r) for r in rows), default=1)
         tokens = torch.zeros(len(rows), n, dtype=torch.long)
         valid = torch.zeros(len(rows), n, dtype=torch.bool)

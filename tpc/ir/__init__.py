@@ -5,7 +5,7 @@ from .infer import MAX_VALUE_SET, infer_type, reachable_sums
 from .nodes import (
     ALL_NODES, COMPARISONS, REDUCTIONS, S_OPS, SELECTORS, Aggregate, Constant, Indices, Map,
     Node, Ones, Predicate, Readout, Select, SelectAnd, SelectNot, SelectOr, SelectorWidth,
-    SequenceMap, Table, Tokens, compare,
+    SequenceMap, Table, Tokens, compare, rename_inputs,
 )
 from .program import IRError, Program, validate
 from .serialize import from_json, program_from_dict, program_to_dict, to_json

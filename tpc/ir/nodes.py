@@ -290,9 +290,20 @@ S_OPS = (Tokens, Indices, Ones, Constant, Map, SequenceMap, Aggregate, SelectorW
 SELECTORS = (Select, SelectAnd, SelectOr, SelectNot)
 ALL_NODES = S_OPS + SELECTORS
 
-__all__ = [
-    "Table", "Predicate", "compare", "COMPARISONS", "Node", "Tokens", "Indices", "Ones",
-    "Constant", "Map", "SequenceMap", "Select", "SelectAnd", "SelectOr", "SelectNot",
-    "Aggregate", "SelectorWidth", "Readout", "REDUCTIONS", "S_OPS", "SELECTORS", "ALL_NODES",
-    "Categorical", "Numerical",
-]
+
+
+INPUT_FIELDS = ("x", "y", "keys", "queries", "a", "b", "selector", "values", "terms")
+
+
+def rename_inputs(node: Node, mapping: dict[str, str]) -> Node:
+    """The node reading `mapping[name]` wherever it read `name`."""
+    import attrs
+
+    changes = {}
+    for f in INPUT_FIELDS:
+        if hasattr(node, f) and f in attrs.fields_dict(type(node)):
+            old = getattr(node, f)
+            new = tuple(mapping.get(n, n) for n in old) if isinstance(old, tuple) else mapping.get(old, old)
+            if new != old:
+                changes[f] = new
+    return attrs.evolve(node, **changes) if changes else node

@@ -1,0 +1,87 @@
+"""Constant folding."""
+
+from __future__ import annotations
+
+import math
+
+import attrs
+
+from tpc.ir import (
+    Constant, Indices, Map, Ones, Program, Readout, SequenceMap, Table, Tokens, rename_inputs, sort_key,
+)
+
+_INPUTS = (Tokens, Indices, Ones, Constant)
+
+
+def _bit_span(values) -> tuple[int, int] | None:
+    """(highest, lowest) binary exponent among the set bits of nonzero floats, or None."""
+    nonzero = [v for v in values if v != 0]
+    if not nonzero:
+        return None
+    high = max(math.frexp(abs(v))[1] for v in nonzero)
+    low = min(
+        (p & -p).bit_length() - q.bit_length() for p, q in (abs(v).as_integer_ratio() for v in nonzero)
+    )
+    return high, low
+
+
+def sums_are_exact(readout: Readout) -> bool:
+    """True when every partial sum of the readout's scores is exact in float64, so their order is free."""
+    span = _bit_span([*readout.bias, *(s for t in readout.scores for row in t.outputs() for s in row)])
+    if span is None:
+        return True
+    high, low = span
+    return high + math.ceil(math.log2(len(readout.terms) + 2)) - low <= 53
+
+
+def _fold_readout(node: Readout, program_types) -> Readout:
+    """Move terms whose score row is the same for every value into the bias."""
+    if not sums_are_exact(node):
+        return node
+    bias = list(node.bias)
+    terms, scores = [], []
+    for term, table in zip(node.terms, node.scores):
+        rows = {table[v] for v in program_types[term].values}
+        if len(rows) == 1:
+            bias = [b + s for b, s in zip(bias, rows.pop())]
+        else:
+            terms.append(term)
+            scores.append(table)
+    return attrs.evolve(node, terms=tuple(terms), scores=tuple(scores), bias=tuple(bias))
+
+
+def _is_identity(node: Map, source) -> bool:
+    return source.type == node.type and all(sort_key(node.table[v]) == sort_key(v) for v in source.type.values)
+
+
+def fold_constants(program: Program) -> Program:
+    """Single-valued s-ops become Constants, maps of constants are evaluated, identity maps vanish,
+    and readout terms with one score row for every value fold into the bias."""
+    by_name: dict = {}
+    alias: dict[str, str] = {}
+    nodes = []
+    for node in program.nodes:
+        node = rename_inputs(node, alias)
+        if isinstance(node, Map) and _is_identity(node, by_name[node.x]):
+            alias[node.name] = node.x
+            continue
+        if isinstance(node, SequenceMap):
+            x, y = by_name[node.x], by_name[node.y]
+            if isinstance(y, Constant):
+                table = Table([(v, node.table[(v, y.value)]) for v in x.type.values])
+                node = Map(name=node.name, type=node.type, x=node.x, table=table)
+            elif isinstance(x, Constant):
+                table = Table([(v, node.table[(x.value, v)]) for v in y.type.values])
+                node = Map(name=node.name, type=node.type, x=node.y, table=table)
+        if isinstance(node, Readout):
+            node = _fold_readout(node, {n: by_name[n].type for n in node.terms})
+        if (
+            not isinstance(node, _INPUTS)
+            and node.type.kind != "selector"
+            and len(node.type.values) == 1
+        ):
+            node = Constant(name=node.name, type=node.type, value=node.type.values[0])
+        by_name[node.name] = node
+        nodes.append(node)
+    outputs = {out: alias.get(src, src) for out, src in program.outputs}
+    return program.evolve(nodes=tuple(nodes), outputs=outputs)

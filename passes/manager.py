@@ -1,0 +1,46 @@
+"""The pass manager: named pipelines of IR -> IR passes, run to a fixed point."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from tpc.ir import Program, validate
+
+from .cse import eliminate_common_subexpressions
+from .dce import eliminate_dead_code
+from .fold import fold_constants
+from .narrow import narrow_types
+
+PASSES: dict[str, Callable[[Program], Program]] = {
+    "narrow": narrow_types,
+    "fold": fold_constants,
+    "cse": eliminate_common_subexpressions,
+    "dce": eliminate_dead_code,
+}
+PIPELINES: dict[int, tuple[str, ...]] = {0: (), 1: ("narrow", "fold", "cse", "dce")}
+MAX_ROUNDS = 20
+
+
+def optimize(
+    program: Program,
+    level: int = 1,
+    print_after: Iterable[str] = (),
+    printer: Callable[[str, Program], None] | None = None,
+) -> Program:
+    """Run the pipeline for `level` until nothing changes; call `printer(pass, program)` after
+    each pass named in `print_after` (the CLI prints RASP text there)."""
+    if level not in PIPELINES:
+        raise ValueError(f"unknown optimization level {level} (known: {sorted(PIPELINES)})")
+    watch = set(print_after)
+    unknown = watch - set(PASSES)
+    if unknown:
+        raise ValueError(f"unknown pass {sorted(unknown)[0]!r} (passes: {', '.join(PASSES)})")
+    for _ in range(MAX_ROUNDS):
+        before = program
+        for name in PIPELINES[level]:
+            program = validate(PASSES[name](program))
+            if name in watch and printer is not None:
+                printer(name, program)
+        if program == before:
+            break
+    return program

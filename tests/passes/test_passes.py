@@ -1,0 +1,111 @@
+import pytest
+from hypothesis import given, strategies as st
+
+from strategies import programs_with_inputs
+from tpc.interp import Interpreter
+from tpc.ir import Builder, Constant, Domain, Table, validate
+from tpc.passes import PASSES, optimize, sums_are_exact
+
+
+def _same_outputs(before, after, seqs):
+    assert Interpreter(after).run(seqs) == Interpreter(before).run(seqs)
+
+
+@pytest.mark.parametrize("name", sorted(PASSES))
+@given(case=programs_with_inputs(max_nodes=10))
+def test_pass_preserves_behaviour(name, case):
+    program, seqs = case
+    after = validate(PASSES[name](program))
+    _same_outputs(program, after, seqs)
+
+
+@given(programs_with_inputs(max_nodes=10))
+def test_pipeline_preserves_behaviour_and_is_idempotent(case):
+    program, seqs = case
+    after = optimize(program)
+    _same_outputs(program, after, seqs)
+    assert optimize(after) == after
+    assert len(after) <= len(program)
+
+
+def _dom():
+    return Domain(vocab="ab", max_len=4)
+
+
+def test_dead_code_and_constants_disappear():
+    b = Builder(_dom())
+    t = b.tokens()
+    b.map(lambda x: x, t)  # dead
+    always = b.map(lambda x: 7, t)  # one value: a constant
+    shifted = b.sequence_map(lambda c, x: f"{x}{c}", always, t)
+    b.output("o", shifted)
+    after = optimize(b.build())
+    assert [type(n).__name__ for n in after.nodes] == ["Tokens", "Map"]
+    assert after[after.output_map["o"]].table["a"] == "a7"
+
+
+def test_identity_map_is_removed():
+    b = Builder(_dom())
+    t = b.tokens()
+    b.output("o", b.map(lambda x: x, t))
+    after = optimize(b.build())
+    assert after.output_map["o"] == "tokens"
+
+
+def test_readout_constant_terms_fold_into_bias():
+    b = Builder(_dom())
+    t = b.tokens()
+    flat = b.map(lambda x: 0 if x == "<s>" else 1, t)
+    same = Table({0: (1.0, 2.0), 1: (1.0, 2.0)})
+    varies = Table({"<s>": (0.0, 0.0), "a": (5.0, 0.0), "b": (0.0, 0.0)})
+    b.output("label", b.readout([flat, t], [same, varies], [0.5, 0.0], ["x", "y"]))
+    after = optimize(b.build())
+    readout = after[after.output_map["label"]]
+    assert readout.terms == ("tokens",) and readout.bias == (1.5, 2.0)
+    assert flat not in after
+
+
+def test_unexact_readout_sums_are_left_alone():
+    b = Builder(_dom())
+    t = b.tokens()
+    tiny = Table({"<s>": (2.0**-60, 0.0), "a": (2.0**-60, 0.0), "b": (2.0**-60, 0.0)})
+    big = Table({"<s>": (1.0, 1.0), "a": (1.0, 1.0), "b": (1.0, 1.0)})
+    readout = b.readout([t, t], [tiny, big], [0.0, 0.0], ["x", "y"])
+    b.output("label", readout)
+    prog = b.build()
+    assert not sums_are_exact(prog[readout])
+    assert optimize(prog)[readout].terms == (t, t)
+
+
+def test_narrowing_shrinks_types_and_tables():
+    b = Builder(_dom())
+    t = b.tokens()
+    small = b.map(lambda x: "a", t)
+    wide = b.map(lambda x: x * 2, small)
+    b.output("o", b.sequence_map(lambda u, v: u + v, wide, t))
+    from tpc.passes import narrow_types
+
+    after = narrow_types(b.build())
+    assert len(after[b.nodes[-1].name].table) == 3  # ("aa", each token value)
+
+
+def test_cse_merges_duplicates():
+    b = Builder(_dom())
+    t = b.tokens()
+    m1 = b.map(lambda x: x == "a", t)
+    m2 = b.map(lambda x: x == "a", t)
+    b.output("o", b.sequence_map(lambda u, v: u and v, m1, m2))
+    after = optimize(b.build(), level=1)
+    assert m2 not in after
+
+
+def test_print_after_and_unknown_pass():
+    b = Builder(_dom())
+    b.output("o", b.map(lambda x: 1, b.tokens()))
+    seen = []
+    optimize(b.build(), print_after=["fold"], printer=lambda name, p: seen.append(name))
+    assert seen and set(seen) == {"fold"}
+    with pytest.raises(ValueError, match="unknown pass 'nope'"):
+        optimize(b.build(), print_after=["nope"])
+    assert optimize(b.build(), level=0) == b.build()
+    assert isinstance(optimize(b.build())[optimize(b.build()).output_map["o"]], Constant)
