@@ -1,0 +1,66 @@
+"""One checkpoint format for trained and compiled models, loadable with ``weights_only=True``.
+
+A checkpoint is a dict of plain values and tensors: ``format``, ``config`` (a plain dict),
+``tokens`` (input id -> token), ``labels`` (class id -> label), ``task``, ``metrics`` and
+``state`` (the module's state_dict). Resumable training adds a ``training`` entry.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import attrs
+import torch
+
+from tpc.errors import TpcError
+from tpc.model.config import ModelConfig
+from tpc.model.program import TransformerProgram
+
+FORMAT = "tpc-transformer-program/1"
+
+
+@attrs.frozen
+class CheckpointMeta:
+    tokens: tuple[str, ...]
+    labels: tuple[str, ...]
+    task: str | None
+    metrics: dict
+    training: dict | None = None  # optimizer and progress, for --resume
+
+
+def save_checkpoint(path, model: TransformerProgram, *, tokens, labels, task=None, metrics=None,
+                    training=None) -> None:
+    """Write atomically (a killed run never leaves a half-written file behind)."""
+    payload = {"format": FORMAT, "config": model.cfg.to_dict(), "tokens": list(tokens),
+               "labels": list(labels), "task": task, "metrics": dict(metrics or {}),
+               "state": model.state_dict()}
+    if training is not None:
+        payload["training"] = training
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path) -> tuple[TransformerProgram, CheckpointMeta]:
+    """The model (in eval mode) and its metadata; any bad file is a one-line TpcError."""
+    path = Path(path)
+    if not path.is_file():
+        raise TpcError(f"no checkpoint at {path}")
+    try:
+        payload = torch.load(path, weights_only=True, map_location="cpu")
+    except Exception as e:  # truncated zip, foreign pickle, ...: all "not loadable"
+        reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise TpcError(f"{path} is not a loadable checkpoint: {reason[:200]}") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise TpcError(f"{path} is not a tpc checkpoint (a reference run? see load_reference_run)")
+    try:
+        model = TransformerProgram(ModelConfig.from_dict(payload["config"]))
+        model.load_state_dict(payload["state"])
+    except (KeyError, TypeError, RuntimeError) as e:
+        raise TpcError(f"{path}: checkpoint does not match its architecture: "
+                       f"{str(e).strip().splitlines()[0][:200]}") from None
+    meta = CheckpointMeta(tuple(payload["tokens"]), tuple(payload["labels"]), payload.get("task"),
+                          payload.get("metrics", {}), payload.get("training"))
+    return model.eval(), meta

@@ -1,0 +1,91 @@
+"""The architecture of a Transformer Program and the names of its residual variables."""
+
+from __future__ import annotations
+
+import attrs
+
+from tpc.errors import TpcError
+
+
+@attrs.frozen
+class ModelConfig:
+    """Sizes and switches; plain values only, so it round-trips through a checkpoint as a dict.
+
+    Every categorical variable is stored in a slot of ``d_var`` dimensions (its true width may be
+    smaller: tokens use ``vocab_size`` values, positions ``n_ctx``); the stacked layout keeps a
+    whole batch to a few tensor ops.
+    """
+
+    vocab_size: int
+    n_classes: int
+    n_ctx: int
+    d_var: int
+    n_layers: int = 3
+    n_heads_cat: int = 4
+    n_heads_num: int = 4
+    n_cat_mlps: int = 2
+    n_num_mlps: int = 2
+    mlp_vars_in: int = 2
+    d_mlp: int = 64
+    one_hot_embed: bool = True
+    n_vars_cat: int = 1  # learned categorical token embeddings, when not one-hot
+    causal: bool = False
+    masked_classes: tuple[int, ...] = attrs.field(default=(), converter=tuple)
+    # Room for compiled programs: names of numerical heads that average instead of summing,
+    # and predicates read as arbitrary 0/1 matrices (logit > 0) instead of one match per row.
+    mean_heads: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    general_predicates: bool = False
+
+    def __attrs_post_init__(self):
+        if self.one_hot_embed and self.d_var < self.vocab_size:
+            raise TpcError(f"d_var {self.d_var} is narrower than the one-hot vocabulary "
+                           f"({self.vocab_size} tokens)")
+        if self.d_var < self.n_ctx:
+            raise TpcError(f"d_var {self.d_var} is narrower than the one-hot positions "
+                           f"({self.n_ctx})")
+        counts = [self.n_layers, self.n_heads_cat, self.n_heads_num, self.n_cat_mlps,
+                  self.n_num_mlps]
+        if min(counts) < 0 or self.n_layers < 1 or self.mlp_vars_in < 1 or self.d_mlp < 1:
+            raise TpcError("layers must be >= 1; heads and MLPs >= 0; MLP sizes >= 1")
+        if self.n_vars_cat < 1 or (self.one_hot_embed and self.n_vars_cat != 1):
+            raise TpcError("a one-hot embedding is exactly one variable")
+
+    # -- variable names, in residual-stream order -------------------------------------------
+    def input_cat_vars(self) -> list[str]:
+        tokens = ["tokens"] if self.one_hot_embed else [f"embed.var{i}" for i in range(self.n_vars_cat)]
+        return tokens + ["positions"]
+
+    def layer_cat_outputs(self, layer: int) -> list[str]:
+        return ([f"L{layer}.cat_head{h}" for h in range(self.n_heads_cat)]
+                + [f"L{layer}.cat_mlp{i}" for i in range(self.n_cat_mlps)]
+                + [f"L{layer}.num_mlp{i}" for i in range(self.n_num_mlps)])
+
+    def cat_vars_before(self, layer: int) -> list[str]:
+        """Categorical variables an attention head of ``layer`` may read."""
+        names = self.input_cat_vars()
+        for l in range(layer):
+            names += self.layer_cat_outputs(l)
+        return names
+
+    def num_vars_before(self, layer: int) -> list[str]:
+        names = ["ones"]
+        for l in range(layer):
+            names += [f"L{l}.num_head{h}" for h in range(self.n_heads_num)]
+        return names
+
+    def cat_vars(self) -> list[str]:
+        return self.cat_vars_before(self.n_layers)
+
+    def num_vars(self) -> list[str]:
+        return self.num_vars_before(self.n_layers)
+
+    def to_dict(self) -> dict:
+        return attrs.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelConfig":
+        fields = {f.name for f in attrs.fields(cls)}
+        unknown = set(d) - fields
+        if unknown:
+            raise TpcError(f"unknown model config fields: {', '.join(sorted(unknown))}")
+        return cls(**d)

@@ -1,0 +1,208 @@
+"""The hard-mode model in plain terms: variables, heads with predicate tables, MLPs, readout.
+
+This is what the lifter reads; it never needs the tensor layout of ``TransformerProgram``.
+Variables are named ``tokens`` (or ``embed.var{i}``), ``positions``, ``ones`` and
+``L{layer}.cat_head{h}``, ``L{layer}.num_head{h}``, ``L{layer}.cat_mlp{i}``,
+``L{layer}.num_mlp{i}``. Categorical values are ints in ``range(width)``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+import torch
+
+from tpc.model import ops
+from tpc.model.config import ModelConfig
+from tpc.model.program import TransformerProgram
+
+Table = tuple[tuple[bool, ...], ...]
+
+
+@attrs.frozen
+class Variable:
+    name: str
+    kind: Literal["categorical", "numerical"]
+    width: int  # number of values; 1 for numerical
+
+
+@attrs.frozen
+class CategoricalHead:
+    """Attend to the nearest key with ``predicate[query value][key value]`` (BOS if none)."""
+
+    layer: int
+    index: int
+    query: str
+    key: str
+    value: str
+    predicate: Table
+    output: str
+
+
+@attrs.frozen
+class NumericalHead:
+    """Sum (or average) the numerical ``value`` over all keys matching the predicate."""
+
+    layer: int
+    index: int
+    query: str
+    key: str
+    value: str
+    predicate: Table
+    output: str
+    reduce: Literal["sum", "mean"] = "sum"
+
+
+@attrs.frozen(eq=False)
+class CategoricalMLP:
+    """Linear -> ReLU -> Linear -> argmax over the one-hot inputs.
+
+    Input ``j`` with value ``v`` is the one-hot column ``j * slot_width + v`` of ``w_in``.
+    """
+
+    layer: int
+    index: int
+    inputs: tuple[str, ...]
+    slot_width: int
+    w_in: torch.Tensor
+    b_in: torch.Tensor
+    w_out: torch.Tensor
+    b_out: torch.Tensor
+    output: str
+
+    def apply(self, values: torch.Tensor) -> torch.Tensor:
+        """Output values [n] for input value rows [n, len(inputs)], exactly as the model."""
+        n, k = values.shape
+        x = torch.zeros(n, k, self.slot_width)
+        x.scatter_(2, values.long().unsqueeze(-1), 1.0)
+        return ops.mlp_logits(x.flatten(1), self.w_in, self.b_in, self.w_out, self.b_out).argmax(-1)
+
+
+@attrs.frozen(eq=False)
+class NumericalMLP:
+    """Linear -> ReLU -> Linear -> argmax over numerical inputs; outputs a categorical value."""
+
+    layer: int
+    index: int
+    inputs: tuple[str, ...]
+    w_in: torch.Tensor
+    b_in: torch.Tensor
+    w_out: torch.Tensor
+    b_out: torch.Tensor
+    output: str
+
+    def apply(self, values: torch.Tensor) -> torch.Tensor:
+        """Output values [n] for float input rows [n, len(inputs)], exactly as the model."""
+        return ops.mlp_logits(values.float(), self.w_in, self.b_in, self.w_out, self.b_out).argmax(-1)
+
+
+@attrs.frozen(eq=False)
+class Readout:
+    """Class scores summed over variables; masked classes never win; ties go to the lower id.
+
+    ``scores[var]`` is [width, classes] for a categorical variable (row = value) and
+    [1, classes] for a numerical one (multiplied by the value).
+    """
+
+    variables: tuple[str, ...]  # categorical first, then numerical, in model order
+    scores: dict[str, torch.Tensor]
+    masked: tuple[int, ...]
+    slot_width: int
+    weights: torch.Tensor  # the model's full readout matrix, for ``predict``
+
+    def predict(self, cat_values: torch.Tensor, num_values: torch.Tensor) -> torch.Tensor:
+        """Classes [n] from categorical value rows [n, n_cat] and numerical rows [n, n_num]."""
+        n, k = cat_values.shape
+        x = torch.zeros(n, k, self.slot_width).scatter_(2, cat_values.long().unsqueeze(-1), 1.0)
+        logits = torch.cat([x.flatten(1), num_values.float()], -1) @ self.weights
+        mask = torch.zeros(logits.shape[-1], dtype=torch.bool)
+        mask[list(self.masked)] = True
+        return logits.masked_fill(mask, ops.NEG_INF).argmax(-1)
+
+
+@attrs.frozen(eq=False)
+class DiscreteProgram:
+    config: ModelConfig
+    variables: tuple[Variable, ...]
+    embedding: dict[str, tuple[int, ...]]  # embedding variable -> value of each token id
+    cat_heads: tuple[CategoricalHead, ...]
+    num_heads: tuple[NumericalHead, ...]
+    cat_mlps: tuple[CategoricalMLP, ...]
+    num_mlps: tuple[NumericalMLP, ...]
+    readout: Readout
+
+    @property
+    def causal(self) -> bool:
+        return self.config.causal
+
+    def variable(self, name: str) -> Variable:
+        return next(v for v in self.variables if v.name == name)
+
+
+def _argmax(logits: torch.Tensor) -> list[int]:
+    return logits.argmax(-1).tolist()
+
+
+def _table(pred: torch.Tensor, general: bool, rows: int, cols: int) -> Table:
+    hard = ops.choose_table(pred, None, general).bool()
+    return tuple(tuple(bool(b) for b in row[:cols]) for row in hard[:rows])
+
+
+@torch.no_grad()
+def discretize(model: TransformerProgram) -> DiscreteProgram:
+    """The hard-mode program of ``model`` (trained, loaded or compiled)."""
+    cfg, d = model.cfg, model.cfg.d_var
+    width: dict[str, int] = {"positions": cfg.n_ctx, "ones": 1}
+    embedding = {}
+    if cfg.one_hot_embed:
+        width["tokens"] = cfg.vocab_size
+        embedding["tokens"] = tuple(range(cfg.vocab_size))
+    else:
+        for i, choice in enumerate(model.embed.argmax(-1).T.tolist()):
+            width[f"embed.var{i}"] = d
+            embedding[f"embed.var{i}"] = tuple(choice)
+    cat_heads, num_heads, cat_mlps, num_mlps = [], [], [], []
+    for l, layer in enumerate(model.layers):
+        cats, nums = cfg.cat_vars_before(l), cfg.num_vars_before(l)
+        for h in range(cfg.n_heads_cat):
+            q, k, v = (cats[i] for i in (_argmax(layer.cat_q[h]), _argmax(layer.cat_k[h]),
+                                         _argmax(layer.cat_v[h])))
+            out = f"L{l}.cat_head{h}"
+            width[out] = width[v]
+            cat_heads.append(CategoricalHead(l, h, q, k, v, _table(
+                layer.cat_pred[h], cfg.general_predicates, width[q], width[k]), out))
+        for h in range(cfg.n_heads_num):
+            q, k = cats[_argmax(layer.num_q[h])], cats[_argmax(layer.num_k[h])]
+            out = f"L{l}.num_head{h}"
+            width[out] = 1
+            num_heads.append(NumericalHead(
+                l, h, q, k, nums[_argmax(layer.num_v[h])],
+                _table(layer.num_pred[h], cfg.general_predicates, width[q], width[k]), out,
+                "mean" if out in cfg.mean_heads else "sum"))
+        mlp_cats = cats + [f"L{l}.cat_head{h}" for h in range(cfg.n_heads_cat)]
+        mlp_nums = nums + [f"L{l}.num_head{h}" for h in range(cfg.n_heads_num)]
+        for i in range(cfg.n_cat_mlps):
+            out = f"L{l}.cat_mlp{i}"
+            width[out] = d
+            cat_mlps.append(CategoricalMLP(
+                l, i, tuple(mlp_cats[j] for j in _argmax(layer.cat_mlp_read[i])), d,
+                *(getattr(layer, f"cat_mlp_{p}")[i].clone() for p in ("w_in", "b_in", "w_out", "b_out")),
+                out))
+        for i in range(cfg.n_num_mlps):
+            out = f"L{l}.num_mlp{i}"
+            width[out] = d
+            num_mlps.append(NumericalMLP(
+                l, i, tuple(mlp_nums[j] for j in _argmax(layer.num_mlp_read[i])),
+                *(getattr(layer, f"num_mlp_{p}")[i].clone() for p in ("w_in", "b_in", "w_out", "b_out")),
+                out))
+    names = cfg.cat_vars() + cfg.num_vars()
+    variables = tuple(Variable(n, "categorical" if i < len(cfg.cat_vars()) else "numerical", width[n])
+                      for i, n in enumerate(names))
+    w = model.unembed.detach().clone()
+    n_cat = len(cfg.cat_vars())
+    scores = {n: w[i * d:i * d + width[n]] for i, n in enumerate(cfg.cat_vars())}
+    scores.update({n: w[n_cat * d + i:n_cat * d + i + 1] for i, n in enumerate(cfg.num_vars())})
+    readout = Readout(tuple(names), scores, tuple(cfg.masked_classes), d, w)
+    return DiscreteProgram(cfg, variables, embedding, tuple(cat_heads), tuple(num_heads),
+                           tuple(cat_mlps), tuple(num_mlps), readout)

@@ -1,0 +1,169 @@
+"""Train a Transformer Program: Adam, Gumbel-softmax with geometric tau annealing."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+
+from tpc.errors import TpcError
+from tpc.model.checkpoint import load_checkpoint, save_checkpoint
+from tpc.model.config import ModelConfig
+from tpc.model.program import TransformerProgram
+from tpc.tasks import Dataset, get_task, make_dataset
+from tpc.train.options import TrainOptions
+from tpc.train.progress import Progress
+
+RESUME_FILE = "resume.pt"
+
+
+def build_config(opts: TrainOptions, data: Dataset) -> ModelConfig:
+    spec = get_task(opts.task)
+    return ModelConfig(
+        vocab_size=len(data.tokens), n_classes=len(data.labels), n_ctx=data.n_ctx,
+        d_var=opts.d_var or max(len(data.tokens), data.n_ctx), n_layers=opts.layers,
+        n_heads_cat=opts.cat_heads, n_heads_num=opts.num_heads, n_cat_mlps=opts.cat_mlps,
+        n_num_mlps=opts.num_mlps, mlp_vars_in=opts.mlp_vars_in, d_mlp=opts.mlp_width,
+        causal=spec.causal if opts.causal is None else opts.causal,
+        masked_classes=[i for i, lab in enumerate(data.labels) if lab in spec.masked_labels])
+
+
+def sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean over sequences of the mean token cross-entropy on non-pad (id 0) targets."""
+    nll = -logits.log_softmax(-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+    real = targets != 0
+    return (nll.masked_fill(~real, 0.0).sum(-1) / real.sum(-1)).mean()
+
+
+@torch.no_grad()
+def accuracy(model: TransformerProgram, x: torch.Tensor, y: torch.Tensor, batch: int = 4096) -> float:
+    """Hard-mode accuracy over non-pad targets."""
+    right = total = 0
+    for i in range(0, len(x), batch):
+        pred, target = model.predict(x[i:i + batch]), y[i:i + batch]
+        real = target != 0
+        right += int((pred == target)[real].sum())
+        total += int(real.sum())
+    return right / max(total, 1)
+
+
+def tau_schedule(opts: TrainOptions, epoch: int, steps: int) -> np.ndarray:
+    """Per-step tau: geometric from tau_init to tau_end across epochs, smooth within one."""
+    per_epoch = np.geomspace(opts.tau_init, opts.tau_end, opts.epochs)
+    if epoch + 1 < opts.epochs:
+        return np.geomspace(per_epoch[epoch], per_epoch[epoch + 1], steps)
+    return np.full(steps, per_epoch[epoch])
+
+
+def _seed(*parts: int) -> int:
+    """An independent seed per (run seed, epoch, rank): makes resuming stateless."""
+    return int(np.random.SeedSequence(list(parts)).generate_state(1)[0])
+
+
+def _prepare_output(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as e:
+        raise TpcError(f"cannot write to output directory {out_dir}: {e.strerror}") from None
+
+
+def _init_weights(model: TransformerProgram, path: str) -> None:
+    source, _ = load_checkpoint(path)
+    if source.cfg != model.cfg:
+        raise TpcError(f"--init {path}: its architecture differs from this run's")
+    model.load_state_dict(source.state_dict())
+
+
+def _distributed() -> tuple[int, int]:
+    """(rank, world size); joins the gloo process group when launched by torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group("gloo")
+    return (dist.get_rank(), world) if world > 1 else (0, 1)
+
+
+def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
+          progress: bool = True, threads: int = 1) -> dict:
+    """Train, write ``model.pt`` and ``metrics.json`` to ``out_dir``; return the metrics.
+
+    Same options and thread count on the same machine give bit-identical weights.
+    """
+    out_dir = Path(out_dir)
+    get_task(opts.task)  # fail on a bad name before touching the disk
+    torch.set_num_threads(threads)
+    rank, world = _distributed()
+    if rank == 0:
+        _prepare_output(out_dir)
+    if opts.epochs < 1 or opts.batch_size < world or opts.lr <= 0 or min(opts.tau_init, opts.tau_end) <= 0:
+        raise TpcError("epochs >= 1, batch size >= number of processes, lr > 0 and tau > 0 required")
+    data = make_dataset(opts.task, opts.vocab_size, opts.max_length, opts.min_length,
+                        opts.dataset_size, opts.seed)
+    torch.manual_seed(opts.seed)
+    model = TransformerProgram(build_config(opts, data))
+    if opts.init:
+        _init_weights(model, opts.init)
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=opts.lr)
+    start = 0
+    if resume:
+        start = _restore(out_dir / RESUME_FILE, opts, model, optimizer)
+    net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+
+    x, y = data.train.x, data.train.y
+    steps = -(-len(x) // opts.batch_size)
+    bar = Progress(opts.epochs, start, enabled=progress and rank == 0)
+    for epoch in range(start, opts.epochs):
+        model.train()
+        order = torch.randperm(len(x), generator=torch.Generator().manual_seed(_seed(opts.seed, epoch)))
+        torch.manual_seed(_seed(opts.seed, epoch, rank))  # Gumbel noise
+        taus = tau_schedule(opts, epoch, steps)
+        loss_sum = right = total = 0.0
+        for step in range(steps):
+            batch = order[step * opts.batch_size:(step + 1) * opts.batch_size][rank::world]
+            xb, yb = x[batch], y[batch]
+            logits = net(xb, float(taus[step]))
+            loss = sequence_loss(logits, yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            real = yb != 0
+            loss_sum += loss.item() * len(batch)
+            right += float((logits.argmax(-1) == yb)[real].sum())
+            total += float(real.sum())
+        bar.update(epoch + 1, loss=loss_sum / len(x) * world, acc=right / total, tau=taus[-1])
+        if rank == 0 and ((epoch + 1) % opts.checkpoint_every == 0 or epoch + 1 == opts.epochs):
+            save_checkpoint(out_dir / RESUME_FILE, model, tokens=data.tokens, labels=data.labels,
+                            task=opts.task, training={"options": opts.to_dict(), "epoch": epoch + 1,
+                                                      "optimizer": optimizer.state_dict()})
+    bar.close()
+
+    model.eval()
+    metrics = {f"{name}_acc": accuracy(model, split.x, split.y)
+               for name, split in (("train", data.train), ("val", data.val), ("test", data.test))}
+    metrics["epochs"] = opts.epochs
+    if rank == 0:
+        save_checkpoint(out_dir / "model.pt", model, tokens=data.tokens, labels=data.labels,
+                        task=opts.task, metrics=metrics)
+        (out_dir / "metrics.json").write_text(json.dumps(
+            {**metrics, "options": opts.to_dict()}, indent=2) + "\n")
+    if world > 1:
+        dist.barrier()
+    return metrics
+
+
+def _restore(path: Path, opts: TrainOptions, model, optimizer) -> int:
+    """Load a resumable checkpoint into ``model`` and ``optimizer``; return its epoch."""
+    saved, meta = load_checkpoint(path)
+    if meta.training is None:
+        raise TpcError(f"{path} holds no training state to resume")
+    if meta.training["options"] != opts.to_dict():
+        raise TpcError(f"--resume: {path} was written with different options")
+    model.load_state_dict(saved.state_dict())
+    optimizer.load_state_dict(meta.training["optimizer"])
+    return int(meta.training["epoch"])
