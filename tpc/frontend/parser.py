@@ -1,0 +1,68 @@
+"""Parsing tpc's RASP dialect (grammar/rasp.lark) into a lark tree, with located errors."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import lark
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from ..errors import TpcError
+
+# How expected terminals are named in "expected ..." messages.
+_TERMINAL_NAMES = {
+    "SEMICOLON": "';'", "LPAR": "'('", "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'",
+    "LSQB": "'['", "RSQB": "']'", "COMMA": "','", "EQUAL": "'='", "COLON": "':'",
+    "NAME": "a name", "NUMBER": "a number", "STRING": "a string", "COMP_OP": "a comparison",
+    "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '%'", "RETURN": "'return'", "$END": "end of file",
+}
+
+
+def _grammar_text() -> str:
+    try:
+        return resources.files("tpc.grammar").joinpath("rasp.lark").read_text()
+    except (ModuleNotFoundError, FileNotFoundError):  # running from a source tree without install
+        from pathlib import Path
+
+        return (Path(__file__).resolve().parents[2] / "grammar" / "rasp.lark").read_text()
+
+
+@functools.lru_cache(maxsize=1)
+def parser() -> lark.Lark:
+    return lark.Lark(_grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+def _describe(token) -> str:
+    if token.type == "$END" or not str(token):
+        return "end of file"
+    return repr(str(token))
+
+
+def _expected(names) -> str:
+    shown = sorted({_TERMINAL_NAMES.get(n, f"'{n.lower()}'" if n.isalpha() else n) for n in names})
+    if len(shown) > 6:
+        return ""
+    return "; expected " + (shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1])
+
+
+def parse(source: str, filename: str = "<string>") -> lark.Tree:
+    """Parse `source`; syntax errors become TpcError("file:line:col: reason")."""
+    try:
+        return parser().parse(source)
+    except UnexpectedInput as e:
+        line, col = getattr(e, "line", -1), getattr(e, "column", -1)
+        if isinstance(e, UnexpectedCharacters):
+            reason = f"syntax error: unexpected character {source[e.pos_in_stream]!r}"
+        elif isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
+            reason = "syntax error: unexpected end of file" + _expected(e.expected)
+            lines = source.splitlines() or [""]
+            line = len(lines)
+            col = len(lines[-1]) + 1
+        elif isinstance(e, UnexpectedToken):
+            reason = f"syntax error: unexpected {_describe(e.token)}" + _expected(e.expected)
+        else:  # pragma: no cover
+            reason = "syntax error"
+        if line is None or line < 1:
+            line, col = 1, 1
+        raise TpcError.at(filename, source, line, col, reason) from None
