@@ -10,13 +10,25 @@ from tpc.errors import TpcError
 
 
 class _Group(click.Group):
-    """Prints user errors (TpcError) as one line and exits with status 2."""
+    """Prints user errors as `error: <one line>` on stderr and exits with status 2.
+
+    User errors are TpcError (bad source: then the offending line and a caret follow),
+    IRError (an ill-formed IR file) and click's usage errors (bad option, missing file).
+    """
 
     def invoke(self, ctx):
+        from tpc.ir import IRError
+
         try:
             return super().invoke(ctx)
-        except TpcError as e:
+        except (TpcError, IRError) as e:
             click.echo(f"error: {e}", err=True)
+            details = getattr(e, "details", "")
+            if details:
+                click.echo(details, err=True)
+            sys.exit(2)
+        except click.UsageError as e:
+            click.echo(f"error: {e.format_message()}", err=True)
             sys.exit(2)
 
 
@@ -59,3 +71,192 @@ def train(output, resume, quiet, threads, **options):
 
     metrics = run(TrainOptions(**options), output, resume=resume, progress=not quiet, threads=threads)
     click.echo(" ".join(f"{k}={v:.4f}" for k, v in metrics.items() if k.endswith("_acc")))
+
+
+# --- run / emit / check: RASP source or IR JSON in, values / code / a summary out ----------
+
+_DEFAULT_VOCAB = "0 1 2 3 4 5 6 7"
+_DEFAULT_MAX_LEN = 8
+
+
+def parse_tokens(text: str) -> list:
+    """Split an input like RASP's REPL: on whitespace if there is any, else one token per
+    character. A token that looks like an integer ("3", "-1") is the integer."""
+    import re
+
+    parts = text.split() if any(c.isspace() for c in text) else list(text)
+    return [int(p) if re.fullmatch(r"-?\d+", p) else p for p in parts]
+
+
+def load_program(path: str, vocab=None, max_len: int | None = None):
+    """A validated IR program from RASP source, or from IR JSON when `path` ends in .json
+    (whose domain is fixed: `vocab` and `max_len` do not apply)."""
+    if path.endswith(".json"):
+        from tpc.ir import from_json
+
+        with open(path) as f:
+            return from_json(f.read())
+    from tpc.frontend import compile_file
+
+    vocab = parse_tokens(_DEFAULT_VOCAB) if vocab is None else vocab
+    return compile_file(path, vocab=vocab, max_len=_DEFAULT_MAX_LEN if max_len is None else max_len)
+
+
+def _show(value) -> str:
+    from fractions import Fraction
+
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    return str(value)
+
+
+def _jsonable(value):
+    from fractions import Fraction
+
+    return float(value) if isinstance(value, Fraction) else value
+
+
+_PROGRAM = click.argument("program", type=click.Path(exists=True, dir_okay=False))
+_VOCAB = click.option(
+    "--vocab", metavar="TOKENS",
+    help="The tokens the program accepts, split like --input (RASP source only). "
+         f"[run: the input's tokens; emit/check: \"{_DEFAULT_VOCAB}\"]",
+)
+_MAX_LEN = click.option(
+    "--max-len", type=click.IntRange(min=0), metavar="N",
+    help=f"The longest input, in tokens (RASP source only). [run: {_DEFAULT_MAX_LEN} or the input's "
+         f"length if longer; emit/check: {_DEFAULT_MAX_LEN}]",
+)
+
+
+@main.command()
+@_PROGRAM
+@click.option("--input", "-i", "text", required=True, metavar="TOKENS",
+              help='The input, e.g. "3 1 2" (split on spaces) or "abc" (one token per character).')
+@click.option("--output", "-O", "output", metavar="NAME", help="Print only this output. [all outputs]")
+@click.option("--json", "as_json", is_flag=True, help="Print the values as JSON instead of text.")
+@_VOCAB
+@_MAX_LEN
+def run(program, text, output, as_json, vocab, max_len):
+    """Run PROGRAM (a .rasp file, or IR .json) on one input and print its output.
+
+    \b
+    Tokens are split on spaces when the input has any, else one per character (like RASP's
+    REPL); tokens that look like integers are integers, so "3 1 2" sorts numerically and
+    "10 9" is two tokens. BOS is added for you and its value is not shown: there is one value
+    per input token. (A lifted model's IR takes BOS first and shows every position.)
+
+    \b
+    Text output: the values separated by spaces (fractions as n/d, no value as None); when the
+    program has several outputs and --output is not given, one "name: values" line each.
+    With --json: a JSON list (numbers as numbers, fractions as floats, strings as strings,
+    booleans as true/false, no value as null), or an object by output name.
+
+    \b
+    Examples:
+      tpc run examples/rasp/sort.rasp --input "3 1 2"        # 1 2 3
+      tpc run examples/rasp/reverse.rasp --input abc --json  # ["c", "b", "a"]
+    """
+    import json
+
+    from tpc.interp import run as interpret
+
+    tokens = parse_tokens(text)
+    if vocab is not None:
+        vocab = parse_tokens(vocab)
+    elif not program.endswith(".json"):
+        vocab = tokens
+    if max_len is None and not program.endswith(".json"):
+        max_len = max(_DEFAULT_MAX_LEN, len(tokens))
+    prog = load_program(program, vocab, max_len)
+    names = [o for o, _ in prog.outputs]
+    if output is not None and output not in names:
+        raise TpcError(f"no output named {output!r} (outputs: {', '.join(names)})")
+    result = {o: values[0] for o, values in interpret(prog, [tokens], [output] if output else names).items()}
+    if as_json:
+        data = {o: [_jsonable(v) for v in vals] for o, vals in result.items()}
+        click.echo(json.dumps(next(iter(data.values())) if len(data) == 1 else data))
+    elif len(result) == 1:
+        click.echo(" ".join(map(_show, next(iter(result.values())))))
+    else:
+        for o, vals in result.items():
+            click.echo(f"{o}: " + " ".join(map(_show, vals)))
+
+
+@main.command()
+@_PROGRAM
+@click.option("--to", "target", type=click.Choice(["python", "rasp", "json"]), default="python",
+              show_default=True, help="What to write.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True), default="-",
+              help="The file to write. [standard output]")
+@_VOCAB
+@_MAX_LEN
+def emit(program, target, out, vocab, max_len):
+    """Translate PROGRAM (a .rasp file, or IR .json) into another form.
+
+    \b
+    --to python  a self-contained Python module (standard library only): run(tokens) returns
+                 the main output, one value per token; run_all(tokens) every output by name;
+                 VOCAB, MAX_LEN, BOS, OUTPUTS are constants. Exactly tpc's semantics.
+    --to rasp    RASP source text, which tpc compiles back to the same program.
+    --to json    the typed IR as JSON, which every command accepts as PROGRAM.
+
+    \b
+    Example:
+      tpc emit examples/rasp/sort.rasp --vocab "1 2 3 4" --to python -o sort.py
+      python -c "import sort; print(sort.run([3, 1, 2]))"   # [1, 2, 3]
+    """
+    prog = load_program(program, None if vocab is None else parse_tokens(vocab), max_len)
+    if target == "python":
+        from tpc.backends.python import to_python
+
+        text = to_python(prog)
+    elif target == "json":
+        from tpc.ir import to_json
+
+        text = to_json(prog) + "\n"
+    else:
+        try:
+            from tpc.backends.rasp import to_rasp
+        except ImportError:
+            raise TpcError("the RASP backend is not available in this version of tpc") from None
+        text = to_rasp(prog)
+    with click.open_file(out, "w") as f:
+        f.write(text)
+
+
+@main.command()
+@_PROGRAM
+@_VOCAB
+@_MAX_LEN
+def check(program, vocab, max_len):
+    """Parse and type-check PROGRAM (a .rasp file, or IR .json); print a summary.
+
+    \b
+    The summary gives the domain, the number of nodes of each kind, the attention depth (the
+    layers a transformer needs), the outputs, and one line per node: its kind, its type and
+    how many values it can take. Exit status 0 when the program is well-formed, 2 (with the
+    error and, for source errors, the offending line) when it is not.
+
+    \b
+    Example:
+      tpc check examples/rasp/sort.rasp --vocab "1 2 3" --max-len 5
+    """
+    from collections import Counter
+
+    prog = load_program(program, None if vocab is None else parse_tokens(vocab), max_len)
+    dom = prog.domain
+    kinds = Counter(type(n).__name__ for n in prog.nodes)
+    click.echo(f"{program}: ok")
+    click.echo(
+        f"domain: {len(dom.vocab)} tokens ({' '.join(map(_show, dom.vocab))}), at most {dom.max_len}, "
+        + ("causal" if dom.causal else "bidirectional")
+        + (", BOS added" if dom.implicit_bos else ", BOS first")
+    )
+    click.echo(f"nodes: {len(prog.nodes)} (" + ", ".join(f"{k} {c}" for k, c in kinds.items()) + ")")
+    click.echo(f"depth: {prog.depth()}")
+    click.echo("outputs: " + ", ".join(f"{o} = {n}" for o, n in prog.outputs))
+    width = max(len(n.name) for n in prog.nodes)
+    for n in prog.nodes:
+        size = "" if n.type.kind == "selector" else f"{len(n.type.values)} values"
+        click.echo(f"  {n.name:<{width}}  {type(n).__name__:<13} {n.type.kind:<11} {size}".rstrip())

@@ -1,0 +1,111 @@
+"""The command line: run / emit / check on small programs, output formats, user errors."""
+
+import json
+import types
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tpc.cli import main, parse_tokens
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "rasp"
+
+HIST = """
+# how many times each token occurs
+hist = selector_width(select(tokens, tokens, ==));
+"""
+TWO = """
+rev = aggregate(select(indices, length - indices - 1, ==), tokens);
+is_a = tokens == "a";
+output rev;
+output is_a;
+"""
+
+
+@pytest.fixture
+def cli(tmp_path):
+    runner = CliRunner()
+
+    def invoke(*args, source=None, name="prog.rasp"):
+        if source is not None:
+            (tmp_path / name).write_text(source)
+        args = [str(tmp_path / name) if a == "PROG" else a for a in args]
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    invoke.tmp = tmp_path
+    return invoke
+
+
+def test_parse_tokens():
+    assert parse_tokens("3 1 2") == [3, 1, 2]
+    assert parse_tokens("abc") == ["a", "b", "c"]
+    assert parse_tokens("312") == [3, 1, 2]
+    assert parse_tokens("10 -1 x") == [10, -1, "x"]
+
+
+def test_run_sorts_numerically():
+    r = CliRunner().invoke(main, ["run", str(EXAMPLES / "sort.rasp"), "--input", "3 10 2"])
+    assert r.exit_code == 0 and r.output == "2 3 10\n"
+
+
+def test_run_text_and_json(cli):
+    r = cli("run", "PROG", "--input", "abca", source=HIST)
+    assert r.exit_code == 0 and r.output == "2 1 1 2\n"
+    r = cli("run", "PROG", "--input", "a b c a", "--json")
+    assert json.loads(r.output) == [2, 1, 1, 2]
+    r = cli("run", "PROG", "-i", "abb", "--json", source=TWO)
+    assert json.loads(r.output) == {"rev": ["b", "b", "a"], "is_a": [True, False, False]}
+    r = cli("run", "PROG", "-i", "abb", "--output", "is_a", "--json")
+    assert r.output == "[true, false, false]\n"
+    r = cli("run", "PROG", "-i", "abb")
+    assert r.output == "rev: b b a\nis_a: True False False\n"
+
+
+def test_run_fractions(cli):
+    r = cli("run", str(EXAMPLES / "frac_prevs.rasp"), "-i", "xax", "--json")
+    assert r.exit_code == 0 and json.loads(r.output) == [1.0, 0.5, pytest.approx(2 / 3)]
+    r = cli("run", str(EXAMPLES / "frac_prevs.rasp"), "-i", "xax")
+    assert r.output == "1 1/2 2/3\n"
+
+
+def test_emit_python_json_roundtrip(cli):
+    r = cli("emit", "PROG", "--vocab", "a b c", "--to", "json", "-o", str(cli.tmp / "p.json"), source=TWO)
+    assert r.exit_code == 0, r.output
+    r = cli("run", str(cli.tmp / "p.json"), "-i", "cab", "-O", "rev")
+    assert r.output == "b a c\n"
+    r = cli("emit", str(cli.tmp / "p.json"), "--to", "python")
+    module = types.ModuleType("emitted")
+    exec(r.output, module.__dict__)
+    assert module.run_all(list("cab")) == {"rev": list("bac"), "is_a": [False, True, False]}
+
+
+def test_check_summary(cli):
+    r = cli("check", str(EXAMPLES / "reverse.rasp"), "--vocab", "a b", "--max-len", "4")
+    assert r.exit_code == 0
+    assert "ok" in r.output and "depth: 2" in r.output and "outputs: reverse" in r.output
+    assert "Aggregate" in r.output
+
+
+def _error(result):
+    assert result.exit_code == 2
+    assert result.output.startswith("error: ") and "Traceback" not in result.output
+    return result.output
+
+
+def test_errors_exit_2_with_one_line(cli):
+    assert "does not exist" in _error(cli("run", "missing.rasp", "-i", "ab"))
+    assert "--bogus" in _error(cli("run", "PROG", "-i", "ab", "--bogus", source=HIST))
+    assert "unknown token 'c'" in _error(cli("run", "PROG", "-i", "abc", "--vocab", "a b"))
+    assert "at most 2" in _error(cli("run", "PROG", "-i", "abc", "--max-len", "2"))
+    assert "no output named" in _error(cli("run", "PROG", "-i", "ab", "-O", "nope"))
+    assert "is not one of" in _error(cli("emit", "PROG", "--to", "c++"))
+    out = _error(cli("check", "PROG", source="x = tokens ==;\n"))
+    assert out.splitlines() == [out.splitlines()[0], "x = tokens ==;", "             ^"]
+    assert "not JSON" in _error(cli("check", "PROG", source="{", name="bad.json"))
+
+
+def test_every_command_has_a_manual():
+    for command in ("run", "emit", "check"):
+        r = CliRunner().invoke(main, [command, "--help"])
+        assert r.exit_code == 0 and "Example" in r.output
