@@ -67,6 +67,7 @@ class Expr:
     base: SOp | None = None  # set when the Expr is just `base`
     hint: str | None = None
     table_strict: bool = True  # model-mode table maps see None inputs
+    where: Any = None  # the source of the expression, for errors found when tabulating
     done: dict = field(factory=dict)  # kind -> materialized SOp
 
     @property
@@ -316,7 +317,7 @@ class Compiler:
         def fn(*vals):
             return op(*[f(*[vals[i] for i in s]) for f, s in zip(fns, slots)])
 
-        return Expr(tuple(args), fn, kind)
+        return Expr(tuple(args), fn, kind, where=where)
 
     def materialize(self, e: Expr, where, kind: str | None = None, hint: str | None = None) -> SOp:
         kind = kind or e.kind
@@ -325,6 +326,7 @@ class Compiler:
         if kind in e.done:
             return e.done[kind]
         hint = hint or e.hint
+        where = e.where if e.where is not None else where
         strict = not self.model and e.table_strict
 
         def out(*raw):
@@ -769,7 +771,7 @@ class Compiler:
         e = self.as_expr(v, inner)
         if e.base is not None and e.base.kind == kind:
             return e
-        return Expr(e.args, e.fn, kind, hint=e.hint, table_strict=e.table_strict)
+        return Expr(e.args, e.fn, kind, hint=e.hint, table_strict=e.table_strict, where=t)
 
     def b_numerical(self, t, args, kwargs, env):
         return self._annotate(t, args, kwargs, env, "numerical")
