@@ -75,6 +75,7 @@ class Interpreter:
         elif isinstance(node, Aggregate) and node.reduce == "nearest":
             self._tables[node.name] = _remap(p[node.values].type.values, t.values)
         elif isinstance(node, Readout):
+            self._tables[node.name] = _remap(node.classes, t.values)
             for term, table in zip(node.terms, node.scores):
                 rows = [table[v] for v in p[term].type.values]
                 self._tables[f"{node.name}/{term}"] = torch.tensor(rows, dtype=torch.float64)
@@ -161,7 +162,7 @@ class Interpreter:
             total = torch.tensor(node.bias, dtype=torch.float64).expand(*shape, len(node.bias))
             for term in node.terms:
                 total = total + self._tables[f"{node.name}/{term}"][env[term]]
-            return total.argmax(-1)  # first maximum on ties
+            return self._tables[node.name][total.argmax(-1)]  # first class on ties
         raise NotImplementedError(type(node).__name__)
 
     def _aggregate(self, node: Aggregate, env, cost) -> torch.Tensor:

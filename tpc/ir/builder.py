@@ -121,7 +121,7 @@ class Builder:
     ) -> str:
         return self._append(Readout(
             name=self._name(name, "readout"), type=Categorical(classes), terms=tuple(terms),
-            scores=tuple(scores), bias=tuple(map(float, bias)),
+            scores=tuple(scores), bias=tuple(map(float, bias)), classes=tuple(classes),
         ))
 
     # outputs

@@ -269,21 +269,19 @@ class SelectorWidth(Node):
 class Readout(Node):
     """The model's unembedding: per-term score tables summed with `bias`, argmax'ed.
 
-    `scores[i]` maps each value of `terms[i]` to one float per class; the first class with
-    the highest total wins (float64 sum, in term order, bias first).
+    `scores[i]` maps each value of `terms[i]` to one float per class, in the order of
+    `classes` (the model's class ids); the first class with the highest total wins
+    (float64 sum, bias first, then the terms in order).
     """
 
     terms: tuple[str, ...]
     scores: tuple[Table, ...]
     bias: tuple[float, ...]
+    classes: tuple = field(converter=lambda cs: tuple(map(normalize, cs)))
 
     @property
     def inputs(self):
         return self.terms
-
-    @property
-    def classes(self) -> tuple:
-        return self.type.values
 
 
 S_OPS = (Tokens, Indices, Ones, Constant, Map, SequenceMap, Aggregate, SelectorWidth, Readout)

@@ -11,8 +11,8 @@ from .nodes import (
     ALL_NODES, Aggregate, Map, Node, Readout, Select, SelectAnd, SelectNot, SelectOr,
     SelectorWidth, SequenceMap,
 )
-from .types import Domain, contains
-from .values import show
+from .types import Categorical, Domain, contains
+from .values import show, sort_key
 
 
 class IRError(Exception):
@@ -121,6 +121,8 @@ def _check_tables(node: Node, types) -> None:
     elif isinstance(node, SequenceMap):
         gaps = missing(node.table, [(x, y) for x in types[node.x].values for y in types[node.y].values])
     elif isinstance(node, Readout):
+        if len(set(map(sort_key, node.classes))) != len(node.classes) or node.type != Categorical(node.classes):
+            raise IRError(f"{node.name}: classes must be distinct and be the values of its type")
         if len(node.bias) != len(node.classes):
             raise IRError(f"{node.name}: bias has {len(node.bias)} scores for {len(node.classes)} classes")
         gaps = []

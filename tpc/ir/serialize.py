@@ -63,7 +63,7 @@ def _field_out(value):
     if isinstance(value, tuple) and value and isinstance(value[0], Table):
         return [_field_out(t) for t in value]
     if isinstance(value, tuple):
-        return list(value)
+        return [_value_out(v) for v in value]
     return _value_out(value)
 
 
@@ -80,6 +80,8 @@ def _field_in(cls, name, value):
         return tuple(_table_in(t) for t in value)
     if name in ("terms", "bias"):
         return tuple(value)
+    if name == "classes":
+        return tuple(_value_in(v) for v in value)
     return _value_in(value)
 
 
