@@ -145,7 +145,12 @@ def interpreter(ex: Example, vocab: tuple) -> Interpreter:
 
 
 def batches(ex: Example, vocab: tuple) -> st.SearchStrategy:
-    return st.lists(ex.inputs(vocab, ex.max_len), min_size=1, max_size=BATCH)
+    """The empty input, one of the longest inputs the example allows, then a few more."""
+    longest = ex.max_len if ex.inputs is not unique_tokens else min(ex.max_len, len(vocab))
+    full = st.lists(st.sampled_from(vocab), min_size=longest, max_size=longest,
+                    unique=ex.inputs is unique_tokens)
+    more = st.lists(ex.inputs(vocab, ex.max_len), min_size=0, max_size=BATCH)
+    return st.tuples(full, more).map(lambda t: [[], t[0], *t[1]])
 
 
 def kinds(values) -> list:
