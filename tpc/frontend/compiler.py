@@ -112,6 +112,13 @@ def _strict(f):
     return g
 
 
+def _none_in_none_out(f):
+    def g(*xs):
+        return None if any(x is None for x in xs) else f(*xs)
+
+    return g
+
+
 def _div(a, b):
     if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)):
         return Fraction(a) / Fraction(b)
@@ -327,11 +334,9 @@ class Compiler:
             return e.done[kind]
         hint = hint or e.hint
         where = e.where if e.where is not None else where
-        strict = not self.model and e.table_strict
 
         def out(*raw):
-            vals = [a.decode(r) for a, r in zip(e.args, raw)]
-            v = None if strict and any(x is None for x in vals) else e.fn(*vals)
+            v = e.fn(*[a.decode(r) for a, r in zip(e.args, raw)])
             if kind == "numerical":
                 v = _to_number(v)
                 if v is None:
@@ -366,10 +371,22 @@ class Compiler:
         except IRError as err:  # pragma: no cover - tables are total by construction
             raise self.error(where, str(err)) from None
         if e.args and kind == "categorical" and not self.model:
-            s.bos_none = strict and any(a.kind == "categorical" and a.bos_none for a in e.args)
+            s.bos_none = self._none_at_bos(e, table)
             s.real_none = any(a.real_none for a in e.args) or self._makes_none(e, table)
         e.done[kind] = s
         return s
+
+    @staticmethod
+    def _none_at_bos(e: Expr, table: Table) -> bool:
+        """True when every row that BOS can reach (each bos_none input at None) gives None."""
+        if not any(a.kind == "categorical" and a.bos_none for a in e.args):
+            return False
+        for key, v in table.rows:
+            raw = key if isinstance(key, tuple) else (key,)
+            reachable = all(a.decode(r) is None for a, r in zip(e.args, raw) if a.kind == "categorical" and a.bos_none)
+            if reachable and v is not None:
+                return False
+        return True
 
     def _makes_none(self, e: Expr, table: Table) -> bool:
         for key, v in table.rows:
@@ -603,7 +620,7 @@ class Compiler:
         c = self._operand(cond, env, "if")
         b = self._operand(res2, env, "else")
         kind = "numerical" if "numerical" in (a.kind, b.kind) else "categorical"
-        pick = _strict(lambda cv, av, bv: av if cv else bv)
+        pick = lambda cv, av, bv: None if cv is None else av if cv else bv  # noqa: E731
         distinct = []
         for e in (c, a, b):
             for x in e.args:
@@ -622,10 +639,10 @@ class Compiler:
             marker = "<" + marker + ">"
         first = self.combine(
             [self.as_expr(cs, cond), self.as_expr(as_, res1)],
-            _strict(lambda cv, av: av if cv else marker), "categorical", t,
+            lambda cv, av: None if cv is None else av if cv else marker, "categorical", t,
         )
         fs = self.materialize(first, t, kind="categorical", hint="if_then")
-        second = Expr((fs, bs), lambda fv, bv: None if fv is None or bv is None else (bv if fv == marker and isinstance(fv, str) else fv), kind)
+        second = Expr((fs, bs), lambda fv, bv: bv if isinstance(fv, str) and fv == marker else fv, kind, where=t)
         return second
 
     # --- calls --------------------------------------------------------------------------------
@@ -880,6 +897,8 @@ class Compiler:
             fn = lambda v: rows.get(_sort(v))  # noqa: E731
         else:
             fn = lambda v, w: rows.get((_sort(v), _sort(w)))  # noqa: E731
+        if not self.model:  # RASP mode: a None input gives None
+            fn = _none_in_none_out(fn)
         e = self.combine(operands, fn, "categorical", t)
         e.table_strict = not self.model
         return e
@@ -910,17 +929,12 @@ class Compiler:
             scores.append(Table(table))
         if len(bias) != len(classes):
             raise self.error(children[bias_i], f"bias needs one score per class ({len(classes)})")
-        # The IR keeps classes in canonical order: permute the score vectors to match.
-        from ..ir import sort_key, value_set
+        from ..ir import value_set
 
-        order = value_set(classes)
-        if len(order) != len(classes):
+        if len(value_set(classes)) != len(classes):
             raise self.error(t, "a class is listed twice")
-        perm = [next(i for i, c in enumerate(classes) if sort_key(c) == sort_key(o)) for o in order]
-        bias = [bias[i] for i in perm]
-        scores = [Table([(k, tuple(r[i] for i in perm)) for k, r in table.rows]) for table in scores]
         try:
-            node = self.b.readout(terms, scores, bias, order, name=self.fresh(None, "readout"))
+            node = self.b.readout(terms, scores, bias, classes, name=self.fresh(None, "readout"))
         except (IRError, ValueError) as err:  # pragma: no cover
             raise self.error(t, str(err)) from None
         return SOp(node, "categorical")
