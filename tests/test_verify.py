@@ -1,0 +1,250 @@
+"""tpc verify: exhaustive counts, smallest counterexamples, artifact kinds, sampling, errors."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+from tpc.backends.python import to_python
+from tpc.cli import main
+from tpc.errors import TpcError
+from tpc.ir import Builder, Domain, to_json
+from tpc.verify import verify
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def _hist(vocab="abc", max_len=4, cap_token=None, implicit_bos=True):
+    """How many tokens equal mine; with `cap_token`, counts at that token are capped at 2."""
+    b = Builder(Domain(vocab=vocab, max_len=max_len, implicit_bos=implicit_bos))
+    t = b.tokens()
+    hist = b.selector_width(b.select(t, t, "=="))
+    if cap_token is not None:
+        hist = b.sequence_map(lambda n, x: min(n, 2) if x == cap_token else n, hist, t)
+    b.output("hist", hist)
+    return b.build()
+
+
+def _echo(vocab="abc", max_len=4, implicit_bos=True, at_bos="<s>"):
+    """Each position's token (model-style programs: `at_bos` at position 0)."""
+    b = Builder(Domain(vocab=vocab, max_len=max_len, implicit_bos=implicit_bos))
+    b.output("echo", b.map(lambda x: at_bos if x == "<s>" else x, b.tokens()))
+    return b.build()
+
+
+# --- exhaustive ---------------------------------------------------------------------------
+
+
+def test_equal_programs_are_equivalent_over_every_input():
+    result = verify(_hist(), _hist())
+    assert result.equivalent and result.mode == "exhaustive"
+    assert result.inputs == sum(3**n for n in range(5))  # 121: lengths 0..4 over a, b, c
+    assert result.summary() == "checked 121 inputs (exhaustive, lengths 0..4): equivalent"
+
+
+def test_smallest_counterexample_is_shortest_then_first_in_vocabulary_order():
+    # The two differ exactly where some "b" occurs 3+ times: the shortest such input is
+    # "bbb"; all 1 + 3 + 9 inputs of lengths 0..2 agree, and "bbb" is the 14th of length 3
+    # (index 1*9 + 1*3 + 1 = 13 in base 3), so 13 + 14 inputs are checked.
+    result = verify(_hist(max_len=5), _hist(max_len=5, cap_token="b"))
+    assert not result.equivalent
+    c = result.counterexample
+    assert (c.input, c.a, c.b) == (["b", "b", "b"], [3, 3, 3], [2, 2, 2])
+    assert result.inputs == 13 + 14
+    assert result.summary() == (
+        "checked 27 inputs (exhaustive, lengths 0..5): differ on input ['b', 'b', 'b']: "
+        "A -> [3, 3, 3], B -> [2, 2, 2]"
+    )
+
+
+def test_min_and_max_len_bound_the_lengths():
+    result = verify(_hist(max_len=6), _hist(max_len=6), min_len=2, max_len=3)
+    assert result.inputs == 9 + 27
+    # max_len defaults to the shorter side's.
+    assert verify(_hist(max_len=6), _hist(max_len=3)).inputs == 1 + 3 + 9 + 27
+
+
+def test_values_compare_exactly_between_programs():
+    b = Builder(Domain(vocab="ab", max_len=2))
+    b.output("x", b.map(lambda x: 1, b.tokens()))
+    ones = b.build()
+    b = Builder(Domain(vocab="ab", max_len=2))
+    b.output("x", b.map(lambda x: True, b.tokens()))
+    trues = b.build()
+    result = verify(ones, trues)
+    assert not result.equivalent and result.counterexample.input == ["a"]
+
+
+def test_several_outputs_are_compared_and_the_differing_one_named():
+    def prog(flip):
+        b = Builder(Domain(vocab="ab", max_len=3))
+        t = b.tokens()
+        b.output("same", t)
+        b.output("other", b.map(lambda x: x if not flip or x != "b" else "a", t))
+        return b.build()
+
+    result = verify(prog(False), prog(True))
+    assert result.counterexample.output == "other" and result.counterexample.input == ["b"]
+    assert "at output 'other'" in result.summary()
+    assert verify(prog(False), prog(True), output="same").equivalent
+
+
+def test_model_style_side_drops_bos_against_rasp_style_side():
+    # Model-style echo shows "<s>" at position 0, which is not compared against a RASP-style side.
+    model = _echo(implicit_bos=False, max_len=5)
+    result = verify(_echo(), model)
+    assert result.equivalent and result.inputs == 121
+    # Two model-style sides compare every position, BOS included.
+    result = verify(model, _echo(implicit_bos=False, max_len=5, at_bos="start"))
+    assert not result.equivalent
+    c = result.counterexample
+    assert (c.input, c.a, c.b) == (["<s>"], ["<s>"], ["start"])
+
+
+# --- artifact kinds -----------------------------------------------------------------------
+
+SORT = EXAMPLES / "rasp" / "sort.rasp"
+
+
+@pytest.fixture
+def sort_artifacts(tmp_path):
+    from tpc.frontend import compile_file
+
+    program = compile_file(SORT, vocab=[0, 1, 2, 3], max_len=5)
+    (tmp_path / "sort.py").write_text(to_python(program))
+    (tmp_path / "sort.json").write_text(to_json(program))
+    return tmp_path
+
+
+def test_rasp_vs_emitted_python_vs_ir_json(sort_artifacts):
+    py, js = sort_artifacts / "sort.py", sort_artifacts / "sort.json"
+    total = sum(4**n for n in range(6))
+    for a, b in [(SORT, py), (py, js), (js, SORT)]:
+        result = verify(a, b)  # the .rasp side takes the other side's vocabulary and length
+        assert result.equivalent and result.inputs == total, (a, b)
+
+
+def test_rasp_mutation_found_against_emitted_python(sort_artifacts, tmp_path):
+    # Sorting with <= instead of < counts each token as before itself: every target position
+    # is one too far, so position 0 selects nothing and reads BOS (None) even for one token.
+    wrong = tmp_path / "wrong.rasp"
+    wrong.write_text(SORT.read_text().replace("select(keys, keys, <)", "select(keys, keys, <=)"))
+    result = verify(sort_artifacts / "sort.py", wrong)
+    assert not result.equivalent and result.inputs == 2  # [] agrees, [0] does not
+    c = result.counterexample
+    assert (c.input, c.a, c.b) == ([0], [0], [None])
+    assert result.summary().endswith("differ on input [0]: sort.py -> [0], wrong.rasp -> [None]")
+
+
+# --- sampling -----------------------------------------------------------------------------
+
+
+def test_sampling_finds_and_shrinks_a_planted_difference():
+    a, b = _hist(max_len=8), _hist(max_len=8, cap_token="b")
+    result = verify(a, b, exhaustive_limit=100, samples=500, seed=1)
+    assert result.mode == "sampled" and not result.equivalent
+    assert result.counterexample.input == ["b", "b", "b"]  # shrunk to the smallest
+    assert 0 < result.inputs <= 500
+    again = verify(a, b, exhaustive_limit=100, samples=500, seed=1)
+    assert again.inputs == result.inputs  # derandomized by the seed
+
+
+def test_sampling_equivalent_programs():
+    result = verify(_hist(max_len=8), _hist(max_len=8), exhaustive_limit=100, samples=200)
+    assert result.equivalent and result.mode == "sampled" and 0 < result.inputs <= 200
+    assert result.summary().startswith(f"checked {result.inputs} inputs (sampled, lengths 0..8, seed 0)")
+
+
+# --- checkpoints --------------------------------------------------------------------------
+
+
+def _checkpoint(path, seed):
+    from tpc.model.checkpoint import save_checkpoint
+    from tpc.model.config import ModelConfig
+    from tpc.model.program import TransformerProgram
+
+    tokens = ("<pad>", "0", "1", "2", "</s>", "<s>")
+    labels = ("<pad>", "0", "1", "2")
+    torch.manual_seed(seed)
+    cfg = ModelConfig(vocab_size=len(tokens), n_classes=len(labels), n_ctx=5, d_var=6, n_layers=1,
+                      n_heads_cat=1, n_heads_num=1, n_cat_mlps=1, n_num_mlps=1, d_mlp=8,
+                      masked_classes=(0,))
+    save_checkpoint(path, TransformerProgram(cfg), tokens=tokens, labels=labels)
+    return path
+
+
+def test_checkpoint_against_itself_and_another(tmp_path):
+    a = _checkpoint(tmp_path / "a.pt", 0)
+    result = verify(a, _checkpoint(tmp_path / "same.pt", 0))
+    # Vocabulary: every token but <pad> and <s> (4), up to n_ctx - 1 = 4 tokens after BOS.
+    assert result.equivalent and result.inputs == sum(4**n for n in range(5))
+    other = verify(a, _checkpoint(tmp_path / "b.pt", 1))
+    if not other.equivalent:  # two random models: check the reported outputs are the models'
+        from tpc.model.checkpoint import load_checkpoint
+
+        c = other.counterexample
+        assert c.input[0] == "<s>"
+        for path, want in ((a, c.a), (tmp_path / "b.pt", c.b)):
+            model, meta = load_checkpoint(path)
+            ids = torch.tensor([[meta.tokens.index(t) for t in c.input]])
+            assert [meta.labels[i] for i in model.predict(ids)[0].tolist()] == want
+
+
+def test_checkpoint_against_rasp_compares_by_str_after_bos(tmp_path):
+    ckpt = _checkpoint(tmp_path / "m.pt", 0)
+    const = tmp_path / "const.rasp"
+    const.write_text("out = tokens == tokens;\noutput out;\n")
+    result = verify(ckpt, const, max_len=2)
+    # The RASP side is compiled over the checkpoint's tokens; outputs differ (True vs a label).
+    assert not result.equivalent
+    c = result.counterexample
+    assert c.input[0] != "<s>" and len(c.a) == len(c.b) == len(c.input)
+
+
+# --- user errors and the command line -----------------------------------------------------
+
+
+def test_user_errors(tmp_path):
+    (tmp_path / "x.txt").write_text("")
+    (tmp_path / "bad.json").write_text("{}")
+    ab = _echo(vocab="ab")
+    with pytest.raises(TpcError, match="unknown kind of file"):
+        verify(tmp_path / "x.txt", ab)
+    with pytest.raises(TpcError, match="no such file"):
+        verify(tmp_path / "missing.json", ab)
+    with pytest.raises(TpcError, match="not a tpc IR document"):
+        verify(tmp_path / "bad.json", ab)
+    with pytest.raises(TpcError, match="incompatible vocabularies"):
+        verify(_echo(vocab="abc"), ab)
+    with pytest.raises(TpcError, match="incompatible vocabularies"):
+        verify(ab, ab, vocab=["a", "z"])
+    with pytest.raises(TpcError, match="longer than"):
+        verify(ab, ab, max_len=9)
+    with pytest.raises(TpcError, match="no output"):
+        verify(ab, ab, output="nope")
+    with pytest.raises(TpcError, match="pass --vocab"):
+        verify(SORT, SORT)
+    with pytest.raises(TpcError, match="not a loadable checkpoint"):
+        (tmp_path / "junk.pt").write_text("junk")
+        verify(tmp_path / "junk.pt", ab)
+
+
+def test_cli(sort_artifacts, tmp_path):
+    runner = CliRunner()
+    py = str(sort_artifacts / "sort.py")
+    ok = runner.invoke(main, ["verify", str(SORT), py, "--max-len", "3"])
+    assert ok.exit_code == 0 and ok.output == "checked 85 inputs (exhaustive, lengths 0..3): equivalent\n"
+    wrong = tmp_path / "wrong.rasp"
+    wrong.write_text(SORT.read_text().replace("select(keys, keys, <)", "select(keys, keys, <=)"))
+    bad = runner.invoke(main, ["verify", py, str(wrong), "--json"])
+    assert bad.exit_code == 1
+    doc = json.loads(bad.output)
+    assert doc["equivalent"] is False and doc["mode"] == "exhaustive" and doc["inputs"] == 2
+    assert doc["counterexample"] == {"input": [0], "output": None, "a": [0], "b": [None]}
+    sampled = runner.invoke(main, ["verify", py, str(SORT), "--exhaustive-limit", "10",
+                                   "--samples", "50", "--seed", "3", "--vocab", "0 1"])
+    assert sampled.exit_code == 0 and "(sampled, lengths 0..5, seed 3): equivalent" in sampled.output
+    err = runner.invoke(main, ["verify", py, str(tmp_path / "nothing.pt")])
+    assert err.exit_code == 2 and err.output.startswith("error: ") and err.output.count("\n") == 1
