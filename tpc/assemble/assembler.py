@@ -1,0 +1,697 @@
+"""IR -> Transformer Program weights, exactly.
+
+Every IR s-op is realized as a *view* of one model variable:
+
+- `CatView(var, dec)`: a categorical model variable and the IR value of each of its one-hot
+  indices. Maps of a categorical view are free: they only compose `dec` (no MLP).
+- `NumView(var, scale)`: a numerical model variable whose value times `scale` is the IR value.
+
+Model modules are allocated only where the model must compute something new: attention
+heads for aggregates and selector widths, categorical MLPs for SequenceMaps of two different
+variables and for product variables (selector and/or/not across different variables),
+numerical MLPs for numerical -> categorical lookups. Each module goes into the earliest layer
+its inputs allow (heads read variables of earlier layers, MLPs also read the heads of their
+own layer). The weights are built so that the model's hard mode computes the IR exactly;
+`tpc.assemble.check` verifies that with the model's own forward.
+
+A construct that cannot be compiled exactly raises `CompileError` (never an approximation).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from fractions import Fraction
+
+import attrs
+import numpy as np
+import torch
+
+from tpc.errors import TpcError
+from tpc.ir import (
+    Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, SelectAnd, SelectNot,
+    SelectOr, SelectorWidth, SequenceMap, Tokens, is_number, normalize, reachable_sums, show,
+    sort_key,
+)
+from tpc.model.config import ModelConfig
+from tpc.model.program import TransformerProgram
+
+PAD = "<pad>"
+LOGIT = 10.0  # read / predicate logits: +LOGIT chosen, -LOGIT not
+
+
+class CompileError(TpcError):
+    """An IR construct the model cannot compute exactly."""
+
+
+# --- model variables and views ------------------------------------------------------------
+
+
+@attrs.define(eq=False)
+class Var:
+    kind: str  # "cat" | "num"
+    producer: str  # "input" | "cat_head" | "num_head" | "cat_mlp" | "num_mlp"
+    layer: int  # -1 for inputs
+    values: list  # cat: reachable one-hot indices; num: reachable exact model values (Fractions)
+    name: str | None = None  # model variable name, once allocated
+    op: "Op | None" = None
+
+    @property
+    def width(self) -> int:
+        return max(self.values) + 1 if self.kind == "cat" else 1
+
+
+@attrs.define(eq=False)
+class CatView:
+    var: Var
+    dec: dict  # one-hot index -> IR value
+
+    def constant(self):
+        vals = {sort_key(v): v for v in self.dec.values()}
+        return next(iter(vals.values())) if len(vals) == 1 else _NOCONST
+
+
+_NOCONST = object()
+
+
+@attrs.define(eq=False)
+class NumView:
+    var: Var
+    scale: Fraction
+
+
+@attrs.define(eq=False)
+class Op:
+    kind: str  # "cat_head" | "num_head" | "cat_mlp" | "num_mlp"
+    layer: int
+    reads: list  # Vars: heads [q, k, v]; MLPs the input slots
+    out: Var
+    table: np.ndarray | None = None  # heads: predicate [q index, k index] bool
+    mean: bool = False
+    mlp: tuple | None = None  # (w_in [h, slots*d or slots], b_in [h], w_out [c, h], b_out [c]) as dicts
+    slot: int = -1
+
+
+@attrs.define(eq=False)
+class Entry:
+    cat: CatView | None = None
+    num: NumView | None = None
+
+
+# --- exact MLP constructions -------------------------------------------------------------
+
+
+def cat_lookup(sizes_values: list[list[int]], fn) -> tuple[list, dict, int]:
+    """A categorical MLP computing `fn(i1, .., im)` (an output index) on every reachable tuple.
+
+    Returns (units, out_bias, n_outputs): a unit is (input conditions [(slot, index)], bias,
+    {output index: weight}). A unit fires with value 1 exactly when all its conditions hold
+    (weights +1 on those one-hot dims, bias -(conditions - 1)) and 0 or less otherwise.
+    Construction: a default class (bias 0.5); for a pivot slot, one unit per pivot value whose
+    most common output is not the default (+1 to it); one unit per remaining exception tuple
+    (+2). The correct output always wins by at least 0.5.
+    """
+    combos = list(itertools.product(*sizes_values))
+    outs = {c: fn(*c) for c in combos}
+    counts: dict = {}
+    for o in outs.values():
+        counts[o] = counts.get(o, 0) + 1
+    default = max(counts, key=lambda o: (counts[o], -o))
+    best = None
+    for pivot in range(len(sizes_values)):
+        units = []
+        rows: dict = {}
+        for c, o in outs.items():
+            rows.setdefault(c[pivot], []).append(o)
+        effective = {}
+        for a, os_ in rows.items():
+            cnt: dict = {}
+            for o in os_:
+                cnt[o] = cnt.get(o, 0) + 1
+            mode = max(cnt, key=lambda o: (cnt[o], o == default, -o))
+            effective[a] = mode
+            if mode != default and len(sizes_values) > 1:
+                units.append(([(pivot, a)], 0.0, {mode: 1.0}))
+        for c, o in outs.items():
+            eff = effective[c[pivot]] if len(sizes_values) > 1 else default
+            if o != eff:
+                units.append(([(s, c[s]) for s in range(len(c))], -(len(c) - 1.0), {o: 2.0}))
+        if best is None or len(units) < len(best):
+            best = units
+    return best, {default: 0.5}, max(outs.values()) + 1
+
+
+def num_lookup(values: list[Fraction], cls: dict) -> tuple[list, dict]:
+    """A numerical MLP (input slot 0) mapping each exact value `v` to class `cls[v]`.
+
+    A staircase: for each pair of neighbouring values with different classes, a ramp that is 0
+    at or below the lower one (plus a quarter gap) and 1 at or above the upper one (minus a
+    quarter gap), made of two ReLU units; the output adds +1 to the new class and -1 to the old
+    one, so at every value the logits are exactly the one-hot of its class (robust to float
+    error below a quarter of the smallest gap). Units are (w, b, {class: weight}).
+    """
+    vs = sorted(values)
+    units = []
+    bias = {cls[vs[0]]: 1.0}
+    for lo, hi in zip(vs, vs[1:]):
+        if cls[lo] == cls[hi]:
+            continue
+        gap = hi - lo
+        a, b = lo + gap / 4, hi - gap / 4
+        w = 1 / (b - a)
+        units.append((float(w), float(-a * w), {cls[hi]: 1.0, cls[lo]: -1.0}))
+        units.append((float(w), float(-b * w), {cls[hi]: -1.0, cls[lo]: 1.0}))
+    return units, bias
+
+
+# --- the assembler ------------------------------------------------------------------------
+
+
+@attrs.define
+class Compiled:
+    model: TransformerProgram
+    tokens: tuple  # token id -> IR value (PAD first, then the vocabulary, then BOS)
+    classes: tuple  # class id -> IR value (index 0 is the masked <pad> class)
+    labels: tuple  # class id -> label string
+    program: Program
+    output: str
+    seconds: float
+    stats: dict
+
+
+def _get(table, key):
+    """`table[key]`; a key the table lacks is unreachable (a looser model value set), so any
+    row's output will do."""
+    return table[key] if key in table else table.rows[0][1]
+
+
+def _label(v) -> str:
+    return show(v) if not isinstance(v, str) else v
+
+
+def _value_json(v):
+    return {"fraction": f"{v.numerator}/{v.denominator}"} if isinstance(v, Fraction) else v
+
+
+class Assembler:
+    def __init__(self, program: Program, output: str | None = None):
+        self.p = program
+        self.dom = program.domain
+        outs = program.output_map
+        if output is None:
+            if len(outs) != 1:
+                raise CompileError(f"the program has {len(outs)} outputs ({', '.join(outs)}); "
+                                   "a model has one readout: choose one with --output")
+            output = next(iter(outs))
+        if output not in outs:
+            raise CompileError(f"no output named {output!r} (outputs: {', '.join(outs)})")
+        self.output = output
+        self.n = self.dom.n_positions
+        self.ops: list[Op] = []
+        self.env: dict[str, Entry] = {}
+        # Inputs.
+        vocab = list(self.dom.vocab)
+        self.token_values = (PAD, *vocab, self.dom.bos)
+        self.bos_id = len(self.token_values) - 1
+        self.TOK = Var("cat", "input", -1, list(range(1, len(self.token_values))), "tokens")
+        self.POS = Var("cat", "input", -1, list(range(self.n)), "positions")
+        self.ONES = Var("num", "input", -1, [Fraction(1)], "ones")
+
+    # -- availability and scheduling ---------------------------------------------------------
+    @staticmethod
+    def _avail(var: Var, reader: str) -> int:
+        if var.producer == "input":
+            return 0
+        if reader in ("cat_head", "num_head"):
+            return var.layer + 1
+        same = {"cat_mlp": "cat_head", "num_mlp": "num_head"}[reader]
+        return var.layer if var.producer == same else var.layer + 1
+
+    def _op(self, kind, reads, out_kind, out_values, **kw) -> Var:
+        layer = max((self._avail(v, kind) for v in reads), default=0)
+        out = Var(out_kind, kind, layer, out_values)
+        op = Op(kind, layer, reads, out, **kw)
+        out.op = op
+        self.ops.append(op)
+        return out
+
+    # -- views ---------------------------------------------------------------------------------
+    def as_cat(self, name: str) -> CatView:
+        e = self.env[name]
+        if e.cat is None:
+            nv = e.num
+            vals = sorted(nv.var.values)
+            ir = {v: normalize(v * nv.scale) for v in vals}
+            if self.p[name].type.kind == "categorical":  # SelectorWidth: IR values are counts
+                ir = {v: normalize(v) for v in vals}
+            e.cat = self._num_to_cat([nv.var], vals, ir)
+        return e.cat
+
+    def _num_to_cat(self, reads, vals, ir, empty_default=None) -> CatView:
+        distinct = sorted({sort_key(x): x for x in ir.values()}.items())
+        index = {k: i for i, (k, _) in enumerate(distinct)}
+        cls = {v: index[sort_key(ir[v])] for v in vals}
+        units, bias = num_lookup(vals, cls)
+        dec = {i: x for i, (_, x) in enumerate(distinct)}
+        if empty_default is not None:  # slot 1 is a count: ReLU(1 - count) = 1 exactly when empty
+            k = sort_key(empty_default)
+            if k not in index:
+                index[k] = len(dec)
+                dec[index[k]] = empty_default
+            units = [(w, b, o, 0) for w, b, o in units] + [(-1.0, 1.0, {index[k]: 3.0}, 1)]
+        else:
+            units = [(w, b, o, 0) for w, b, o in units]
+        var = self._op("num_mlp", reads, "cat", sorted(dec), mlp=(units, bias))
+        return CatView(var, dec)
+
+    def as_num(self, name: str) -> NumView:
+        e = self.env[name]
+        if e.num is None:
+            cv = e.cat
+            const = cv.constant()
+            if const is not _NOCONST:
+                if not is_number(const):
+                    raise CompileError(f"{name}: a numerical aggregate of non-numbers")
+                e.num = NumView(self.ONES, Fraction(const))
+            else:
+                nonzero = {sort_key(v): v for v in cv.dec.values() if v != 0}
+                if len(nonzero) != 1 or not all(is_number(v) for v in cv.dec.values()):
+                    vals = ", ".join(show(v) for v in sorted({sort_key(v): v for v in cv.dec.values()}.values(), key=sort_key))
+                    raise CompileError(
+                        f"{name}: a numerical aggregate of a categorically computed value with values {{{vals}}}; "
+                        "the model can only carry 0 and one other value (c * indicator) into a numerical "
+                        "head exactly (it has no categorical -> numerical module)")
+                a = next(iter(nonzero.values()))
+                # Attend only to BOS (key position 0), and only when the query's value is `a`.
+                table = np.zeros((cv.var.width, self.POS.width), dtype=bool)
+                for i, v in cv.dec.items():
+                    table[i, 0] = v != 0
+                var = self._op("num_head", [cv.var, self.POS, self.ONES], "num", [Fraction(0), Fraction(1)],
+                               table=table)
+                e.num = NumView(var, Fraction(a))
+        return e.num
+
+    # -- selectors -----------------------------------------------------------------------------
+    def _leaves(self, name, out):
+        node = self.p[name]
+        if isinstance(node, Select):
+            out.append(node)
+        else:
+            for i in node.inputs:
+                self._leaves(i, out)
+        return out
+
+    def selector(self, name: str) -> tuple[Var, Var, np.ndarray]:
+        """(query var, key var, predicate table) computing the selector exactly."""
+        leaves = self._leaves(name, [])
+        qvars, kvars, mats = [], [], {}
+        for leaf in leaves:
+            cq, ck = self.as_cat(leaf.queries), self.as_cat(leaf.keys)
+            qc, kc = cq.constant(), ck.constant()
+            qv = None if qc is not _NOCONST else cq.var
+            kv = None if kc is not _NOCONST else ck.var
+            for v, lst in ((qv, qvars), (kv, kvars)):
+                if v is not None and v not in lst:
+                    lst.append(v)
+            qi = [(i, cq.dec[i]) for i in sorted(cq.dec)] if qv is not None else [(0, qc)]
+            ki = [(j, ck.dec[j]) for j in sorted(ck.dec)] if kv is not None else [(0, kc)]
+            m = np.zeros((qv.width if qv else 1, kv.width if kv else 1), dtype=bool)
+            for i, a in qi:
+                for j, b in ki:
+                    m[i, j] = (a, b) in leaf.predicate
+            mats[leaf.name] = (qv, kv, m)
+        axes = qvars + kvars
+        shape = [v.width for v in axes]
+
+        def ev(nm):
+            node = self.p[nm]
+            if isinstance(node, Select):
+                qv, kv, m = mats[nm]
+                sh = [1] * len(axes)
+                if qv is not None:
+                    sh[axes.index(qv)] = qv.width
+                if kv is not None:
+                    sh[len(qvars) + kvars.index(kv)] = kv.width
+                return np.broadcast_to(m.reshape(sh), shape)
+            if isinstance(node, SelectAnd):
+                return ev(node.a) & ev(node.b)
+            if isinstance(node, SelectOr):
+                return ev(node.a) | ev(node.b)
+            if isinstance(node, SelectNot):
+                return ~ev(node.a)
+            raise CompileError(f"{nm}: not a selector")
+
+        qw = [v.width for v in qvars]
+        kw = [v.width for v in kvars]
+        flat = np.broadcast_to(ev(name), shape).reshape(int(np.prod(qw)), int(np.prod(kw)))
+        qmap, qv = self._product(qvars, flat)
+        kmap, kv = self._product(kvars, flat.T)
+        table = np.zeros((qv.width, kv.width), dtype=bool)
+        for qi, qo in qmap.items():
+            for ki, ko in kmap.items():
+                table[qo, ko] = table[qo, ko] or flat[qi, ki]
+        return qv, kv, table
+
+    def _product(self, vars_, rows):
+        """(flat tuple index -> var index, var): the variable that tells these axes' rows apart."""
+        if not vars_:
+            return {0: 0}, self.POS  # the selector ignores this side: read anything
+        widths = [v.width for v in vars_]
+        reach = [v.values for v in vars_]
+        if len(vars_) == 1:
+            return {i: i for i in reach[0]}, vars_[0]
+        classes: dict = {}
+        mapping = {}
+        for c in itertools.product(*reach):
+            f = int(np.ravel_multi_index(c, widths))
+            mapping[f] = classes.setdefault(rows[f].tobytes(), len(classes))
+        fn = lambda *c: mapping[int(np.ravel_multi_index(c, widths))]  # noqa: E731
+        var = self._op("cat_mlp", list(vars_), "cat", sorted(set(mapping.values())), mlp=("cat", reach, fn))
+        return mapping, var
+
+    # -- nodes ---------------------------------------------------------------------------------
+    def _needed(self) -> list:
+        need = set()
+        stack = [self.p.output_map[self.output]]
+        while stack:
+            nm = stack.pop()
+            if nm not in need:
+                need.add(nm)
+                stack.extend(self.p[nm].inputs)
+        return [n for n in self.p.nodes if n.name in need]
+
+    def compile_node(self, node) -> None:
+        nm = node.name
+        e = Entry()
+        self.env[nm] = e
+        if isinstance(node, Tokens):
+            e.cat = CatView(self.TOK, {i: self.token_values[i] for i in self.TOK.values})
+        elif isinstance(node, Indices):
+            e.cat = CatView(self.POS, {i: i for i in self.POS.values})
+        elif isinstance(node, Ones):
+            e.num = NumView(self.ONES, Fraction(1))
+        elif isinstance(node, Constant):
+            e.cat = CatView(self.POS, {i: node.value for i in self.POS.values})
+            if node.type.kind == "numerical":
+                e.num = NumView(self.ONES, Fraction(node.value))
+        elif isinstance(node, Map):
+            src = self.env[node.x]
+            if node.type.kind == "numerical" and src.num is not None and src.cat is None:
+                vals = [normalize(v * src.num.scale) for v in src.num.var.values]
+                if self.p[node.x].type.kind == "categorical":
+                    vals = [normalize(v) for v in src.num.var.values]
+                ks = {Fraction(_get(node.table, v)) / v for v in vals if v != 0}
+                if len(ks) <= 1 and all(_get(node.table, v) == 0 for v in vals if v == 0):
+                    k = ks.pop() if ks else Fraction(0)
+                    base = src.num.scale if self.p[node.x].type.kind == "numerical" else Fraction(1)
+                    e.num = NumView(src.num.var, base * k)
+                    return
+            cv = self.as_cat(node.x)
+            e.cat = CatView(cv.var, {i: _get(node.table, v) for i, v in cv.dec.items()})
+        elif isinstance(node, SequenceMap):
+            cx, cy = self.as_cat(node.x), self.as_cat(node.y)
+            t = node.table
+            if cx.constant() is not _NOCONST:
+                e.cat = CatView(cy.var, {j: _get(t, (cx.constant(), b)) for j, b in cy.dec.items()})
+            elif cy.constant() is not _NOCONST:
+                e.cat = CatView(cx.var, {i: _get(t, (a, cy.constant())) for i, a in cx.dec.items()})
+            elif cx.var is cy.var:
+                e.cat = CatView(cx.var, {i: t[(cx.dec[i], cy.dec[i])] for i in cx.dec})
+            else:
+                e.cat = self._cat_mlp([cx, cy], lambda a, b: _get(t, (a, b)))
+        elif isinstance(node, Aggregate):
+            self._aggregate(node, e)
+        elif isinstance(node, SelectorWidth):
+            q, k, table = self.selector(node.selector)
+            var = self._op("num_head", [q, k, self.ONES], "num", [Fraction(c) for c in range(self.n + 1)],
+                           table=table)
+            e.num = NumView(var, Fraction(1))
+        elif isinstance(node, (Select, SelectAnd, SelectOr, SelectNot)):
+            pass  # compiled where an aggregate or selector width uses it
+        elif isinstance(node, Readout):
+            pass  # only as the program output
+        else:
+            raise CompileError(f"{nm}: cannot compile a {type(node).__name__}")
+
+    def _cat_mlp(self, views: list[CatView], fn) -> CatView:
+        reach = [sorted(v.dec) for v in views]
+        outs = {}
+        for c in itertools.product(*reach):
+            val = fn(*(v.dec[i] for v, i in zip(views, c)))
+            outs[c] = val
+        distinct = sorted({sort_key(x): x for x in outs.values()}.items())
+        index = {k: i for i, (k, _) in enumerate(distinct)}
+        var = self._op("cat_mlp", [v.var for v in views], "cat", list(range(len(distinct))),
+                       mlp=("cat", reach, lambda *c: index[sort_key(outs[c])]))
+        return CatView(var, {i: x for i, (_, x) in enumerate(distinct)})
+
+    def _static_bos(self, cv: CatView):
+        if cv.var is self.TOK:
+            return cv.dec[self.bos_id]
+        if cv.var is self.POS:
+            return cv.dec[0]
+        return _NOCONST
+
+    def _aggregate(self, node: Aggregate, e: Entry) -> None:
+        q, k, table = self.selector(node.selector)
+        if node.reduce == "nearest":
+            vv = self.as_cat(node.values)
+            const = vv.constant()
+            if const is not _NOCONST and (node.default is None or sort_key(node.default) == sort_key(const)):
+                e.cat = CatView(self.POS, {i: const for i in self.POS.values})
+                return
+            head = self._op("cat_head", [q, k, vv.var], "cat", list(vv.var.values), table=table)
+            view = CatView(head, dict(vv.dec))
+            if node.default is not None:
+                bos = self._static_bos(vv)
+                if bos is _NOCONST or sort_key(bos) != sort_key(node.default):
+                    # Whether anything matched: a count head, its 0/1 lookup, then a 2-input MLP.
+                    count = self._op("num_head", [q, k, self.ONES], "num",
+                                     [Fraction(c) for c in range(self.n + 1)], table=table)
+                    vals = sorted(count.values)
+                    anyv = self._num_to_cat([count], vals, {v: v > 0 for v in vals})
+                    d = node.default
+                    view = self._cat_mlp([view, anyv], lambda a, hit: a if hit else d)
+            e.cat = view
+            return
+        nv = self.as_num(node.values)
+        if node.reduce == "sum":
+            if nv.scale != 0:
+                vals = {Fraction(v) / nv.scale for v in node.type.values}
+            else:
+                vals = set().union(*reachable_sums(nv.var.values, self.n))
+            var = self._op("num_head", [q, k, nv.var], "num", sorted(vals), table=table)
+            e.num = NumView(var, nv.scale)
+            return
+        # mean
+        vals = {Fraction(0)}
+        if nv.scale != 0:
+            vals |= {Fraction(v) / nv.scale for v in node.type.values}
+        vals = sorted(vals)
+        var = self._op("num_head", [q, k, nv.var], "num", vals, table=table, mean=True)
+        if node.default is None or node.default == 0:
+            e.num = NumView(var, nv.scale)
+            return
+        count = self._op("num_head", [q, k, self.ONES], "num", [Fraction(c) for c in range(self.n + 1)],
+                         table=table)
+        ir = {v: normalize(v * nv.scale) for v in vals}
+        e.cat = self._num_to_cat([var, count], vals, ir, empty_default=node.default)
+
+    # -- output --------------------------------------------------------------------------------
+    def _readout_rows(self):
+        """(classes, rows): rows is a list of (Var, {index or None: score vector}) contributions."""
+        onode = self.p[self.p.output_map[self.output]]
+        rows = []
+        if isinstance(onode, Readout):
+            classes = list(onode.classes)
+            rows.append((self.ONES, {None: np.array(onode.bias, dtype=np.float64)}))
+            for term, tab in zip(onode.terms, onode.scores):
+                ent = self.env[term]
+                if ent.cat is None and self.p[term].type.kind == "numerical":
+                    nv = ent.num
+                    ir = {v: normalize(v * nv.scale) for v in nv.var.values}
+                    pts = sorted(ir.items())
+                    base = np.array(_get(tab, pts[0][1]), dtype=np.float64)
+                    if len(pts) == 1:
+                        rows.append((self.ONES, {None: base}))
+                        continue
+                    (m0, v0), (m1, v1) = pts[0], pts[1]
+                    slope = (np.array(_get(tab, v1)) - base) / float(m1 - m0)
+                    if all(np.allclose(np.array(_get(tab, v)), base + slope * float(m - m0), rtol=0, atol=0)
+                           for m, v in pts):
+                        rows.append((nv.var, {None: slope}))
+                        rows.append((self.ONES, {None: base - slope * float(m0)}))
+                        continue
+                cv = self.as_cat(term)
+                rows.append((cv.var, {i: np.array(_get(tab, v), dtype=np.float64) for i, v in cv.dec.items()}))
+            return classes, rows
+        ent = self.env[onode.name]
+        classes = list(onode.type.values)
+        cindex = {sort_key(c): i for i, c in enumerate(classes)}
+        if ent.cat is not None:
+            cv = ent.cat
+            table = {}
+            for v in cv.dec.values():  # unreachable extra values get classes of their own
+                if sort_key(v) not in cindex:
+                    cindex[sort_key(v)] = len(classes)
+                    classes.append(v)
+            for i, v in cv.dec.items():
+                r = np.zeros(len(classes))
+                r[cindex[sort_key(v)]] = 1.0
+                table[i] = r
+            rows.append((cv.var, table))
+            return classes, rows
+        nv = ent.num
+        # argmax_c 2*c*x - c^2 picks the class nearest to x: exact on the value set.
+        if not all(is_number(c) for c in classes):
+            cv = self.as_cat(onode.name)
+            return self._readout_rows()
+        cs = np.array([float(c) for c in classes])
+        scale = 1.0 if onode.type.kind == "categorical" else float(nv.scale)
+        rows.append((nv.var, {None: 2 * cs * scale}))
+        rows.append((self.ONES, {None: -cs * cs}))
+        return classes, rows
+
+    # -- driver --------------------------------------------------------------------------------
+    def run(self) -> Compiled:
+        t0 = time.perf_counter()
+        for node in self._needed():
+            self.compile_node(node)
+        classes, rows = self._readout_rows()
+        model = self._build(classes, rows)
+        seconds = time.perf_counter() - t0
+        all_classes = (PAD, *classes)
+        labels = tuple(_label(c) for c in all_classes)
+        cfg = model.cfg
+        stats = {"layers": cfg.n_layers,
+                 "heads": sum(1 for o in self.ops if o.kind.endswith("head")),
+                 "mlps": sum(1 for o in self.ops if o.kind.endswith("mlp")),
+                 "d_model": len(cfg.cat_vars()) * cfg.d_var + len(cfg.num_vars()),
+                 "params": sum(p.numel() for p in model.parameters()),
+                 "seconds": seconds}
+        return Compiled(model, self.token_values, all_classes, labels, self.p, self.output, seconds, stats)
+
+    def _build(self, classes, rows) -> TransformerProgram:
+        by_layer: dict = {}
+        for op in self.ops:
+            lst = by_layer.setdefault((op.layer, op.kind), [])
+            op.slot = len(lst)
+            lst.append(op)
+            op.out.name = f"L{op.layer}.{op.kind}{op.slot}"
+        n_layers = max([o.layer for o in self.ops] + [0]) + 1
+        count = lambda kind: max([len(v) for (l, k), v in by_layer.items() if k == kind] + [0])  # noqa: E731
+        cat_widths = [v.width for o in self.ops for v in [o.out] if v.kind == "cat"]
+        mlp_arity = [len(o.reads) for o in self.ops if o.kind.endswith("mlp")]
+        # Build categorical MLP units first (their hidden size is needed for the config).
+        for o in self.ops:
+            if o.kind == "cat_mlp":
+                _, reach, fn = o.mlp
+                units, bias, _ = cat_lookup(reach, fn)
+                o.mlp = (units, bias)
+        hidden = [len(o.mlp[0]) for o in self.ops if o.kind.endswith("mlp")]
+        d_var = max([len(self.token_values), self.n, *cat_widths, 1])
+        cfg = ModelConfig(
+            vocab_size=len(self.token_values), n_classes=len(classes) + 1, n_ctx=self.n, d_var=d_var,
+            n_layers=n_layers, n_heads_cat=count("cat_head"), n_heads_num=count("num_head"),
+            n_cat_mlps=count("cat_mlp"), n_num_mlps=count("num_mlp"),
+            mlp_vars_in=max(mlp_arity + [1]), d_mlp=max(hidden + [1]), one_hot_embed=True,
+            causal=self.dom.causal, masked_classes=(0,),
+            mean_heads=tuple(o.out.name for o in self.ops if o.mean), general_predicates=True,
+        )
+        torch.manual_seed(0)
+        model = TransformerProgram(cfg)
+        with torch.no_grad():
+            for prm in model.parameters():
+                prm.zero_()
+            for layer in model.layers:
+                for nm in ("cat_q", "cat_k", "cat_v", "num_q", "num_k", "num_v", "cat_mlp_read",
+                           "num_mlp_read", "cat_pred", "num_pred"):
+                    getattr(layer, nm).fill_(-LOGIT)
+            for o in self.ops:
+                self._fill(model, cfg, o)
+            self._fill_readout(model, cfg, rows)
+        return model.eval()
+
+    def _fill(self, model, cfg, o: Op) -> None:
+        L = model.layers[o.layer]
+        cats = cfg.cat_vars_before(o.layer)
+        nums = cfg.num_vars_before(o.layer)
+        s = o.slot
+        d = cfg.d_var
+        if o.kind.endswith("head"):
+            pre = "cat" if o.kind == "cat_head" else "num"
+            qv, kv, vv = o.reads
+            getattr(L, f"{pre}_q")[s, cats.index(qv.name)] = LOGIT
+            getattr(L, f"{pre}_k")[s, cats.index(kv.name)] = LOGIT
+            vals = cats if pre == "cat" else nums
+            getattr(L, f"{pre}_v")[s, vals.index(vv.name)] = LOGIT
+            t = torch.full((d, d), -LOGIT)
+            tab = torch.from_numpy(np.ascontiguousarray(o.table))
+            t[: tab.shape[0], : tab.shape[1]] = torch.where(tab, LOGIT, -LOGIT)
+            getattr(L, f"{pre}_pred")[s] = t
+            return
+        units, bias = o.mlp
+        if o.kind == "cat_mlp":
+            avail = cats + [f"L{o.layer}.cat_head{h}" for h in range(cfg.n_heads_cat)]
+            for slot, v in enumerate(o.reads):
+                L.cat_mlp_read[s, slot, avail.index(v.name)] = LOGIT
+            for u, (conds, b, outs) in enumerate(units):
+                for slot, idx in conds:
+                    L.cat_mlp_w_in[s, u, slot * d + idx] = 1.0
+                L.cat_mlp_b_in[s, u] = b
+                for c, w in outs.items():
+                    L.cat_mlp_w_out[s, c, u] += w
+            for c, w in bias.items():
+                L.cat_mlp_b_out[s, c] = w
+            # Unused output dims: strongly negative, so they never win.
+            used = set(o.out.values)
+            for c in range(d):
+                if c not in used:
+                    L.cat_mlp_b_out[s, c] = -LOGIT
+        else:
+            avail = nums + [f"L{o.layer}.num_head{h}" for h in range(cfg.n_heads_num)]
+            for slot, v in enumerate(o.reads):
+                L.num_mlp_read[s, slot, avail.index(v.name)] = LOGIT
+            for u, (w, b, outs, slot) in enumerate(units):
+                L.num_mlp_w_in[s, u, slot] = w
+                L.num_mlp_b_in[s, u] = b
+                for c, wt in outs.items():
+                    L.num_mlp_w_out[s, c, u] += wt
+            for c, w in bias.items():
+                L.num_mlp_b_out[s, c] = w
+            used = set(o.out.values)
+            for c in range(d):
+                if c not in used:
+                    L.num_mlp_b_out[s, c] = -LOGIT
+
+    def _fill_readout(self, model, cfg, rows) -> None:
+        cats, nums = cfg.cat_vars(), cfg.num_vars()
+        d = cfg.d_var
+        W = model.unembed
+        for var, table in rows:
+            for idx, r in table.items():
+                if var.kind == "cat":
+                    row = cats.index(var.name) * d + idx
+                else:
+                    row = len(cats) * d + nums.index(var.name)
+                W[row, 1:] += torch.tensor(r, dtype=torch.float32)
+
+
+def assemble(program: Program, output: str | None = None) -> Compiled:
+    """Compile `program` (its output `output`, or its only output) to a Transformer Program."""
+    return Assembler(program, output).run()
+
+
+def checkpoint_extras(c: Compiled) -> dict:
+    """What `save_checkpoint` needs besides the model: token and label strings, task, metrics."""
+    return {
+        "tokens": tuple(_label(t) for t in c.tokens),
+        "labels": c.labels,
+        "task": f"compiled:{c.output}",
+        "metrics": {"compiled": True, "output": c.output,
+                    "token_values": [_value_json(v) for v in c.tokens],
+                    "label_values": [_value_json(v) for v in c.classes],
+                    "implicit_bos": c.program.domain.implicit_bos,
+                    "max_len": c.program.domain.max_len,
+                    **{k: v for k, v in c.stats.items()}},
+    }
