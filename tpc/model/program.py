@@ -44,6 +44,10 @@ class Layer(nn.Module):
         self.num_mlp_b_in = nn.Parameter(torch.zeros(mn, h))
         self.num_mlp_w_out = _normal(mn, d, h, scale=d)
         self.num_mlp_b_out = nn.Parameter(torch.zeros(mn, d))
+        # Modules the config leaves out have no parameters (DDP rejects unused ones).
+        for name, param in list(self.named_parameters(recurse=False)):
+            if param.numel() == 0:
+                delattr(self, name)
 
     def _scores(self, x_cat, q, k, pred, tau):
         table = ops.choose_table(pred, tau, self.cfg.general_predicates)
