@@ -115,28 +115,10 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
         start = _restore(out_dir / RESUME_FILE, opts, model, optimizer)
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
 
-    x, y = data.train.x, data.train.y
-    steps = -(-len(x) // opts.batch_size)
     bar = Progress(opts.epochs, start, enabled=progress and rank == 0)
     for epoch in range(start, opts.epochs):
-        model.train()
-        order = torch.randperm(len(x), generator=torch.Generator().manual_seed(_seed(opts.seed, epoch)))
-        torch.manual_seed(_seed(opts.seed, epoch, rank))  # Gumbel noise
-        taus = tau_schedule(opts, epoch, steps)
-        loss_sum = right = total = 0.0
-        for step in range(steps):
-            batch = order[step * opts.batch_size:(step + 1) * opts.batch_size][rank::world]
-            xb, yb = x[batch], y[batch]
-            logits = net(xb, float(taus[step]))
-            loss = sequence_loss(logits, yb)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            real = yb != 0
-            loss_sum += loss.item() * len(batch)
-            right += float((logits.argmax(-1) == yb)[real].sum())
-            total += float(real.sum())
-        bar.update(epoch + 1, loss=loss_sum / len(x) * world, acc=right / total, tau=taus[-1])
+        loss, acc, tau = run_epoch(net, optimizer, data.train.x, data.train.y, opts, epoch, rank, world)
+        bar.update(epoch + 1, loss=loss, acc=acc, tau=tau)
         if rank == 0 and ((epoch + 1) % opts.checkpoint_every == 0 or epoch + 1 == opts.epochs):
             save_checkpoint(out_dir / RESUME_FILE, model, tokens=data.tokens, labels=data.labels,
                             task=opts.task, training={"options": opts.to_dict(), "epoch": epoch + 1,
@@ -155,6 +137,30 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     if world > 1:
         dist.barrier()
     return metrics
+
+
+def run_epoch(net, optimizer, x, y, opts: TrainOptions, epoch: int, rank: int = 0,
+              world: int = 1) -> tuple[float, float, float]:
+    """One pass over the training set; returns (mean loss, soft accuracy, last tau)."""
+    net.train()
+    steps = -(-len(x) // opts.batch_size)
+    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(_seed(opts.seed, epoch)))
+    torch.manual_seed(_seed(opts.seed, epoch, rank))  # Gumbel noise
+    taus = tau_schedule(opts, epoch, steps)
+    loss_sum = right = total = 0.0
+    for step in range(steps):
+        batch = order[step * opts.batch_size:(step + 1) * opts.batch_size][rank::world]
+        xb, yb = x[batch], y[batch]
+        logits = net(xb, float(taus[step]))
+        loss = sequence_loss(logits, yb)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        real = yb != 0
+        loss_sum += loss.item() * len(batch)
+        right += float((logits.argmax(-1) == yb)[real].sum())
+        total += float(real.sum())
+    return loss_sum * world / len(x), right / total, float(taus[-1])
 
 
 def _restore(path: Path, opts: TrainOptions, model, optimizer) -> int:
