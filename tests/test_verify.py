@@ -192,6 +192,37 @@ def test_checkpoint_against_itself_and_another(tmp_path):
             assert [meta.labels[i] for i in model.predict(ids)[0].tolist()] == want
 
 
+def test_checkpoint_against_its_lifted_program(tmp_path):
+    lift = pytest.importorskip("tpc.lift")
+    if not hasattr(lift, "lift_checkpoint"):
+        pytest.skip("tpc.lift.lift_checkpoint not available")
+    ckpt = _checkpoint(tmp_path / "m.pt", 0)
+    program = lift.lift_checkpoint(ckpt)
+    (tmp_path / "m.json").write_text(to_json(program))
+    (tmp_path / "m.py").write_text(to_python(program))
+    total = sum(4**n for n in range(5))
+    for other in (program, tmp_path / "m.json", tmp_path / "m.py"):
+        result = verify(ckpt, other)
+        assert result.equivalent and result.inputs == total
+    # A wrong label at one class: the lifted program now differs where the model predicts it.
+    from tpc.ir import Readout
+
+    readout = next(n for n in program.nodes if isinstance(n, Readout))
+    classes = tuple("9" if c == "1" else c for c in readout.classes)
+    broken = program.evolve(nodes=[n if n is not readout else _with_classes(n, classes)
+                                   for n in program.nodes])
+    result = verify(ckpt, broken)
+    assert not result.equivalent and "1" in result.counterexample.a and "9" in result.counterexample.b
+
+
+def _with_classes(node, classes):
+    from attrs import evolve
+
+    from tpc.ir import Categorical
+
+    return evolve(node, classes=classes, type=Categorical(classes))
+
+
 def test_checkpoint_against_rasp_compares_by_str_after_bos(tmp_path):
     ckpt = _checkpoint(tmp_path / "m.pt", 0)
     const = tmp_path / "const.rasp"
