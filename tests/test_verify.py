@@ -279,3 +279,21 @@ def test_cli(sort_artifacts, tmp_path):
     assert sampled.exit_code == 0 and "(sampled, lengths 0..5, seed 3): equivalent" in sampled.output
     err = runner.invoke(main, ["verify", py, str(tmp_path / "nothing.pt")])
     assert err.exit_code == 2 and err.output.startswith("error: ") and err.output.count("\n") == 1
+
+
+ALL_EXAMPLES = sorted((EXAMPLES / "rasp").rglob("*.rasp"))
+
+
+@pytest.mark.parametrize("source", ALL_EXAMPLES, ids=lambda p: p.stem)
+def test_examples_verify_against_emitted_python_and_json(source, tmp_path):
+    """What CI runs on the examples: `tpc verify` of each example vs its emitted forms."""
+    runner = CliRunner()
+    domain = ["--vocab", "( ) { } x 1", "--max-len", "3"]
+    py, js = tmp_path / "prog.py", tmp_path / "prog.json"
+    for out, to in ((py, "python"), (js, "json")):
+        emitted = runner.invoke(main, ["emit", str(source), "--to", to, "-o", str(out), *domain])
+        assert emitted.exit_code == 0, emitted.output
+    for a, b in ((source, py), (py, js)):
+        result = runner.invoke(main, ["verify", str(a), str(b)])
+        assert result.exit_code == 0, result.output
+        assert result.output == "checked 259 inputs (exhaustive, lengths 0..3): equivalent\n"
