@@ -23,6 +23,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import struct
 from fractions import Fraction
 
 import libcst as cst
@@ -140,7 +141,8 @@ def _dense(values) -> bool:
 
 _PRELUDE_NAMES = {
     "Fraction", "VOCAB", "BOS", "MAX_LEN", "CAUSAL", "IMPLICIT_BOS", "OUTPUTS", "MAIN_OUTPUT",
-    "N_POSITIONS", "TOKENS", "NEAREST_ORDER", "encode", "exact", "tag", "select", "select_and",
+    "N_POSITIONS", "TOKENS", "NEAREST_ORDER", "encode", "exact", "tag", "float32", "struct",
+    "select", "select_and",
     "select_or", "select_not", "nearest", "summed", "mean", "width", "run", "run_all", "tokens",
     "n", "seq", "_nearest_order",
 }
@@ -164,7 +166,7 @@ class _Names:
 
 # --- the module's fixed part --------------------------------------------------------------
 
-_HELPERS = '''
+_RUNTIME = '''
 def encode(tokens):
     """Check the input and return the full sequence, BOS at position 0."""
     seq = [BOS, *tokens] if IMPLICIT_BOS else list(tokens)
@@ -192,12 +194,21 @@ def _nearest_order(n, q):
 
 # NEAREST_ORDER[n][q]: the preference order of key positions for query q in a length-n sequence.
 NEAREST_ORDER = [tuple(_nearest_order(n, q) for q in range(n)) for n in range(N_POSITIONS + 1)]
-'''
 
-_TAG = '''
+
 def tag(x):
     """Table key of a value: bools are tagged so that True and 1 stay apart."""
     return ("bool", x) if isinstance(x, bool) else x
+
+
+def float32(table):
+    """`table` with its scores as the float32 numbers the model stores: each decimal here is
+    the shortest one that names its float32 value exactly."""
+    if isinstance(table, dict):
+        return {key: float32(row) for key, row in table.items()}
+    if table and isinstance(table[0], tuple):
+        return tuple(float32(row) for row in table)
+    return struct.unpack(f"{len(table)}f", struct.pack(f"{len(table)}f", *table))
 '''
 
 _SELECT = {
@@ -271,6 +282,32 @@ def _stmts(source: str) -> list:
     return list(cst.parse_module(source).body)
 
 
+def _defines(stmt) -> str:
+    """The name a top-level runtime statement defines."""
+    if isinstance(stmt, cst.FunctionDef):
+        return stmt.name.value
+    return stmt.body[0].targets[0].target.value
+
+
+# Runtime helpers each helper needs.
+_NEEDS = {
+    "nearest": {"NEAREST_ORDER"}, "NEAREST_ORDER": {"_nearest_order"},
+    "summed": {"exact"}, "mean": {"exact"},
+}
+
+
+def _runtime(used: set[str], causal: bool) -> list:
+    """The runtime statements the program uses (and what they need), in library order."""
+    need = set(used)
+    while True:
+        more = set().union(*(_NEEDS.get(n, set()) for n in need)) - need
+        if not more:
+            break
+        need |= more
+    stmts = [*_stmts(_RUNTIME), *_stmts(_SELECT[causal]), *_stmts(_AGGREGATES)]
+    return _blank([st for st in stmts if _defines(st) in need])
+
+
 # --- the backend --------------------------------------------------------------------------
 
 
@@ -281,7 +318,7 @@ class _Emitter:
         self.var: dict[str, str] = {}
         self.defs: list = []  # module-level statements for node functions and tables
         self.body: list = []  # statements of run_all
-        self.uses_tag = False
+        self.used = {"encode"}  # runtime helpers the program calls
 
     def values(self, name):
         return self.p[name].type.values
@@ -299,7 +336,8 @@ class _Emitter:
         if _dense(keys):
             return _container("tuple", [out(k, depth + 1) for k in keys], depth, room)
         tagged = _collides(keys)
-        self.uses_tag |= tagged
+        if tagged:
+            self.used.add("tag")
         return _container("dict", [(_table_key(k, tagged), out(k, depth + 1)) for k in keys], depth, room)
 
     def lookup(self, table: cst.BaseExpression, keys, arg: str) -> cst.BaseExpression:
@@ -340,6 +378,7 @@ class _Emitter:
         self.body.append(cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(var))], expr)]))
 
     def call(self, fn: str, *args, **kw) -> cst.Call:
+        self.used.add(fn)
         return cst.Call(
             cst.Name(fn),
             [cst.Arg(a if isinstance(a, cst.CSTNode) else cst.Name(a)) for a in args]
@@ -481,34 +520,65 @@ class _Emitter:
         fn = self.names.fresh(f"readout_{node.name}" if not node.name.startswith("readout") else f"{node.name}_fn")
         params = self.params(node.terms)
         stem = fn.upper()
+        weights = {t: _linear_weights(self.values(t), table) for t, table in zip(node.terms, node.scores)}
+
+        def scores_constant(name, floats, container):
+            """A module constant of scores; float32 weights print in their shortest exact form."""
+            f32 = all(map(_is_float32, floats))
+            lit = container(_float32_literal if f32 else _value)
+            if f32:
+                self.used.add("float32")
+                lit = cst.Call(cst.Name("float32"), [cst.Arg(lit)])
+            return self.constant(name, lit)
+
         classes = self.constant(f"{stem}_CLASSES", _container("tuple", [_value(c) for c in node.classes], 0, WIDTH - len(stem) - 12))
-        bias = self.constant(f"{stem}_BIAS", _container("tuple", [_value(b) for b in node.bias], 0, WIDTH - len(stem) - 9))
-        tables, terms = [], []
-        for term, table, param in zip(node.terms, node.scores, params):
-            vals = self.values(term)
-            lit = self.table_literal(
-                vals, lambda x, d: _container("tuple", [_value(s) for s in table[x]], d, WIDTH - 8 * d - 20),
-                0, WIDTH - len(stem) - len(param) - 5,
-            )
-            t = self.constant(f"{stem}_{param}", lit)
-            tables.append(self.lookup(t, vals, param))
-            terms.append(param)
-        # scores = [b + s0 + s1 ... for b, s0, s1 in zip(BIAS, T0[x0], T1[x1])]: float64, bias first.
-        svars = [f"s{i}" for i in range(len(terms))]
-        total = cst.Name("b")
-        for s in svars:
-            total = cst.BinaryOperation(total, cst.Add(), cst.Name(s))
-        target = cst.Tuple([cst.Element(cst.Name(x)) for x in ["b", *svars]], lpar=[], rpar=[])
-        zipped = cst.Call(cst.Name("zip"), [cst.Arg(bias), *[cst.Arg(t) for t in tables]])
+        bias = scores_constant(
+            f"{stem}_BIAS", node.bias,
+            lambda score: _container("tuple", [score(b) for b in node.bias], 0, WIDTH - len(stem) - 17),
+        )
+        columns, total = [bias], cst.Name("b")
+        for i, (term, table, param) in enumerate(zip(node.terms, node.scores, params)):
+            vals, s_i = self.values(term), cst.Name(f"s{i}")
+            if weights[term] is not None:
+                # A numerical term scores value * weight (exactly, as the model does).
+                w = weights[term]
+                columns.append(scores_constant(
+                    f"{stem}_{param}_WEIGHTS", w,
+                    lambda score, w=w: _container("tuple", [score(x) for x in w], 0, WIDTH - len(stem) - 20),
+                ))
+                total = cst.BinaryOperation(total, cst.Add(), cst.BinaryOperation(cst.Name(param), cst.Multiply(), s_i))
+            else:
+                floats = [x for v in vals for x in table[v]]
+                lit = scores_constant(f"{stem}_{param}", floats, lambda score, vals=vals, table=table: self.table_literal(
+                    vals, lambda x, d: _container("tuple", [score(s) for s in table[x]], d, WIDTH - 8 * d - 20),
+                    0, WIDTH - len(stem) - len(param) - 14,
+                ))
+                columns.append(self.lookup(lit, vals, param))
+                total = cst.BinaryOperation(total, cst.Add(), s_i)
+        # scores = [b + s0 + x1 * s1 ... for b, s0, s1 in zip(BIAS, T0[x0], W1)]: float64, bias first.
+        target = cst.Tuple([cst.Element(cst.Name(x)) for x in ["b", *(f"s{i}" for i in range(len(params)))]], lpar=[], rpar=[])
+        zipped = cst.Call(cst.Name("zip"), [cst.Arg(c) for c in columns])
         scores = cst.ListComp(total, cst.CompFor(target=target, iter=zipped))
         body = [
             cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name("scores"))], scores)]),
             parse_template_statement("return {c}[scores.index(max(scores))]", c=classes),
         ]
-        self.function(fn, terms, body, "Sum the score tables (bias first); the first best class wins.")
+        self.function(fn, params, body, "Sum the class scores (bias first, then each term); the first best class wins.")
         self.per_position(v, fn, node.terms)
 
     # module ------------------------------------------------------------------------------
+    def imports(self) -> list:
+        code = "".join(_code(d) for d in self.defs) + "".join(_code(b) for b in self.body)
+        stmts = []
+        if "Fraction" in code or "mean" in self.used:
+            stmts.append(cst.SimpleStatementLine(
+                [cst.ImportFrom(cst.Name("fractions"), [cst.ImportAlias(cst.Name("Fraction"))])]))
+        if "float32" in self.used:
+            stmts.append(cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name("struct"))])]))
+        if stmts:
+            stmts[0] = stmts[0].with_changes(leading_lines=[cst.EmptyLine()])
+        return stmts
+
     def module(self) -> cst.Module:
         p, dom = self.p, self.p.domain
         live = self.live()
@@ -558,15 +628,9 @@ class _Emitter:
         ))
         body = [
             _doc(header),
-            cst.SimpleStatementLine(
-                [cst.ImportFrom(cst.Name("fractions"), [cst.ImportAlias(cst.Name("Fraction"))])],
-                leading_lines=[cst.EmptyLine()],
-            ),
+            *self.imports(),
             *const_stmts,
-            *_blank(_stmts(_HELPERS)),
-            *(_blank(_stmts(_TAG)) if self.uses_tag else []),
-            *_blank(_stmts(_SELECT[dom.causal])),
-            *_blank(_stmts(_AGGREGATES)),
+            *_runtime(self.used, dom.causal),
             *self.defs,
             run_all,
             *run,
@@ -578,6 +642,33 @@ import operator as _operator  # noqa: E402
 
 _OPS = {"==": _operator.eq, "!=": _operator.ne, "<": _operator.lt, "<=": _operator.le,
         ">": _operator.gt, ">=": _operator.ge}
+
+
+def _is_float32(x: float) -> bool:
+    return x != x or struct.unpack("f", struct.pack("f", x))[0] == x
+
+
+def _float32_literal(x: float) -> cst.BaseExpression:
+    """The shortest decimal that rounds to the float32 value `x` (exactly `x` once rounded)."""
+    if x != x or x in (float("inf"), float("-inf")):
+        return _value(x)
+    for digits in range(1, 10):
+        text = f"{abs(x):.{digits}g}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == abs(x):
+            break
+    lit = cst.Float(text if any(c in text for c in ".e") else text + ".0")
+    return cst.UnaryOperation(cst.Minus(), lit) if str(x).startswith("-") else lit
+
+
+def _linear_weights(values, table) -> tuple | None:
+    """Weights w with table[v] == v * w for every (int) value v, if the term is linear."""
+    ints = all(type(v) is int for v in values)
+    if not ints or 1 not in values:
+        return None
+    w = table[1]
+    if all(tuple(v * x for x in w) == table[v] for v in values):
+        return w
+    return None
 
 
 def _dedup(values) -> list:

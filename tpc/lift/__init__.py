@@ -1,1 +1,22 @@
+"""Lifting: trained (or compiled) Transformer Program weights -> the typed IR, exactly."""
 
+from pathlib import Path
+
+from tpc.ir import Program
+from tpc.lift.lower import lift_model, node_name
+from tpc.lift.source import LoadedModel, load_model
+from tpc.lift.summary import LiftSummary, lift_summary
+
+
+def lift_checkpoint(path: str | Path) -> Program:
+    """Load a tpc checkpoint or a reference run and lift it (no optimization)."""
+    loaded = load_model(path)
+    return lift_model(
+        loaded.model, loaded.tokens, loaded.labels,
+        source=Path(loaded.path).name, checkpoint=loaded.path, task=loaded.task, format=loaded.kind,
+    )
+
+
+__all__ = [
+    "lift_checkpoint", "lift_model", "load_model", "LoadedModel", "node_name", "LiftSummary", "lift_summary",
+]

@@ -1,0 +1,138 @@
+"""Lower a discrete Transformer Program to the typed IR, exactly.
+
+Every model variable becomes one IR node: heads become Select + Aggregate, MLPs become
+tables computed by running the MLP itself on every input its inputs' value sets allow,
+and the unembedding becomes a Readout of per-variable score tables.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import torch
+
+from tpc.errors import TpcError
+from tpc.ir import Builder, Domain, Predicate, Program, Table, sort_key
+from tpc.model.discrete import DiscreteProgram, discretize
+from tpc.model.program import TransformerProgram
+
+BOS = "<s>"
+
+
+def node_name(variable: str) -> str:
+    """IR name of a model variable: L1.cat_head2 -> l1_cat_head2, positions -> indices."""
+    return {"positions": "indices"}.get(variable, variable.replace(".", "_").lower())
+
+
+class _Lowering:
+    def __init__(self, dp: DiscreteProgram, tokens: tuple[str, ...], domain: Domain):
+        self.dp = dp
+        self.b = Builder(domain)
+        self.node: dict[str, str] = {}  # model variable -> IR node
+        self.decode: dict[str, list] = {}  # model variable -> IR value of each value index
+
+    def values(self, var: str) -> list[tuple[int, object]]:
+        """(model index, IR value) of every value the variable's node can take."""
+        index = {sort_key(v): i for i, v in enumerate(self.decode[var])}
+        return [(index[sort_key(v)], v) for v in self.b.type_of(self.node[var]).values]
+
+    def inputs(self, tokens: tuple[str, ...]) -> None:
+        b, cfg = self.b, self.dp.config
+        for var, table in self.dp.embedding.items():
+            if var == "tokens":
+                self.node[var], self.decode[var] = b.tokens(), list(tokens)
+            else:  # a learned embedding: a categorical map of the token
+                by_token = Table([(t, table[i]) for i, t in enumerate(tokens) if i > 0])
+                self.node[var] = b.map(by_token, b.tokens(), name=node_name(var))
+                self.decode[var] = list(range(cfg.d_var))
+        self.node["positions"], self.decode["positions"] = b.indices(), list(range(cfg.n_ctx))
+        self.node["ones"] = b.ones()
+
+    def select(self, head) -> str:
+        pairs = [
+            (qv, kv)
+            for qi, qv in self.values(head.query)
+            for ki, kv in self.values(head.key)
+            if head.predicate[qi][ki]
+        ]
+        return self.b.select(
+            self.node[head.key], self.node[head.query], Predicate(pairs), name=f"{node_name(head.output)}_select"
+        )
+
+    def cat_head(self, head) -> None:
+        sel = self.select(head)
+        self.node[head.output] = self.b.aggregate(sel, self.node[head.value], "nearest", name=node_name(head.output))
+        self.decode[head.output] = self.decode[head.value]
+
+    def num_head(self, head) -> None:
+        sel = self.select(head)
+        self.node[head.output] = self.b.aggregate(sel, self.node[head.value], head.reduce, name=node_name(head.output))
+
+    def mlp(self, mlp, numerical: bool) -> None:
+        if len(mlp.inputs) not in (1, 2):
+            raise TpcError(f"{mlp.output}: MLPs reading {len(mlp.inputs)} variables cannot be lifted (1 or 2)")
+        domains = [self.values(v) if not numerical else [(v, v) for v in self.b.type_of(self.node[v]).values]
+                   for v in mlp.inputs]
+        combos = list(itertools.product(*domains))
+        rows = torch.tensor([[float(i) for i, _ in combo] for combo in combos], dtype=torch.float64)
+        outputs = mlp.apply(rows).tolist() if combos else []
+        keys = [tuple(v for _, v in combo) for combo in combos]
+        nodes = [self.node[v] for v in mlp.inputs]
+        name = node_name(mlp.output)
+        if len(nodes) == 1:
+            self.node[mlp.output] = self.b.map(Table([(k[0], o) for k, o in zip(keys, outputs)]), nodes[0], name=name)
+        else:
+            self.node[mlp.output] = self.b.sequence_map(Table(zip(keys, outputs)), *nodes, name=name)
+        self.decode[mlp.output] = list(range(self.dp.config.d_var))
+
+    def readout(self, labels: tuple[str, ...]) -> str:
+        ro = self.dp.readout
+        keep = [c for c in range(len(labels)) if c not in ro.masked]
+        terms, scores = [], []
+        for var in ro.variables:
+            w = ro.scores[var].double()
+            if self.dp.variable(var).kind == "numerical":
+                # The model multiplies a float32 value by the weight; small values are exact.
+                rows = [(v, tuple(float(torch.tensor(float(v)).float()) * float(w[0, c]) for c in keep))
+                        for v in self.b.type_of(self.node[var]).values]
+            else:
+                rows = [(v, tuple(float(w[i, c]) for c in keep)) for i, v in self.values(var)]
+            terms.append(self.node[var])
+            scores.append(Table(rows))
+        return self.b.readout(terms, scores, [0.0] * len(keep), [labels[c] for c in keep], name="readout")
+
+
+def lift_model(
+    model: TransformerProgram, tokens: tuple[str, ...], labels: tuple[str, ...], **meta
+) -> Program:
+    """The IR program equal to `model`'s hard mode on every input (`<s>` first, all positions)."""
+    dp = discretize(model)
+    cfg = dp.config
+    if BOS not in tokens:
+        raise TpcError(f"the model's vocabulary has no {BOS!r} token")
+    if len(tokens) != cfg.vocab_size or len(labels) != cfg.n_classes:
+        raise TpcError(
+            f"vocabulary ({len(tokens)} tokens, {len(labels)} labels) does not fit the model "
+            f"({cfg.vocab_size} tokens, {cfg.n_classes} classes)"
+        )
+    domain = Domain(
+        vocab=[t for t in tokens[1:] if t != BOS], max_len=cfg.n_ctx, causal=cfg.causal,
+        implicit_bos=False, bos=BOS,
+    )
+    low = _Lowering(dp, tokens, domain)
+    low.inputs(tokens)
+    for layer in range(cfg.n_layers):
+        for head in dp.cat_heads:
+            if head.layer == layer:
+                low.cat_head(head)
+        for head in dp.num_heads:
+            if head.layer == layer:
+                low.num_head(head)
+        for mlp in dp.cat_mlps:
+            if mlp.layer == layer:
+                low.mlp(mlp, numerical=False)
+        for mlp in dp.num_mlps:
+            if mlp.layer == layer:
+                low.mlp(mlp, numerical=True)
+    low.b.output("output", low.readout(labels))
+    return low.b.build(**{k: str(v) for k, v in meta.items() if v is not None})
