@@ -5,10 +5,10 @@
 1. interpreter vs interpreter: examples/rasp/sort.rasp against its own IR JSON, vocabulary
    0..4, lengths 0..8 (488,281 inputs), both sides through `tpc.interp`;
 2. interpreter vs emitted Python on a smaller range (lengths 0..6), for scale;
-3. checkpoint vs program: a checkpoint (--checkpoint, else the first examples/**/*.pt, else a
-   random model of the paper's `sort` shape: 3 layers, 4+4 heads, 2+2 MLPs of width 64,
-   8 positions, 6 tokens after BOS: 335,923 inputs) against its lifted program when
-   `tpc.lift.lift` exists, else against itself (model vs model).
+3. checkpoint vs program: a checkpoint (--checkpoint, else examples/models/sort/model.pt, else
+   a random model of the paper's `sort` shape: 3 layers, 4+4 heads, 2+2 MLPs of width 64) with
+   8 positions (6 tokens, up to 7 after BOS: 335,923 inputs) against its lifted program
+   (`tpc.lift.lift_checkpoint`, unoptimized) when it exists, else against itself.
 
 Rates count each input once (both sides evaluated).
 """
@@ -50,7 +50,7 @@ def _random_sort_model(path: Path) -> Path:
 
 def _lifted(checkpoint: Path, tmp: Path):
     try:
-        from tpc.lift import lift
+        from tpc.lift import lift_checkpoint as lift
     except ImportError:
         return None
     from tpc.ir import to_json
@@ -84,11 +84,13 @@ def main() -> int:
         short = min(args.max_len, 6)
         _report(f"sort.json vs sort.py (L<={short})", verify(tmp / "sort.json", tmp / "sort.py", max_len=short))
 
-        ckpt = args.checkpoint or next(iter(sorted((ROOT / "examples").rglob("*.pt"))), None)
+        trained = ROOT / "examples" / "models" / "sort" / "model.pt"
+        ckpt = args.checkpoint or (trained if trained.is_file() else None)
         ckpt = ckpt or _random_sort_model(tmp / "random_sort.pt")
         other = _lifted(ckpt, tmp)
         name = "lifted program" if other is not None else "itself"
-        _report(f"{ckpt.name} vs {name}", verify(ckpt, other or ckpt))
+        label = f"{ckpt.parent.name}/{ckpt.name}"
+        _report(f"{label} vs {name}", verify(ckpt, other or ckpt))
     return 0
 
 
