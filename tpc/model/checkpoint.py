@@ -43,6 +43,18 @@ def save_checkpoint(path, model: TransformerProgram, *, tokens, labels, task=Non
     os.replace(tmp, path)
 
 
+def _load_failure(error: Exception) -> str:
+    """Why torch.load refused a file, in one line (never its advice to drop weights_only)."""
+    text = str(error)
+    if "Unsupported global" in text:
+        return "it holds Python objects, not only tensors and plain data (refused, not unpickled)"
+    if "Weights only load failed" in text:
+        return "not a torch file of tensors and plain data"
+    if "zip archive" in text or "central directory" in text or isinstance(error, EOFError):
+        return "truncated or not a torch file"
+    return (text.strip().splitlines() or [type(error).__name__])[0][:200]
+
+
 def load_checkpoint(path) -> tuple[TransformerProgram, CheckpointMeta]:
     """The model (in eval mode) and its metadata; any bad file is a one-line TpcError."""
     path = Path(path)
@@ -51,8 +63,7 @@ def load_checkpoint(path) -> tuple[TransformerProgram, CheckpointMeta]:
     try:
         payload = torch.load(path, weights_only=True, map_location="cpu")
     except Exception as e:  # truncated zip, foreign pickle, ...: all "not loadable"
-        reason = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise TpcError(f"{path} is not a loadable checkpoint: {reason[:200]}") from None
+        raise TpcError(f"{path} is not a loadable checkpoint: {_load_failure(e)}") from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise TpcError(f"{path} is not a tpc checkpoint (a reference run? see load_reference_run)")
     try:
