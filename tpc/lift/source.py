@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import attrs
-import torch
 
 from tpc.errors import TpcError
-from tpc.model.checkpoint import FORMAT, load_checkpoint
+from tpc.model.checkpoint import is_checkpoint, load_checkpoint, load_tensors
 from tpc.model.program import TransformerProgram
 from tpc.model.reference import load_reference_run
 
@@ -23,14 +22,6 @@ class LoadedModel:
     kind: str  # "tpc" or "reference"
 
 
-def _is_tpc_checkpoint(path: Path) -> bool:
-    try:
-        payload = torch.load(path, weights_only=True, map_location="cpu")
-    except Exception:  # load_checkpoint reports unreadable files with a proper message
-        return True
-    return isinstance(payload, dict) and payload.get("format") == FORMAT
-
-
 def load_model(path: str | Path) -> LoadedModel:
     """A tpc checkpoint, or a run of the paper's code (model.pt with args.json beside it)."""
     path = Path(path)
@@ -38,7 +29,7 @@ def load_model(path: str | Path) -> LoadedModel:
     file = path / "model.pt" if path.is_dir() else path
     if not file.exists():
         raise TpcError(f"no model at {file}")
-    if (run_dir / "args.json").exists() and not _is_tpc_checkpoint(file):
+    if (run_dir / "args.json").exists() and not is_checkpoint(load_tensors(file)):
         run = load_reference_run(run_dir)
         return LoadedModel(run.model, run.tokens, run.labels, run.task, str(file), "reference")
     model, meta = load_checkpoint(file)

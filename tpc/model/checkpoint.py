@@ -8,6 +8,7 @@ A checkpoint is a dict of plain values and tensors: ``format``, ``config`` (a pl
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import attrs
@@ -55,17 +56,29 @@ def _load_failure(error: Exception) -> str:
     return (text.strip().splitlines() or [type(error).__name__])[0][:200]
 
 
-def load_checkpoint(path) -> tuple[TransformerProgram, CheckpointMeta]:
-    """The model (in eval mode) and its metadata; any bad file is a one-line TpcError."""
+def load_tensors(path) -> object:
+    """torch.load with weights_only=True (never anything else); bad files are one-line TpcErrors."""
     path = Path(path)
     if not path.is_file():
         raise TpcError(f"no checkpoint at {path}")
     try:
-        payload = torch.load(path, weights_only=True, map_location="cpu")
+        with warnings.catch_warnings():  # e.g. torch's note on pickle protocols: noise to a user
+            warnings.simplefilter("ignore")
+            return torch.load(path, weights_only=True, map_location="cpu")
     except Exception as e:  # truncated zip, foreign pickle, ...: all "not loadable"
         raise TpcError(f"{path} is not a loadable checkpoint: {_load_failure(e)}") from None
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise TpcError(f"{path} is not a tpc checkpoint (a reference run? see load_reference_run)")
+
+
+def is_checkpoint(payload) -> bool:
+    return isinstance(payload, dict) and payload.get("format") == FORMAT
+
+
+def load_checkpoint(path) -> tuple[TransformerProgram, CheckpointMeta]:
+    """The model (in eval mode) and its metadata; any bad file is a one-line TpcError."""
+    payload = load_tensors(path)
+    if not is_checkpoint(payload):
+        raise TpcError(f"{path} is not a tpc checkpoint (for a run of the paper's code, keep its "
+                       "args.json beside model.pt)")
     try:
         model = TransformerProgram(ModelConfig.from_dict(payload["config"]))
         model.load_state_dict(payload["state"])

@@ -9,6 +9,7 @@ import attrs
 import torch
 
 from tpc.errors import TpcError
+from tpc.model.checkpoint import load_tensors
 from tpc.model.config import ModelConfig
 from tpc.model.program import TransformerProgram
 
@@ -72,10 +73,7 @@ def load_reference_run(run_dir: str | Path) -> ReferenceRun:
     """``model.pt`` + ``args.json`` (+ ``vocab.json``, else rebuilt from the task's data)."""
     run_dir = Path(run_dir)
     args = _read_json(run_dir / "args.json")
-    try:
-        sd = torch.load(run_dir / "model.pt", weights_only=True, map_location="cpu")
-    except Exception as e:  # torch raises many types for bad files; all mean the same here
-        raise TpcError(f"cannot load {run_dir / 'model.pt'}: {str(e).splitlines()[0]}") from None
+    sd = load_tensors(run_dir / "model.pt")
     try:
         cfg = _config(args, sd)
         model = TransformerProgram(cfg)
