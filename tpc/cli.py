@@ -355,5 +355,11 @@ def lift(model, out, target, level, print_after):
     click.echo(f"{summary}; {len(text.splitlines())} lines -> {'stdout' if out == '-' else out}", err=True)
 
 
+# --- compile: IR -> Transformer Program checkpoint (tpc.assemble) ---------------------------
+from tpc.assemble.command import compile_command  # noqa: E402
+
+main.add_command(compile_command)
+
+
 if __name__ == "__main__":
     main()

@@ -606,7 +606,8 @@ class Assembler:
             for layer in model.layers:
                 for nm in ("cat_q", "cat_k", "cat_v", "num_q", "num_k", "num_v", "cat_mlp_read",
                            "num_mlp_read", "cat_pred", "num_pred"):
-                    getattr(layer, nm).fill_(-LOGIT)
+                    if hasattr(layer, nm):  # modules the config leaves out have no parameters
+                        getattr(layer, nm).fill_(-LOGIT)
             for o in self.ops:
                 self._fill(model, cfg, o)
             self._fill_readout(model, cfg, rows)
