@@ -1,5 +1,6 @@
 """Optimization passes: pure functions Program -> Program that never change behaviour."""
 
+from .comparisons import name_comparisons
 from .cse import eliminate_common_subexpressions
 from .dce import eliminate_dead_code
 from .fold import fold_constants, sums_are_exact
@@ -8,5 +9,5 @@ from .narrow import narrow_types
 
 __all__ = [
     "PASSES", "PIPELINES", "optimize", "narrow_types", "fold_constants",
-    "eliminate_common_subexpressions", "eliminate_dead_code", "sums_are_exact",
+    "eliminate_common_subexpressions", "eliminate_dead_code", "sums_are_exact", "name_comparisons",
 ]

@@ -6,6 +6,7 @@ from typing import Callable, Iterable
 
 from tpc.ir import Program, validate
 
+from .comparisons import name_comparisons
 from .cse import eliminate_common_subexpressions
 from .dce import eliminate_dead_code
 from .fold import fold_constants
@@ -16,8 +17,9 @@ PASSES: dict[str, Callable[[Program], Program]] = {
     "fold": fold_constants,
     "cse": eliminate_common_subexpressions,
     "dce": eliminate_dead_code,
+    "compare": name_comparisons,
 }
-PIPELINES: dict[int, tuple[str, ...]] = {0: (), 1: ("narrow", "fold", "cse", "dce")}
+PIPELINES: dict[int, tuple[str, ...]] = {0: (), 1: ("narrow", "fold", "cse", "dce", "compare")}
 MAX_ROUNDS = 20
 
 

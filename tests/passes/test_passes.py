@@ -109,3 +109,17 @@ def test_print_after_and_unknown_pass():
         optimize(b.build(), print_after=["nope"])
     assert optimize(b.build(), level=0) == b.build()
     assert isinstance(optimize(b.build())[optimize(b.build()).output_map["o"]], Constant)
+
+
+def test_table_predicates_that_are_comparisons_get_named():
+    from tpc.ir import Predicate
+    from tpc.passes import name_comparisons
+
+    b = Builder(_dom())
+    t, i = b.tokens(), b.indices()
+    same = b.select(t, t, Predicate([(v, v) for v in ["<s>", "a", "b"]]))
+    odd = b.select(i, i, Predicate([(1, 0)]))
+    b.output("o", b.aggregate(b.select_and(same, odd), t))
+    after = name_comparisons(b.build())
+    assert after[same].predicate.op == "==" and after[same].predicate.pairs == b.build()[same].predicate.pairs
+    assert after[odd].predicate.op is None

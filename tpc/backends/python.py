@@ -168,16 +168,13 @@ class _Names:
 
 _RUNTIME = '''
 def encode(tokens):
-    """Check the input and return the full sequence, BOS at position 0."""
+    """The input checked, with BOS at position 0."""
     seq = [BOS, *tokens] if IMPLICIT_BOS else list(tokens)
-    if not IMPLICIT_BOS and (not seq or seq[0] != BOS):
-        raise ValueError(f"input must start with the BOS token {BOS!r}")
-    if len(seq) > N_POSITIONS:
-        raise ValueError(f"input has {len(seq) - IMPLICIT_BOS} tokens; at most {MAX_LEN} are accepted")
+    if not seq or seq[0] != BOS or len(seq) > N_POSITIONS:
+        raise ValueError(f"expected {'' if IMPLICIT_BOS else 'the BOS token then '}at most {MAX_LEN} tokens")
     for token in seq:
         if token not in TOKENS:
-            vocab = " ".join(map(str, VOCAB))
-            raise ValueError(f"unknown token {token!r} (vocabulary: {vocab})")
+            raise ValueError(f"unknown token {token!r} (vocabulary: {' '.join(map(str, VOCAB))})")
     return seq
 
 
@@ -186,14 +183,10 @@ def exact(x):
     return x.numerator if x.denominator == 1 else x
 
 
-def _nearest_order(n, q):
-    """Key positions in the order query q prefers them: nearest first, the earlier one on ties,
-    q itself last."""
-    return tuple(sorted(range(n), key=lambda k: (k == q, abs(k - q), k)))
-
-
-# NEAREST_ORDER[n][q]: the preference order of key positions for query q in a length-n sequence.
-NEAREST_ORDER = [tuple(_nearest_order(n, q) for q in range(n)) for n in range(N_POSITIONS + 1)]
+# NEAREST_ORDER[n][q]: the key positions in the order query q prefers them in a length-n
+# input: nearest first, the earlier one on ties, q itself last.
+NEAREST_ORDER = [[sorted(range(n), key=lambda k: (k == q, abs(k - q), k)) for q in range(n)]
+                 for n in range(N_POSITIONS + 1)]
 
 
 def tag(x):
@@ -206,8 +199,8 @@ def float32(table):
     the shortest one that names its float32 value exactly."""
     if isinstance(table, dict):
         return {key: float32(row) for key, row in table.items()}
-    if table and isinstance(table[0], tuple):
-        return tuple(float32(row) for row in table)
+    if isinstance(table[0], tuple):
+        return tuple(map(float32, table))
     return struct.unpack(f"{len(table)}f", struct.pack(f"{len(table)}f", *table))
 '''
 
@@ -245,17 +238,11 @@ def select_or(a, b):
 
 
 def nearest(selector, values, default=None):
-    """Each query reads the value at its nearest selected key (the earlier one on ties, itself
-    last); with nothing selected, `default`, or the value at position 0 (BOS) if there is none."""
-    out = []
-    for row, order in zip(selector, NEAREST_ORDER[len(values)]):
-        for k in order:
-            if row[k]:
-                out.append(values[k])
-                break
-        else:
-            out.append(values[0] if default is None else default)
-    return out
+    """Each query reads the value at its first selected key in NEAREST_ORDER; with none
+    selected, `default`, or else the value at position 0 (BOS)."""
+    fallback = values[0] if default is None else default
+    return [next((values[k] for k in order if row[k]), fallback)
+            for row, order in zip(selector, NEAREST_ORDER[len(values)])]
 
 
 def summed(selector, values):
@@ -290,10 +277,7 @@ def _defines(stmt) -> str:
 
 
 # Runtime helpers each helper needs.
-_NEEDS = {
-    "nearest": {"NEAREST_ORDER"}, "NEAREST_ORDER": {"_nearest_order"},
-    "summed": {"exact"}, "mean": {"exact"},
-}
+_NEEDS = {"nearest": {"NEAREST_ORDER"}, "summed": {"exact"}, "mean": {"exact"}}
 
 
 def _runtime(used: set[str], causal: bool) -> list:
@@ -319,6 +303,9 @@ class _Emitter:
         self.defs: list = []  # module-level statements for node functions and tables
         self.body: list = []  # statements of run_all
         self.used = {"encode"}  # runtime helpers the program calls
+        self.inline: dict[str, cst.BaseExpression] = {}
+        self.users = program.users()
+        self.outputs = set(program.output_map.values())
 
     def values(self, name):
         return self.p[name].type.values
@@ -350,7 +337,7 @@ class _Emitter:
         name = self.names.fresh(stem.upper())
         self.defs.append(cst.SimpleStatementLine(
             [cst.Assign([cst.AssignTarget(cst.Name(name))], value)],
-            leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
+            leading_lines=[cst.EmptyLine()],
         ))
         return cst.Name(name)
 
@@ -398,16 +385,20 @@ class _Emitter:
         elif isinstance(node, (Map, SequenceMap)):
             self.emit_map(node, v)
         elif isinstance(node, Select):
-            self.assign(v, self.call("select", self.var[node.keys], self.var[node.queries], self.emit_predicate(node)))
+            pattern = self.call("select", self.var[node.keys], self.var[node.queries], self.emit_predicate(node))
+            if self.inlined(node.name):
+                self.inline[node.name] = pattern
+            else:
+                self.assign(v, pattern)
         elif isinstance(node, (SelectAnd, SelectOr)):
             fn = "select_and" if isinstance(node, SelectAnd) else "select_or"
-            self.assign(v, self.call(fn, self.var[node.a], self.var[node.b]))
+            self.assign(v, self.call(fn, self.ref(node.a), self.ref(node.b)))
         elif isinstance(node, SelectNot):
-            self.assign(v, self.call("select_not", self.var[node.a]))
+            self.assign(v, self.call("select_not", self.ref(node.a)))
         elif isinstance(node, SelectorWidth):
-            self.assign(v, self.call("width", self.var[node.selector]))
+            self.assign(v, self.call("width", self.ref(node.selector)))
         elif isinstance(node, Aggregate):
-            args = (self.var[node.selector], self.var[node.values])
+            args = (self.ref(node.selector), self.var[node.values])
             kw = {} if node.default is None else {"default": _value(node.default)}
             fn = {"nearest": "nearest", "sum": "summed", "mean": "mean"}[node.reduce]
             self.assign(v, self.call(fn, *args, **kw))
@@ -415,6 +406,16 @@ class _Emitter:
             self.emit_readout(node, v)
         else:
             raise NotImplementedError(type(node).__name__)
+
+    def inlined(self, name: str) -> bool:
+        """A selector named after the one node that reads it (as lifted heads' are) is written
+        where it is read; others keep their own line and name."""
+        readers = self.users[name]
+        return len(readers) == 1 and name not in self.outputs and name.startswith(readers[0])
+
+    def ref(self, name: str) -> cst.BaseExpression:
+        """How code reads node `name`: its variable, or its expression when written inline."""
+        return self.inline.get(name) or cst.Name(self.var[name])
 
     def per_position(self, v: str, fn: str, inputs):
         """v = list(map(fn, input, ...)): fn at every position."""
@@ -445,7 +446,7 @@ class _Emitter:
         else:
             name = fn.upper()
             table = self.table_literal(
-                xs, lambda x, d: self.table_literal(ys, lambda y, _: _value(node.table[(x, y)]), d, WIDTH - 8 * d - 20),
+                xs, lambda x, d: self.table_literal(ys, lambda y, _: _value(node.table[(x, y)]), d, WIDTH - 4 * d - len(repr(x)) - 3),
                 0, WIDTH - len(name) - 3,
             )
             t = self.constant(name, table)
@@ -462,6 +463,16 @@ class _Emitter:
         if body is not None:
             self.function(fn, ["key", "query"], body)
             return fn
+        picked_by = [frozenset(sort_key(k) for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs]
+        if qs and len(set(picked_by)) == 1:
+            # Every query selects the same keys: the predicate only looks at the key.
+            keys = [k for k in ks if sort_key(k) in picked_by[0]]
+            if len(keys) == 1:
+                expr = cst.Comparison(cst.Name("key"), [cst.ComparisonTarget(cst.Equal(), _value(keys[0]))])
+            else:
+                expr = cst.Comparison(cst.Name("key"), [cst.ComparisonTarget(cst.In(), _container("set", _dedup(keys), 1, WIDTH - 24))])
+            self.function(fn, ["key", "query"], [cst.SimpleStatementLine([cst.Return(expr)])])
+            return fn
         # A table: query value -> the key values it selects.
         matches = {}
         for q in qs:
@@ -472,9 +483,9 @@ class _Emitter:
         rows = [(_value(q), _container("set", _dedup(ks_), 1, WIDTH - 12)) for q, ks_ in matches.items()]
         del qtagged
         name = fn.upper()
-        table = self.constant(name, _container("dict", rows, 0, WIDTH - len(name) - 3))
+        table = self.constant(name, _container("dict", rows, 0, WIDTH - len(name) - 3))  # query -> keys
         ret = parse_template_statement("return key in {t}.get(query, ())", t=table)
-        self.function(fn, ["key", "query"], [ret], "Table predicate: query value -> the key values it selects.")
+        self.function(fn, ["key", "query"], [ret])
         return fn
 
     def comparison_body(self, op, qs, ks, selects) -> list | None:
@@ -544,13 +555,13 @@ class _Emitter:
                 w = weights[term]
                 columns.append(scores_constant(
                     f"{stem}_{param}_WEIGHTS", w,
-                    lambda score, w=w: _container("tuple", [score(x) for x in w], 0, WIDTH - len(stem) - 20),
+                    lambda score, w=w: _container("tuple", [score(x) for x in w], 0, WIDTH - len(stem) - len(param) - 22),
                 ))
                 total = cst.BinaryOperation(total, cst.Add(), cst.BinaryOperation(cst.Name(param), cst.Multiply(), s_i))
             else:
                 floats = [x for v in vals for x in table[v]]
                 lit = scores_constant(f"{stem}_{param}", floats, lambda score, vals=vals, table=table: self.table_literal(
-                    vals, lambda x, d: _container("tuple", [score(s) for s in table[x]], d, WIDTH - 8 * d - 20),
+                    vals, lambda x, d: _container("tuple", [score(s) for s in table[x]], d, WIDTH - 4 * d - len(repr(x)) - 3),
                     0, WIDTH - len(stem) - len(param) - 14,
                 ))
                 columns.append(self.lookup(lit, vals, param))
@@ -635,7 +646,7 @@ class _Emitter:
             run_all,
             *run,
         ]
-        return cst.Module(body)
+        return cst.Module(_pep8_spacing(body))
 
 
 import operator as _operator  # noqa: E402
@@ -671,6 +682,21 @@ def _linear_weights(values, table) -> tuple | None:
     return None
 
 
+def _pep8_spacing(body: list) -> list:
+    """Two blank lines around top-level functions, one before other statements after the first
+    definition; comments attached to a statement stay with it."""
+    out = []
+    for i, stmt in enumerate(body):
+        prev = body[i - 1] if i else None
+        if isinstance(stmt, cst.FunctionDef) or isinstance(prev, cst.FunctionDef):
+            blank = 2
+        else:
+            blank = min(1, sum(1 for line in stmt.leading_lines if line.comment is None))
+        comments = [line for line in stmt.leading_lines if line.comment is not None]
+        out.append(stmt.with_changes(leading_lines=[cst.EmptyLine()] * blank + comments) if i else stmt)
+    return out
+
+
 def _dedup(values) -> list:
     out = []
     for v in values:
@@ -695,20 +721,17 @@ def _blank(stmts: list) -> list:
 def _header(p: Program, main: str, removed: int) -> str:
     dom = p.domain
     meta = dict(p.meta)
-    title = meta.get("name") or meta.get("source") or meta.get("checkpoint") or "program"
+    title = meta.pop("name", None) or meta.get("source") or meta.get("checkpoint") or "program"
     lines = [f"{title}: generated by tpc (the Transformer Program Compiler).", ""]
-    for k, v in sorted(meta.items()):
-        lines.append(f"{k}: {v}")
-    if meta:
-        lines.append("")
+    lines += [f"{k}: {v}" for k, v in sorted(meta.items())] + [""] * bool(meta)
     vocab = " ".join(show(v) if not isinstance(v, str) else v for v in dom.vocab)
+    bos = "BOS is added and hidden" if dom.implicit_bos else f"BOS {dom.bos!r} first"
     lines += [
-        f"Vocabulary: {vocab}; BOS {dom.bos}; at most {dom.max_len} tokens; "
-        + ("causal" if dom.causal else "bidirectional") + " attention.",
-        f"run(tokens) -> the {main!r} output, one value per "
-        + ("token (BOS is prepended and its value hidden)." if dom.implicit_bos else "position (pass BOS first)."),
-        "run_all(tokens) -> {output name: values} for " + ", ".join(o for o, _ in p.outputs) + ".",
-        "Standard library only; unknown tokens and too-long inputs raise ValueError.",
+        f"Input: {bos}, then at most {dom.n_positions - 1} of: {vocab} ("
+        + ("causal" if dom.causal else "bidirectional") + " attention).",
+        f"run(tokens): the {main!r} output, one value per {'token' if dom.implicit_bos else 'position'}; "
+        "run_all(tokens): every output by name.",
+        "Standard library only; bad input raises ValueError.",
     ]
     if removed:
         lines.append(f"({removed} node{'s' if removed != 1 else ''} that no output reads are omitted.)")

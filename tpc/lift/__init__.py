@@ -13,7 +13,7 @@ def lift_checkpoint(path: str | Path) -> Program:
     loaded = load_model(path)
     return lift_model(
         loaded.model, loaded.tokens, loaded.labels,
-        source=Path(loaded.path).name, checkpoint=loaded.path, task=loaded.task, format=loaded.kind,
+        name=loaded.task or Path(loaded.path).stem, checkpoint=f"{loaded.path} ({loaded.kind})", task=loaded.task,
     )
 
 
