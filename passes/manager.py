@@ -40,9 +40,11 @@ def optimize(
     for _ in range(MAX_ROUNDS):
         before = program
         for name in PIPELINES[level]:
-            program = validate(PASSES[name](program))
+            program = PASSES[name](program)
             if name in watch and printer is not None:
                 printer(name, program)
         if program == before:
             break
-    return program
+    # Passes keep programs valid (their property tests validate every output); checking once
+    # here keeps a broken pass from reaching a backend.
+    return validate(program)

@@ -6,7 +6,7 @@ Each function is the node's local transfer function; `infer_type` dispatches on 
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import singledispatch
+from functools import lru_cache, singledispatch
 
 from .nodes import (
     Aggregate, Constant, Indices, Map, Node, Ones, Readout, Select, SelectAnd, SelectNot,
@@ -72,8 +72,12 @@ def _(node: SelectorWidth, types, domain):
     return Categorical(range(domain.n_positions + 1))
 
 
-def reachable_sums(values, n_max: int) -> list[set]:
-    """sums[c] = every sum of c values drawn (with repetition) from `values`, c = 0..n_max."""
+@lru_cache(maxsize=256)
+def reachable_sums(values: tuple, n_max: int) -> list[set]:
+    """sums[c] = every sum of c values drawn (with repetition) from `values`, c = 0..n_max.
+
+    Cached: many heads sum the same value set (`ones` above all). Callers must not mutate it.
+    """
     sums = [{0}]
     for _ in range(n_max):
         sums.append({s + v for s in sums[-1] for v in values})

@@ -92,9 +92,11 @@ class _Lowering:
         for var in ro.variables:
             w = ro.scores[var].double()
             if self.dp.variable(var).kind == "numerical":
-                # The model multiplies a float32 value by the weight; small values are exact.
-                rows = [(v, tuple(float(torch.tensor(float(v)).float()) * float(w[0, c]) for c in keep))
-                        for v in self.b.type_of(self.node[var]).values]
+                # The model holds the value in float32; value x weight is exact in float64.
+                values = self.b.type_of(self.node[var]).values
+                as_f32 = torch.tensor([float(v) for v in values]).float().double()
+                products = (as_f32.unsqueeze(1) * w[0, keep]).tolist()
+                rows = [(v, tuple(p)) for v, p in zip(values, products)]
             else:
                 rows = [(v, tuple(float(w[i, c]) for c in keep)) for i, v in self.values(var)]
             terms.append(self.node[var])
