@@ -1,4 +1,4 @@
-"""tpc end to end on an example RASP program: parse -> check -> run -> emit Python.
+"""tpc end to end, twice: lift a trained checkpoint into exact Python, and compile RASP source.
 
 Run with `make demo` (or `.venv/bin/python examples/demo.py` once `make install` has run).
 """
@@ -7,11 +7,18 @@ import time
 import types
 from pathlib import Path
 
+import torch
+
 from tpc.backends.python import to_python
 from tpc.frontend import compile_file
 from tpc.interp import run
+from tpc.lift import lift_checkpoint, lift_summary, load_model
+from tpc.passes import optimize
+from tpc.verify import verify
 
 HERE = Path(__file__).resolve().parent
+CHECKPOINT = HERE / "models" / "sort" / "model.pt"
+MODEL_INPUT = ["<s>", "3", "1", "4", "0", "2", "</s>"]
 SOURCE = HERE / "rasp" / "sort.rasp"
 VOCAB = [1, 2, 3, 4, 5, 6, 7, 8, 9]
 INPUT = [5, 3, 9, 1, 3, 7, 2, 8]
@@ -21,31 +28,44 @@ def section(title: str) -> None:
     print(f"\n=== {title} " + "=" * (72 - len(title)))
 
 
-section(f"1. the RASP source: {SOURCE.relative_to(HERE.parent)}")
-print(SOURCE.read_text().rstrip())
+def load(source: str, name: str) -> types.ModuleType:
+    module = types.ModuleType(name)
+    exec(compile(source, f"{name}.py", "exec"), module.__dict__)
+    return module
 
-section("2. parse and type-check (tpc.frontend -> tpc.ir)")
-program = compile_file(SOURCE, vocab=VOCAB, max_len=8)
-print(f"{len(program.nodes)} IR nodes, attention depth {program.depth()}, outputs {dict(program.outputs)}")
-for node in program.nodes:
-    size = "" if node.type.kind == "selector" else f" ({len(node.type.values)} values)"
-    print(f"  {node.name:<24} {type(node).__name__}{size}")
 
-section("3. run it (tpc.interp, the exact reference interpreter)")
-print(f"input  {INPUT}")
-print(f"output {run(program, [INPUT])['sort'][0]}")
+section(f"1. lift {CHECKPOINT.relative_to(HERE.parent)} (trained by `tpc train`)")
+lifted = lift_checkpoint(CHECKPOINT)
+program = optimize(lifted)
+summary = lift_summary(lifted, program)
+print(f"{summary}; {len(lifted.nodes)} IR nodes lifted, {len(program.nodes)} after -O1")
 
-section("4. emit Python (tpc.backends.python): a stdlib-only module")
-source = to_python(program)
+section("2. the lifted program as Python (tpc.backends.python)")
+source = to_python(program.with_meta(**summary.meta()))
 print(source.rstrip())
 
-section("5. run the emitted module")
-module = types.ModuleType("sort_program")
-exec(compile(source, "sort_program.py", "exec"), module.__dict__)
-print(f"run({INPUT}) = {module.run(INPUT)}")
+section("3. the program and the model, side by side")
+loaded = load_model(CHECKPOINT)
+ids = torch.tensor([[loaded.tokens.index(t) for t in MODEL_INPUT]])
+model_labels = [loaded.labels[c] for c in loaded.model.predict(ids)[0].tolist()]
+program_labels = load(source, "sort_model").run(MODEL_INPUT)
+print(f"input    {MODEL_INPUT}")
+print(f"model    {model_labels}")
+print(f"program  {program_labels}")
+assert program_labels == model_labels
+result = verify(CHECKPOINT, program, max_len=4)
+print(f"tpc verify: {result.summary()}")
+assert result.equivalent
+
+section(f"4. compile RASP: {SOURCE.relative_to(HERE.parent)}")
+print(SOURCE.read_text().rstrip())
+rasp_program = compile_file(SOURCE, vocab=VOCAB, max_len=8)
+print(f"\n{len(rasp_program.nodes)} IR nodes, attention depth {rasp_program.depth()}")
+print(f"interpreter: sort {INPUT} = {run(rasp_program, [INPUT])['sort'][0]}")
+module = load(to_python(rasp_program), "sort_program")
 n = 2000
 start = time.perf_counter()
 for _ in range(n):
     module.run(INPUT)
-print(f"{(time.perf_counter() - start) / n * 1e3:.3f} ms per input (length {len(INPUT)})")
+print(f"emitted Python: {module.run(INPUT)}, {(time.perf_counter() - start) / n * 1e3:.3f} ms per input")
 assert module.run(INPUT) == sorted(INPUT)

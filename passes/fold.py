@@ -55,8 +55,9 @@ def _is_identity(node: Map, source) -> bool:
 
 
 def fold_constants(program: Program) -> Program:
-    """Single-valued s-ops become Constants, maps of constants are evaluated, identity maps vanish,
-    and readout terms with one score row for every value fold into the bias."""
+    """Single-valued s-ops become Constants, maps of constants or of one input read twice
+    shrink, identity maps vanish, and readout terms with one score row for every value fold
+    into the bias."""
     by_name: dict = {}
     alias: dict[str, str] = {}
     nodes = []
@@ -67,7 +68,10 @@ def fold_constants(program: Program) -> Program:
             continue
         if isinstance(node, SequenceMap):
             x, y = by_name[node.x], by_name[node.y]
-            if isinstance(y, Constant):
+            if node.x == node.y:  # one variable read twice: only the diagonal is reachable
+                table = Table([(v, node.table[(v, v)]) for v in x.type.values])
+                node = Map(name=node.name, type=node.type, x=node.x, table=table)
+            elif isinstance(y, Constant):
                 table = Table([(v, node.table[(v, y.value)]) for v in x.type.values])
                 node = Map(name=node.name, type=node.type, x=node.x, table=table)
             elif isinstance(x, Constant):

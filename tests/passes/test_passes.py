@@ -123,3 +123,13 @@ def test_table_predicates_that_are_comparisons_get_named():
     after = name_comparisons(b.build())
     assert after[same].predicate.op == "==" and after[same].predicate.pairs == b.build()[same].predicate.pairs
     assert after[odd].predicate.op is None
+
+
+def test_sequence_map_reading_one_node_twice_becomes_a_map():
+    b = Builder(_dom())
+    t = b.tokens()
+    both = b.sequence_map(lambda u, v: u + v, t, t)
+    b.output("o", both)
+    after = optimize(b.build())
+    node = after[after.output_map["o"]]
+    assert type(node).__name__ == "Map" and node.table["a"] == "aa" and len(node.table) == 3
