@@ -199,7 +199,9 @@ class Select(Node):
 
 
 @frozen(kw_only=True)
-class SelectAnd(Node):
+class _SelectorPair(Node):
+    """A selector combining two selectors position by position."""
+
     a: str
     b: str
     type: SelectorType = SELECTOR
@@ -210,18 +212,19 @@ class SelectAnd(Node):
 
 
 @frozen(kw_only=True)
-class SelectOr(Node):
-    a: str
-    b: str
-    type: SelectorType = SELECTOR
+class SelectAnd(_SelectorPair):
+    """k is selected for q by both `a` and `b`."""
 
-    @property
-    def inputs(self):
-        return (self.a, self.b)
+
+@frozen(kw_only=True)
+class SelectOr(_SelectorPair):
+    """k is selected for q by `a` or by `b`."""
 
 
 @frozen(kw_only=True)
 class SelectNot(Node):
+    """k is visible to q and not selected by `a`."""
+
     a: str
     type: SelectorType = SELECTOR
 
