@@ -12,7 +12,7 @@ def lift_checkpoint(path: str | Path) -> Program:
     """Load a tpc checkpoint or a reference run and lift it (no optimization)."""
     loaded = load_model(path)
     return lift_model(
-        loaded.model, loaded.tokens, loaded.labels,
+        loaded.model, loaded.tokens, loaded.labels, loaded.implicit_bos,
         name=loaded.task or Path(loaded.path).stem, checkpoint=f"{loaded.path} ({loaded.kind})", task=loaded.task,
     )
 

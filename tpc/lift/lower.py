@@ -105,9 +105,10 @@ class _Lowering:
 
 
 def lift_model(
-    model: TransformerProgram, tokens: tuple[str, ...], labels: tuple[str, ...], **meta
+    model: TransformerProgram, tokens: tuple, labels: tuple, implicit_bos: bool = False, **meta
 ) -> Program:
-    """The IR program equal to `model`'s hard mode on every input (`<s>` first, all positions)."""
+    """The IR program equal to `model`'s hard mode on every input (`<s>` first, all positions;
+    with `implicit_bos`, as compiled RASP programs are used: BOS added and its output hidden)."""
     dp = discretize(model)
     cfg = dp.config
     if BOS not in tokens:
@@ -118,8 +119,8 @@ def lift_model(
             f"({cfg.vocab_size} tokens, {cfg.n_classes} classes)"
         )
     domain = Domain(
-        vocab=[t for t in tokens[1:] if t != BOS], max_len=cfg.n_ctx, causal=cfg.causal,
-        implicit_bos=False, bos=BOS,
+        vocab=[t for t in tokens[1:] if t != BOS], max_len=cfg.n_ctx - implicit_bos, causal=cfg.causal,
+        implicit_bos=implicit_bos, bos=BOS,
     )
     low = _Lowering(dp, tokens, domain)
     low.inputs(tokens)

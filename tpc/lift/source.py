@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -15,11 +16,17 @@ from tpc.model.reference import load_reference_run
 @attrs.frozen(eq=False)
 class LoadedModel:
     model: TransformerProgram
-    tokens: tuple[str, ...]  # input id -> token
-    labels: tuple[str, ...]  # class id -> label
+    tokens: tuple  # input id -> token
+    labels: tuple  # class id -> label
     task: str | None
     path: str
-    kind: str  # "tpc" or "reference"
+    kind: str  # "tpc", "compiled" or "reference"
+    implicit_bos: bool = False  # compiled from a RASP program: callers leave BOS out
+
+
+def _typed(values: list) -> tuple:
+    """Values as `tpc compile` stores them in a checkpoint's metrics (fractions as dicts)."""
+    return tuple(Fraction(v["fraction"]) if isinstance(v, dict) else v for v in values)
 
 
 def load_model(path: str | Path) -> LoadedModel:
@@ -33,4 +40,9 @@ def load_model(path: str | Path) -> LoadedModel:
         run = load_reference_run(run_dir)
         return LoadedModel(run.model, run.tokens, run.labels, run.task, str(file), "reference")
     model, meta = load_checkpoint(file)
+    if "token_values" in meta.metrics:  # compiled: the program's own typed values
+        return LoadedModel(
+            model, _typed(meta.metrics["token_values"]), _typed(meta.metrics["label_values"]), meta.task,
+            str(file), "compiled", bool(meta.metrics.get("implicit_bos")),
+        )
     return LoadedModel(model, meta.tokens, meta.labels, meta.task, str(file), "tpc")

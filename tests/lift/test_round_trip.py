@@ -1,0 +1,54 @@
+"""Lift and compile are inverses up to behaviour: lift(compile(P)) == P and
+compile(lift(M)) == M on every input of a small domain."""
+
+from pathlib import Path
+
+import pytest
+import torch
+from hypothesis import given, settings
+
+from tpc.assemble import assemble, save_compiled
+from tpc.frontend import compile_file
+from tpc.lift import lift_checkpoint, lift_model
+from tpc.passes import optimize
+from tpc.verify import verify
+
+from test_lift import EXAMPLES, LABELS, TOKENS, random_models
+
+RASP = Path(__file__).resolve().parents[2] / "examples" / "rasp"
+PROGRAMS = ["reverse.rasp", "hist.rasp", "sort.rasp", "frac_prevs.rasp", "tracr/make_pair_balance.rasp"]
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_lift_of_compiled_program_is_the_program(tmp_path, name):
+    vocab = ["(", ")", "x"] if "pair" in name else ["a", "b", "x"]
+    program = compile_file(RASP / name, vocab=vocab, max_len=4)
+    path = tmp_path / "model.pt"
+    save_compiled(assemble(program), path)
+    lifted = optimize(lift_checkpoint(path))
+    assert lifted.domain.implicit_bos and lifted.domain.max_len == 4
+    result = verify(program, lifted, output=None)
+    assert result.equivalent and result.mode == "exhaustive" and result.inputs == sum(3**n for n in range(5))
+
+
+@pytest.mark.parametrize("name", ["sort", "hist"])
+def test_compile_of_lifted_checkpoint_is_the_model(tmp_path, name):
+    path = EXAMPLES / name / "model.pt"
+    recompiled = tmp_path / "model.pt"
+    save_compiled(assemble(optimize(lift_checkpoint(path))), recompiled)
+    result = verify(path, recompiled, max_len=4)
+    assert result.equivalent and result.inputs == sum(6**n for n in range(5))
+
+
+@settings(max_examples=15)
+@given(random_models())
+def test_compile_of_lifted_random_model_is_the_model(case):
+    model, seqs = case
+    lifted = optimize(lift_model(model, TOKENS, LABELS))
+    compiled = assemble(lifted).model
+    ids = {t: i for i, t in enumerate(TOKENS)}
+    n = max(map(len, seqs))
+    batch = torch.tensor([[ids[t] for t in s] + [0] * (n - len(s)) for s in seqs])
+    want, got = model.predict(batch), compiled.predict(batch)
+    real = batch != 0
+    assert torch.equal(want[real], got[real])
