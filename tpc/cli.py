@@ -58,7 +58,9 @@ def main():
 @click.option("--tau-end", type=float, default=0.01, show_default=True)
 @click.option("--dataset-size", type=int, default=20000, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--init", type=click.Path(dir_okay=False), default=None, help="Start from this checkpoint.")
+@click.option("--init", type=click.Path(dir_okay=False), default=None,
+              help="Start from this checkpoint (its weights and architecture, e.g. one written by "
+                   "`tpc compile`; the size options are then ignored). Its tokens and labels must be the task's.")
 @click.option("--checkpoint-every", type=int, default=10, show_default=True, help="Epochs.")
 @click.option("--threads", type=int, default=1, show_default=True,
               help="Torch threads per process (results are bit-identical only at equal threads).")

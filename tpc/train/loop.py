@@ -74,11 +74,14 @@ def _prepare_output(out_dir: Path) -> None:
         raise TpcError(f"cannot write to output directory {out_dir}: {e.strerror}") from None
 
 
-def _init_weights(model: TransformerProgram, path: str) -> None:
-    source, _ = load_checkpoint(path)
-    if source.cfg != model.cfg:
-        raise TpcError(f"--init {path}: its architecture differs from this run's")
-    model.load_state_dict(source.state_dict())
+def _initial_model(path: str, data: Dataset) -> TransformerProgram:
+    """The checkpoint's model, architecture included (a compiled program has its own), to be
+    fine-tuned on `data`: its tokens and labels must be the task's."""
+    model, meta = load_checkpoint(path)
+    if (tuple(meta.tokens), tuple(meta.labels)) != (tuple(data.tokens), tuple(data.labels)):
+        raise TpcError(f"--init {path}: its tokens and labels differ from the task's "
+                       f"({' '.join(data.tokens)} / {' '.join(data.labels)})")
+    return model.train()
 
 
 def _distributed() -> tuple[int, int]:
@@ -106,9 +109,7 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     data = make_dataset(opts.task, opts.vocab_size, opts.max_length, opts.min_length,
                         opts.dataset_size, opts.seed)
     torch.manual_seed(opts.seed)
-    model = TransformerProgram(build_config(opts, data))
-    if opts.init:
-        _init_weights(model, opts.init)
+    model = _initial_model(opts.init, data) if opts.init else TransformerProgram(build_config(opts, data))
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=opts.lr)
     start = 0
     if resume:

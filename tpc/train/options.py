@@ -27,7 +27,7 @@ class TrainOptions:
     tau_end: float = 0.01
     dataset_size: int = 20000
     seed: int = 0
-    init: str | None = None  # start from this checkpoint's weights
+    init: str | None = None  # start from this checkpoint (weights and architecture)
     checkpoint_every: int = 10  # epochs between resumable checkpoints
 
     def to_dict(self) -> dict:
