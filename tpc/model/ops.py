@@ -14,12 +14,81 @@ import torch.nn.functional as F
 NEG_INF = -1e30  # what masked scores and masked classes get, as in the reference
 
 
+class _Softmax(torch.autograd.Function):
+    """Softmax over the last dim. torch's CPU kernel is ~4x slower on the short rows (8 keys,
+    8 values) this model has; this is the same formula with a hand-written backward."""
+
+    @staticmethod
+    def forward(ctx, x):
+        e = (x - x.amax(-1, keepdim=True)).exp_()
+        y = e.div_(e.sum(-1, keepdim=True))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        gy = grad * y
+        return gy.sub_(y * gy.sum(-1, keepdim=True))
+
+
+class _LogSoftmax(torch.autograd.Function):
+    """log_softmax over the last dim, for the same reason as ``_Softmax``."""
+
+    @staticmethod
+    def forward(ctx, x):
+        s = x - x.amax(-1, keepdim=True)
+        out = s.sub_(s.exp().sum(-1, keepdim=True).log_())
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad - out.exp() * grad.sum(-1, keepdim=True)
+
+
+class _Project(torch.autograd.Function):
+    """``x @ w`` (x [..., rows, in], w [..., in, out]) whose weight gradient x^T @ grad is
+    computed in the orientation MKL is fast at: the result's rows are its smaller side. On the
+    tall-thin shapes here (4096 rows, 6-64 columns) autograd's choice is up to 6x slower."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return x @ w
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        grad_x = grad @ w.transpose(-1, -2) if ctx.needs_input_grad[0] else None
+        grad_w = None
+        if ctx.needs_input_grad[1]:
+            if x.shape[-1] <= grad.shape[-1]:
+                grad_w = x.transpose(-1, -2) @ grad
+            else:
+                grad_w = (grad.transpose(-1, -2) @ x).transpose(-1, -2)
+        return grad_x, grad_w
+
+
+softmax, log_softmax, project = _Softmax.apply, _LogSoftmax.apply, _Project.apply
+
+
+def gumbel_softmax(logits: torch.Tensor, tau: float) -> torch.Tensor:
+    """``F.gumbel_softmax`` over the last dim, same distribution: Gumbel noise -log(-log U)
+    from ``torch.rand`` (CPU ``exponential_``, which torch uses, is ~7x slower)."""
+    noise = torch.rand_like(logits).log_().neg_().log_().neg_()
+    return softmax(noise.add_(logits).div_(tau))
+
+
 def choose(logits: torch.Tensor, tau: float | None, dim: int = -1) -> torch.Tensor:
     """One-hot argmax (hard) or a Gumbel-softmax sample (soft) along ``dim``."""
     if tau is None:
         index = logits.argmax(dim, keepdim=True)
         return torch.zeros_like(logits).scatter_(dim, index, 1.0)
-    return F.gumbel_softmax(logits, tau=tau, dim=dim)
+    if dim not in (-1, logits.dim() - 1):
+        return gumbel_softmax(logits.movedim(dim, -1), tau).movedim(-1, dim)
+    return gumbel_softmax(logits, tau)
 
 
 def choose_table(logits: torch.Tensor, tau: float | None, general: bool) -> torch.Tensor:
@@ -44,42 +113,48 @@ def position_bias(n_ctx: int) -> torch.Tensor:
 
 
 def attention_mask(tokens: torch.Tensor, pad: int, causal: bool) -> torch.Tensor:
-    """[batch, 1, query, key]: both positions are not padding (and key <= query if causal)."""
+    """[1, batch, query, key]: both positions are not padding (and key <= query if causal)."""
     real = tokens != pad
     mask = real.unsqueeze(-1) & real.unsqueeze(-2)
     if causal:
         mask = mask.tril()
-    return mask.unsqueeze(1)
+    return mask.unsqueeze(0)
 
 
 def read(weights: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Mix whole variables: weights [slots, vars], x [batch, pos, vars, d] -> [batch, slots, pos, d]."""
-    return torch.einsum("sv,bnvd->bsnd", weights, x)
+    """Mix whole variables: weights [slots, vars], x [vars, *rest] -> [slots, *rest].
+
+    A module reads every variable written before it, which is all of ``x`` (variables first,
+    contiguous): one matmul, no copy.
+    """
+    return (weights @ x.view(x.shape[0], -1)).view(weights.shape[0], *x.shape[1:])
 
 
 def match_scores(q: torch.Tensor, k: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
-    """[batch, head, query, key] predicate values: q [b,h,n,d] @ table [h,d,d] @ k^T."""
-    return (q @ table) @ k.transpose(-1, -2)
+    """[head, batch, query, key] predicate values: q [h,b,n,d] @ table [h,d,d] @ k^T."""
+    h, b, n, d = q.shape
+    return (q.reshape(h, b * n, d) @ table).view(h, b, n, d) @ k.transpose(-1, -2)
 
 
 def categorical_attention(scores, values, mask, bias, tau):
-    """Attend to the nearest match (BOS when none); returns [batch, head, query, d]."""
+    """Attend to the nearest match (BOS when none); returns [head, batch, query, d]."""
     n = scores.shape[-1]
     total = scores.masked_fill(~mask, 0.0).sum(-1)
     nothing = F.relu(1.0 - total / (total + 1e-10))  # 1 when no key matches
-    scores = torch.cat([scores[..., :1] + nothing.unsqueeze(-1), scores[..., 1:]], -1)
+    scores = scores + F.pad(nothing.unsqueeze(-1), (0, n - 1))  # into the BOS column
     logits = (scores + 1e-20).log() + bias[:n, :n]
     logits = logits.masked_fill(~mask, NEG_INF) / math.sqrt(values.shape[-1])
     return choose(logits, tau) @ values
 
 
 def numerical_attention(scores, values, mask, mean):
-    """Sum (or, for ``mean`` heads, average) values over matching keys: [batch, head, query]."""
+    """Sum (or, for ``mean`` heads, average) values [head, batch, key] over matching keys:
+    [head, batch, query]."""
     weights = scores.masked_fill(~mask, 0.0)
     out = (weights @ values.unsqueeze(-1)).squeeze(-1)
     if mean.any():
         count = weights.sum(-1).clamp(min=1.0)
-        out = torch.where(mean.view(1, -1, 1), out / count, out)
+        out = torch.where(mean.view(-1, 1, 1), out / count, out)
     return out
 
 

@@ -49,40 +49,55 @@ class Layer(nn.Module):
             if param.numel() == 0:
                 delattr(self, name)
 
-    def _scores(self, x_cat, q, k, pred, tau):
-        table = ops.choose_table(pred, tau, self.cfg.general_predicates)
-        return ops.match_scores(ops.read(ops.choose(q, tau), x_cat),
-                                ops.read(ops.choose(k, tau), x_cat), table)
-
     def forward(self, x_cat, x_num, mask, bias, tau):
-        """x_cat [batch, pos, vars, d_var], x_num [batch, pos, vars] -> both extended."""
+        """x_cat [vars, batch, pos, d_var], x_num [vars, batch, pos] -> both extended.
+
+        Variables come first so that a read is one matmul and a new variable one append. All
+        heads of a layer share one read and one predicate product; all MLPs one batched matmul.
+        """
         cfg = self.cfg
-        new_cat, heads = [], []
-        if cfg.n_heads_cat:
-            scores = self._scores(x_cat, self.cat_q, self.cat_k, self.cat_pred, tau)
-            values = ops.read(ops.choose(self.cat_v, tau), x_cat)
-            heads = ops.categorical_attention(scores, values, mask, bias, tau).transpose(1, 2)
-        if cfg.n_heads_num:  # reads the same variables as the categorical heads
-            scores = self._scores(x_cat, self.num_q, self.num_k, self.num_pred, tau)
-            values = ops.choose(self.num_v, tau) @ x_num.transpose(1, 2)  # [batch, head, pos]
-            counts = ops.numerical_attention(scores, values, mask, self.num_mean)
-            x_num = torch.cat([x_num, counts.transpose(1, 2)], 2)
-        if cfg.n_heads_cat:
-            x_cat = torch.cat([x_cat, heads], 2)
-        for i in range(cfg.n_cat_mlps):
-            inputs = ops.read(ops.choose(self.cat_mlp_read[i], tau), x_cat).transpose(1, 2)
-            new_cat.append(self._mlp("cat", i, inputs.flatten(2), tau))
-        for i in range(cfg.n_num_mlps):
-            inputs = x_num @ ops.choose(self.num_mlp_read[i], tau).T
-            new_cat.append(self._mlp("num", i, inputs, tau))
-        if new_cat:
-            x_cat = torch.cat([x_cat, torch.stack(new_cat, 2)], 2)
+        hc, hn = cfg.n_heads_cat, cfg.n_heads_num
+        h = hc + hn
+        if h:
+            # rows: queries (cat heads, then num heads), keys (same order), cat values
+            reads = self._params("cat_q", "num_q", "cat_k", "num_k", "cat_v")
+            q, k, v = ops.read(ops.choose(torch.cat(reads), tau), x_cat).split([h, h, hc])
+            table = ops.choose_table(torch.cat(self._params("cat_pred", "num_pred")), tau,
+                                     cfg.general_predicates)
+            cat_scores, num_scores = ops.match_scores(q, k, table).split([hc, hn])
+        if hn:  # reads the same variables as the categorical heads
+            values = ops.read(ops.choose(self.num_v, tau), x_num)  # [head, batch, pos]
+            counts = ops.numerical_attention(num_scores, values, mask, self.num_mean)
+            x_num = torch.cat([x_num, counts])
+        if hc:
+            heads = ops.categorical_attention(cat_scores, v, mask, bias, tau)
+            x_cat = torch.cat([x_cat, heads])
+        mc, mn, m = cfg.n_cat_mlps, cfg.n_num_mlps, cfg.mlp_vars_in
+        _, b, n, d = x_cat.shape
+        logits = []
+        if mc:
+            inputs = ops.read(ops.choose(self.cat_mlp_read, tau).flatten(0, 1), x_cat)
+            inputs = inputs.view(mc, m, b * n, d).transpose(1, 2).reshape(mc, b * n, m * d)
+            logits.append(self._mlps("cat", inputs, tau))
+        if mn:
+            inputs = ops.read(ops.choose(self.num_mlp_read, tau).flatten(0, 1), x_num)
+            logits.append(self._mlps("num", inputs.view(mn, m, b * n).transpose(1, 2), tau))
+        if logits:
+            out = ops.choose(torch.cat(logits), tau)
+            x_cat = torch.cat([x_cat, out.view(mc + mn, b, n, d)])
         return x_cat, x_num
 
-    def _mlp(self, kind, i, inputs, tau):
-        p = lambda name: getattr(self, f"{kind}_mlp_{name}")[i]  # noqa: E731
-        logits = ops.mlp_logits(inputs, p("w_in"), p("b_in"), p("w_out"), p("b_out"))
-        return ops.choose(logits, tau)
+    def _params(self, *names):
+        return [getattr(self, name) for name in names if hasattr(self, name)]
+
+    def _mlps(self, kind, inputs, tau):
+        """Log-probabilities [mlp, rows, d] of every MLP of ``kind`` on inputs [mlp, rows, in]."""
+        w_in, b_in, w_out, b_out = self._params(*(f"{kind}_mlp_{p}" for p in ("w_in", "b_in", "w_out", "b_out")))
+        if tau is None:  # the program: each MLP alone, exactly as its lifted table computes it
+            return torch.stack([ops.mlp_logits(inputs[i], w_in[i], b_in[i], w_out[i], b_out[i])
+                                for i in range(len(inputs))])
+        hidden = (ops.project(inputs, w_in.transpose(1, 2)) + b_in.unsqueeze(1)).relu_()
+        return ops.log_softmax(ops.project(hidden, w_out.transpose(1, 2)) + b_out.unsqueeze(1))
 
 
 class TransformerProgram(nn.Module):
@@ -108,19 +123,27 @@ class TransformerProgram(nn.Module):
 
     def residual(self, tokens: torch.Tensor, tau: float | None = None):
         """All variables: (categorical [batch, pos, vars, d_var], numerical [batch, pos, vars])."""
+        x_cat, x_num = self._stream(tokens, tau)
+        return x_cat.permute(1, 2, 0, 3), x_num.permute(1, 2, 0)
+
+    def _stream(self, tokens: torch.Tensor, tau: float | None):
+        """The residual stream variables first: [vars, batch, pos, d_var], [vars, batch, pos]."""
         b, n = tokens.shape
         mask = ops.attention_mask(tokens, 0, self.cfg.causal)
-        x_cat = torch.cat([ops.choose(self.embed, tau)[tokens],
-                           self.positions[:n, None].expand(b, n, 1, -1)], 2)
-        x_num = torch.ones(b, n, 1)
+        x_cat = torch.cat([ops.choose(self.embed, tau)[tokens].permute(2, 0, 1, 3),
+                           self.positions[:n].expand(1, b, n, -1)])
+        x_num = torch.ones(1, b, n)
         for layer in self.layers:
             x_cat, x_num = layer(x_cat, x_num, mask, self.bias, tau)
         return x_cat, x_num
 
     def forward(self, tokens: torch.Tensor, tau: float | None = None) -> torch.Tensor:
         """Class logits [batch, pos, classes]; token id 0 is padding."""
-        x_cat, x_num = self.residual(tokens, tau)
-        logits = torch.cat([x_cat.flatten(2), x_num], -1) @ self.unembed
+        x_cat, x_num = self._stream(tokens, tau)
+        v, b, n, d = x_cat.shape
+        stream = torch.cat([x_cat.permute(1, 2, 0, 3).reshape(b * n, v * d),
+                            x_num.permute(1, 2, 0).reshape(b * n, -1)], -1)
+        logits = ops.project(stream, self.unembed).view(b, n, -1)
         return logits.masked_fill(self.class_mask, ops.NEG_INF)
 
     @torch.no_grad()

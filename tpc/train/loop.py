@@ -12,6 +12,7 @@ import torch.distributed as dist
 
 from tpc.errors import TpcError
 from tpc.model.checkpoint import load_checkpoint, save_checkpoint
+from tpc.model import ops
 from tpc.model.config import ModelConfig
 from tpc.model.program import TransformerProgram
 from tpc.tasks import Dataset, get_task, make_dataset
@@ -34,7 +35,7 @@ def build_config(opts: TrainOptions, data: Dataset) -> ModelConfig:
 
 def sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Mean over sequences of the mean token cross-entropy on non-pad (id 0) targets."""
-    nll = -logits.log_softmax(-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+    nll = -ops.log_softmax(logits).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
     real = targets != 0
     return (nll.masked_fill(~real, 0.0).sum(-1) / real.sum(-1)).mean()
 
