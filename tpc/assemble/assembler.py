@@ -640,15 +640,7 @@ class Assembler:
                 for slot, idx in conds:
                     L.cat_mlp_w_in[s, u, slot * d + idx] = 1.0
                 L.cat_mlp_b_in[s, u] = b
-                for c, w in outs.items():
-                    L.cat_mlp_w_out[s, c, u] += w
-            for c, w in bias.items():
-                L.cat_mlp_b_out[s, c] = w
-            # Unused output dims: strongly negative, so they never win.
-            used = set(o.out.values)
-            for c in range(d):
-                if c not in used:
-                    L.cat_mlp_b_out[s, c] = -LOGIT
+            _fill_mlp_outputs(L.cat_mlp_w_out[s], L.cat_mlp_b_out[s], [u[2] for u in units], bias, o.out.values)
         else:
             avail = nums + [f"L{o.layer}.num_head{h}" for h in range(cfg.n_heads_num)]
             for slot, v in enumerate(o.reads):
@@ -656,14 +648,7 @@ class Assembler:
             for u, (w, b, outs, slot) in enumerate(units):
                 L.num_mlp_w_in[s, u, slot] = w
                 L.num_mlp_b_in[s, u] = b
-                for c, wt in outs.items():
-                    L.num_mlp_w_out[s, c, u] += wt
-            for c, w in bias.items():
-                L.num_mlp_b_out[s, c] = w
-            used = set(o.out.values)
-            for c in range(d):
-                if c not in used:
-                    L.num_mlp_b_out[s, c] = -LOGIT
+            _fill_mlp_outputs(L.num_mlp_w_out[s], L.num_mlp_b_out[s], [u[2] for u in units], bias, o.out.values)
 
     def _fill_readout(self, model, cfg, rows) -> None:
         cats, nums = cfg.cat_vars(), cfg.num_vars()
@@ -681,6 +666,20 @@ class Assembler:
 def assemble(program: Program, output: str | None = None) -> Compiled:
     """Compile `program` (its output `output`, or its only output) to a Transformer Program."""
     return Assembler(program, output).run()
+
+
+def _fill_mlp_outputs(w_out, b_out, unit_outputs, bias, used) -> None:
+    """Output weights of one lookup MLP: each hidden unit votes for its output values; values
+    the MLP never outputs get a strongly negative bias so they never win."""
+    for u, outs in enumerate(unit_outputs):
+        for c, w in outs.items():
+            w_out[c, u] += w
+    for c, w in bias.items():
+        b_out[c] = w
+    used = set(used)
+    for c in range(b_out.shape[0]):
+        if c not in used:
+            b_out[c] = -LOGIT
 
 
 def checkpoint_extras(c: Compiled) -> dict:

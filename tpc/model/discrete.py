@@ -28,8 +28,8 @@ class Variable:
 
 
 @attrs.frozen
-class CategoricalHead:
-    """Attend to the nearest key with ``predicate[query value][key value]`` (BOS if none)."""
+class Head:
+    """An attention head: query q matches key k when ``predicate[Q[q]][K[k]]``."""
 
     layer: int
     index: int
@@ -41,16 +41,14 @@ class CategoricalHead:
 
 
 @attrs.frozen
-class NumericalHead:
-    """Sum (or average) the numerical ``value`` over all keys matching the predicate."""
+class CategoricalHead(Head):
+    """Attend to the nearest matching key (BOS if none) and copy its ``value``."""
 
-    layer: int
-    index: int
-    query: str
-    key: str
-    value: str
-    predicate: Table
-    output: str
+
+@attrs.frozen
+class NumericalHead(Head):
+    """Sum (or average) the numerical ``value`` over all matching keys."""
+
     reduce: Literal["sum", "mean"] = "sum"
 
 
