@@ -315,10 +315,10 @@ def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, outpu
               show_default=True, help="What to write (see `tpc emit --help`).")
 @click.option("-O", "level", type=click.IntRange(0, 1), default=1, show_default=True, metavar="LEVEL",
               help="-O0: the program exactly as lifted; -O1: narrow value sets, fold constants, "
-                   "merge duplicates, remove dead code.")
+                   "merge duplicates, remove dead code, name comparisons.")
 @click.option("--print-after", multiple=True, metavar="PASS",
               help="Print the program as RASP text on stderr after each run of PASS "
-                   "(narrow, fold, cse, dce); repeatable.")
+                   "(narrow, fold, cse, dce, compare); repeatable.")
 def lift(model, out, target, level, print_after):
     """Lift MODEL's weights into a program that computes exactly what the model computes.
 
