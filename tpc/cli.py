@@ -50,6 +50,9 @@ def main():
 @click.option("--mlp-vars-in", type=int, default=2, show_default=True)
 @click.option("--d-var", type=int, default=None, help="[default: max(vocabulary, context)]")
 @click.option("--mlp-width", type=int, default=64, show_default=True)
+@click.option("--embed-vars", type=int, default=0, show_default=True,
+              help="Learned categorical token embeddings with this many variables (the paper's NLP "
+                   "setting) instead of the one-hot token variable (0).")
 @click.option("--causal/--no-causal", default=None, help="[task default]")
 @click.option("--epochs", type=int, default=250, show_default=True)
 @click.option("--batch-size", type=int, default=512, show_default=True)

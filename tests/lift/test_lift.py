@@ -209,3 +209,25 @@ def test_cli_lift_bad_inputs_are_one_line_errors(tmp_path, shared_dir):
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and phrase in lines[0], (name, lines)
         assert "weights_only" not in lines[0] and "Traceback" not in result.output
+
+
+@pytest.fixture(scope="module")
+def trained_causal_model(tmp_path_factory):
+    """A dyck1 model (causal) trained briefly by `tpc train`, with learned two-variable
+    token embeddings and every module kind."""
+    from tpc.train import TrainOptions, train
+
+    out = tmp_path_factory.mktemp("dyck1")
+    options = TrainOptions(task="dyck1", layers=2, cat_heads=1, num_heads=1, cat_mlps=1, num_mlps=1,
+                           embed_vars=2, mlp_width=8, dataset_size=200, batch_size=50, epochs=2)
+    train(options, out, progress=False)
+    return out / "model.pt"
+
+
+@given(st.lists(st.lists(st.sampled_from("()"), max_size=16), min_size=1, max_size=8))
+def test_trained_causal_model_with_learned_embeddings_lifts_exactly(trained_causal_model, seqs):
+    from tpc.lift import load_model
+
+    loaded = load_model(trained_causal_model)
+    assert loaded.model.cfg.causal and not loaded.model.cfg.one_hot_embed
+    _assert_lift_exact(loaded.model, loaded.tokens, loaded.labels, [["<s>", *s] for s in seqs])

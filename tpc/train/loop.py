@@ -29,6 +29,7 @@ def build_config(opts: TrainOptions, data: Dataset) -> ModelConfig:
         d_var=opts.d_var or max(len(data.tokens), data.n_ctx), n_layers=opts.layers,
         n_heads_cat=opts.cat_heads, n_heads_num=opts.num_heads, n_cat_mlps=opts.cat_mlps,
         n_num_mlps=opts.num_mlps, mlp_vars_in=opts.mlp_vars_in, d_mlp=opts.mlp_width,
+        one_hot_embed=opts.embed_vars == 0, n_vars_cat=max(opts.embed_vars, 1),
         causal=spec.causal if opts.causal is None else opts.causal,
         masked_classes=[i for i, lab in enumerate(data.labels) if lab in spec.masked_labels])
 

@@ -19,6 +19,7 @@ class TrainOptions:
     mlp_vars_in: int = 2
     d_var: int | None = None  # None: max(vocabulary, context), as the reference
     mlp_width: int = 64
+    embed_vars: int = 0  # learned categorical token embeddings (the paper's NLP setting); 0: one-hot
     causal: bool | None = None  # None: the task's default
     epochs: int = 250
     batch_size: int = 512
