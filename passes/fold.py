@@ -7,7 +7,8 @@ import math
 import attrs
 
 from tpc.ir import (
-    Constant, Indices, Map, Ones, Program, Readout, SequenceMap, Table, Tokens, rename_inputs, sort_key,
+    Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, SequenceMap, Table, Tokens,
+    rename_inputs, sort_key,
 )
 
 _INPUTS = (Tokens, Indices, Ones, Constant)
@@ -50,14 +51,42 @@ def _fold_readout(node: Readout, program_types) -> Readout:
     return attrs.evolve(node, terms=tuple(terms), scores=tuple(scores), bias=tuple(bias))
 
 
+def _bos_value(node, domain):
+    """The value `node` has at position 0, when it is known without running the program."""
+    if isinstance(node, Tokens):
+        return (domain.bos,)
+    if isinstance(node, Indices):
+        return (0,)
+    if isinstance(node, Constant):
+        return (node.value,)
+    return None
+
+
+def _reads_only_bos(node: Aggregate, by_name, domain):
+    """The value a nearest aggregate reads when its selector can select no key but BOS
+    (every query then reads position 0), else None."""
+    sel, values = by_name[node.selector], by_name[node.values]
+    if node.reduce != "nearest" or node.default is not None or not isinstance(sel, Select):
+        return None
+    keys = by_name[sel.keys]
+    bos_key = _bos_value(keys, domain) if isinstance(keys, (Tokens, Indices)) else None
+    at_bos = _bos_value(values, domain)
+    if bos_key is None or at_bos is None:
+        return None
+    # Tokens hold BOS and Indices hold 0 at position 0 only, so such keys select nothing else.
+    if all(sort_key(k) == sort_key(bos_key[0]) for _, k in sel.predicate.pairs):
+        return at_bos
+    return None
+
+
 def _is_identity(node: Map, source) -> bool:
     return source.type == node.type and all(sort_key(node.table[v]) == sort_key(v) for v in source.type.values)
 
 
 def fold_constants(program: Program) -> Program:
-    """Single-valued s-ops become Constants, maps of constants or of one input read twice
-    shrink, identity maps vanish, and readout terms with one score row for every value fold
-    into the bias."""
+    """Single-valued s-ops become Constants, heads that can only attend to BOS read a known
+    value, maps of constants or of one input read twice shrink, identity maps vanish, and
+    readout terms with one score row for every value fold into the bias."""
     by_name: dict = {}
     alias: dict[str, str] = {}
     nodes = []
@@ -77,6 +106,10 @@ def fold_constants(program: Program) -> Program:
             elif isinstance(x, Constant):
                 table = Table([(v, node.table[(x.value, v)]) for v in y.type.values])
                 node = Map(name=node.name, type=node.type, x=node.y, table=table)
+        if isinstance(node, Aggregate):
+            at_bos = _reads_only_bos(node, by_name, program.domain)
+            if at_bos is not None:
+                node = Constant(name=node.name, type=type(node.type)(at_bos), value=at_bos[0])
         if isinstance(node, Readout):
             node = _fold_readout(node, {n: by_name[n].type for n in node.terms})
         if (

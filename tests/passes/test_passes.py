@@ -133,3 +133,19 @@ def test_sequence_map_reading_one_node_twice_becomes_a_map():
     after = optimize(b.build())
     node = after[after.output_map["o"]]
     assert type(node).__name__ == "Map" and node.table["a"] == "aa" and len(node.table) == 3
+
+
+def test_heads_that_can_only_select_bos_read_position_zero():
+    from tpc.ir import Predicate
+
+    b = Builder(Domain(vocab="ab", max_len=4, implicit_bos=False, causal=True))
+    t, i = b.tokens(), b.indices()
+    sink = b.aggregate(b.select(t, t, Predicate([("a", "<s>"), ("b", "<s>")])), i)  # BOS or nothing
+    other = b.aggregate(b.select(i, t, Predicate([("a", 0), ("b", 1)])), t)  # may select position 1
+    b.output("o", b.sequence_map(lambda x, y: f"{x}{y}", sink, other))
+    prog = b.build()
+    after = optimize(prog)
+    assert sink not in after or isinstance(after[sink], Constant)
+    assert type(after[other]).__name__ == "Aggregate"
+    seqs = [["<s>"], ["<s>", "a", "b"], ["<s>", "b", "b", "a"]]
+    _same_outputs(prog, after, seqs)
