@@ -11,6 +11,7 @@ from tests.strategies import programs_with_inputs
 from tpc.assemble import CompileError, assemble, save_compiled
 from tpc.assemble.check import all_inputs, mismatches
 from tpc.frontend import compile_file
+from tpc.ir import Builder, Domain
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples" / "rasp").rglob("*.rasp"))
@@ -83,3 +84,15 @@ def test_multiple_outputs_need_a_choice():
     b.output("y", b.indices())
     with pytest.raises(CompileError, match="choose one"):
         assemble(b.build())
+
+
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("op", ["==", "!="])
+def test_selectors_over_constants_select_every_position_or_none(causal, op):
+    """A select whose keys and queries are constants ignores both sides: all or nothing."""
+    b = Builder(Domain(vocab="ab", max_len=4, implicit_bos=False, causal=causal))
+    c = b.constant(0)
+    count = b.aggregate(b.select(c, c, op), b.ones(), "sum", name="count")
+    b.output("o", b.map(lambda x: x, count, name="o"))
+    program = b.build()
+    assert mismatches(assemble(program), all_inputs(program.domain)) == []

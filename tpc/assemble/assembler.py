@@ -350,6 +350,11 @@ class Assembler:
         for qi, qo in qmap.items():
             for ki, ko in kmap.items():
                 table[qo, ko] = table[qo, ko] or flat[qi, ki]
+        # A side the selector ignores reads positions: every position behaves as the one row.
+        if not qvars:
+            table[:, :] = table[:1, :]
+        if not kvars:
+            table[:, :] = table[:, :1]
         return qv, kv, table
 
     def _product(self, vars_, rows):
