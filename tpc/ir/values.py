@@ -15,6 +15,8 @@ Value = Any  # None | bool | int | Fraction | str
 
 def normalize(value: Value) -> Value:
     """Canonical form of a value: integral Fractions become ints, floats become Fractions."""
+    if type(value) in _PLAIN:  # the common case, first: tables hold many values
+        return value
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -27,8 +29,15 @@ def normalize(value: Value) -> Value:
     raise TypeError(f"not a tpc value: {value!r} ({type(value).__name__})")
 
 
+_PLAIN = {int, str, bool, type(None)}
+_RANK = {type(None): 0, bool: 1, int: 2, Fraction: 2, str: 3}
+
+
 def sort_key(value: Value) -> tuple:
     """Total order over values of mixed kinds: None < bools < numbers < strings."""
+    rank = _RANK.get(type(value))
+    if rank is not None:
+        return (rank, value) if rank else (0,)
     if value is None:
         return (0,)
     if isinstance(value, bool):
