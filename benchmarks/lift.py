@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import time
-import types
 from pathlib import Path
 
 import torch
 
-from tpc.backends.python import to_python
+from tpc.backends.python import load_module, to_python
 from tpc.lift import lift_checkpoint, lift_model
 from tpc.model.config import ModelConfig
 from tpc.model.program import TransformerProgram
@@ -27,9 +26,7 @@ REFERENCE = {"sort": (20.7, 313), "hist": (15.3, 164)}  # ms per input, lines of
 
 def emitted_program(task: str):
     source = to_python(optimize(lift_checkpoint(SHARED / task)))
-    module = types.ModuleType(task)
-    exec(compile(source, f"{task}.py", "exec"), module.__dict__)
-    return source, module
+    return source, load_module(source, task)
 
 
 def per_input_ms(module, inputs, repeat: int = 3) -> float:

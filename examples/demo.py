@@ -4,12 +4,11 @@ Run with `make demo` (or `.venv/bin/python examples/demo.py` once `make install`
 """
 
 import time
-import types
 from pathlib import Path
 
 import torch
 
-from tpc.backends.python import to_python
+from tpc.backends.python import load_module, to_python
 from tpc.frontend import compile_file
 from tpc.interp import run
 from tpc.lift import lift_checkpoint, lift_summary, load_model
@@ -28,12 +27,6 @@ def section(title: str) -> None:
     print(f"\n=== {title} " + "=" * (72 - len(title)))
 
 
-def load(source: str, name: str) -> types.ModuleType:
-    module = types.ModuleType(name)
-    exec(compile(source, f"{name}.py", "exec"), module.__dict__)
-    return module
-
-
 section(f"1. lift {CHECKPOINT.relative_to(HERE.parent)} (trained by `tpc train`)")
 lifted = lift_checkpoint(CHECKPOINT)
 program = optimize(lifted)
@@ -48,7 +41,7 @@ section("3. the program and the model, side by side")
 loaded = load_model(CHECKPOINT)
 ids = torch.tensor([[loaded.tokens.index(t) for t in MODEL_INPUT]])
 model_labels = [loaded.labels[c] for c in loaded.model.predict(ids)[0].tolist()]
-program_labels = load(source, "sort_model").run(MODEL_INPUT)
+program_labels = load_module(source, "sort_model").run(MODEL_INPUT)
 print(f"input    {MODEL_INPUT}")
 print(f"model    {model_labels}")
 print(f"program  {program_labels}")
@@ -62,7 +55,7 @@ print(SOURCE.read_text().rstrip())
 rasp_program = compile_file(SOURCE, vocab=VOCAB, max_len=8)
 print(f"\n{len(rasp_program.nodes)} IR nodes, attention depth {rasp_program.depth()}")
 print(f"interpreter: sort {INPUT} = {run(rasp_program, [INPUT])['sort'][0]}")
-module = load(to_python(rasp_program), "sort_program")
+module = load_module(to_python(rasp_program), "sort_program")
 n = 2000
 start = time.perf_counter()
 for _ in range(n):

@@ -11,6 +11,7 @@ from tpc.backends.python import to_python
 from tpc.cli import main
 from tpc.errors import TpcError
 from tpc.ir import Builder, Domain, to_json
+from tpc.lift import lift_checkpoint
 from tpc.verify import verify
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -193,11 +194,8 @@ def test_checkpoint_against_itself_and_another(tmp_path):
 
 
 def test_checkpoint_against_its_lifted_program(tmp_path):
-    lift = pytest.importorskip("tpc.lift")
-    if not hasattr(lift, "lift_checkpoint"):
-        pytest.skip("tpc.lift.lift_checkpoint not available")
     ckpt = _checkpoint(tmp_path / "m.pt", 0)
-    program = lift.lift_checkpoint(ckpt)
+    program = lift_checkpoint(ckpt)
     (tmp_path / "m.json").write_text(to_json(program))
     (tmp_path / "m.py").write_text(to_python(program))
     total = sum(4**n for n in range(5))
@@ -304,10 +302,7 @@ TRAINED = sorted((EXAMPLES / "models").glob("*/model.pt"))
 
 @pytest.mark.parametrize("ckpt", TRAINED, ids=lambda p: p.parent.name)
 def test_trained_example_checkpoint_against_its_lifted_program_and_rasp(ckpt, tmp_path):
-    lift = pytest.importorskip("tpc.lift")
-    if not hasattr(lift, "lift_checkpoint"):
-        pytest.skip("tpc.lift.lift_checkpoint not available")
-    (tmp_path / "lifted.json").write_text(to_json(lift.lift_checkpoint(ckpt)))
+    (tmp_path / "lifted.json").write_text(to_json(lift_checkpoint(ckpt)))
     result = CliRunner().invoke(main, ["verify", str(ckpt), str(tmp_path / "lifted.json"), "--max-len", "3"])
     assert result.exit_code == 0, result.output
     # Against the task's RASP program: the model is only mostly right; whatever the verdict,

@@ -4,7 +4,6 @@ import ast
 import random
 import subprocess
 import sys
-import types
 from fractions import Fraction
 from pathlib import Path
 
@@ -13,15 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from strategies import domains, inputs, programs
-from tpc.backends.python import to_python
+from tpc.backends.python import load_module as load, to_python
 from tpc.interp import Interpreter
 from tpc.ir import Builder, Domain, Predicate, Table
-
-
-def load(source: str, name: str = "emitted") -> types.ModuleType:
-    module = types.ModuleType(name)
-    exec(compile(source, f"<{name}>", "exec"), module.__dict__)
-    return module
 
 
 def kinds(rows):

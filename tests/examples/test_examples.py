@@ -22,10 +22,9 @@ import oracles as o
 from tpc.interp import Interpreter
 from tpc.ir import from_json, to_json
 
-try:
-    from tpc.frontend import compile_file, compile_rasp
-except ImportError:  # the frontend's compiler has not landed in this checkout
-    pytest.skip("tpc.frontend.compile_file is not available", allow_module_level=True)
+from tpc.backends.python import load_module, to_python
+from tpc.backends.rasp import to_rasp
+from tpc.frontend import compile_file, compile_rasp
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "rasp"
 
@@ -195,24 +194,15 @@ def test_interpreter_matches_oracle(ex: Example, vocab: tuple, data):
         assert kinds(row) == kinds(ex.oracle(list(seq))), seq
 
 
-def load(source: str) -> types.ModuleType:
-    module = types.ModuleType("emitted")
-    exec(compile(source, "<emitted>", "exec"), module.__dict__)
-    return module
-
-
 @functools.lru_cache(maxsize=None)
 def emitted(ex: Example, vocab: tuple) -> types.ModuleType:
-    from tpc.backends.python import to_python
-
-    return load(to_python(compiled(ex, vocab)))
+    return load_module(to_python(compiled(ex, vocab)))
 
 
 @pytest.mark.parametrize("ex, vocab", CASES)
 @FEW
 @given(data=st.data())
 def test_emitted_python_matches_interpreter(ex: Example, vocab: tuple, data):
-    pytest.importorskip("tpc.backends.python")
     seqs = data.draw(batches(ex, vocab), label="inputs")
     module = emitted(ex, vocab)
     want = interpreter(ex, vocab).run(seqs)[ex.output]
@@ -240,8 +230,6 @@ def test_json_round_trip_matches_original(ex: Example, vocab: tuple, data):
 
 @functools.lru_cache(maxsize=None)
 def via_rasp(ex: Example, vocab: tuple) -> Interpreter:
-    from tpc.backends.rasp import to_rasp
-
     text = to_rasp(compiled(ex, vocab))
     return Interpreter(compile_rasp(text, f"<to_rasp {ex.path}>", vocab=vocab, max_len=ex.max_len))
 
@@ -250,7 +238,6 @@ def via_rasp(ex: Example, vocab: tuple) -> Interpreter:
 @FEW
 @given(data=st.data())
 def test_rasp_text_round_trip_matches_original(ex: Example, vocab: tuple, data):
-    pytest.importorskip("tpc.backends.rasp")
     seqs = data.draw(batches(ex, vocab), label="inputs")
     want = interpreter(ex, vocab).run(seqs)[ex.output]
     got = via_rasp(ex, vocab).run(seqs)[ex.output]

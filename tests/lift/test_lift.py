@@ -10,7 +10,7 @@ import pytest
 import torch
 from hypothesis import given, strategies as st
 
-from tpc.backends.python import to_python
+from tpc.backends.python import load_module, to_python
 from tpc.cli import main
 from tpc.interp import Interpreter
 from tpc.lift import lift_checkpoint, lift_model, lift_summary
@@ -26,9 +26,7 @@ EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples
 
 
 def _module(program):
-    module = types.ModuleType("lifted")
-    exec(compile(to_python(program), "lifted.py", "exec"), module.__dict__)
-    return module
+    return load_module(to_python(program), "lifted")
 
 
 def _model_labels(model, tokens, labels, seqs):

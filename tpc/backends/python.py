@@ -24,6 +24,7 @@ import builtins
 import keyword
 import re
 import struct
+import types
 from fractions import Fraction
 
 import libcst as cst
@@ -745,4 +746,11 @@ def to_python(program: Program) -> str:
     return _Emitter(program).module().code
 
 
-__all__ = ["to_python"]
+def load_module(source: str, name: str = "emitted") -> types.ModuleType:
+    """Run emitted `source` as a fresh module named `name` (no file, no sys.modules entry)."""
+    module = types.ModuleType(name)
+    exec(compile(source, f"{name}.py", "exec"), module.__dict__)
+    return module
+
+
+__all__ = ["to_python", "load_module"]
