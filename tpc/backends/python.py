@@ -31,8 +31,8 @@ import libcst as cst
 from libcst.helpers import parse_template_expression, parse_template_statement
 
 from ..ir import (
-    Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, SelectAnd, SelectNot,
-    SelectOr, SelectorWidth, SequenceMap, Tokens, compare, show, sort_key,
+    COMPARISONS, Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, SelectAnd,
+    SelectNot, SelectOr, SelectorWidth, SequenceMap, Tokens, show, sort_key,
 )
 
 WIDTH = 100  # target line length
@@ -145,7 +145,7 @@ _PRELUDE_NAMES = {
     "N_POSITIONS", "TOKENS", "NEAREST_ORDER", "encode", "exact", "tag", "float32", "struct",
     "select", "select_and",
     "select_or", "select_not", "nearest", "summed", "mean", "width", "run", "run_all", "tokens",
-    "n", "seq", "_nearest_order",
+    "n", "seq",
 }
 
 
@@ -481,9 +481,7 @@ class _Emitter:
             picked = [k for k in ks if selects[(sort_key(q), sort_key(k))]]
             if picked and not any(q == other for other in matches):
                 matches[q] = picked
-        qtagged = _collides(list(matches))  # equal-keyed rows are identical here, but be explicit
         rows = [(_value(q), _container("set", _dedup(ks_), 1, WIDTH - 12)) for q, ks_ in matches.items()]
-        del qtagged
         name = fn.upper()
         table = self.constant(name, _container("dict", rows, 0, WIDTH - len(name) - 3))  # query -> keys
         ret = parse_template_statement("return key in {t}.get(query, ())", t=table)
@@ -502,7 +500,7 @@ class _Emitter:
                     got = k is None and q is None
                 else:
                     try:
-                        got = compare(op, k, q) if op in ("true", "false") else bool(_OPS[op](k, q))
+                        got = bool(COMPARISONS[op](k, q))
                     except TypeError:
                         raises, got = True, False
                 if got != selects[(sort_key(q), sort_key(k))]:
@@ -649,12 +647,6 @@ class _Emitter:
             *run,
         ]
         return cst.Module(_pep8_spacing(body))
-
-
-import operator as _operator  # noqa: E402
-
-_OPS = {"==": _operator.eq, "!=": _operator.ne, "<": _operator.lt, "<=": _operator.le,
-        ">": _operator.gt, ">=": _operator.ge}
 
 
 def _is_float32(x: float) -> bool:

@@ -6,9 +6,11 @@ Tables are explicit and finite: the IR never holds a Python callable.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from typing import Any, Callable, Iterable
 
+import attrs
 from attrs import field, frozen
 
 from .types import SELECTOR, Categorical, Numerical, SelectorType, Type
@@ -58,8 +60,6 @@ class Table:
         """Tabulate `fn` over every input (one value, or a tuple for several domains)."""
         if len(domains) == 1:
             return cls([(x, fn(x)) for x in domains[0]])
-        import itertools
-
         return cls([(xs, fn(*xs)) for xs in itertools.product(*domains)])
 
 
@@ -298,8 +298,6 @@ INPUT_FIELDS = ("x", "y", "keys", "queries", "a", "b", "selector", "values", "te
 
 def rename_inputs(node: Node, mapping: dict[str, str]) -> Node:
     """The node reading `mapping[name]` wherever it read `name`."""
-    import attrs
-
     changes = {}
     for f in INPUT_FIELDS:
         if hasattr(node, f) and f in attrs.fields_dict(type(node)):

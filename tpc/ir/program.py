@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator, Mapping
 
+import attrs
 from attrs import field, frozen
 
 from .infer import ValueSetTooLarge, infer_type
@@ -77,9 +78,7 @@ class Program:
         return max(depth.values(), default=0)
 
     def evolve(self, **changes) -> "Program":
-        from attrs import evolve
-
-        return evolve(self, **changes)
+        return attrs.evolve(self, **changes)
 
     def with_meta(self, **meta) -> "Program":
         merged = dict(self.meta)
