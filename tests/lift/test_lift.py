@@ -230,3 +230,13 @@ def test_trained_causal_model_with_learned_embeddings_lifts_exactly(trained_caus
     loaded = load_model(trained_causal_model)
     assert loaded.model.cfg.causal and not loaded.model.cfg.one_hot_embed
     _assert_lift_exact(loaded.model, loaded.tokens, loaded.labels, [["<s>", *s] for s in seqs])
+
+
+def test_a_reference_model_under_another_name_is_the_one_lifted(tmp_path, shared_dir):
+    """The file named is the file read, even with args.json beside it."""
+    for name in ("args.json", "vocab.json"):
+        shutil.copy(shared_dir / "reference" / "hist" / name, tmp_path / name)
+    shutil.copy(shared_dir / "reference" / "hist" / "model.pt", tmp_path / "best.pt")
+    cases = json.loads((shared_dir / "reference" / "hist" / "cases.json").read_text())
+    program = lift_checkpoint(tmp_path / "best.pt")
+    assert Interpreter(program).run(cases["inputs"][:200])["output"] == cases["predictions"][:200]

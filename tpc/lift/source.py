@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 
 from tpc.errors import TpcError
-from tpc.model.checkpoint import is_checkpoint, load_checkpoint, load_tensors
+from tpc.model.checkpoint import checkpoint_from_payload, is_checkpoint, load_tensors
 from tpc.model.program import TransformerProgram
 from tpc.model.reference import load_reference_run
 
@@ -36,10 +36,11 @@ def load_model(path: str | Path) -> LoadedModel:
     file = path / "model.pt" if path.is_dir() else path
     if not file.exists():
         raise TpcError(f"no model at {file}")
-    if (run_dir / "args.json").exists() and not is_checkpoint(load_tensors(file)):
-        run = load_reference_run(run_dir)
+    payload = load_tensors(file)  # read once: the format decides which loader reads it
+    if (run_dir / "args.json").exists() and not is_checkpoint(payload):
+        run = load_reference_run(run_dir, payload)
         return LoadedModel(run.model, run.tokens, run.labels, run.task, str(file), "reference")
-    model, meta = load_checkpoint(file)
+    model, meta = checkpoint_from_payload(payload, file)
     if "token_values" in meta.metrics:  # compiled: the program's own typed values
         return LoadedModel(
             model, _typed(meta.metrics["token_values"]), _typed(meta.metrics["label_values"]), meta.task,

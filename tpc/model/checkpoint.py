@@ -75,7 +75,11 @@ def is_checkpoint(payload) -> bool:
 
 def load_checkpoint(path) -> tuple[TransformerProgram, CheckpointMeta]:
     """The model (in eval mode) and its metadata; any bad file is a one-line TpcError."""
-    payload = load_tensors(path)
+    return checkpoint_from_payload(load_tensors(path), path)
+
+
+def checkpoint_from_payload(payload, path) -> tuple[TransformerProgram, CheckpointMeta]:
+    """`load_checkpoint` for a file already read with `load_tensors` (`path` names it in errors)."""
     if not is_checkpoint(payload):
         raise TpcError(f"{path} is not a tpc checkpoint (for a run of the paper's code, keep its "
                        "args.json beside model.pt)")

@@ -69,11 +69,12 @@ def _state(cfg: ModelConfig, sd: dict) -> dict:
     return out
 
 
-def load_reference_run(run_dir: str | Path) -> ReferenceRun:
-    """``model.pt`` + ``args.json`` (+ ``vocab.json``, else rebuilt from the task's data)."""
+def load_reference_run(run_dir: str | Path, state: dict | None = None) -> ReferenceRun:
+    """``model.pt`` (or its already loaded ``state``) + ``args.json`` (+ ``vocab.json``, else
+    rebuilt from the task's data)."""
     run_dir = Path(run_dir)
     args = _read_json(run_dir / "args.json")
-    sd = load_tensors(run_dir / "model.pt")
+    sd = load_tensors(run_dir / "model.pt") if state is None else state
     try:
         cfg = _config(args, sd)
         model = TransformerProgram(cfg)
