@@ -33,8 +33,7 @@ from tpc.ir import (
     SelectOr, SelectorWidth, SequenceMap, Tokens, is_number, normalize, reachable_sums, show,
     sort_key,
 )
-from tpc.model.config import ModelConfig
-from tpc.model.program import TransformerProgram
+from tpc.model.wired import Module, WiredConfig, WiredProgram
 
 PAD = "<pad>"
 LOGIT = 10.0  # read / predicate logits: +LOGIT chosen, -LOGIT not
@@ -169,7 +168,7 @@ def num_lookup(values: list[Fraction], cls: dict) -> tuple[list, dict]:
 
 @attrs.define
 class Compiled:
-    model: TransformerProgram
+    model: WiredProgram
     tokens: tuple  # token id -> IR value (PAD first, then the vocabulary, then BOS)
     classes: tuple  # class id -> IR value (index 0 is the masked <pad> class)
     labels: tuple  # class id -> label string
@@ -571,101 +570,64 @@ class Assembler:
         stats = {"layers": cfg.n_layers,
                  "heads": sum(1 for o in self.ops if o.kind.endswith("head")),
                  "mlps": sum(1 for o in self.ops if o.kind.endswith("mlp")),
-                 "d_model": len(cfg.cat_vars()) * cfg.d_var + len(cfg.num_vars()),
+                 "d_model": cfg.d_model,
                  "params": sum(p.numel() for p in model.parameters()),
                  "seconds": seconds}
         return Compiled(model, self.token_values, all_classes, labels, self.p, self.output, seconds, stats)
 
-    def _build(self, classes, rows) -> TransformerProgram:
-        by_layer: dict = {}
+    def _build(self, classes, rows) -> WiredProgram:
+        kinds = ("cat_head", "num_head", "cat_mlp", "num_mlp")
+        self.ops.sort(key=lambda o: (o.layer, kinds.index(o.kind)))  # stable: creation order within
+        slots: dict = {}
         for op in self.ops:
-            lst = by_layer.setdefault((op.layer, op.kind), [])
-            op.slot = len(lst)
-            lst.append(op)
+            op.slot = slots.setdefault((op.layer, op.kind), 0)
+            slots[(op.layer, op.kind)] += 1
             op.out.name = f"L{op.layer}.{op.kind}{op.slot}"
-        n_layers = max([o.layer for o in self.ops] + [0]) + 1
-        count = lambda kind: max([len(v) for (l, k), v in by_layer.items() if k == kind] + [0])  # noqa: E731
-        cat_widths = [v.width for o in self.ops for v in [o.out] if v.kind == "cat"]
-        mlp_arity = [len(o.reads) for o in self.ops if o.kind.endswith("mlp")]
-        # Build categorical MLP units first (their hidden size is needed for the config).
-        for o in self.ops:
-            if o.kind == "cat_mlp":
-                _, reach, fn = o.mlp
+            if op.kind == "cat_mlp":
+                _, reach, fn = op.mlp
                 units, bias, _ = cat_lookup(reach, fn)
-                o.mlp = (units, bias)
-        hidden = [len(o.mlp[0]) for o in self.ops if o.kind.endswith("mlp")]
-        d_var = max([len(self.token_values), self.n, *cat_widths, 1])
-        cfg = ModelConfig(
-            vocab_size=len(self.token_values), n_classes=len(classes) + 1, n_ctx=self.n, d_var=d_var,
-            n_layers=n_layers, n_heads_cat=count("cat_head"), n_heads_num=count("num_head"),
-            n_cat_mlps=count("cat_mlp"), n_num_mlps=count("num_mlp"),
-            mlp_vars_in=max(mlp_arity + [1]), d_mlp=max(hidden + [1]), one_hot_embed=True,
-            causal=self.dom.causal, masked_classes=(0,),
-            mean_heads=tuple(o.out.name for o in self.ops if o.mean), general_predicates=True,
-        )
-        torch.manual_seed(0)
-        model = TransformerProgram(cfg)
+                op.mlp = (units, bias)
+        modules = [Module(o.kind, o.layer, o.slot, [v.name for v in o.reads], o.out.width,
+                          len(o.mlp[0]) if o.kind.endswith("mlp") else 0, o.mean) for o in self.ops]
+        cfg = WiredConfig(vocab_size=len(self.token_values), n_classes=len(classes) + 1, n_ctx=self.n,
+                          modules=modules, causal=self.dom.causal, masked_classes=(0,))
+        model = WiredProgram(cfg)
         with torch.no_grad():
-            for prm in model.parameters():
-                prm.zero_()
-            for layer in model.layers:
-                for nm in ("cat_q", "cat_k", "cat_v", "num_q", "num_k", "num_v", "cat_mlp_read",
-                           "num_mlp_read", "cat_pred", "num_pred"):
-                    if hasattr(layer, nm):  # modules the config leaves out have no parameters
-                        getattr(layer, nm).fill_(-LOGIT)
+            heads, mlps = iter(model.predicates), iter(model.mlps)
             for o in self.ops:
-                self._fill(model, cfg, o)
+                if o.kind.endswith("head"):
+                    next(heads).copy_(torch.where(torch.from_numpy(np.ascontiguousarray(o.table)), LOGIT, -LOGIT))
+                else:
+                    self._fill_mlp(next(mlps), o, cfg.widths())
             self._fill_readout(model, cfg, rows)
         return model.eval()
 
-    def _fill(self, model, cfg, o: Op) -> None:
-        L = model.layers[o.layer]
-        cats = cfg.cat_vars_before(o.layer)
-        nums = cfg.num_vars_before(o.layer)
-        s = o.slot
-        d = cfg.d_var
-        if o.kind.endswith("head"):
-            pre = "cat" if o.kind == "cat_head" else "num"
-            qv, kv, vv = o.reads
-            getattr(L, f"{pre}_q")[s, cats.index(qv.name)] = LOGIT
-            getattr(L, f"{pre}_k")[s, cats.index(kv.name)] = LOGIT
-            vals = cats if pre == "cat" else nums
-            getattr(L, f"{pre}_v")[s, vals.index(vv.name)] = LOGIT
-            t = torch.full((d, d), -LOGIT)
-            tab = torch.from_numpy(np.ascontiguousarray(o.table))
-            t[: tab.shape[0], : tab.shape[1]] = torch.where(tab, LOGIT, -LOGIT)
-            getattr(L, f"{pre}_pred")[s] = t
-            return
+    @staticmethod
+    def _fill_mlp(mlp, o: Op, width) -> None:
         units, bias = o.mlp
         if o.kind == "cat_mlp":
-            avail = cats + [f"L{o.layer}.cat_head{h}" for h in range(cfg.n_heads_cat)]
-            for slot, v in enumerate(o.reads):
-                L.cat_mlp_read[s, slot, avail.index(v.name)] = LOGIT
-            for u, (conds, b, outs) in enumerate(units):
+            offsets = np.cumsum([0] + [width[v.name] for v in o.reads]).tolist()
+            for u, (conds, b, _) in enumerate(units):
                 for slot, idx in conds:
-                    L.cat_mlp_w_in[s, u, slot * d + idx] = 1.0
-                L.cat_mlp_b_in[s, u] = b
-            _fill_mlp_outputs(L.cat_mlp_w_out[s], L.cat_mlp_b_out[s], [u[2] for u in units], bias, o.out.values)
+                    mlp.w_in[u, offsets[slot] + idx] = 1.0
+                mlp.b_in[u] = b
         else:
-            avail = nums + [f"L{o.layer}.num_head{h}" for h in range(cfg.n_heads_num)]
-            for slot, v in enumerate(o.reads):
-                L.num_mlp_read[s, slot, avail.index(v.name)] = LOGIT
-            for u, (w, b, outs, slot) in enumerate(units):
-                L.num_mlp_w_in[s, u, slot] = w
-                L.num_mlp_b_in[s, u] = b
-            _fill_mlp_outputs(L.num_mlp_w_out[s], L.num_mlp_b_out[s], [u[2] for u in units], bias, o.out.values)
+            for u, (w, b, _, slot) in enumerate(units):
+                mlp.w_in[u, slot] = w
+                mlp.b_in[u] = b
+        _fill_mlp_outputs(mlp.w_out, mlp.b_out, [u[2] for u in units], bias, o.out.values)
 
-    def _fill_readout(self, model, cfg, rows) -> None:
-        cats, nums = cfg.cat_vars(), cfg.num_vars()
-        d = cfg.d_var
-        W = model.unembed
+    @staticmethod
+    def _fill_readout(model, cfg, rows) -> None:
+        width = cfg.widths()
+        offset, row = {}, 0
+        for v in cfg.cat_vars():
+            offset[v], row = row, row + width[v]
+        for v in cfg.num_vars():
+            offset[v], row = row, row + 1
         for var, table in rows:
             for idx, r in table.items():
-                if var.kind == "cat":
-                    row = cats.index(var.name) * d + idx
-                else:
-                    row = len(cats) * d + nums.index(var.name)
-                W[row, 1:] += torch.tensor(r, dtype=torch.float32)
+                model.unembed[offset[var.name] + (idx or 0), 1:] += torch.tensor(r, dtype=torch.float32)
 
 
 def assemble(program: Program, output: str | None = None) -> Compiled:

@@ -14,7 +14,7 @@ import torch
 from tpc.errors import TpcError
 from tpc.ir import Builder, Domain, Predicate, Program, Table, sort_key
 from tpc.model.discrete import DiscreteProgram, discretize
-from tpc.model.program import TransformerProgram
+from tpc.model.checkpoint import Model
 
 BOS = "<s>"
 
@@ -37,15 +37,15 @@ class _Lowering:
         return [(index[sort_key(v)], v) for v in self.b.type_of(self.node[var]).values]
 
     def inputs(self, tokens: tuple[str, ...]) -> None:
-        b, cfg = self.b, self.dp.config
+        b = self.b
         for var, table in self.dp.embedding.items():
             if var == "tokens":
                 self.node[var], self.decode[var] = b.tokens(), list(tokens)
             else:  # a learned embedding: a categorical map of the token
                 by_token = Table([(t, table[i]) for i, t in enumerate(tokens) if i > 0])
                 self.node[var] = b.map(by_token, b.tokens(), name=node_name(var))
-                self.decode[var] = list(range(cfg.d_var))
-        self.node["positions"], self.decode["positions"] = b.indices(), list(range(cfg.n_ctx))
+                self.decode[var] = list(range(self.dp.variable(var).width))
+        self.node["positions"], self.decode["positions"] = b.indices(), list(range(self.dp.config.n_ctx))
         self.node["ones"] = b.ones()
 
     def select(self, head) -> str:
@@ -83,7 +83,7 @@ class _Lowering:
             self.node[mlp.output] = self.b.map(Table([(k[0], o) for k, o in zip(keys, outputs)]), nodes[0], name=name)
         else:
             self.node[mlp.output] = self.b.sequence_map(Table(zip(keys, outputs)), *nodes, name=name)
-        self.decode[mlp.output] = list(range(self.dp.config.d_var))
+        self.decode[mlp.output] = list(range(self.dp.variable(mlp.output).width))
 
     def readout(self, labels: tuple[str, ...]) -> str:
         ro = self.dp.readout
@@ -105,7 +105,7 @@ class _Lowering:
 
 
 def lift_model(
-    model: TransformerProgram, tokens: tuple, labels: tuple, implicit_bos: bool = False, **meta
+    model: Model, tokens: tuple, labels: tuple, implicit_bos: bool = False, **meta
 ) -> Program:
     """The IR program equal to `model`'s hard mode on every input (`<s>` first, all positions;
     with `implicit_bos`, as compiled RASP programs are used: BOS added and its output hidden)."""

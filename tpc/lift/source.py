@@ -8,14 +8,13 @@ from pathlib import Path
 import attrs
 
 from tpc.errors import TpcError
-from tpc.model.checkpoint import checkpoint_from_payload, is_checkpoint, load_tensors
-from tpc.model.program import TransformerProgram
+from tpc.model.checkpoint import Model, checkpoint_from_payload, is_checkpoint, load_tensors
 from tpc.model.reference import load_reference_run
 
 
 @attrs.frozen(eq=False)
 class LoadedModel:
-    model: TransformerProgram
+    model: Model
     tokens: tuple  # input id -> token
     labels: tuple  # class id -> label
     task: str | None

@@ -2,7 +2,10 @@
 
 A checkpoint is a dict of plain values and tensors: ``format``, ``config`` (a plain dict),
 ``tokens`` (input id -> token), ``labels`` (class id -> label), ``task``, ``metrics`` and
-``state`` (the module's state_dict). Resumable training adds a ``training`` entry.
+``state`` (the module's state_dict). ``architecture`` says which module reads it: ``learned``
+(`TransformerProgram`, learned wiring, what `tpc train` starts from) or ``wired``
+(`WiredProgram`, fixed wiring, what `tpc compile` writes). Resumable training adds a
+``training`` entry.
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ import torch
 from tpc.errors import TpcError
 from tpc.model.config import ModelConfig
 from tpc.model.program import TransformerProgram
+from tpc.model.wired import WiredConfig, WiredProgram
 
 FORMAT = "tpc-transformer-program/1"
+ARCHITECTURES = {"learned": (ModelConfig, TransformerProgram), "wired": (WiredConfig, WiredProgram)}
+Model = TransformerProgram | WiredProgram
 
 
 @attrs.frozen
@@ -30,10 +36,11 @@ class CheckpointMeta:
     training: dict | None = None  # optimizer and progress, for --resume
 
 
-def save_checkpoint(path, model: TransformerProgram, *, tokens, labels, task=None, metrics=None,
+def save_checkpoint(path, model: Model, *, tokens, labels, task=None, metrics=None,
                     training=None) -> None:
     """Write atomically (a killed run never leaves a half-written file behind)."""
-    payload = {"format": FORMAT, "config": model.cfg.to_dict(), "tokens": list(tokens),
+    architecture = "wired" if isinstance(model, WiredProgram) else "learned"
+    payload = {"format": FORMAT, "architecture": architecture, "config": model.cfg.to_dict(), "tokens": list(tokens),
                "labels": list(labels), "task": task, "metrics": dict(metrics or {}),
                "state": model.state_dict()}
     if training is not None:
@@ -73,18 +80,22 @@ def is_checkpoint(payload) -> bool:
     return isinstance(payload, dict) and payload.get("format") == FORMAT
 
 
-def load_checkpoint(path) -> tuple[TransformerProgram, CheckpointMeta]:
+def load_checkpoint(path) -> tuple[Model, CheckpointMeta]:
     """The model (in eval mode) and its metadata; any bad file is a one-line TpcError."""
     return checkpoint_from_payload(load_tensors(path), path)
 
 
-def checkpoint_from_payload(payload, path) -> tuple[TransformerProgram, CheckpointMeta]:
+def checkpoint_from_payload(payload, path) -> tuple[Model, CheckpointMeta]:
     """`load_checkpoint` for a file already read with `load_tensors` (`path` names it in errors)."""
     if not is_checkpoint(payload):
         raise TpcError(f"{path} is not a tpc checkpoint (for a run of the paper's code, keep its "
                        "args.json beside model.pt)")
+    architecture = payload.get("architecture", "learned")
+    if architecture not in ARCHITECTURES:
+        raise TpcError(f"{path}: unknown model architecture {architecture!r}")
+    config, module = ARCHITECTURES[architecture]
     try:
-        model = TransformerProgram(ModelConfig.from_dict(payload["config"]))
+        model = module(config.from_dict(payload["config"]))
         model.load_state_dict(payload["state"])
     except (KeyError, TypeError, RuntimeError) as e:
         raise TpcError(f"{path}: checkpoint does not match its architecture: "

@@ -16,6 +16,7 @@ import torch
 from tpc.model import ops
 from tpc.model.config import ModelConfig
 from tpc.model.program import TransformerProgram
+from tpc.model.wired import WiredConfig, WiredProgram
 
 Table = tuple[tuple[bool, ...], ...]
 
@@ -56,13 +57,13 @@ class NumericalHead(Head):
 class CategoricalMLP:
     """Linear -> ReLU -> Linear -> argmax over the one-hot inputs.
 
-    Input ``j`` with value ``v`` is the one-hot column ``j * slot_width + v`` of ``w_in``.
+    The inputs' one-hots are concatenated: input ``j`` is ``slot_widths[j]`` columns of ``w_in``.
     """
 
     layer: int
     index: int
     inputs: tuple[str, ...]
-    slot_width: int
+    slot_widths: tuple[int, ...]
     w_in: torch.Tensor
     b_in: torch.Tensor
     w_out: torch.Tensor
@@ -71,10 +72,9 @@ class CategoricalMLP:
 
     def apply(self, values: torch.Tensor) -> torch.Tensor:
         """Output values [n] for input value rows [n, len(inputs)], exactly as the model."""
-        n, k = values.shape
-        x = torch.zeros(n, k, self.slot_width)
-        x.scatter_(2, values.long().unsqueeze(-1), 1.0)
-        return ops.mlp_logits(x.flatten(1), self.w_in, self.b_in, self.w_out, self.b_out).argmax(-1)
+        x = torch.cat([torch.nn.functional.one_hot(values[:, j].long(), w).float()
+                       for j, w in enumerate(self.slot_widths)], -1)
+        return ops.mlp_logits(x, self.w_in, self.b_in, self.w_out, self.b_out).argmax(-1)
 
 
 @attrs.frozen(eq=False)
@@ -106,14 +106,14 @@ class Readout:
     variables: tuple[str, ...]  # categorical first, then numerical, in model order
     scores: dict[str, torch.Tensor]
     masked: tuple[int, ...]
-    slot_width: int
-    weights: torch.Tensor  # the model's full readout matrix, for ``predict``
+    weights: torch.Tensor  # the model's whole readout matrix, for ``predict``
+    slot_widths: tuple[int, ...]  # rows of ``weights`` per categorical variable (>= its width)
 
     def predict(self, cat_values: torch.Tensor, num_values: torch.Tensor) -> torch.Tensor:
         """Classes [n] from categorical value rows [n, n_cat] and numerical rows [n, n_num]."""
-        n, k = cat_values.shape
-        x = torch.zeros(n, k, self.slot_width).scatter_(2, cat_values.long().unsqueeze(-1), 1.0)
-        logits = torch.cat([x.flatten(1), num_values.float()], -1) @ self.weights
+        one_hots = [torch.nn.functional.one_hot(cat_values[:, j].long(), w).float()
+                    for j, w in enumerate(self.slot_widths)]
+        logits = torch.cat([*one_hots, num_values.float()], -1) @ self.weights
         mask = torch.zeros(logits.shape[-1], dtype=torch.bool)
         mask[list(self.masked)] = True
         return logits.masked_fill(mask, ops.NEG_INF).argmax(-1)
@@ -121,7 +121,7 @@ class Readout:
 
 @attrs.frozen(eq=False)
 class DiscreteProgram:
-    config: ModelConfig
+    config: ModelConfig | WiredConfig
     variables: tuple[Variable, ...]
     embedding: dict[str, tuple[int, ...]]  # embedding variable -> value of each token id
     cat_heads: tuple[CategoricalHead, ...]
@@ -147,9 +147,15 @@ def _table(pred: torch.Tensor, general: bool, rows: int, cols: int) -> Table:
     return tuple(tuple(bool(b) for b in row[:cols]) for row in hard[:rows])
 
 
-@torch.no_grad()
-def discretize(model: TransformerProgram) -> DiscreteProgram:
+def discretize(model: TransformerProgram | WiredProgram) -> DiscreteProgram:
     """The hard-mode program of ``model`` (trained, loaded or compiled)."""
+    if isinstance(model, WiredProgram):
+        return _discretize_wired(model)
+    return _discretize_learned(model)
+
+
+@torch.no_grad()
+def _discretize_learned(model: TransformerProgram) -> DiscreteProgram:
     cfg, d = model.cfg, model.cfg.d_var
     width: dict[str, int] = {"positions": cfg.n_ctx, "ones": 1}
     embedding = {}
@@ -184,7 +190,7 @@ def discretize(model: TransformerProgram) -> DiscreteProgram:
             out = f"L{l}.cat_mlp{i}"
             width[out] = d
             cat_mlps.append(CategoricalMLP(
-                l, i, tuple(mlp_cats[j] for j in _argmax(layer.cat_mlp_read[i])), d,
+                l, i, tuple(mlp_cats[j] for j in _argmax(layer.cat_mlp_read[i])), (d,) * cfg.mlp_vars_in,
                 *(getattr(layer, f"cat_mlp_{p}")[i].clone() for p in ("w_in", "b_in", "w_out", "b_out")),
                 out))
         for i in range(cfg.n_num_mlps):
@@ -201,6 +207,39 @@ def discretize(model: TransformerProgram) -> DiscreteProgram:
     n_cat = len(cfg.cat_vars())
     scores = {n: w[i * d:i * d + width[n]] for i, n in enumerate(cfg.cat_vars())}
     scores.update({n: w[n_cat * d + i:n_cat * d + i + 1] for i, n in enumerate(cfg.num_vars())})
-    readout = Readout(tuple(names), scores, tuple(cfg.masked_classes), d, w)
+    readout = Readout(tuple(names), scores, tuple(cfg.masked_classes), w, (d,) * n_cat)
     return DiscreteProgram(cfg, variables, embedding, tuple(cat_heads), tuple(num_heads),
                            tuple(cat_mlps), tuple(num_mlps), readout)
+
+
+@torch.no_grad()
+def _discretize_wired(model: WiredProgram) -> DiscreteProgram:
+    cfg = model.cfg
+    width = cfg.widths()
+    heads, mlps = iter(model.predicates), iter(model.mlps)
+    parts: dict[str, list] = {kind: [] for kind in ("cat_head", "num_head", "cat_mlp", "num_mlp")}
+    for m in cfg.modules:
+        if m.kind == "cat_head":
+            parts[m.kind].append(CategoricalHead(m.layer, m.index, *m.reads, _table(next(heads), True, *(
+                width[r] for r in m.reads[:2])), m.output))
+        elif m.kind == "num_head":
+            parts[m.kind].append(NumericalHead(m.layer, m.index, *m.reads, _table(next(heads), True, *(
+                width[r] for r in m.reads[:2])), m.output, "mean" if m.mean else "sum"))
+        else:
+            mlp = next(mlps)
+            weights = (p.detach().clone() for p in (mlp.w_in, mlp.b_in, mlp.w_out, mlp.b_out))
+            if m.kind == "cat_mlp":
+                parts[m.kind].append(CategoricalMLP(m.layer, m.index, m.reads, tuple(width[r] for r in m.reads),
+                                                    *weights, m.output))
+            else:
+                parts[m.kind].append(NumericalMLP(m.layer, m.index, m.reads, *weights, m.output))
+    cats, nums = cfg.cat_vars(), cfg.num_vars()
+    variables = tuple([Variable(n, "categorical", width[n]) for n in cats]
+                      + [Variable(n, "numerical", 1) for n in nums])
+    w = model.unembed.detach().clone()
+    rows = torch.cumsum(torch.tensor([0] + [width[n] for n in cats] + [1] * len(nums)), 0).tolist()
+    scores = {v.name: w[rows[i]:rows[i + 1]] for i, v in enumerate(variables)}
+    readout = Readout(tuple(cats + nums), scores, tuple(cfg.masked_classes), w,
+                      tuple(width[n] for n in cats))
+    return DiscreteProgram(cfg, variables, {"tokens": tuple(range(cfg.vocab_size))},
+                           *(tuple(parts[k]) for k in ("cat_head", "num_head", "cat_mlp", "num_mlp")), readout)
