@@ -55,13 +55,8 @@ def test_example_long(path, max_len):
 @given(programs_with_inputs(max_nodes=8))
 def test_generated_programs(case):
     program, inputs = case
-    for output in program.output_map:
-        try:
-            compiled = assemble(program, output)
-        except CompileError as e:  # only the one documented model limitation
-            assert "categorical -> numerical" in str(e)
-            continue
-        assert mismatches(compiled, inputs) == []
+    for output in program.output_map:  # every construct compiles
+        assert mismatches(assemble(program, output), inputs) == []
 
 
 def test_checkpoint_round_trip(tmp_path):
@@ -96,3 +91,41 @@ def test_selectors_over_constants_select_every_position_or_none(causal, op):
     b.output("o", b.map(lambda x: x, count, name="o"))
     program = b.build()
     assert mismatches(assemble(program), all_inputs(program.domain)) == []
+
+
+def _pair_balance(max_len):
+    return compile_file(ROOT / "examples/rasp/tracr/make_pair_balance.rasp", vocab=["(", ")", "a"],
+                        max_len=max_len)
+
+
+def test_affine_maps_of_numerical_values_cost_no_module():
+    """opens - closes is read straight from the two mean heads (no MLP), as tracr does."""
+    program = _pair_balance(6)
+    compiled = assemble(program)
+    assert compiled.stats["mlps"] == 0 and compiled.stats["heads"] == 4
+    assert mismatches(compiled, all_inputs(program.domain)) == []
+
+
+def test_a_comparison_of_two_numerical_values_is_one_mlp_on_their_difference():
+    b = Builder(Domain(vocab=["(", ")"], max_len=6))
+    prevs = b.select(b.indices(), b.indices(), "<=")
+    opens = b.aggregate(prevs, b.map(lambda t: int(t == "("), b.tokens(), "numerical"), "mean")
+    closes = b.aggregate(prevs, b.map(lambda t: int(t == ")"), b.tokens(), "numerical"), "mean")
+    b.output("neg", b.sequence_map(lambda x, y: x < y, opens, closes, name="neg"))
+    program = b.build()
+    compiled = assemble(program)
+    mlps = [m for m in compiled.model.cfg.modules if m.kind.endswith("mlp")]
+    assert [(m.kind, len(m.reads), m.hidden) for m in mlps] == [("num_mlp", 2, 2)]  # one ramp
+    assert mismatches(compiled, all_inputs(program.domain)) == []
+
+
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_numerical_aggregates_of_any_categorical_numbers(reduce):
+    """Values {0, 1, 3} (or {2, 5}) enter numerical heads as indicator heads, one per value."""
+    for table in ({"a": 0, "b": 1, "c": 3}, {"a": 2, "b": 5, "c": 5}):
+        b = Builder(Domain(vocab="abc", max_len=4))
+        values = b.map(lambda t: table.get(t, min(table.values())), b.tokens(), "numerical")
+        out = b.aggregate(b.select(b.indices(), b.indices(), "<="), values, reduce, name="out")
+        b.output("out", out)
+        program = b.build()
+        assert mismatches(assemble(program), all_inputs(program.domain)) == []

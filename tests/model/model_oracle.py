@@ -38,8 +38,4 @@ def run(program: DiscreteProgram, ids: list[int]) -> list[int]:
         for m in (m for m in program.cat_mlps + program.num_mlps if m.layer == layer):
             rows = torch.tensor([[env[v][p] for v in m.inputs] for p in range(n)])
             env[m.output] = m.apply(rows).tolist()
-    r = program.readout
-    cats = [v.name for v in program.variables if v.kind == "categorical"]
-    nums = [v.name for v in program.variables if v.kind == "numerical"]
-    return r.predict(torch.tensor([[env[v][p] for v in cats] for p in range(n)]),
-                     torch.tensor([[env[v][p] for v in nums] for p in range(n)])).tolist()
+    return program.readout.predict({v: torch.tensor(env[v]) for v in program.readout.variables}).tolist()

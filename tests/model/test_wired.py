@@ -42,7 +42,9 @@ def test_every_variable_is_as_wide_as_its_values(compiled):
     widths = cfg.widths()
     assert widths["tokens"] == 5 and widths["positions"] == 5  # <pad> 1 2 3 <s>; BOS + 4
     assert cfg.d_model == sum(widths[v] for v in cfg.cat_vars()) + len(cfg.num_vars())
-    expected = cfg.d_model * cfg.n_classes  # the readout
+    cats, nums = cfg.readout_vars()
+    assert len(cats) + len(nums) < len(cfg.cat_vars()) + len(cfg.num_vars())  # what the output needs
+    expected = (sum(widths[v] for v in cats) + len(nums)) * cfg.n_classes  # the readout
     for m in cfg.modules:
         if m.kind.endswith("head"):
             expected += widths[m.reads[0]] * widths[m.reads[1]]  # the predicate table

@@ -1,10 +1,13 @@
 """IR -> Transformer Program weights, exactly.
 
-Every IR s-op is realized as a *view* of one model variable:
+Every IR s-op is realized as a *view* of model variables:
 
 - `CatView(var, dec)`: a categorical model variable and the IR value of each of its one-hot
   indices. Maps of a categorical view are free: they only compose `dec` (no MLP).
-- `NumView(var, scale)`: a numerical model variable whose value times `scale` is the IR value.
+- `NumView(terms)`: a linear combination of numerical model variables (`ones` carries the
+  constant) equal to the IR value. Affine Maps and SequenceMaps of numerical views are free:
+  they only combine terms; sums and means distribute over the terms (one head each), and
+  MLPs and the readout read the terms with their coefficients.
 
 Model modules are allocated only where the model must compute something new: attention
 heads for aggregates and selector widths, categorical MLPs for SequenceMaps of two different
@@ -28,6 +31,7 @@ import numpy as np
 import torch
 
 from tpc.errors import TpcError
+from tpc.ir.infer import ValueSetTooLarge
 from tpc.ir import (
     Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, SelectAnd, SelectNot,
     SelectOr, SelectorWidth, SequenceMap, Tokens, is_number, normalize, reachable_sums, show,
@@ -75,8 +79,34 @@ _NOCONST = object()
 
 @attrs.define(eq=False)
 class NumView:
-    var: Var
-    scale: Fraction
+    terms: dict  # Var -> Fraction coefficient (never 0); the IR value is sum(coef * value)
+
+    def scaled(self, k: Fraction) -> "NumView":
+        return NumView({v: c * k for v, c in self.terms.items() if c * k != 0})
+
+    def plus(self, other: "NumView") -> "NumView":
+        terms = dict(self.terms)
+        for v, c in other.terms.items():
+            terms[v] = terms.get(v, Fraction(0)) + c
+        return NumView({v: c for v, c in terms.items() if c != 0})
+
+
+def affine_fit(rows) -> tuple[list[Fraction], Fraction] | None:
+    """(k, c) with out == sum(k_i * x_i) + c on every (inputs tuple, out) row, or None."""
+    if not rows or not all(is_number(o) and all(is_number(x) for x in xs) for xs, o in rows):
+        return None
+    base, t0 = rows[0]
+    ks = []
+    for i in range(len(base)):
+        # the slope along input i, from a row that differs from the first only there
+        ks.append(next((
+            Fraction(t - t0) / (xs[i] - base[i]) for xs, t in rows
+            if xs[i] != base[i] and all(xs[j] == base[j] for j in range(len(base)) if j != i)
+        ), Fraction(0)))
+    c = t0 - sum(k * x for k, x in zip(ks, base))
+    if all(t == sum(k * x for k, x in zip(ks, xs)) + c for xs, t in rows):
+        return ks, c
+    return None
 
 
 @attrs.define(eq=False)
@@ -237,57 +267,59 @@ class Assembler:
     # -- views ---------------------------------------------------------------------------------
     def as_cat(self, name: str) -> CatView:
         e = self.env[name]
-        if e.cat is None:
-            nv = e.num
-            vals = sorted(nv.var.values)
-            ir = {v: normalize(v * nv.scale) for v in vals}
-            if self.p[name].type.kind == "categorical":  # SelectorWidth: IR values are counts
-                ir = {v: normalize(v) for v in vals}
-            e.cat = self._num_to_cat([nv.var], vals, ir)
+        if e.cat is None:  # the IR type bounds the view's values (the model computes the IR)
+            e.cat = self._num_to_cat(e.num, {Fraction(v): normalize(v) for v in self.p[name].type.values})
         return e.cat
 
-    def _num_to_cat(self, reads, vals, ir, empty_default=None) -> CatView:
+    def _num_to_cat(self, view: NumView, ir: dict, count: Var | None = None, empty_default=None) -> CatView:
+        """A numerical MLP mapping the view's value x to the class of `ir[x]` (x ranges over
+        `ir`'s keys); with `count`, to `empty_default` when that count is 0."""
+        variables = [v for v in view.terms if v is not self.ONES]
+        const = view.terms.get(self.ONES, Fraction(0))
         distinct = sorted({sort_key(x): x for x in ir.values()}.items())
+        if not variables and count is None:  # a constant
+            return CatView(self.POS, {i: ir[const] for i in self.POS.values})
         index = {k: i for i, (k, _) in enumerate(distinct)}
-        cls = {v: index[sort_key(ir[v])] for v in vals}
-        units, bias = num_lookup(vals, cls)
+        units, bias = num_lookup(sorted(ir), {x: index[sort_key(y)] for x, y in ir.items()})
+        # A ramp on x = sum(coef * var) + const reads every variable with its coefficient.
+        units = [({i: w * float(view.terms[v]) for i, v in enumerate(variables)}, b + w * float(const), o)
+                 for w, b, o in units]
         dec = {i: x for i, (_, x) in enumerate(distinct)}
-        if empty_default is not None:  # slot 1 is a count: ReLU(1 - count) = 1 exactly when empty
+        if count is not None:  # ReLU(1 - count) = 1 exactly when nothing matched
             k = sort_key(empty_default)
             if k not in index:
                 index[k] = len(dec)
                 dec[index[k]] = empty_default
-            units = [(w, b, o, 0) for w, b, o in units] + [(-1.0, 1.0, {index[k]: 3.0}, 1)]
-        else:
-            units = [(w, b, o, 0) for w, b, o in units]
-        var = self._op("num_mlp", reads, "cat", sorted(dec), mlp=(units, bias))
+            units.append(({len(variables): -1.0}, 1.0, {index[k]: 3.0}))
+            variables.append(count)
+        var = self._op("num_mlp", variables, "cat", sorted(dec), mlp=(units, bias))
         return CatView(var, dec)
 
     def as_num(self, name: str) -> NumView:
         e = self.env[name]
         if e.num is None:
             cv = e.cat
+            values = {sort_key(v): v for v in cv.dec.values()}
+            if not all(is_number(v) for v in values.values()):
+                raise CompileError(f"{name}: a numerical value of non-numbers")
             const = cv.constant()
             if const is not _NOCONST:
-                if not is_number(const):
-                    raise CompileError(f"{name}: a numerical aggregate of non-numbers")
-                e.num = NumView(self.ONES, Fraction(const))
+                e.num = NumView({self.ONES: Fraction(const)} if const != 0 else {})
             else:
-                nonzero = {sort_key(v): v for v in cv.dec.values() if v != 0}
-                if len(nonzero) != 1 or not all(is_number(v) for v in cv.dec.values()):
-                    vals = ", ".join(show(v) for v in sorted({sort_key(v): v for v in cv.dec.values()}.values(), key=sort_key))
-                    raise CompileError(
-                        f"{name}: a numerical aggregate of a categorically computed value with values {{{vals}}}; "
-                        "the model can only carry 0 and one other value (c * indicator) into a numerical "
-                        "head exactly (it has no categorical -> numerical module)")
-                a = next(iter(nonzero.values()))
-                # Attend only to BOS (key position 0), and only when the query's value is `a`.
-                table = np.zeros((cv.var.width, self.POS.width), dtype=bool)
-                for i, v in cv.dec.items():
-                    table[i, 0] = v != 0
-                var = self._op("num_head", [cv.var, self.POS, self.ONES], "num", [Fraction(0), Fraction(1)],
-                               table=table)
-                e.num = NumView(var, Fraction(a))
+                # value = base + sum over the other values v of (v - base) * [x == v]; each
+                # indicator is a head that, when the query's value is v, attends to BOS alone.
+                base = Fraction(0) if 0 in values.values() else Fraction(min(values.values()))
+                terms = {self.ONES: base} if base != 0 else {}
+                for v in sorted(values.values()):
+                    if v == base:
+                        continue
+                    table = np.zeros((cv.var.width, self.POS.width), dtype=bool)
+                    for i, x in cv.dec.items():
+                        table[i, 0] = x == v
+                    head = self._op("num_head", [cv.var, self.POS, self.ONES], "num", [Fraction(0), Fraction(1)],
+                                    table=table)
+                    terms[head] = Fraction(v) - base
+                e.num = NumView(terms)
         return e.num
 
     # -- selectors -----------------------------------------------------------------------------
@@ -393,23 +425,17 @@ class Assembler:
         elif isinstance(node, Indices):
             e.cat = CatView(self.POS, {i: i for i in self.POS.values})
         elif isinstance(node, Ones):
-            e.num = NumView(self.ONES, Fraction(1))
+            e.num = NumView({self.ONES: Fraction(1)})
         elif isinstance(node, Constant):
             e.cat = CatView(self.POS, {i: node.value for i in self.POS.values})
             if node.type.kind == "numerical":
-                e.num = NumView(self.ONES, Fraction(node.value))
+                e.num = NumView({self.ONES: Fraction(node.value)} if node.value != 0 else {})
+        elif (isinstance(node, (Map, SequenceMap)) and node.type.kind == "numerical"
+              and (view := self._affine(node)) is not None):
+            e.num = view
+        elif isinstance(node, SequenceMap) and (view := self._through_combination(node)) is not None:
+            e.cat = view
         elif isinstance(node, Map):
-            src = self.env[node.x]
-            if node.type.kind == "numerical" and src.num is not None and src.cat is None:
-                vals = [normalize(v * src.num.scale) for v in src.num.var.values]
-                if self.p[node.x].type.kind == "categorical":
-                    vals = [normalize(v) for v in src.num.var.values]
-                ks = {Fraction(_get(node.table, v)) / v for v in vals if v != 0}
-                if len(ks) <= 1 and all(_get(node.table, v) == 0 for v in vals if v == 0):
-                    k = ks.pop() if ks else Fraction(0)
-                    base = src.num.scale if self.p[node.x].type.kind == "numerical" else Fraction(1)
-                    e.num = NumView(src.num.var, base * k)
-                    return
             cv = self.as_cat(node.x)
             e.cat = CatView(cv.var, {i: _get(node.table, v) for i, v in cv.dec.items()})
         elif isinstance(node, SequenceMap):
@@ -429,13 +455,45 @@ class Assembler:
             q, k, table = self.selector(node.selector)
             var = self._op("num_head", [q, k, self.ONES], "num", [Fraction(c) for c in range(self.n + 1)],
                            table=table)
-            e.num = NumView(var, Fraction(1))
+            e.num = NumView({var: Fraction(1)})
         elif isinstance(node, (Select, SelectAnd, SelectOr, SelectNot)):
             pass  # compiled where an aggregate or selector width uses it
         elif isinstance(node, Readout):
             pass  # only as the program output
         else:
             raise CompileError(f"{nm}: cannot compile a {type(node).__name__}")
+
+    def _affine(self, node) -> NumView | None:
+        """A numerical Map / SequenceMap of numerical views that is affine on its whole table:
+        the same linear combination of model variables (no module), else None."""
+        sources = [self.env[x] for x in node.inputs]
+        if any(src.num is None or src.cat is not None for src in sources):
+            return None  # a categorical view exists: mapping it is free
+        rows = [(k if isinstance(node, SequenceMap) else (k,), v) for k, v in node.table.rows]
+        fit = affine_fit(rows)
+        if fit is None:
+            return None
+        ks, c = fit
+        view = NumView({self.ONES: c} if c != 0 else {})
+        for src, k in zip(sources, ks):
+            view = view.plus(src.num.scaled(k))
+        return view
+
+    def _through_combination(self, node: SequenceMap) -> CatView | None:
+        """A SequenceMap of two numerical views whose table depends only on x - y (or x + y),
+        as comparisons do: one numerical MLP on that combination, else None."""
+        sources = [self.env[x] for x in node.inputs]
+        if any(src.num is None or src.cat is not None for src in sources):
+            return None
+        rows = node.table.rows
+        if not all(is_number(a) and is_number(b) for (a, b), _ in rows):
+            return None
+        for k in (Fraction(-1), Fraction(1)):
+            by_value: dict = {}
+            if all(sort_key(by_value.setdefault(Fraction(a) + k * Fraction(b), out)) == sort_key(out)
+                   for (a, b), out in rows):
+                return self._num_to_cat(sources[0].num.plus(sources[1].num.scaled(k)), by_value)
+        return None
 
     def _cat_mlp(self, views: list[CatView], fn) -> CatView:
         reach = [sorted(v.dec) for v in views]
@@ -473,33 +531,35 @@ class Assembler:
                     count = self._op("num_head", [q, k, self.ONES], "num",
                                      [Fraction(c) for c in range(self.n + 1)], table=table)
                     vals = sorted(count.values)
-                    anyv = self._num_to_cat([count], vals, {v: v > 0 for v in vals})
+                    anyv = self._num_to_cat(NumView({count: Fraction(1)}), {v: v > 0 for v in count.values})
                     d = node.default
                     view = self._cat_mlp([view, anyv], lambda a, hit: a if hit else d)
             e.cat = view
             return
+        # sum and mean distribute over the view's terms: one head per model variable.
         nv = self.as_num(node.values)
-        if node.reduce == "sum":
-            if nv.scale != 0:
-                vals = {Fraction(v) / nv.scale for v in node.type.values}
+        mean = node.reduce == "mean"
+        heads = {}
+        for var, coef in nv.terms.items():
+            if len(nv.terms) == 1:  # the node's own type bounds the head's values
+                vals = {Fraction(v) / coef for v in node.type.values if is_number(v)}
             else:
-                vals = set().union(*reachable_sums(nv.var.values, self.n))
-            var = self._op("num_head", [q, k, nv.var], "num", sorted(vals), table=table)
-            e.num = NumView(var, nv.scale)
-            return
-        # mean
-        vals = {Fraction(0)}
-        if nv.scale != 0:
-            vals |= {Fraction(v) / nv.scale for v in node.type.values}
-        vals = sorted(vals)
-        var = self._op("num_head", [q, k, nv.var], "num", vals, table=table, mean=True)
-        if node.default is None or node.default == 0:
-            e.num = NumView(var, nv.scale)
+                try:
+                    sums = reachable_sums(tuple(var.values), self.n)
+                except ValueSetTooLarge as err:
+                    raise CompileError(f"{node.name}: {err} for one term of the aggregated sum") from None
+                vals = ({Fraction(x) / c for c in range(1, len(sums)) for x in sums[c]} if mean
+                        else set().union(*sums))
+            vals = sorted(vals | {Fraction(0)})
+            heads[self._op("num_head", [q, k, var], "num", vals, table=table, mean=mean)] = coef
+        view = NumView(heads)
+        if not mean or node.default is None or node.default == 0:
+            e.num = view
             return
         count = self._op("num_head", [q, k, self.ONES], "num", [Fraction(c) for c in range(self.n + 1)],
                          table=table)
-        ir = {v: normalize(v * nv.scale) for v in vals}
-        e.cat = self._num_to_cat([var, count], vals, ir, empty_default=node.default)
+        ir = {Fraction(v): normalize(v) for v in node.type.values if is_number(v)}
+        e.cat = self._num_to_cat(view, ir, count, node.default)
 
     # -- output --------------------------------------------------------------------------------
     def _readout_rows(self):
@@ -511,19 +571,21 @@ class Assembler:
             rows.append((self.ONES, {None: np.array(onode.bias, dtype=np.float64)}))
             for term, tab in zip(onode.terms, onode.scores):
                 ent = self.env[term]
-                if ent.cat is None and self.p[term].type.kind == "numerical":
-                    nv = ent.num
-                    ir = {v: normalize(v * nv.scale) for v in nv.var.values}
-                    pts = sorted(ir.items())
+                variables = [] if ent.num is None else [v for v in ent.num.terms if v is not self.ONES]
+                if ent.cat is None and self.p[term].type.kind == "numerical" and len(variables) <= 1:
+                    # linear in the one model variable m: scores = base + slope * (m - m0)
+                    coef = ent.num.terms.get(variables[0], 1) if variables else 1
+                    const = ent.num.terms.get(self.ONES, Fraction(0))
+                    pts = sorted(((Fraction(v) - const) / coef, v) for v in self.p[term].type.values)
                     base = np.array(_get(tab, pts[0][1]), dtype=np.float64)
                     if len(pts) == 1:
                         rows.append((self.ONES, {None: base}))
                         continue
                     (m0, v0), (m1, v1) = pts[0], pts[1]
                     slope = (np.array(_get(tab, v1)) - base) / float(m1 - m0)
-                    if all(np.allclose(np.array(_get(tab, v)), base + slope * float(m - m0), rtol=0, atol=0)
-                           for m, v in pts):
-                        rows.append((nv.var, {None: slope}))
+                    if variables and all(np.allclose(np.array(_get(tab, v)), base + slope * float(m - m0),
+                                                     rtol=0, atol=0) for m, v in pts):
+                        rows.append((variables[0], {None: slope}))
                         rows.append((self.ONES, {None: base - slope * float(m0)}))
                         continue
                 cv = self.as_cat(term)
@@ -551,8 +613,7 @@ class Assembler:
             cv = self.as_cat(onode.name)
             return self._readout_rows()
         cs = np.array([float(c) for c in classes])
-        scale = 1.0 if onode.type.kind == "categorical" else float(nv.scale)
-        rows.append((nv.var, {None: 2 * cs * scale}))
+        rows.extend((var, {None: 2 * cs * float(coef)}) for var, coef in nv.terms.items())
         rows.append((self.ONES, {None: -cs * cs}))
         return classes, rows
 
@@ -590,7 +651,8 @@ class Assembler:
         modules = [Module(o.kind, o.layer, o.slot, [v.name for v in o.reads], o.out.width,
                           len(o.mlp[0]) if o.kind.endswith("mlp") else 0, o.mean) for o in self.ops]
         cfg = WiredConfig(vocab_size=len(self.token_values), n_classes=len(classes) + 1, n_ctx=self.n,
-                          modules=modules, causal=self.dom.causal, masked_classes=(0,))
+                          modules=modules, causal=self.dom.causal, masked_classes=(0,),
+                          readout=sorted({var.name for var, _ in rows}))
         model = WiredProgram(cfg)
         with torch.no_grad():
             heads, mlps = iter(model.predicates), iter(model.mlps)
@@ -612,19 +674,19 @@ class Assembler:
                     mlp.w_in[u, offsets[slot] + idx] = 1.0
                 mlp.b_in[u] = b
         else:
-            for u, (w, b, _, slot) in enumerate(units):
-                mlp.w_in[u, slot] = w
+            for u, (weights, b, _) in enumerate(units):
+                for slot, w in weights.items():
+                    mlp.w_in[u, slot] = w
                 mlp.b_in[u] = b
         _fill_mlp_outputs(mlp.w_out, mlp.b_out, [u[2] for u in units], bias, o.out.values)
 
     @staticmethod
     def _fill_readout(model, cfg, rows) -> None:
         width = cfg.widths()
+        cats, nums = cfg.readout_vars()
         offset, row = {}, 0
-        for v in cfg.cat_vars():
-            offset[v], row = row, row + width[v]
-        for v in cfg.num_vars():
-            offset[v], row = row, row + 1
+        for v in cats + nums:
+            offset[v], row = row, row + width.get(v, 1)
         for var, table in rows:
             for idx, r in table.items():
                 model.unembed[offset[var.name] + (idx or 0), 1:] += torch.tensor(r, dtype=torch.float32)

@@ -109,11 +109,13 @@ class Readout:
     weights: torch.Tensor  # the model's whole readout matrix, for ``predict``
     slot_widths: tuple[int, ...]  # rows of ``weights`` per categorical variable (>= its width)
 
-    def predict(self, cat_values: torch.Tensor, num_values: torch.Tensor) -> torch.Tensor:
-        """Classes [n] from categorical value rows [n, n_cat] and numerical rows [n, n_num]."""
-        one_hots = [torch.nn.functional.one_hot(cat_values[:, j].long(), w).float()
-                    for j, w in enumerate(self.slot_widths)]
-        logits = torch.cat([*one_hots, num_values.float()], -1) @ self.weights
+    def predict(self, values: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Classes [n] from each variable's values [n] (value indices or numbers)."""
+        cats = self.variables[:len(self.slot_widths)]
+        columns = [torch.nn.functional.one_hot(values[v].long(), w).float()
+                   for v, w in zip(cats, self.slot_widths)]
+        columns += [values[v].float().unsqueeze(-1) for v in self.variables[len(cats):]]
+        logits = torch.cat(columns, -1) @ self.weights
         mask = torch.zeros(logits.shape[-1], dtype=torch.bool)
         mask[list(self.masked)] = True
         return logits.masked_fill(mask, ops.NEG_INF).argmax(-1)
@@ -233,12 +235,12 @@ def _discretize_wired(model: WiredProgram) -> DiscreteProgram:
                                                     *weights, m.output))
             else:
                 parts[m.kind].append(NumericalMLP(m.layer, m.index, m.reads, *weights, m.output))
-    cats, nums = cfg.cat_vars(), cfg.num_vars()
-    variables = tuple([Variable(n, "categorical", width[n]) for n in cats]
-                      + [Variable(n, "numerical", 1) for n in nums])
+    variables = tuple([Variable(n, "categorical", width[n]) for n in cfg.cat_vars()]
+                      + [Variable(n, "numerical", 1) for n in cfg.num_vars()])
+    cats, nums = cfg.readout_vars()
     w = model.unembed.detach().clone()
     rows = torch.cumsum(torch.tensor([0] + [width[n] for n in cats] + [1] * len(nums)), 0).tolist()
-    scores = {v.name: w[rows[i]:rows[i + 1]] for i, v in enumerate(variables)}
+    scores = {n: w[rows[i]:rows[i + 1]] for i, n in enumerate(cats + nums)}
     readout = Readout(tuple(cats + nums), scores, tuple(cfg.masked_classes), w,
                       tuple(width[n] for n in cats))
     return DiscreteProgram(cfg, variables, {"tokens": tuple(range(cfg.vocab_size))},

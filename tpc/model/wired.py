@@ -49,6 +49,8 @@ class WiredConfig:
     modules: tuple[Module, ...] = attrs.field(converter=_modules)
     causal: bool = False
     masked_classes: tuple[int, ...] = attrs.field(default=(), converter=tuple)
+    # The variables the readout reads (None: all); it sees only what the output depends on.
+    readout: tuple[str, ...] | None = attrs.field(default=None, converter=attrs.converters.optional(tuple))
 
     def __attrs_post_init__(self):
         kind = {"tokens": "cat", "positions": "cat", "ones": "num"}
@@ -73,6 +75,9 @@ class WiredConfig:
                                    "it can see")
             made[m.output] = (m.layer, m.kind)
             kind[m.output] = "num" if m.kind == "num_head" else "cat"
+        unknown = set(self.readout or ()) - set(kind)
+        if unknown:
+            raise TpcError(f"the readout reads {', '.join(sorted(unknown))}, which no module writes")
 
     @property
     def n_layers(self) -> int:
@@ -99,8 +104,15 @@ class WiredConfig:
     def num_vars(self) -> list[str]:
         return ["ones", *(m.output for m in self.modules if m.kind == "num_head")]
 
+    def readout_vars(self) -> tuple[list[str], list[str]]:
+        """(categorical, numerical) variables the readout reads, in residual-stream order."""
+        keep = set(self.readout) if self.readout is not None else None
+        return tuple([v for v in names if keep is None or v in keep]
+                     for names in (self.cat_vars(), self.num_vars()))
+
     @property
     def d_model(self) -> int:
+        """The residual stream's width: every variable's."""
         w = self.widths()
         return sum(w[v] for v in self.cat_vars()) + len(self.num_vars())
 
@@ -145,7 +157,8 @@ class WiredProgram(nn.Module):
         self.mlps = nn.ModuleList(
             _MLP(sum(w[r] for r in m.reads) if m.kind == "cat_mlp" else len(m.reads), m.hidden, m.width)
             for m in cfg.modules if m.kind.endswith("mlp"))
-        self.unembed = nn.Parameter(torch.zeros(cfg.d_model, cfg.n_classes))
+        cats, nums = cfg.readout_vars()
+        self.unembed = nn.Parameter(torch.zeros(sum(w[v] for v in cats) + len(nums), cfg.n_classes))
         masked = torch.zeros(cfg.n_classes, dtype=torch.bool)
         masked[list(cfg.masked_classes)] = True
         self.register_buffer("class_mask", masked)
@@ -179,8 +192,8 @@ class WiredProgram(nn.Module):
     def forward(self, tokens: torch.Tensor, tau: float | None = None) -> torch.Tensor:
         """Class logits [batch, pos, classes]; token id 0 is padding."""
         x = self.variables(tokens, tau)
-        stream = torch.cat([x[v] for v in self.cfg.cat_vars()]
-                           + [x[v].unsqueeze(-1) for v in self.cfg.num_vars()], -1)
+        cats, nums = self.cfg.readout_vars()
+        stream = torch.cat([x[v] for v in cats] + [x[v].unsqueeze(-1) for v in nums], -1)
         return (stream @ self.unembed).masked_fill(self.class_mask, ops.NEG_INF)
 
     @torch.no_grad()
