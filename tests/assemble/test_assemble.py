@@ -18,12 +18,15 @@ EXAMPLES = sorted((ROOT / "examples" / "rasp").rglob("*.rasp"))
 
 
 def vocab_for(path: Path) -> list:
+    """A vocabulary holding the tokens the program looks for."""
     name = path.stem
     if "dyck2" in name:
         return ["(", ")", "{", "}"]
-    if "dyck" in name:
+    if "dyck" in name or "pair_balance" in name:
         return ["(", ")"]
-    if "frac_prevs" in name:
+    if name == "make_frac_prevs":
+        return ["l", "a", "b"]
+    if name == "frac_prevs":
         return ["x", "a", "b"]
     return [1, 2, 3, 4, 5]
 
