@@ -50,13 +50,12 @@ def _(node: Constant, types, domain):
 
 @infer_type.register
 def _(node: Map, types, domain):
-    return same_kind(node.type.kind, [node.table[v] for v in types[node.x].values])
+    return same_kind(node.type.kind, node.table.image(types[node.x].values))
 
 
 @infer_type.register
 def _(node: SequenceMap, types, domain):
-    ys = types[node.y].values
-    return same_kind(node.type.kind, [node.table[(x, y)] for x in types[node.x].values for y in ys])
+    return same_kind(node.type.kind, node.table.image(types[node.x].values, types[node.y].values))
 
 
 @infer_type.register(Select)

@@ -55,6 +55,22 @@ class Table:
     def outputs(self) -> list:
         return [out for _, out in self.rows]
 
+    def image(self, *domains: Iterable) -> list:
+        """The output for every input of the product of `domains` (KeyError if one lacks a row)."""
+        keys = [list(map(sort_key, d)) for d in domains]
+        lookup = self._lookup
+        if len(keys) == 1:
+            return [lookup[k] for k in keys[0]]
+        return [lookup[k] for k in itertools.product(*keys)]
+
+    def missing(self, *domains: Iterable) -> list:
+        """The inputs of the product of `domains` that have no row."""
+        keys = [list(map(sort_key, d)) for d in domains]
+        if len(keys) == 1:
+            return [x for x, k in zip(domains[0], keys[0]) if k not in self._lookup]
+        return [xs for xs, k in zip(itertools.product(*domains), itertools.product(*keys))
+                if k not in self._lookup]
+
     @classmethod
     def build(cls, fn: Callable, *domains: Iterable) -> "Table":
         """Tabulate `fn` over every input (one value, or a tuple for several domains)."""

@@ -112,13 +112,10 @@ def _check_reads(node: Node, by_name: dict[str, Node]) -> None:
 
 
 def _check_tables(node: Node, types) -> None:
-    def missing(table, keys):
-        return [k for k in keys if k not in table]
-
     if isinstance(node, Map):
-        gaps = missing(node.table, types[node.x].values)
+        gaps = node.table.missing(types[node.x].values)
     elif isinstance(node, SequenceMap):
-        gaps = missing(node.table, [(x, y) for x in types[node.x].values for y in types[node.y].values])
+        gaps = node.table.missing(types[node.x].values, types[node.y].values)
     elif isinstance(node, Readout):
         if len(set(map(sort_key, node.classes))) != len(node.classes) or node.type != Categorical(node.classes):
             raise IRError(f"{node.name}: classes must be distinct and be the values of its type")
@@ -126,7 +123,7 @@ def _check_tables(node: Node, types) -> None:
             raise IRError(f"{node.name}: bias has {len(node.bias)} scores for {len(node.classes)} classes")
         gaps = []
         for term, table in zip(node.terms, node.scores):
-            gaps += missing(table, types[term].values)
+            gaps += table.missing(types[term].values)
             if any(len(row) != len(node.classes) for row in table.outputs()):
                 raise IRError(f"{node.name}: a score row for {term!r} does not have one score per class")
     else:
