@@ -5,30 +5,49 @@ from pathlib import Path
 
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 
 from tpc.assemble import assemble, save_compiled
 from tpc.frontend import compile_file
+from tpc.interp import Interpreter
+from tpc.ir import sort_key
 from tpc.lift import lift_checkpoint, lift_model
 from tpc.passes import optimize
 from tpc.verify import verify
 
+from tests.strategies import programs_with_inputs
 from test_lift import EXAMPLES, LABELS, TOKENS, random_models
 
 RASP = Path(__file__).resolve().parents[2] / "examples" / "rasp"
-PROGRAMS = ["reverse.rasp", "hist.rasp", "sort.rasp", "frac_prevs.rasp", "tracr/make_pair_balance.rasp"]
+# dyck2 and shuffle_dyck2 have MLPs reading three variables (lifted as two SequenceMaps).
+PROGRAMS = {"reverse.rasp": "abx", "hist.rasp": "abx", "sort.rasp": "abx", "frac_prevs.rasp": "abx",
+            "tracr/make_pair_balance.rasp": "()x", "dyck2.rasp": "(){}", "tracr/make_shuffle_dyck2.rasp": "(){}"}
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_lift_of_compiled_program_is_the_program(tmp_path, name):
-    vocab = ["(", ")", "x"] if "pair" in name else ["a", "b", "x"]
+    vocab = list(PROGRAMS[name])
     program = compile_file(RASP / name, vocab=vocab, max_len=4)
     path = tmp_path / "model.pt"
     save_compiled(assemble(program), path)
     lifted = optimize(lift_checkpoint(path))
     assert lifted.domain.implicit_bos and lifted.domain.max_len == 4
     result = verify(program, lifted, output=None)
-    assert result.equivalent and result.mode == "exhaustive" and result.inputs == sum(3**n for n in range(5))
+    assert result.equivalent and result.mode == "exhaustive"
+    assert result.inputs == sum(len(vocab) ** n for n in range(5))
+
+
+@settings(max_examples=25, suppress_health_check=list(HealthCheck))
+@given(programs_with_inputs(max_nodes=8))
+def test_lift_of_compiled_generated_program_is_the_program(case):
+    program, inputs = case
+    for output in program.output_map:
+        compiled = assemble(program, output)
+        lifted = lift_model(compiled.model, compiled.tokens, compiled.classes,
+                            implicit_bos=program.domain.implicit_bos)
+        want = Interpreter(program).run(inputs, [output])[output]
+        got = Interpreter(lifted).run(inputs, ["output"])["output"]
+        assert [list(map(sort_key, w)) for w in want] == [list(map(sort_key, g)) for g in got]
 
 
 @pytest.mark.parametrize("name", ["sort", "hist"])

@@ -69,8 +69,6 @@ class _Lowering:
         self.node[head.output] = self.b.aggregate(sel, self.node[head.value], head.reduce, name=node_name(head.output))
 
     def mlp(self, mlp, numerical: bool) -> None:
-        if len(mlp.inputs) not in (1, 2):
-            raise TpcError(f"{mlp.output}: MLPs reading {len(mlp.inputs)} variables cannot be lifted (1 or 2)")
         domains = [self.values(v) if not numerical else [(v, v) for v in self.b.type_of(self.node[v]).values]
                    for v in mlp.inputs]
         combos = list(itertools.product(*domains))
@@ -82,8 +80,25 @@ class _Lowering:
         if len(nodes) == 1:
             self.node[mlp.output] = self.b.map(Table([(k[0], o) for k, o in zip(keys, outputs)]), nodes[0], name=name)
         else:
-            self.node[mlp.output] = self.b.sequence_map(Table(zip(keys, outputs)), *nodes, name=name)
+            packed, code = self.pack(nodes[:-1], [[v for _, v in d] for d in domains[:-1]], name)
+            table = Table([((code[tuple(map(sort_key, k[:-1]))], k[-1]), o) for k, o in zip(keys, outputs)])
+            self.node[mlp.output] = self.b.sequence_map(table, packed, nodes[-1], name=name)
         self.decode[mlp.output] = list(range(self.dp.variable(mlp.output).width))
+
+    def pack(self, nodes: list[str], domains: list[list], name: str) -> tuple[str, dict]:
+        """One node standing for the tuple of `nodes` (the IR's maps read one or two inputs):
+        `nodes[0]` itself, or SequenceMaps numbering the tuples. Returns (node, {tuple of sort
+        keys: its value})."""
+        node, code = nodes[0], {(sort_key(v),): v for v in domains[0]}
+        for j in range(1, len(nodes)):
+            rows, numbered = [], {}
+            for prefix, value in code.items():
+                for v in domains[j]:
+                    numbered[(*prefix, sort_key(v))] = len(numbered)
+                    rows.append(((value, v), len(numbered) - 1))
+            node = self.b.sequence_map(Table(rows), node, nodes[j], name=f"{name}_inputs{j + 1}")
+            code = numbered
+        return node, code
 
     def readout(self, labels: tuple[str, ...]) -> str:
         ro = self.dp.readout
