@@ -32,7 +32,7 @@ from libcst.helpers import parse_template_expression, parse_template_statement
 
 from ..ir import (
     COMPARISONS, Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, SelectAnd,
-    SelectNot, SelectOr, SelectorWidth, SequenceMap, Tokens, show, sort_key,
+    SelectNot, SelectOr, SelectorWidth, SequenceMap, Tokens, is_number, show, sort_key,
 )
 
 WIDTH = 100  # target line length
@@ -142,7 +142,7 @@ def _dense(values) -> bool:
 
 _PRELUDE_NAMES = {
     "Fraction", "VOCAB", "BOS", "MAX_LEN", "CAUSAL", "IMPLICIT_BOS", "OUTPUTS", "MAIN_OUTPUT",
-    "N_POSITIONS", "TOKENS", "NEAREST_ORDER", "encode", "exact", "tag", "float32", "struct",
+    "N_POSITIONS", "TOKENS", "NEAREST_ORDER", "encode", "exact", "tag", "float32", "as_float32", "struct",
     "select", "select_and",
     "select_or", "select_not", "nearest", "summed", "mean", "width", "run", "run_all", "tokens",
     "n", "seq",
@@ -203,6 +203,11 @@ def float32(table):
     if isinstance(table[0], tuple):
         return tuple(map(float32, table))
     return struct.unpack(f"{len(table)}f", struct.pack(f"{len(table)}f", *table))
+
+
+def as_float32(x):
+    """A number as the float32 value the model holds it in."""
+    return struct.unpack("f", struct.pack("f", float(x)))[0]
 '''
 
 _SELECT = {
@@ -551,13 +556,18 @@ class _Emitter:
         for i, (term, table, param) in enumerate(zip(node.terms, node.scores, params)):
             vals, s_i = self.values(term), cst.Name(f"s{i}")
             if weights[term] is not None:
-                # A numerical term scores value * weight (exactly, as the model does).
+                # A numerical term scores value * weight (exactly, as the model does: the value
+                # in float32, which changes nothing for the small ints of sums).
                 w = weights[term]
+                value = cst.Name(param)
+                if not all(type(x) is int for x in vals):
+                    self.used.add("as_float32")
+                    value = cst.Call(cst.Name("as_float32"), [cst.Arg(value)])
                 columns.append(scores_constant(
                     f"{stem}_{param}_WEIGHTS", w,
                     lambda score, w=w: _container("tuple", [score(x) for x in w], 0, WIDTH - len(stem) - len(param) - 22),
                 ))
-                total = cst.BinaryOperation(total, cst.Add(), cst.BinaryOperation(cst.Name(param), cst.Multiply(), s_i))
+                total = cst.BinaryOperation(total, cst.Add(), cst.BinaryOperation(value, cst.Multiply(), s_i))
             else:
                 floats = [x for v in vals for x in table[v]]
                 lit = scores_constant(f"{stem}_{param}", floats, lambda score, vals=vals, table=table: self.table_literal(
@@ -584,7 +594,7 @@ class _Emitter:
         if "Fraction" in code or "mean" in self.used:
             stmts.append(cst.SimpleStatementLine(
                 [cst.ImportFrom(cst.Name("fractions"), [cst.ImportAlias(cst.Name("Fraction"))])]))
-        if "float32" in self.used:
+        if self.used & {"float32", "as_float32"}:
             stmts.append(cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name("struct"))])]))
         if stmts:
             stmts[0] = stmts[0].with_changes(leading_lines=[cst.EmptyLine()])
@@ -650,7 +660,7 @@ class _Emitter:
 
 
 def _is_float32(x: float) -> bool:
-    return x != x or struct.unpack("f", struct.pack("f", x))[0] == x
+    return x != x or _to_float32(x) == x
 
 
 def _float32_literal(x: float) -> cst.BaseExpression:
@@ -666,14 +676,20 @@ def _float32_literal(x: float) -> cst.BaseExpression:
 
 
 def _linear_weights(values, table) -> tuple | None:
-    """Weights w with table[v] == v * w for every (int) value v, if the term is linear."""
-    ints = all(type(v) is int for v in values)
-    if not ints or 1 not in values:
+    """Weights w with table[v] == float32(v) * w for every value v (numbers, one nonzero), if
+    the term is linear: how the model scores a numerical variable."""
+    nonzero = [v for v in values if v != 0]
+    if not nonzero or not all(is_number(v) for v in values):
         return None
-    w = table[1]
-    if all(tuple(v * x for x in w) == table[v] for v in values):
+    f32 = _to_float32(nonzero[0])
+    w = tuple(x / f32 for x in table[nonzero[0]])  # exact: the entries are float32 products
+    if all(tuple(_to_float32(v) * x for x in w) == tuple(table[v]) for v in values):
         return w
     return None
+
+
+def _to_float32(x) -> float:
+    return struct.unpack("f", struct.pack("f", float(x)))[0]
 
 
 def _pep8_spacing(body: list) -> list:
