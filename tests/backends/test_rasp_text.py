@@ -3,9 +3,8 @@
 import itertools
 
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from tests.strategies import programs, domains
+from tests.strategies import programs
 from tpc.backends.rasp import literal, to_rasp
 from tpc.frontend import compile_rasp
 from tpc.interp import run

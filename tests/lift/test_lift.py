@@ -14,7 +14,6 @@ from tpc.backends.python import load_module, to_python
 from tpc.cli import main
 from tpc.interp import Interpreter
 from tpc.lift import lift_checkpoint, lift_model, lift_summary
-from tpc.model.checkpoint import save_checkpoint
 from tpc.model.config import ModelConfig
 from tpc.model.program import TransformerProgram
 from tpc.passes import optimize

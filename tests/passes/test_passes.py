@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
 
 from strategies import programs_with_inputs
 from tpc.interp import Interpreter

@@ -530,7 +530,6 @@ class Assembler:
                     # Whether anything matched: a count head, its 0/1 lookup, then a 2-input MLP.
                     count = self._op("num_head", [q, k, self.ONES], "num",
                                      [Fraction(c) for c in range(self.n + 1)], table=table)
-                    vals = sorted(count.values)
                     anyv = self._num_to_cat(NumView({count: Fraction(1)}), {v: v > 0 for v in count.values})
                     d = node.default
                     view = self._cat_mlp([view, anyv], lambda a, hit: a if hit else d)
@@ -581,7 +580,7 @@ class Assembler:
                     if len(pts) == 1:
                         rows.append((self.ONES, {None: base}))
                         continue
-                    (m0, v0), (m1, v1) = pts[0], pts[1]
+                    (m0, _), (m1, v1) = pts[0], pts[1]
                     slope = (np.array(_get(tab, v1)) - base) / float(m1 - m0)
                     if variables and all(np.allclose(np.array(_get(tab, v)), base + slope * float(m - m0),
                                                      rtol=0, atol=0) for m, v in pts):

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from ..ir import (
     Aggregate, Constant, Indices, Map, Ones, Predicate, Program, Readout, Select, SelectAnd,
-    SelectNot, SelectOr, SelectorWidth, SequenceMap, Tokens, compare, sort_key,
+    SelectNot, SelectOr, SelectorWidth, SequenceMap, Tokens, compare,
 )
 
 RESERVED = frozenset("""

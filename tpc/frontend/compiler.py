@@ -20,7 +20,6 @@ means exactly its IR (used to print lifted programs; see tpc.backends.rasp).
 
 from __future__ import annotations
 
-import math
 import re
 from fractions import Fraction
 from typing import Any, Callable

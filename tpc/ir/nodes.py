@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 import attrs
 from attrs import field, frozen
 
-from .types import SELECTOR, Categorical, Numerical, SelectorType, Type
+from .types import SELECTOR, SelectorType, Type
 from .values import normalize, sort_key
 
 
