@@ -23,6 +23,7 @@ A construct that cannot be compiled exactly raises `CompileError` (never an appr
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from fractions import Fraction
 
@@ -35,7 +36,7 @@ from tpc.ir.infer import ValueSetTooLarge
 from tpc.ir import (
     Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, SelectAnd, SelectNot,
     SelectOr, SelectorWidth, SequenceMap, Tokens, is_number, normalize, reachable_sums, show,
-    sort_key,
+    sort_key, value_key,
 )
 from tpc.model.wired import Module, WiredConfig, WiredProgram
 
@@ -104,7 +105,19 @@ def affine_fit(rows) -> tuple[list[Fraction], Fraction] | None:
             if xs[i] != base[i] and all(xs[j] == base[j] for j in range(len(base)) if j != i)
         ), Fraction(0)))
     c = t0 - sum(k * x for k, x in zip(ks, base))
-    if all(t == sum(k * x for k, x in zip(ks, xs)) + c for xs, t in rows):
+    # Check every row in integers, all scaled by one common denominator: Fraction arithmetic on
+    # thousands of rows is slow, and each input's products k_i * x_i repeat.
+    inputs = [{value_key(xs[i]): xs[i] for xs, _ in rows} for i in range(len(ks))]
+    terms = [{key: k * x for key, x in distinct.items()} for k, distinct in zip(ks, inputs)]
+    scale = math.lcm(c.denominator, *{t.denominator for _, t in rows},
+                     *{v.denominator for products in terms for v in products.values()})
+
+    def scaled(v) -> int:
+        return v.numerator * (scale // v.denominator)
+
+    terms = [{key: scaled(v) for key, v in products.items()} for products in terms]
+    offset = scaled(c)
+    if all(scaled(t) - sum(terms[i][value_key(x)] for i, x in enumerate(xs)) == offset for xs, t in rows):
         return ks, c
     return None
 

@@ -10,4 +10,4 @@ from .nodes import (
 from .program import IRError, Program, validate
 from .serialize import from_json, program_from_dict, program_to_dict, to_json
 from .types import SELECTOR, Categorical, Domain, Numerical, SelectorType, contains, same_kind
-from .values import Value, is_number, normalize, show, sort_key, value_set
+from .values import Value, is_number, normalize, show, sort_key, value_key, value_set

@@ -14,7 +14,7 @@ import attrs
 from attrs import field, frozen
 
 from .types import SELECTOR, SelectorType, Type
-from .values import normalize, sort_key
+from .values import normalize, order_key, value_key
 
 
 def _rows(rows: Iterable) -> tuple:
@@ -28,7 +28,11 @@ def _rows(rows: Iterable) -> tuple:
 
 
 def _key_order(key) -> tuple:
-    return tuple(map(sort_key, key)) if isinstance(key, tuple) else sort_key(key)
+    return tuple(map(order_key, key)) if isinstance(key, tuple) else order_key(key)
+
+
+def _key(key) -> tuple:
+    return tuple(map(value_key, key)) if isinstance(key, tuple) else value_key(key)
 
 
 @frozen(cache_hash=True)
@@ -39,15 +43,15 @@ class Table:
     _lookup: dict = field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self):
-        object.__setattr__(self, "_lookup", {_key_order(k): v for k, v in self.rows})
+        object.__setattr__(self, "_lookup", {_key(k): v for k, v in self.rows})
         if len(self._lookup) != len(self.rows):
             raise ValueError("table has two rows for one input")
 
     def __getitem__(self, key):
-        return self._lookup[_key_order(key)]
+        return self._lookup[_key(key)]
 
     def __contains__(self, key) -> bool:
-        return _key_order(key) in self._lookup
+        return _key(key) in self._lookup
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -57,7 +61,7 @@ class Table:
 
     def image(self, *domains: Iterable) -> list:
         """The output for every input of the product of `domains` (KeyError if one lacks a row)."""
-        keys = [list(map(sort_key, d)) for d in domains]
+        keys = [list(map(value_key, d)) for d in domains]
         lookup = self._lookup
         if len(keys) == 1:
             return [lookup[k] for k in keys[0]]
@@ -65,7 +69,7 @@ class Table:
 
     def missing(self, *domains: Iterable) -> list:
         """The inputs of the product of `domains` that have no row."""
-        keys = [list(map(sort_key, d)) for d in domains]
+        keys = [list(map(value_key, d)) for d in domains]
         if len(keys) == 1:
             return [x for x, k in zip(domains[0], keys[0]) if k not in self._lookup]
         return [xs for xs, k in zip(itertools.product(*domains), itertools.product(*keys))

@@ -47,13 +47,40 @@ def sort_key(value: Value) -> tuple:
     return (3, value)
 
 
+def value_key(value: Value) -> tuple:
+    """A key naming a value exactly (True and 1 apart, 2 and Fraction(2) together) that hashes
+    fast: a Fraction's own hash is slow, and big tables hash thousands of them."""
+    kind = type(value)
+    if kind is int:
+        return (2, value, 1)
+    if kind is Fraction:
+        return (2, value.numerator, value.denominator)
+    if kind is str:
+        return (3, value)
+    if kind is bool:
+        return (1, value)
+    if value is None:
+        return (0,)
+    return value_key(normalize(value))
+
+
 def value_set(values: Iterable[Value]) -> tuple:
     """Sorted, deduplicated, normalized tuple of values (bools and numbers kept apart)."""
     seen = {}
     for v in values:
-        v = normalize(v)
-        seen[sort_key(v)] = v  # keyed by sort_key: True and 1 stay distinct
-    return tuple(seen[k] for k in sorted(seen))
+        seen.setdefault(value_key(v), v)  # True and 1 stay distinct
+    return tuple(sorted(map(normalize, seen.values()), key=order_key))
+
+
+def order_key(value: Value) -> tuple:
+    """`sort_key`'s order, cheaper on numbers: their float first (float() is monotone), the exact
+    value only on ties; Fraction comparisons are slow and value sets hold thousands."""
+    if type(value) in (int, Fraction):
+        try:
+            return (2, float(value), value)
+        except OverflowError:
+            return (2, float("inf") if value > 0 else float("-inf"), value)
+    return sort_key(value)
 
 
 def is_number(value: Value) -> bool:
