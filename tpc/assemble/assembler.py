@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 import time
 from fractions import Fraction
 
@@ -501,11 +502,16 @@ class Assembler:
         rows = node.table.rows
         if not all(is_number(a) and is_number(b) for (a, b), _ in rows):
             return None
-        for k in (Fraction(-1), Fraction(1)):
-            by_value: dict = {}
-            if all(sort_key(by_value.setdefault(Fraction(a) + k * Fraction(b), out)) == sort_key(out)
-                   for (a, b), out in rows):
-                return self._num_to_cat(sources[0].num.plus(sources[1].num.scaled(k)), by_value)
+        for k, combine in ((Fraction(-1), operator.sub), (Fraction(1), operator.add)):
+            by_value: dict = {}  # value_key(x) -> (x, out): value keys hash fast
+            for (a, b), out in rows:
+                x = combine(a, b)
+                seen = by_value.setdefault(value_key(x), (x, out))[1]
+                if value_key(seen) != value_key(out):
+                    break
+            else:
+                return self._num_to_cat(sources[0].num.plus(sources[1].num.scaled(k)),
+                                        {Fraction(x): out for x, out in by_value.values()})
         return None
 
     def _cat_mlp(self, views: list[CatView], fn) -> CatView:

@@ -14,7 +14,7 @@ import attrs
 from attrs import field, frozen
 
 from .types import SELECTOR, SelectorType, Type
-from .values import normalize, order_key, value_key
+from .values import normalize, sort_key, value_key
 
 
 def _rows(rows: Iterable) -> tuple:
@@ -28,7 +28,7 @@ def _rows(rows: Iterable) -> tuple:
 
 
 def _key_order(key) -> tuple:
-    return tuple(map(order_key, key)) if isinstance(key, tuple) else order_key(key)
+    return tuple(map(sort_key, key)) if isinstance(key, tuple) else sort_key(key)
 
 
 def _key(key) -> tuple:

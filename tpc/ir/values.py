@@ -15,8 +15,10 @@ Value = Any  # None | bool | int | Fraction | str
 
 def normalize(value: Value) -> Value:
     """Canonical form of a value: integral Fractions become ints, floats become Fractions."""
-    if type(value) in _PLAIN:  # the common case, first: tables hold many values
+    if type(value) in _PLAIN:  # the common cases, first: tables hold many values
         return value
+    if type(value) is Fraction:
+        return value.numerator if value.denominator == 1 else value
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
