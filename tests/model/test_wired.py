@@ -26,14 +26,16 @@ def compiled():
     return program, assemble(program)
 
 
-def test_hard_mode_is_its_discrete_program(compiled):
-    program, c = compiled
+def _assert_hard_mode_is_discrete_program(program, c):
     dp = discretize(c.model)
     ids = encode(c, all_inputs(program.domain))
-    got = c.model.predict(ids)
-    for row, ids_row in zip(got.tolist(), ids.tolist()):
+    for row, ids_row in zip(c.model.predict(ids).tolist(), ids.tolist()):
         n = ids_row.index(0) if 0 in ids_row else len(ids_row)
         assert row[:n] == model_oracle.run(dp, ids_row[:n])
+
+
+def test_hard_mode_is_its_discrete_program(compiled):
+    _assert_hard_mode_is_discrete_program(*compiled)
 
 
 def test_every_variable_is_as_wide_as_its_values(compiled):
@@ -85,3 +87,12 @@ def test_a_module_reads_only_what_it_can_see():
         _config(Module("cat_head", 0, 0, ["tokens", "nowhere", "tokens"]))
     with pytest.raises(TpcError, match="by layer, then kind"):
         _config(Module("cat_head", 1, 0, ["tokens", "tokens", "tokens"]), head)
+
+
+def test_a_readout_of_numerical_variables_only():
+    """pair_balance's readout reads its two mean heads and `ones`, no categorical variable."""
+    program = compile_file(ROOT / "examples" / "rasp" / "tracr" / "make_pair_balance.rasp",
+                           vocab=["(", ")"], max_len=4)
+    c = assemble(program)
+    assert c.model.cfg.readout_vars()[0] == []
+    _assert_hard_mode_is_discrete_program(program, c)

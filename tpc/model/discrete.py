@@ -72,8 +72,7 @@ class CategoricalMLP:
 
     def apply(self, values: torch.Tensor) -> torch.Tensor:
         """Output values [n] for input value rows [n, len(inputs)], exactly as the model."""
-        x = torch.cat([torch.nn.functional.one_hot(values[:, j].long(), w).float()
-                       for j, w in enumerate(self.slot_widths)], -1)
+        x = torch.cat([_one_hot(c, w) for c, w in zip(values.T, self.slot_widths)], -1)
         return ops.mlp_logits(x, self.w_in, self.b_in, self.w_out, self.b_out).argmax(-1)
 
 
@@ -111,11 +110,10 @@ class Readout:
 
     def predict(self, values: dict[str, torch.Tensor]) -> torch.Tensor:
         """Classes [n] from each variable's values [n] (value indices or numbers)."""
-        cats = self.variables[:len(self.slot_widths)]
-        columns = [torch.nn.functional.one_hot(values[v].long(), w).float()
-                   for v, w in zip(cats, self.slot_widths)]
-        columns += [values[v].float().unsqueeze(-1) for v in self.variables[len(cats):]]
-        logits = torch.cat(columns, -1) @ self.weights
+        n_cat = len(self.slot_widths)
+        x = torch.cat([*(_one_hot(values[v], w) for v, w in zip(self.variables, self.slot_widths)),
+                       *(values[v].float().unsqueeze(-1) for v in self.variables[n_cat:])], -1)
+        logits = x @ self.weights
         mask = torch.zeros(logits.shape[-1], dtype=torch.bool)
         mask[list(self.masked)] = True
         return logits.masked_fill(mask, ops.NEG_INF).argmax(-1)
@@ -138,6 +136,11 @@ class DiscreteProgram:
 
     def variable(self, name: str) -> Variable:
         return next(v for v in self.variables if v.name == name)
+
+
+def _one_hot(column: torch.Tensor, width: int) -> torch.Tensor:
+    """One-hot rows [n, width] of value indices [n]."""
+    return torch.nn.functional.one_hot(column.long(), width).float()
 
 
 def _argmax(logits: torch.Tensor) -> list[int]:
