@@ -39,7 +39,7 @@ from tpc.ir import (
     SelectOr, SelectorWidth, SequenceMap, Tokens, is_number, normalize, reachable_sums, show,
     sort_key, value_key,
 )
-from tpc.model.wired import Module, WiredConfig, WiredProgram
+from tpc.model.wired import KINDS, Module, WiredConfig, WiredProgram
 
 PAD = "<pad>"
 LOGIT = 10.0  # read / predicate logits: +LOGIT chosen, -LOGIT not
@@ -655,8 +655,7 @@ class Assembler:
         return Compiled(model, self.token_values, all_classes, labels, self.p, self.output, seconds, stats)
 
     def _build(self, classes, rows) -> WiredProgram:
-        kinds = ("cat_head", "num_head", "cat_mlp", "num_mlp")
-        self.ops.sort(key=lambda o: (o.layer, kinds.index(o.kind)))  # stable: creation order within
+        self.ops.sort(key=lambda o: (o.layer, KINDS.index(o.kind)))  # stable: creation order within
         slots: dict = {}
         for op in self.ops:
             op.slot = slots.setdefault((op.layer, op.kind), 0)

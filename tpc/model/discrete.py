@@ -16,7 +16,7 @@ import torch
 from tpc.model import ops
 from tpc.model.config import ModelConfig
 from tpc.model.program import TransformerProgram
-from tpc.model.wired import WiredConfig, WiredProgram
+from tpc.model.wired import KINDS, WiredConfig, WiredProgram
 
 Table = tuple[tuple[bool, ...], ...]
 
@@ -222,7 +222,7 @@ def _discretize_wired(model: WiredProgram) -> DiscreteProgram:
     cfg = model.cfg
     width = cfg.widths()
     heads, mlps = iter(model.predicates), iter(model.mlps)
-    parts: dict[str, list] = {kind: [] for kind in ("cat_head", "num_head", "cat_mlp", "num_mlp")}
+    parts: dict[str, list] = {kind: [] for kind in KINDS}
     for m in cfg.modules:
         if m.kind == "cat_head":
             parts[m.kind].append(CategoricalHead(m.layer, m.index, *m.reads, _table(next(heads), True, *(
@@ -247,4 +247,4 @@ def _discretize_wired(model: WiredProgram) -> DiscreteProgram:
     readout = Readout(tuple(cats + nums), scores, tuple(cfg.masked_classes), w,
                       tuple(width[n] for n in cats))
     return DiscreteProgram(cfg, variables, {"tokens": tuple(range(cfg.vocab_size))},
-                           *(tuple(parts[k]) for k in ("cat_head", "num_head", "cat_mlp", "num_mlp")), readout)
+                           *(tuple(parts[k]) for k in KINDS), readout)
