@@ -224,12 +224,13 @@ def _discretize_wired(model: WiredProgram) -> DiscreteProgram:
     heads, mlps = iter(model.predicates), iter(model.mlps)
     parts: dict[str, list] = {kind: [] for kind in KINDS}
     for m in cfg.modules:
-        if m.kind == "cat_head":
-            parts[m.kind].append(CategoricalHead(m.layer, m.index, *m.reads, _table(next(heads), True, *(
-                width[r] for r in m.reads[:2])), m.output))
-        elif m.kind == "num_head":
-            parts[m.kind].append(NumericalHead(m.layer, m.index, *m.reads, _table(next(heads), True, *(
-                width[r] for r in m.reads[:2])), m.output, "mean" if m.mean else "sum"))
+        if m.kind.endswith("head"):
+            table = _table(next(heads), True, width[m.reads[0]], width[m.reads[1]])
+            if m.kind == "cat_head":
+                parts[m.kind].append(CategoricalHead(m.layer, m.index, *m.reads, table, m.output))
+            else:
+                parts[m.kind].append(NumericalHead(m.layer, m.index, *m.reads, table, m.output,
+                                                   "mean" if m.mean else "sum"))
         else:
             mlp = next(mlps)
             weights = (p.detach().clone() for p in (mlp.w_in, mlp.b_in, mlp.w_out, mlp.b_out))
