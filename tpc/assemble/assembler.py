@@ -41,6 +41,9 @@ from tpc.ir import (
 )
 from tpc.model.wired import KINDS, Module, WiredConfig, WiredProgram
 
+from .margin import model_weights, readout_margin
+from .readout import fill_readout, readout_rows, table_get
+
 PAD = "<pad>"
 LOGIT = 10.0  # read / predicate logits: +LOGIT chosen, -LOGIT not
 
@@ -220,12 +223,8 @@ class Compiled:
     output: str
     seconds: float
     stats: dict
-
-
-def _get(table, key):
-    """`table[key]`; a key the table lacks is unreachable (a looser model value set), so any
-    row's output will do."""
-    return table[key] if key in table else table.rows[0][1]
+    readout: object = None  # margin.CatReadout / NumReadout: what the readout must tell apart
+    margin: object = None  # margin.Margin of the readout (None: the program's own score tables)
 
 
 def _label(v) -> str:
@@ -451,18 +450,18 @@ class Assembler:
             e.cat = view
         elif isinstance(node, Map):
             cv = self.as_cat(node.x)
-            e.cat = CatView(cv.var, {i: _get(node.table, v) for i, v in cv.dec.items()})
+            e.cat = CatView(cv.var, {i: table_get(node.table, v) for i, v in cv.dec.items()})
         elif isinstance(node, SequenceMap):
             cx, cy = self.as_cat(node.x), self.as_cat(node.y)
             t = node.table
             if cx.constant() is not _NOCONST:
-                e.cat = CatView(cy.var, {j: _get(t, (cx.constant(), b)) for j, b in cy.dec.items()})
+                e.cat = CatView(cy.var, {j: table_get(t, (cx.constant(), b)) for j, b in cy.dec.items()})
             elif cy.constant() is not _NOCONST:
-                e.cat = CatView(cx.var, {i: _get(t, (a, cy.constant())) for i, a in cx.dec.items()})
+                e.cat = CatView(cx.var, {i: table_get(t, (a, cy.constant())) for i, a in cx.dec.items()})
             elif cx.var is cy.var:
                 e.cat = CatView(cx.var, {i: t[(cx.dec[i], cy.dec[i])] for i in cx.dec})
             else:
-                e.cat = self._cat_mlp([cx, cy], lambda a, b: _get(t, (a, b)))
+                e.cat = self._cat_mlp([cx, cy], lambda a, b: table_get(t, (a, b)))
         elif isinstance(node, Aggregate):
             self._aggregate(node, e)
         elif isinstance(node, SelectorWidth):
@@ -579,71 +578,21 @@ class Assembler:
         ir = {Fraction(v): normalize(v) for v in node.type.values if is_number(v)}
         e.cat = self._num_to_cat(view, ir, count, node.default)
 
-    # -- output --------------------------------------------------------------------------------
-    def _readout_rows(self):
-        """(classes, rows): rows is a list of (Var, {index or None: score vector}) contributions."""
-        onode = self.p[self.p.output_map[self.output]]
-        rows = []
-        if isinstance(onode, Readout):
-            classes = list(onode.classes)
-            rows.append((self.ONES, {None: np.array(onode.bias, dtype=np.float64)}))
-            for term, tab in zip(onode.terms, onode.scores):
-                ent = self.env[term]
-                variables = [] if ent.num is None else [v for v in ent.num.terms if v is not self.ONES]
-                if ent.cat is None and self.p[term].type.kind == "numerical" and len(variables) <= 1:
-                    # linear in the one model variable m: scores = base + slope * (m - m0)
-                    coef = ent.num.terms.get(variables[0], 1) if variables else 1
-                    const = ent.num.terms.get(self.ONES, Fraction(0))
-                    pts = sorted(((Fraction(v) - const) / coef, v) for v in self.p[term].type.values)
-                    base = np.array(_get(tab, pts[0][1]), dtype=np.float64)
-                    if len(pts) == 1:
-                        rows.append((self.ONES, {None: base}))
-                        continue
-                    (m0, _), (m1, v1) = pts[0], pts[1]
-                    slope = (np.array(_get(tab, v1)) - base) / float(m1 - m0)
-                    if variables and all(np.allclose(np.array(_get(tab, v)), base + slope * float(m - m0),
-                                                     rtol=0, atol=0) for m, v in pts):
-                        rows.append((variables[0], {None: slope}))
-                        rows.append((self.ONES, {None: base - slope * float(m0)}))
-                        continue
-                cv = self.as_cat(term)
-                rows.append((cv.var, {i: np.array(_get(tab, v), dtype=np.float64) for i, v in cv.dec.items()}))
-            return classes, rows
-        ent = self.env[onode.name]
-        classes = list(onode.type.values)
-        cindex = {sort_key(c): i for i, c in enumerate(classes)}
-        if ent.cat is not None:
-            cv = ent.cat
-            table = {}
-            for v in cv.dec.values():  # unreachable extra values get classes of their own
-                if sort_key(v) not in cindex:
-                    cindex[sort_key(v)] = len(classes)
-                    classes.append(v)
-            for i, v in cv.dec.items():
-                r = np.zeros(len(classes))
-                r[cindex[sort_key(v)]] = 1.0
-                table[i] = r
-            rows.append((cv.var, table))
-            return classes, rows
-        nv = ent.num
-        # argmax_c 2*c*x - c^2 picks the class nearest to x: exact on the value set.
-        if not all(is_number(c) for c in classes):
-            cv = self.as_cat(onode.name)
-            return self._readout_rows()
-        cs = np.array([float(c) for c in classes])
-        rows.extend((var, {None: 2 * cs * float(coef)}) for var, coef in nv.terms.items())
-        rows.append((self.ONES, {None: -cs * cs}))
-        return classes, rows
-
     # -- driver --------------------------------------------------------------------------------
     def run(self) -> Compiled:
         t0 = time.perf_counter()
         for node in self._needed():
             self.compile_node(node)
-        classes, rows = self._readout_rows()
+        classes, rows, spec = readout_rows(self)
         model = self._build(classes, rows)
-        seconds = time.perf_counter() - t0
         all_classes = (PAD, *classes)
+        margin = readout_margin(model_weights(model), all_classes, spec)
+        if margin is not None and not margin.ok:
+            raise CompileError(
+                f"{self.output}: the readout cannot tell its classes apart in float32 at max length "
+                f"{self.dom.max_len}: {margin.case} by {margin.margin:.3g}, within the float32 error "
+                f"bound {margin.bound:.3g}")
+        seconds = time.perf_counter() - t0
         labels = tuple(_label(c) for c in all_classes)
         cfg = model.cfg
         stats = {"layers": cfg.n_layers,
@@ -652,7 +601,10 @@ class Assembler:
                  "d_model": cfg.d_model,
                  "params": sum(p.numel() for p in model.parameters()),
                  "seconds": seconds}
-        return Compiled(model, self.token_values, all_classes, labels, self.p, self.output, seconds, stats)
+        if margin is not None and math.isfinite(margin.margin):
+            stats.update(readout_margin=margin.margin, readout_error_bound=margin.bound)
+        return Compiled(model, self.token_values, all_classes, labels, self.p, self.output, seconds, stats,
+                        spec, margin)
 
     def _build(self, classes, rows) -> WiredProgram:
         self.ops.sort(key=lambda o: (o.layer, KINDS.index(o.kind)))  # stable: creation order within
@@ -678,7 +630,7 @@ class Assembler:
                     next(heads).copy_(torch.where(torch.from_numpy(np.ascontiguousarray(o.table)), LOGIT, -LOGIT))
                 else:
                     self._fill_mlp(next(mlps), o, cfg.widths())
-            self._fill_readout(model, cfg, rows)
+            fill_readout(model, rows)
         return model.eval()
 
     @staticmethod
@@ -696,17 +648,6 @@ class Assembler:
                     mlp.w_in[u, slot] = w
                 mlp.b_in[u] = b
         _fill_mlp_outputs(mlp.w_out, mlp.b_out, [u[2] for u in units], bias, o.out.values)
-
-    @staticmethod
-    def _fill_readout(model, cfg, rows) -> None:
-        width = cfg.widths()
-        cats, nums = cfg.readout_vars()
-        offset, row = {}, 0
-        for v in cats + nums:
-            offset[v], row = row, row + width.get(v, 1)
-        for var, table in rows:
-            for idx, r in table.items():
-                model.unembed[offset[var.name] + (idx or 0), 1:] += torch.tensor(r, dtype=torch.float32)
 
 
 def assemble(program: Program, output: str | None = None) -> Compiled:
