@@ -307,8 +307,10 @@ def test_trained_example_checkpoint_against_its_lifted_program_and_rasp(ckpt, tm
     assert result.exit_code == 0, result.output
     # Against the task's RASP program: the model is only mostly right; whatever the verdict,
     # a reported counterexample is what each side computes, RASP ints vs model label strings.
+    # The program runs on the model's tokens typed as `tpc run --input` types them ("3" is 3).
     rasp = EXAMPLES / "rasp" / f"{ckpt.parent.name}.rasp"
     if rasp.is_file():
+        from tpc.cli import parse_tokens
         from tpc.frontend import compile_file
         from tpc.model.checkpoint import load_checkpoint
 
@@ -316,9 +318,103 @@ def test_trained_example_checkpoint_against_its_lifted_program_and_rasp(ckpt, tm
         if not result.equivalent:
             c = result.counterexample
             model, meta = load_checkpoint(ckpt)
-            ids = torch.tensor([[meta.tokens.index(t) for t in ["<s>", *c.input]]])
+            ids = torch.tensor([[meta.tokens.index(str(t)) for t in ["<s>", *c.input]]])
             assert c.b == [meta.labels[i] for i in model.predict(ids)[0].tolist()][1:]
-            program = compile_file(rasp, vocab=[t for t in meta.tokens if t not in ("<pad>", "<s>")], max_len=3)
+            vocab = parse_tokens(" ".join(t for t in meta.tokens if t not in ("<pad>", "<s>")))
+            assert 3 in vocab and not any(isinstance(t, str) and t.isdigit() for t in c.input)
+            program = compile_file(rasp, vocab=vocab, max_len=3)
             from tpc.interp import run
 
             assert c.a == run(program, [c.input])[program.outputs[0][0]][0]
+
+
+# --- every spelling of a model (issue 16, item 4) -----------------------------------------
+
+
+@pytest.mark.parametrize("task", ["sort", "hist"])
+def test_cli_takes_a_reference_run_as_lift_does(shared_dir, tmp_path, task):
+    """`tpc verify` reads the paper's runs as `tpc lift` does: the run directory, or its
+    model.pt with args.json beside it."""
+    runner = CliRunner()
+    run = shared_dir / "reference" / task
+    lifted = tmp_path / "p.py"
+    done = runner.invoke(main, ["lift", str(run), "-o", str(lifted)])
+    assert done.exit_code == 0, done.output
+    # 6 tokens may follow BOS (the run's vocabulary but <pad> and <s>).
+    total = sum(6**n for n in range(4))
+    for spelling in (run, run / "model.pt"):
+        result = runner.invoke(main, ["verify", str(spelling), str(lifted), "--max-len", "3"])
+        assert result.exit_code == 0, result.output
+        assert result.output == f"checked {total} inputs (exhaustive, lengths 0..3): equivalent\n"
+    # The two spellings are one model, and a different model is told apart.
+    same = runner.invoke(main, ["verify", str(run), str(run / "model.pt"), "--max-len", "2"])
+    assert same.exit_code == 0, same.output
+    other = shared_dir / "reference" / ("hist" if task == "sort" else "sort")
+    differ = runner.invoke(main, ["verify", str(run), str(other), "--max-len", "2", "--vocab", "0 1 2"])
+    assert differ.exit_code == 1 and "differ on input ['<s>']: " in differ.output
+
+
+def test_model_spellings_that_are_not_models(shared_dir, tmp_path):
+    runner = CliRunner()
+    ab = tmp_path / "ab.json"
+    ab.write_text(to_json(_echo(vocab="ab")))
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "model.pt").write_bytes((shared_dir / "reference" / "sort" / "model.pt").read_bytes())
+    cases = {bare / "model.pt": "is not a tpc checkpoint (for a run of the paper's code, keep its args.json",
+             bare: "is not a tpc checkpoint", tmp_path / "empty": "no model at"}
+    (tmp_path / "empty").mkdir()
+    for path, message in cases.items():
+        result = runner.invoke(main, ["verify", str(path), str(ab)])
+        assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+        assert result.output.startswith("error: ") and message in result.output
+
+
+# --- a compiled checkpoint's typed values (issue 16, item 6) ------------------------------
+
+MAKE_SORT = EXAMPLES / "rasp" / "tracr" / "make_sort.rasp"
+
+
+@pytest.fixture(scope="module")
+def make_sort_models(tmp_path_factory):
+    """make_sort compiled over the int vocabularies of the reproduction, at max length 6."""
+    out = tmp_path_factory.mktemp("make_sort")
+    paths = {}
+    for vocab in ("1 2 3 4 5", "1 2 10"):
+        paths[vocab] = out / f"m{len(paths)}.pt"
+        done = CliRunner().invoke(main, ["compile", str(MAKE_SORT), "--vocab", vocab, "--max-len", "6",
+                                         "-o", str(paths[vocab])])
+        assert done.exit_code == 0, done.output
+    return paths
+
+
+@pytest.mark.parametrize("vocab, total", [("1 2 3 4 5", sum(5**n for n in range(7))),
+                                          ("1 2 10", sum(3**n for n in range(7)))])
+def test_rasp_against_its_compiled_int_model_is_equivalent(make_sort_models, vocab, total):
+    # The .rasp side was compiled over the strings "1", "2", ... (make_sort's arithmetic then
+    # fails, and "10" sorts before "2"): false counterexamples. Now over the model's ints.
+    result = CliRunner().invoke(main, ["verify", str(MAKE_SORT), str(make_sort_models[vocab])])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"checked {total} inputs (exhaustive, lengths 0..6): equivalent\n"
+
+
+def test_compiled_model_compares_typed_values(make_sort_models, tmp_path):
+    model = make_sort_models["1 2 10"]
+    # Values are typed both ways: the int 10 is not the string "10".
+    descending = tmp_path / "descending.rasp"
+    descending.write_text(MAKE_SORT.read_text().replace("select(keys, keys, <)", "select(keys, keys, >)"))
+    result = verify(model, descending)
+    c = result.counterexample
+    assert not result.equivalent and result.inputs == 6  # [], [1], [2], [10], [1, 1], then [1, 2]
+    assert (c.input, c.a, c.b) == ([1, 2], [1, 2], [2, 1])
+    as_strings = _echo(vocab=["1", "2", "10"], max_len=6)
+    with pytest.raises(TpcError, match="incompatible vocabularies"):
+        verify(model, as_strings)
+    # A program whose sort key puts 10 between 1 and 2 (1.9 plus make_sort's positional
+    # tie-break), as sorting the strings "1" "10" "2" would, is caught where that shows.
+    between = tmp_path / "between.rasp"
+    between.write_text(MAKE_SORT.read_text().replace(
+        "make_sort(tokens, tokens, 8, 1)", "make_sort(tokens, tokens - 8.1 * indicator(tokens == 10), 8, 1)"))
+    result = verify(model, between)
+    c = result.counterexample
+    assert not result.equivalent and (c.input, c.a, c.b) == ([10, 2], [2, 10], [10, 2])

@@ -269,8 +269,8 @@ def check(program, vocab, max_len):
 
 
 @main.command()
-@click.argument("a", type=click.Path(dir_okay=False))
-@click.argument("b", type=click.Path(dir_okay=False))
+@click.argument("a", type=click.Path())
+@click.argument("b", type=click.Path())
 @click.option("--max-len", type=click.IntRange(min=0), metavar="N",
               help="Longest input checked, in tokens after BOS. [the shorter side's maximum]")
 @click.option("--min-len", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
@@ -288,12 +288,14 @@ def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, outpu
     """Check that A and B compute the same outputs; exit 0 if they do, 1 if not.
 
     \b
-    A and B are each a checkpoint (.pt), a RASP program (.rasp), an emitted Python module (.py)
-    or IR JSON (.json). Every input of lengths --min-len..--max-len is checked when there are at
-    most --exhaustive-limit of them, else --samples random ones (shrunk to a small
-    counterexample). Prints the inputs checked and `equivalent`, or the smallest differing
-    input with both outputs. Against a checkpoint, values compare by str() and a RASP-style
-    side's outputs line up with the model's positions after BOS (see docs/cli.md).
+    A and B are each a model (a checkpoint .pt, or a run of the paper's code: its directory, or
+    its model.pt with args.json beside it, as `tpc lift` reads them), a RASP program (.rasp), an
+    emitted Python module (.py) or IR JSON (.json). Every input of lengths --min-len..--max-len
+    is checked when there are at most --exhaustive-limit of them, else --samples random ones
+    (shrunk to a small counterexample). Prints the inputs checked and `equivalent`, or the
+    smallest differing input with both outputs. A compiled checkpoint compares its program's
+    typed values; against a trained model values compare by str(). A RASP-style side's outputs
+    line up with the model's positions after BOS (see docs/cli.md).
 
     \b
     Example:

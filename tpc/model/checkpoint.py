@@ -6,12 +6,16 @@ A checkpoint is a dict of plain values and tensors: ``format``, ``config`` (a pl
 (`TransformerProgram`, learned wiring, what `tpc train` starts from) or ``wired``
 (`WiredProgram`, fixed wiring, what `tpc compile` writes). Resumable training adds a
 ``training`` entry.
+
+`load_model` is what every command that takes a model reads: a checkpoint, or a run of the
+paper's code (its directory, or its model.pt with args.json beside it).
 """
 
 from __future__ import annotations
 
 import os
 import warnings
+from fractions import Fraction
 from pathlib import Path
 
 import attrs
@@ -103,3 +107,50 @@ def checkpoint_from_payload(payload, path) -> tuple[Model, CheckpointMeta]:
     meta = CheckpointMeta(tuple(payload["tokens"]), tuple(payload["labels"]), payload.get("task"),
                           payload.get("metrics", {}), payload.get("training"))
     return model.eval(), meta
+
+
+# --- every model a command takes ------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class LoadedModel:
+    model: Model
+    tokens: tuple  # input id -> token (a compiled model's typed IR values; else strings)
+    labels: tuple  # class id -> label (likewise)
+    task: str | None
+    path: str
+    kind: str  # "tpc" (trained), "compiled" or "reference" (a run of the paper's code)
+    implicit_bos: bool = False  # compiled from a RASP program: callers leave BOS out
+
+    @property
+    def typed(self) -> bool:
+        """Whether tokens and labels are the program's own values (else strings)."""
+        return self.kind == "compiled"
+
+
+def _typed(values: list) -> tuple:
+    """Values as `tpc compile` stores them in a checkpoint's metrics (fractions as dicts)."""
+    return tuple(Fraction(v["fraction"]) if isinstance(v, dict) else v for v in values)
+
+
+def load_model(path) -> LoadedModel:
+    """What every command that takes a model reads: a tpc checkpoint, a run directory of the
+    paper's code (model.pt + args.json [+ vocab.json]), or such a run's model.pt."""
+    from tpc.model.reference import load_reference_run  # it reads tensors with this module
+
+    path = Path(path)
+    run_dir = path if path.is_dir() else path.parent
+    file = path / "model.pt" if path.is_dir() else path
+    if not file.is_file():
+        raise TpcError(f"no model at {file}")
+    payload = load_tensors(file)  # read once: the format decides which loader reads it
+    if (run_dir / "args.json").exists() and not is_checkpoint(payload):
+        run = load_reference_run(run_dir, payload)
+        return LoadedModel(run.model, run.tokens, run.labels, run.task, str(file), "reference")
+    model, meta = checkpoint_from_payload(payload, file)
+    if "token_values" in meta.metrics:  # compiled: the program's own typed values
+        return LoadedModel(
+            model, _typed(meta.metrics["token_values"]), _typed(meta.metrics["label_values"]), meta.task,
+            str(file), "compiled", bool(meta.metrics.get("implicit_bos")),
+        )
+    return LoadedModel(model, meta.tokens, meta.labels, meta.task, str(file), "tpc")

@@ -1,0 +1,319 @@
+"""The artifacts `tpc verify` compares, each as a `Runnable`: batches of inputs -> outputs."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+from pathlib import Path
+from typing import Sequence
+
+import torch
+
+from tpc.errors import TpcError
+from tpc.ir import IRError, Program, normalize, sort_key
+
+CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt")
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def exact_key(value):
+    try:
+        return sort_key(normalize(value))
+    except TypeError:  # not an IR value (a foreign module's output): compare by repr
+        return (9, type(value).__name__, repr(value))
+
+
+class Canon:
+    """Canonical integer ids of output values, shared by both sides of one check."""
+
+    def __init__(self, by_str: bool):
+        self.by_str = by_str
+        self._ids: dict = {}
+
+    def key(self, value):
+        return str(value) if self.by_str else exact_key(value)
+
+    def id(self, value) -> int:
+        return self._ids.setdefault(self.key(value), len(self._ids))
+
+    def lookup(self, values: Sequence) -> torch.Tensor:
+        """Ids of `values`, as a tensor to index with a side's value indices."""
+        return torch.tensor([self.id(v) for v in values], dtype=torch.long)
+
+
+# --- runnables ------------------------------------------------------------------------------
+
+
+class Runnable:
+    """One artifact that maps batches of inputs to per-position outputs.
+
+    `vocab`: its token values (without BOS) in its order, or None if it takes any (a `.rasp`
+    before `bind`). `max_len`: most tokens after BOS, or None. `implicit_bos`: True when it
+    takes tokens without BOS and outputs one value per token.
+    """
+
+    kind = "?"
+    label = "?"
+    vocab: tuple | None = None
+    max_len: int | None = None
+    implicit_bos = True
+    bos = "<s>"
+    outputs: tuple = ()
+    main_output = ""
+    #: positions (batch x sequence length) evaluated at once
+    batch_positions = 1 << 18
+
+    def bind(self, vocab: Sequence, max_len: int) -> None:
+        """Fix the domain of a side that has none (a `.rasp` is compiled here)."""
+
+    def use_vocab(self, tokens: Sequence) -> None:
+        """Inputs will be indices into `tokens` (this side's own token values)."""
+        self.tokens = list(tokens)
+
+    def run_ids(self, idx: torch.Tensor, outputs: Sequence[str], canon: Canon) -> dict:
+        """idx [batch, length] (indices into the tokens of `use_vocab`) -> output name ->
+        canonical ids [batch, positions] (positions include BOS unless `implicit_bos`)."""
+        raise NotImplementedError
+
+    def run_values(self, seq: Sequence, outputs: Sequence[str]) -> dict:
+        """One input (token values, no BOS) -> output name -> this side's own values."""
+        raise NotImplementedError
+
+    def output_name(self, requested: str | None) -> str:
+        if requested is None:
+            return self.main_output
+        if requested not in self.outputs:
+            raise TpcError(f"{self.label} has no output {requested!r} (it has {', '.join(self.outputs)})")
+        return requested
+
+
+def _main_output(names: Sequence[str]) -> str:
+    return "output" if "output" in names else names[0]
+
+
+class ProgramRunnable(Runnable):
+    """An IR program, evaluated by the batched interpreter."""
+
+    batch_positions = 1 << 16
+
+    def __init__(self, program: Program, label: str = "program", kind: str = "ir"):
+        from tpc.interp import Interpreter
+
+        self.program, self.label, self.kind = program, label, kind
+        dom = program.domain
+        self.vocab = dom.vocab
+        self.implicit_bos, self.bos = dom.implicit_bos, dom.bos
+        self.max_len = dom.max_len - (0 if dom.implicit_bos else 1)
+        self.outputs = tuple(name for name, _ in program.outputs)
+        self.main_output = _main_output(self.outputs)
+        self.interp = Interpreter(program)
+        self._lookups: dict = {}
+
+    def use_vocab(self, tokens: Sequence) -> None:
+        super().use_vocab(tokens)
+        # Token indices the interpreter uses, read off its public encoder one token at a time.
+        prefix = [] if self.implicit_bos else [self.bos]
+        codes = [self.interp.encode([[*prefix, t]])[0][0].tolist() for t in self.tokens]
+        if codes:
+            self._bos_code = codes[0][0]
+        else:
+            self._bos_code = self.interp.encode([prefix])[0][0, 0].item()
+        self._token_codes = torch.tensor([c[1] for c in codes], dtype=torch.long)
+
+    def run_ids(self, idx, outputs, canon):
+        batch = idx.shape[0]
+        tokens = torch.cat([torch.full((batch, 1), self._bos_code), self._token_codes[idx]], 1)
+        valid = torch.ones(tokens.shape, dtype=torch.bool)
+        omap = self.program.output_map
+        env = self.interp.evaluate(tokens, valid, [omap[o] for o in outputs])
+        start = 1 if self.implicit_bos else 0
+        result = {}
+        for o in outputs:
+            node = omap[o]
+            if (node, id(canon)) not in self._lookups:
+                self._lookups[node, id(canon)] = canon.lookup(self.program[node].type.values)
+            result[o] = self._lookups[node, id(canon)][env[node][:, start:]]
+        return result
+
+    def run_values(self, seq, outputs):
+        seq = list(seq) if self.implicit_bos else [self.bos, *seq]
+        return {o: v[0] for o, v in self.interp.run([seq], outputs).items()}
+
+
+class RaspRunnable(Runnable):
+    """A `.rasp` file: compiled over the check's vocabulary and max_len, then interpreted."""
+
+    kind = "rasp"
+
+    def __init__(self, path: Path, label: str):
+        self.path, self.label = path, label
+        self.source = path.read_text()
+        self._program: ProgramRunnable | None = None
+
+    def _compile(self, vocab, max_len) -> Program:
+        from tpc.frontend import compile_rasp
+
+        return compile_rasp(self.source, str(self.path), vocab=tuple(vocab), max_len=max_len)
+
+    def bind(self, vocab, max_len):
+        program = self._compile(vocab, max_len)
+        if not program.domain.implicit_bos:  # `#!tpc model`: max_len counts BOS
+            program = self._compile(vocab, max_len + 1)
+        self._program = ProgramRunnable(program, self.label, "rasp")
+        for name in ("vocab", "max_len", "implicit_bos", "bos", "outputs", "main_output"):
+            setattr(self, name, getattr(self._program, name))
+
+    def __getattr__(self, name):
+        if name.startswith("_") or self.__dict__.get("_program") is None:
+            raise AttributeError(name)
+        return getattr(self._program, name)
+
+    def use_vocab(self, tokens):
+        self._program.use_vocab(tokens)
+
+    def run_ids(self, idx, outputs, canon):
+        return self._program.run_ids(idx, outputs, canon)
+
+    def run_values(self, seq, outputs):
+        return self._program.run_values(seq, outputs)
+
+
+class CheckpointRunnable(Runnable):
+    """A model (a checkpoint, or a run of the paper's code), run in hard mode; one output,
+    "label". A compiled checkpoint's tokens and labels are its program's typed values; a
+    trained or reference model's are strings (`typed` False)."""
+
+    kind = "checkpoint"
+    batch_positions = 1 << 13  # ~1000 sequences: larger batches are no faster on CPU
+    outputs = ("label",)
+    main_output = "label"
+
+    def __init__(self, path: Path, label: str):
+        from tpc.model.checkpoint import load_model
+
+        self.label = label
+        loaded = load_model(path)
+        self.model, self.labels, self.typed = loaded.model, loaded.labels, loaded.typed
+        # Compiled from a RASP-style program: BOS is still fed, but its output is no output.
+        self.implicit_bos = loaded.implicit_bos
+        ids = {exact_key(t): i for i, t in enumerate(loaded.tokens)}
+        if exact_key(self.bos) not in ids:
+            raise TpcError(f"{path}: the model's tokens have no BOS {self.bos!r}")
+        self._bos_id = ids[exact_key(self.bos)]
+        self._ids = ids
+        # Id 0 is padding; every other token but BOS may follow BOS.
+        self.vocab = tuple(t for i, t in enumerate(loaded.tokens) if i not in (0, self._bos_id))
+        self.max_len = self.model.cfg.n_ctx - 1
+
+    def output_name(self, requested):
+        return "label"
+
+    def use_vocab(self, tokens):
+        super().use_vocab(tokens)
+        self._token_ids = torch.tensor([self._ids[exact_key(t)] for t in self.tokens], dtype=torch.long)
+
+    def _predict(self, idx):
+        batch = idx.shape[0]
+        ids = torch.cat([torch.full((batch, 1), self._bos_id), self._token_ids[idx]], 1)
+        with torch.inference_mode():
+            return self.model.predict(ids)[:, 1 if self.implicit_bos else 0:]
+
+    def run_ids(self, idx, outputs, canon):
+        if not hasattr(self, "_lookup") or self._lookup[0] is not canon:
+            self._lookup = (canon, canon.lookup(self.labels))
+        return {o: self._lookup[1][self._predict(idx)] for o in outputs}
+
+    def run_values(self, seq, outputs):
+        index = {exact_key(t): i for i, t in enumerate(self.tokens)}
+        idx = torch.tensor([[index[exact_key(t)] for t in seq]], dtype=torch.long).view(1, len(seq))
+        row = self._predict(idx)[0].tolist()
+        return {o: [self.labels[i] for i in row] for o in outputs}
+
+
+class PythonRunnable(Runnable):
+    """A module emitted by `tpc.backends.python`, imported from its path, called per sequence."""
+
+    kind = "python"
+    batch_positions = 1 << 14
+
+    _count = itertools.count()
+
+    def __init__(self, path: Path, label: str):
+        self.label = label
+        name = f"_tpc_verify_module_{next(self._count)}"
+        try:
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        except Exception as e:
+            raise TpcError(f"{path}: cannot import it: {type(e).__name__}: {e}") from None
+        missing = [c for c in ("VOCAB", "MAX_LEN", "IMPLICIT_BOS", "BOS", "OUTPUTS", "run_all")
+                   if not hasattr(module, c)]
+        if missing:
+            raise TpcError(f"{path}: not a module emitted by tpc (it lacks {', '.join(missing)})")
+        self.module = module
+        self.vocab = tuple(module.VOCAB)
+        self.implicit_bos, self.bos = bool(module.IMPLICIT_BOS), module.BOS
+        self.max_len = module.MAX_LEN - (0 if self.implicit_bos else 1)
+        self.outputs = tuple(module.OUTPUTS)
+        self.main_output = getattr(module, "MAIN_OUTPUT", None) or _main_output(self.outputs)
+
+    def _call(self, seq):
+        seq = list(seq) if self.implicit_bos else [self.bos, *seq]
+        try:
+            return self.module.run_all(seq)
+        except Exception as e:
+            raise TpcError(f"{self.label} failed on {seq!r}: {type(e).__name__}: {e}") from None
+
+    def run_ids(self, idx, outputs, canon):
+        rows = {o: [] for o in outputs}
+        for row in idx.tolist():
+            result = self._call([self.tokens[i] for i in row])
+            for o in outputs:
+                rows[o].append([canon.id(v) for v in result[o]])
+        width = idx.shape[1] + (0 if self.implicit_bos else 1)
+        return {o: torch.tensor(r, dtype=torch.long).view(len(r), width) for o, r in rows.items()}
+
+    def run_values(self, seq, outputs):
+        result = self._call(seq)
+        return {o: list(result[o]) for o in outputs}
+
+
+def load(path) -> Runnable:
+    """The runnable for a file, by its extension (.pt/.pth/.ckpt, .rasp, .py, .json), or for a
+    run directory of the paper's code (model.pt + args.json), as `tpc lift` reads it."""
+    from tpc.ir import from_json
+
+    path = Path(path)
+    label = path.name
+    if path.is_dir():
+        return CheckpointRunnable(path, label)
+    suffix = path.suffix.lower()
+    known = (*CHECKPOINT_SUFFIXES, ".rasp", ".py", ".json")
+    if suffix not in known:
+        raise TpcError(f"{path}: unknown kind of file (expected {', '.join(known)})")
+    if not path.is_file():
+        raise TpcError(f"{path}: no such file")
+    if suffix in CHECKPOINT_SUFFIXES:
+        return CheckpointRunnable(path, label)
+    if suffix == ".rasp":
+        return RaspRunnable(path, label)
+    if suffix == ".py":
+        return PythonRunnable(path, label)
+    try:
+        program = from_json(path.read_text())
+    except IRError as e:
+        raise TpcError(f"{path}: {e}") from None
+    except UnicodeDecodeError:
+        raise TpcError(f"{path}: not a text file") from None
+    return ProgramRunnable(program, label, "ir")
+
+
+def as_runnable(x) -> Runnable:
+    if isinstance(x, Runnable):
+        return x
+    if isinstance(x, Program):
+        return ProgramRunnable(x)
+    return load(x)
