@@ -8,7 +8,7 @@ import attrs
 
 from tpc.ir import (
     Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, SequenceMap, Table, Tokens,
-    rename_inputs, sort_key,
+    add_row, rename_inputs, sort_key,
 )
 
 _INPUTS = (Tokens, Indices, Ones, Constant)
@@ -27,28 +27,32 @@ def _bit_span(values) -> tuple[int, int] | None:
 
 
 def sums_are_exact(readout: Readout) -> bool:
-    """True when every partial sum of the readout's scores is exact in float64, so their order is free."""
+    """True when every partial sum of the readout's scores is exact in float32, so their order
+    is free (scores are added in float32, term by term: tpc/ir/scores.py)."""
     span = _bit_span([*readout.bias, *(s for t in readout.scores for row in t.outputs() for s in row)])
     if span is None:
         return True
     high, low = span
-    return high + math.ceil(math.log2(len(readout.terms) + 2)) - low <= 53
+    return high + math.ceil(math.log2(len(readout.terms) + 2)) - low <= 24
 
 
 def _fold_readout(node: Readout, program_types) -> Readout:
-    """Move terms whose score row is the same for every value into the bias."""
-    if not sums_are_exact(node):
-        return node
-    bias = list(node.bias)
+    """Drop terms that score 0 everywhere; move a term whose score row is the same for every
+    value into the bias when that adds the same float32 numbers: it is the first term, or
+    every partial sum is exact."""
+    free_order = sums_are_exact(node)
+    bias = node.bias
     terms, scores = [], []
     for term, table in zip(node.terms, node.scores):
         rows = {table[v] for v in program_types[term].values}
-        if len(rows) == 1:
-            bias = [b + s for b, s in zip(bias, rows.pop())]
+        if len(rows) == 1 and not any(rows.copy().pop()):
+            continue  # adding 0 changes no float32 total
+        if len(rows) == 1 and (free_order or not terms):
+            bias = add_row(bias, rows.pop())
         else:
             terms.append(term)
             scores.append(table)
-    return attrs.evolve(node, terms=tuple(terms), scores=tuple(scores), bias=tuple(bias))
+    return attrs.evolve(node, terms=tuple(terms), scores=tuple(scores), bias=bias)
 
 
 def _bos_value(node, domain):
@@ -86,7 +90,7 @@ def _is_identity(node: Map, source) -> bool:
 def fold_constants(program: Program) -> Program:
     """Single-valued s-ops become Constants, heads that can only attend to BOS read a known
     value, maps of constants or of one input read twice shrink, identity maps vanish, and
-    readout terms with one score row for every value fold into the bias."""
+    readout terms with one score row for every value fold into the bias where float32 allows."""
     by_name: dict = {}
     alias: dict[str, str] = {}
     nodes = []

@@ -3,6 +3,7 @@ Fractions, written straight from PAPER.md section 3. Tests check tpc.interp agai
 
 from __future__ import annotations
 
+import struct
 from fractions import Fraction
 
 from tpc.ir import (
@@ -71,8 +72,9 @@ def naive_run(program, seq: list) -> dict:
             v = []
             for q in range(n):
                 totals = list(node.bias)
-                for term, table in zip(node.terms, node.scores):
-                    totals = [t + s for t, s in zip(totals, table[env[term][q]])]
+                for term, table in zip(node.terms, node.scores):  # float32 sums, in order
+                    totals = [struct.unpack("f", struct.pack("f", t + s))[0]
+                              for t, s in zip(totals, table[env[term][q]])]
                 best = max(range(len(totals)), key=lambda c: (totals[c], -c))
                 v.append(node.classes[best])
         else:

@@ -2,7 +2,8 @@
 
 Every s-op is held as a (batch, position) tensor of indices into its type's value tuple,
 so maps are gathers and nothing is ever rounded; sums and means are computed in float64
-and snapped back onto the exact value set their type declares. This is the oracle every
+and snapped back onto the exact value set their type declares; readout scores are added in
+float32, term by term, as the model adds them. This is the oracle every
 backend and pass is checked against.
 """
 
@@ -45,6 +46,7 @@ class Interpreter:
         self.domain = program.domain
         self._tables: dict[str, torch.Tensor] = {}
         self._floats: dict[str, torch.Tensor] = {}
+        self._scores: dict[str, list[torch.Tensor]] = {}
         for node in program.nodes:
             self._prepare(node)
         # Tokens are encoded as indices into the tokens node's type (the domain's if it was removed).
@@ -76,9 +78,11 @@ class Interpreter:
             self._tables[node.name] = _remap(p[node.values].type.values, t.values)
         elif isinstance(node, Readout):
             self._tables[node.name] = _remap(node.classes, t.values)
-            for term, table in zip(node.terms, node.scores):
-                rows = [table[v] for v in p[term].type.values]
-                self._tables[f"{node.name}/{term}"] = torch.tensor(rows, dtype=torch.float64)
+            # One score table per term, by position: a node read twice adds twice.
+            self._scores[node.name] = [
+                torch.tensor([table[v] for v in p[term].type.values], dtype=torch.float32)
+                for term, table in zip(node.terms, node.scores)
+            ]
 
     # --- encoding ---------------------------------------------------------------------------
 
@@ -159,9 +163,10 @@ class Interpreter:
         if isinstance(node, Aggregate):
             return self._aggregate(node, env, cost)
         if isinstance(node, Readout):
-            total = torch.tensor(node.bias, dtype=torch.float64).expand(*shape, len(node.bias))
-            for term in node.terms:
-                total = total + self._tables[f"{node.name}/{term}"][env[term]]
+            # float32, one term at a time, as the model adds them (tpc/ir/scores.py).
+            total = torch.tensor(node.bias, dtype=torch.float32).expand(*shape, len(node.bias))
+            for term, scores in zip(node.terms, self._scores[node.name]):
+                total = total + scores[env[term]]
             return self._tables[node.name][total.argmax(-1)]  # first class on ties
         raise NotImplementedError(type(node).__name__)
 

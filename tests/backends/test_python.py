@@ -184,7 +184,7 @@ def test_example_programs(path):
 
 
 def test_a_linear_numerical_readout_term_is_one_weight_row_not_a_table():
-    """Scores float32(value) * w, as the model scores a numerical variable: fractions too."""
+    """Scores float32(float32(value) * w), as the model scores a numerical variable: fractions too."""
     import struct
 
     def f32(x):
@@ -194,10 +194,10 @@ def test_a_linear_numerical_readout_term_is_one_weight_row_not_a_table():
     indicator = b.map(Table({"<s>": 0, "a": 1, "b": 0}), b.tokens(), kind="numerical", name="is_a")
     frac = b.aggregate(b.select(b.indices(), b.indices(), "<="), indicator, "mean", name="frac")
     w = (f32(0.3), f32(-1.7))
-    scores = Table([(v, tuple(f32(v) * x for x in w)) for v in b.type_of(frac).values])
+    scores = Table([(v, tuple(f32(f32(v) * x) for x in w)) for v in b.type_of(frac).values])
     b.output("out", b.readout([frac], [scores], [0.5, 0.0], ["low", "high"], name="out"))
     program = b.build()
     source = to_python(program)
-    assert "as_float32(frac) * s0" in source
+    assert "scaled(frac, READOUT_OUT_FRAC_WEIGHTS)" in source
     assert "READOUT_OUT_FRAC_WEIGHTS = " in source and "READOUT_OUT_FRAC = " not in source
     agree(program, [list(s) for s in ["", "a", "ab", "bbbbba", "aaaaab", "babab"]])

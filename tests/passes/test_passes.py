@@ -66,15 +66,29 @@ def test_readout_constant_terms_fold_into_bias():
 
 
 def test_unexact_readout_sums_are_left_alone():
+    """A constant term after another term stays where float32 rounding makes order matter."""
     b = Builder(_dom())
     t = b.tokens()
+    varies = Table({"<s>": (0.0, 0.0), "a": (1.0, 0.0), "b": (0.0, 3.0)})
     tiny = Table({"<s>": (2.0**-60, 0.0), "a": (2.0**-60, 0.0), "b": (2.0**-60, 0.0)})
     big = Table({"<s>": (1.0, 1.0), "a": (1.0, 1.0), "b": (1.0, 1.0)})
-    readout = b.readout([t, t], [tiny, big], [0.0, 0.0], ["x", "y"])
+    readout = b.readout([t, t, t], [varies, tiny, big], [0.0, 0.0], ["x", "y"])
     b.output("label", readout)
     prog = b.build()
     assert not sums_are_exact(prog[readout])
-    assert optimize(prog)[readout].terms == (t, t)
+    assert optimize(prog)[readout].terms == (t, t, t)
+
+
+def test_a_leading_constant_readout_term_folds_even_when_sums_are_not_exact():
+    """bias + c is the first float32 addition either way."""
+    b = Builder(_dom())
+    t = b.tokens()
+    tiny = Table({"<s>": (2.0**-60, 0.0), "a": (2.0**-60, 0.0), "b": (2.0**-60, 0.0)})
+    varies = Table({"<s>": (0.0, 0.0), "a": (1.0, 0.0), "b": (0.0, 3.0)})
+    readout = b.readout([t, t], [tiny, varies], [1.0, 0.0], ["x", "y"])
+    b.output("label", readout)
+    after = optimize(b.build())[readout]
+    assert after.terms == (t,) and after.bias == (1.0, 0.0)  # 1 + 2**-60 rounds to 1 in float32
 
 
 def test_narrowing_shrinks_types_and_tables():

@@ -15,7 +15,8 @@ position. Unknown tokens and too-long inputs raise ValueError.
 Every select predicate, map and readout becomes one named function; tables become dict or
 tuple literals at module level; everything position-independent (the nearest-match order of
 key positions for each query, per length) is computed once at import. Numbers are exact
-(ints and `fractions.Fraction`); readout scores are floats summed in the interpreter's order.
+(ints and `fractions.Fraction`); readout scores are float32 numbers added term by term in
+float32, as the model adds them (tpc/ir/scores.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
-import struct
 import types
 from fractions import Fraction
 
@@ -32,7 +32,8 @@ from libcst.helpers import parse_template_expression, parse_template_statement
 
 from ..ir import (
     COMPARISONS, Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, SelectAnd,
-    SelectNot, SelectOr, SelectorWidth, SequenceMap, Tokens, is_number, show, sort_key,
+    SelectNot, SelectOr, SelectorWidth, SequenceMap, Tokens, f32, linear_weights, show,
+    sort_key,
 )
 
 WIDTH = 100  # target line length
@@ -142,7 +143,8 @@ def _dense(values) -> bool:
 
 _PRELUDE_NAMES = {
     "Fraction", "VOCAB", "BOS", "MAX_LEN", "CAUSAL", "IMPLICIT_BOS", "OUTPUTS", "MAIN_OUTPUT",
-    "N_POSITIONS", "TOKENS", "NEAREST_ORDER", "encode", "exact", "tag", "float32", "as_float32", "struct",
+    "N_POSITIONS", "TOKENS", "NEAREST_ORDER", "encode", "exact", "tag", "float32", "as_float32", "scaled",
+    "add_scores", "struct", "row", "scores",
     "select", "select_and",
     "select_or", "select_not", "nearest", "summed", "mean", "width", "run", "run_all", "tokens",
     "n", "seq",
@@ -208,6 +210,17 @@ def float32(table):
 def as_float32(x):
     """A number as the float32 value the model holds it in."""
     return struct.unpack("f", struct.pack("f", float(x)))[0]
+
+
+def scaled(x, weights):
+    """How the model scores a number: float32(float32(x) * w) for each class."""
+    x = as_float32(x)
+    return [as_float32(x * w) for w in weights]
+
+
+def add_scores(scores, row):
+    """Scores plus a row, each sum rounded to float32 as the model adds them."""
+    return [as_float32(a + b) for a, b in zip(scores, row)]
 '''
 
 _SELECT = {
@@ -284,7 +297,8 @@ def _defines(stmt) -> str:
 
 
 # Runtime helpers each helper needs.
-_NEEDS = {"nearest": {"NEAREST_ORDER"}, "mean": {"exact"}}
+_NEEDS = {"nearest": {"NEAREST_ORDER"}, "mean": {"exact"}, "scaled": {"as_float32"},
+          "add_scores": {"as_float32"}}
 
 
 def _runtime(used: set[str], causal: bool) -> list:
@@ -425,7 +439,10 @@ class _Emitter:
         return self.inline.get(name) or cst.Name(self.var[name])
 
     def per_position(self, v: str, fn: str, inputs):
-        """v = list(map(fn, input, ...)): fn at every position."""
+        """v = list(map(fn, input, ...)): fn at every position ([fn()] * n when it reads nothing)."""
+        if not inputs:
+            self.assign(v, cst.BinaryOperation(cst.List([cst.Element(self.call(fn))]), cst.Multiply(), cst.Name("n")))
+            return
         self.assign(v, self.call("list", self.call("map", fn, *[self.var[i] for i in inputs])))
 
     def emit_map(self, node, v):
@@ -536,55 +553,44 @@ class _Emitter:
         fn = self.names.fresh(f"readout_{node.name}" if not node.name.startswith("readout") else f"{node.name}_fn")
         params = self.params(node.terms)
         stem = fn.upper()
-        weights = {t: _linear_weights(self.values(t), table) for t, table in zip(node.terms, node.scores)}
 
         def scores_constant(name, floats, container):
-            """A module constant of scores; float32 weights print in their shortest exact form."""
-            f32 = all(map(_is_float32, floats))
-            lit = container(_float32_literal if f32 else _value)
-            if f32:
-                self.used.add("float32")
-                lit = cst.Call(cst.Name("float32"), [cst.Arg(lit)])
-            return self.constant(name, lit)
+            """A module constant of float32 scores, each printed as its shortest exact decimal."""
+            self.used.add("float32")
+            return self.constant(name, cst.Call(cst.Name("float32"), [cst.Arg(container(_float32_literal))]))
 
         classes = _container("tuple", [_value(c) for c in node.classes], 1, WIDTH - 30)
         bias = scores_constant(
             f"{stem}_BIAS", node.bias,
             lambda score: _container("tuple", [score(b) for b in node.bias], 0, WIDTH - len(stem) - 17),
         )
-        columns, total = [bias], cst.Name("b")
-        for i, (term, table, param) in enumerate(zip(node.terms, node.scores, params)):
-            vals, s_i = self.values(term), cst.Name(f"s{i}")
-            if weights[term] is not None:
-                # A numerical term scores value * weight (exactly, as the model does: the value
-                # in float32, which changes nothing for the small ints of sums).
-                w = weights[term]
-                value = cst.Name(param)
-                if not all(type(x) is int for x in vals):
-                    self.used.add("as_float32")
-                    value = cst.Call(cst.Name("as_float32"), [cst.Arg(value)])
-                columns.append(scores_constant(
+        rows = []
+        for term, table, param in zip(node.terms, node.scores, params):
+            vals = self.values(term)
+            w = linear_weights(vals, table)
+            if w is not None:  # a numerical term: value * weight, as the model scores it
+                weights = scores_constant(
                     f"{stem}_{param}_WEIGHTS", w,
                     lambda score, w=w: _container("tuple", [score(x) for x in w], 0, WIDTH - len(stem) - len(param) - 22),
-                ))
-                total = cst.BinaryOperation(total, cst.Add(), cst.BinaryOperation(value, cst.Multiply(), s_i))
+                )
+                rows.append(self.call("scaled", param, weights))
             else:
-                floats = [x for v in vals for x in table[v]]
-                lit = scores_constant(f"{stem}_{param}", floats, lambda score, vals=vals, table=table: self.table_literal(
+                lit = scores_constant(f"{stem}_{param}", None, lambda score, vals=vals, table=table: self.table_literal(
                     vals, lambda x, d: _container("tuple", [score(s) for s in table[x]], d, WIDTH - 4 * d - len(repr(x)) - 3),
                     0, WIDTH - len(stem) - len(param) - 14,
                 ))
-                columns.append(self.lookup(lit, vals, param))
-                total = cst.BinaryOperation(total, cst.Add(), s_i)
-        # scores = [b + s0 + x1 * s1 ... for b, s0, s1 in zip(BIAS, T0[x0], W1)]: float64, bias first.
-        target = cst.Tuple([cst.Element(cst.Name(x)) for x in ["b", *(f"s{i}" for i in range(len(params)))]], lpar=[], rpar=[])
-        zipped = cst.Call(cst.Name("zip"), [cst.Arg(c) for c in columns])
-        scores = cst.ListComp(total, cst.CompFor(target=target, iter=zipped))
-        body = [
-            cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name("scores"))], scores)]),
-            parse_template_statement("return {c}[scores.index(max(scores))]", c=classes),
-        ]
-        self.function(fn, params, body, "Sum the class scores (bias first, then each term); the first best class wins.")
+                rows.append(self.lookup(lit, vals, param))
+        body = [parse_template_statement("scores = {b}", b=bias)]
+        if rows:
+            self.used.add("add_scores")
+            loop = cst.Tuple([cst.Element(r) for r in rows])
+            body.append(cst.For(
+                target=cst.Name("row"), iter=loop,
+                body=cst.IndentedBlock([parse_template_statement("scores = add_scores(scores, row)")]),
+            ))
+        body.append(parse_template_statement("return {c}[scores.index(max(scores))]", c=classes))
+        self.function(fn, params, body, "Add the class scores in float32, bias first, then each term in "
+                                        "order; the first best class wins.")
         self.per_position(v, fn, node.terms)
 
     # module ------------------------------------------------------------------------------
@@ -594,7 +600,7 @@ class _Emitter:
         if "Fraction" in code or "mean" in self.used:
             stmts.append(cst.SimpleStatementLine(
                 [cst.ImportFrom(cst.Name("fractions"), [cst.ImportAlias(cst.Name("Fraction"))])]))
-        if self.used & {"float32", "as_float32"}:
+        if self.used & {"float32", "as_float32", "scaled", "add_scores"}:
             stmts.append(cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name("struct"))])]))
         if stmts:
             stmts[0] = stmts[0].with_changes(leading_lines=[cst.EmptyLine()])
@@ -659,37 +665,16 @@ class _Emitter:
         return cst.Module(_pep8_spacing(body))
 
 
-def _is_float32(x: float) -> bool:
-    return x != x or _to_float32(x) == x
-
-
 def _float32_literal(x: float) -> cst.BaseExpression:
     """The shortest decimal that rounds to the float32 value `x` (exactly `x` once rounded)."""
     if x != x or x in (float("inf"), float("-inf")):
         return _value(x)
     for digits in range(1, 10):
         text = f"{abs(x):.{digits}g}"
-        if struct.unpack("f", struct.pack("f", float(text)))[0] == abs(x):
+        if f32(text) == abs(x):
             break
     lit = cst.Float(text if any(c in text for c in ".e") else text + ".0")
     return cst.UnaryOperation(cst.Minus(), lit) if str(x).startswith("-") else lit
-
-
-def _linear_weights(values, table) -> tuple | None:
-    """Weights w with table[v] == float32(v) * w for every value v (numbers, one nonzero), if
-    the term is linear: how the model scores a numerical variable."""
-    nonzero = [v for v in values if v != 0]
-    if not nonzero or not all(is_number(v) for v in values):
-        return None
-    f32 = _to_float32(nonzero[0])
-    w = tuple(x / f32 for x in table[nonzero[0]])  # exact: the entries are float32 products
-    if all(tuple(_to_float32(v) * x for x in w) == tuple(table[v]) for v in values):
-        return w
-    return None
-
-
-def _to_float32(x) -> float:
-    return struct.unpack("f", struct.pack("f", float(x)))[0]
 
 
 def _pep8_spacing(body: list) -> list:

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 import attrs
 from attrs import field, frozen
 
+from .scores import f32_row
 from .types import SELECTOR, SelectorType, Type
 from .values import normalize, sort_key, value_key
 
@@ -22,8 +23,8 @@ def _rows(rows: Iterable) -> tuple:
     norm = []
     for key, out in items:
         key = tuple(map(normalize, key)) if isinstance(key, tuple) else normalize(key)
-        # Readout score rows are float tuples; every other output is a value.
-        norm.append((key, tuple(map(float, out)) if isinstance(out, tuple) else normalize(out)))
+        # Readout score rows are float32 tuples (see scores.py); every other output is a value.
+        norm.append((key, f32_row(out) if isinstance(out, tuple) else normalize(out)))
     return tuple(sorted(norm, key=lambda kv: _key_order(kv[0])))
 
 
@@ -290,16 +291,17 @@ class SelectorWidth(Node):
 
 @frozen(kw_only=True)
 class Readout(Node):
-    """The model's unembedding: per-term score tables summed with `bias`, argmax'ed.
+    """The model's unembedding: per-term score tables added to `bias`, argmax'ed.
 
-    `scores[i]` maps each value of `terms[i]` to one float per class, in the order of
-    `classes` (the model's class ids); the first class with the highest total wins
-    (float64 sum, bias first, then the terms in order).
+    `scores[i]` maps each value of `terms[i]` to one float32 score per class, in the order of
+    `classes` (the model's class ids). The total starts at `bias` and adds each term's row in
+    order, rounding to float32 after every addition, as the model does (scores.py); a term
+    read twice adds twice. The first class with the highest total wins.
     """
 
     terms: tuple[str, ...]
     scores: tuple[Table, ...]
-    bias: tuple[float, ...]
+    bias: tuple[float, ...] = field(converter=f32_row)
     classes: tuple = field(converter=lambda cs: tuple(map(normalize, cs)))
 
     @property

@@ -12,7 +12,7 @@ import itertools
 import torch
 
 from tpc.errors import TpcError
-from tpc.ir import Builder, Domain, Predicate, Program, Table, sort_key
+from tpc.ir import Builder, Domain, Predicate, Program, Table, numerical_row, sort_key
 from tpc.model.discrete import DiscreteProgram, discretize
 from tpc.model.checkpoint import Model
 
@@ -107,11 +107,9 @@ class _Lowering:
         for var in ro.variables:
             w = ro.scores[var].double()
             if self.dp.variable(var).kind == "numerical":
-                # The model holds the value in float32; value x weight is exact in float64.
-                values = self.b.type_of(self.node[var]).values
-                as_f32 = torch.tensor([float(v) for v in values]).float().double()
-                products = (as_f32.unsqueeze(1) * w[0, keep]).tolist()
-                rows = [(v, tuple(p)) for v, p in zip(values, products)]
+                # The model scores float32(float32(value) * w), as numerical_row does.
+                weights = [float(w[0, c]) for c in keep]
+                rows = [(v, numerical_row(v, weights)) for v in self.b.type_of(self.node[var]).values]
             else:
                 rows = [(v, tuple(float(w[i, c]) for c in keep)) for i, v in self.values(var)]
             terms.append(self.node[var])

@@ -96,24 +96,24 @@ class NumericalMLP:
 
 @attrs.frozen(eq=False)
 class Readout:
-    """Class scores summed over variables; masked classes never win; ties go to the lower id.
+    """Class scores added variable by variable in float32 (``ops.readout_logits``); masked
+    classes never win; ties go to the lower id.
 
     ``scores[var]`` is [width, classes] for a categorical variable (row = value) and
     [1, classes] for a numerical one (multiplied by the value).
     """
 
-    variables: tuple[str, ...]  # categorical first, then numerical, in model order
+    variables: tuple[str, ...]  # categorical first, then numerical, in model order: the sum's order
     scores: dict[str, torch.Tensor]
     masked: tuple[int, ...]
-    weights: torch.Tensor  # the model's whole readout matrix, for ``predict``
-    slot_widths: tuple[int, ...]  # rows of ``weights`` per categorical variable (>= its width)
+    n_categorical: int
 
     def predict(self, values: dict[str, torch.Tensor]) -> torch.Tensor:
         """Classes [n] from each variable's values [n] (value indices or numbers)."""
-        n_cat = len(self.slot_widths)
-        x = torch.cat([*(_one_hot(values[v], w) for v, w in zip(self.variables, self.slot_widths)),
-                       *(values[v].float().unsqueeze(-1) for v in self.variables[n_cat:])], -1)
-        logits = x @ self.weights
+        parts = [self.scores[v][values[v].long()] if i < self.n_categorical
+                 else ops.numerical_contribution(values[v].float(), self.scores[v][0])
+                 for i, v in enumerate(self.variables)]
+        logits = ops.readout_logits(parts)
         mask = torch.zeros(logits.shape[-1], dtype=torch.bool)
         mask[list(self.masked)] = True
         return logits.masked_fill(mask, ops.NEG_INF).argmax(-1)
@@ -212,7 +212,7 @@ def _discretize_learned(model: TransformerProgram) -> DiscreteProgram:
     n_cat = len(cfg.cat_vars())
     scores = {n: w[i * d:i * d + width[n]] for i, n in enumerate(cfg.cat_vars())}
     scores.update({n: w[n_cat * d + i:n_cat * d + i + 1] for i, n in enumerate(cfg.num_vars())})
-    readout = Readout(tuple(names), scores, tuple(cfg.masked_classes), w, (d,) * n_cat)
+    readout = Readout(tuple(names), scores, tuple(cfg.masked_classes), n_cat)
     return DiscreteProgram(cfg, variables, embedding, tuple(cat_heads), tuple(num_heads),
                            tuple(cat_mlps), tuple(num_mlps), readout)
 
@@ -245,7 +245,6 @@ def _discretize_wired(model: WiredProgram) -> DiscreteProgram:
     w = model.unembed.detach().clone()
     rows = torch.cumsum(torch.tensor([0] + [width[n] for n in cats] + [1] * len(nums)), 0).tolist()
     scores = {n: w[rows[i]:rows[i + 1]] for i, n in enumerate(cats + nums)}
-    readout = Readout(tuple(cats + nums), scores, tuple(cfg.masked_classes), w,
-                      tuple(width[n] for n in cats))
+    readout = Readout(tuple(cats + nums), scores, tuple(cfg.masked_classes), len(cats))
     return DiscreteProgram(cfg, variables, {"tokens": tuple(range(cfg.vocab_size))},
                            *(tuple(parts[k]) for k in KINDS), readout)

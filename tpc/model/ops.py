@@ -158,6 +158,31 @@ def numerical_attention(scores, values, mask, mean):
     return out
 
 
+def readout_logits(contributions: list[torch.Tensor]) -> torch.Tensor:
+    """Hard-mode class scores: each readout variable's contribution [..., classes] added in
+    float32, one variable at a time, in readout order.
+
+    A matmul over the whole stream sums in whatever order its kernel picks (and CPU and GPU
+    kernels pick differently), which decides near-ties. This order is the one the lifted
+    program computes (tpc/ir/scores.py), so model and program agree on every input.
+    """
+    total = contributions[0]
+    for c in contributions[1:]:
+        total = total + c
+    return total
+
+
+def categorical_contribution(one_hot: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """The weight row of each position's value: one_hot [..., width], weights [width, classes]
+    (a row read, not a product: hard-mode variables are exact one-hots)."""
+    return weights[one_hot.argmax(-1)]
+
+
+def numerical_contribution(value: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+    """float32(value * w) per class: value [...], weights [classes]."""
+    return value.unsqueeze(-1) * weights
+
+
 def mlp_logits(x, w_in, b_in, w_out, b_out) -> torch.Tensor:
     """Linear -> ReLU -> Linear -> log_softmax on the last dim (one MLP)."""
     hidden = F.relu(x @ w_in.T + b_in)

@@ -141,9 +141,15 @@ class TransformerProgram(nn.Module):
         """Class logits [batch, pos, classes]; token id 0 is padding."""
         x_cat, x_num = self._stream(tokens, tau)
         v, b, n, d = x_cat.shape
-        stream = torch.cat([x_cat.permute(1, 2, 0, 3).reshape(b * n, v * d),
-                            x_num.permute(1, 2, 0).reshape(b * n, -1)], -1)
-        logits = ops.project(stream, self.unembed).view(b, n, -1)
+        if tau is None:
+            w_cat = self.unembed[: v * d].view(v, d, -1)
+            logits = ops.readout_logits(
+                [ops.categorical_contribution(x_cat[i], w_cat[i]) for i in range(v)]
+                + [ops.numerical_contribution(x_num[j], self.unembed[v * d + j]) for j in range(len(x_num))])
+        else:
+            stream = torch.cat([x_cat.permute(1, 2, 0, 3).reshape(b * n, v * d),
+                                x_num.permute(1, 2, 0).reshape(b * n, -1)], -1)
+            logits = ops.project(stream, self.unembed).view(b, n, -1)
         return logits.masked_fill(self.class_mask, ops.NEG_INF)
 
     @torch.no_grad()

@@ -193,8 +193,18 @@ class WiredProgram(nn.Module):
         """Class logits [batch, pos, classes]; token id 0 is padding."""
         x = self.variables(tokens, tau)
         cats, nums = self.cfg.readout_vars()
-        stream = torch.cat([x[v] for v in cats] + [x[v].unsqueeze(-1) for v in nums], -1)
-        return (stream @ self.unembed).masked_fill(self.class_mask, ops.NEG_INF)
+        if tau is None:
+            w, rows = self.cfg.widths(), self.unembed
+            parts, row = [], 0
+            for v in cats:
+                parts.append(ops.categorical_contribution(x[v], rows[row:row + w[v]]))
+                row += w[v]
+            parts += [ops.numerical_contribution(x[v], rows[row + j]) for j, v in enumerate(nums)]
+            logits = ops.readout_logits(parts)
+        else:
+            stream = torch.cat([x[v] for v in cats] + [x[v].unsqueeze(-1) for v in nums], -1)
+            logits = stream @ self.unembed
+        return logits.masked_fill(self.class_mask, ops.NEG_INF)
 
     @torch.no_grad()
     def predict(self, tokens: torch.Tensor) -> torch.Tensor:
