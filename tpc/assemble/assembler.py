@@ -184,7 +184,24 @@ def cat_lookup(sizes_values: list[list[int]], fn) -> tuple[list, dict, int]:
                 units.append(([(s, c[s]) for s in range(len(c))], -(len(c) - 1.0), {o: 2.0}))
         if best is None or len(units) < len(best):
             best = units
+    if len(sizes_values) == 2:
+        for pivot in (0, 1):
+            units = _row_units(outs, pivot, default)
+            if len(units) < len(best):
+                best = units
     return best, {default: 0.5}, max(outs.values()) + 1
+
+
+def _row_units(outs: dict, pivot: int, default: int) -> list:
+    """Two inputs: one unit per pivot value a and output o != default, firing when the pivot
+    is a and the other input is any value giving o there (weights +1 on a and on each of
+    those values' dims, bias -1: 1 exactly when both hold, else 0 or less)."""
+    other = 1 - pivot
+    sets: dict = {}
+    for c, o in outs.items():
+        if o != default:
+            sets.setdefault((c[pivot], o), []).append(c[other])
+    return [([(pivot, a)] + [(other, b) for b in bs], -1.0, {o: 1.0}) for (a, o), bs in sets.items()]
 
 
 def num_lookup(values: list[Fraction], cls: dict) -> tuple[list, dict]:
@@ -290,8 +307,8 @@ class Assembler:
         variables = [v for v in view.terms if v is not self.ONES]
         const = view.terms.get(self.ONES, Fraction(0))
         distinct = sorted({sort_key(x): x for x in ir.values()}.items())
-        if not variables and count is None:  # a constant
-            return CatView(self.POS, {i: ir[const] for i in self.POS.values})
+        if count is None and (not variables or len(distinct) == 1):  # a constant
+            return CatView(self.POS, {i: distinct[0][1] if variables else ir[const] for i in self.POS.values})
         index = {k: i for i, (k, _) in enumerate(distinct)}
         units, bias = num_lookup(sorted(ir), {x: index[sort_key(y)] for x, y in ir.items()})
         # A ramp on x = sum(coef * var) + const reads every variable with its coefficient.
@@ -448,12 +465,17 @@ class Assembler:
             e.num = view
         elif isinstance(node, SequenceMap) and (view := self._through_combination(node)) is not None:
             e.cat = view
+        elif isinstance(node, Map) and self.env[node.x].cat is None:
+            # Straight from the number to the Map's output: the lookup has a step only where
+            # the output changes, not one class per input value.
+            e.cat = self._num_to_cat(self.env[node.x].num, {Fraction(v): table_get(node.table, v)
+                                                             for v in self.p[node.x].type.values})
         elif isinstance(node, Map):
             cv = self.as_cat(node.x)
             e.cat = CatView(cv.var, {i: table_get(node.table, v) for i, v in cv.dec.items()})
         elif isinstance(node, SequenceMap):
-            cx, cy = self.as_cat(node.x), self.as_cat(node.y)
             t = node.table
+            cx, cy = self._sequence_input(node, 0), self._sequence_input(node, 1)
             if cx.constant() is not _NOCONST:
                 e.cat = CatView(cy.var, {j: table_get(t, (cx.constant(), b)) for j, b in cy.dec.items()})
             elif cy.constant() is not _NOCONST:
@@ -512,6 +534,23 @@ class Assembler:
                 return self._num_to_cat(sources[0].num.plus(sources[1].num.scaled(k)),
                                         {Fraction(x): out for x, out in by_value.values()})
         return None
+
+    def _sequence_input(self, node: SequenceMap, side: int) -> CatView:
+        """A categorical view of one input of `node`. A numerical input without one is looked
+        up only as finely as the table needs: values whose outputs agree for every value of
+        the other input share a class (named by one of them), so a sum over 257 values that
+        the table splits in two costs a 2-class lookup, not a 257-class one."""
+        name, other = node.inputs[side], node.inputs[1 - side]
+        if self.env[name].cat is not None:
+            return self.env[name].cat
+        rows = self.p[other].type.values
+        key = (lambda a, b: (a, b)) if side == 0 else (lambda a, b: (b, a))
+        rep: dict = {}  # outputs over the other input -> the first value giving them
+        ir = {}
+        for a in self.p[name].type.values:
+            sig = tuple(value_key(table_get(node.table, key(a, b))) for b in rows)
+            ir[Fraction(a)] = rep.setdefault(sig, a)
+        return self._num_to_cat(self.env[name].num, ir)
 
     def _cat_mlp(self, views: list[CatView], fn) -> CatView:
         reach = [sorted(v.dec) for v in views]

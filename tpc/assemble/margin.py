@@ -92,6 +92,16 @@ def var_error(var, n: int, cache: dict | None = None) -> float:
     return err
 
 
+def rounds_once(var, n: int) -> bool:
+    """Whether the model's float32 value of `var` is always its exact value rounded once:
+    `ones`, and heads summing integers below 2^24 (a mean divides that exact sum once)."""
+    if var.producer == "input":
+        return True
+    src = var.op.reads[2]
+    return var_error(src, n) == 0 and all(Fraction(v).denominator == 1 for v in src.values) and \
+        n * max((abs(v) for v in src.values), default=0) < EXACT_INT
+
+
 def row_offsets(cfg) -> dict:
     """Readout variable name -> (first row, width) in the model's readout matrix."""
     width = cfg.widths()

@@ -16,7 +16,7 @@ import torch
 
 from tpc.ir import Readout, is_number, sort_key
 
-from .margin import CatReadout, NumReadout, NumTerm, readout_margin, row_offsets, var_error
+from .margin import CatReadout, NumReadout, NumTerm, readout_margin, rounds_once, row_offsets, var_error
 from .reach import view_values
 
 
@@ -122,6 +122,12 @@ def _table_rows(asm, onode):
     for term, tab in zip(onode.terms, onode.scores):
         ent = asm.env[term]
         variables = [] if ent.num is None else [v for v in ent.num.terms if v is not asm.ONES]
+        alone = ent.num is not None and len(ent.num.terms) == 1 and len(variables) == 1
+        if ent.cat is None and alone and ent.num.terms[variables[0]] == 1:
+            w = _float32_scaling(asm.p[term].type.values, tab)
+            if w is not None and rounds_once(variables[0], asm.n):
+                rows.append((variables[0], {None: w}))  # the model's own float32(value) * w
+                continue
         if ent.cat is None and asm.p[term].type.kind == "numerical" and len(variables) <= 1:
             # linear in the one model variable m: scores = base + slope * (m - m0)
             coef = ent.num.terms.get(variables[0], 1) if variables else 1
@@ -141,6 +147,19 @@ def _table_rows(asm, onode):
         cv = asm.as_cat(term)
         rows.append((cv.var, {i: np.array(table_get(tab, v), dtype=np.float64) for i, v in cv.dec.items()}))
     return classes, rows, None
+
+
+def _float32_scaling(values, table) -> np.ndarray | None:
+    """Weights w with table[v] == float32(float32(v) * w) for every value v (how a model
+    scores a numerical variable), or None."""
+    if not values or not all(is_number(v) for v in values) or not any(v != 0 for v in values):
+        return None
+    pivot = min((v for v in values if v != 0), key=lambda v: abs(abs(v) - 1))
+    w = (np.float32(table_get(table, pivot)) / np.float32(float(pivot))).astype(np.float32)
+    for v in values:
+        if not np.array_equal(np.float32(float(v)) * w, np.float32(table_get(table, v))):
+            return None
+    return w.astype(np.float64)
 
 
 def table_get(table, key):
