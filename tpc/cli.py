@@ -7,6 +7,8 @@ import sys
 import click
 
 from tpc.errors import TpcError
+from tpc.ir.types import BOS
+from tpc.load import DEFAULT_MAX_LEN, DEFAULT_VOCAB, load_program, parse_tokens, typed_tokens
 
 
 class _Group(click.Group):
@@ -80,31 +82,6 @@ def train(output, resume, quiet, threads, **options):
 
 # --- run / emit / check: RASP source or IR JSON in, values / code / a summary out ----------
 
-_DEFAULT_VOCAB = "0 1 2 3 4 5 6 7"
-_DEFAULT_MAX_LEN = 8
-
-
-def parse_tokens(text: str) -> list:
-    """Split an input like RASP's REPL: on whitespace if there is any, else one token per
-    character. A token that looks like an integer ("3", "-1") is the integer."""
-    import re
-
-    parts = text.split() if any(c.isspace() for c in text) else list(text)
-    return [int(p) if re.fullmatch(r"-?\d+", p) else p for p in parts]
-
-
-def load_program(path: str, vocab=None, max_len: int | None = None):
-    """A validated IR program from RASP source, or from IR JSON when `path` ends in .json
-    (whose domain is fixed: `vocab` and `max_len` do not apply)."""
-    if path.endswith(".json"):
-        from tpc.ir import from_json
-
-        with open(path) as f:
-            return from_json(f.read())
-    from tpc.frontend import compile_file
-
-    vocab = parse_tokens(_DEFAULT_VOCAB) if vocab is None else vocab
-    return compile_file(path, vocab=vocab, max_len=_DEFAULT_MAX_LEN if max_len is None else max_len)
 
 
 def _show(value) -> str:
@@ -125,12 +102,12 @@ _PROGRAM = click.argument("program", type=click.Path(exists=True, dir_okay=False
 _VOCAB = click.option(
     "--vocab", metavar="TOKENS",
     help="The tokens the program accepts, split like --input (RASP source only). "
-         f"[run: the input's tokens; emit/check: \"{_DEFAULT_VOCAB}\"]",
+         f"[run: the input's tokens; emit/check: \"{DEFAULT_VOCAB}\"]",
 )
 _MAX_LEN = click.option(
     "--max-len", type=click.IntRange(min=0), metavar="N",
-    help=f"The longest input, in tokens (RASP source only). [run: {_DEFAULT_MAX_LEN} or the input's "
-         f"length if longer; emit/check: {_DEFAULT_MAX_LEN}]",
+    help=f"The longest input, in tokens (RASP source only). [run: {DEFAULT_MAX_LEN} or the input's "
+         f"length if longer; emit/check: {DEFAULT_MAX_LEN}]",
 )
 
 
@@ -148,8 +125,11 @@ def run(program, text, output, as_json, vocab, max_len):
     \b
     Tokens are split on spaces when the input has any, else one per character (like RASP's
     REPL); tokens that look like integers are integers, so "3 1 2" sorts numerically and
-    "10 9" is two tokens. BOS is added for you and its value is not shown: there is one value
-    per input token. (A lifted model's IR takes BOS first and shows every position.)
+    "10 9" is two tokens, unless the program's vocabulary holds them as strings ('3'). BOS is
+    added for you and its value is not shown: there is one value per input token. (A lifted
+    model's program reads BOS first, added when the input does not start with it, and shows
+    every position, BOS included.) A program that declares its domain (`#!tpc vocab`, as
+    lifted RASP text does) needs no --vocab or --max-len.
 
     \b
     Text output: the values separated by spaces (fractions as n/d, no value as None); when the
@@ -167,13 +147,13 @@ def run(program, text, output, as_json, vocab, max_len):
     from tpc.interp import run as interpret
 
     tokens = parse_tokens(text)
-    if vocab is not None:
-        vocab = parse_tokens(vocab)
-    elif not program.endswith(".json"):
-        vocab = tokens
-    if max_len is None and not program.endswith(".json"):
-        max_len = max(_DEFAULT_MAX_LEN, len(tokens))
-    prog = load_program(program, vocab, max_len)
+    seen = list(dict.fromkeys(t for t in tokens if t != BOS))  # the default vocabulary: the input's
+    prog = load_program(program, None if vocab is None else parse_tokens(vocab), max_len,
+                        default_vocab=seen, default_max_len=max(DEFAULT_MAX_LEN, len(tokens)))
+    dom = prog.domain
+    tokens = typed_tokens(tokens, dom.vocab)
+    if not dom.implicit_bos and tokens[:1] != [dom.bos]:
+        tokens = [dom.bos, *tokens]  # a model-mode program reads BOS first: add it for the caller
     names = [o for o, _ in prog.outputs]
     if output is not None and output not in names:
         raise TpcError(f"no output named {output!r} (outputs: {', '.join(names)})")

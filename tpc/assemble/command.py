@@ -10,8 +10,10 @@ import click
 
 @click.command("compile")
 @click.argument("program", type=click.Path(exists=True, dir_okay=False))
-@click.option("--vocab", metavar="TOKENS", help='The tokens the program accepts, e.g. "0 1 2 3 4" (RASP source only).')
-@click.option("--max-len", type=click.IntRange(min=1), metavar="N", help="The longest input, in tokens (RASP source only). [8]")
+@click.option("--vocab", metavar="TOKENS", help='The tokens the program accepts, e.g. "0 1 2 3 4" (RASP source only). '
+              '[the file\'s #!tpc vocab, else "0 1 2 3 4 5 6 7"]')
+@click.option("--max-len", type=click.IntRange(min=1), metavar="N",
+              help="The longest input, in tokens (RASP source only). [the file's #!tpc max_len, else 8]")
 @click.option("--causal", is_flag=True, default=None, help="Keys visible only at or before the query (RASP source only).")
 @click.option("--output", "output_name", metavar="NAME", help="Which program output the model computes. [the only one]")
 @click.option("-O", "--level", type=click.IntRange(0, 1), default=1, show_default=True,
@@ -30,18 +32,11 @@ def compile_command(program, vocab, max_len, causal, output_name, level, out, st
       tpc compile examples/rasp/sort.rasp --vocab "1 2 3 4 5" --max-len 10 -o sort.pt --stats
     """
     from tpc.assemble import assemble, save_compiled
-    from tpc.cli import load_program, parse_tokens
-
-    from tpc.frontend import compile_file
+    from tpc.load import load_program, parse_tokens
     from tpc.passes import optimize
 
     t0 = time.perf_counter()
-    if program.endswith(".json"):
-        prog = load_program(program)
-    else:
-        tokens = parse_tokens(vocab if vocab is not None else "0 1 2 3 4 5 6 7")
-        prog = compile_file(program, vocab=tokens, max_len=8 if max_len is None else max_len,
-                            causal=causal or None)
+    prog = load_program(program, None if vocab is None else parse_tokens(vocab), max_len, causal=causal or None)
     if level:
         prog = optimize(prog, level)
     compiled = assemble(prog, output_name)

@@ -1,8 +1,8 @@
 """IR -> RASP text in tpc's dialect (docs/language.md), in model mode.
 
 The text means the IR exactly (`#!tpc model`: BOS visible, raw tokens and indices, explicit
-tables), so compiling it back with `tpc.frontend.compile_rasp` over the same vocabulary and
-`max_len` gives a program with the same outputs on every input. Comparisons print as
+tables) and declares its domain (`#!tpc vocab`, `#!tpc max_len`), so compiling it back with
+`tpc.frontend.compile_rasp` gives a program with the same outputs on every input. Comparisons print as
 `select(k, q, <)` when the predicate is that comparison over the values the s-ops can take;
 other predicates print as tables `{query: [keys...]}`.
 """
@@ -96,7 +96,9 @@ def to_rasp(program: Program) -> str:
     dom = program.domain
     words = ["model"] + (["causal"] if dom.causal else []) + ([] if dom.implicit_bos else ["explicit-bos"])
     out = [f"#!tpc {' '.join(words)}"]
-    out.append(f"# domain: vocab {' '.join(map(literal, dom.vocab))}; max_len {dom.max_len}")
+    # The domain the tables are total over: compiling the text back needs no options.
+    out.append(f"#!tpc vocab {' '.join(map(literal, dom.vocab))}")
+    out.append(f"#!tpc max_len {dom.max_len}")
     for key, value in program.meta:
         text = str(value).replace("\n", " ")
         out.append(f"# {key}: {text}")

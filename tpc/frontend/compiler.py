@@ -30,11 +30,11 @@ from attrs import define, field
 from ..errors import TpcError
 from ..ir import Builder, Domain, IRError, Predicate, Program, Table, compare, is_number, normalize, show
 from .parser import parse
+from .pragmas import read_pragmas
 
 BUILTIN_FUNCTIONS = (
     "aggregate", "selector_width", "indicator", "round", "numerical", "categorical", "constant",
 )
-PRAGMA = re.compile(r"^\s*#!tpc\b(.*)$", re.M)
 
 
 class _Unsupported(Exception):
@@ -966,30 +966,20 @@ def _string(tok) -> str:
         return text[1:-1]
 
 
-def read_pragmas(source: str) -> set:
-    words = set()
-    for m in PRAGMA.finditer(source):
-        words.update(m.group(1).replace(",", " ").split())
-    return words
-
-
 def compile_rasp(
     source: str,
     filename: str = "<string>",
-    vocab=(),
-    max_len: int = 8,
+    vocab=None,
+    max_len: int | None = None,
     causal: bool | None = None,
     implicit_bos: bool | None = None,
 ) -> Program:
     """Compile RASP `source` (read from `filename`) to an IR Program over the domain
-    (`vocab`, `max_len`); `causal` / `implicit_bos` default to the file's `#!tpc` pragmas
-    (`causal`, `explicit-bos`), else False / True. Errors raise TpcError."""
-    words = read_pragmas(source)
-    known = {"model", "causal", "explicit-bos"}
-    for w in words - known:
-        line = source[: source.find(w)].count("\n") + 1
-        col = source.splitlines()[line - 1].find(w) + 1
-        raise TpcError.at(filename, source, line, col, f"unknown pragma '{w}' (known: {', '.join(sorted(known))})")
+    (`vocab`, `max_len`: when None, the file's `#!tpc vocab` / `#!tpc max_len`, else no tokens
+    and 8); `causal` / `implicit_bos` default to the file's `#!tpc` pragmas (`causal`,
+    `explicit-bos`), else False / True. Errors raise TpcError."""
+    pragmas = read_pragmas(source, filename)
+    words = pragmas.words
     model = "model" in words
     if causal is None:
         causal = "causal" in words
@@ -997,6 +987,10 @@ def compile_rasp(
         implicit_bos = "explicit-bos" not in words
     if not model and not implicit_bos:
         raise TpcError(f"{filename}:1:1: RASP programs need implicit BOS; use '#!tpc model' for explicit BOS")
+    if vocab is None:
+        vocab = pragmas.vocab or ()
+    if max_len is None:
+        max_len = pragmas.max_len if pragmas.max_len is not None else 8
     try:
         domain = Domain(vocab=tuple(vocab), max_len=max_len, causal=causal, implicit_bos=implicit_bos)
     except ValueError as err:
@@ -1005,7 +999,7 @@ def compile_rasp(
     return Compiler(source, filename, domain, model).run(tree)
 
 
-def compile_file(path, vocab=(), max_len: int = 8, causal: bool | None = None,
+def compile_file(path, vocab=None, max_len: int | None = None, causal: bool | None = None,
                  implicit_bos: bool | None = None) -> Program:
     with open(path) as f:
         source = f.read()

@@ -10,5 +10,5 @@ from .nodes import (
 from .program import IRError, Program, validate
 from .scores import add_row, best_class, f32, is_f32, linear_weights, numerical_row, total_scores
 from .serialize import from_json, program_from_dict, program_to_dict, to_json
-from .types import SELECTOR, Categorical, Domain, Numerical, SelectorType, contains, same_kind
+from .types import BOS, SELECTOR, Categorical, Domain, Numerical, SelectorType, contains, same_kind
 from .values import Value, is_number, normalize, show, sort_key, value_key, value_set

@@ -60,6 +60,9 @@ def contains(outer: Type, inner: Type) -> bool:
     return set(map(sort_key, inner.values)) <= set(map(sort_key, outer.values))
 
 
+BOS = "<s>"  # the beginning-of-sequence token every model and lifted program reads first
+
+
 @frozen
 class Domain:
     """What inputs a program accepts.
@@ -74,7 +77,7 @@ class Domain:
     max_len: int
     causal: bool = False
     implicit_bos: bool = True
-    bos: str = "<s>"
+    bos: str = BOS
 
     def __attrs_post_init__(self):
         if self.max_len < 0:

@@ -1,0 +1,59 @@
+"""What users pass on the command line: token lists and program files (RASP source or IR JSON)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tpc.errors import TpcError
+
+DEFAULT_VOCAB = "0 1 2 3 4 5 6 7"
+DEFAULT_MAX_LEN = 8
+
+
+def parse_tokens(text: str) -> list:
+    """Split an input like RASP's REPL: on whitespace if there is any, else one token per
+    character. A token that looks like an integer ("3", "-1") is the integer."""
+    parts = text.split() if any(c.isspace() for c in text) else list(text)
+    return [int(p) if re.fullmatch(r"-?\d+", p) else p for p in parts]
+
+
+def typed_tokens(tokens: list, vocab) -> list:
+    """`tokens` (as parse_tokens types them) as the program's own values: "3" is the string
+    '3' for a program whose vocabulary holds '3' and not 3, and stays 3 otherwise."""
+    by_text: dict = {}
+    for v in vocab:
+        by_text.setdefault(str(v), []).append(v)
+    out = []
+    for t in tokens:
+        same = by_text.get(str(t), [])
+        out.append(same[0] if len(same) == 1 and t not in same else t)
+    return out
+
+
+def read_source(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise TpcError(f"{path}: not UTF-8 text (byte {err.start})") from None
+
+
+def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: bool | None = None,
+                 default_vocab=None, default_max_len: int | None = None):
+    """A validated IR program from RASP source, or from IR JSON when `path` ends in .json
+    (whose domain is fixed: `vocab` and `max_len` do not apply). A source's domain is
+    `vocab` / `max_len` when given, else what the file declares (`#!tpc vocab`, `#!tpc
+    max_len`), else the defaults; `causal` (None: the file's pragma) likewise."""
+    if path.endswith(".json"):
+        from tpc.ir import from_json
+
+        return from_json(read_source(path))
+    from tpc.frontend import compile_rasp, read_pragmas
+
+    source = read_source(path)
+    declared = read_pragmas(source, path)
+    if vocab is None and declared.vocab is None:
+        vocab = default_vocab if default_vocab is not None else parse_tokens(DEFAULT_VOCAB)
+    if max_len is None and declared.max_len is None:
+        max_len = default_max_len if default_max_len is not None else DEFAULT_MAX_LEN
+    return compile_rasp(source, path, vocab, max_len, causal)
