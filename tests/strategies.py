@@ -110,10 +110,12 @@ def programs(draw, domain: Domain | None = None, max_nodes: int = 8, readout: bo
     if len(sops) > 1 and draw(st.booleans()):
         b.output("other", draw(st.sampled_from(sops)))
     if readout if readout is not None else draw(st.booleans()):
-        terms = draw(st.lists(st.sampled_from(cats + nums), min_size=1, max_size=3, unique=True))
+        # A node may be read twice (it then adds twice), as after cse merges two heads.
+        terms = draw(st.lists(st.sampled_from(cats + nums), min_size=1, max_size=3))
         classes = draw(st.lists(st.sampled_from(["p", "q", "r", 0]), min_size=1, max_size=3, unique=True))
-        # Scores are small integers: exact in float64, so ties are real ties.
-        score = st.integers(-3, 3).map(float)
+        # Small integers make real ties; 2**-24 and 1 + 2**-23 make float32 near-ties, where
+        # the order and rounding of the sum decide the class.
+        score = st.one_of(st.integers(-3, 3).map(float), st.sampled_from([2.0**-24, -(2.0**-24), 1.0 + 2.0**-23]))
         scores = [
             Table([(v, tuple(draw(score) for _ in classes)) for v in b.type_of(t).values]) for t in terms
         ]

@@ -57,7 +57,8 @@ def test_description_names_reads_tables_and_widths(shared_dir):
     layer = model.layers[0]
     assert p.cat_heads[1].query == names[int(layer.cat_q[1].argmax())]
     assert p.num_heads[0].value == "ones"
-    assert p.readout.scores["tokens"].shape == (8, 7) and p.readout.scores["ones"].shape == (1, 7)
+    score = dict(zip(p.readout.variables, p.readout.scores))
+    assert score["tokens"].shape == (8, 7) and score["ones"].shape == (1, 7)
 
 
 def test_mlp_apply_matches_the_models_mlp_outputs(shared_dir):

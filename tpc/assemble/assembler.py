@@ -660,7 +660,7 @@ class Assembler:
                           len(o.mlp[0]) if o.kind.endswith("mlp") else 0, o.mean) for o in self.ops]
         cfg = WiredConfig(vocab_size=len(self.token_values), n_classes=len(classes) + 1, n_ctx=self.n,
                           modules=modules, causal=self.dom.causal, masked_classes=(0,),
-                          readout=sorted({var.name for var, _ in rows}))
+                          readout_terms=[var.name for var, _ in rows])
         model = WiredProgram(cfg)
         with torch.no_grad():
             heads, mlps = iter(model.predicates), iter(model.mlps)

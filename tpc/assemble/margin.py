@@ -102,20 +102,22 @@ def rounds_once(var, n: int) -> bool:
         n * max((abs(v) for v in src.values), default=0) < EXACT_INT
 
 
-def row_offsets(cfg) -> dict:
-    """Readout variable name -> (first row, width) in the model's readout matrix."""
+def row_blocks(cfg) -> list[tuple[str, int, int]]:
+    """(variable, first row, width) of each readout term's rows in the model's readout
+    matrix, in the order the model adds them."""
     width = cfg.widths()
-    cats, nums = cfg.readout_vars()
-    offset, row = {}, 0
-    for v in cats + nums:
-        offset[v], row = (row, width.get(v, 1)), row + width.get(v, 1)
-    return offset
+    blocks, row = [], 0
+    for v in cfg.readout_order():
+        blocks.append((v, row, width.get(v, 1)))
+        row += width.get(v, 1)
+    return blocks
 
 
 def model_weights(model) -> dict:
-    """Readout variable name -> its rows [width, classes] of a built model (float64 copies)."""
+    """Readout variable name -> its rows [width, classes] of a built model (float64 copies;
+    the readouts this module analyses read each variable once)."""
     w = model.unembed.detach().double().numpy()
-    return {v: w[row:row + n] for v, (row, n) in row_offsets(model.cfg).items()}
+    return {v: w[row:row + n] for v, row, n in row_blocks(model.cfg)}
 
 
 def readout_margin(weights: dict, classes, spec, key=_name) -> Margin | None:

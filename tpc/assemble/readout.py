@@ -14,9 +14,9 @@ from fractions import Fraction
 import numpy as np
 import torch
 
-from tpc.ir import Readout, is_number, sort_key
+from tpc.ir import Readout, is_number, linear_weights, sort_key
 
-from .margin import CatReadout, NumReadout, NumTerm, readout_margin, rounds_once, row_offsets, var_error
+from .margin import CatReadout, NumReadout, NumTerm, readout_margin, rounds_once, row_blocks, var_error
 from .reach import view_values
 
 
@@ -106,7 +106,7 @@ def _same(v):
 
 
 def simulate(rows) -> dict:
-    """The readout weights `fill_readout` writes for `rows` (float32 sums), by Var."""
+    """The readout weights `fill_readout` writes for `rows` (in float32), by Var."""
     out: dict = {}
     for var, table in rows:
         width = var.width if var.kind == "cat" else 1
@@ -117,49 +117,25 @@ def simulate(rows) -> dict:
 
 
 def _table_rows(asm, onode):
+    """One row per score table, in the Readout's order, the bias first (read from `ones`):
+    the model then adds exactly the program's float32 numbers in the program's order."""
     classes = list(onode.classes)
     rows = [(asm.ONES, {None: np.array(onode.bias, dtype=np.float64)})]
     for term, tab in zip(onode.terms, onode.scores):
         ent = asm.env[term]
+        values = asm.p[term].type.values
+        if len(values) == 1:  # one row for every position: read from `ones`, times 1 exactly
+            rows.append((asm.ONES, {None: np.array(table_get(tab, values[0]), dtype=np.float64)}))
+            continue
         variables = [] if ent.num is None else [v for v in ent.num.terms if v is not asm.ONES]
-        alone = ent.num is not None and len(ent.num.terms) == 1 and len(variables) == 1
-        if ent.cat is None and alone and ent.num.terms[variables[0]] == 1:
-            w = _float32_scaling(asm.p[term].type.values, tab)
+        if ent.cat is None and len(ent.num.terms) == 1 and len(variables) == 1 and ent.num.terms[variables[0]] == 1:
+            w = linear_weights(values, tab)
             if w is not None and rounds_once(variables[0], asm.n):
-                rows.append((variables[0], {None: w}))  # the model's own float32(value) * w
-                continue
-        if ent.cat is None and asm.p[term].type.kind == "numerical" and len(variables) <= 1:
-            # linear in the one model variable m: scores = base + slope * (m - m0)
-            coef = ent.num.terms.get(variables[0], 1) if variables else 1
-            const = ent.num.terms.get(asm.ONES, Fraction(0))
-            pts = sorted(((Fraction(v) - const) / coef, v) for v in asm.p[term].type.values)
-            base = np.array(table_get(tab, pts[0][1]), dtype=np.float64)
-            if len(pts) == 1:
-                rows.append((asm.ONES, {None: base}))
-                continue
-            (m0, _), (m1, v1) = pts[0], pts[1]
-            slope = (np.array(table_get(tab, v1)) - base) / float(m1 - m0)
-            if variables and all(np.allclose(np.array(table_get(tab, v)), base + slope * float(m - m0),
-                                             rtol=0, atol=0) for m, v in pts):
-                rows.append((variables[0], {None: slope}))
-                rows.append((asm.ONES, {None: base - slope * float(m0)}))
+                rows.append((variables[0], {None: np.array(w)}))  # the model's own float32(value) * w
                 continue
         cv = asm.as_cat(term)
         rows.append((cv.var, {i: np.array(table_get(tab, v), dtype=np.float64) for i, v in cv.dec.items()}))
     return classes, rows, None
-
-
-def _float32_scaling(values, table) -> np.ndarray | None:
-    """Weights w with table[v] == float32(float32(v) * w) for every value v (how a model
-    scores a numerical variable), or None."""
-    if not values or not all(is_number(v) for v in values) or not any(v != 0 for v in values):
-        return None
-    pivot = min((v for v in values if v != 0), key=lambda v: abs(abs(v) - 1))
-    w = (np.float32(table_get(table, pivot)) / np.float32(float(pivot))).astype(np.float32)
-    for v in values:
-        if not np.array_equal(np.float32(float(v)) * w, np.float32(table_get(table, v))):
-            return None
-    return w.astype(np.float64)
 
 
 def table_get(table, key):
@@ -168,8 +144,9 @@ def table_get(table, key):
 
 
 def fill_readout(model, rows) -> None:
-    """Write the readout rows into `model.unembed` (class 0, <pad>, stays 0)."""
-    offset = row_offsets(model.cfg)
-    for var, table in rows:
+    """Write `rows` into `model.unembed`, row k into the readout's k-th term (class 0, <pad>,
+    stays 0)."""
+    for (var, table), (name, first, _) in zip(rows, row_blocks(model.cfg), strict=True):
+        assert name == var.name, "the readout's terms are the rows' variables, in order"
         for idx, r in table.items():
-            model.unembed[offset[var.name][0] + (idx or 0), 1:] += torch.tensor(r, dtype=torch.float32)
+            model.unembed[first + (idx or 0), 1:] = torch.tensor(r, dtype=torch.float32)

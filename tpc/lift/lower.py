@@ -104,9 +104,9 @@ class _Lowering:
         ro = self.dp.readout
         keep = [c for c in range(len(labels)) if c not in ro.masked]
         terms, scores = [], []
-        for var in ro.variables:
-            w = ro.scores[var].double()
-            if self.dp.variable(var).kind == "numerical":
+        for var, w, numerical in zip(ro.variables, ro.scores, ro.numerical):
+            w = w.double()
+            if numerical:
                 # The model scores float32(float32(value) * w), as numerical_row does.
                 weights = [float(w[0, c]) for c in keep]
                 rows = [(v, numerical_row(v, weights)) for v in self.b.type_of(self.node[var]).values]

@@ -96,23 +96,23 @@ class NumericalMLP:
 
 @attrs.frozen(eq=False)
 class Readout:
-    """Class scores added variable by variable in float32 (``ops.readout_logits``); masked
-    classes never win; ties go to the lower id.
+    """Class scores added term by term in float32 (``ops.readout_logits``); masked classes
+    never win; ties go to the lower id.
 
-    ``scores[var]`` is [width, classes] for a categorical variable (row = value) and
-    [1, classes] for a numerical one (multiplied by the value).
+    Term i reads ``variables[i]`` (a variable may be read twice); ``scores[i]`` is
+    [width, classes] for a categorical variable (row = value) and [1, classes] for a
+    numerical one (multiplied by the value).
     """
 
-    variables: tuple[str, ...]  # categorical first, then numerical, in model order: the sum's order
-    scores: dict[str, torch.Tensor]
+    variables: tuple[str, ...]  # in the order the model adds them
+    scores: tuple[torch.Tensor, ...]
+    numerical: tuple[bool, ...]
     masked: tuple[int, ...]
-    n_categorical: int
 
     def predict(self, values: dict[str, torch.Tensor]) -> torch.Tensor:
         """Classes [n] from each variable's values [n] (value indices or numbers)."""
-        parts = [self.scores[v][values[v].long()] if i < self.n_categorical
-                 else ops.numerical_contribution(values[v].float(), self.scores[v][0])
-                 for i, v in enumerate(self.variables)]
+        parts = [ops.numerical_contribution(values[v].float(), w[0]) if num else w[values[v].long()]
+                 for v, w, num in zip(self.variables, self.scores, self.numerical)]
         logits = ops.readout_logits(parts)
         mask = torch.zeros(logits.shape[-1], dtype=torch.bool)
         mask[list(self.masked)] = True
@@ -210,9 +210,10 @@ def _discretize_learned(model: TransformerProgram) -> DiscreteProgram:
                       for i, n in enumerate(names))
     w = model.unembed.detach().clone()
     n_cat = len(cfg.cat_vars())
-    scores = {n: w[i * d:i * d + width[n]] for i, n in enumerate(cfg.cat_vars())}
-    scores.update({n: w[n_cat * d + i:n_cat * d + i + 1] for i, n in enumerate(cfg.num_vars())})
-    readout = Readout(tuple(names), scores, tuple(cfg.masked_classes), n_cat)
+    scores = [w[i * d:i * d + width[n]] for i, n in enumerate(cfg.cat_vars())]
+    scores += [w[n_cat * d + i:n_cat * d + i + 1] for i in range(len(cfg.num_vars()))]
+    readout = Readout(tuple(names), tuple(scores), tuple(i >= n_cat for i in range(len(names))),
+                      tuple(cfg.masked_classes))
     return DiscreteProgram(cfg, variables, embedding, tuple(cat_heads), tuple(num_heads),
                            tuple(cat_mlps), tuple(num_mlps), readout)
 
@@ -241,10 +242,10 @@ def _discretize_wired(model: WiredProgram) -> DiscreteProgram:
                 parts[m.kind].append(NumericalMLP(m.layer, m.index, m.reads, *weights, m.output))
     variables = tuple([Variable(n, "categorical", width[n]) for n in cfg.cat_vars()]
                       + [Variable(n, "numerical", 1) for n in cfg.num_vars()])
-    cats, nums = cfg.readout_vars()
+    order = cfg.readout_order()
     w = model.unembed.detach().clone()
-    rows = torch.cumsum(torch.tensor([0] + [width[n] for n in cats] + [1] * len(nums)), 0).tolist()
-    scores = {n: w[rows[i]:rows[i + 1]] for i, n in enumerate(cats + nums)}
-    readout = Readout(tuple(cats + nums), scores, tuple(cfg.masked_classes), len(cats))
+    rows = torch.cumsum(torch.tensor([0] + [width.get(n, 1) for n in order]), 0).tolist()
+    readout = Readout(tuple(order), tuple(w[rows[i]:rows[i + 1]] for i in range(len(order))),
+                      tuple(n not in width for n in order), tuple(cfg.masked_classes))
     return DiscreteProgram(cfg, variables, {"tokens": tuple(range(cfg.vocab_size))},
                            *(tuple(parts[k]) for k in KINDS), readout)

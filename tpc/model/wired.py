@@ -49,8 +49,9 @@ class WiredConfig:
     modules: tuple[Module, ...] = attrs.field(converter=_modules)
     causal: bool = False
     masked_classes: tuple[int, ...] = attrs.field(default=(), converter=tuple)
-    # The variables the readout reads (None: all); it sees only what the output depends on.
-    readout: tuple[str, ...] | None = attrs.field(default=None, converter=attrs.converters.optional(tuple))
+    # The variables the readout adds, in the order it adds them (a variable may come twice);
+    # None: every variable, categorical then numerical, in residual-stream order.
+    readout_terms: tuple[str, ...] | None = attrs.field(default=None, converter=attrs.converters.optional(tuple))
 
     def __attrs_post_init__(self):
         kind = {"tokens": "cat", "positions": "cat", "ones": "num"}
@@ -75,7 +76,7 @@ class WiredConfig:
                                    "it can see")
             made[m.output] = (m.layer, m.kind)
             kind[m.output] = "num" if m.kind == "num_head" else "cat"
-        unknown = set(self.readout or ()) - set(kind)
+        unknown = set(self.readout_terms or ()) - set(kind)
         if unknown:
             raise TpcError(f"the readout reads {', '.join(sorted(unknown))}, which no module writes")
 
@@ -104,11 +105,17 @@ class WiredConfig:
     def num_vars(self) -> list[str]:
         return ["ones", *(m.output for m in self.modules if m.kind == "num_head")]
 
+    def readout_order(self) -> list[str]:
+        """The variables the readout adds, in order (its rows of ``unembed`` are in this order)."""
+        if self.readout_terms is not None:
+            return list(self.readout_terms)
+        return self.cat_vars() + self.num_vars()
+
     def readout_vars(self) -> tuple[list[str], list[str]]:
-        """(categorical, numerical) variables the readout reads, in residual-stream order."""
-        keep = set(self.readout) if self.readout is not None else None
-        return tuple([v for v in names if keep is None or v in keep]
-                     for names in (self.cat_vars(), self.num_vars()))
+        """(categorical, numerical) variables the readout reads, each once, in readout order."""
+        order = list(dict.fromkeys(self.readout_order()))
+        cats = set(self.widths())
+        return [v for v in order if v in cats], [v for v in order if v not in cats]
 
     @property
     def d_model(self) -> int:
@@ -121,8 +128,15 @@ class WiredConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "WiredConfig":
+        d = dict(d)
+        # Checkpoints before readout_terms: `readout` named a set, laid out categorical first,
+        # then numerical, in residual-stream order.
+        old = d.pop("readout", None)
         try:
-            return cls(**d)
+            cfg = cls(**d)
+            if old is not None and cfg.readout_terms is None:
+                cfg = attrs.evolve(cfg, readout_terms=[v for v in cfg.readout_order() if v in set(old)])
+            return cfg
         except TypeError as e:
             raise TpcError(f"bad wired model config: {e}") from None
 
@@ -157,8 +171,7 @@ class WiredProgram(nn.Module):
         self.mlps = nn.ModuleList(
             _MLP(sum(w[r] for r in m.reads) if m.kind == "cat_mlp" else len(m.reads), m.hidden, m.width)
             for m in cfg.modules if m.kind.endswith("mlp"))
-        cats, nums = cfg.readout_vars()
-        self.unembed = nn.Parameter(torch.zeros(sum(w[v] for v in cats) + len(nums), cfg.n_classes))
+        self.unembed = nn.Parameter(torch.zeros(sum(w.get(v, 1) for v in cfg.readout_order()), cfg.n_classes))
         masked = torch.zeros(cfg.n_classes, dtype=torch.bool)
         masked[list(cfg.masked_classes)] = True
         self.register_buffer("class_mask", masked)
@@ -192,17 +205,18 @@ class WiredProgram(nn.Module):
     def forward(self, tokens: torch.Tensor, tau: float | None = None) -> torch.Tensor:
         """Class logits [batch, pos, classes]; token id 0 is padding."""
         x = self.variables(tokens, tau)
-        cats, nums = self.cfg.readout_vars()
+        w, order = self.cfg.widths(), self.cfg.readout_order()
         if tau is None:
-            w, rows = self.cfg.widths(), self.unembed
             parts, row = [], 0
-            for v in cats:
-                parts.append(ops.categorical_contribution(x[v], rows[row:row + w[v]]))
-                row += w[v]
-            parts += [ops.numerical_contribution(x[v], rows[row + j]) for j, v in enumerate(nums)]
+            for v in order:
+                if v in w:
+                    parts.append(ops.categorical_contribution(x[v], self.unembed[row:row + w[v]]))
+                else:
+                    parts.append(ops.numerical_contribution(x[v], self.unembed[row]))
+                row += w.get(v, 1)
             logits = ops.readout_logits(parts)
         else:
-            stream = torch.cat([x[v] for v in cats] + [x[v].unsqueeze(-1) for v in nums], -1)
+            stream = torch.cat([x[v] if v in w else x[v].unsqueeze(-1) for v in order], -1)
             logits = stream @ self.unembed
         return logits.masked_fill(self.class_mask, ops.NEG_INF)
 
