@@ -163,3 +163,19 @@ def test_heads_that_can_only_select_bos_read_position_zero():
     assert type(after[other]).__name__ == "Aggregate"
     seqs = [["<s>"], ["<s>", "a", "b"], ["<s>", "b", "b", "a"]]
     _same_outputs(prog, after, seqs)
+
+
+def test_true_and_1_are_different_values_to_every_pass():
+    """Two maps equal but for True against 1 are two nodes, not one (cse compared with ==)."""
+    b = Builder(Domain(vocab=["a"], max_len=2, implicit_bos=False))
+    t = b.tokens()
+    ints = b.map(Table([("<s>", 1), ("a", None)]), t)
+    bools = b.map(Table([("<s>", True), ("a", None)]), t)
+    b.output("ints", ints)
+    b.output("bools", bools)
+    program = b.build()
+    after = optimize(program)
+    assert after.output_map["ints"] != after.output_map["bools"]
+    out = Interpreter(after).run([["<s>", "a"]])
+    assert out == {"ints": [[1, None]], "bools": [[True, None]]}
+    assert type(out["bools"][0][0]) is bool and type(out["ints"][0][0]) is int

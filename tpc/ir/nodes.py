@@ -15,7 +15,7 @@ from attrs import field, frozen
 
 from .scores import f32_row
 from .types import SELECTOR, SelectorType, Type
-from .values import normalize, sort_key, value_key
+from .values import normalize, sort_key, value_key, values_key
 
 
 def _rows(rows: Iterable) -> tuple:
@@ -36,11 +36,16 @@ def _key(key) -> tuple:
     return tuple(map(value_key, key)) if isinstance(key, tuple) else value_key(key)
 
 
+def _rows_key(rows: tuple) -> tuple:
+    """Rows as compared and hashed: values by `value_key` (True and 1 differ), scores as floats."""
+    return tuple((_key(k), out if isinstance(out, tuple) else value_key(out)) for k, out in rows)
+
+
 @frozen(cache_hash=True)
 class Table:
     """A finite function: `rows` are (input, output) pairs; inputs are values or value tuples."""
 
-    rows: tuple = field(converter=_rows)
+    rows: tuple = field(converter=_rows, eq=_rows_key)
     _lookup: dict = field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self):
@@ -114,6 +119,10 @@ def _pairs(pairs: Iterable) -> frozenset:
     return frozenset((normalize(q), normalize(k)) for q, k in pairs)
 
 
+def _pairs_key(pairs: frozenset) -> frozenset:
+    return frozenset((value_key(q), value_key(k)) for q, k in pairs)
+
+
 @frozen(cache_hash=True)
 class Predicate:
     """A relation over (query value, key value): `pairs` lists the selecting pairs.
@@ -122,7 +131,7 @@ class Predicate:
     None for a table predicate (lifted heads, handwritten tables).
     """
 
-    pairs: frozenset = field(converter=_pairs)
+    pairs: frozenset = field(converter=_pairs, eq=_pairs_key)
     op: str | None = None
 
     def __contains__(self, qk) -> bool:
@@ -171,7 +180,7 @@ class Ones(Node):
 class Constant(Node):
     """The same value at every position."""
 
-    value: Any = field(converter=normalize)
+    value: Any = field(converter=normalize, eq=value_key)
 
 
 # --- element-wise maps --------------------------------------------------------------------
@@ -271,7 +280,7 @@ class Aggregate(Node):
     selector: str
     values: str
     reduce: str = "nearest"
-    default: Any = field(default=None, converter=normalize)
+    default: Any = field(default=None, converter=normalize, eq=value_key)
 
     @property
     def inputs(self):
@@ -302,7 +311,7 @@ class Readout(Node):
     terms: tuple[str, ...]
     scores: tuple[Table, ...]
     bias: tuple[float, ...] = field(converter=f32_row)
-    classes: tuple = field(converter=lambda cs: tuple(map(normalize, cs)))
+    classes: tuple = field(converter=lambda cs: tuple(map(normalize, cs)), eq=values_key)
 
     @property
     def inputs(self):

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from .values import is_number, sort_key, value_set
+from .values import is_number, sort_key, value_set, values_key
 
 
 @frozen
 class Categorical:
-    values: tuple = field(converter=value_set)
+    values: tuple = field(converter=value_set, eq=values_key)
 
     kind = "categorical"
 
@@ -23,7 +23,7 @@ class Categorical:
 
 @frozen
 class Numerical:
-    values: tuple = field(converter=value_set)
+    values: tuple = field(converter=value_set, eq=values_key)
 
     kind = "numerical"
 

@@ -66,6 +66,11 @@ def value_key(value: Value) -> tuple:
     return value_key(normalize(value))
 
 
+def values_key(values: Iterable[Value]) -> tuple:
+    """A tuple of values as compared and hashed: exactly (True and 1 differ)."""
+    return tuple(map(value_key, values))
+
+
 def value_set(values: Iterable[Value]) -> tuple:
     """Sorted, deduplicated, normalized tuple of values (bools and numbers kept apart)."""
     seen = {}
