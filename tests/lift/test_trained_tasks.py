@@ -15,7 +15,7 @@ from tpc.passes import optimize
 from tpc.train import TrainOptions, train
 from tpc.verify import verify
 
-TASKS = ["reverse", "hist", "double_hist", "sort", "most_freq", "dyck1", "dyck2"]
+TASKS = ["reverse", "hist", "double_hist", "sort", "most_freq", "dyck1", "dyck2", "induction"]
 
 
 @pytest.fixture(scope="module", params=TASKS)
