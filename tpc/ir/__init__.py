@@ -5,10 +5,11 @@ from .infer import MAX_VALUE_SET, infer_type, reachable_sums
 from .nodes import (
     ALL_NODES, COMPARISONS, REDUCTIONS, S_OPS, SELECTORS, Aggregate, Constant, Indices, Map,
     Node, Ones, Predicate, Readout, Select, SelectAnd, SelectNot, SelectOr, SelectorWidth,
-    SequenceMap, Table, Tokens, compare, rename_inputs,
+    SequenceMap, Table, Tokens, compare, input_fields, reads, rename_inputs,
 )
 from .program import IRError, Program, validate
 from .scores import add_row, best_class, f32, is_f32, linear_weights, numerical_row, total_scores
 from .serialize import from_json, program_from_dict, program_to_dict, to_json
 from .types import BOS, SELECTOR, Categorical, Domain, Numerical, SelectorType, contains, same_kind
+from .visitor import Visitor
 from .values import Value, is_number, normalize, show, sort_key, value_key, value_set

@@ -145,6 +145,19 @@ class Predicate:
         return cls([(q, k) for q in query_values for k in keys if compare(op, k, q)], op)
 
 
+def reads(kind: str, many: bool = False):
+    """An input field: the name of a node this node reads (a tuple of names if `many`), which
+    must be an s-op of `kind` ("sop": either kind, "categorical", or "selector"). The schema
+    is declared here once; `inputs`, renaming, kind checks and JSON derive from it."""
+    return field(metadata={"reads": kind, "many": many},
+                 converter=tuple if many else None)
+
+
+def input_fields(cls) -> tuple:
+    """The input fields of node class `cls`, in declaration order."""
+    return tuple(f for f in attrs.fields(cls) if "reads" in f.metadata)
+
+
 @frozen(kw_only=True)
 class Node:
     """Base of all nodes: a unique `name` and the node's `type`."""
@@ -154,8 +167,12 @@ class Node:
 
     @property
     def inputs(self) -> tuple[str, ...]:
-        """Names of the nodes this one reads, in order."""
-        return ()
+        """Names of the nodes this one reads, in order (a name read twice appears twice)."""
+        out: list = []
+        for f in input_fields(type(self)):
+            value = getattr(self, f.name)
+            out.extend(value) if f.metadata["many"] else out.append(value)
+        return tuple(out)
 
 
 # --- inputs -----------------------------------------------------------------------------
@@ -190,25 +207,19 @@ class Constant(Node):
 class Map(Node):
     """`table[x]` at every position (a categorical or numerical MLP)."""
 
-    x: str
+    x: str = reads("sop")
     table: Table
 
-    @property
-    def inputs(self):
-        return (self.x,)
 
 
 @frozen(kw_only=True)
 class SequenceMap(Node):
     """`table[(x, y)]` at every position (an MLP reading two variables)."""
 
-    x: str
-    y: str
+    x: str = reads("sop")
+    y: str = reads("sop")
     table: Table
 
-    @property
-    def inputs(self):
-        return (self.x, self.y)
 
 
 # --- attention ------------------------------------------------------------------------------
@@ -218,27 +229,21 @@ class SequenceMap(Node):
 class Select(Node):
     """Query position q selects key position k when (queries[q], keys[k]) is in predicate."""
 
-    keys: str
-    queries: str
+    keys: str = reads("categorical")
+    queries: str = reads("categorical")
     predicate: Predicate
     type: SelectorType = SELECTOR
 
-    @property
-    def inputs(self):
-        return (self.keys, self.queries)
 
 
 @frozen(kw_only=True)
 class _SelectorPair(Node):
     """A selector combining two selectors position by position."""
 
-    a: str
-    b: str
+    a: str = reads("selector")
+    b: str = reads("selector")
     type: SelectorType = SELECTOR
 
-    @property
-    def inputs(self):
-        return (self.a, self.b)
 
 
 @frozen(kw_only=True)
@@ -255,12 +260,9 @@ class SelectOr(_SelectorPair):
 class SelectNot(Node):
     """k is visible to q and not selected by `a`."""
 
-    a: str
+    a: str = reads("selector")
     type: SelectorType = SELECTOR
 
-    @property
-    def inputs(self):
-        return (self.a,)
 
 
 REDUCTIONS = ("nearest", "sum", "mean")
@@ -277,25 +279,19 @@ class Aggregate(Node):
     mean (numerical): the mean over selected positions; `default` (else 0) when none.
     """
 
-    selector: str
-    values: str
+    selector: str = reads("selector")
+    values: str = reads("sop")
     reduce: str = "nearest"
     default: Any = field(default=None, converter=normalize, eq=value_key)
 
-    @property
-    def inputs(self):
-        return (self.selector, self.values)
 
 
 @frozen(kw_only=True)
 class SelectorWidth(Node):
     """How many positions the selector picks at each query position."""
 
-    selector: str
+    selector: str = reads("selector")
 
-    @property
-    def inputs(self):
-        return (self.selector,)
 
 
 @frozen(kw_only=True)
@@ -308,14 +304,11 @@ class Readout(Node):
     read twice adds twice. The first class with the highest total wins.
     """
 
-    terms: tuple[str, ...]
+    terms: tuple[str, ...] = reads("sop", many=True)
     scores: tuple[Table, ...]
     bias: tuple[float, ...] = field(converter=f32_row)
     classes: tuple = field(converter=lambda cs: tuple(map(normalize, cs)), eq=values_key)
 
-    @property
-    def inputs(self):
-        return self.terms
 
 
 S_OPS = (Tokens, Indices, Ones, Constant, Map, SequenceMap, Aggregate, SelectorWidth, Readout)
@@ -324,16 +317,12 @@ ALL_NODES = S_OPS + SELECTORS
 
 
 
-INPUT_FIELDS = ("x", "y", "keys", "queries", "a", "b", "selector", "values", "terms")
-
-
 def rename_inputs(node: Node, mapping: dict[str, str]) -> Node:
     """The node reading `mapping[name]` wherever it read `name`."""
     changes = {}
-    for f in INPUT_FIELDS:
-        if hasattr(node, f) and f in attrs.fields_dict(type(node)):
-            old = getattr(node, f)
-            new = tuple(mapping.get(n, n) for n in old) if isinstance(old, tuple) else mapping.get(old, old)
-            if new != old:
-                changes[f] = new
+    for f in input_fields(type(node)):
+        old = getattr(node, f.name)
+        new = tuple(mapping.get(n, n) for n in old) if f.metadata["many"] else mapping.get(old, old)
+        if new != old:
+            changes[f.name] = new
     return attrs.evolve(node, **changes) if changes else node

@@ -8,10 +8,7 @@ import attrs
 from attrs import field, frozen
 
 from .infer import ValueSetTooLarge, infer_type
-from .nodes import (
-    ALL_NODES, Aggregate, Map, Node, Readout, Select, SelectAnd, SelectNot, SelectOr,
-    SelectorWidth, SequenceMap,
-)
+from .nodes import ALL_NODES, Aggregate, Map, Node, Readout, SelectorWidth, SequenceMap, input_fields
 from .types import Categorical, Domain, contains
 from .values import show, sort_key
 
@@ -87,28 +84,16 @@ class Program:
 
 
 # What each node reads: (field, expected kind). "sop" = categorical or numerical.
-_READS = {
-    Map: (("x", "sop"),),
-    SequenceMap: (("x", "sop"), ("y", "sop")),
-    Select: (("keys", "categorical"), ("queries", "categorical")),
-    SelectAnd: (("a", "selector"), ("b", "selector")),
-    SelectOr: (("a", "selector"), ("b", "selector")),
-    SelectNot: (("a", "selector"),),
-    Aggregate: (("selector", "selector"), ("values", "sop")),
-    SelectorWidth: (("selector", "selector"),),
-}
-
-
 def _check_reads(node: Node, by_name: dict[str, Node]) -> None:
-    reads = _READS.get(type(node), ())
-    if isinstance(node, Readout):
-        reads = tuple(("terms", "sop") for _ in node.terms)
-    for (field_name, want), source in zip(reads, node.inputs):
-        got = by_name[source].type.kind
-        ok = got in ("categorical", "numerical") if want == "sop" else got == want
-        if not ok:
-            need = "an s-op" if want == "sop" else f"a {want} s-op" if want != "selector" else "a selector"
-            raise IRError(f"{node.name}: {field_name} must be {need}, but {source!r} is a {got}")
+    for f in input_fields(type(node)):
+        want = f.metadata["reads"]
+        sources = getattr(node, f.name)
+        for source in sources if f.metadata["many"] else (sources,):
+            got = by_name[source].type.kind
+            ok = got in ("categorical", "numerical") if want == "sop" else got == want
+            if not ok:
+                need = "an s-op" if want == "sop" else f"a {want} s-op" if want != "selector" else "a selector"
+                raise IRError(f"{node.name}: {f.name} must be {need}, but {source!r} is a {got}")
 
 
 def _check_tables(node: Node, types) -> None:
