@@ -7,8 +7,8 @@ import math
 import attrs
 
 from tpc.ir import (
-    Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, SequenceMap, Table, Tokens,
-    add_row, rename_inputs, sort_key,
+    Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, Table, Tokens, Visitor, add_row,
+    rename_inputs, sort_key,
 )
 
 _INPUTS = (Tokens, Indices, Ones, Constant)
@@ -55,15 +55,27 @@ def _fold_readout(node: Readout, program_types) -> Readout:
     return attrs.evolve(node, terms=tuple(terms), scores=tuple(scores), bias=bias)
 
 
-def _bos_value(node, domain):
-    """The value `node` has at position 0, when it is known without running the program."""
-    if isinstance(node, Tokens):
-        return (domain.bos,)
-    if isinstance(node, Indices):
+class _AtBos(Visitor):
+    """The value a node has at position 0 when it is known without running the program
+    (a 1-tuple), else None."""
+
+    def __init__(self, domain):
+        self.domain = domain
+
+    def visit_Tokens(self, node):
+        return (self.domain.bos,)
+
+    def visit_Indices(self, node):
         return (0,)
-    if isinstance(node, Constant):
+
+    def visit_Constant(self, node):
         return (node.value,)
-    return None
+
+    def unknown(self, node):
+        return None
+
+    visit_Ones = visit_Map = visit_SequenceMap = visit_Aggregate = visit_SelectorWidth = unknown
+    visit_Readout = visit_Select = visit_SelectAnd = visit_SelectOr = visit_SelectNot = unknown
 
 
 def _reads_only_bos(node: Aggregate, by_name, domain):
@@ -73,13 +85,14 @@ def _reads_only_bos(node: Aggregate, by_name, domain):
     if node.reduce != "nearest" or node.default is not None or not isinstance(sel, Select):
         return None
     keys = by_name[sel.keys]
-    bos_key = _bos_value(keys, domain) if isinstance(keys, (Tokens, Indices)) else None
-    at_bos = _bos_value(values, domain)
-    if bos_key is None or at_bos is None:
-        return None
+    at_bos = _AtBos(domain)
     # Tokens hold BOS and Indices hold 0 at position 0 only, so such keys select nothing else.
+    bos_key = at_bos.visit(keys) if isinstance(keys, (Tokens, Indices)) else None
+    value = at_bos.visit(values)
+    if bos_key is None or value is None:
+        return None
     if all(sort_key(k) == sort_key(bos_key[0]) for _, k in sel.predicate.pairs):
-        return at_bos
+        return value
     return None
 
 
@@ -87,42 +100,63 @@ def _is_identity(node: Map, source) -> bool:
     return source.type == node.type and all(sort_key(node.table[v]) == sort_key(v) for v in source.type.values)
 
 
+class _Fold(Visitor):
+    """Each node folded, given the folded nodes before it (`by_name`); None for a node that
+    is its input (`alias` then names that input)."""
+
+    def __init__(self, program: Program):
+        self.domain = program.domain
+        self.by_name: dict = {}
+        self.alias: dict[str, str] = {}
+
+    def keep(self, node):
+        return node
+
+    visit_Tokens = visit_Indices = visit_Ones = visit_Constant = visit_SelectorWidth = keep
+    visit_Select = visit_SelectAnd = visit_SelectOr = visit_SelectNot = keep
+
+    def visit_Map(self, node):
+        if _is_identity(node, self.by_name[node.x]):
+            self.alias[node.name] = node.x
+            return None
+        return node
+
+    def visit_SequenceMap(self, node):
+        x, y = self.by_name[node.x], self.by_name[node.y]
+        if node.x == node.y:  # one variable read twice: only the diagonal is reachable
+            table = Table([(v, node.table[(v, v)]) for v in x.type.values])
+            return Map(name=node.name, type=node.type, x=node.x, table=table)
+        if isinstance(y, Constant):
+            table = Table([(v, node.table[(v, y.value)]) for v in x.type.values])
+            return Map(name=node.name, type=node.type, x=node.x, table=table)
+        if isinstance(x, Constant):
+            table = Table([(v, node.table[(x.value, v)]) for v in y.type.values])
+            return Map(name=node.name, type=node.type, x=node.y, table=table)
+        return node
+
+    def visit_Aggregate(self, node):
+        at_bos = _reads_only_bos(node, self.by_name, self.domain)
+        if at_bos is None:
+            return node
+        return Constant(name=node.name, type=type(node.type)(at_bos), value=at_bos[0])
+
+    def visit_Readout(self, node):
+        return _fold_readout(node, {n: self.by_name[n].type for n in node.terms})
+
+
 def fold_constants(program: Program) -> Program:
     """Single-valued s-ops become Constants, heads that can only attend to BOS read a known
     value, maps of constants or of one input read twice shrink, identity maps vanish, and
     readout terms with one score row for every value fold into the bias where float32 allows."""
-    by_name: dict = {}
-    alias: dict[str, str] = {}
+    fold = _Fold(program)
     nodes = []
     for node in program.nodes:
-        node = rename_inputs(node, alias)
-        if isinstance(node, Map) and _is_identity(node, by_name[node.x]):
-            alias[node.name] = node.x
+        node = fold.visit(rename_inputs(node, fold.alias))
+        if node is None:
             continue
-        if isinstance(node, SequenceMap):
-            x, y = by_name[node.x], by_name[node.y]
-            if node.x == node.y:  # one variable read twice: only the diagonal is reachable
-                table = Table([(v, node.table[(v, v)]) for v in x.type.values])
-                node = Map(name=node.name, type=node.type, x=node.x, table=table)
-            elif isinstance(y, Constant):
-                table = Table([(v, node.table[(v, y.value)]) for v in x.type.values])
-                node = Map(name=node.name, type=node.type, x=node.x, table=table)
-            elif isinstance(x, Constant):
-                table = Table([(v, node.table[(x.value, v)]) for v in y.type.values])
-                node = Map(name=node.name, type=node.type, x=node.y, table=table)
-        if isinstance(node, Aggregate):
-            at_bos = _reads_only_bos(node, by_name, program.domain)
-            if at_bos is not None:
-                node = Constant(name=node.name, type=type(node.type)(at_bos), value=at_bos[0])
-        if isinstance(node, Readout):
-            node = _fold_readout(node, {n: by_name[n].type for n in node.terms})
-        if (
-            not isinstance(node, _INPUTS)
-            and node.type.kind != "selector"
-            and len(node.type.values) == 1
-        ):
+        if not isinstance(node, _INPUTS) and node.type.kind != "selector" and len(node.type.values) == 1:
             node = Constant(name=node.name, type=node.type, value=node.type.values[0])
-        by_name[node.name] = node
+        fold.by_name[node.name] = node
         nodes.append(node)
-    outputs = {out: alias.get(src, src) for out, src in program.outputs}
+    outputs = {out: fold.alias.get(src, src) for out, src in program.outputs}
     return program.evolve(nodes=tuple(nodes), outputs=outputs)

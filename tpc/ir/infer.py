@@ -1,18 +1,16 @@
 """Type inference: the exact value set each node can take, from its inputs' value sets.
 
-Each function is the node's local transfer function; `infer_type` dispatches on the class.
+`TypeInference` holds each node's local transfer function, one visit method per class.
 """
 
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache, singledispatch
+from functools import lru_cache
 
-from .nodes import (
-    Aggregate, Constant, Indices, Map, Node, Ones, Readout, Select, SelectAnd, SelectNot,
-    SelectOr, SelectorWidth, SequenceMap, Tokens,
-)
+from .nodes import Node
 from .types import SELECTOR, Categorical, Domain, Numerical, Type, same_kind
+from .visitor import Visitor
 
 # Sums and means over many positions can have combinatorially many values; past this we
 # refuse rather than hand the backends a table nobody could build.
@@ -23,52 +21,56 @@ class ValueSetTooLarge(Exception):
     pass
 
 
-@singledispatch
+class TypeInference(Visitor):
+    """Each node's local transfer function: its value set from its inputs' `types`."""
+
+    def __init__(self, types: dict[str, Type], domain: Domain):
+        self.types, self.domain = types, domain
+
+    def visit_Tokens(self, node):
+        return Categorical(self.domain.token_values)
+
+    def visit_Indices(self, node):
+        return Categorical(range(self.domain.n_positions))
+
+    def visit_Ones(self, node):
+        return Numerical([1])
+
+    def visit_Constant(self, node):
+        return same_kind(node.type.kind, [node.value])
+
+    def visit_Map(self, node):
+        return same_kind(node.type.kind, node.table.image(self.types[node.x].values))
+
+    def visit_SequenceMap(self, node):
+        return same_kind(node.type.kind, node.table.image(self.types[node.x].values, self.types[node.y].values))
+
+    def selector(self, node):
+        return SELECTOR
+
+    visit_Select = visit_SelectAnd = visit_SelectOr = visit_SelectNot = selector
+
+    def visit_SelectorWidth(self, node):
+        return Categorical(range(self.domain.n_positions + 1))
+
+    def visit_Aggregate(self, node):
+        values = self.types[node.values].values
+        if node.reduce == "nearest":
+            extra = [node.default] if node.default is not None else []
+            return Categorical([*values, *extra])
+        sums = reachable_sums(values, self.domain.n_positions)
+        if node.reduce == "sum":
+            return Numerical(set().union(*sums))
+        means = {Fraction(s) / c for c in range(1, len(sums)) for s in sums[c]}
+        return Numerical([*means, node.default if node.default is not None else 0])
+
+    def visit_Readout(self, node):
+        return node.type  # the classes are declared, not inferred
+
+
 def infer_type(node: Node, types: dict[str, Type], domain: Domain) -> Type:
-    raise NotImplementedError(type(node).__name__)
-
-
-@infer_type.register
-def _(node: Tokens, types, domain):
-    return Categorical(domain.token_values)
-
-
-@infer_type.register
-def _(node: Indices, types, domain):
-    return Categorical(range(domain.n_positions))
-
-
-@infer_type.register
-def _(node: Ones, types, domain):
-    return Numerical([1])
-
-
-@infer_type.register
-def _(node: Constant, types, domain):
-    return same_kind(node.type.kind, [node.value])
-
-
-@infer_type.register
-def _(node: Map, types, domain):
-    return same_kind(node.type.kind, node.table.image(types[node.x].values))
-
-
-@infer_type.register
-def _(node: SequenceMap, types, domain):
-    return same_kind(node.type.kind, node.table.image(types[node.x].values, types[node.y].values))
-
-
-@infer_type.register(Select)
-@infer_type.register(SelectAnd)
-@infer_type.register(SelectOr)
-@infer_type.register(SelectNot)
-def _(node, types, domain):
-    return SELECTOR
-
-
-@infer_type.register
-def _(node: SelectorWidth, types, domain):
-    return Categorical(range(domain.n_positions + 1))
+    """The exact value set `node` can take, given its inputs' `types`."""
+    return TypeInference(types, domain).visit(node)
 
 
 @lru_cache(maxsize=256)
@@ -83,21 +85,3 @@ def reachable_sums(values: tuple, n_max: int) -> list[set]:
         if len(sums[-1]) > MAX_VALUE_SET:
             raise ValueSetTooLarge(f"more than {MAX_VALUE_SET} reachable sums")
     return sums
-
-
-@infer_type.register
-def _(node: Aggregate, types, domain):
-    values = types[node.values].values
-    if node.reduce == "nearest":
-        extra = [node.default] if node.default is not None else []
-        return Categorical([*values, *extra])
-    sums = reachable_sums(values, domain.n_positions)
-    if node.reduce == "sum":
-        return Numerical(set().union(*sums))
-    means = {Fraction(s) / c for c in range(1, len(sums)) for s in sums[c]}
-    return Numerical([*means, node.default if node.default is not None else 0])
-
-
-@infer_type.register
-def _(node: Readout, types, domain):
-    return node.type  # the classes are declared, not inferred
