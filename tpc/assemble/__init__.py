@@ -1,13 +1,7 @@
 """The assembler: IR programs -> Transformer Program checkpoints that compute them exactly."""
 
-from .assembler import CompileError, Compiled, assemble, checkpoint_extras
-
-
-def save_compiled(compiled: Compiled, path) -> None:
-    """Write `compiled` in the checkpoint format `tpc train` writes."""
-    from tpc.model.checkpoint import save_checkpoint
-
-    save_checkpoint(path, compiled.model, **checkpoint_extras(compiled))
-
+from tpc.assemble.assembler import Compiled, assemble
+from tpc.assemble.checkpoint import checkpoint_extras, save_compiled
+from tpc.assemble.layout import CompileError
 
 __all__ = ["CompileError", "Compiled", "assemble", "checkpoint_extras", "save_compiled"]

@@ -11,7 +11,7 @@ import torch
 from tpc.interp import Interpreter
 from tpc.ir import sort_key
 
-from .assembler import Compiled
+from tpc.assemble.assembler import Compiled
 
 
 def encode(c: Compiled, sequences: Sequence[Sequence]) -> torch.Tensor:

@@ -16,21 +16,22 @@ import torch
 
 from tpc.ir import Readout, is_number, linear_weights, sort_key
 
-from .margin import CatReadout, NumReadout, NumTerm, readout_margin, rounds_once, row_blocks, var_error
-from .reach import view_values
+from tpc.assemble.margin import CatReadout, NumReadout, NumTerm, readout_margin, rounds_once, row_blocks, var_error
+from tpc.assemble.reach import view_values
+from tpc.assemble.views import Views, table_get
 
 
-def readout_rows(asm):
-    """(classes, rows, spec) for assembler `asm`'s output: rows is a list of
-    (Var, {index or None: score vector}); spec describes the reachable readout inputs for
-    `margin.readout_margin` (None for a `Readout` node)."""
-    onode = asm.p[asm.p.output_map[asm.output]]
+def readout_rows(views: Views, output: str):
+    """(classes, rows, spec) for the program's output `output`, its nodes lowered in `views`:
+    rows is a list of (Var, {index or None: score vector}); spec describes the reachable
+    readout inputs for `margin.readout_margin` (None for a `Readout` node)."""
+    onode = views.program[views.program.output_map[output]]
     if isinstance(onode, Readout):
-        return _table_rows(asm, onode)
-    ent = asm.env[onode.name]
+        return _table_rows(views, onode)
+    ent = views.env[onode.name]
     classes = list(onode.type.values)
     if ent.cat is None and not all(is_number(c) for c in classes):
-        asm.as_cat(onode.name)
+        views.as_cat(onode.name)
     if ent.cat is not None:
         cv = ent.cat
         cindex = {sort_key(c): i for i, c in enumerate(classes)}
@@ -46,36 +47,36 @@ def readout_rows(asm):
             expected[i] = cindex[sort_key(v)] + 1  # class id 0 is <pad>
         return classes, [(cv.var, table)], CatReadout(cv.var, expected)
     nv = ent.num
-    reach = view_values(nv, asm.ONES, asm.POS, asm.n)
+    reach = view_values(nv, views.layout.ones, views.layout.positions, views.layout.n)
     if reach is not None:  # values the model never computes need no class
         classes = [c for c in classes if Fraction(c) in reach]
     cache: dict = {}
-    terms = tuple(NumTerm(var, coef, max(abs(float(v)) for v in var.values), var_error(var, asm.n, cache))
-                  for var, coef in nv.terms.items() if var is not asm.ONES)
-    const = Fraction(nv.terms.get(asm.ONES, 0))
-    rows, spec = _nearest(asm, classes, terms, const)
+    terms = tuple(NumTerm(var, coef, max(abs(float(v)) for v in var.values), var_error(var, views.layout.n, cache))
+                  for var, coef in nv.terms.items() if var is not views.layout.ones)
+    const = Fraction(nv.terms.get(views.layout.ones, 0))
+    rows, spec = _nearest(views, classes, terms, const)
     if not readout_margin(simulate(rows), (None, *classes), spec, key=_same).ok:
-        rows, spec = _bucketed(asm, nv, classes, terms, const)
+        rows, spec = _bucketed(views, nv, classes, terms, const)
     return classes, rows, spec
 
 
-def _nearest(asm, classes, terms, const):
+def _nearest(views, classes, terms, const):
     """Scores 2*c*x - c^2, largest at the class nearest to x: no module, but margins shrink
     with the square of the gap between classes."""
     cs = np.array([float(c) for c in classes])
     rows = [(t.var, {None: 2 * cs * float(t.coef)}) for t in terms]
-    rows.append((asm.ONES, {None: 2 * cs * float(const) - cs * cs}))
+    rows.append((views.layout.ones, {None: 2 * cs * float(const) - cs * cs}))
     return rows, NumReadout(terms, const, 2 * cs)
 
 
-def _bucketed(asm, nv, classes, terms, const):
+def _bucketed(views, nv, classes, terms, const):
     """Classes in groups of about sqrt(n) neighbours: a lookup MLP says which group x is in
     (its rows rule out the other groups), and within a group the slopes step by 1, so the
     margin between neighbours is half their gap rather than its square."""
     values = sorted((Fraction(c), j) for j, c in enumerate(classes))
     size = max(2, math.isqrt(len(values) - 1) + 1)
     group = {x: g // size for g, (x, _) in enumerate(values)}
-    bucket = asm._num_to_cat(nv, group)
+    bucket = views.num_to_cat(nv, group)
     slopes = np.zeros(len(classes))
     intercept: dict = {}  # class index -> exact intercept of its line s * (x - const) + b
     for g in range(0, len(values), size):
@@ -116,31 +117,26 @@ def simulate(rows) -> dict:
     return {k: w.astype(np.float64) for k, w in out.items()}
 
 
-def _table_rows(asm, onode):
+def _table_rows(views, onode):
     """One row per score table, in the Readout's order, the bias first (read from `ones`):
     the model then adds exactly the program's float32 numbers in the program's order."""
     classes = list(onode.classes)
-    rows = [(asm.ONES, {None: np.array(onode.bias, dtype=np.float64)})]
+    rows = [(views.layout.ones, {None: np.array(onode.bias, dtype=np.float64)})]
     for term, tab in zip(onode.terms, onode.scores):
-        ent = asm.env[term]
-        values = asm.p[term].type.values
+        ent = views.env[term]
+        values = views.program[term].type.values
         if len(values) == 1:  # one row for every position: read from `ones`, times 1 exactly
-            rows.append((asm.ONES, {None: np.array(table_get(tab, values[0]), dtype=np.float64)}))
+            rows.append((views.layout.ones, {None: np.array(table_get(tab, values[0]), dtype=np.float64)}))
             continue
-        variables = [] if ent.num is None else [v for v in ent.num.terms if v is not asm.ONES]
+        variables = [] if ent.num is None else [v for v in ent.num.terms if v is not views.layout.ones]
         if ent.cat is None and len(ent.num.terms) == 1 and len(variables) == 1 and ent.num.terms[variables[0]] == 1:
             w = linear_weights(values, tab)
-            if w is not None and rounds_once(variables[0], asm.n):
+            if w is not None and rounds_once(variables[0], views.layout.n):
                 rows.append((variables[0], {None: np.array(w)}))  # the model's own float32(value) * w
                 continue
-        cv = asm.as_cat(term)
+        cv = views.as_cat(term)
         rows.append((cv.var, {i: np.array(table_get(tab, v), dtype=np.float64) for i, v in cv.dec.items()}))
     return classes, rows, None
-
-
-def table_get(table, key):
-    """`table[key]`; a key the table lacks is unreachable, so any row will do."""
-    return table[key] if key in table else table.rows[0][1]
 
 
 def fill_readout(model, rows) -> None:

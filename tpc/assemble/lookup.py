@@ -1,0 +1,99 @@
+"""Exact lookup MLPs: categorical inputs -> an output index, and a number -> a class.
+
+Both return `Unit`s whose `inputs` are columns of the MLP's input, its reads' widths laid end
+to end (a numerical read is one column).
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+from tpc.assemble.layout import Unit
+
+
+def cat_lookup(sizes_values: list[list[int]], fn) -> tuple[list, dict]:
+    """A categorical MLP computing `fn(i1, .., im)` (an output index) on every reachable tuple.
+
+    Returns (units, out_bias): a unit is (input conditions [(slot, index)], bias,
+    {output index: weight}). A unit fires with value 1 exactly when all its conditions hold
+    (weights +1 on those one-hot dims, bias -(conditions - 1)) and 0 or less otherwise.
+    Construction: a default class (bias 0.5); for a pivot slot, one unit per pivot value whose
+    most common output is not the default (+1 to it); one unit per remaining exception tuple
+    (+2). The correct output always wins by at least 0.5.
+    """
+    combos = list(itertools.product(*sizes_values))
+    outs = {c: fn(*c) for c in combos}
+    counts: dict = {}
+    for o in outs.values():
+        counts[o] = counts.get(o, 0) + 1
+    default = max(counts, key=lambda o: (counts[o], -o))
+    best = None
+    for pivot in range(len(sizes_values)):
+        units = []
+        rows: dict = {}
+        for c, o in outs.items():
+            rows.setdefault(c[pivot], []).append(o)
+        effective = {}
+        for a, os_ in rows.items():
+            cnt: dict = {}
+            for o in os_:
+                cnt[o] = cnt.get(o, 0) + 1
+            mode = max(cnt, key=lambda o: (cnt[o], o == default, -o))
+            effective[a] = mode
+            if mode != default and len(sizes_values) > 1:
+                units.append(([(pivot, a)], 0.0, {mode: 1.0}))
+        for c, o in outs.items():
+            eff = effective[c[pivot]] if len(sizes_values) > 1 else default
+            if o != eff:
+                units.append(([(s, c[s]) for s in range(len(c))], -(len(c) - 1.0), {o: 2.0}))
+        if best is None or len(units) < len(best):
+            best = units
+    if len(sizes_values) == 2:
+        for pivot in (0, 1):
+            units = _row_units(outs, pivot, default)
+            if len(units) < len(best):
+                best = units
+    return best, {default: 0.5}
+
+
+def _row_units(outs: dict, pivot: int, default: int) -> list:
+    """Two inputs: one unit per pivot value a and output o != default, firing when the pivot
+    is a and the other input is any value giving o there (weights +1 on a and on each of
+    those values' dims, bias -1: 1 exactly when both hold, else 0 or less)."""
+    other = 1 - pivot
+    sets: dict = {}
+    for c, o in outs.items():
+        if o != default:
+            sets.setdefault((c[pivot], o), []).append(c[other])
+    return [([(pivot, a)] + [(other, b) for b in bs], -1.0, {o: 1.0}) for (a, o), bs in sets.items()]
+
+
+def cat_units(widths: list[int], reach: list[list[int]], fn) -> tuple[list[Unit], dict]:
+    """`cat_lookup` as Units and an output bias, for reads of these one-hot widths."""
+    units, bias = cat_lookup(reach, fn)
+    offsets = list(itertools.accumulate([0, *widths]))
+    return [Unit({offsets[slot] + idx: 1.0 for slot, idx in conds}, b, outs) for conds, b, outs in units], bias
+
+
+def num_lookup(values: list[Fraction], cls: dict) -> tuple[list, dict]:
+    """A numerical MLP (input slot 0) mapping each exact value `v` to class `cls[v]`.
+
+    A staircase: for each pair of neighbouring values with different classes, a ramp that is 0
+    at or below the lower one (plus a quarter gap) and 1 at or above the upper one (minus a
+    quarter gap), made of two ReLU units; the output adds +1 to the new class and -1 to the old
+    one, so at every value the logits are exactly the one-hot of its class (robust to float
+    error below a quarter of the smallest gap). Units are (w, b, {class: weight}).
+    """
+    vs = sorted(values)
+    units = []
+    bias = {cls[vs[0]]: 1.0}
+    for lo, hi in zip(vs, vs[1:]):
+        if cls[lo] == cls[hi]:
+            continue
+        gap = hi - lo
+        a, b = lo + gap / 4, hi - gap / 4
+        w = 1 / (b - a)
+        units.append((float(w), float(-a * w), {cls[hi]: 1.0, cls[lo]: -1.0}))
+        units.append((float(w), float(-b * w), {cls[hi]: -1.0, cls[lo]: 1.0}))
+    return units, bias
