@@ -1,7 +1,16 @@
-"""The RASP frontend: tpc's RASP dialect (grammar/rasp.lark) -> IR programs."""
+"""The RASP frontend: tpc's RASP dialect (grammar/rasp.lark) -> IR programs.
 
-from .compiler import compile_file, compile_rasp
-from .parser import parse
-from .pragmas import Pragmas, read_pragmas
+- parser, pragmas: the text -> a lark tree, the `#!tpc` lines.
+- driver: `compile_rasp`, `compile_file`.
+- translate: statements, expressions, scopes and inlining of `def`s -> values.
+- values: what names and expressions stand for (SOp, Expr, Sel, ...), element-wise operations.
+- fusion: element-wise chains -> one table; bos: keeping BOS out of RASP's view.
+- builtins: aggregate, selector_width, ...; extensions: select, table maps, readouts.
+- context: the source, domain, mode, IR builder and names one translation shares.
+"""
+
+from tpc.frontend.driver import compile_file, compile_rasp
+from tpc.frontend.parser import parse
+from tpc.frontend.pragmas import Pragmas, read_pragmas
 
 __all__ = ["compile_rasp", "compile_file", "parse", "Pragmas", "read_pragmas"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 from importlib import resources
+from pathlib import Path
 
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from ..errors import TpcError
+from tpc.errors import TpcError
 
 # How expected terminals are named in "expected ..." messages.
 _TERMINAL_NAMES = {
@@ -23,8 +24,6 @@ def _grammar_text() -> str:
     try:
         return resources.files("tpc.grammar").joinpath("rasp.lark").read_text()
     except (ModuleNotFoundError, FileNotFoundError):  # running from a source tree without install
-        from pathlib import Path
-
         return (Path(__file__).resolve().parents[2] / "grammar" / "rasp.lark").read_text()
 
 

@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import attrs
 
-from ..errors import TpcError
+from tpc.errors import TpcError
 
 PRAGMA = re.compile(r"^[ \t]*#!tpc\b(.*)$", re.M)
 MODE_WORDS = frozenset({"model", "causal", "explicit-bos"})

@@ -1,0 +1,81 @@
+"""What every stage of one RASP -> IR translation shares: the source (for located errors), the
+domain, the mode, the IR builder and the node names given so far."""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+import lark
+
+from tpc.errors import TpcError
+from tpc.ir import Builder, Domain
+from tpc.frontend.values import Sel, SOp
+
+
+def position(where) -> tuple:
+    """(line, column) of a lark token or tree (its first located part), or of a pair."""
+    if isinstance(where, lark.Token):
+        return where.line or 1, where.column or 1
+    if isinstance(where, lark.Tree):
+        meta = where.meta
+        if not getattr(meta, "empty", True):
+            return meta.line, meta.column
+        for child in where.children:
+            if isinstance(child, (lark.Tree, lark.Token)):
+                return position(child)
+    if isinstance(where, tuple):
+        return where
+    return 1, 1
+
+
+class Context:
+    """One translation's shared state. In "model" mode (`#!tpc model`) there is no decoding and no BOS bookkeeping: the
+    program means exactly its IR (used to print lifted programs; see tpc.backends.rasp)."""
+
+    def __init__(self, source: str, filename: str, domain: Domain, model: bool):
+        self.source = source
+        self.filename = filename
+        self.domain = domain
+        self.model = model
+        self.builder = Builder(domain)
+        self.cache: dict = {}  # built-in s-ops and BOS-fixed copies, built once
+        self._used_names: set = set()
+        self._auto: set = set()  # names made up, not taken from the program
+
+    def error(self, where, reason: str) -> TpcError:
+        line, col = position(where)
+        return TpcError.at(self.filename, self.source, line, col, reason)
+
+    def values(self, node: str) -> tuple:
+        """The IR values `node` can take."""
+        return self.builder.type_of(node).values
+
+    def fresh(self, hint: str | None, stem: str) -> str:
+        name = self._fresh(hint, stem)
+        if hint is None:
+            self._auto.add(name)
+        return name
+
+    def rename_last(self, value, name: str) -> None:
+        """Give the node just built for `name = expr;` the variable's name, when free."""
+        if not isinstance(value, (SOp, Sel)) or not self.builder.nodes or value.node != self.builder.nodes[-1].name:
+            return
+        if value.node not in self._auto or name in self._used_names or name in self.builder.types:
+            return
+        old = self.builder.nodes.pop()
+        del self.builder.types[old.name]
+        new = self._fresh(name, name)
+        self.builder._append(attrs.evolve(old, name=new))
+        value.node = new
+
+    def _fresh(self, hint: str | None, stem: str) -> str:
+        base = re.sub(r"\W", "_", hint or stem) or stem
+        if base[0].isdigit():
+            base = "_" + base
+        name, i = base, 1
+        while name in self._used_names or name in self.builder.types:
+            i += 1
+            name = f"{base}_{i}"
+        self._used_names.add(name)
+        return name

@@ -1,0 +1,51 @@
+"""The frontend's entry points: RASP source or file -> IR Program."""
+
+from __future__ import annotations
+
+from tpc.errors import TpcError
+from tpc.frontend.context import Context
+from tpc.frontend.parser import parse
+from tpc.frontend.pragmas import read_pragmas
+from tpc.frontend.translate import Translator
+from tpc.ir import Domain, Program
+
+
+def compile_rasp(
+    source: str,
+    filename: str = "<string>",
+    vocab=None,
+    max_len: int | None = None,
+    causal: bool | None = None,
+    implicit_bos: bool | None = None,
+) -> Program:
+    """Compile RASP `source` (read from `filename`) to an IR Program over the domain
+    (`vocab`, `max_len`: when None, the file's `#!tpc vocab` / `#!tpc max_len`, else no tokens
+    and 8); `causal` / `implicit_bos` default to the file's `#!tpc` pragmas (`causal`,
+    `explicit-bos`), else False / True. Errors raise TpcError."""
+    pragmas = read_pragmas(source, filename)
+    words = pragmas.words
+    model = "model" in words
+    if causal is None:
+        causal = "causal" in words
+    if implicit_bos is None:
+        implicit_bos = "explicit-bos" not in words
+    if not model and not implicit_bos:
+        raise TpcError(f"{filename}:1:1: RASP programs need implicit BOS; use '#!tpc model' for explicit BOS")
+    if vocab is None:
+        vocab = pragmas.vocab or ()
+    if max_len is None:
+        max_len = pragmas.max_len if pragmas.max_len is not None else 8
+    try:
+        domain = Domain(vocab=tuple(vocab), max_len=max_len, causal=causal, implicit_bos=implicit_bos)
+    except ValueError as err:
+        raise TpcError(f"{filename}: bad domain: {err}") from None
+    tree = parse(source, filename)
+    return Translator(Context(source, filename, domain, model)).run(tree)
+
+
+def compile_file(path, vocab=None, max_len: int | None = None, causal: bool | None = None,
+                 implicit_bos: bool | None = None) -> Program:
+    """`compile_rasp` on the text of the file at `path`."""
+    with open(path) as f:
+        source = f.read()
+    return compile_rasp(source, str(path), vocab, max_len, causal, implicit_bos)

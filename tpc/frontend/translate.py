@@ -1,0 +1,351 @@
+"""Translating a parsed RASP program into IR: statements bind names in scopes (the globals,
+and one scope per inlined call of a `def`), expressions become values (tpc.frontend.values),
+and the outputs are chosen. Each tree rule is translated by the function its name maps to in
+`STATEMENTS` or `EXPRESSIONS`."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import lark
+
+from tpc.errors import TpcError
+from tpc.frontend import bos, extensions
+from tpc.frontend.builtins import BUILTIN_SOPS, BUILTINS
+from tpc.frontend.context import Context
+from tpc.frontend.fusion import as_expr, combine, materialize, plain
+from tpc.frontend.values import (
+    ARITH, BINOPS, ConstList, Expr, Func, Sel, const, dict_key, strict, string_value,
+)
+from tpc.ir import IRError, Program, normalize
+
+MAX_CALL_DEPTH = 64  # functions are inlined, so recursion would not end
+
+
+class Translator:
+    """Translates one program's tree; `env` arguments are the scope a tree is read in."""
+
+    def __init__(self, cx: Context):
+        self.cx = cx
+        self.globals: dict[str, Any] = {}
+        self.outputs: dict[str, str] = {}
+        self.last_assign: tuple | None = None  # (name, token) of the last top-level s-op
+        self._depth = 0
+
+    def run(self, tree: lark.Tree) -> Program:
+        cx = self.cx
+        for stmt in tree.children:
+            self.statement(stmt, self.globals, top=True)
+        if not self.outputs:
+            if self.last_assign is None:
+                raise TpcError.at(cx.filename, cx.source, 1, 1, "the program has no output: assign an s-op or declare 'output NAME;'")
+            name, where = self.last_assign
+            self.add_output(name, self.globals[name], where)
+        for name, node in self.outputs.items():
+            cx.builder.output(name, node)
+        try:
+            return cx.builder.build(source=cx.filename)
+        except IRError as err:
+            raise TpcError.at(cx.filename, cx.source, 1, 1, f"invalid program: {err}") from None
+
+    def add_output(self, label: str, value, where) -> None:
+        if isinstance(value, Sel):
+            raise self.cx.error(where, "an output must be an s-op, not a selector")
+        if isinstance(value, Func):
+            raise self.cx.error(where, "an output must be an s-op, not a function")
+        if label in self.outputs:
+            raise self.cx.error(where, f"output '{label}' is declared twice")
+        e = as_expr(self.cx, value, where)
+        s = materialize(self.cx, e, where, hint=label if e.hint is None else None)
+        if s.dec is not None:  # present RASP values (tokens "<s>" -> None, indices - 1)
+            s = plain(self.cx, s, where, hint=label)
+        self.outputs[label] = s.node
+
+    # --- scopes ----------------------------------------------------------------------------------
+
+    def lookup(self, tok, env):
+        name = str(tok)
+        if name in env:
+            return env[name]
+        if env is not self.globals and name in self.globals:
+            return self.globals[name]
+        if name in BUILTIN_SOPS:
+            return BUILTIN_SOPS[name](self.cx, tok)
+        if name in BUILTINS or name in ("select", "map"):
+            raise self.cx.error(tok, f"built-in function '{name}' used as a value; call it")
+        raise self.cx.error(tok, f"unknown name '{name}'")
+
+    def binding(self, name: str, env):
+        """What `name` is bound to in `env` or the globals, else None."""
+        return env.get(name, self.globals.get(name))
+
+    # --- statements ------------------------------------------------------------------------------
+
+    def statement(self, stmt: lark.Tree, env: dict, top: bool = False) -> None:
+        method = STATEMENTS.get(stmt.data)
+        if method is None:  # pragma: no cover
+            raise self.cx.error(stmt, f"unsupported statement {stmt.data}")
+        method(self, stmt, env, top)
+
+    def assign(self, stmt, env, top):
+        name, expr = stmt.children
+        value = self.expr(expr, env)
+        if isinstance(value, Expr) and value.hint is None and value.base is None:
+            value.hint = str(name)
+        self.cx.rename_last(value, str(name))
+        env[str(name)] = value
+        if top and not isinstance(value, (Sel, Func)):
+            self.last_assign = (str(name), name)
+
+    def funcdef(self, stmt, env, top):
+        name, params, *body, ret = stmt.children
+        env[str(name)] = Func(str(name), [str(p) for p in (params.children if params else [])], body, ret)
+
+    def output(self, stmt, env, top):
+        label, expr = stmt.children
+        text = str(label)
+        if label.type == "STRING":
+            text = string_value(label)
+        if expr is None:
+            if label.type == "STRING":
+                raise self.cx.error(label, "'output \"name\";' needs '= expression'")
+            value = self.lookup(label, env)
+        else:
+            value = self.expr(expr, env)
+            if label.type == "NAME":
+                env[text] = value
+        if not top:  # pragma: no cover - grammar allows outputs only at top level
+            raise self.cx.error(stmt, "outputs are declared at the top level")
+        self.add_output(text, value, label)
+
+    def expr_stmt(self, stmt, env, top):
+        self.expr(stmt.children[0], env)
+
+    # --- expressions -----------------------------------------------------------------------------
+
+    def expr(self, t, env):
+        if isinstance(t, lark.Token):  # pragma: no cover - every token is wrapped by a rule
+            raise self.cx.error(t, "unexpected token")
+        method = EXPRESSIONS.get(t.data)
+        if method is None:  # pragma: no cover
+            raise self.cx.error(t, f"unsupported construct: {t.data}")
+        return method(self, t, env)
+
+    def operand(self, t, env, op: str) -> Expr:
+        v = self.expr(t, env)
+        if isinstance(v, Sel):
+            raise self.cx.error(t, f"a selector cannot be an operand of '{op}'; it needs s-ops")
+        return as_expr(self.cx, v, t)
+
+    def const_arg(self, node, env, what):
+        v = self.expr(node, env)
+        if not isinstance(v, Expr) or not v.is_const:
+            raise self.cx.error(node, f"{what} must be a constant")
+        return v.const()
+
+    def var(self, t, env):
+        return self.lookup(t.children[0], env)
+
+    def number(self, t, env):
+        return const(normalize(Fraction(str(t.children[0]))))
+
+    def string(self, t, env):
+        return const(string_value(t.children[0]))
+
+    def list_literal(self, t, env):
+        values = []
+        for child in t.children:
+            if child is None:
+                continue
+            v = self.expr(child, env)
+            if not isinstance(v, Expr) or not v.is_const:
+                raise self.cx.error(child, "list elements must be constants")
+            values.append(v.const())
+        return ConstList(values)
+
+    def binop(self, t, env):
+        left, op, right = t.children
+        return self._binary(t, env, left, str(op), right)
+
+    def power(self, t, env):
+        left, right = t.children
+        return self._binary(t, env, left, "^", right)
+
+    def _binary(self, t, env, left, op, right):
+        a, b = self.operand(left, env, op), self.operand(right, env, op)
+        kind = "numerical" if op in ARITH and "numerical" in (a.kind, b.kind) else "categorical"
+        return combine(self.cx, [a, b], BINOPS[op], kind, t)
+
+    def unary(self, t, env):
+        op, x = t.children
+        a = self.operand(x, env, str(op))
+        f = strict(lambda v: -v) if str(op) == "-" else strict(lambda v: +v)
+        return combine(self.cx, [a], f, a.kind, t)
+
+    def _selector_op(self, t, env, op):
+        """`and` / `or`: of two selectors, or element-wise of two s-ops."""
+        cx = self.cx
+        left, right = t.children
+        a, b = self.expr(left, env), self.expr(right, env)
+        if isinstance(a, Sel) and isinstance(b, Sel):
+            if op == "and":
+                node = cx.builder.select_and(a.node, b.node, name=cx.fresh(None, "select_and"))
+                return Sel(node, a.bos_row_only or b.bos_row_only)
+            node = cx.builder.select_or(a.node, b.node, name=cx.fresh(None, "select_or"))
+            return Sel(node, a.bos_row_only and b.bos_row_only)
+        if isinstance(a, Sel) or isinstance(b, Sel):
+            where = right if isinstance(a, Sel) else left
+            raise cx.error(where, f"'{op}' cannot combine a selector with an s-op")
+        return combine(cx, [as_expr(cx, a, left), as_expr(cx, b, right)], BINOPS[op], "categorical", t)
+
+    def and_(self, t, env):
+        return self._selector_op(t, env, "and")
+
+    def or_(self, t, env):
+        return self._selector_op(t, env, "or")
+
+    def not_(self, t, env):
+        cx = self.cx
+        (x,) = t.children
+        a = self.expr(x, env)
+        if isinstance(a, Sel):
+            node = cx.builder.select_not(a.node, name=cx.fresh(None, "select_not"))
+            if cx.model:
+                return Sel(node)
+            node = cx.builder.select_and(node, bos.same_side(cx), name=cx.fresh(None, "select_not"))
+            return Sel(node, True)
+        return combine(cx, [as_expr(cx, a, x)], strict(lambda v: not v), "categorical", t)
+
+    def in_(self, t, env):
+        left, right = t.children
+        a = self.operand(left, env, "in")
+        container = self.expr(right, env)
+        if not isinstance(container, ConstList):
+            raise self.cx.error(right, "'in' needs a constant list on its right, like [1, 2, 3]")
+        members = {dict_key(c) for c in container.values}
+        return combine(self.cx, [a], strict(lambda v: dict_key(v) in members), "categorical", t)
+
+    def cond(self, t, env):
+        cx = self.cx
+        res1, cond, res2 = t.children
+        a = self.operand(res1, env, "if")
+        c = self.operand(cond, env, "if")
+        b = self.operand(res2, env, "else")
+        kind = "numerical" if "numerical" in (a.kind, b.kind) else "categorical"
+        pick = lambda cv, av, bv: None if cv is None else av if cv else bv  # noqa: E731
+        distinct = []
+        for e in (c, a, b):
+            for x in e.args:
+                if not any(x is y for y in distinct):
+                    distinct.append(x)
+        if len(distinct) <= 2:
+            return combine(cx, [c, a, b], pick, kind, t)
+        # Three different s-ops: first (c, a) -> a where c holds, a marker where it does not,
+        # then (that, b) -> b in place of the marker. None anywhere gives None.
+        cs = materialize(cx, c, cond)
+        as_ = materialize(cx, a, res1, kind=kind)
+        bs = materialize(cx, b, res2, kind=kind)
+        taken = {repr(as_.decode(v)) for v in cx.values(as_.node)}
+        marker = "<else>"
+        while repr(marker) in taken:
+            marker = "<" + marker + ">"
+        first = combine(
+            cx, [as_expr(cx, cs, cond), as_expr(cx, as_, res1)],
+            lambda cv, av: None if cv is None else av if cv else marker, "categorical", t,
+        )
+        fs = materialize(cx, first, t, kind="categorical", hint="if_then")
+        return Expr((fs, bs), lambda fv, bv: bv if isinstance(fv, str) and fv == marker else fv, kind, where=t)
+
+    # --- calls -----------------------------------------------------------------------------------
+
+    def call(self, t, env):
+        name_tok, *raw = t.children
+        name = str(name_tok)
+        args, kwargs = [], {}
+        raw = [r for r in raw if r is not None]
+        for r in raw:
+            if isinstance(r, lark.Tree) and r.data == "kwarg":
+                k, v = r.children
+                if str(k) in kwargs:
+                    raise self.cx.error(k, f"argument '{k}' given twice")
+                kwargs[str(k)] = (v, k)
+            else:
+                if kwargs:
+                    raise self.cx.error(r, "a positional argument after a keyword argument")
+                args.append(r)
+        target = self.binding(name, env)
+        if isinstance(target, Func):
+            if kwargs:
+                k = next(iter(kwargs.values()))[1]
+                raise self.cx.error(k, f"'{name}' takes no keyword arguments")
+            return self.inline(target, args, t, env)
+        if target is not None:
+            raise self.cx.error(name_tok, f"'{name}' is not a function")
+        builtin = BUILTINS.get(name)
+        if builtin is None:
+            if name in BUILTIN_SOPS:
+                raise self.cx.error(name_tok, f"'{name}' is not a function")
+            raise self.cx.error(name_tok, f"unknown function '{name}'")
+        return builtin(self, t, args, kwargs, env)
+
+    def inline(self, f: Func, args, t, env):
+        """The value of `f`'s body run in a new scope binding its parameters to `args`."""
+        if len(args) != len(f.params):
+            raise self.cx.error(t, f"{f.name}() takes {len(f.params)} argument{'s' if len(f.params) != 1 else ''}, got {len(args)}")
+        values = [self.expr(a, env) for a in args]
+        if self._depth > MAX_CALL_DEPTH:
+            raise self.cx.error(t, f"recursion too deep in '{f.name}' (functions are inlined)")
+        local = dict(zip(f.params, values))
+        self._depth += 1
+        try:
+            for stmt in f.body:
+                self.statement(stmt, local)
+            return self.expr(f.ret.children[0], local)
+        finally:
+            self._depth -= 1
+
+
+def _unsupported(what: str):
+    """A translation rejecting a construct the grammar parses only to report it."""
+
+    def reject(tr, t, *_):
+        raise tr.cx.error(t, f"unsupported construct: {what}")
+
+    return reject
+
+
+STATEMENTS = {
+    "assign": Translator.assign,
+    "funcdef": Translator.funcdef,
+    "output": Translator.output,
+    "expr_stmt": Translator.expr_stmt,
+    "for_loop": _unsupported("for loops"),
+    "multi_assign": _unsupported("assigning several names at once"),
+    "load_stmt": _unsupported("load"),
+}
+
+EXPRESSIONS = {
+    "var": Translator.var,
+    "number": Translator.number,
+    "string": Translator.string,
+    "true": lambda tr, t, env: const(True),
+    "false": lambda tr, t, env: const(False),
+    "none": lambda tr, t, env: const(None),
+    "list": Translator.list_literal,
+    "index": _unsupported("indexing"),
+    "dict_expr": _unsupported("dictionaries (write a table map: map {k: v} (x))"),
+    "binop": Translator.binop,
+    "comparison": Translator.binop,
+    "pow": Translator.power,
+    "unary": Translator.unary,
+    "and_": Translator.and_,
+    "or_": Translator.or_,
+    "not_": Translator.not_,
+    "in_": Translator.in_,
+    "cond": Translator.cond,
+    "call": Translator.call,
+    "select": extensions.select,
+    "tablemap": extensions.tablemap,
+    "readout": extensions.readout,
+}

@@ -1,0 +1,179 @@
+"""What a RASP name or expression stands for while a program is translated, and the
+element-wise operations on RASP values.
+
+- `SOp`: an IR node plus `dec`, the decoding of its IR values into RASP values (tokens: "<s>"
+  -> None; indices: i -> i - 1 with BOS -> None), its kind, and two facts used to keep BOS
+  out of RASP's view: `bos_none` (its RASP value at BOS is None) and `real_none` (it can be
+  None at a real position).
+- `Expr`: an element-wise expression not yet turned into IR nodes: a Python function of the
+  RASP values of at most two s-ops (`args`); see tpc.frontend.fusion.
+- `Sel`: a selector node; `bos_row_only` says that the BOS query selects nothing but BOS.
+- `ConstList`: a constant list, the right side of `in`.
+- `Func`: a `def`, inlined at each call.
+"""
+
+from __future__ import annotations
+
+import ast
+from fractions import Fraction
+from typing import Any, Callable
+
+from attrs import define, field
+
+from tpc.ir import Predicate, compare, is_number, normalize, sort_key
+
+
+@define(eq=False)
+class SOp:
+    node: str
+    kind: str
+    dec: Callable | None = None  # IR value -> RASP value; None = identity
+    bos_none: bool = False
+    real_none: bool = False
+
+    def decode(self, v):
+        return v if self.dec is None else self.dec(v)
+
+
+@define(eq=False)
+class Expr:
+    """An element-wise function of the RASP values of `args` (at most two s-ops)."""
+
+    args: tuple
+    fn: Callable
+    kind: str = "categorical"
+    base: SOp | None = None  # set when the Expr is just `base`
+    hint: str | None = None
+    where: Any = None  # the source of the expression, for errors found when tabulating
+    done: dict = field(factory=dict)  # kind -> materialized SOp
+
+    @property
+    def is_const(self) -> bool:
+        return not self.args
+
+    def const(self):
+        return self.fn()
+
+
+@define(eq=False)
+class Sel:
+    node: str
+    bos_row_only: bool = False
+
+
+@define(eq=False)
+class ConstList:
+    values: list
+
+
+@define(eq=False)
+class Func:
+    name: str
+    params: list
+    body: list
+    ret: Any
+
+
+def const(value) -> Expr:
+    """The constant `value` as an expression of no s-ops."""
+    return Expr((), lambda: value)
+
+
+# --- element-wise operations on RASP values ---------------------------------------------------
+
+
+def strict(f):
+    """Element-wise RASP operation: None in -> None out; an exception -> None."""
+
+    def g(*xs):
+        if any(x is None for x in xs):
+            return None
+        try:
+            return normalize(f(*xs))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError):
+            return None
+
+    return g
+
+
+def none_in_none_out(f):
+    def g(*xs):
+        return None if any(x is None for x in xs) else f(*xs)
+
+    return g
+
+
+def _div(a, b):
+    if isinstance(a, (int, Fraction)) and isinstance(b, (int, Fraction)):
+        return Fraction(a) / Fraction(b)
+    return a / b
+
+
+def _pow(a, b):
+    if is_number(b) and abs(b) > 256:
+        raise OverflowError
+    return a ** b
+
+
+BINOPS = {
+    "+": strict(lambda a, b: a + b),
+    "-": strict(lambda a, b: a - b),
+    "*": strict(lambda a, b: a * b),
+    "/": strict(_div),
+    "%": strict(lambda a, b: a % b),
+    "^": strict(_pow),
+    "==": strict(lambda a, b: a == b),
+    "!=": strict(lambda a, b: a != b),
+    "<": strict(lambda a, b: a < b),
+    ">": strict(lambda a, b: a > b),
+    "<=": strict(lambda a, b: a <= b),
+    ">=": strict(lambda a, b: a >= b),
+    "and": strict(lambda a, b: bool(a) and bool(b)),
+    "or": strict(lambda a, b: bool(a) or bool(b)),
+}
+ARITH = {"+", "-", "*", "/", "%", "^"}
+
+
+def rasp_round(x):
+    if not is_number(x):
+        raise TypeError
+    return round(x)
+
+
+def to_number(v):
+    if isinstance(v, bool):
+        return int(v)
+    return v
+
+
+def dict_key(v):
+    """Dictionary key for a value: True and 1 stay apart, 1 and 1.0 meet."""
+    return sort_key(normalize(v))
+
+
+def string_value(tok) -> str:
+    """The string a STRING token spells."""
+    text = str(tok)
+    try:
+        return ast.literal_eval(text)
+    except (SyntaxError, ValueError):  # pragma: no cover - the lexer only accepts valid strings
+        return text[1:-1]
+
+
+def predicate(op, table, qvals, kvals, qdec, kdec, raw=False) -> Predicate:
+    """The (query, key) IR value pairs that comparison `op`, or else table predicate `table`
+    (query key -> set of selected key keys), selects on the decoded values; unless `raw`, a
+    None value selects only None."""
+    pairs = []
+    for q in qvals:
+        for k in kvals:
+            qr, kr = qdec(q), kdec(k)
+            if op is not None:
+                ok = compare(op, kr, qr)
+            elif raw:
+                ok = dict_key(kr) in table.get(dict_key(qr), ())
+            else:
+                ok = (kr is None and qr is None) if (kr is None or qr is None) else dict_key(kr) in table.get(dict_key(qr), ())
+            if ok:
+                pairs.append((q, k))
+    return Predicate(pairs, op)
