@@ -12,10 +12,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from ..ir import (
-    Aggregate, Constant, Indices, Map, Ones, Predicate, Program, Readout, Select, SelectAnd,
-    SelectNot, SelectOr, SelectorWidth, SequenceMap, Tokens, compare,
-)
+from tpc.ir import Predicate, Program, Visitor, compare
 
 RESERVED = frozenset("""
     tokens indices ones length aggregate selector_width indicator round numerical categorical
@@ -23,7 +20,6 @@ RESERVED = frozenset("""
     None true false inf nan classes bias
 """.split())
 
-_BUILTIN = {Tokens: "tokens", Indices: "indices", Ones: "ones"}
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 
 
@@ -91,6 +87,79 @@ def _map_table(table, pairs: bool) -> str:
     return "{" + ", ".join(rows) + "}"
 
 
+def _numerical(n, e: str) -> str:
+    return f"numerical({e})" if n.type.kind == "numerical" else e
+
+
+class _Printer(Visitor):
+    """One `name = expression;` line per node; the built-in s-ops print no line."""
+
+    def __init__(self, program: Program):
+        self.p = program
+        self.names = _Names()
+        self.lines: list[str] = []
+
+    def line(self, n, e: str) -> None:
+        self.lines.append(f"{self.names.add(n.name)} = {e};")
+
+    def ref(self, name: str) -> str:
+        return self.names.of[name]
+
+    def vals(self, name: str):
+        return self.p[name].type.values
+
+    def visit_Tokens(self, n):
+        self.names.of[n.name] = "tokens"
+
+    def visit_Indices(self, n):
+        self.names.of[n.name] = "indices"
+
+    def visit_Ones(self, n):
+        self.names.of[n.name] = "ones"
+
+    def visit_Constant(self, n):
+        self.line(n, _numerical(n, f"constant({literal(n.value)})"))
+
+    def visit_Map(self, n):
+        self.line(n, _numerical(n, f"map {_map_table(n.table, False)} ({self.ref(n.x)})"))
+
+    def visit_SequenceMap(self, n):
+        self.line(n, _numerical(n, f"map {_map_table(n.table, True)} ({self.ref(n.x)}, {self.ref(n.y)})"))
+
+    def visit_Select(self, n):
+        qv, kv = self.vals(n.queries), self.vals(n.keys)
+        op = n.predicate.op if _is_comparison(n.predicate, qv, kv) else _pred_table(n.predicate, qv, kv)
+        self.line(n, f"select({self.ref(n.keys)}, {self.ref(n.queries)}, {op})")
+
+    def visit_SelectAnd(self, n):
+        self.line(n, f"{self.ref(n.a)} and {self.ref(n.b)}")
+
+    def visit_SelectOr(self, n):
+        self.line(n, f"{self.ref(n.a)} or {self.ref(n.b)}")
+
+    def visit_SelectNot(self, n):
+        self.line(n, f"not {self.ref(n.a)}")
+
+    def visit_Aggregate(self, n):
+        extra = ""
+        if n.default is not None:
+            extra += f", default={literal(n.default)}"
+        if n.reduce == "sum":
+            extra += ', reduce="sum"'
+        self.line(n, f"aggregate({self.ref(n.selector)}, {self.ref(n.values)}{extra})")
+
+    def visit_SelectorWidth(self, n):
+        self.line(n, f"selector_width({self.ref(n.selector)})")
+
+    def visit_Readout(self, n):
+        terms = []
+        for term, table in zip(n.terms, n.scores):
+            rows = ", ".join(f"{literal(k)}: {_floats(v)}" for k, v in table.rows)
+            terms.append(f"    {self.ref(term)}: {{{rows}}}")
+        self.line(n, f"readout classes [{', '.join(map(literal, n.classes))}] bias {_floats(n.bias)} {{\n"
+                     + ",\n".join(terms) + "\n}")
+
+
 def to_rasp(program: Program) -> str:
     """The program as RASP text (model mode) that compiles back to an equivalent program."""
     dom = program.domain
@@ -102,57 +171,12 @@ def to_rasp(program: Program) -> str:
     for key, value in program.meta:
         text = str(value).replace("\n", " ")
         out.append(f"# {key}: {text}")
-    names = _Names()
+    printer = _Printer(program)
     for n in program.nodes:
-        if type(n) in _BUILTIN:
-            names.of[n.name] = _BUILTIN[type(n)]
-            continue
-        var = names.add(n.name)
-        ref = names.of
-        vals = lambda name: program[name].type.values  # noqa: E731
-        if isinstance(n, Constant):
-            e = f"constant({literal(n.value)})"
-            if n.type.kind == "numerical":
-                e = f"numerical({e})"
-        elif isinstance(n, Map):
-            e = f"map {_map_table(n.table, False)} ({ref[n.x]})"
-            if n.type.kind == "numerical":
-                e = f"numerical({e})"
-        elif isinstance(n, SequenceMap):
-            e = f"map {_map_table(n.table, True)} ({ref[n.x]}, {ref[n.y]})"
-            if n.type.kind == "numerical":
-                e = f"numerical({e})"
-        elif isinstance(n, Select):
-            qv, kv = vals(n.queries), vals(n.keys)
-            op = n.predicate.op if _is_comparison(n.predicate, qv, kv) else _pred_table(n.predicate, qv, kv)
-            e = f"select({ref[n.keys]}, {ref[n.queries]}, {op})"
-        elif isinstance(n, SelectAnd):
-            e = f"{ref[n.a]} and {ref[n.b]}"
-        elif isinstance(n, SelectOr):
-            e = f"{ref[n.a]} or {ref[n.b]}"
-        elif isinstance(n, SelectNot):
-            e = f"not {ref[n.a]}"
-        elif isinstance(n, Aggregate):
-            extra = ""
-            if n.default is not None:
-                extra += f", default={literal(n.default)}"
-            if n.reduce == "sum":
-                extra += ', reduce="sum"'
-            e = f"aggregate({ref[n.selector]}, {ref[n.values]}{extra})"
-        elif isinstance(n, SelectorWidth):
-            e = f"selector_width({ref[n.selector]})"
-        elif isinstance(n, Readout):
-            terms = []
-            for term, table in zip(n.terms, n.scores):
-                rows = ", ".join(f"{literal(k)}: {_floats(v)}" for k, v in table.rows)
-                terms.append(f"    {ref[term]}: {{{rows}}}")
-            e = (f"readout classes [{', '.join(map(literal, n.classes))}] bias {_floats(n.bias)} {{\n"
-                 + ",\n".join(terms) + "\n}")
-        else:  # pragma: no cover
-            raise TypeError(f"to_rasp: unknown node {type(n).__name__}")
-        out.append(f"{var} = {e};")
+        printer.visit(n)
+    out += printer.lines
     for label, node in program.outputs:
-        var = names.of[node]
+        var = printer.names.of[node]
         if label == var:
             out.append(f"output {var};")
         elif _IDENT.match(label) and label not in RESERVED:

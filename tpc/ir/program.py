@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 import attrs
 from attrs import field, frozen
@@ -25,22 +25,32 @@ def _meta(meta) -> tuple:
     return tuple(sorted((meta or {}).items())) if isinstance(meta, Mapping) else tuple(meta)
 
 
+def _origin(origin) -> tuple:
+    return tuple(sorted((origin or {}).items())) if isinstance(origin, Mapping) else tuple(map(tuple, origin))
+
+
 @frozen
 class Program:
     """`nodes` in topological order; `outputs` maps output names to node names.
 
     `meta` carries provenance (source file, checkpoint, task, what passes removed) for
-    headers; it never changes behaviour.
+    headers; it never changes behaviour. `origin` maps node names to the model variable each
+    node was lifted from (e.g. "L0.cat_head1"; empty for programs not lifted); entries for
+    nodes a pass removed are dropped, so surviving nodes keep theirs.
     """
 
     nodes: tuple[Node, ...] = field(converter=tuple)
     outputs: tuple[tuple[str, str], ...] = field(converter=_outputs)
     domain: Domain
     meta: tuple[tuple[str, str], ...] = field(default=(), converter=_meta)
+    origin: tuple[tuple[str, str], ...] = field(default=(), converter=_origin)
     _by_name: dict = field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self):
         object.__setattr__(self, "_by_name", {n.name: n for n in self.nodes})
+        # Passes evolve programs without touching `origin`: forget the nodes they removed.
+        if any(name not in self._by_name for name, _ in self.origin):
+            object.__setattr__(self, "origin", tuple((k, v) for k, v in self.origin if k in self._by_name))
 
     def __getitem__(self, name: str) -> Node:
         return self._by_name[name]
@@ -57,6 +67,20 @@ class Program:
     @property
     def output_map(self) -> dict[str, str]:
         return dict(self.outputs)
+
+    @property
+    def origin_map(self) -> dict[str, str]:
+        """Node name -> the model variable it was lifted from (only lifted nodes)."""
+        return dict(self.origin)
+
+    def live(self, roots: Iterable[str] | None = None) -> tuple[Node, ...]:
+        """The nodes `roots` (node names; default: every output's node) read, directly or
+        not, and the roots themselves, in program order."""
+        need = set(self.output_map.values() if roots is None else roots)
+        for node in reversed(self.nodes):
+            if node.name in need:
+                need.update(node.inputs)
+        return tuple(n for n in self.nodes if n.name in need)
 
     def users(self) -> dict[str, list[str]]:
         """Node name -> names of the nodes that read it."""

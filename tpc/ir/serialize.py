@@ -104,6 +104,8 @@ def program_to_dict(program: Program) -> dict:
         "nodes": nodes,
         "outputs": dict(program.outputs),
         "meta": dict(program.meta),
+        # Only lifted programs have provenance; others' documents stay as they were.
+        **({"origin": dict(program.origin)} if program.origin else {}),
     }
 
 
@@ -128,7 +130,7 @@ def program_from_dict(d: dict) -> Program:
                 for f in attrs.fields(cls) if f.name not in ("name", "type") and f.name in nd
             }
             nodes.append(cls(name=nd["name"], type=_type_in(nd["type"]), **fields))
-        return Program(nodes, d["outputs"], domain, d.get("meta", {}))
+        return Program(nodes, d["outputs"], domain, d.get("meta", {}), d.get("origin", {}))
     except (KeyError, TypeError, ValueError) as e:
         raise IRError(f"malformed IR document: {type(e).__name__}: {e}") from None
 

@@ -2,7 +2,8 @@
 
 Every model variable becomes one IR node: heads become Select + Aggregate, MLPs become
 tables computed by running the MLP itself on every input its inputs' value sets allow,
-and the unembedding becomes a Readout of per-variable score tables.
+and the unembedding becomes a Readout of per-variable score tables. The program's `origin`
+records the model variable (or "readout") each node came from.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ class _Lowering:
         self.b = Builder(domain)
         self.node: dict[str, str] = {}  # model variable -> IR node
         self.decode: dict[str, list] = {}  # model variable -> IR value of each value index
+        self.origin: dict[str, str] = {}  # IR node -> model variable
+
+    def came_from(self, variable: str, start: int) -> None:
+        """The nodes added since the builder held `start` nodes come from `variable`."""
+        for node in self.b.nodes[start:]:
+            self.origin[node.name] = variable
 
     def values(self, var: str) -> list[tuple[int, object]]:
         """(model index, IR value) of every value the variable's node can take."""
@@ -38,15 +45,23 @@ class _Lowering:
 
     def inputs(self, tokens: tuple[str, ...]) -> None:
         b = self.b
+        start = len(b.nodes)
+        b.tokens()
+        self.came_from("tokens", start)
         for var, table in self.dp.embedding.items():
+            start = len(b.nodes)
             if var == "tokens":
                 self.node[var], self.decode[var] = b.tokens(), list(tokens)
             else:  # a learned embedding: a categorical map of the token
                 by_token = Table([(t, table[i]) for i, t in enumerate(tokens) if i > 0])
                 self.node[var] = b.map(by_token, b.tokens(), name=node_name(var))
                 self.decode[var] = list(range(self.dp.variable(var).width))
-        self.node["positions"], self.decode["positions"] = b.indices(), list(range(self.dp.config.n_ctx))
-        self.node["ones"] = b.ones()
+            self.came_from(var, start)
+        for var, add in (("positions", b.indices), ("ones", b.ones)):
+            start = len(b.nodes)
+            self.node[var] = add()
+            self.came_from(var, start)
+        self.decode["positions"] = list(range(self.dp.config.n_ctx))
 
     def select(self, head) -> str:
         pairs = [
@@ -60,15 +75,20 @@ class _Lowering:
         )
 
     def cat_head(self, head) -> None:
+        start = len(self.b.nodes)
         sel = self.select(head)
         self.node[head.output] = self.b.aggregate(sel, self.node[head.value], "nearest", name=node_name(head.output))
         self.decode[head.output] = self.decode[head.value]
+        self.came_from(head.output, start)
 
     def num_head(self, head) -> None:
+        start = len(self.b.nodes)
         sel = self.select(head)
         self.node[head.output] = self.b.aggregate(sel, self.node[head.value], head.reduce, name=node_name(head.output))
+        self.came_from(head.output, start)
 
     def mlp(self, mlp, numerical: bool) -> None:
+        start = len(self.b.nodes)
         domains = [self.values(v) if not numerical else [(v, v) for v in self.b.type_of(self.node[v]).values]
                    for v in mlp.inputs]
         combos = list(itertools.product(*domains))
@@ -84,6 +104,7 @@ class _Lowering:
             table = Table([((code[tuple(map(sort_key, k[:-1]))], k[-1]), o) for k, o in zip(keys, outputs)])
             self.node[mlp.output] = self.b.sequence_map(table, packed, nodes[-1], name=name)
         self.decode[mlp.output] = list(range(self.dp.variable(mlp.output).width))
+        self.came_from(mlp.output, start)
 
     def pack(self, nodes: list[str], domains: list[list], name: str) -> tuple[str, dict]:
         """One node standing for the tuple of `nodes` (the IR's maps read one or two inputs):
@@ -150,5 +171,8 @@ def lift_model(
         for mlp in dp.num_mlps:
             if mlp.layer == layer:
                 low.mlp(mlp, numerical=True)
+    start = len(low.b.nodes)
     low.b.output("output", low.readout(labels))
-    return low.b.build(**{k: str(v) for k, v in meta.items() if v is not None})
+    low.came_from("readout", start)
+    program = low.b.build(**{k: str(v) for k, v in meta.items() if v is not None})
+    return program.evolve(origin=low.origin)

@@ -8,7 +8,8 @@ import attrs
 
 from tpc.ir import Constant, Program
 
-_MODULE = re.compile(r"l(\d+)_(cat|num)_(head|mlp)\d+")
+# The model's names for its modules (tpc.model.discrete): L{layer}.{cat|num}_{head|mlp}{i}.
+_MODULE = re.compile(r"L(\d+)\.(?:cat|num)_(head|mlp)\d+")
 
 
 @attrs.frozen
@@ -28,21 +29,27 @@ class LiftSummary:
         return {"removed": ", ".join(self.removed) or "nothing"}
 
 
-def _model_name(node_name: str) -> str:
-    layer, kind, what, index = re.fullmatch(r"l(\d+)_(cat|num)_(head|mlp)(\d+)", node_name).groups()
-    return f"L{layer}.{kind}_{what}{index}"
+def _module_outputs(lifted: Program) -> dict[str, str]:
+    """Each head or MLP of the model -> the node holding its output: the last node lifted from
+    it (a head's Select and an MLP's input packing come first), in program order."""
+    origin = lifted.origin_map
+    out: dict[str, str] = {}
+    for node in lifted.nodes:
+        if _MODULE.fullmatch(origin.get(node.name, "")):
+            out[origin[node.name]] = node.name
+    return out
 
 
 def lift_summary(lifted: Program, optimized: Program) -> LiftSummary:
     """Count the heads and MLPs of the lifted program that survive in the optimized one."""
-    modules = [n.name for n in lifted.nodes if _MODULE.fullmatch(n.name)]
-    kept = {m for m in modules if m in optimized and not isinstance(optimized[m], Constant)}
-    heads = [m for m in modules if "_head" in m]
-    mlps = [m for m in modules if "_mlp" in m]
-    layers = {_MODULE.fullmatch(m).group(1) for m in modules}
+    modules = _module_outputs(lifted)
+    kept = {m for m, n in modules.items() if n in optimized and not isinstance(optimized[n], Constant)}
+    parsed = {m: _MODULE.fullmatch(m).groups() for m in modules}  # (layer, "head" or "mlp")
+    heads = [m for m in modules if parsed[m][1] == "head"]
+    mlps = [m for m in modules if parsed[m][1] == "mlp"]
     return LiftSummary(
-        layers=len(layers),
+        layers=len({layer for layer, _ in parsed.values()}),
         heads=(len(kept.intersection(heads)), len(heads)),
         mlps=(len(kept.intersection(mlps)), len(mlps)),
-        removed=tuple(_model_name(m) for m in modules if m not in kept),
+        removed=tuple(m for m in modules if m not in kept),
     )

@@ -1,0 +1,183 @@
+"""Emission: one visit method per node class writes the node's line in `run_all` (and its
+named function or table at module level, see functions.py)."""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+
+import libcst as cst
+from libcst.helpers import parse_template_statement
+
+from tpc.backends.python.functions import map_function, predicate_function, readout_function
+from tpc.backends.python.layout import assign, collides, container, dense, doc, table_key, value
+from tpc.backends.python.prelude import NAMES
+from tpc.ir import Program, Tokens, Visitor
+
+# Names of the emitted module's own functions, and of run_all's and readouts' local variables.
+_SCAFFOLD = ("run", "run_all", "tokens", "n", "row", "scores")
+
+
+class Names:
+    """Fresh Python identifiers, never a runtime, builtin, keyword or `reserved` name."""
+
+    def __init__(self, reserved=()):
+        self.taken = (set(NAMES) | set(reserved) | set(_SCAFFOLD) | set(dir(builtins))
+                      | set(keyword.kwlist) | set(keyword.softkwlist))
+
+    def fresh(self, stem: str) -> str:
+        stem = re.sub(r"\W", "_", stem) or "v"
+        if stem[0].isdigit():
+            stem = "v_" + stem
+        name, i = stem, 1
+        while name in self.taken or keyword.iskeyword(name):
+            i += 1
+            name = f"{stem}_{i}"
+        self.taken.add(name)
+        return name
+
+
+class Emitter(Visitor):
+    """Statements for the live nodes of a program: `body` (run_all's) and `defs` (module level)."""
+
+    def __init__(self, program: Program, reserved=()):
+        self.p = program
+        self.names = Names(reserved)
+        self.var: dict[str, str] = {}
+        self.defs: list = []  # module-level statements for node functions and tables
+        self.body: list = []  # statements of run_all
+        self.inline: dict[str, cst.BaseExpression] = {}
+        self.users = program.users()
+        self.outputs = set(program.output_map.values())
+        self.origin = program.origin_map
+
+    def values(self, name):
+        return self.p[name].type.values
+
+    # module-level definitions ------------------------------------------------------------
+    def table_literal(self, keys, out, depth: int, room: int) -> cst.BaseExpression:
+        """keys -> cst for out(key); dense int keys give a tuple, others a dict."""
+        if dense(keys):
+            return container("tuple", [out(k, depth + 1) for k in keys], depth, room)
+        tagged = collides(keys)
+        return container("dict", [(table_key(k, tagged), out(k, depth + 1)) for k in keys], depth, room)
+
+    def lookup(self, table: cst.BaseExpression, keys, arg: str) -> cst.BaseExpression:
+        key = cst.Name(arg)
+        if not dense(keys) and collides(keys):
+            key = cst.Call(cst.Name("tag"), [cst.Arg(key)])
+        return cst.Subscript(table, [cst.SubscriptElement(cst.Index(key))])
+
+    def constant(self, stem: str, expr: cst.BaseExpression) -> cst.Name:
+        name = self.names.fresh(stem.upper())
+        self.defs.append(assign(name, expr, leading_lines=[cst.EmptyLine()]))
+        return cst.Name(name)
+
+    def params(self, inputs) -> list[str]:
+        out = []
+        for i in inputs:
+            base = re.sub(r"\W", "_", self.var[i])
+            name = base
+            while name in out:
+                name = base + "_" + str(len(out))
+            out.append(name)
+        return out
+
+    def function(self, name: str, params: list[str], body: list, docstring: str | None = None):
+        stmts = [doc(docstring)] if docstring else []
+        self.defs.append(cst.FunctionDef(
+            cst.Name(name), cst.Parameters([cst.Param(cst.Name(p)) for p in params]),
+            cst.IndentedBlock([*stmts, *body]),
+            leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
+        ))
+
+    # run_all's lines ---------------------------------------------------------------------
+    def emit(self, live) -> None:
+        """Name every live node, then write its line (tokens first: it computes n)."""
+        for node in live:
+            self.var[node.name] = "tokens" if isinstance(node, Tokens) else self.names.fresh(node.name)
+        if not any(isinstance(n, Tokens) for n in live):
+            self.body.append(parse_template_statement("n = len(encode(tokens))"))
+        for node in sorted(live, key=lambda n: not isinstance(n, Tokens)):
+            self.visit(node, self.var[node.name])
+
+    def assign(self, var: str, expr: cst.BaseExpression):
+        self.body.append(assign(var, expr))
+
+    def call(self, fn: str, *args, **kw) -> cst.Call:
+        return cst.Call(
+            cst.Name(fn),
+            [cst.Arg(a if isinstance(a, cst.CSTNode) else cst.Name(a)) for a in args]
+            + [cst.Arg(v, keyword=cst.Name(k)) for k, v in kw.items()],
+        )
+
+    def per_position(self, v: str, fn: str, inputs):
+        """v = list(map(fn, input, ...)): fn at every position ([fn()] * n when it reads nothing)."""
+        if not inputs:
+            self.fill(v, self.call(fn))
+            return
+        self.assign(v, self.call("list", self.call("map", fn, *[self.var[i] for i in inputs])))
+
+    def fill(self, v: str, expr: cst.BaseExpression):
+        """v = [expr] * n."""
+        self.assign(v, cst.BinaryOperation(cst.List([cst.Element(expr)]), cst.Multiply(), cst.Name("n")))
+
+    def inlined(self, name: str) -> bool:
+        """A selector lifted from the same model module as its one reader (a head's Select and
+        Aggregate) is written where it is read; others keep their own line and name."""
+        readers = self.users[name]
+        module = self.origin.get(name)
+        return (len(readers) == 1 and name not in self.outputs and module is not None
+                and self.origin.get(readers[0]) == module)
+
+    def ref(self, name: str) -> cst.BaseExpression:
+        """How code reads node `name`: its variable, or its expression when written inline."""
+        return self.inline.get(name) or cst.Name(self.var[name])
+
+    # one method per node class -------------------------------------------------------------
+    def visit_Tokens(self, node, v):
+        self.assign(v, self.call("encode", "tokens"))
+        self.assign("n", self.call("len", v))
+
+    def visit_Indices(self, node, v):
+        self.assign(v, self.call("list", self.call("range", "n")))
+
+    def visit_Ones(self, node, v):
+        self.fill(v, value(1))
+
+    def visit_Constant(self, node, v):
+        self.fill(v, value(node.value))
+
+    def visit_Map(self, node, v):
+        self.per_position(v, map_function(self, node), node.inputs)
+
+    visit_SequenceMap = visit_Map
+
+    def visit_Select(self, node, v):
+        pattern = self.call("select", self.var[node.keys], self.var[node.queries], predicate_function(self, node))
+        if self.inlined(node.name):
+            self.inline[node.name] = pattern
+        else:
+            self.assign(v, pattern)
+
+    def visit_SelectAnd(self, node, v):
+        self.assign(v, self.call("select_and", self.ref(node.a), self.ref(node.b)))
+
+    def visit_SelectOr(self, node, v):
+        self.assign(v, self.call("select_or", self.ref(node.a), self.ref(node.b)))
+
+    def visit_SelectNot(self, node, v):
+        self.assign(v, self.call("select_not", self.ref(node.a)))
+
+    def visit_SelectorWidth(self, node, v):
+        self.assign(v, self.call("width", self.ref(node.selector)))
+
+    def visit_Aggregate(self, node, v):
+        kw = {} if node.default is None else {"default": value(node.default)}
+        fn = {"nearest": "nearest", "sum": "summed", "mean": "mean"}[node.reduce]
+        self.assign(v, self.call(fn, self.ref(node.selector), self.var[node.values], **kw))
+
+    def visit_Readout(self, node, v):
+        self.per_position(v, readout_function(self, node), node.terms)
+

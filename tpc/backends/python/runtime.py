@@ -1,0 +1,116 @@
+"""The runtime of emitted modules, kept as a real module: the backend reads this file as source
+and copies into each emitted module the definitions that module uses (and what they use).
+
+Statements that define a program constant (VOCAB, BOS, ...) are stand-ins that let this file
+import and be tested; each emitted module defines its own. For causal programs `select` and
+`select_not` come from causal.py instead. Everything here is standard library only.
+"""
+
+from fractions import Fraction
+import struct
+
+# Stand-ins for the program constants every emitted module defines.
+VOCAB = ()
+BOS = "<s>"
+MAX_LEN = 0
+N_POSITIONS = 1
+IMPLICIT_BOS = True
+TOKENS = frozenset((BOS, *VOCAB))
+
+
+def encode(tokens):
+    """The input checked, with BOS at position 0."""
+    seq = [BOS, *tokens] if IMPLICIT_BOS else list(tokens)
+    if not seq or seq[0] != BOS or len(seq) > N_POSITIONS:
+        raise ValueError(f"expected {'' if IMPLICIT_BOS else 'the BOS token then '}at most {MAX_LEN} tokens")
+    for token in seq:
+        if token not in TOKENS:
+            raise ValueError(f"unknown token {token!r} (vocabulary: {' '.join(map(str, VOCAB))})")
+    return seq
+
+
+def exact(x):
+    """An int when a Fraction is whole."""
+    return x.numerator if x.denominator == 1 else x
+
+
+# NEAREST_ORDER[n][q]: the key positions in the order query q prefers them in a length-n
+# input: nearest first, the earlier one on ties, q itself last.
+NEAREST_ORDER = [[sorted(range(n), key=lambda k: (k == q, abs(k - q), k)) for q in range(n)]
+                 for n in range(N_POSITIONS + 1)]
+
+
+def tag(x):
+    """Table key of a value: bools are tagged so that True and 1 stay apart."""
+    return ("bool", x) if isinstance(x, bool) else x
+
+
+def float32(table):
+    """`table` with its scores as the float32 numbers the model stores: each decimal here is
+    the shortest one that names its float32 value exactly."""
+    if isinstance(table, dict):
+        return {key: float32(row) for key, row in table.items()}
+    if isinstance(table[0], tuple):
+        return tuple(map(float32, table))
+    return tuple(map(as_float32, table))
+
+
+def as_float32(x):
+    """A number as the float32 value the model holds it in."""
+    return struct.unpack("f", struct.pack("f", float(x)))[0]
+
+
+def scaled(x, weights):
+    """How the model scores a number: float32(float32(x) * w) for each class."""
+    x = as_float32(x)
+    return [as_float32(x * w) for w in weights]
+
+
+def add_scores(scores, row):
+    """Scores plus a row, each sum rounded to float32 as the model adds them."""
+    return [as_float32(a + b) for a, b in zip(scores, row)]
+
+
+def select(keys, queries, predicate):
+    """Attention pattern: row q, column k is True when query q attends to key k."""
+    return [[predicate(key, query) for key in keys] for query in queries]
+
+
+def select_not(selector):
+    return [[not s for s in row] for row in selector]
+
+
+def select_and(a, b):
+    return [[x and y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+
+
+def select_or(a, b):
+    return [[x or y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+
+
+def nearest(selector, values, default=None):
+    """Each query reads the value at its first selected key in NEAREST_ORDER; with none
+    selected, `default`, or else the value at position 0 (BOS)."""
+    fallback = values[0] if default is None else default
+    return [next((values[k] for k in order if row[k]), fallback)
+            for row, order in zip(selector, NEAREST_ORDER[len(values)])]
+
+
+def summed(selector, values):
+    """Each query reads the sum of the values at its selected keys (whole Fractions as ints)."""
+    sums = [sum(v for v, s in zip(values, row) if s) for row in selector]
+    return [x.numerator if x.denominator == 1 else x for x in sums]
+
+
+def mean(selector, values, default=0):
+    """Each query reads the mean of the values at its selected keys (`default` if none)."""
+    out = []
+    for row in selector:
+        picked = [v for v, s in zip(values, row) if s]
+        out.append(exact(Fraction(sum(picked), len(picked))) if picked else default)
+    return out
+
+
+def width(selector):
+    """How many keys each query selects."""
+    return [sum(row) for row in selector]
