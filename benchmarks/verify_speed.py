@@ -67,7 +67,7 @@ def main() -> int:
     ap.add_argument("--checkpoint", type=Path, default=None)
     args = ap.parse_args()
     from tpc.backends.python import to_python
-    from tpc.cli import parse_tokens
+    from tpc.load import parse_tokens
     from tpc.frontend import compile_file
     from tpc.ir import to_json
 

@@ -5,9 +5,11 @@ import types
 from pathlib import Path
 
 import pytest
+import torch
 from click.testing import CliRunner
 
-from tpc.cli import main, parse_tokens
+from tpc.cli import main
+from tpc.load import parse_tokens
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "rasp"
 
@@ -106,6 +108,31 @@ def test_errors_exit_2_with_one_line(cli):
 
 
 def test_every_command_has_a_manual():
-    for command in ("run", "emit", "check"):
+    commands = sorted(main.commands)
+    assert commands == ["check", "compile", "emit", "lift", "run", "train", "verify"]
+    for command in commands:
         r = CliRunner().invoke(main, [command, "--help"])
         assert r.exit_code == 0 and "Example" in r.output
+
+
+def test_compile_writes_a_checkpoint_that_computes_the_program(cli):
+    from tpc.interp import Interpreter
+    from tpc.load import load_program
+    from tpc.model.checkpoint import load_model
+
+    sort = str(EXAMPLES / "sort.rasp")
+    out = cli.tmp / "sort.pt"
+    r = cli("compile", sort, "--vocab", "1 2 3", "--max-len", "4", "-o", str(out), "--stats", "--json")
+    assert r.exit_code == 0, r.output
+    assert set(json.loads(r.output)) == {"layers", "heads", "mlps", "d_model", "params", "seconds"}
+    loaded = load_model(out)
+    assert loaded.implicit_bos and loaded.model.cfg.n_ctx == 5  # BOS + 4 tokens
+    program = load_program(sort, [1, 2, 3], 4)
+    inputs = [[], [2], [3, 1], [1, 3, 2], [3, 3, 1, 2], [2, 1, 2, 1]]
+    want = Interpreter(program).run(inputs)
+    ids = {str(t): i for i, t in enumerate(loaded.tokens)}
+    for i, seq in enumerate(inputs):
+        row = [ids["<s>"], *(ids[str(t)] for t in seq)]
+        pred = loaded.model.predict(torch.tensor([row]))[0, 1:].tolist()  # no output at BOS
+        assert {o: [loaded.labels[k] for k in pred] for o in want} == {o: v[i] for o, v in want.items()}
+    assert "error: " in _error(cli("compile", sort, "--vocab", "1 2", "-o", str(out), "--output", "nope"))

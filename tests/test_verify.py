@@ -310,7 +310,7 @@ def test_trained_example_checkpoint_against_its_lifted_program_and_rasp(ckpt, tm
     # The program runs on the model's tokens typed as `tpc run --input` types them ("3" is 3).
     rasp = EXAMPLES / "rasp" / f"{ckpt.parent.name}.rasp"
     if rasp.is_file():
-        from tpc.cli import parse_tokens
+        from tpc.load import parse_tokens
         from tpc.frontend import compile_file
         from tpc.model.checkpoint import load_checkpoint
 

@@ -1,6 +1,6 @@
-"""The reference interpreter: runs a program on a batch of sequences, exactly, with torch.
+"""The reference interpreter: runs a program on a batch of sequences, exactly, with numpy.
 
-Every s-op is held as a (batch, position) tensor of indices into its type's value tuple,
+Every s-op is held as a (batch, position) array of indices into its type's value tuple,
 so maps are gathers and nothing is ever rounded; sums and means are computed in float64
 and snapped back onto the exact value set their type declares; readout scores are added in
 float32, term by term, as the model adds them. This is the oracle every
@@ -9,84 +9,102 @@ backend and pass is checked against.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
-import torch
+import numpy as np
 
-from .errors import TpcError
-from .ir import (
-    Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, SelectAnd, SelectNot,
-    SelectOr, SelectorWidth, SequenceMap, Tokens, is_number, show, sort_key,
-)
+from tpc.errors import TpcError
+from tpc.ir import Aggregate, Program, Visitor, is_number, show, sort_key
 
 
 def _index(values: Sequence) -> dict:
     return {sort_key(v): i for i, v in enumerate(values)}
 
 
-def _remap(src_values: Sequence, dst_values: Sequence) -> torch.Tensor:
+def _remap(src_values: Sequence, dst_values: Sequence) -> np.ndarray:
     """Index in `dst_values` of each value of `src_values` (a subset)."""
     dst = _index(dst_values)
-    return torch.tensor([dst[sort_key(v)] for v in src_values], dtype=torch.long)
+    return np.array([dst[sort_key(v)] for v in src_values], dtype=np.int64)
 
 
-def position_costs(n: int) -> torch.Tensor:
+def position_costs(n: int) -> np.ndarray:
     """cost[q, k] of attending from q to k: nearest first, earlier on ties, own position last."""
-    q = torch.arange(n).unsqueeze(1)
-    k = torch.arange(n).unsqueeze(0)
-    cost = 2 * (k - q).abs() - (k < q).long()
-    return torch.where(k == q, torch.full_like(cost, 2 * n + 1), cost)
+    q = np.arange(n)[:, None]
+    k = np.arange(n)[None, :]
+    cost = 2 * np.abs(k - q) - (k < q).astype(np.int64)
+    return np.where(k == q, 2 * n + 1, cost)
 
 
-class Interpreter:
-    """Compiles a program's tables into tensors once; `run` then evaluates whole batches."""
+class _Tables(Visitor):
+    """A node's lookup table as an array (or None when it needs none), built once per program."""
+
+    def __init__(self, program: Program):
+        self.p = program
+        self.scores: dict[str, list[np.ndarray]] = {}
+
+    def none(self, node):
+        return None
+
+    visit_Tokens = visit_Indices = visit_Ones = visit_Constant = none
+    visit_SelectAnd = visit_SelectOr = visit_SelectNot = visit_SelectorWidth = none
+
+    def visit_Map(self, node):
+        out = _index(node.type.values)
+        return np.array([out[sort_key(node.table[v])] for v in self.p[node.x].type.values], dtype=np.int64)
+
+    def visit_SequenceMap(self, node):
+        out = _index(node.type.values)
+        ys = self.p[node.y].type.values
+        return np.array([[out[sort_key(node.table[(x, y)])] for y in ys] for x in self.p[node.x].type.values],
+                        dtype=np.int64).reshape(len(self.p[node.x].type.values), len(ys))
+
+    def visit_Select(self, node):
+        qs, ks = self.p[node.queries].type.values, self.p[node.keys].type.values
+        return np.array([[(q, k) in node.predicate for k in ks] for q in qs], dtype=bool).reshape(len(qs), len(ks))
+
+    def visit_Aggregate(self, node):
+        return _remap(self.p[node.values].type.values, node.type.values) if node.reduce == "nearest" else None
+
+    def visit_Readout(self, node):
+        # One score table per term, by position: a node read twice adds twice.
+        self.scores[node.name] = [
+            np.array([table[v] for v in self.p[term].type.values], dtype=np.float32)
+            .reshape(len(self.p[term].type.values), len(node.classes))
+            for term, table in zip(node.terms, node.scores)
+        ]
+        return _remap(node.classes, node.type.values)
+
+
+class _Batch(NamedTuple):
+    """What one `evaluate` call shares between nodes."""
+
+    env: dict
+    tokens: np.ndarray
+    visible: np.ndarray  # [batch, query, key] bool
+    cost: np.ndarray  # [query, key], see position_costs
+
+
+class Interpreter(Visitor):
+    """Compiles a program's tables into arrays once; `run` then evaluates whole batches."""
 
     def __init__(self, program: Program):
         self.program = program
         self.domain = program.domain
-        self._tables: dict[str, torch.Tensor] = {}
-        self._floats: dict[str, torch.Tensor] = {}
-        self._scores: dict[str, list[torch.Tensor]] = {}
-        for node in program.nodes:
-            self._prepare(node)
+        tables = _Tables(program)
+        self._tables = {n.name: tables.visit(n) for n in program.nodes}
+        self._floats: dict[str, np.ndarray] = {
+            n.name: np.array([float(v) for v in n.type.values], dtype=np.float64)
+            for n in program.nodes if n.type.kind != "selector" and all(is_number(v) for v in n.type.values)
+        }
+        self._scores = tables.scores
         # Tokens are encoded as indices into the tokens node's type (the domain's if it was removed).
         token_values = program["tokens"].type.values if "tokens" in program else self.domain.token_values
         self._token_index = _index(token_values)
         self._vocab = {sort_key(v) for v in self.domain.vocab}
 
-    def _prepare(self, node) -> None:
-        p = self.program
-        t = node.type
-        if t.kind != "selector" and all(is_number(v) for v in t.values):
-            self._floats[node.name] = torch.tensor([float(v) for v in t.values], dtype=torch.float64)
-        if isinstance(node, Map):
-            out = _index(t.values)
-            self._tables[node.name] = torch.tensor(
-                [out[sort_key(node.table[v])] for v in p[node.x].type.values], dtype=torch.long
-            )
-        elif isinstance(node, SequenceMap):
-            out = _index(t.values)
-            ys = p[node.y].type.values
-            self._tables[node.name] = torch.tensor(
-                [[out[sort_key(node.table[(x, y)])] for y in ys] for x in p[node.x].type.values],
-                dtype=torch.long,
-            )
-        elif isinstance(node, Select):
-            qs, ks = p[node.queries].type.values, p[node.keys].type.values
-            self._tables[node.name] = torch.tensor([[(q, k) in node.predicate for k in ks] for q in qs])
-        elif isinstance(node, Aggregate) and node.reduce == "nearest":
-            self._tables[node.name] = _remap(p[node.values].type.values, t.values)
-        elif isinstance(node, Readout):
-            self._tables[node.name] = _remap(node.classes, t.values)
-            # One score table per term, by position: a node read twice adds twice.
-            self._scores[node.name] = [
-                torch.tensor([table[v] for v in p[term].type.values], dtype=torch.float32)
-                for term, table in zip(node.terms, node.scores)
-            ]
-
     # --- encoding ---------------------------------------------------------------------------
 
-    def encode(self, sequences: Sequence[Sequence]) -> tuple[torch.Tensor, torch.Tensor]:
+    def encode(self, sequences: Sequence[Sequence]) -> tuple[np.ndarray, np.ndarray]:
         """Token lists (as callers pass them) -> (token indices, valid mask), BOS at position 0."""
         dom = self.domain
         rows = []
@@ -106,90 +124,96 @@ class Interpreter:
                 raise TpcError(f"unknown token {show(bad[0])} (vocabulary: {vocab})")
             rows.append([self._token_index[sort_key(tok)] for tok in seq])
         n = max((len(r) for r in rows), default=1)
-        tokens = torch.zeros(len(rows), n, dtype=torch.long)
-        valid = torch.zeros(len(rows), n, dtype=torch.bool)
+        tokens = np.zeros((len(rows), n), dtype=np.int64)
+        valid = np.zeros((len(rows), n), dtype=bool)
         for b, r in enumerate(rows):
-            tokens[b, : len(r)] = torch.tensor(r, dtype=torch.long)
+            tokens[b, : len(r)] = r
             valid[b, : len(r)] = True
         return tokens, valid
 
     # --- evaluation ---------------------------------------------------------------------------
 
-    def evaluate(self, tokens: torch.Tensor, valid: torch.Tensor, names: Sequence[str] | None = None) -> dict:
-        """Every node's value tensor (indices into its type's values; selectors as bool masks)."""
-        batch, n = tokens.shape
-        visible = valid.unsqueeze(2) & valid.unsqueeze(1)
+    def evaluate(self, tokens: np.ndarray, valid: np.ndarray, names: Sequence[str] | None = None) -> dict:
+        """Every node's value array (indices into its type's values; selectors as bool masks)."""
+        tokens, valid = np.asarray(tokens, dtype=np.int64), np.asarray(valid, dtype=bool)
+        n = tokens.shape[1]
+        visible = valid[:, :, None] & valid[:, None, :]
         if self.domain.causal:
-            visible = visible & torch.ones(n, n, dtype=torch.bool).tril()
-        cost = position_costs(n)
-        env: dict[str, torch.Tensor] = {}
+            visible = visible & np.tril(np.ones((n, n), dtype=bool))
+        batch = _Batch({}, tokens, visible, position_costs(n))
         for node in self.program.nodes:
-            env[node.name] = self._eval(node, env, tokens, visible, cost)
-        return env if names is None else {k: env[k] for k in names}
+            batch.env[node.name] = self.visit(node, batch)
+        return batch.env if names is None else {k: batch.env[k] for k in names}
 
-    def _snap(self, node, x: torch.Tensor) -> torch.Tensor:
+    def _snap(self, node, x: np.ndarray) -> np.ndarray:
         """Indices of the exact values of `node`'s type nearest to the float results `x`."""
         vals = self._floats[node.name]
-        hi = torch.searchsorted(vals, x.contiguous()).clamp(max=len(vals) - 1)
-        lo = (hi - 1).clamp(min=0)
-        idx = torch.where((vals[lo] - x).abs() <= (vals[hi] - x).abs(), lo, hi)
-        if ((vals[idx] - x).abs() > 1e-9 * x.abs().clamp(min=1)).any():
+        hi = np.minimum(np.searchsorted(vals, x), len(vals) - 1)
+        lo = np.maximum(hi - 1, 0)
+        idx = np.where(np.abs(vals[lo] - x) <= np.abs(vals[hi] - x), lo, hi)
+        if (np.abs(vals[idx] - x) > 1e-9 * np.maximum(np.abs(x), 1)).any():
             raise AssertionError(f"{node.name}: a result outside its inferred value set")
         return idx
 
-    def _eval(self, node, env, tokens, visible, cost) -> torch.Tensor:
-        shape = tokens.shape
-        if isinstance(node, Tokens):
-            return tokens
-        if isinstance(node, Indices):
-            return self._snap(node, torch.arange(shape[1], dtype=torch.float64).expand(shape))
-        if isinstance(node, (Ones, Constant)):
-            return torch.zeros(shape, dtype=torch.long)
-        if isinstance(node, Map):
-            return self._tables[node.name][env[node.x]]
-        if isinstance(node, SequenceMap):
-            return self._tables[node.name][env[node.x], env[node.y]]
-        if isinstance(node, Select):
-            table = self._tables[node.name]
-            return table[env[node.queries].unsqueeze(2), env[node.keys].unsqueeze(1)] & visible
-        if isinstance(node, SelectAnd):
-            return env[node.a] & env[node.b]
-        if isinstance(node, SelectOr):
-            return env[node.a] | env[node.b]
-        if isinstance(node, SelectNot):
-            return ~env[node.a] & visible
-        if isinstance(node, SelectorWidth):
-            return self._snap(node, env[node.selector].sum(-1).double())
-        if isinstance(node, Aggregate):
-            return self._aggregate(node, env, cost)
-        if isinstance(node, Readout):
-            # float32, one term at a time, as the model adds them (tpc/ir/scores.py).
-            total = torch.tensor(node.bias, dtype=torch.float32).expand(*shape, len(node.bias))
-            for term, scores in zip(node.terms, self._scores[node.name]):
-                total = total + scores[env[term]]
-            return self._tables[node.name][total.argmax(-1)]  # first class on ties
-        raise NotImplementedError(type(node).__name__)
+    def visit_Tokens(self, node, b: _Batch):
+        return b.tokens
 
-    def _aggregate(self, node: Aggregate, env, cost) -> torch.Tensor:
-        sel = env[node.selector]
-        values = env[node.values]
+    def visit_Indices(self, node, b: _Batch):
+        return self._snap(node, np.broadcast_to(np.arange(b.tokens.shape[1], dtype=np.float64), b.tokens.shape))
+
+    def visit_Ones(self, node, b: _Batch):
+        return np.zeros(b.tokens.shape, dtype=np.int64)
+
+    visit_Constant = visit_Ones
+
+    def visit_Map(self, node, b: _Batch):
+        return self._tables[node.name][b.env[node.x]]
+
+    def visit_SequenceMap(self, node, b: _Batch):
+        return self._tables[node.name][b.env[node.x], b.env[node.y]]
+
+    def visit_Select(self, node, b: _Batch):
+        table = self._tables[node.name]
+        return table[b.env[node.queries][:, :, None], b.env[node.keys][:, None, :]] & b.visible
+
+    def visit_SelectAnd(self, node, b: _Batch):
+        return b.env[node.a] & b.env[node.b]
+
+    def visit_SelectOr(self, node, b: _Batch):
+        return b.env[node.a] | b.env[node.b]
+
+    def visit_SelectNot(self, node, b: _Batch):
+        return ~b.env[node.a] & b.visible
+
+    def visit_SelectorWidth(self, node, b: _Batch):
+        return self._snap(node, b.env[node.selector].sum(-1).astype(np.float64))
+
+    def visit_Aggregate(self, node: Aggregate, b: _Batch):
+        sel = b.env[node.selector]
+        values = b.env[node.values]
         anything = sel.any(-1)
         if node.reduce == "nearest":
-            big = torch.iinfo(torch.long).max
-            best = torch.where(sel, cost, big).argmin(-1)
-            chosen = torch.where(anything, best, 0)
-            out = self._tables[node.name][values.gather(1, chosen)]
+            best = np.where(sel, b.cost, np.iinfo(np.int64).max).argmin(-1)  # first on ties
+            chosen = np.where(anything, best, 0)
+            out = self._tables[node.name][np.take_along_axis(values, chosen, 1)]
             if node.default is not None:
                 default = _index(node.type.values)[sort_key(node.default)]
-                out = torch.where(anything, out, default)
+                out = np.where(anything, out, default)
             return out
         v = self._floats[node.values][values]
-        total = (sel.double() * v.unsqueeze(1)).sum(-1)
+        total = (sel.astype(np.float64) * v[:, None, :]).sum(-1)
         if node.reduce == "mean":
             count = sel.sum(-1)
             default = float(node.default) if node.default is not None else 0.0
-            total = torch.where(count > 0, total / count.clamp(min=1), default)
+            total = np.where(count > 0, total / np.maximum(count, 1), default)
         return self._snap(node, total)
+
+    def visit_Readout(self, node, b: _Batch):
+        # float32, one term at a time, as the model adds them (tpc/ir/scores.py).
+        total = np.broadcast_to(np.array(node.bias, dtype=np.float32), (*b.tokens.shape, len(node.bias)))
+        for term, scores in zip(node.terms, self._scores[node.name]):
+            total = total + scores[b.env[term]]
+        return self._tables[node.name][total.argmax(-1)]  # first class on ties
 
     # --- values -----------------------------------------------------------------------------
 

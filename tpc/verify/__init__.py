@@ -46,6 +46,7 @@ from typing import Sequence
 
 from tpc.errors import TpcError
 from tpc.ir import show
+from tpc.load import parse_tokens
 from tpc.verify.results import Counterexample, VerifyResult
 from tpc.verify.runnables import (
     CHECKPOINT_SUFFIXES, Canon, CheckpointRunnable, ProgramRunnable, PythonRunnable, RaspRunnable,
@@ -96,8 +97,6 @@ def _resolve_vocab(sides, vocab, by_str):
 def _as_input_tokens(tokens: list) -> list:
     """A trained model's token strings typed as `tpc run --input` types them ("3" is 3): the
     values a RASP program is run on (one typing rule for tokens in every command)."""
-    from tpc.cli import parse_tokens
-
     if any(not isinstance(t, str) or t.split() != [t] for t in tokens):  # each one word
         return tokens
     return parse_tokens(" ".join(tokens) + " ")  # the space: never split into characters

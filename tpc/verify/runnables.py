@@ -7,10 +7,11 @@ import itertools
 from pathlib import Path
 from typing import Sequence
 
-import torch
+import numpy as np
 
 from tpc.errors import TpcError
-from tpc.ir import IRError, Program, normalize, sort_key
+from tpc.interp import Interpreter
+from tpc.ir import IRError, Program, from_json, normalize, sort_key
 
 CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt")
 
@@ -38,9 +39,9 @@ class Canon:
     def id(self, value) -> int:
         return self._ids.setdefault(self.key(value), len(self._ids))
 
-    def lookup(self, values: Sequence) -> torch.Tensor:
-        """Ids of `values`, as a tensor to index with a side's value indices."""
-        return torch.tensor([self.id(v) for v in values], dtype=torch.long)
+    def lookup(self, values: Sequence) -> np.ndarray:
+        """Ids of `values`, as an array to index with a side's value indices."""
+        return np.array([self.id(v) for v in values], dtype=np.int64)
 
 
 # --- runnables ------------------------------------------------------------------------------
@@ -72,7 +73,7 @@ class Runnable:
         """Inputs will be indices into `tokens` (this side's own token values)."""
         self.tokens = list(tokens)
 
-    def run_ids(self, idx: torch.Tensor, outputs: Sequence[str], canon: Canon) -> dict:
+    def run_ids(self, idx: np.ndarray, outputs: Sequence[str], canon: Canon) -> dict:
         """idx [batch, length] (indices into the tokens of `use_vocab`) -> output name ->
         canonical ids [batch, positions] (positions include BOS unless `implicit_bos`)."""
         raise NotImplementedError
@@ -99,8 +100,6 @@ class ProgramRunnable(Runnable):
     batch_positions = 1 << 16
 
     def __init__(self, program: Program, label: str = "program", kind: str = "ir"):
-        from tpc.interp import Interpreter
-
         self.program, self.label, self.kind = program, label, kind
         dom = program.domain
         self.vocab = dom.vocab
@@ -119,13 +118,14 @@ class ProgramRunnable(Runnable):
         if codes:
             self._bos_code = codes[0][0]
         else:
-            self._bos_code = self.interp.encode([prefix])[0][0, 0].item()
-        self._token_codes = torch.tensor([c[1] for c in codes], dtype=torch.long)
+            self._bos_code = int(self.interp.encode([prefix])[0][0, 0])
+        self._token_codes = np.array([c[1] for c in codes], dtype=np.int64)
 
     def run_ids(self, idx, outputs, canon):
         batch = idx.shape[0]
-        tokens = torch.cat([torch.full((batch, 1), self._bos_code), self._token_codes[idx]], 1)
-        valid = torch.ones(tokens.shape, dtype=torch.bool)
+        tokens = np.concatenate([np.full((batch, 1), self._bos_code, dtype=np.int64),
+                                 self._token_codes[idx].reshape(batch, idx.shape[1])], 1)
+        valid = np.ones(tokens.shape, dtype=bool)
         omap = self.program.output_map
         env = self.interp.evaluate(tokens, valid, [omap[o] for o in outputs])
         start = 1 if self.implicit_bos else 0
@@ -191,7 +191,7 @@ class CheckpointRunnable(Runnable):
     main_output = "label"
 
     def __init__(self, path: Path, label: str):
-        from tpc.model.checkpoint import load_model
+        from tpc.model.checkpoint import load_model  # lazy: torch
 
         self.label = label
         loaded = load_model(path)
@@ -212,13 +212,17 @@ class CheckpointRunnable(Runnable):
 
     def use_vocab(self, tokens):
         super().use_vocab(tokens)
-        self._token_ids = torch.tensor([self._ids[exact_key(t)] for t in self.tokens], dtype=torch.long)
+        self._token_ids = np.array([self._ids[exact_key(t)] for t in self.tokens], dtype=np.int64)
 
-    def _predict(self, idx):
+    def _predict(self, idx: np.ndarray) -> np.ndarray:
+        import torch  # lazy: torch, only for a side that runs a model
+
         batch = idx.shape[0]
-        ids = torch.cat([torch.full((batch, 1), self._bos_id), self._token_ids[idx]], 1)
+        ids = np.concatenate([np.full((batch, 1), self._bos_id, dtype=np.int64),
+                              self._token_ids[idx].reshape(batch, idx.shape[1])], 1)
         with torch.inference_mode():
-            return self.model.predict(ids)[:, 1 if self.implicit_bos else 0:]
+            pred = self.model.predict(torch.from_numpy(ids))
+        return pred[:, 1 if self.implicit_bos else 0:].numpy()
 
     def run_ids(self, idx, outputs, canon):
         if not hasattr(self, "_lookup") or self._lookup[0] is not canon:
@@ -227,7 +231,7 @@ class CheckpointRunnable(Runnable):
 
     def run_values(self, seq, outputs):
         index = {exact_key(t): i for i, t in enumerate(self.tokens)}
-        idx = torch.tensor([[index[exact_key(t)] for t in seq]], dtype=torch.long).view(1, len(seq))
+        idx = np.array([[index[exact_key(t)] for t in seq]], dtype=np.int64).reshape(1, len(seq))
         row = self._predict(idx)[0].tolist()
         return {o: [self.labels[i] for i in row] for o in outputs}
 
@@ -274,7 +278,7 @@ class PythonRunnable(Runnable):
             for o in outputs:
                 rows[o].append([canon.id(v) for v in result[o]])
         width = idx.shape[1] + (0 if self.implicit_bos else 1)
-        return {o: torch.tensor(r, dtype=torch.long).view(len(r), width) for o, r in rows.items()}
+        return {o: np.array(r, dtype=np.int64).reshape(len(r), width) for o, r in rows.items()}
 
     def run_values(self, seq, outputs):
         result = self._call(seq)
@@ -284,8 +288,6 @@ class PythonRunnable(Runnable):
 def load(path) -> Runnable:
     """The runnable for a file, by its extension (.pt/.pth/.ckpt, .rasp, .py, .json), or for a
     run directory of the paper's code (model.pt + args.json), as `tpc lift` reads it."""
-    from tpc.ir import from_json
-
     path = Path(path)
     label = path.name
     if path.is_dir():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-import torch
+import numpy as np
 
 from tpc.errors import TpcError
 from tpc.verify.results import Counterexample
@@ -14,11 +14,11 @@ def lengths_total(n_vocab: int, min_len: int, max_len: int) -> int:
     return sum(n_vocab ** length for length in range(min_len, max_len + 1))
 
 
-def _enumerate(n_vocab: int, length: int, start: int, stop: int) -> torch.Tensor:
+def _enumerate(n_vocab: int, length: int, start: int, stop: int) -> np.ndarray:
     """Inputs number start..stop-1 of `length` tokens in lexicographic order, as indices."""
-    numbers = torch.arange(start, stop, dtype=torch.long)
-    powers = n_vocab ** torch.arange(length - 1, -1, -1, dtype=torch.long)
-    return (numbers.unsqueeze(1) // powers) % n_vocab
+    numbers = np.arange(start, stop, dtype=np.int64)
+    powers = n_vocab ** np.arange(length - 1, -1, -1, dtype=np.int64)
+    return (numbers[:, None] // powers) % n_vocab
 
 
 class Check:
@@ -31,11 +31,11 @@ class Check:
         self.drop_a = 0 if (a.implicit_bos or both_model) else 1
         self.drop_b = 0 if (b.implicit_bos or both_model) else 1
 
-    def differs(self, idx: torch.Tensor) -> torch.Tensor:
+    def differs(self, idx: np.ndarray) -> np.ndarray:
         """[batch] bool: the inputs on which some compared output differs."""
         ra = self.a.run_ids(idx, [p[0] for p in self.pairs], self.canon)
         rb = self.b.run_ids(idx, [p[1] for p in self.pairs], self.canon)
-        bad = torch.zeros(idx.shape[0], dtype=torch.bool)
+        bad = np.zeros(idx.shape[0], dtype=bool)
         for oa, ob in self.pairs:
             xa, xb = ra[oa][:, self.drop_a:], rb[ob][:, self.drop_b:]
             if xa.shape != xb.shape:
@@ -71,7 +71,7 @@ def exhaustive(check: Check, n_vocab: int, min_len: int, max_len: int):
             idx = _enumerate(n_vocab, length, lo, hi)
             bad = check.differs(idx)
             if bad.any():
-                first = int(bad.nonzero()[0, 0])
+                first = int(bad.nonzero()[0][0])
                 return checked + first + 1, idx[first].tolist()
             checked += hi - lo
     return checked, None
@@ -91,7 +91,7 @@ def sampled(check: Check, n_vocab: int, min_len: int, max_len: int, samples: int
     def differs(seq):
         if not state["found"]:
             state["calls"] += 1
-        bad = bool(check.differs(torch.tensor(seq, dtype=torch.long).view(1, len(seq)))[0])
+        bad = bool(check.differs(np.array(seq, dtype=np.int64).reshape(1, len(seq)))[0])
         state["found"] |= bad
         return bad
 

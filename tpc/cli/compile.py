@@ -7,9 +7,13 @@ import time
 
 import click
 
+from tpc.cli.shared import PROGRAM, tokens_option
+from tpc.load import load_program
+from tpc.passes import optimize
+
 
 @click.command("compile")
-@click.argument("program", type=click.Path(exists=True, dir_okay=False))
+@PROGRAM
 @click.option("--vocab", metavar="TOKENS", help='The tokens the program accepts, e.g. "0 1 2 3 4" (RASP source only). '
               '[the file\'s #!tpc vocab, else "0 1 2 3 4 5 6 7"]')
 @click.option("--max-len", type=click.IntRange(min=1), metavar="N",
@@ -31,12 +35,10 @@ def compile_command(program, vocab, max_len, causal, output_name, level, out, st
     Example:
       tpc compile examples/rasp/sort.rasp --vocab "1 2 3 4 5" --max-len 10 -o sort.pt --stats
     """
-    from tpc.assemble import assemble, save_compiled
-    from tpc.load import load_program, parse_tokens
-    from tpc.passes import optimize
+    from tpc.assemble import assemble, save_compiled  # lazy: torch, only commands that run a model load it
 
     t0 = time.perf_counter()
-    prog = load_program(program, None if vocab is None else parse_tokens(vocab), max_len, causal=causal or None)
+    prog = load_program(program, tokens_option(vocab), max_len, causal=causal or None)
     if level:
         prog = optimize(prog, level)
     compiled = assemble(prog, output_name)

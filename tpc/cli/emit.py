@@ -1,0 +1,36 @@
+"""`tpc emit`: a program written as Python, RASP text or IR JSON."""
+
+from __future__ import annotations
+
+import click
+
+from tpc.cli.shared import MAX_LEN, PROGRAM, TARGETS, VOCAB, render, tokens_option
+from tpc.load import load_program
+
+
+@click.command()
+@PROGRAM
+@click.option("--to", "target", type=click.Choice(TARGETS), default="python",
+              show_default=True, help="What to write.")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True), default="-",
+              help="The file to write. [standard output]")
+@VOCAB
+@MAX_LEN
+def emit(program, target, out, vocab, max_len):
+    """Translate PROGRAM (a .rasp file, or IR .json) into another form.
+
+    \b
+    --to python  a self-contained Python module (standard library only): run(tokens) returns
+                 the main output, one value per token; run_all(tokens) every output by name;
+                 VOCAB, MAX_LEN, BOS, OUTPUTS are constants. Exactly tpc's semantics.
+    --to rasp    RASP source text, which tpc compiles back to the same program.
+    --to json    the typed IR as JSON, which every command accepts as PROGRAM.
+
+    \b
+    Example:
+      tpc emit examples/rasp/sort.rasp --vocab "1 2 3 4" --to python -o sort.py
+      python -c "import sort; print(sort.run([3, 1, 2]))"   # [1, 2, 3]
+    """
+    prog = load_program(program, tokens_option(vocab), max_len)
+    with click.open_file(out, "w") as f:
+        f.write(render(prog, target))

@@ -1,0 +1,57 @@
+"""`tpc lift`: a model's weights -> the program it computes."""
+
+from __future__ import annotations
+
+import click
+
+from tpc.backends.rasp import to_rasp
+from tpc.cli.shared import TARGETS, render
+from tpc.passes import PASSES, optimize
+
+
+@click.command()
+@click.argument("model", type=click.Path(exists=True))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True), default="-",
+              help="The file to write. [standard output]")
+@click.option("--to", "target", type=click.Choice(TARGETS), default="python",
+              show_default=True, help="What to write (see `tpc emit --help`).")
+@click.option("-O", "level", type=click.IntRange(0, 1), default=1, show_default=True, metavar="LEVEL",
+              help="-O0: the program exactly as lifted; -O1: narrow value sets, fold constants, "
+                   "merge duplicates, remove dead code, name comparisons.")
+@click.option("--print-after", multiple=True, metavar="PASS",
+              help="Print the program as RASP text on stderr after each run of PASS "
+                   "(narrow, fold, cse, dce, compare); repeatable.")
+def lift(model, out, target, level, print_after):
+    """Lift MODEL's weights into a program that computes exactly what the model computes.
+
+    \b
+    MODEL is a checkpoint written by `tpc train` or `tpc compile`, or a run of the paper's
+    reference code: its model.pt with args.json (and optionally vocab.json) beside it, or
+    that directory. Files are loaded with torch.load(weights_only=True) only.
+
+    \b
+    The program takes the model's input with BOS first ("<s> 3 1 2 </s>") and returns the
+    model's argmax label at every position, BOS included. Every attention head becomes a
+    select + aggregate, every MLP a lookup table computed by running the MLP on each input
+    its inputs can actually take, and the unembedding a sum of score tables. A summary line
+    (modules kept / removed, lines written) goes to stderr.
+
+    \b
+    Examples:
+      tpc lift runs/sort/model.pt -o sort.py && python -c "import sort; print(sort.run(['<s>', '3', '1', '</s>']))"
+      tpc lift ../shared/reference/hist --to rasp
+    """
+    from tpc.lift import lift_checkpoint, lift_summary  # lazy: torch, only commands that run a model load it
+
+    unknown = [p for p in print_after if p not in PASSES]
+    if unknown:
+        raise click.BadParameter(f"unknown pass {unknown[0]!r} (passes: {', '.join(PASSES)})",
+                                 param_hint="--print-after")
+    lifted = lift_checkpoint(model)
+    printer = lambda name, p: click.echo(f"# --- after {name} ---\n{to_rasp(p)}", err=True)  # noqa: E731
+    optimized = optimize(lifted, level, print_after, printer)
+    summary = lift_summary(lifted, optimized)
+    text = render(optimized.with_meta(**summary.meta()), target)
+    with click.open_file(out, "w") as f:
+        f.write(text)
+    click.echo(f"{summary}; {len(text.splitlines())} lines -> {'stdout' if out == '-' else out}", err=True)
