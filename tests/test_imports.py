@@ -106,8 +106,6 @@ def test_no_import_cycle_at_import_time():
     assert cycle is None, " -> ".join(cycle)
 
 
-@pytest.mark.xfail(strict=True, reason="tpc.model.checkpoint imports tpc.model.reference in a function, "
-                   "which imports load_tensors from tpc.model.checkpoint (tpc/model is being split elsewhere)")
 def test_no_import_cycle_even_through_lazy_imports():
     # A function-level import that closes a cycle still ties two modules into one job.
     cycle = _cycle(_graph(lazy=True))

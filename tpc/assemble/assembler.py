@@ -58,15 +58,6 @@ def choose_output(program: Program, output: str | None) -> str:
     return output
 
 
-def _needed(program: Program, name: str) -> list:
-    """The nodes `name` reads, directly or not, and itself, in program order."""
-    need = {name}
-    for node in reversed(program.nodes):
-        if node.name in need:
-            need.update(node.inputs)
-    return [n for n in program.nodes if n.name in need]
-
-
 def assemble(program: Program, output: str | None = None) -> Compiled:
     """Assemble `program` (its output `output`, or its only output) into a Transformer Program."""
     t0 = time.perf_counter()
@@ -75,7 +66,7 @@ def assemble(program: Program, output: str | None = None) -> Compiled:
     layout = Layout(dom)
     views = Views(program, layout)
     lowering = NodeLowering(views, layout)
-    for node in _needed(program, program.output_map[output]):
+    for node in program.live([program.output_map[output]]):
         lowering.lower_node(node)
     classes, rows, spec = readout_rows(views, output)
     name_modules(layout)

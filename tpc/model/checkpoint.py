@@ -14,7 +14,6 @@ paper's code (its directory, or its model.pt with args.json beside it).
 from __future__ import annotations
 
 import os
-import warnings
 from fractions import Fraction
 from pathlib import Path
 
@@ -24,6 +23,8 @@ import torch
 from tpc.errors import TpcError
 from tpc.model.config import ModelConfig
 from tpc.model.program import TransformerProgram
+from tpc.model.reference import load_reference_run
+from tpc.model.tensors import load_tensors
 from tpc.model.wired import WiredConfig, WiredProgram
 
 FORMAT = "tpc-transformer-program/1"
@@ -53,31 +54,6 @@ def save_checkpoint(path, model: Model, *, tokens, labels, task=None, metrics=No
     tmp = path.with_name(path.name + ".tmp")
     torch.save(payload, tmp)
     os.replace(tmp, path)
-
-
-def _load_failure(error: Exception) -> str:
-    """Why torch.load refused a file, in one line (never its advice to drop weights_only)."""
-    text = str(error)
-    if "Unsupported global" in text:
-        return "it holds Python objects, not only tensors and plain data (refused, not unpickled)"
-    if "Weights only load failed" in text:
-        return "not a torch file of tensors and plain data"
-    if "zip archive" in text or "central directory" in text or isinstance(error, EOFError):
-        return "truncated or not a torch file"
-    return (text.strip().splitlines() or [type(error).__name__])[0][:200]
-
-
-def load_tensors(path) -> object:
-    """torch.load with weights_only=True (never anything else); bad files are one-line TpcErrors."""
-    path = Path(path)
-    if not path.is_file():
-        raise TpcError(f"no checkpoint at {path}")
-    try:
-        with warnings.catch_warnings():  # e.g. torch's note on pickle protocols: noise to a user
-            warnings.simplefilter("ignore")
-            return torch.load(path, weights_only=True, map_location="cpu")
-    except Exception as e:  # truncated zip, foreign pickle, ...: all "not loadable"
-        raise TpcError(f"{path} is not a loadable checkpoint: {_load_failure(e)}") from None
 
 
 def is_checkpoint(payload) -> bool:
@@ -136,7 +112,6 @@ def _typed(values: list) -> tuple:
 def load_model(path) -> LoadedModel:
     """What every command that takes a model reads: a tpc checkpoint, a run directory of the
     paper's code (model.pt + args.json [+ vocab.json]), or such a run's model.pt."""
-    from tpc.model.reference import load_reference_run  # it reads tensors with this module
 
     path = Path(path)
     run_dir = path if path.is_dir() else path.parent

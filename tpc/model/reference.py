@@ -9,7 +9,7 @@ import attrs
 import torch
 
 from tpc.errors import TpcError
-from tpc.model.checkpoint import load_tensors
+from tpc.model.tensors import load_tensors
 from tpc.model.config import ModelConfig
 from tpc.model.program import TransformerProgram
 
