@@ -17,7 +17,7 @@ from pathlib import Path
 
 from tpc.assemble import assemble
 from tpc.assemble.check import all_inputs, mismatches
-from tpc.frontend import compile_file
+from tpc.frontend import rasp_file_to_ir
 
 ROOT = Path(__file__).resolve().parents[1] / "examples" / "rasp" / "tracr"
 # program: (file, vocab, tracr warm s, tracr d_model, tracr params)
@@ -38,7 +38,7 @@ TRACR = {
 def compile_once(path, vocab, max_len):
     """(seconds RASP text -> weights, seconds IR -> weights, program, compiled)."""
     t0 = time.perf_counter()
-    prog = compile_file(path, vocab=vocab, max_len=max_len)
+    prog = rasp_file_to_ir(path, vocab=vocab, max_len=max_len)
     t1 = time.perf_counter()
     c = assemble(prog)
     t2 = time.perf_counter()

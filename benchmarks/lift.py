@@ -17,7 +17,7 @@ import torch
 from tpc.backends.python import load_module, to_python
 from tpc.lift import lift_checkpoint, lift_model
 from tpc.model.config import ModelConfig
-from tpc.model.program import TransformerProgram
+from tpc.model.learned import TransformerProgram
 from tpc.passes import optimize
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "reference"

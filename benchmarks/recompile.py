@@ -20,7 +20,7 @@ import torch
 
 from tpc.assemble import assemble, save_compiled
 from tpc.backends.rasp import to_rasp
-from tpc.frontend import compile_file
+from tpc.frontend import rasp_file_to_ir
 from tpc.lift import lift_checkpoint, load_model
 from tpc.passes import optimize
 from tpc.verify import verify
@@ -51,7 +51,7 @@ def main() -> None:
         t0 = time.perf_counter()
         text = Path(tempfile.mkdtemp()) / "prog.rasp"
         text.write_text(to_rasp(optimize(lift_checkpoint(path))))
-        compiled = assemble(optimize(compile_file(text)))
+        compiled = assemble(optimize(rasp_file_to_ir(text)))
         seconds = time.perf_counter() - t0
         out = text.with_suffix(".pt")
         save_compiled(compiled, out)

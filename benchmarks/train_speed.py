@@ -13,7 +13,7 @@ import time
 
 import torch
 
-from tpc.model.program import TransformerProgram
+from tpc.model.learned import TransformerProgram
 from tpc.tasks import make_dataset
 from tpc.train.loop import build_config, run_epoch
 from tpc.train.options import TrainOptions

@@ -36,7 +36,7 @@ def _report(name: str, result) -> None:
 def _random_sort_model(path: Path) -> Path:
     from tpc.model.checkpoint import save_checkpoint
     from tpc.model.config import ModelConfig
-    from tpc.model.program import TransformerProgram
+    from tpc.model.learned import TransformerProgram
 
     tokens = ("<pad>", "0", "1", "2", "3", "4", "</s>", "<s>")
     labels = ("<pad>", "0", "1", "2", "3", "4")
@@ -68,7 +68,7 @@ def main() -> int:
     args = ap.parse_args()
     from tpc.backends.python import to_python
     from tpc.load import parse_tokens
-    from tpc.frontend import compile_file
+    from tpc.frontend import rasp_file_to_ir
     from tpc.ir import to_json
 
     print(f"torch threads: {torch.get_num_threads()}")
@@ -76,7 +76,7 @@ def main() -> int:
     sort = ROOT / "examples" / "rasp" / "sort.rasp"
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        program = compile_file(sort, vocab=vocab, max_len=args.max_len)
+        program = rasp_file_to_ir(sort, vocab=vocab, max_len=args.max_len)
         (tmp / "sort.json").write_text(to_json(program))
         (tmp / "sort.py").write_text(to_python(program))
         _report(f"sort.rasp vs sort.json (V={len(vocab)}, L<={args.max_len})",

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 
 from tpc.backends.python import load_module, to_python
-from tpc.frontend import compile_file
+from tpc.frontend import rasp_file_to_ir
 from tpc.interp import run
 from tpc.lift import lift_checkpoint, lift_summary, load_model
 from tpc.passes import optimize
@@ -52,7 +52,7 @@ assert result.equivalent
 
 section(f"4. compile RASP: {SOURCE.relative_to(HERE.parent)}")
 print(SOURCE.read_text().rstrip())
-rasp_program = compile_file(SOURCE, vocab=VOCAB, max_len=8)
+rasp_program = rasp_file_to_ir(SOURCE, vocab=VOCAB, max_len=8)
 print(f"\n{len(rasp_program.nodes)} IR nodes, attention depth {rasp_program.depth()}")
 print(f"interpreter: sort {INPUT} = {run(rasp_program, [INPUT])['sort'][0]}")
 module = load_module(to_python(rasp_program), "sort_program")

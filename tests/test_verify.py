@@ -111,9 +111,9 @@ SORT = EXAMPLES / "rasp" / "sort.rasp"
 
 @pytest.fixture
 def sort_artifacts(tmp_path):
-    from tpc.frontend import compile_file
+    from tpc.frontend import rasp_file_to_ir
 
-    program = compile_file(SORT, vocab=[0, 1, 2, 3], max_len=5)
+    program = rasp_file_to_ir(SORT, vocab=[0, 1, 2, 3], max_len=5)
     (tmp_path / "sort.py").write_text(to_python(program))
     (tmp_path / "sort.json").write_text(to_json(program))
     return tmp_path
@@ -164,7 +164,7 @@ def test_sampling_equivalent_programs():
 def _checkpoint(path, seed):
     from tpc.model.checkpoint import save_checkpoint
     from tpc.model.config import ModelConfig
-    from tpc.model.program import TransformerProgram
+    from tpc.model.learned import TransformerProgram
 
     tokens = ("<pad>", "0", "1", "2", "</s>", "<s>")
     labels = ("<pad>", "0", "1", "2")
@@ -311,7 +311,7 @@ def test_trained_example_checkpoint_against_its_lifted_program_and_rasp(ckpt, tm
     rasp = EXAMPLES / "rasp" / f"{ckpt.parent.name}.rasp"
     if rasp.is_file():
         from tpc.load import parse_tokens
-        from tpc.frontend import compile_file
+        from tpc.frontend import rasp_file_to_ir
         from tpc.model.checkpoint import load_checkpoint
 
         result = verify(rasp, ckpt, max_len=3)
@@ -322,7 +322,7 @@ def test_trained_example_checkpoint_against_its_lifted_program_and_rasp(ckpt, tm
             assert c.b == [meta.labels[i] for i in model.predict(ids)[0].tolist()][1:]
             vocab = parse_tokens(" ".join(t for t in meta.tokens if t not in ("<pad>", "<s>")))
             assert 3 in vocab and not any(isinstance(t, str) and t.isdigit() for t in c.input)
-            program = compile_file(rasp, vocab=vocab, max_len=3)
+            program = rasp_file_to_ir(rasp, vocab=vocab, max_len=3)
             from tpc.interp import run
 
             assert c.a == run(program, [c.input])[program.outputs[0][0]][0]

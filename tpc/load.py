@@ -48,7 +48,7 @@ def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: b
         from tpc.ir import from_json
 
         return from_json(read_source(path))
-    from tpc.frontend import compile_rasp, read_pragmas
+    from tpc.frontend import rasp_to_ir, read_pragmas
 
     source = read_source(path)
     declared = read_pragmas(source, path)
@@ -56,4 +56,4 @@ def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: b
         vocab = default_vocab if default_vocab is not None else parse_tokens(DEFAULT_VOCAB)
     if max_len is None and declared.max_len is None:
         max_len = default_max_len if default_max_len is not None else DEFAULT_MAX_LEN
-    return compile_rasp(source, path, vocab, max_len, causal)
+    return rasp_to_ir(source, path, vocab, max_len, causal)

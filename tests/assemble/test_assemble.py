@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.strategies import programs_with_inputs
 from tpc.assemble import CompileError, assemble, save_compiled
 from tpc.assemble.check import all_inputs, mismatches
-from tpc.frontend import compile_file
+from tpc.frontend import rasp_file_to_ir
 from tpc.ir import Builder, Domain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +38,7 @@ def _len(path: Path) -> int:
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: str(p.relative_to(ROOT / "examples" / "rasp")))
 def test_example_exhaustive(path):
-    program = compile_file(path, vocab=vocab_for(path), max_len=_len(path))
+    program = rasp_file_to_ir(path, vocab=vocab_for(path), max_len=_len(path))
     compiled = assemble(program)
     seqs = all_inputs(program.domain)  # every input up to the max length
     assert mismatches(compiled, seqs) == []
@@ -48,7 +48,7 @@ def test_example_exhaustive(path):
 @pytest.mark.parametrize("max_len", [10, 16])
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_long(path, max_len):
-    program = compile_file(path, vocab=vocab_for(path), max_len=max_len)
+    program = rasp_file_to_ir(path, vocab=vocab_for(path), max_len=max_len)
     compiled = assemble(program)
     seqs = all_inputs(program.domain, limit=20_000, seed=max_len)
     assert mismatches(compiled, seqs) == []
@@ -65,7 +65,7 @@ def test_generated_programs(case):
 def test_checkpoint_round_trip(tmp_path):
     from tpc.model.checkpoint import load_checkpoint
 
-    program = compile_file(ROOT / "examples/rasp/tracr/make_sort.rasp", vocab=[1, 2, 3], max_len=5)
+    program = rasp_file_to_ir(ROOT / "examples/rasp/tracr/make_sort.rasp", vocab=[1, 2, 3], max_len=5)
     compiled = assemble(program)
     save_compiled(compiled, tmp_path / "m.pt")
     model, meta = load_checkpoint(tmp_path / "m.pt")
@@ -97,7 +97,7 @@ def test_selectors_over_constants_select_every_position_or_none(causal, op):
 
 
 def _pair_balance(max_len):
-    return compile_file(ROOT / "examples/rasp/tracr/make_pair_balance.rasp", vocab=["(", ")", "a"],
+    return rasp_file_to_ir(ROOT / "examples/rasp/tracr/make_pair_balance.rasp", vocab=["(", ")", "a"],
                         max_len=max_len)
 
 

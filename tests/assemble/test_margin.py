@@ -12,7 +12,7 @@ from tests.assemble.test_assemble import EXAMPLES, ROOT, vocab_for
 from tpc.assemble import CompileError, assemble
 from tpc.assemble.check import all_inputs, mismatches
 from tpc.assemble.margin import NumReadout, NumTerm, compiled_margin, readout_margin
-from tpc.frontend import compile_file
+from tpc.frontend import rasp_file_to_ir
 
 LENGTHS = (5, 8, 12, 16, 20, 24, 32)
 # Programs whose size grows fast with the length: their long lengths are in the slow sweep.
@@ -33,7 +33,7 @@ def _cases(fast: bool):
 
 
 def _check_margin(path: Path, max_len: int) -> None:
-    program = compile_file(path, vocab=vocab_for(path), max_len=max_len)
+    program = rasp_file_to_ir(path, vocab=vocab_for(path), max_len=max_len)
     try:
         compiled = assemble(program)
     except CompileError as err:  # a refusal must say what and at which length
@@ -77,7 +77,7 @@ def test_margin_analysis_flags_classes_closer_than_float32_resolution():
 def test_pair_balance_exact_at_long_lengths(max_len):
     """The reproduction of issue 16 item 7: at max length 20 the model answered 359/399
     where the program says 9/10."""
-    program = compile_file(ROOT / "examples/rasp/tracr/make_pair_balance.rasp", vocab=["(", ")", "a"],
+    program = rasp_file_to_ir(ROOT / "examples/rasp/tracr/make_pair_balance.rasp", vocab=["(", ")", "a"],
                            max_len=max_len)
     compiled = assemble(program)
     seqs = all_inputs(program.domain, limit=1500, seed=max_len)

@@ -174,10 +174,10 @@ def _example_vocab(path):
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_programs(path):
-    from tpc.frontend import compile_file
+    from tpc.frontend import rasp_file_to_ir
 
     vocab = _example_vocab(path)
-    program = compile_file(path, vocab=vocab, max_len=6)
+    program = rasp_file_to_ir(path, vocab=vocab, max_len=6)
     rng = random.Random(path.stem)
     seqs = [[rng.choice(vocab) for _ in range(rng.randint(0, 6))] for _ in range(40)]
     agree(program, seqs)

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 
 from tests.strategies import programs
 from tpc.backends.rasp import literal, to_rasp
-from tpc.frontend import compile_rasp
+from tpc.frontend import rasp_to_ir
 from tpc.interp import run
 
 
@@ -25,7 +25,7 @@ def all_inputs(domain, limit=400):
 def reparse(program):
     text = to_rasp(program)
     d = program.domain
-    return text, compile_rasp(text, "roundtrip.rasp", d.vocab, d.max_len)
+    return text, rasp_to_ir(text, "roundtrip.rasp", d.vocab, d.max_len)
 
 
 def assert_equivalent(p, q):
@@ -64,13 +64,13 @@ RASP_SOURCES = [
 def test_compiled_rasp_programs_round_trip():
     for src in RASP_SOURCES:
         for causal in (False, True):
-            p = compile_rasp(src, "x.rasp", "abc", 4, causal=causal)
+            p = rasp_to_ir(src, "x.rasp", "abc", 4, causal=causal)
             _, q = reparse(p)
             assert_equivalent(p, q)
 
 
 def test_text_is_readable():
-    p = compile_rasp(RASP_SOURCES[0], "x.rasp", "abc", 4)
+    p = rasp_to_ir(RASP_SOURCES[0], "x.rasp", "abc", 4)
     text = to_rasp(p)
     assert text.startswith("#!tpc model\n")
     assert "select(indices, opp, " in text or "select(" in text
@@ -82,7 +82,7 @@ def test_literals_round_trip():
 
     for v in [None, True, False, 0, -3, Fraction(-1, 3), "a", "it's", 'say "hi"', "\n\t\\", "é"]:
         src = f"output o = constant({literal(v)});"
-        p = compile_rasp("#!tpc model\n" + src, "x.rasp", "a", 1)
+        p = rasp_to_ir("#!tpc model\n" + src, "x.rasp", "a", 1)
         assert p[p.output_map["o"]].value == v and type(p[p.output_map["o"]].value) is type(v)
 
 

@@ -2,7 +2,7 @@
 
 import itertools
 
-from tpc.frontend import compile_rasp
+from tpc.frontend import rasp_to_ir
 from tpc.interp import Interpreter, run
 
 VOCAB = "abc"
@@ -20,14 +20,14 @@ def bos_values(program, names):
 def test_categorical_sops_are_none_at_bos():
     src = ('x = tokens == "a"; y = indices + 1; p = aggregate(select(indices, indices, <), tokens);\n'
            'output x; output y; output p; output m = map {"a": 1} (tokens);')
-    p = compile_rasp(src, "b.rasp", VOCAB, 4)
+    p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     assert set(bos_values(p, list(p.output_map.values())).values()) == {None}
 
 
 def test_key_from_numerical_keeps_bos_out():
     # categorical(indicator(...)) is 0 at BOS, not None: as a select key it must not match.
     src = 'k = categorical(indicator(tokens == "a"));\noutput w = selector_width(select(k, k, ==));'
-    p = compile_rasp(src, "b.rasp", VOCAB, 4)
+    p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     for s in ALL:
         flags = [t == "a" for t in s]
         assert run(p, [s])["w"][0] == [flags.count(f) for f in flags]
@@ -36,7 +36,7 @@ def test_key_from_numerical_keeps_bos_out():
 def test_mean_over_numerical_key_selection():
     src = ('k = round(numerical(indices) / 2);\n'
            'output m = aggregate(select(k, 0, ==), indicator(tokens == "b"));')
-    p = compile_rasp(src, "b.rasp", VOCAB, 4)
+    p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     for s in ALL:
         first = [t == "b" for i, t in enumerate(s) if round(i / 2) == 0]
         want = (sum(first) / len(first)) if first else 0
@@ -46,7 +46,7 @@ def test_mean_over_numerical_key_selection():
 def test_none_queries_do_not_select_bos():
     # p is None at position 0 (nothing before it); a None query selects only None keys.
     src = 'p = aggregate(select(indices, indices, <), tokens);\noutput w = selector_width(select(p, p, ==));'
-    p = compile_rasp(src, "b.rasp", VOCAB, 4)
+    p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     for s in ALL:
         prev = ([None] + s[:-1]) if s else []
         assert run(p, [s])["w"][0] == [prev.count(v) for v in prev]
@@ -54,7 +54,7 @@ def test_none_queries_do_not_select_bos():
 
 def test_not_selector_excludes_bos():
     src = 'output w = selector_width(not select(indices, indices, ==));\noutput a = aggregate(not select(indices, indices, !=), tokens);'
-    p = compile_rasp(src, "b.rasp", VOCAB, 4)
+    p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     for s in ALL:
         out = run(p, [s])
         assert out["w"][0] == [len(s) - 1] * len(s)
@@ -65,7 +65,7 @@ def test_empty_selection_gives_none_or_default():
     src = ('s = select(indices, indices, <);\noutput c = aggregate(s, tokens);\noutput d = aggregate(s, tokens, "z");\n'
            'output n = aggregate(s, indicator(tokens == "a"));\noutput nd = aggregate(s, indicator(tokens == "a"), 5);\n'
            'output w = selector_width(s);')
-    p = compile_rasp(src, "b.rasp", VOCAB, 4)
+    p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     out = run(p, [["a", "b"]])
     assert out == {"c": [[None, "a"]], "d": [["z", "a"]], "n": [[0, 1]], "nd": [[5, 1]], "w": [[0, 1]]}
 
@@ -73,6 +73,6 @@ def test_empty_selection_gives_none_or_default():
 def test_aggregate_of_indices_with_default_keeps_values_apart():
     # indices' IR values are shifted by one; a default must not collide with them.
     src = 'output a = aggregate(select(indices, indices, <), indices, 2);'
-    p = compile_rasp(src, "b.rasp", VOCAB, 4)
+    p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     for s in ALL:
         assert run(p, [s])["a"][0] == [2 if i == 0 else i - 1 for i in range(len(s))]

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from tpc.frontend import compile_rasp
+from tpc.frontend import rasp_to_ir
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "language.md"
 
@@ -13,4 +13,4 @@ def test_doc_examples_compile():
     assert len(blocks) >= 7
     for i, block in enumerate(blocks):
         # blocks that only build selectors get an output so that they form a program
-        compile_rasp(block + "\nzz_doc_output = tokens;\n", f"language.md#{i}", "abc", 4)
+        rasp_to_ir(block + "\nzz_doc_output = tokens;\n", f"language.md#{i}", "abc", 4)

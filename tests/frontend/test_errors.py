@@ -3,7 +3,7 @@
 import pytest
 
 from tpc.errors import TpcError
-from tpc.frontend import compile_rasp
+from tpc.frontend import rasp_to_ir
 
 # (source, line, column, phrase of the reason)
 BAD = [
@@ -66,7 +66,7 @@ def test_bad_program(source, line, col, phrase):
         line += 1
         phrase = "'length' is not available in model mode"
     with pytest.raises(TpcError) as info:
-        compile_rasp(source, "bad.rasp", "abc", 4)
+        rasp_to_ir(source, "bad.rasp", "abc", 4)
     e = info.value
     message = str(e)
     assert message.startswith(f"bad.rasp:{line}:{col}: "), message

@@ -6,7 +6,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tpc.frontend import compile_rasp
+from tpc.frontend import rasp_to_ir
 from tpc.interp import run
 
 VOCAB = "abc"
@@ -125,7 +125,7 @@ PROGRAMS = {
 
 def compiled(name, causal=False):
     source, _ = PROGRAMS[name]
-    return compile_rasp(source, f"{name}.rasp", VOCAB, MAX_LEN, causal=causal)
+    return rasp_to_ir(source, f"{name}.rasp", VOCAB, MAX_LEN, causal=causal)
 
 
 def check(name, inputs):
@@ -166,7 +166,7 @@ def test_default_output_is_last_assignment_and_meta():
 
 def test_fused_tables():
     # (indices + 1) % length is one SequenceMap, not three nodes.
-    p = compile_rasp("output m = (indices + 1) % length;", "f.rasp", VOCAB, MAX_LEN)
+    p = rasp_to_ir("output m = (indices + 1) % length;", "f.rasp", VOCAB, MAX_LEN)
     from tpc.ir import Map, SequenceMap
 
     maps = [n for n in p.nodes if isinstance(n, (Map, SequenceMap))]
@@ -174,17 +174,17 @@ def test_fused_tables():
 
 
 def test_causal():
-    p = compile_rasp("output w = selector_width(select(tokens, tokens, ==));", "c.rasp", VOCAB, MAX_LEN, causal=True)
+    p = rasp_to_ir("output w = selector_width(select(tokens, tokens, ==));", "c.rasp", VOCAB, MAX_LEN, causal=True)
     assert p.domain.causal
     for s in ALL:
         assert run(p, [s])["w"][0] == [s[: i + 1].count(t) for i, t in enumerate(s)]
 
 
 def test_pragma_causal():
-    p = compile_rasp("#!tpc causal\noutput w = selector_width(select(tokens, tokens, ==));", "c.rasp", VOCAB, MAX_LEN)
+    p = rasp_to_ir("#!tpc causal\noutput w = selector_width(select(tokens, tokens, ==));", "c.rasp", VOCAB, MAX_LEN)
     assert p.domain.causal
 
 
 def test_numbers_as_tokens():
-    p = compile_rasp("output y = tokens + 1; output b = tokens == 1;", "n.rasp", (0, 1, 2), 3)
+    p = rasp_to_ir("output y = tokens + 1; output b = tokens == 1;", "n.rasp", (0, 1, 2), 3)
     assert run(p, [[0, 1, 2]]) == {"y": [[1, 2, 3]], "b": [[False, True, False]]}

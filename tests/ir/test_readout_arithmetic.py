@@ -6,12 +6,12 @@ import torch
 
 from tests.naive import naive_run
 from tpc.backends.python import load_module, to_python
-from tpc.frontend import compile_rasp
+from tpc.frontend import rasp_to_ir
 from tpc.interp import Interpreter
 from tpc.ir import Builder, Domain, Table
 from tpc.lift import lift_model
 from tpc.model.config import ModelConfig
-from tpc.model.program import TransformerProgram
+from tpc.model.learned import TransformerProgram
 from tpc.passes import optimize
 
 READ_TWICE = """#!tpc model explicit-bos
@@ -31,7 +31,7 @@ def _all_backends(program, seqs):
 
 def test_a_node_read_twice_adds_twice():
     """Issue 16, reproduction 1: on <s> b the scores are x = 5, y = 1."""
-    program = compile_rasp(READ_TWICE, vocab=["a", "b"], max_len=3)
+    program = rasp_to_ir(READ_TWICE, vocab=["a", "b"], max_len=3)
     for result in _all_backends(program, [["<s>", "b"], ["<s>", "a", "b"]]):
         assert result == [["x", "x"], ["x", "x", "x"]]
     for result in _all_backends(optimize(program), [["<s>", "b"]]):

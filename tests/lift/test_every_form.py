@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from tpc.assemble import CompileError, assemble
 from tpc.backends.python import load_module, to_python
 from tpc.backends.rasp import to_rasp
-from tpc.frontend import compile_rasp
+from tpc.frontend import rasp_to_ir
 from tpc.interp import Interpreter
 from tpc.ir import from_json, sort_key, to_json
 from tpc.lift import lift_model
@@ -46,7 +46,7 @@ def assert_every_form_agrees(program, seqs, want=None):
         "-O0": Interpreter(program).run(seqs),
         "-O1": Interpreter(optimized).run(seqs),
         "python": {o: [emitted.run_all(s)[o] for s in seqs] for o in program.output_map},
-        "rasp": Interpreter(compile_rasp(to_rasp(optimized), "lifted.rasp")).run(seqs),
+        "rasp": Interpreter(rasp_to_ir(to_rasp(optimized), "lifted.rasp")).run(seqs),
         "json": Interpreter(from_json(to_json(optimized))).run(seqs),
     }
     for output in program.output_map:
@@ -93,7 +93,7 @@ def test_every_input_of_a_small_domain():
     """One fixed random model, every input up to its context length."""
     torch.manual_seed(3)
     from tpc.model.config import ModelConfig
-    from tpc.model.program import TransformerProgram
+    from tpc.model.learned import TransformerProgram
 
     cfg = ModelConfig(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=5, d_var=5, n_layers=2,
                       n_heads_cat=2, n_heads_num=2, n_cat_mlps=1, n_num_mlps=1, d_mlp=8,

@@ -15,7 +15,7 @@ from tpc.cli import main
 from tpc.interp import Interpreter
 from tpc.lift import lift_checkpoint, lift_model, lift_summary
 from tpc.model.config import ModelConfig
-from tpc.model.program import TransformerProgram
+from tpc.model.learned import TransformerProgram
 from tpc.passes import optimize
 from tpc.verify import verify
 

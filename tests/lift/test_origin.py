@@ -7,7 +7,7 @@ from tpc.backends.python import to_python
 from tpc.ir import from_json, to_json
 from tpc.lift import lift_model, lift_summary
 from tpc.model.config import ModelConfig
-from tpc.model.program import TransformerProgram
+from tpc.model.learned import TransformerProgram
 from tpc.passes import optimize
 
 TOKENS = ("<pad>", "a", "b", "c", "<s>")

@@ -8,7 +8,7 @@ import pytest
 
 from tpc.assemble import assemble, save_compiled
 from tpc.backends.rasp import to_rasp
-from tpc.frontend import compile_file
+from tpc.frontend import rasp_file_to_ir
 from tpc.interp import Interpreter
 from tpc.ir import from_json, to_json
 from tpc.lift import lift_checkpoint
@@ -28,7 +28,7 @@ def reference(request, shared_dir, tmp_path_factory):
 
 def test_lifted_rasp_text_and_json_give_every_prediction(reference):
     run, cases, text, _ = reference
-    from_text = compile_file(text)
+    from_text = rasp_file_to_ir(text)
     assert not from_text.domain.implicit_bos and from_text.domain.max_len == 8
     from_json_ir = from_json(to_json(optimize(lift_checkpoint(run))))
     for program in (from_text, from_json_ir):
@@ -38,7 +38,7 @@ def test_lifted_rasp_text_and_json_give_every_prediction(reference):
 def test_lifted_rasp_text_compiles_back_to_the_model(reference):
     run, cases, text, out = reference
     compiled = out / "recompiled.pt"
-    save_compiled(assemble(optimize(compile_file(text))), compiled)
+    save_compiled(assemble(optimize(rasp_file_to_ir(text))), compiled)
     for a, b in ((run, compiled), (text, compiled)):
         result = verify(a, b, max_len=5)
         assert result.equivalent and result.mode == "exhaustive" and result.inputs == 9331, result.summary()

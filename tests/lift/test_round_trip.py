@@ -8,7 +8,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 
 from tpc.assemble import assemble, save_compiled
-from tpc.frontend import compile_file
+from tpc.frontend import rasp_file_to_ir
 from tpc.interp import Interpreter
 from tpc.ir import sort_key
 from tpc.lift import lift_checkpoint, lift_model
@@ -27,7 +27,7 @@ PROGRAMS = {"reverse.rasp": "abx", "hist.rasp": "abx", "sort.rasp": "abx", "frac
 @pytest.mark.parametrize("name", PROGRAMS)
 def test_lift_of_compiled_program_is_the_program(tmp_path, name):
     vocab = list(PROGRAMS[name])
-    program = compile_file(RASP / name, vocab=vocab, max_len=4)
+    program = rasp_file_to_ir(RASP / name, vocab=vocab, max_len=4)
     path = tmp_path / "model.pt"
     save_compiled(assemble(program), path)
     lifted = optimize(lift_checkpoint(path))

@@ -5,7 +5,7 @@ import torch
 
 from tpc.model.config import ModelConfig
 from tpc.model.discrete import discretize
-from tpc.model.program import TransformerProgram
+from tpc.model.learned import TransformerProgram
 from tpc.model.reference import load_reference_run
 
 from model_oracle import run

@@ -11,7 +11,7 @@ from tests.model import model_oracle
 from tpc.assemble import assemble
 from tpc.assemble.check import all_inputs, encode
 from tpc.errors import TpcError
-from tpc.frontend import compile_file
+from tpc.frontend import rasp_file_to_ir
 from tpc.model.discrete import discretize
 from tpc.model.wired import Module, WiredConfig
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def compiled():
     """sort_unique: numerical heads, numerical and categorical MLPs, a categorical head."""
-    program = compile_file(ROOT / "examples" / "rasp" / "tracr" / "make_sort_unique.rasp",
+    program = rasp_file_to_ir(ROOT / "examples" / "rasp" / "tracr" / "make_sort_unique.rasp",
                            vocab=[1, 2, 3], max_len=4)
     return program, assemble(program)
 
@@ -91,7 +91,7 @@ def test_a_module_reads_only_what_it_can_see():
 
 def test_a_readout_of_numerical_variables_only():
     """pair_balance's readout reads its two mean heads and `ones`, no categorical variable."""
-    program = compile_file(ROOT / "examples" / "rasp" / "tracr" / "make_pair_balance.rasp",
+    program = rasp_file_to_ir(ROOT / "examples" / "rasp" / "tracr" / "make_pair_balance.rasp",
                            vocab=["(", ")"], max_len=4)
     c = assemble(program)
     assert c.model.cfg.readout_vars()[0] == []

@@ -2,7 +2,7 @@
 
 The text means the IR exactly (`#!tpc model`: BOS visible, raw tokens and indices, explicit
 tables) and declares its domain (`#!tpc vocab`, `#!tpc max_len`), so compiling it back with
-`tpc.frontend.compile_rasp` gives a program with the same outputs on every input. Comparisons print as
+`tpc.frontend.rasp_to_ir` gives a program with the same outputs on every input. Comparisons print as
 `select(k, q, <)` when the predicate is that comparison over the values the s-ops can take;
 other predicates print as tables `{query: [keys...]}`.
 """

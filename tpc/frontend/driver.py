@@ -10,7 +10,7 @@ from tpc.frontend.translate import Translator
 from tpc.ir import Domain, Program
 
 
-def compile_rasp(
+def rasp_to_ir(
     source: str,
     filename: str = "<string>",
     vocab=None,
@@ -18,7 +18,7 @@ def compile_rasp(
     causal: bool | None = None,
     implicit_bos: bool | None = None,
 ) -> Program:
-    """Compile RASP `source` (read from `filename`) to an IR Program over the domain
+    """Translate RASP `source` (read from `filename`) to an IR Program over the domain
     (`vocab`, `max_len`: when None, the file's `#!tpc vocab` / `#!tpc max_len`, else no tokens
     and 8); `causal` / `implicit_bos` default to the file's `#!tpc` pragmas (`causal`,
     `explicit-bos`), else False / True. Errors raise TpcError."""
@@ -43,9 +43,9 @@ def compile_rasp(
     return Translator(Context(source, filename, domain, model)).run(tree)
 
 
-def compile_file(path, vocab=None, max_len: int | None = None, causal: bool | None = None,
+def rasp_file_to_ir(path, vocab=None, max_len: int | None = None, causal: bool | None = None,
                  implicit_bos: bool | None = None) -> Program:
-    """`compile_rasp` on the text of the file at `path`."""
+    """`rasp_to_ir` on the text of the file at `path`."""
     with open(path) as f:
         source = f.read()
-    return compile_rasp(source, str(path), vocab, max_len, causal, implicit_bos)
+    return rasp_to_ir(source, str(path), vocab, max_len, causal, implicit_bos)

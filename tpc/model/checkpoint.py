@@ -22,7 +22,7 @@ import torch
 
 from tpc.errors import TpcError
 from tpc.model.config import ModelConfig
-from tpc.model.program import TransformerProgram
+from tpc.model.learned import TransformerProgram
 from tpc.model.reference import load_reference_run
 from tpc.model.tensors import load_tensors
 from tpc.model.wired import WiredConfig, WiredProgram

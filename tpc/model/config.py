@@ -31,8 +31,10 @@ class ModelConfig:
     n_vars_cat: int = 1  # learned categorical token embeddings, when not one-hot
     causal: bool = False
     masked_classes: tuple[int, ...] = attrs.field(default=(), converter=tuple)
-    # Room for compiled programs: names of numerical heads that average instead of summing,
-    # and predicates read as arbitrary 0/1 matrices (logit > 0) instead of one match per row.
+    # Names of numerical heads that average instead of summing, and predicates read as arbitrary
+    # 0/1 matrices (logit > 0) instead of one match per row. The forward pass and the lifter
+    # support both; `tpc train` and reference runs leave them off (compiled programs use the
+    # wired architecture instead), so only hand-built models set them.
     mean_heads: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     general_predicates: bool = False
 

@@ -15,10 +15,10 @@ import torch
 
 from tpc.model import ops
 from tpc.model.config import ModelConfig
-from tpc.model.program import TransformerProgram
+from tpc.model.learned import TransformerProgram
 from tpc.model.wired import KINDS, WiredConfig, WiredProgram
 
-Table = tuple[tuple[bool, ...], ...]
+PredicateTable = tuple[tuple[bool, ...], ...]
 
 
 @attrs.frozen
@@ -37,7 +37,7 @@ class Head:
     query: str
     key: str
     value: str
-    predicate: Table
+    predicate: PredicateTable
     output: str
 
 
@@ -95,7 +95,7 @@ class NumericalMLP:
 
 
 @attrs.frozen(eq=False)
-class Readout:
+class Unembedding:
     """Class scores added term by term in float32 (``ops.readout_logits``); masked classes
     never win; ties go to the lower id.
 
@@ -128,7 +128,7 @@ class DiscreteProgram:
     num_heads: tuple[NumericalHead, ...]
     cat_mlps: tuple[CategoricalMLP, ...]
     num_mlps: tuple[NumericalMLP, ...]
-    readout: Readout
+    readout: Unembedding
 
     @property
     def causal(self) -> bool:
@@ -147,7 +147,7 @@ def _argmax(logits: torch.Tensor) -> list[int]:
     return logits.argmax(-1).tolist()
 
 
-def _table(pred: torch.Tensor, general: bool, rows: int, cols: int) -> Table:
+def _table(pred: torch.Tensor, general: bool, rows: int, cols: int) -> PredicateTable:
     hard = ops.choose_table(pred, None, general).bool()
     return tuple(tuple(bool(b) for b in row[:cols]) for row in hard[:rows])
 
@@ -212,7 +212,7 @@ def _discretize_learned(model: TransformerProgram) -> DiscreteProgram:
     n_cat = len(cfg.cat_vars())
     scores = [w[i * d:i * d + width[n]] for i, n in enumerate(cfg.cat_vars())]
     scores += [w[n_cat * d + i:n_cat * d + i + 1] for i in range(len(cfg.num_vars()))]
-    readout = Readout(tuple(names), tuple(scores), tuple(i >= n_cat for i in range(len(names))),
+    readout = Unembedding(tuple(names), tuple(scores), tuple(i >= n_cat for i in range(len(names))),
                       tuple(cfg.masked_classes))
     return DiscreteProgram(cfg, variables, embedding, tuple(cat_heads), tuple(num_heads),
                            tuple(cat_mlps), tuple(num_mlps), readout)
@@ -245,7 +245,7 @@ def _discretize_wired(model: WiredProgram) -> DiscreteProgram:
     order = cfg.readout_order()
     w = model.unembed.detach().clone()
     rows = torch.cumsum(torch.tensor([0] + [width.get(n, 1) for n in order]), 0).tolist()
-    readout = Readout(tuple(order), tuple(w[rows[i]:rows[i + 1]] for i in range(len(order))),
+    readout = Unembedding(tuple(order), tuple(w[rows[i]:rows[i + 1]] for i in range(len(order))),
                       tuple(n not in width for n in order), tuple(cfg.masked_classes))
     return DiscreteProgram(cfg, variables, {"tokens": tuple(range(cfg.vocab_size))},
                            *(tuple(parts[k]) for k in KINDS), readout)

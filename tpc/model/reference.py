@@ -11,7 +11,7 @@ import torch
 from tpc.errors import TpcError
 from tpc.model.tensors import load_tensors
 from tpc.model.config import ModelConfig
-from tpc.model.program import TransformerProgram
+from tpc.model.learned import TransformerProgram
 
 
 @attrs.frozen

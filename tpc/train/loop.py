@@ -14,7 +14,7 @@ from tpc.errors import TpcError
 from tpc.model.checkpoint import load_checkpoint, save_checkpoint
 from tpc.model import ops
 from tpc.model.config import ModelConfig
-from tpc.model.program import TransformerProgram
+from tpc.model.learned import TransformerProgram
 from tpc.tasks import Dataset, get_task, make_dataset
 from tpc.train.options import TrainOptions
 from tpc.train.progress import Progress

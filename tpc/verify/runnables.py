@@ -153,9 +153,9 @@ class RaspRunnable(Runnable):
         self._program: ProgramRunnable | None = None
 
     def _compile(self, vocab, max_len) -> Program:
-        from tpc.frontend import compile_rasp
+        from tpc.frontend import rasp_to_ir
 
-        return compile_rasp(self.source, str(self.path), vocab=tuple(vocab), max_len=max_len)
+        return rasp_to_ir(self.source, str(self.path), vocab=tuple(vocab), max_len=max_len)
 
     def bind(self, vocab, max_len):
         program = self._compile(vocab, max_len)

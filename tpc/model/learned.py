@@ -1,4 +1,4 @@
-"""The Transformer Program as a torch module: soft (training) and hard (program) forward."""
+"""The `learned` architecture (TransformerProgram): soft (training) and hard (program) forward."""
 
 from __future__ import annotations
 
