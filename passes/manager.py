@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Callable, Iterable
 
 from tpc.ir import Program, validate
@@ -29,7 +30,8 @@ def optimize(
     print_after: Iterable[str] = (),
     printer: Callable[[str, Program], None] | None = None,
 ) -> Program:
-    """Run the pipeline for `level` until nothing changes; call `printer(pass, program)` after
+    """Run the pipeline for `level` until nothing changes (at most MAX_ROUNDS rounds, with a
+    warning if that is not enough); call `printer(pass, program)` after
     each pass named in `print_after` (the CLI prints RASP text there)."""
     if level not in PIPELINES:
         raise ValueError(f"unknown optimization level {level} (known: {sorted(PIPELINES)})")
@@ -45,6 +47,9 @@ def optimize(
                 printer(name, program)
         if program == before:
             break
+    else:  # every round is exact, so the program is still right; say that it is not minimal
+        warnings.warn(f"optimize: passes still changed the program after {MAX_ROUNDS} rounds; "
+                      "stopped there (a pass undoes another)", RuntimeWarning, stacklevel=2)
     # Passes keep programs valid (their property tests validate every output); checking once
     # here keeps a broken pass from reaching a backend.
     return validate(program)

@@ -179,3 +179,20 @@ def test_true_and_1_are_different_values_to_every_pass():
     out = Interpreter(after).run([["<s>", "a"]])
     assert out == {"ints": [[1, None]], "bools": [[True, None]]}
     assert type(out["bools"][0][0]) is bool and type(out["ints"][0][0]) is int
+
+
+def test_passes_that_never_settle_stop_after_max_rounds_with_a_warning(monkeypatch):
+    """A pass that always changes the program (here: flips a meta entry) cannot hang
+    optimize; it stops after MAX_ROUNDS and says so."""
+    from tpc.passes import manager
+
+    def flip(program):
+        meta = dict(program.meta)
+        return program.evolve(meta={**meta, "flip": "0" if meta.get("flip") == "1" else "1"})
+
+    b = Builder(_dom())
+    b.output("out", b.tokens())
+    monkeypatch.setitem(manager.PASSES, "flip", flip)
+    monkeypatch.setitem(manager.PIPELINES, 9, ("flip",))
+    with pytest.warns(RuntimeWarning, match=f"after {manager.MAX_ROUNDS} rounds"):
+        optimize(b.build(), 9)
