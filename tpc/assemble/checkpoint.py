@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from tpc.assemble.assembler import Compiled, label
+from tpc.ir import value_to_json
 from tpc.model.checkpoint import save_checkpoint
-
-
-def _value_json(v):
-    return {"fraction": f"{v.numerator}/{v.denominator}"} if isinstance(v, Fraction) else v
 
 
 def checkpoint_extras(c: Compiled) -> dict:
@@ -19,8 +14,8 @@ def checkpoint_extras(c: Compiled) -> dict:
         "labels": c.labels,
         "task": f"compiled:{c.output}",
         "metrics": {"compiled": True, "output": c.output,
-                    "token_values": [_value_json(v) for v in c.tokens],
-                    "label_values": [_value_json(v) for v in c.classes],
+                    "token_values": [value_to_json(v) for v in c.tokens],
+                    "label_values": [value_to_json(v) for v in c.classes],
                     "implicit_bos": c.program.domain.implicit_bos,
                     "max_len": c.program.domain.max_len,
                     **c.stats},

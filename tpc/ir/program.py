@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Mapping
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import attrs
 from attrs import field, frozen
@@ -69,6 +69,11 @@ class Program:
         return dict(self.outputs)
 
     @property
+    def main_output(self) -> str:
+        """The output a caller gets when it names none (`choose_main_output`)."""
+        return choose_main_output([o for o, _ in self.outputs])
+
+    @property
     def origin_map(self) -> dict[str, str]:
         """Node name -> the model variable it was lifted from (only lifted nodes)."""
         return dict(self.origin)
@@ -108,6 +113,12 @@ class Program:
 
 
 # What each node reads: (field, expected kind). "sop" = categorical or numerical.
+def choose_main_output(names: Sequence[str]) -> str:
+    """The main one of the output `names`: "output" if there is one, else the first (also
+    for an emitted module that lacks its MAIN_OUTPUT constant)."""
+    return "output" if "output" in names else names[0]
+
+
 def _check_reads(node: Node, by_name: dict[str, Node]) -> None:
     for f in input_fields(type(node)):
         want = f.metadata["reads"]

@@ -17,11 +17,13 @@ VERSION = 1
 _NODE_CLASSES = {cls.__name__: cls for cls in ALL_NODES}
 
 
-def _value_out(v):
+def value_to_json(v):
+    """An IR value as JSON: a Fraction as {"fraction": "n/d"}, anything else as itself."""
     return {"fraction": f"{v.numerator}/{v.denominator}"} if isinstance(v, Fraction) else v
 
 
-def _value_in(v):
+def value_from_json(v):
+    """The IR value `value_to_json` wrote (IRError for anything that is not one)."""
     if isinstance(v, dict) and set(v) == {"fraction"}:
         return normalize(Fraction(v["fraction"]))
     if isinstance(v, (list, dict)) or isinstance(v, float):
@@ -30,17 +32,17 @@ def _value_in(v):
 
 
 def _key_out(k):
-    return [_value_out(x) for x in k] if isinstance(k, tuple) else _value_out(k)
+    return [value_to_json(x) for x in k] if isinstance(k, tuple) else value_to_json(k)
 
 
 def _key_in(k):
-    return tuple(_value_in(x) for x in k) if isinstance(k, list) else _value_in(k)
+    return tuple(value_from_json(x) for x in k) if isinstance(k, list) else value_from_json(k)
 
 
 def _type_out(t):
     if t is SELECTOR or t.kind == "selector":
         return {"kind": "selector"}
-    return {"kind": t.kind, "values": [_value_out(v) for v in t.values]}
+    return {"kind": t.kind, "values": [value_to_json(v) for v in t.values]}
 
 
 def _type_in(d):
@@ -50,39 +52,39 @@ def _type_in(d):
     cls = {"categorical": Categorical, "numerical": Numerical}.get(kind)
     if cls is None:
         raise IRError(f"unknown type kind {kind!r}")
-    return cls([_value_in(v) for v in d["values"]])
+    return cls([value_from_json(v) for v in d["values"]])
 
 
 def _field_out(value):
     if isinstance(value, Table):
         # Readout score rows are float tuples; other outputs are values.
-        return [[_key_out(k), list(o) if isinstance(o, tuple) else _value_out(o)] for k, o in value.rows]
+        return [[_key_out(k), list(o) if isinstance(o, tuple) else value_to_json(o)] for k, o in value.rows]
     if isinstance(value, Predicate):
-        pairs = sorted(([_value_out(q), _value_out(k)] for q, k in value.pairs), key=json.dumps)
+        pairs = sorted(([value_to_json(q), value_to_json(k)] for q, k in value.pairs), key=json.dumps)
         return {"op": value.op, "pairs": pairs}
     if isinstance(value, tuple) and value and isinstance(value[0], Table):
         return [_field_out(t) for t in value]
     if isinstance(value, tuple):
-        return [_value_out(v) for v in value]
-    return _value_out(value)
+        return [value_to_json(v) for v in value]
+    return value_to_json(value)
 
 
 def _table_in(rows):
-    return Table([(_key_in(k), tuple(o) if isinstance(o, list) else _value_in(o)) for k, o in rows])
+    return Table([(_key_in(k), tuple(o) if isinstance(o, list) else value_from_json(o)) for k, o in rows])
 
 
 def _field_in(cls, name, value):
     if name == "table":
         return _table_in(value)
     if name == "predicate":
-        return Predicate([(_value_in(q), _value_in(k)) for q, k in value["pairs"]], value["op"])
+        return Predicate([(value_from_json(q), value_from_json(k)) for q, k in value["pairs"]], value["op"])
     if name == "scores":
         return tuple(_table_in(t) for t in value)
     if name in ("terms", "bias"):
         return tuple(value)
     if name == "classes":
-        return tuple(_value_in(v) for v in value)
-    return _value_in(value)
+        return tuple(value_from_json(v) for v in value)
+    return value_from_json(value)
 
 
 def program_to_dict(program: Program) -> dict:
@@ -98,7 +100,7 @@ def program_to_dict(program: Program) -> dict:
         "format": FORMAT,
         "version": VERSION,
         "domain": {
-            "vocab": [_value_out(v) for v in dom.vocab], "max_len": dom.max_len,
+            "vocab": [value_to_json(v) for v in dom.vocab], "max_len": dom.max_len,
             "causal": dom.causal, "implicit_bos": dom.implicit_bos, "bos": dom.bos,
         },
         "nodes": nodes,
@@ -117,7 +119,7 @@ def program_from_dict(d: dict) -> Program:
     try:
         dom = d["domain"]
         domain = Domain(
-            vocab=[_value_in(v) for v in dom["vocab"]], max_len=dom["max_len"], causal=dom["causal"],
+            vocab=[value_from_json(v) for v in dom["vocab"]], max_len=dom["max_len"], causal=dom["causal"],
             implicit_bos=dom["implicit_bos"], bos=dom["bos"],
         )
         nodes = []

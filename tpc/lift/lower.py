@@ -13,11 +13,9 @@ import itertools
 import torch
 
 from tpc.errors import TpcError
-from tpc.ir import Builder, Domain, Predicate, Program, Table, numerical_row, sort_key
+from tpc.ir import BOS, Builder, Domain, Predicate, Program, Table, numerical_row, sort_key
 from tpc.model.discrete import DiscreteProgram, discretize
 from tpc.model.checkpoint import Model
-
-BOS = "<s>"
 
 
 def node_name(variable: str) -> str:

@@ -14,13 +14,13 @@ paper's code (its directory, or its model.pt with args.json beside it).
 from __future__ import annotations
 
 import os
-from fractions import Fraction
 from pathlib import Path
 
 import attrs
 import torch
 
 from tpc.errors import TpcError
+from tpc.ir import value_from_json
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
 from tpc.model.reference import load_reference_run
@@ -106,7 +106,7 @@ class LoadedModel:
 
 def _typed(values: list) -> tuple:
     """Values as `tpc compile` stores them in a checkpoint's metrics (fractions as dicts)."""
-    return tuple(Fraction(v["fraction"]) if isinstance(v, dict) else v for v in values)
+    return tuple(value_from_json(v) for v in values)
 
 
 def load_model(path) -> LoadedModel:

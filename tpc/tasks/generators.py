@@ -12,7 +12,9 @@ from collections import Counter
 
 import numpy as np
 
-BOS, EOS, PAD, UNK = "<s>", "</s>", "<pad>", "<unk>"
+from tpc.ir import BOS
+
+EOS, PAD, UNK = "</s>", "<pad>", "<unk>"
 
 Example = tuple[list[str], list[str]]
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from tpc.errors import TpcError
 from tpc.interp import Interpreter
-from tpc.ir import IRError, Program, from_json, normalize, sort_key
+from tpc.ir import BOS, IRError, Program, choose_main_output, from_json, normalize, sort_key
 
 CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt")
 
@@ -60,7 +60,7 @@ class Runnable:
     vocab: tuple | None = None
     max_len: int | None = None
     implicit_bos = True
-    bos = "<s>"
+    bos = BOS
     outputs: tuple = ()
     main_output = ""
     #: positions (batch x sequence length) evaluated at once
@@ -90,10 +90,6 @@ class Runnable:
         return requested
 
 
-def _main_output(names: Sequence[str]) -> str:
-    return "output" if "output" in names else names[0]
-
-
 class ProgramRunnable(Runnable):
     """An IR program, evaluated by the batched interpreter."""
 
@@ -106,7 +102,7 @@ class ProgramRunnable(Runnable):
         self.implicit_bos, self.bos = dom.implicit_bos, dom.bos
         self.max_len = dom.max_len - (0 if dom.implicit_bos else 1)
         self.outputs = tuple(name for name, _ in program.outputs)
-        self.main_output = _main_output(self.outputs)
+        self.main_output = program.main_output
         self.interp = Interpreter(program)
         self._lookups: dict = {}
 
@@ -262,7 +258,7 @@ class PythonRunnable(Runnable):
         self.implicit_bos, self.bos = bool(module.IMPLICIT_BOS), module.BOS
         self.max_len = module.MAX_LEN - (0 if self.implicit_bos else 1)
         self.outputs = tuple(module.OUTPUTS)
-        self.main_output = getattr(module, "MAIN_OUTPUT", None) or _main_output(self.outputs)
+        self.main_output = getattr(module, "MAIN_OUTPUT", None) or choose_main_output(self.outputs)
 
     def _call(self, seq):
         seq = list(seq) if self.implicit_bos else [self.bos, *seq]

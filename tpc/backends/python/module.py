@@ -55,8 +55,7 @@ def _header(p: Program, main: str, removed: int) -> str:
 def build_module(p: Program) -> cst.Module:
     """The emitted module's tree for program `p`."""
     dom = p.domain
-    outs = [o for o, _ in p.outputs]
-    main = "output" if "output" in outs else outs[0]
+    main = p.main_output
     const_stmts = _constants(p, main)
     provided = {name for st in const_stmts for name in bound(st)}
     em = Emitter(p, reserved=provided)
