@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from tpc.ir import Predicate, Program, Visitor, compare
+from tpc.ir import FreshNames, Predicate, Program, Visitor, compare
 
 RESERVED = frozenset("""
     tokens indices ones length aggregate selector_width indicator round numerical categorical
@@ -42,26 +42,6 @@ def _float(x: float) -> str:
 
 def _floats(xs) -> str:
     return "[" + ", ".join(map(_float, xs)) + "]"
-
-
-class _Names:
-    def __init__(self):
-        self.used: set = set()
-        self.of: dict = {}
-
-    def add(self, ir_name: str) -> str:
-        base = re.sub(r"\W", "_", ir_name) or "v"
-        if base[0].isdigit():
-            base = "_" + base
-        if base in RESERVED:
-            base = base + "_"
-        name, i = base, 1
-        while name in self.used:
-            i += 1
-            name = f"{base}_{i}"
-        self.used.add(name)
-        self.of[ir_name] = name
-        return name
 
 
 def _is_comparison(pred: Predicate, qvals, kvals) -> bool:
@@ -96,26 +76,28 @@ class _Printer(Visitor):
 
     def __init__(self, program: Program):
         self.p = program
-        self.names = _Names()
+        self.names = FreshNames(keywords=RESERVED)
+        self.var: dict[str, str] = {}  # IR name -> RASP name
         self.lines: list[str] = []
 
     def line(self, n, e: str) -> None:
-        self.lines.append(f"{self.names.add(n.name)} = {e};")
+        self.var[n.name] = self.names.fresh(n.name)
+        self.lines.append(f"{self.var[n.name]} = {e};")
 
     def ref(self, name: str) -> str:
-        return self.names.of[name]
+        return self.var[name]
 
     def vals(self, name: str):
         return self.p[name].type.values
 
     def visit_Tokens(self, n):
-        self.names.of[n.name] = "tokens"
+        self.var[n.name] = "tokens"
 
     def visit_Indices(self, n):
-        self.names.of[n.name] = "indices"
+        self.var[n.name] = "indices"
 
     def visit_Ones(self, n):
-        self.names.of[n.name] = "ones"
+        self.var[n.name] = "ones"
 
     def visit_Constant(self, n):
         self.line(n, _numerical(n, f"constant({literal(n.value)})"))
@@ -176,7 +158,7 @@ def to_rasp(program: Program) -> str:
         printer.visit(n)
     out += printer.lines
     for label, node in program.outputs:
-        var = printer.names.of[node]
+        var = printer.var[node]
         if label == var:
             out.append(f"output {var};")
         elif _IDENT.match(label) and label not in RESERVED:

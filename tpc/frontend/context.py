@@ -3,13 +3,10 @@ domain, the mode, the IR builder and the node names given so far."""
 
 from __future__ import annotations
 
-import re
-
-import attrs
 import lark
 
 from tpc.errors import TpcError
-from tpc.ir import Builder, Domain
+from tpc.ir import Builder, Domain, FreshNames
 from tpc.frontend.values import Sel, SOp
 
 
@@ -40,7 +37,7 @@ class Context:
         self.model = model
         self.builder = Builder(domain)
         self.cache: dict = {}  # built-in s-ops and BOS-fixed copies, built once
-        self._used_names: set = set()
+        self.names = FreshNames(live=self.builder.types)
         self._auto: set = set()  # names made up, not taken from the program
 
     def error(self, where, reason: str) -> TpcError:
@@ -52,7 +49,8 @@ class Context:
         return self.builder.type_of(node).values
 
     def fresh(self, hint: str | None, stem: str) -> str:
-        name = self._fresh(hint, stem)
+        """A node name from the program's own name `hint`, else from `stem`."""
+        name = self.names.fresh(hint or stem)
         if hint is None:
             self._auto.add(name)
         return name
@@ -61,21 +59,6 @@ class Context:
         """Give the node just built for `name = expr;` the variable's name, when free."""
         if not isinstance(value, (SOp, Sel)) or not self.builder.nodes or value.node != self.builder.nodes[-1].name:
             return
-        if value.node not in self._auto or name in self._used_names or name in self.builder.types:
+        if value.node not in self._auto or name in self.names or name in self.builder.types:
             return
-        old = self.builder.nodes.pop()
-        del self.builder.types[old.name]
-        new = self._fresh(name, name)
-        self.builder._append(attrs.evolve(old, name=new))
-        value.node = new
-
-    def _fresh(self, hint: str | None, stem: str) -> str:
-        base = re.sub(r"\W", "_", hint or stem) or stem
-        if base[0].isdigit():
-            base = "_" + base
-        name, i = base, 1
-        while name in self._used_names or name in self.builder.types:
-            i += 1
-            name = f"{base}_{i}"
-        self._used_names.add(name)
-        return name
+        value.node = self.builder.rename_last(self.names.fresh(name))

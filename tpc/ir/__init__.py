@@ -7,6 +7,7 @@ from .nodes import (
     Node, Ones, Predicate, Readout, Select, SelectAnd, SelectNot, SelectOr, SelectorWidth,
     SequenceMap, Table, Tokens, compare, input_fields, reads, rename_inputs,
 )
+from .names import FreshNames
 from .program import IRError, Program, choose_main_output, validate
 from .scores import add_row, best_class, f32, is_f32, linear_weights, numerical_row, total_scores
 from .serialize import from_json, program_from_dict, program_to_dict, to_json, value_from_json, value_to_json

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+import attrs
+
 from .infer import infer_type
+from .names import FreshNames
 from .nodes import (
     Aggregate, Constant, Indices, Map, Ones, Predicate, Readout, Select, SelectAnd, SelectNot,
     SelectOr, SelectorWidth, SequenceMap, Table, Tokens,
@@ -25,15 +28,11 @@ class Builder:
         self.nodes: list = []
         self.types: dict = {}
         self.outputs: dict[str, str] = {}
-        self._counts: dict[str, int] = {}
+        self._names = FreshNames(live=self.types, numbered=True)
 
     def _name(self, name: str | None, stem: str) -> str:
         if name is None:
-            while True:
-                self._counts[stem] = self._counts.get(stem, 0) + 1
-                name = f"{stem}_{self._counts[stem]}"
-                if name not in self.types:
-                    break
+            name = self._names.fresh(stem)
         if name in self.types:
             raise ValueError(f"a node is already named {name!r}")
         return name
@@ -48,6 +47,16 @@ class Builder:
         self.nodes.append(node)
         self.types[node.name] = node.type
         return node.name
+
+    def rename_last(self, name: str) -> str:
+        """Give the node added last the new `name`; returns it. Only the caller knows that nothing
+        reads the node yet (no node can: nodes come in topological order; outputs might)."""
+        old = self.nodes[-1]
+        if name != old.name and name in self.types:
+            raise ValueError(f"a node is already named {name!r}")
+        self.nodes.pop()
+        del self.types[old.name]
+        return self._append(attrs.evolve(old, name=name))
 
     def type_of(self, name: str):
         return self.types[name]

@@ -13,29 +13,17 @@ from libcst.helpers import parse_template_statement
 from tpc.backends.python.functions import map_function, predicate_function, readout_function
 from tpc.backends.python.layout import assign, collides, container, dense, doc, table_key, value
 from tpc.backends.python.prelude import NAMES
-from tpc.ir import Program, Tokens, Visitor
+from tpc.ir import FreshNames, Program, Tokens, Visitor
 
 # Names of the emitted module's own functions, and of run_all's and readouts' local variables.
 _SCAFFOLD = ("run", "run_all", "tokens", "n", "row", "scores")
 
 
-class Names:
+def python_names(reserved=()) -> FreshNames:
     """Fresh Python identifiers, never a runtime, builtin, keyword or `reserved` name."""
-
-    def __init__(self, reserved=()):
-        self.taken = (set(NAMES) | set(reserved) | set(_SCAFFOLD) | set(dir(builtins))
-                      | set(keyword.kwlist) | set(keyword.softkwlist))
-
-    def fresh(self, stem: str) -> str:
-        stem = re.sub(r"\W", "_", stem) or "v"
-        if stem[0].isdigit():
-            stem = "v_" + stem
-        name, i = stem, 1
-        while name in self.taken or keyword.iskeyword(name):
-            i += 1
-            name = f"{stem}_{i}"
-        self.taken.add(name)
-        return name
+    taken = (set(NAMES) | set(reserved) | set(_SCAFFOLD) | set(dir(builtins))
+             | set(keyword.kwlist) | set(keyword.softkwlist))
+    return FreshNames(taken, digit_prefix="v_")
 
 
 class Emitter(Visitor):
@@ -43,7 +31,7 @@ class Emitter(Visitor):
 
     def __init__(self, program: Program, reserved=()):
         self.p = program
-        self.names = Names(reserved)
+        self.names = python_names(reserved)
         self.var: dict[str, str] = {}
         self.defs: list = []  # module-level statements for node functions and tables
         self.body: list = []  # statements of run_all
