@@ -9,7 +9,7 @@ import lark
 from tpc.frontend import bos
 from tpc.frontend.fusion import as_expr, combine, materialize, plain
 from tpc.frontend.values import Expr, Func, Sel, SOp, rasp_round, strict, to_number
-from tpc.ir import is_number
+from tpc.ir import REDUCTIONS, is_number
 
 
 def _arity(tr, t, name, args, kwargs, lo, hi, allowed=()):
@@ -40,7 +40,7 @@ def aggregate(tr, t, args, kwargs, env, force_kind=None):
     reduce = None
     if "reduce" in kwargs:
         reduce = tr.const_arg(kwargs["reduce"][0], env, "reduce")
-        if reduce not in ("nearest", "mean", "sum"):
+        if reduce not in REDUCTIONS:
             raise cx.error(kwargs["reduce"][0], "reduce must be \"nearest\", \"mean\" or \"sum\"")
     e = as_expr(cx, vals, args[1])
     kind = force_kind or ("categorical" if reduce == "nearest" else "numerical" if reduce in ("mean", "sum") else e.kind)

@@ -3,7 +3,7 @@
 from .builder import Builder
 from .infer import MAX_VALUE_SET, infer_type, reachable_sums
 from .nodes import (
-    ALL_NODES, COMPARISONS, REDUCTIONS, S_OPS, SELECTORS, Aggregate, Constant, Indices, Map,
+    ALL_NODES, COMPARISONS, REDUCTIONS, Aggregate, Constant, Indices, Map,
     Node, Ones, Predicate, Readout, Select, SelectAnd, SelectNot, SelectOr, SelectorWidth,
     SequenceMap, Table, Tokens, compare, input_fields, reads, rename_inputs,
 )

@@ -311,9 +311,9 @@ class Readout(Node):
 
 
 
-S_OPS = (Tokens, Indices, Ones, Constant, Map, SequenceMap, Aggregate, SelectorWidth, Readout)
-SELECTORS = (Select, SelectAnd, SelectOr, SelectNot)
-ALL_NODES = S_OPS + SELECTORS
+# s-ops, then selectors
+ALL_NODES = (Tokens, Indices, Ones, Constant, Map, SequenceMap, Aggregate, SelectorWidth, Readout,
+             Select, SelectAnd, SelectOr, SelectNot)
 
 
 

@@ -8,7 +8,7 @@ import attrs
 from attrs import field, frozen
 
 from .infer import ValueSetTooLarge, infer_type
-from .nodes import ALL_NODES, Aggregate, Map, Node, Readout, SelectorWidth, SequenceMap, input_fields
+from .nodes import ALL_NODES, REDUCTIONS, Aggregate, Map, Node, Readout, SelectorWidth, SequenceMap, input_fields
 from .types import Categorical, Domain, contains
 from .values import show, sort_key
 
@@ -154,7 +154,7 @@ def _check_tables(node: Node, types) -> None:
 
 def _check_aggregate(node: Aggregate, types) -> None:
     kind = types[node.values].kind
-    if node.reduce not in ("nearest", "sum", "mean"):
+    if node.reduce not in REDUCTIONS:
         raise IRError(f"{node.name}: unknown reduction {node.reduce!r}")
     if (node.reduce == "nearest") != (kind == "categorical"):
         raise IRError(f"{node.name}: a {node.reduce} aggregate cannot take {kind} values {node.values!r}")
