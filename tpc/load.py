@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from tpc.errors import TpcError
+from tpc.ir import DEFAULT_MAX_LEN, from_json
 
-DEFAULT_VOCAB = "0 1 2 3 4 5 6 7"
-DEFAULT_MAX_LEN = 8
+DEFAULT_VOCAB = "0 1 2 3 4 5 6 7"  # the CLI's vocabulary for RASP source that declares none
 
 
 def parse_tokens(text: str) -> list:
@@ -45,10 +45,8 @@ def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: b
     `vocab` / `max_len` when given, else what the file declares (`#!tpc vocab`, `#!tpc
     max_len`), else the defaults; `causal` (None: the file's pragma) likewise."""
     if path.endswith(".json"):
-        from tpc.ir import from_json
-
         return from_json(read_source(path))
-    from tpc.frontend import rasp_to_ir, read_pragmas
+    from tpc.frontend import rasp_to_ir, read_pragmas  # lazy: lark and the frontend cost ~65 ms, JSON needs neither
 
     source = read_source(path)
     declared = read_pragmas(source, path)

@@ -8,16 +8,17 @@ import time
 import click
 
 from tpc.cli.shared import PROGRAM, tokens_option
-from tpc.load import load_program
+from tpc.ir import DEFAULT_MAX_LEN
+from tpc.load import DEFAULT_VOCAB, load_program
 from tpc.passes import optimize
 
 
 @click.command("compile")
 @PROGRAM
 @click.option("--vocab", metavar="TOKENS", help='The tokens the program accepts, e.g. "0 1 2 3 4" (RASP source only). '
-              '[the file\'s #!tpc vocab, else "0 1 2 3 4 5 6 7"]')
+              f'[the file\'s #!tpc vocab, else "{DEFAULT_VOCAB}"]')
 @click.option("--max-len", type=click.IntRange(min=1), metavar="N",
-              help="The longest input, in tokens (RASP source only). [the file's #!tpc max_len, else 8]")
+              help=f"The longest input, in tokens (RASP source only). [the file's #!tpc max_len, else {DEFAULT_MAX_LEN}]")
 @click.option("--causal", is_flag=True, default=None, help="Keys visible only at or before the query (RASP source only).")
 @click.option("--output", "output_name", metavar="NAME", help="Which program output the model computes. [the only one]")
 @click.option("-O", "--level", type=click.IntRange(0, 1), default=1, show_default=True,

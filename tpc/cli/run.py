@@ -9,8 +9,8 @@ import click
 from tpc.cli.shared import MAX_LEN, PROGRAM, VOCAB, jsonable, show, tokens_option
 from tpc.errors import TpcError
 from tpc.interp import run as interpret
-from tpc.ir import BOS
-from tpc.load import DEFAULT_MAX_LEN, load_program, parse_tokens, typed_tokens
+from tpc.ir import BOS, DEFAULT_MAX_LEN
+from tpc.load import load_program, parse_tokens, typed_tokens
 
 
 @click.command()

@@ -8,8 +8,8 @@ from fractions import Fraction
 import click
 
 from tpc.backends.rasp import to_rasp
-from tpc.ir import to_json
-from tpc.load import DEFAULT_MAX_LEN, DEFAULT_VOCAB, parse_tokens
+from tpc.ir import DEFAULT_MAX_LEN, to_json
+from tpc.load import DEFAULT_VOCAB, parse_tokens
 
 PROGRAM = click.argument("program", type=click.Path(exists=True, dir_okay=False))
 VOCAB = click.option(

@@ -7,7 +7,7 @@ from tpc.frontend.context import Context
 from tpc.frontend.parser import parse
 from tpc.frontend.pragmas import read_pragmas
 from tpc.frontend.translate import Translator
-from tpc.ir import Domain, Program
+from tpc.ir import DEFAULT_MAX_LEN, Domain, Program
 
 
 def rasp_to_ir(
@@ -20,8 +20,8 @@ def rasp_to_ir(
 ) -> Program:
     """Translate RASP `source` (read from `filename`) to an IR Program over the domain
     (`vocab`, `max_len`: when None, the file's `#!tpc vocab` / `#!tpc max_len`, else no tokens
-    and 8); `causal` / `implicit_bos` default to the file's `#!tpc` pragmas (`causal`,
-    `explicit-bos`), else False / True. Errors raise TpcError."""
+    and DEFAULT_MAX_LEN); `causal` / `implicit_bos` default to the file's `#!tpc` pragmas
+    (`causal`, `explicit-bos`), else False / True. Errors raise TpcError."""
     pragmas = read_pragmas(source, filename)
     words = pragmas.words
     model = "model" in words
@@ -34,7 +34,7 @@ def rasp_to_ir(
     if vocab is None:
         vocab = pragmas.vocab or ()
     if max_len is None:
-        max_len = pragmas.max_len if pragmas.max_len is not None else 8
+        max_len = pragmas.max_len if pragmas.max_len is not None else DEFAULT_MAX_LEN
     try:
         domain = Domain(vocab=tuple(vocab), max_len=max_len, causal=causal, implicit_bos=implicit_bos)
     except ValueError as err:

@@ -11,6 +11,6 @@ from .names import FreshNames
 from .program import IRError, Program, choose_main_output, validate
 from .scores import add_row, best_class, f32, is_f32, linear_weights, numerical_row, total_scores
 from .serialize import from_json, program_from_dict, program_to_dict, to_json, value_from_json, value_to_json
-from .types import BOS, SELECTOR, Categorical, Domain, Numerical, SelectorType, contains, same_kind
+from .types import BOS, DEFAULT_MAX_LEN, SELECTOR, Categorical, Domain, Numerical, SelectorType, contains, same_kind
 from .visitor import Visitor
 from .values import Value, is_number, normalize, show, sort_key, value_key, value_set

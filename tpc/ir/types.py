@@ -61,6 +61,7 @@ def contains(outer: Type, inner: Type) -> bool:
 
 
 BOS = "<s>"  # the beginning-of-sequence token every model and lifted program reads first
+DEFAULT_MAX_LEN = 8  # the longest input of RASP source when neither the caller nor the file says
 
 
 @frozen
