@@ -18,7 +18,9 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
+# Lint gate first: pyflakes fails on unused imports and names (package __init__s list theirs in __all__).
 test: $(STAMP)
+	$(BIN)/python -m pyflakes tpc passes tests benchmarks examples
 	$(BIN)/python -m pytest
 
 clean:

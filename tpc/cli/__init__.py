@@ -46,3 +46,5 @@ def main():
 
 for _command in (train, run, emit, check, verify, lift, compile_command):
     main.add_command(_command)
+
+__all__ = ["main"]
