@@ -118,7 +118,7 @@ def test_a_comparison_of_two_numerical_values_is_one_mlp_on_their_difference():
     program = b.build()
     compiled = assemble(program)
     mlps = [m for m in compiled.model.cfg.modules if m.kind.endswith("mlp")]
-    assert [(m.kind, len(m.reads), m.hidden) for m in mlps] == [("num_mlp", 2, 2)]  # one ramp
+    assert [(m.kind, len(m.reads), m.hidden) for m in mlps] == [("num_mlp", 2, 1)]  # one unit: x - y
     assert mismatches(compiled, all_inputs(program.domain)) == []
 
 
@@ -132,3 +132,45 @@ def test_numerical_aggregates_of_any_categorical_numbers(reduce):
         b.output("out", out)
         program = b.build()
         assert mismatches(assemble(program), all_inputs(program.domain)) == []
+
+
+def _mean_of_as(max_len: int):
+    b = Builder(Domain(vocab=["a", "b"], max_len=max_len))
+    prevs = b.select(b.indices(), b.indices(), "<=")
+    return b, b.aggregate(prevs, b.map(lambda t: int(t == "a"), b.tokens(), "numerical"), "mean")
+
+
+def test_a_number_whose_classes_come_in_runs_is_looked_up_with_one_unit():
+    """Fifths of the share of a's: classes 0..5, each one run of neighbouring values, so one
+    hidden unit and a line per class (the staircase needs two units per boundary)."""
+    b, share = _mean_of_as(8)
+    b.output("fifths", b.map(lambda x: int(5 * x), share))
+    program = b.build()
+    compiled = assemble(program)
+    mlps = [m for m in compiled.model.cfg.modules if m.kind.endswith("mlp")]
+    assert [(m.kind, m.hidden, m.width) for m in mlps] == [("num_mlp", 1, 6)]
+    assert mismatches(compiled, all_inputs(program.domain)) == []
+
+
+def test_a_class_that_comes_back_is_looked_up_with_a_staircase():
+    b, share = _mean_of_as(8)
+    b.output("odd_fifth", b.map(lambda x: int(5 * x) % 2, share))  # 0 1 0 1 0 1: classes return
+    program = b.build()
+    compiled = assemble(program)
+    mlps = [m for m in compiled.model.cfg.modules if m.kind.endswith("mlp")]
+    assert [(m.kind, m.hidden) for m in mlps] == [("num_mlp", 2 * 5)]  # two units per boundary
+    assert mismatches(compiled, all_inputs(program.domain)) == []
+
+
+def test_lines_too_close_for_float32_fall_back_to_the_staircase():
+    """Neighbouring values 1/4096 apart across a range of 40,000: a line's logit is too big for
+    float32 to keep a margin of a quarter gap, so the lookup is a staircase (and still exact)."""
+    from fractions import Fraction
+
+    from tpc.assemble.lookup import num_lookup
+
+    values = [Fraction(0), Fraction(1, 4096), Fraction(40000)]
+    units, _ = num_lookup(values, {values[0]: 0, values[1]: 1, values[2]: 2})
+    assert len(units) == 4
+    units, bias = num_lookup(values[:2], {values[0]: 0, values[1]: 1})
+    assert len(units) == 1 and set(bias) == {0, 1}

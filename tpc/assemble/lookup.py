@@ -76,7 +76,46 @@ def cat_units(widths: list[int], reach: list[list[int]], fn) -> tuple[list[Unit]
     return [Unit({offsets[slot] + idx: 1.0 for slot, idx in conds}, b, outs) for conds, b, outs in units], bias
 
 
+# float32's relative rounding error, with room: the lines' logits are computed in a handful of
+# float32 operations (input layer, ReLU, output layer, log-softmax).
+_F32_SLACK = 8 * 2.0**-24
+
+
 def num_lookup(values: list[Fraction], cls: dict) -> tuple[list, dict]:
+    """A numerical MLP (input slot 0) mapping each exact value `v` to class `cls[v]`: one
+    hidden unit and a line per class when `_lines` can (2 + 2 * classes parameters), else a
+    staircase (`_staircase`, about 2 * classes**2)."""
+    return _lines(sorted(values), cls) or _staircase(values, cls)
+
+
+def _lines(vs: list[Fraction], cls: dict) -> tuple[list, dict] | None:
+    """When each class's values are one run of neighbours: h = x - min + 1 (one ReLU unit)
+    and class logits rank * h + beta, lines whose upper envelope switches class halfway
+    between neighbouring values of different classes. The right class wins by at least half
+    the smallest gap at a boundary (more for classes further away, the envelope being convex),
+    so like the staircase it is robust to input error below a quarter gap; None when a class
+    comes back after another, or float32 could not keep that margin at these magnitudes."""
+    runs = [cls[vs[0]]]
+    cuts = []  # h at each switch, halfway between the neighbours
+    for lo, hi in zip(vs, vs[1:]):
+        if cls[hi] != cls[lo]:
+            runs.append(cls[hi])
+            cuts.append((lo + hi) / 2 - vs[0] + 1)
+    if len(set(runs)) != len(runs) or len(runs) < 2:
+        return None
+    beta = [Fraction(0)]
+    for k, cut in enumerate(cuts):  # lines k and k+1 cross at h = cut
+        beta.append(beta[k] - cut)
+    gap = min(hi - lo for lo, hi in zip(vs, vs[1:]) if cls[hi] != cls[lo])
+    biggest = max(abs(k * (v - vs[0] + 1) + beta[k]) + k * abs(v - vs[0] + 1)
+                  for v in (vs[0], vs[-1]) for k in range(len(runs)))
+    if gap / 8 <= _F32_SLACK * float(biggest):  # a quarter gap of input error, twice the rounding
+        return None
+    unit = (1.0, float(1 - vs[0]), {c: float(k) for k, c in enumerate(runs)})
+    return [unit], {c: float(beta[k]) for k, c in enumerate(runs)}
+
+
+def _staircase(values: list[Fraction], cls: dict) -> tuple[list, dict]:
     """A numerical MLP (input slot 0) mapping each exact value `v` to class `cls[v]`.
 
     A staircase: for each pair of neighbouring values with different classes, a ramp that is 0
