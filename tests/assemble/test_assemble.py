@@ -174,3 +174,21 @@ def test_lines_too_close_for_float32_fall_back_to_the_staircase():
     assert len(units) == 4
     units, bias = num_lookup(values[:2], {values[0]: 0, values[1]: 1})
     assert len(units) == 1 and set(bias) == {0, 1}
+
+
+def test_a_threshold_table_of_two_counts_costs_four_units_per_output():
+    """`opens >= closes + 2` style tables over two counts (here: which of three bands
+    opens - 2 * closes falls in, not a function of opens - closes or opens + closes): each row's
+    outputs are runs of the other count, so four units per non-default output, not one per row."""
+    b = Builder(Domain(vocab=["(", ")", "x"], max_len=8))
+    prevs = b.select(b.indices(), b.indices(), "<=")
+    opens = b.aggregate(prevs, b.map(lambda t: int(t == "("), b.tokens(), "numerical"), "sum")
+    closes = b.aggregate(prevs, b.map(lambda t: int(t == ")"), b.tokens(), "numerical"), "sum")
+    band = b.sequence_map(lambda o, c: "low" if o - 2 * c < 0 else "mid" if o - 2 * c < 3 else "high",
+                          opens, closes, name="band")
+    b.output("band", band)
+    program = b.build()
+    compiled = assemble(program)
+    two_input = [m for m in compiled.model.cfg.modules if m.kind == "cat_mlp"]
+    assert [m.hidden for m in two_input] == [8]  # 4 units x 2 non-default outputs
+    assert mismatches(compiled, all_inputs(program.domain)) == []

@@ -20,7 +20,9 @@ def cat_lookup(sizes_values: list[list[int]], fn) -> tuple[list, dict]:
     (weights +1 on those one-hot dims, bias -(conditions - 1)) and 0 or less otherwise.
     Construction: a default class (bias 0.5); for a pivot slot, one unit per pivot value whose
     most common output is not the default (+1 to it); one unit per remaining exception tuple
-    (+2). The correct output always wins by at least 0.5.
+    (+2). With two inputs, also one unit per rectangle of one output (`_row_units`), or four
+    per output of a threshold table (`_interval_units`); the fewest units win. The correct
+    output always wins by at least 0.5.
     """
     combos = list(itertools.product(*sizes_values))
     outs = {c: fn(*c) for c in combos}
@@ -51,29 +53,64 @@ def cat_lookup(sizes_values: list[list[int]], fn) -> tuple[list, dict]:
             best = units
     if len(sizes_values) == 2:
         for pivot in (0, 1):
-            units = _row_units(outs, pivot, default)
-            if len(units) < len(best):
-                best = units
+            for units in (_row_units(outs, pivot, default), _interval_units(outs, pivot, default, sizes_values)):
+                if units is not None and len(units) < len(best):
+                    best = units
     return best, {default: 0.5}
 
 
+def _interval_units(outs: dict, pivot: int, default: int, sizes_values) -> list | None:
+    """Two inputs where, for every pivot value a and output o, the other input's values giving
+    o are one run [lo, hi) of its values in index order (a threshold table, as comparisons of
+    two counts give): four units per output, whatever the number of rows. With r the other
+    input's rank and lo, hi read off the pivot's one-hot, relu(r - lo + 1) - relu(r - lo) is
+    exactly 1[r >= lo] (integers), so u1 - u2 - u3 + u4 = 1[lo <= r < hi]; None otherwise."""
+    other = 1 - pivot
+    rank = {b: r for r, b in enumerate(sorted(sizes_values[other]))}
+    spans: dict = {}  # (o, a) -> ranks of the other input giving o in row a
+    for c, o in outs.items():
+        if o != default:
+            spans.setdefault(o, {}).setdefault(c[pivot], []).append(rank[c[other]])
+    units = []
+    for o, rows in spans.items():
+        bounds = {}
+        for a, rs in rows.items():
+            if max(rs) - min(rs) + 1 != len(rs):
+                return None  # not one run
+            bounds[a] = (min(rs), max(rs) + 1)
+        for edge, sign in ((0, 1.0), (1, -1.0)):
+            # other's rank minus the pivot row's edge; rows without o have lo == hi == 0 (cancel)
+            conds = [(other, b, float(r)) for b, r in rank.items() if r] + \
+                    [(pivot, a, -float(bounds[a][edge])) for a in sizes_values[pivot] if a in bounds and bounds[a][edge]]
+            units.append((conds, 1.0, {o: sign}))
+            units.append((conds, 0.0, {o: -sign}))
+    return units
+
+
 def _row_units(outs: dict, pivot: int, default: int) -> list:
-    """Two inputs: one unit per pivot value a and output o != default, firing when the pivot
-    is a and the other input is any value giving o there (weights +1 on a and on each of
-    those values' dims, bias -1: 1 exactly when both hold, else 0 or less)."""
+    """Two inputs: one unit per output o != default and set B of other-input values, firing
+    when the pivot is any value a whose o-values are exactly B, and the other input is in B
+    (weights +1 on those a's and b's dims, bias -1: 1 exactly when both hold, else 0 or less;
+    the rectangles are disjoint, one output per input pair)."""
     other = 1 - pivot
     sets: dict = {}
     for c, o in outs.items():
         if o != default:
             sets.setdefault((c[pivot], o), []).append(c[other])
-    return [([(pivot, a)] + [(other, b) for b in bs], -1.0, {o: 1.0}) for (a, o), bs in sets.items()]
+    rows: dict = {}  # (o, B) -> the pivot values with that B
+    for (a, o), bs in sets.items():
+        rows.setdefault((o, tuple(sorted(bs))), []).append(a)
+    return [([(pivot, a) for a in as_] + [(other, b) for b in bs], -1.0, {o: 1.0})
+            for (o, bs), as_ in rows.items()]
 
 
 def cat_units(widths: list[int], reach: list[list[int]], fn) -> tuple[list[Unit], dict]:
     """`cat_lookup` as Units and an output bias, for reads of these one-hot widths."""
     units, bias = cat_lookup(reach, fn)
     offsets = list(itertools.accumulate([0, *widths]))
-    return [Unit({offsets[slot] + idx: 1.0 for slot, idx in conds}, b, outs) for conds, b, outs in units], bias
+    # a condition (slot, index) has weight 1; (slot, index, weight) says its own
+    return [Unit({offsets[c[0]] + c[1]: (c[2] if len(c) == 3 else 1.0) for c in conds}, b, outs)
+            for conds, b, outs in units], bias
 
 
 # float32's relative rounding error, with room: the lines' logits are computed in a handful of
