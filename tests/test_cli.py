@@ -136,3 +136,26 @@ def test_compile_writes_a_checkpoint_that_computes_the_program(cli):
         pred = loaded.model.predict(torch.tensor([row]))[0, 1:].tolist()  # no output at BOS
         assert {o: [loaded.labels[k] for k in pred] for o in want} == {o: v[i] for o, v in want.items()}
     assert "error: " in _error(cli("compile", sort, "--vocab", "1 2", "-o", str(out), "--output", "nope"))
+
+
+def test_lifted_rasp_text_runs_and_compiles_with_no_domain_options(tmp_path, shared_dir):
+    """Issue 16, reproductions 3 and 9: the text declares its domain; `tpc run` types the
+    model's string tokens and adds BOS when the input does not start with it."""
+    import json as _json
+
+    run_dir = shared_dir / "reference" / "hist"
+    text = tmp_path / "hist.rasp"
+    r = CliRunner().invoke(main, ["lift", str(run_dir), "--to", "rasp", "-o", str(text)])
+    assert r.exit_code == 0, r.output
+    assert "#!tpc vocab '0' '1' '2' '3' '4' '5'" in text.read_text()
+    cases = _json.loads((run_dir / "cases.json").read_text())
+    seq, want = cases["inputs"][0], cases["predictions"][0]  # BOS first, one label per position
+    with_bos = CliRunner().invoke(main, ["run", str(text), "--input", " ".join(seq)])
+    without = CliRunner().invoke(main, ["run", str(text), "--input", " ".join(seq[1:])])
+    assert with_bos.exit_code == without.exit_code == 0, with_bos.output + without.output
+    assert with_bos.output.split() == without.output.split() == want
+    model = tmp_path / "hist.pt"
+    r = CliRunner().invoke(main, ["compile", str(text), "-o", str(model)])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["verify", str(run_dir), str(model), "--max-len", "4"])
+    assert r.exit_code == 0 and "equivalent" in r.output, r.output

@@ -41,9 +41,12 @@ def read_pragmas(source: str, filename: str = "<string>") -> Pragmas:
     vocab = max_len = None
     for m in PRAGMA.finditer(source):
         line = source.count("\n", 0, m.start()) + 1
-        col = lambda text: m.group(0).find(text) + 1  # noqa: E731
+        after = m.start(1) - m.start()  # where the words start: "#!tpc" itself holds letters
+        col = lambda text: max(m.group(0).find(text, after), after) + 1  # noqa: E731
         body = m.group(1).strip()
         head, _, rest = body.partition(" ")
+        if head in ("vocab", "max_len"):
+            after += m.group(1).find(head) + len(head)
         if head == "vocab":
             items = _ITEM.findall(rest)
             try:
@@ -54,7 +57,7 @@ def read_pragmas(source: str, filename: str = "<string>") -> Pragmas:
                                   f"not a token literal: {bad} (quote strings: 'a')") from None
         elif head == "max_len":
             if not re.fullmatch(r"\d+", rest.strip()):
-                raise TpcError.at(filename, source, line, col("max_len"), "max_len needs one whole number")
+                raise TpcError.at(filename, source, line, col(rest.strip() or " "), "max_len needs one whole number")
             max_len = int(rest)
         else:
             for w in body.replace(",", " ").split():
