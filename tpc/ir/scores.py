@@ -28,10 +28,6 @@ def f32(x) -> float:
         return x * float("inf")
 
 
-def is_f32(x: float) -> bool:
-    return x != x or f32(x) == x
-
-
 def f32_row(row: Iterable) -> tuple[float, ...]:
     return tuple(f32(x) for x in row)
 
@@ -39,19 +35,6 @@ def f32_row(row: Iterable) -> tuple[float, ...]:
 def add_row(total: Sequence[float], row: Sequence[float]) -> tuple[float, ...]:
     """`total + row` class by class, in float32."""
     return tuple(f32(a + b) for a, b in zip(total, row))
-
-
-def total_scores(bias: Sequence[float], rows: Iterable[Sequence[float]]) -> tuple[float, ...]:
-    """The readout's class scores: the bias, then each term's row added in order."""
-    total = tuple(bias)
-    for row in rows:
-        total = add_row(total, row)
-    return total
-
-
-def best_class(total: Sequence[float]) -> int:
-    """Index of the first highest score."""
-    return max(range(len(total)), key=lambda c: (total[c], -c))
 
 
 def numerical_row(value, weights: Sequence[float]) -> tuple[float, ...]:

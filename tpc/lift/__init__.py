@@ -4,7 +4,7 @@ from pathlib import Path
 
 from tpc.ir import Program
 from tpc.lift.lower import lift_model, node_name
-from tpc.lift.source import LoadedModel, load_model
+from tpc.model.checkpoint import LoadedModel, load_model
 from tpc.lift.summary import LiftSummary, lift_summary
 
 
