@@ -35,6 +35,14 @@ def position_costs(n: int) -> np.ndarray:
     return np.where(k == q, 2 * n + 1, cost)
 
 
+def nearest_keys(selected: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the key each query reads, whether it selects any) of a nearest head: the selected key
+    of least `cost` (see position_costs; the first on ties), position 0 when none is selected."""
+    anything = selected.any(-1)
+    best = np.where(selected, cost, np.iinfo(np.int64).max).argmin(-1)
+    return np.where(anything, best, 0), anything
+
+
 class _Tables(Visitor):
     """A node's lookup table as an array (or None when it needs none), built once per program."""
 
@@ -191,10 +199,8 @@ class Interpreter(Visitor):
     def visit_Aggregate(self, node: Aggregate, b: _Batch):
         sel = b.env[node.selector]
         values = b.env[node.values]
-        anything = sel.any(-1)
         if node.reduce == "nearest":
-            best = np.where(sel, b.cost, np.iinfo(np.int64).max).argmin(-1)  # first on ties
-            chosen = np.where(anything, best, 0)
+            chosen, anything = nearest_keys(sel, b.cost)
             out = self._tables[node.name][np.take_along_axis(values, chosen, 1)]
             if node.default is not None:
                 default = _index(node.type.values)[sort_key(node.default)]
@@ -209,11 +215,19 @@ class Interpreter(Visitor):
         return self._snap(node, total)
 
     def visit_Readout(self, node, b: _Batch):
-        # float32, one term at a time, as the model adds them (tpc/ir/scores.py).
-        total = np.broadcast_to(np.array(node.bias, dtype=np.float32), (*b.tokens.shape, len(node.bias)))
-        for term, scores in zip(node.terms, self._scores[node.name]):
-            total = total + scores[b.env[term]]
-        return self._tables[node.name][total.argmax(-1)]  # first class on ties
+        return self._tables[node.name][self.class_scores(node, b.env, b.tokens.shape).argmax(-1)]  # first class on ties
+
+    def term_scores(self, node, env: dict) -> list[np.ndarray]:
+        """Each readout term's float32 score rows [batch, position, class] from `evaluate`'s env."""
+        return [scores[env[term]] for term, scores in zip(node.terms, self._scores[node.name])]
+
+    def class_scores(self, node, env: dict, shape: tuple) -> np.ndarray:
+        """The readout's float32 class scores [batch, position, class] (node.classes order) for
+        inputs of `shape`, added one term at a time as the model adds them (tpc/ir/scores.py)."""
+        total = np.broadcast_to(np.array(node.bias, dtype=np.float32), (*shape, len(node.bias)))
+        for scores in self.term_scores(node, env):
+            total = total + scores
+        return total
 
     # --- values -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from tpc.cli.compile import compile_command
 from tpc.cli.emit import emit
 from tpc.cli.lift import lift
 from tpc.cli.run import run
+from tpc.cli.trace import trace
 from tpc.cli.train import train
 from tpc.cli.verify import verify
 from tpc.errors import TpcError
@@ -44,7 +45,7 @@ def main():
     """The Transformer Program Compiler."""
 
 
-for _command in (train, run, emit, check, verify, lift, compile_command):
+for _command in (train, run, emit, check, verify, lift, compile_command, trace):
     main.add_command(_command)
 
 __all__ = ["main"]
