@@ -7,8 +7,10 @@ import sys
 
 import click
 
+from tpc.cli.ablate import ablate
 from tpc.cli.check import check
 from tpc.cli.compile import compile_command
+from tpc.cli.draw import draw
 from tpc.cli.emit import emit
 from tpc.cli.lift import lift
 from tpc.cli.run import run
@@ -45,7 +47,7 @@ def main():
     """The Transformer Program Compiler."""
 
 
-for _command in (train, run, emit, check, verify, lift, compile_command, trace):
+for _command in (train, run, emit, check, verify, lift, compile_command, trace, draw, ablate):
     main.add_command(_command)
 
 __all__ = ["main"]

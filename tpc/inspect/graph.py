@@ -8,6 +8,7 @@ stage 2k+2), the readout on top. Edges say what is read: query, key, value, in, 
 
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import NamedTuple
 
@@ -64,7 +65,11 @@ def dataflow(program: Program) -> Graph:
         else:  # the readout: moved to the top below, once every stage is known
             roles[node.name], stage[node.name] = "readout", below + 1
         edges += [Edge(src, node.name, label) for src, label in reads]
-    top = max(stage.values(), default=0)
+    layers = {name: _model_layer(origin) for name, origin in program.origin_map.items()}
+    for name, layer in layers.items():  # a lifted module sits in its model layer, used or not
+        if layer is not None and roles.get(name) in ("head", "mlp"):
+            stage[name] = max(stage[name], 2 * layer + (1 if roles[name] == "head" else 2))
+    top = max((stage[n] for n, r in roles.items() if r != "readout"), default=0)
     for name, role in roles.items():
         if role == "readout":
             stage[name] = top + 1
@@ -75,6 +80,12 @@ def dataflow(program: Program) -> Graph:
         vertices.append(Vertex(name, role, s, columns.get(s, 0)))
         columns[s] = columns.get(s, 0) + 1
     return Graph(vertices, edges, max(stage.values(), default=0) + 1)
+
+
+def _model_layer(origin: str) -> int | None:
+    """The layer of a lifted model's module (L1.cat_head0 -> 1), None for inputs."""
+    match = re.match(r"L(\d+)\.", origin)
+    return int(match.group(1)) if match else None
 
 
 def _above(stage: int, odd: bool) -> int:
@@ -113,6 +124,9 @@ def to_dot(graph: Graph, title: str = "program") -> str:
 
 
 COLUMN, ROW, LEFT, BOX_W, BOX_H = 160, 90, 110, 140, 30
+# Pictures label the edges into heads (what is read matters there); an MLP's edges are its
+# inputs and the readout's its terms, which the boxes already say.
+SHOWN_LABELS, LABEL_AT = ("query", "key", "value"), 0.85
 
 
 def stage_y(graph: Graph, stage: int) -> float:
@@ -123,6 +137,30 @@ def stage_y(graph: Graph, stage: int) -> float:
 def positions(graph: Graph) -> dict[str, tuple[float, float]]:
     """Centre of each vertex, in pixels (y grows downwards)."""
     return {v.name: (LEFT + COLUMN * (v.column + 0.5), stage_y(graph, v.stage)) for v in graph.vertices}
+
+
+def edge_ends(graph: Graph) -> list[tuple[float, ...]]:
+    """(x1, y1, x2, y2, label x, label y) of each edge: from the top of its source to the
+    bottom of its target, the ends spread along each box and the labels staggered in height
+    so that arrows and labels do not pile up."""
+    where = positions(graph)
+    outgoing: dict[str, list[int]] = {}
+    incoming: dict[str, list[int]] = {}
+    for i, e in enumerate(graph.edges):
+        outgoing.setdefault(e.source, []).append(i)
+        incoming.setdefault(e.target, []).append(i)
+
+    def spread(ends: list[int], i: int) -> float:
+        return (ends.index(i) + 0.5) / len(ends) * BOX_W * 0.9 - BOX_W * 0.45
+
+    out = []
+    for i, e in enumerate(graph.edges):
+        (x1, y1), (x2, y2) = where[e.source], where[e.target]
+        x1, y1 = x1 + spread(outgoing[e.source], i), y1 - BOX_H / 2
+        x2, y2 = x2 + spread(incoming[e.target], i), y2 + BOX_H / 2
+        at = LABEL_AT - 0.2 * (incoming[e.target].index(i) % 2)
+        out.append((x1, y1, x2, y2, x1 + at * (x2 - x1), y1 + at * (y2 - y1)))
+    return out
 
 
 def to_svg(graph: Graph, standalone: bool = True) -> str:
@@ -139,14 +177,12 @@ def to_svg(graph: Graph, standalone: bool = True) -> str:
     for stage in range(graph.stages):
         y = stage_y(graph, stage)
         out.append(f'<text x="8" y="{y + 4:.0f}" fill="#666">{escape(graph.stage_label(stage))}</text>')
-    for e in graph.edges:
-        (x1, y1), (x2, y2) = where[e.source], where[e.target]
-        y1, y2 = y1 - BOX_H / 2, y2 + BOX_H / 2
+    for e, (x1, y1, x2, y2, lx, ly) in zip(graph.edges, edge_ends(graph)):
         out.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#555" '
                    'marker-end="url(#arrow)"/>')
-        lx, ly = x1 + 0.7 * (x2 - x1), y1 + 0.7 * (y2 - y1)
-        out.append(f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="10" fill="#a33" text-anchor="middle">'
-                   f'{escape(e.label)}</text>')
+        if e.label in SHOWN_LABELS:
+            out.append(f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="9" fill="#a33" text-anchor="middle">'
+                       f'{escape(e.label)}</text>')
     for v in graph.vertices:
         x, y = where[v.name]
         rx = BOX_H / 2 if v.role == "head" else 3

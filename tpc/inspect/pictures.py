@@ -6,7 +6,9 @@ import io
 
 from tpc.errors import TpcError
 from tpc.inspect.files import write_atomic
-from tpc.inspect.graph import BOX_H, BOX_W, COLORS, Graph, positions, stage_y
+from tpc.inspect.graph import (
+    BOX_H, BOX_W, COLORS, SHOWN_LABELS, Graph, edge_ends, positions, stage_y,
+)
 
 
 def pyplot():
@@ -93,15 +95,16 @@ def graph_png(graph: Graph, path) -> None:
     width = max(x for x, _ in where.values()) + BOX_W
     height = max(y for _, y in where.values()) + BOX_H * 2
     fig, ax = plt.subplots(figsize=(width / 90, height / 90))
-    for e in graph.edges:
-        (x1, y1), (x2, y2) = where[e.source], where[e.target]
-        ax.annotate("", xy=(x2, y2 + BOX_H / 2), xytext=(x1, y1 - BOX_H / 2),
-                    arrowprops=dict(arrowstyle="->", color="#555", lw=0.8))
-        ax.text(x1 + 0.7 * (x2 - x1), y1 + 0.7 * (y2 - y1), e.label, fontsize=6, color="#a33", ha="center")
+    for e, (x1, y1, x2, y2, lx, ly) in zip(graph.edges, edge_ends(graph)):
+        ax.annotate("", xy=(x2, y2), xytext=(x1, y1), arrowprops=dict(arrowstyle="->", color="#555", lw=0.8))
+        if e.label in SHOWN_LABELS:
+            ax.text(lx, ly, e.label, fontsize=6, color="#a33",
+                    ha="center", va="center", bbox=dict(fc="white", ec="none", pad=0.5))
     for v in graph.vertices:
         x, y = where[v.name]
-        ax.text(x, y, v.name, ha="center", va="center", fontsize=7,
-                bbox=dict(boxstyle="round" if v.role == "head" else "square", fc=COLORS[v.role], ec="#333"))
+        ax.add_patch(plt.Rectangle((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H, fc=COLORS[v.role], ec="#333",
+                                   zorder=3))
+        ax.text(x, y, v.name, ha="center", va="center", fontsize=7, zorder=4)
     for stage in range(graph.stages):
         ax.text(5, stage_y(graph, stage), graph.stage_label(stage), fontsize=7, color="#666", va="center")
     ax.set_xlim(0, width)
