@@ -6,6 +6,7 @@ import json
 
 import click
 
+from tpc.cli.shared import MAX_LEN, VOCAB, tokens_option
 from tpc.cli.trace import ARTIFACT, LEVEL
 
 
@@ -26,8 +27,10 @@ from tpc.cli.trace import ARTIFACT, LEVEL
               help="Also write a bar chart of the accuracies (needs matplotlib).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @LEVEL
+@VOCAB
+@MAX_LEN
 def ablate(artifact, task, inputs_file, vocab_size, max_length, min_length, dataset_size, seed, as_json,
-           png_file, quiet, level):
+           png_file, quiet, level, vocab, max_len):
     """Find the circuit of ARTIFACT: what each module contributes to its accuracy on a data set.
 
     \b
@@ -59,7 +62,7 @@ def ablate(artifact, task, inputs_file, vocab_size, max_length, min_length, data
 
     if (task is None) == (inputs_file is None):
         raise TpcError("give exactly one of --task TASK and --inputs FILE")
-    program = load_artifact(artifact, level=level)
+    program = load_artifact(artifact, tokens_option(vocab), max_len, level)
     if task is not None:
         examples = task_examples(program, task, vocab_size, max_length, min_length, dataset_size, seed)
     else:

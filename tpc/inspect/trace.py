@@ -92,7 +92,7 @@ def _chosen(program: Program, only: Sequence[str]) -> set[str]:
         if name not in names and name not in outputs:
             shown = ", ".join(n.name for n in program.nodes if n.type.kind != "selector")
             raise TpcError(f"--only: no variable named {name!r} (variables: {shown})")
-        keep.add(outputs.get(name, name))
+        keep.add(name if name in names else outputs[name])  # a node's own name first
     return keep
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from tpc.train.options import TrainOptions
 from tpc.train.progress import Progress
 
 RESUME_FILE = "resume.pt"
+CURVE_FILE = "training-curve.png"
 
 
 def build_config(opts: TrainOptions, data: Dataset) -> ModelConfig:
@@ -113,19 +115,20 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     torch.manual_seed(opts.seed)
     model = _initial_model(opts.init, data) if opts.init else TransformerProgram(build_config(opts, data))
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=opts.lr)
-    start = 0
+    start, history = 0, []
     if resume:
-        start = _restore(out_dir / RESUME_FILE, opts, model, optimizer)
+        start, history = _restore(out_dir / RESUME_FILE, opts, model, optimizer)
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
 
     bar = Progress(opts.epochs, start, enabled=progress and rank == 0)
     for epoch in range(start, opts.epochs):
         loss, acc, tau = run_epoch(net, optimizer, data.train.x, data.train.y, opts, epoch, rank, world)
         bar.update(epoch + 1, loss=loss, acc=acc, tau=tau)
+        history.append({"epoch": epoch + 1, "loss": loss, "acc": acc, "tau": tau})
         if rank == 0 and ((epoch + 1) % opts.checkpoint_every == 0 or epoch + 1 == opts.epochs):
             save_checkpoint(out_dir / RESUME_FILE, model, tokens=data.tokens, labels=data.labels,
                             task=opts.task, training={"options": opts.to_dict(), "epoch": epoch + 1,
-                                                      "optimizer": optimizer.state_dict()})
+                                                      "optimizer": optimizer.state_dict(), "history": history})
     bar.close()
 
     model.eval()
@@ -136,7 +139,8 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
         save_checkpoint(out_dir / "model.pt", model, tokens=data.tokens, labels=data.labels,
                         task=opts.task, metrics=metrics)
         (out_dir / "metrics.json").write_text(json.dumps(
-            {**metrics, "options": opts.to_dict()}, indent=2) + "\n")
+            {**metrics, "options": opts.to_dict(), "history": history}, indent=2) + "\n")
+        _training_curve(history, out_dir / CURVE_FILE)
     if world > 1:
         dist.barrier()
     return metrics
@@ -166,8 +170,19 @@ def run_epoch(net, optimizer, x, y, opts: TrainOptions, epoch: int, rank: int = 
     return loss_sum * world / len(x), right / total, float(taus[-1])
 
 
-def _restore(path: Path, opts: TrainOptions, model, optimizer) -> int:
-    """Load a resumable checkpoint into ``model`` and ``optimizer``; return its epoch."""
+def _training_curve(history: list[dict], path: Path) -> None:
+    """The loss and accuracy per epoch as a PNG, when matplotlib (tpc[pictures]) is installed."""
+    from tpc.inspect.pictures import training_curve  # lazy: matplotlib
+
+    try:
+        training_curve(history, path)
+    except TpcError as e:  # no matplotlib: the run itself is complete
+        print(f"note: no {path.name}: {e}", file=sys.stderr)
+
+
+def _restore(path: Path, opts: TrainOptions, model, optimizer) -> tuple[int, list[dict]]:
+    """Load a resumable checkpoint into ``model`` and ``optimizer``; return its epoch and the
+    per-epoch history so far."""
     saved, meta = load_checkpoint(path)
     if meta.training is None:
         raise TpcError(f"{path} holds no training state to resume")
@@ -175,4 +190,4 @@ def _restore(path: Path, opts: TrainOptions, model, optimizer) -> int:
         raise TpcError(f"--resume: {path} was written with different options")
     model.load_state_dict(saved.state_dict())
     optimizer.load_state_dict(meta.training["optimizer"])
-    return int(meta.training["epoch"])
+    return int(meta.training["epoch"]), list(meta.training.get("history", []))
