@@ -8,8 +8,6 @@ from pathlib import Path
 import click
 
 from tpc.cli.shared import MAX_LEN, VOCAB, tokens_option
-from tpc.inspect.artifact import input_tokens, load_artifact
-from tpc.inspect.trace import to_plain, trace as trace_input
 from tpc.ir import BOS, DEFAULT_MAX_LEN
 from tpc.load import parse_tokens
 
@@ -55,7 +53,10 @@ def trace(artifact, text, only, as_json, html_file, png_file, level, vocab, max_
       tpc trace examples/rasp/sort.rasp -i "3 1 2" --only sort --json
       tpc trace ../shared/reference/sort -i "4 0 3 </s>" --html sort.html --png heads.png
     """
+    # lazy, like every command's stage: `tpc run` and `--help` load none of tpc.inspect
+    from tpc.inspect.artifact import input_tokens, load_artifact
     from tpc.inspect.text import trace_text
+    from tpc.inspect.trace import to_plain, trace as trace_input
 
     tokens = parse_tokens(text)
     seen = list(dict.fromkeys(t for t in tokens if t != BOS))

@@ -44,7 +44,7 @@ def trace_text(doc: dict, terms: int = 3) -> str:
         out += ["", f"readout {readout['name']} (classes {' '.join(map(show, readout['classes']))})"]
         for q, pos in enumerate(readout["positions"]):
             line = f"  {q}: {show(pos['winner'])}"
-            if pos["runner_up"] is not None:
+            if pos["margin"] is not None:  # a runner-up exists (its class may be None)
                 top = ", ".join(f"{t['term']}={show(t['value'])} {t['contribution']:+.3g}" if t["value"] is not None
                                 else f"{t['term']} {t['contribution']:+.3g}" for t in pos["terms"][:terms])
                 line += f" over {show(pos['runner_up'])} by {pos['margin']:.3g}: {top}"
