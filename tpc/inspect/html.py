@@ -47,9 +47,11 @@ def trace_page(doc: dict, graph: Graph, title: str) -> str:
                      "<th>runner-up</th><th>margin</th><th>largest contributions to the margin</th></tr>")
         for q, pos in enumerate(readout["positions"]):
             terms = ", ".join(f"{t['term']}={show(t['value'])} {t['contribution']:+.3g}" for t in pos["terms"][:3])
-            margin = "" if pos["margin"] is None else f"{pos['margin']:.3g}"
+            alone = pos["margin"] is None  # one class: no runner-up (a class may itself be None)
+            margin = "" if alone else f"{pos['margin']:.3g}"
+            runner_up = "" if alone else escape(show(pos["runner_up"]))
             parts.append(f"<tr><td>{q}</td><td>{escape(show(pos['winner']))}</td>"
-                         f"<td>{escape(show(pos['runner_up']))}</td><td>{margin}</td>"
+                         f"<td>{runner_up}</td><td>{margin}</td>"
                          f"<td class=\"name\">{escape(terms)}</td></tr>")
         parts.append("</table>")
     parts += ["<h2>Program graph</h2>", to_svg(graph, standalone=False)]
