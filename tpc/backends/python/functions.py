@@ -9,6 +9,58 @@ from libcst.helpers import parse_template_expression, parse_template_statement
 from tpc.backends.python import float32
 from tpc.backends.python.layout import WIDTH, container, dedup, value
 from tpc.ir import COMPARISONS, Map, Readout, Select, SequenceMap, linear_weights, sort_key
+from tpc.ir.rules import function_of, ordered, runs
+
+MAX_RULES = 16  # most branches a table printed as rules has
+
+
+def _chain(subject: str, points) -> list | None:
+    """`if subject <= last: return out` per run of equal outputs, the last run the fallback;
+    None when there are more than MAX_RULES runs."""
+    found = runs(points)
+    if len(found) > MAX_RULES:
+        return None
+    body = [cst.If(parse_template_expression(f"{subject} <= {{v}}", v=value(last)),
+                   cst.SimpleStatementSuite([cst.Return(value(out))]), leading_lines=[])
+            for _, last, out in found[:-1]]
+    return [*body, _returns(value(found[-1][2]))]
+
+
+def _grouped(subject: str, outs: dict) -> list | None:
+    """`if subject in {...}: return out` per output but the commonest, which is the fallback;
+    None when that is not shorter than a table."""
+    groups: dict = {}
+    for k, o in outs.items():
+        groups.setdefault(sort_key(o), (o, []))[1].append(k)
+    if len(groups) > MAX_RULES or len(groups) * 3 > len(outs):
+        return None
+    ordered_groups = sorted(groups.values(), key=lambda g: -len(g[1]))
+    body = []
+    for o, keys in ordered_groups[1:]:
+        test = (cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.Equal(), value(keys[0]))])
+                if len(keys) == 1 else
+                cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.In(), container("set", dedup(keys), 1, WIDTH - 30))]))
+        body.append(cst.If(test, cst.SimpleStatementSuite([cst.Return(value(o))]), leading_lines=[]))
+    return [*body, _returns(value(ordered_groups[0][0]))]
+
+
+def _rules(node, params, xs, ys) -> list | None:
+    """The map's function body as rules (intervals, or groups by output), or None."""
+    if ys is None:
+        if ordered(xs):
+            return _chain(params[0], [(x, node.table[x]) for x in xs])
+        if all(not isinstance(x, tuple) for x in xs):
+            return _grouped(params[0], {x: node.table[x] for x in xs})
+        return None
+    rule = function_of(((x, y), node.table[(x, y)]) for x in xs for y in ys)
+    if rule is None:
+        return None
+    name, outs = rule
+    subject = name.replace("x", params[0]).replace("y", params[1])
+    if " " not in subject:
+        return _chain(subject, list(outs.items()))
+    body = _chain("v", list(outs.items()))
+    return None if body is None else [parse_template_statement(f"v = {subject}\n"), *body]
 
 
 def _returns(expr: cst.BaseExpression) -> cst.SimpleStatementLine:
@@ -32,6 +84,10 @@ def map_function(em, node: Map | SequenceMap) -> str:
         const = next(iter(distinct.values())) if distinct else None
         what = "every input" if len(distinct) == 1 else "no input (it never runs)"
         em.function(fn, params, [_returns(value(const))], f"The same value for {what}.")
+        return fn
+    rules = _rules(node, params, xs, ys if is_seq else None)
+    if rules is not None:
+        em.function(fn, params, rules)
         return fn
     name = fn.upper()
     if not is_seq:
