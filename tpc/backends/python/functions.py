@@ -8,7 +8,7 @@ from libcst.helpers import parse_template_expression, parse_template_statement
 
 from tpc.backends.python import float32
 from tpc.backends.python.layout import WIDTH, container, dedup, value
-from tpc.ir import COMPARISONS, Map, Readout, Select, SequenceMap, linear_weights, sort_key
+from tpc.ir import COMPARISONS, Map, Readout, Select, SequenceMap, is_number, linear_weights, sort_key
 from tpc.ir.rules import function_of, ordered, runs
 
 MAX_RULES = 16  # most branches a table printed as rules has
@@ -110,6 +110,8 @@ def predicate_function(em, node: Select) -> str:
     fn = em.names.fresh(f"predicate_{node.name}")
     selects = {(sort_key(q), sort_key(k)): (q, k) in node.predicate for q in qs for k in ks}
     body = comparison_body(node.predicate.op, qs, ks, selects)
+    if body is None:
+        body = _guarded(qs, ks, selects, (em.p.domain.bos, 0, None))
     if body is not None:
         em.function(fn, ["key", "query"], body)
         return fn
@@ -135,6 +137,60 @@ def predicate_function(em, node: Select) -> str:
     table = em.constant(name, container("dict", rows, 0, WIDTH - len(name) - 3))  # query -> keys
     em.function(fn, ["key", "query"], [parse_template_statement("return key in {t}.get(query, ())", t=table)])
     return fn
+
+
+_NOTHING = object()  # no special value set aside
+
+
+def _relation(qs, ks, selects) -> list | None:
+    """`return key OP query` or `return key == query + c` when that is exact on these values."""
+    for op in COMPARISONS:
+        if op not in ("true", "false"):
+            body = comparison_body(op, qs, ks, selects)
+            if body is not None:
+                return body
+    if not (ordered(qs) and ordered(ks)) or not all(float(v).is_integer() for v in (*qs, *ks)):
+        return None
+    for c in range(-len(ks), len(ks) + 1):
+        if c and all(selects[(sort_key(q), sort_key(k))] == (k == q + c) for q in qs for k in ks):
+            return [_returns(parse_template_expression(f"key == query {'+' if c > 0 else '-'} {abs(c)}"))]
+    return None
+
+
+def _equals(name: str, v) -> str:
+    return f"{name} is None" if v is None else f"{name} == {{{name}}}"
+
+
+def _guarded(qs, ks, selects, specials) -> list | None:
+    """A comparison or offset that holds on every pair but those with a special query or key
+    value (BOS, position 0, None: how programs treat BOS), the special pairs written first;
+    the shortest such body."""
+    def same(a, b):
+        return b is not _NOTHING and sort_key(a) == sort_key(b)
+
+    found = []
+    for bq in (_NOTHING, *[v for v in specials if any(same(q, v) for q in qs)]):
+        for bk in (_NOTHING, *[v for v in specials if any(same(k, v) for k in ks)]):
+            rest_q, rest_k = [q for q in qs if not same(q, bq)], [k for k in ks if not same(k, bk)]
+            body = _relation(rest_q, rest_k, selects) if rest_q and rest_k else None
+            if body is None or (bq is _NOTHING and bk is _NOTHING):
+                continue
+            pairs = [(q, k) for q in qs for k in ks
+                     if (same(q, bq) or same(k, bk)) and selects[(sort_key(q), sort_key(k))]]
+            holes = {name: value(v) for name, v in (("query", bq), ("key", bk)) if v is not _NOTHING and v is not None}
+            guard = parse_template_expression(
+                " or ".join(_equals(name, v) for name, v in (("query", bq), ("key", bk)) if v is not _NOTHING), **holes)
+            if not pairs:
+                then = cst.Name("False")
+            elif len(pairs) == 1:
+                (q, k), = pairs
+                then = parse_template_expression(f"{_equals('query', q)} and {_equals('key', k)}",
+                                                 **{n: value(v) for n, v in (("query", q), ("key", k)) if v is not None})
+            else:
+                then = parse_template_expression("(query, key) in {p}", p=container(
+                    "set", [cst.Tuple([cst.Element(value(q)), cst.Element(value(k))]) for q, k in pairs], 1, WIDTH - 40))
+            found.append([cst.If(guard, cst.SimpleStatementSuite([cst.Return(then)]), leading_lines=[]), *body])
+    return min(found, key=lambda b: len(cst.Module(b).code), default=None)
 
 
 def comparison_body(op, qs, ks, selects) -> list | None:
@@ -174,36 +230,59 @@ def comparison_body(op, qs, ks, selects) -> list | None:
     return body
 
 
+def _whole(node: Readout, values) -> bool:
+    """Every score is a whole number and no sum of them reaches 2**24: float32 adds them
+    exactly, in any order, so plain integer addition gives the same totals."""
+    rows = [[*node.bias]] + [list(r) for t in node.scores for r in t.outputs()]
+    numbers = [v for vs in values for v in vs if is_number(v)]
+    if not all(float(x).is_integer() for r in rows for x in r) or not all(float(v).is_integer() for v in numbers):
+        return False
+    largest = sum(max(abs(x) for r in t.outputs() for x in r) for t in node.scores) + max(map(abs, node.bias))
+    return largest < 2**24
+
+
 def readout_function(em, node: Readout) -> str:
     """The class with the best float32 total: bias, then each term's row added in order."""
     fn = em.names.fresh(f"{node.name}_fn" if node.name.startswith("readout") else f"readout_{node.name}")
     params = em.params(node.terms)
     stem = fn.upper()
+    whole = _whole(node, [em.values(t) for t in node.terms])
     classes = container("tuple", [value(c) for c in node.classes], 1, WIDTH - 30)
-    bias = em.constant(f"{stem}_BIAS", float32.scores(
+
+    def scores(build):
+        return build(lambda x: value(int(x))) if whole else float32.scores(build)
+
+    bias = em.constant(f"{stem}_BIAS", scores(
         lambda score: container("tuple", [score(b) for b in node.bias], 0, WIDTH - len(stem) - 17)))
     rows = []
     for term, table, param in zip(node.terms, node.scores, params):
         vals = em.values(term)
         w = linear_weights(vals, table)
         if w is not None:  # a numerical term: value * weight, as the model scores it
-            weights = em.constant(f"{stem}_{param}_WEIGHTS", float32.scores(
+            weights = em.constant(f"{stem}_{param}_WEIGHTS", scores(
                 lambda score, w=w: container(
                     "tuple", [score(x) for x in w], 0, WIDTH - len(stem) - len(param) - 22)))
-            rows.append(em.call("scaled", param, weights))
+            rows.append(parse_template_expression(f"[{param} * w for w in {{w}}]", w=weights) if whole
+                        else em.call("scaled", param, weights))
         else:
-            lit = em.constant(f"{stem}_{param}", float32.scores(lambda score, vals=vals, table=table: em.table_literal(
+            lit = em.constant(f"{stem}_{param}", scores(lambda score, vals=vals, table=table: em.table_literal(
                 vals, lambda x, d: container("tuple", [score(s) for s in table[x]], d, WIDTH - 4 * d - len(repr(x)) - 3),
                 0, WIDTH - len(stem) - len(param) - 14,
             )))
             rows.append(em.lookup(lit, vals, param))
-    body = [parse_template_statement("scores = {b}", b=bias)]
-    if rows:
-        body.append(cst.For(
-            target=cst.Name("row"), iter=cst.Tuple([cst.Element(r) for r in rows]),
-            body=cst.IndentedBlock([parse_template_statement("scores = add_scores(scores, row)")]),
-        ))
+    if whole:
+        body = [parse_template_statement("rows = {r}", r=container("tuple", [bias, *rows], 0, WIDTH - 11)),
+                parse_template_statement("scores = [sum(column) for column in zip(*rows)]")]
+        text = ("Add the class scores: whole numbers, so float32 adds them exactly too; "
+                "the first best class wins.")
+    else:
+        body = [parse_template_statement("scores = {b}", b=bias)]
+        if rows:
+            body.append(cst.For(
+                target=cst.Name("row"), iter=cst.Tuple([cst.Element(r) for r in rows]),
+                body=cst.IndentedBlock([parse_template_statement("scores = add_scores(scores, row)")]),
+            ))
+        text = "Add the class scores in float32, bias first, then each term in order; the first best class wins."
     body.append(parse_template_statement("return {c}[scores.index(max(scores))]", c=classes))
-    em.function(fn, params, body, "Add the class scores in float32, bias first, then each term in "
-                                  "order; the first best class wins.")
+    em.function(fn, params, body, text)
     return fn
