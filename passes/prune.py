@@ -162,4 +162,4 @@ def prune_readouts(program: Program) -> Program:
         nodes.append(node)
     if not notes:
         return program
-    return program.evolve(nodes=tuple(nodes)).with_meta(**{f"readout {k}": v for k, v in notes.items()})
+    return program.evolve(nodes=tuple(nodes)).with_meta(**{f"readout {k}" if k != "readout" else k: v for k, v in notes.items()})

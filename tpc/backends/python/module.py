@@ -3,6 +3,8 @@ parts it uses, node functions and tables, `run_all` and `run`."""
 
 from __future__ import annotations
 
+import textwrap
+
 import libcst as cst
 from libcst.helpers import parse_template_expression, parse_template_statement
 
@@ -31,7 +33,7 @@ def _constants(p: Program, main: str) -> list:
     return stmts
 
 
-def _header(p: Program, main: str, removed: int) -> str:
+def _header(p: Program, main: str, removed: int, var: dict) -> str:
     dom = p.domain
     meta = dict(p.meta)
     title = meta.pop("name", None) or meta.get("source") or meta.get("checkpoint") or "program"
@@ -49,7 +51,22 @@ def _header(p: Program, main: str, removed: int) -> str:
     ]
     if removed:
         lines.append(f"({removed} node{'s' if removed != 1 else ''} that no output reads are omitted.)")
+    lines += ["", *_explained(p, var)]
     return "\n".join(lines) + "\n"
+
+
+def _explained(p: Program, var: dict) -> list[str]:
+    """Per output: the variables that decide it, and everything those read in turn."""
+    out = []
+    for name, src in p.outputs:
+        deciders = [i for i in dict.fromkeys(p[src].inputs) if p[i].type.kind != "selector"]
+        chain = [n.name for n in p.live([src]) if n.name != src and n.name not in deciders
+                 and n.type.kind != "selector"]
+        text = f"{name!r} is decided by {', '.join(var[d] for d in deciders) or 'nothing'}"
+        if chain:
+            text += f"; they read {', '.join(var[c] for c in chain)}"
+        out.extend(textwrap.wrap(text + ".", WIDTH - 4, subsequent_indent="  "))
+    return out
 
 
 def build_module(p: Program) -> cst.Module:
@@ -81,6 +98,6 @@ def build_module(p: Program) -> cst.Module:
     program_part = [*const_stmts, *em.defs, run_all, *run]
     imports, runtime = prelude(names_in(cst.Module(program_part).code), dom.causal, provided)
     imports = [st.with_changes(leading_lines=[cst.EmptyLine()] if i == 0 else []) for i, st in enumerate(imports)]
-    body = [doc(_header(p, main, len(p.nodes) - len(live))), *imports, *const_stmts, *blank(runtime),
+    body = [doc(_header(p, main, len(p.nodes) - len(live), em.var)), *imports, *const_stmts, *blank(runtime),
             *em.defs, run_all, *run]
     return cst.Module(pep8_spacing(body))
