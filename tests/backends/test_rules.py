@@ -5,7 +5,7 @@ from pathlib import Path
 
 from tpc.backends.python import to_python
 from tpc.frontend import rasp_file_to_ir
-from tpc.ir import Builder, Domain, Table
+from tpc.ir import Builder, Domain, Predicate, Table
 from tpc.ir.rules import extend, function_of, runs
 
 from test_python import agree
@@ -69,3 +69,18 @@ def test_sort_example_keeps_its_comparisons_with_bos_rows():
     assert "return key < query" in source and "return key == query - 1" in source
     assert "PREDICATE_" not in source
     agree(program, [[3, 1, 2], [4, 4, 1, 2], [], [2, 2, 2, 2, 1, 3]])
+
+
+def test_one_key_per_query_and_rows_with_exceptions():
+    b = Builder(Domain(vocab="abc", max_len=6))
+    t, i = b.tokens(), b.indices()
+    predicate = Predicate([(q, "abc"[q % 3]) for q in range(7)])
+    picked = b.aggregate(b.select(t, i, predicate), t, "nearest", name="picked")
+    usual = b.sequence_map(lambda x, y: 1 if (x, y) == (2, "a") else 0, i, t, name="usual")
+    b.output("picked", picked)
+    b.output("usual", usual)
+    program = b.build()
+    source = to_python(program)
+    assert "return key == ('a', 'b', 'c', 'a', 'b', 'c', 'a')[query]" in source
+    assert "return differs.get(tokens, default)" in source
+    agree(program, [list(s) for s in ["", "a", "abc", "cab", "bbbbb", "acacb"]])

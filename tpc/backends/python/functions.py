@@ -94,6 +94,8 @@ def map_function(em, node: Map | SequenceMap) -> str:
         table = em.table_literal(xs, lambda x, d: value(node.table[x]), 0, WIDTH - len(name) - 3)
         em.function(fn, params, [_returns(em.lookup(em.constant(name, table), xs, params[0]))])
         return fn
+    if _exceptions_are_shorter(node, xs, ys):
+        return _rows_with_defaults(em, node, fn, name, params, xs, ys)
     table = em.table_literal(
         xs, lambda x, d: em.table_literal(
             ys, lambda y, _: value(node.table[(x, y)]), d, WIDTH - 4 * d - len(repr(x)) - 3),
@@ -101,6 +103,40 @@ def map_function(em, node: Map | SequenceMap) -> str:
     )
     t = em.constant(name, table)
     em.function(fn, params, [_returns(em.lookup(em.lookup(t, xs, params[0]), ys, params[1]))])
+    return fn
+
+
+def _row_default(node, x, ys):
+    return _commonest([node.table[(x, y)] for y in ys])
+
+
+def _commonest(outs: list):
+    counts: dict = {}
+    for o in outs:
+        counts[sort_key(o)] = counts.get(sort_key(o), 0) + 1
+    return max(outs, key=lambda o: counts[sort_key(o)])
+
+
+def _exceptions_are_shorter(node, xs, ys) -> bool:
+    """Rows as (default, {exceptions}) take fewer entries than the full table."""
+    if any(isinstance(y, bool) for y in ys):
+        return False
+    exceptions = sum(sort_key(node.table[(x, y)]) != sort_key(_row_default(node, x, ys)) for x in xs for y in ys)
+    return exceptions + len(xs) < len(xs) * len(ys) // 2
+
+
+def _rows_with_defaults(em, node, fn, name, params, xs, ys) -> str:
+    """Each row of x as (its commonest output, {y: output where it differs})."""
+    def row(x, d):
+        default = _row_default(node, x, ys)
+        rest = [(value(y), value(node.table[(x, y)])) for y in ys
+                if sort_key(node.table[(x, y)]) != sort_key(default)]
+        return cst.Tuple([cst.Element(value(default)), cst.Element(container("dict", rest, d + 1, WIDTH - 20))])
+
+    t = em.constant(name, em.table_literal(xs, row, 0, WIDTH - len(name) - 3))
+    body = [parse_template_statement("default, differs = {r}\n", r=em.lookup(t, xs, params[0])),
+            parse_template_statement(f"return differs.get({params[1]}, default)\n")]
+    em.function(fn, params, body, f"Each {params[0]}: the usual output, and where {params[1]} changes it.")
     return fn
 
 
@@ -125,6 +161,14 @@ def predicate_function(em, node: Select) -> str:
             some = container("set", dedup(keys), 1, WIDTH - 24)
             expr = cst.Comparison(cst.Name("key"), [cst.ComparisonTarget(cst.In(), some)])
         em.function(fn, ["key", "query"], [_returns(expr)])
+        return fn
+    if qs and all(sum(selects[(sort_key(q), sort_key(k))] for k in ks) == 1 for q in qs) \
+            and not any(k is None for k in ks):
+        # Every query selects exactly one key value: a lookup of that value.
+        chosen = [next(k for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs]
+        pick = em.table_literal(qs, lambda q, d: value(chosen[qs.index(q)]), 1, WIDTH - 30)
+        em.function(fn, ["key", "query"], [_returns(cst.Comparison(
+            cst.Name("key"), [cst.ComparisonTarget(cst.Equal(), em.lookup(pick, qs, "query"))]))])
         return fn
     # A table: query value -> the key values it selects.
     matches = {}
