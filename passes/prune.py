@@ -9,8 +9,10 @@ Two routes give the combinations, both sound:
   most PRODUCT_LIMIT; a superset of what is reachable, fast;
 - exhaustive: the interpreter run on every input of the domain (at most EXHAUSTIVE_LIMIT
   inputs), which finds exactly the combinations that occur.
-A readout left with at most two terms becomes a Map or SequenceMap whose table is its argmax
-on every pair of values (the scores are then no longer needed to read the program).
+The scores left are then rounded to whole numbers at the smallest scale that keeps every
+winner on those rows and every float32 sum exact (a reader adds small integers). A readout
+left with one or two terms becomes a Map or SequenceMap whose table is its argmax on every
+(pair of) value(s): the scores are no longer needed to read the program.
 """
 
 from __future__ import annotations
