@@ -10,8 +10,10 @@ from tpc.ir import Program, validate
 from .comparisons import name_comparisons
 from .cse import eliminate_common_subexpressions
 from .dce import eliminate_dead_code
+from .fill import fill_unreachable
 from .fold import fold_constants
 from .narrow import narrow_types
+from .prune import prune_readouts
 
 PASSES: dict[str, Callable[[Program], Program]] = {
     "narrow": narrow_types,
@@ -19,8 +21,14 @@ PASSES: dict[str, Callable[[Program], Program]] = {
     "cse": eliminate_common_subexpressions,
     "dce": eliminate_dead_code,
     "compare": name_comparisons,
+    "fill": fill_unreachable,
+    "prune": prune_readouts,
 }
-PIPELINES: dict[int, tuple[str, ...]] = {0: (), 1: ("narrow", "fold", "cse", "dce", "compare")}
+_CLEANUP = ("narrow", "fold", "cse", "dce", "compare")
+PIPELINES: dict[int, tuple[str, ...]] = {0: (), 1: _CLEANUP, 2: (*_CLEANUP, "prune", "fill")}
+# Passes that run the program on every input of the domain: once, in the first round (later
+# rounds only clean up after them, and a second proof would find nothing new to remove).
+ONCE = frozenset({"prune", "fill"})
 MAX_ROUNDS = 20
 
 
@@ -39,9 +47,11 @@ def optimize(
     unknown = watch - set(PASSES)
     if unknown:
         raise ValueError(f"unknown pass {sorted(unknown)[0]!r} (passes: {', '.join(PASSES)})")
-    for _ in range(MAX_ROUNDS):
+    for round_ in range(MAX_ROUNDS):
         before = program
         for name in PIPELINES[level]:
+            if round_ and name in ONCE:
+                continue
             program = PASSES[name](program)
             if name in watch and printer is not None:
                 printer(name, program)

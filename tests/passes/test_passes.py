@@ -5,6 +5,7 @@ from strategies import programs_with_inputs
 from tpc.interp import Interpreter
 from tpc.ir import Builder, Constant, Domain, Table, validate
 from tpc.passes import PASSES, optimize, sums_are_exact
+from tpc.passes.domain import domain_inputs
 
 
 def _same_outputs(before, after, seqs):
@@ -196,3 +197,41 @@ def test_passes_that_never_settle_stop_after_max_rounds_with_a_warning(monkeypat
     monkeypatch.setitem(manager.PIPELINES, 9, ("flip",))
     with pytest.warns(RuntimeWarning, match=f"after {manager.MAX_ROUNDS} rounds"):
         optimize(b.build(), 9)
+
+
+@pytest.mark.parametrize("name", ["prune", "fill"])
+@given(case=programs_with_inputs(max_nodes=10))
+def test_proving_passes_keep_every_input_of_the_domain(name, case):
+    """prune and fill rest on running every input: check them on every input too."""
+    program, _ = case
+    after = validate(PASSES[name](program))
+    _same_outputs(program, after, [list(s) for b in domain_inputs(program.domain) for s in b])
+
+
+def test_readout_term_that_never_decides_is_pruned_and_the_rest_becomes_a_table():
+    b = Builder(_dom())
+    t = b.tokens()
+    i = b.indices()
+    decides = Table({"<s>": (0.0, 1.0), "a": (5.0, 0.0), "b": (0.0, 5.0)})
+    small = Table({k: (0.25 * k, 0.0) for k in range(5)})  # never outweighs 5
+    b.output("label", b.readout([i, t], [small, decides], [0.0, 0.0], ["x", "y"]))
+    prog = b.build()
+    after = optimize(prog, 2)
+    node = after[after.output_map["label"]]
+    assert type(node).__name__ == "Map" and node.x == "tokens"
+    assert [node.table[v] for v in ("<s>", "a", "b")] == ["y", "x", "y"]
+    notes = [note for key, note in after.meta if key.startswith("readout")]
+    assert len(notes) == 1 and "removed indices by" in notes[0] and notes[0].endswith("now a table")
+
+
+def test_a_deciding_term_stays():
+    b = Builder(_dom())
+    t = b.tokens()
+    i = b.indices()
+    decides = Table({"<s>": (0.0, 1.0), "a": (5.0, 0.0), "b": (0.0, 5.0)})
+    tips = Table({k: (0.0, 6.0 * (k == 3)) for k in range(5)})  # position 3 always says y
+    b.output("label", b.readout([i, t], [tips, decides], [0.0, 0.0], ["x", "y"]))
+    node = optimize(b.build(), 2)
+    node = node[node.output_map["label"]]
+    assert type(node).__name__ == "SequenceMap"
+    assert node.table[(3, "a")] == "y" and node.table[(2, "a")] == "x"

@@ -15,12 +15,14 @@ from tpc.passes import PASSES, optimize
               help="The file to write. [standard output]")
 @click.option("--to", "target", type=click.Choice(TARGETS), default="python",
               show_default=True, help="What to write (see `tpc emit --help`).")
-@click.option("-O", "level", type=click.IntRange(0, 1), default=1, show_default=True, metavar="LEVEL",
+@click.option("-O", "level", type=click.IntRange(0, 2), default=1, show_default=True, metavar="LEVEL",
               help="-O0: the program exactly as lifted; -O1: narrow value sets, fold constants, "
-                   "merge duplicates, remove dead code, name comparisons.")
+                   "merge duplicates, remove dead code, name comparisons; -O2: also run the "
+                   "program on every input of the domain (at most 2,000,000) to drop readout "
+                   "terms that never change the answer and to simplify unreachable table entries.")
 @click.option("--print-after", multiple=True, metavar="PASS",
               help="Print the program as RASP text on stderr after each run of PASS "
-                   "(narrow, fold, cse, dce, compare); repeatable.")
+                   "(narrow, fold, cse, dce, compare, prune, fill); repeatable.")
 def lift(model, out, target, level, print_after):
     """Lift MODEL's weights into a program that computes exactly what the model computes.
 

@@ -15,6 +15,8 @@ def literal(x: float) -> cst.BaseExpression:
     """The shortest decimal that rounds to the float32 value `x` (exactly `x` once rounded)."""
     if x != x or x in (float("inf"), float("-inf")):
         return value(x)
+    if x.is_integer() and abs(x) < 2**24 and str(x) != "-0.0":  # a whole score reads as an int
+        return value(int(x))
     for digits in range(1, 10):
         text = f"{abs(x):.{digits}g}"
         if f32(text) == abs(x):

@@ -8,7 +8,59 @@ from libcst.helpers import parse_template_expression, parse_template_statement
 
 from tpc.backends.python import float32
 from tpc.backends.python.layout import WIDTH, container, dedup, value
-from tpc.ir import COMPARISONS, Map, Readout, Select, SequenceMap, linear_weights, sort_key
+from tpc.ir import COMPARISONS, Map, Readout, Select, SequenceMap, is_number, linear_weights, sort_key
+from tpc.ir.rules import function_of, ordered, runs
+
+MAX_RULES = 16  # most branches a table printed as rules has
+
+
+def _chain(subject: str, points) -> list | None:
+    """`if subject <= last: return out` per run of equal outputs, the last run the fallback;
+    None when there are more than MAX_RULES runs."""
+    found = runs(points)
+    if len(found) > MAX_RULES:
+        return None
+    body = [cst.If(parse_template_expression(f"{subject} <= {{v}}", v=value(last)),
+                   cst.SimpleStatementSuite([cst.Return(value(out))]), leading_lines=[])
+            for _, last, out in found[:-1]]
+    return [*body, _returns(value(found[-1][2]))]
+
+
+def _grouped(subject: str, outs: dict) -> list | None:
+    """`if subject in {...}: return out` per output but the commonest, which is the fallback;
+    None when that is not shorter than a table."""
+    groups: dict = {}
+    for k, o in outs.items():
+        groups.setdefault(sort_key(o), (o, []))[1].append(k)
+    if len(groups) > MAX_RULES or len(groups) * 3 > len(outs):
+        return None
+    ordered_groups = sorted(groups.values(), key=lambda g: -len(g[1]))
+    body = []
+    for o, keys in ordered_groups[1:]:
+        test = (cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.Equal(), value(keys[0]))])
+                if len(keys) == 1 else
+                cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.In(), container("set", dedup(keys), 1, WIDTH - 30))]))
+        body.append(cst.If(test, cst.SimpleStatementSuite([cst.Return(value(o))]), leading_lines=[]))
+    return [*body, _returns(value(ordered_groups[0][0]))]
+
+
+def _rules(node, params, xs, ys) -> list | None:
+    """The map's function body as rules (intervals, or groups by output), or None."""
+    if ys is None:
+        if ordered(xs):
+            return _chain(params[0], [(x, node.table[x]) for x in xs])
+        if all(not isinstance(x, tuple) for x in xs):
+            return _grouped(params[0], {x: node.table[x] for x in xs})
+        return None
+    rule = function_of(((x, y), node.table[(x, y)]) for x in xs for y in ys)
+    if rule is None:
+        return None
+    name, outs = rule
+    subject = name.replace("x", params[0]).replace("y", params[1])
+    if " " not in subject:
+        return _chain(subject, list(outs.items()))
+    body = _chain("v", list(outs.items()))
+    return None if body is None else [parse_template_statement(f"v = {subject}\n"), *body]
 
 
 def _returns(expr: cst.BaseExpression) -> cst.SimpleStatementLine:
@@ -33,11 +85,17 @@ def map_function(em, node: Map | SequenceMap) -> str:
         what = "every input" if len(distinct) == 1 else "no input (it never runs)"
         em.function(fn, params, [_returns(value(const))], f"The same value for {what}.")
         return fn
+    rules = _rules(node, params, xs, ys if is_seq else None)
+    if rules is not None:
+        em.function(fn, params, rules)
+        return fn
     name = fn.upper()
     if not is_seq:
         table = em.table_literal(xs, lambda x, d: value(node.table[x]), 0, WIDTH - len(name) - 3)
         em.function(fn, params, [_returns(em.lookup(em.constant(name, table), xs, params[0]))])
         return fn
+    if _exceptions_are_shorter(node, xs, ys):
+        return _rows_with_defaults(em, node, fn, name, params, xs, ys)
     table = em.table_literal(
         xs, lambda x, d: em.table_literal(
             ys, lambda y, _: value(node.table[(x, y)]), d, WIDTH - 4 * d - len(repr(x)) - 3),
@@ -48,12 +106,48 @@ def map_function(em, node: Map | SequenceMap) -> str:
     return fn
 
 
+def _row_default(node, x, ys):
+    return _commonest([node.table[(x, y)] for y in ys])
+
+
+def _commonest(outs: list):
+    counts: dict = {}
+    for o in outs:
+        counts[sort_key(o)] = counts.get(sort_key(o), 0) + 1
+    return max(outs, key=lambda o: counts[sort_key(o)])
+
+
+def _exceptions_are_shorter(node, xs, ys) -> bool:
+    """Rows as (default, {exceptions}) take fewer entries than the full table."""
+    if any(isinstance(y, bool) for y in ys):
+        return False
+    exceptions = sum(sort_key(node.table[(x, y)]) != sort_key(_row_default(node, x, ys)) for x in xs for y in ys)
+    return exceptions + len(xs) < len(xs) * len(ys) // 2
+
+
+def _rows_with_defaults(em, node, fn, name, params, xs, ys) -> str:
+    """Each row of x as (its commonest output, {y: output where it differs})."""
+    def row(x, d):
+        default = _row_default(node, x, ys)
+        rest = [(value(y), value(node.table[(x, y)])) for y in ys
+                if sort_key(node.table[(x, y)]) != sort_key(default)]
+        return cst.Tuple([cst.Element(value(default)), cst.Element(container("dict", rest, d + 1, WIDTH - 20))])
+
+    t = em.constant(name, em.table_literal(xs, row, 0, WIDTH - len(name) - 3))
+    body = [parse_template_statement("default, differs = {r}\n", r=em.lookup(t, xs, params[0])),
+            parse_template_statement(f"return differs.get({params[1]}, default)\n")]
+    em.function(fn, params, body, f"Each {params[0]}: the usual output, and where {params[1]} changes it.")
+    return fn
+
+
 def predicate_function(em, node: Select) -> str:
     """`fn(key, query) -> bool`, exactly the node's predicate over the values that can occur."""
     qs, ks = em.values(node.queries), em.values(node.keys)
     fn = em.names.fresh(f"predicate_{node.name}")
     selects = {(sort_key(q), sort_key(k)): (q, k) in node.predicate for q in qs for k in ks}
     body = comparison_body(node.predicate.op, qs, ks, selects)
+    if body is None:
+        body = _guarded(qs, ks, selects, (em.p.domain.bos, 0, None))
     if body is not None:
         em.function(fn, ["key", "query"], body)
         return fn
@@ -68,6 +162,14 @@ def predicate_function(em, node: Select) -> str:
             expr = cst.Comparison(cst.Name("key"), [cst.ComparisonTarget(cst.In(), some)])
         em.function(fn, ["key", "query"], [_returns(expr)])
         return fn
+    if qs and all(sum(selects[(sort_key(q), sort_key(k))] for k in ks) == 1 for q in qs) \
+            and not any(k is None for k in ks):
+        # Every query selects exactly one key value: a lookup of that value.
+        chosen = [next(k for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs]
+        pick = em.table_literal(qs, lambda q, d: value(chosen[qs.index(q)]), 1, WIDTH - 30)
+        em.function(fn, ["key", "query"], [_returns(cst.Comparison(
+            cst.Name("key"), [cst.ComparisonTarget(cst.Equal(), em.lookup(pick, qs, "query"))]))])
+        return fn
     # A table: query value -> the key values it selects.
     matches = {}
     for q in qs:
@@ -79,6 +181,60 @@ def predicate_function(em, node: Select) -> str:
     table = em.constant(name, container("dict", rows, 0, WIDTH - len(name) - 3))  # query -> keys
     em.function(fn, ["key", "query"], [parse_template_statement("return key in {t}.get(query, ())", t=table)])
     return fn
+
+
+_NOTHING = object()  # no special value set aside
+
+
+def _relation(qs, ks, selects) -> list | None:
+    """`return key OP query` or `return key == query + c` when that is exact on these values."""
+    for op in COMPARISONS:
+        if op not in ("true", "false"):
+            body = comparison_body(op, qs, ks, selects)
+            if body is not None:
+                return body
+    if not (ordered(qs) and ordered(ks)) or not all(float(v).is_integer() for v in (*qs, *ks)):
+        return None
+    for c in range(-len(ks), len(ks) + 1):
+        if c and all(selects[(sort_key(q), sort_key(k))] == (k == q + c) for q in qs for k in ks):
+            return [_returns(parse_template_expression(f"key == query {'+' if c > 0 else '-'} {abs(c)}"))]
+    return None
+
+
+def _equals(name: str, v) -> str:
+    return f"{name} is None" if v is None else f"{name} == {{{name}}}"
+
+
+def _guarded(qs, ks, selects, specials) -> list | None:
+    """A comparison or offset that holds on every pair but those with a special query or key
+    value (BOS, position 0, None: how programs treat BOS), the special pairs written first;
+    the shortest such body."""
+    def same(a, b):
+        return b is not _NOTHING and sort_key(a) == sort_key(b)
+
+    found = []
+    for bq in (_NOTHING, *[v for v in specials if any(same(q, v) for q in qs)]):
+        for bk in (_NOTHING, *[v for v in specials if any(same(k, v) for k in ks)]):
+            rest_q, rest_k = [q for q in qs if not same(q, bq)], [k for k in ks if not same(k, bk)]
+            body = _relation(rest_q, rest_k, selects) if rest_q and rest_k else None
+            if body is None or (bq is _NOTHING and bk is _NOTHING):
+                continue
+            pairs = [(q, k) for q in qs for k in ks
+                     if (same(q, bq) or same(k, bk)) and selects[(sort_key(q), sort_key(k))]]
+            holes = {name: value(v) for name, v in (("query", bq), ("key", bk)) if v is not _NOTHING and v is not None}
+            guard = parse_template_expression(
+                " or ".join(_equals(name, v) for name, v in (("query", bq), ("key", bk)) if v is not _NOTHING), **holes)
+            if not pairs:
+                then = cst.Name("False")
+            elif len(pairs) == 1:
+                (q, k), = pairs
+                then = parse_template_expression(f"{_equals('query', q)} and {_equals('key', k)}",
+                                                 **{n: value(v) for n, v in (("query", q), ("key", k)) if v is not None})
+            else:
+                then = parse_template_expression("(query, key) in {p}", p=container(
+                    "set", [cst.Tuple([cst.Element(value(q)), cst.Element(value(k))]) for q, k in pairs], 1, WIDTH - 40))
+            found.append([cst.If(guard, cst.SimpleStatementSuite([cst.Return(then)]), leading_lines=[]), *body])
+    return min(found, key=lambda b: len(cst.Module(b).code), default=None)
 
 
 def comparison_body(op, qs, ks, selects) -> list | None:
@@ -118,36 +274,59 @@ def comparison_body(op, qs, ks, selects) -> list | None:
     return body
 
 
+def _whole(node: Readout, values) -> bool:
+    """Every score is a whole number and no sum of them reaches 2**24: float32 adds them
+    exactly, in any order, so plain integer addition gives the same totals."""
+    rows = [[*node.bias]] + [list(r) for t in node.scores for r in t.outputs()]
+    numbers = [v for vs in values for v in vs if is_number(v)]
+    if not all(float(x).is_integer() for r in rows for x in r) or not all(float(v).is_integer() for v in numbers):
+        return False
+    largest = sum(max(abs(x) for r in t.outputs() for x in r) for t in node.scores) + max(map(abs, node.bias))
+    return largest < 2**24
+
+
 def readout_function(em, node: Readout) -> str:
     """The class with the best float32 total: bias, then each term's row added in order."""
     fn = em.names.fresh(f"{node.name}_fn" if node.name.startswith("readout") else f"readout_{node.name}")
     params = em.params(node.terms)
     stem = fn.upper()
+    whole = _whole(node, [em.values(t) for t in node.terms])
     classes = container("tuple", [value(c) for c in node.classes], 1, WIDTH - 30)
-    bias = em.constant(f"{stem}_BIAS", float32.scores(
+
+    def scores(build):
+        return build(lambda x: value(int(x))) if whole else float32.scores(build)
+
+    bias = em.constant(f"{stem}_BIAS", scores(
         lambda score: container("tuple", [score(b) for b in node.bias], 0, WIDTH - len(stem) - 17)))
     rows = []
     for term, table, param in zip(node.terms, node.scores, params):
         vals = em.values(term)
         w = linear_weights(vals, table)
         if w is not None:  # a numerical term: value * weight, as the model scores it
-            weights = em.constant(f"{stem}_{param}_WEIGHTS", float32.scores(
+            weights = em.constant(f"{stem}_{param}_WEIGHTS", scores(
                 lambda score, w=w: container(
                     "tuple", [score(x) for x in w], 0, WIDTH - len(stem) - len(param) - 22)))
-            rows.append(em.call("scaled", param, weights))
+            rows.append(parse_template_expression(f"[{param} * w for w in {{w}}]", w=weights) if whole
+                        else em.call("scaled", param, weights))
         else:
-            lit = em.constant(f"{stem}_{param}", float32.scores(lambda score, vals=vals, table=table: em.table_literal(
+            lit = em.constant(f"{stem}_{param}", scores(lambda score, vals=vals, table=table: em.table_literal(
                 vals, lambda x, d: container("tuple", [score(s) for s in table[x]], d, WIDTH - 4 * d - len(repr(x)) - 3),
                 0, WIDTH - len(stem) - len(param) - 14,
             )))
             rows.append(em.lookup(lit, vals, param))
-    body = [parse_template_statement("scores = {b}", b=bias)]
-    if rows:
-        body.append(cst.For(
-            target=cst.Name("row"), iter=cst.Tuple([cst.Element(r) for r in rows]),
-            body=cst.IndentedBlock([parse_template_statement("scores = add_scores(scores, row)")]),
-        ))
+    if whole:
+        body = [parse_template_statement("rows = {r}", r=container("tuple", [bias, *rows], 0, WIDTH - 11)),
+                parse_template_statement("scores = [sum(column) for column in zip(*rows)]")]
+        text = ("Add the class scores: whole numbers, so float32 adds them exactly too; "
+                "the first best class wins.")
+    else:
+        body = [parse_template_statement("scores = {b}", b=bias)]
+        if rows:
+            body.append(cst.For(
+                target=cst.Name("row"), iter=cst.Tuple([cst.Element(r) for r in rows]),
+                body=cst.IndentedBlock([parse_template_statement("scores = add_scores(scores, row)")]),
+            ))
+        text = "Add the class scores in float32, bias first, then each term in order; the first best class wins."
     body.append(parse_template_statement("return {c}[scores.index(max(scores))]", c=classes))
-    em.function(fn, params, body, "Add the class scores in float32, bias first, then each term in "
-                                  "order; the first best class wins.")
+    em.function(fn, params, body, text)
     return fn

@@ -1,0 +1,86 @@
+"""Printing tables as rules: intervals, functions of x - y, groups by output, comparisons and
+offsets with BOS rows, whole-number readouts. Each printed module must agree with tpc.interp."""
+
+from pathlib import Path
+
+from tpc.backends.python import to_python
+from tpc.frontend import rasp_file_to_ir
+from tpc.ir import Builder, Domain, Predicate, Table
+from tpc.ir.rules import extend, function_of, runs
+
+from test_python import agree
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "rasp"
+SEQS = [list(s) for s in ["", "a", "ab", "bba", "aaab", "babab", "bbbbbb"]]
+
+
+def test_runs_and_extend():
+    assert runs([(3, "x"), (1, "x"), (2, "y"), (4, "y")]) == [(1, 1, "x"), (2, 2, "y"), (3, 3, "x"), (4, 4, "y")]
+    assert extend({1: "a", 5: "b"}, [0, 1, 2, 5, 7]) == {0: "a", 1: "a", 2: "a", 5: "b", 7: "b"}
+
+
+def test_function_of_finds_a_difference():
+    pairs = [((x, y), x - y > 1) for x in range(4) for y in range(4)]
+    name, outs = function_of(pairs)
+    assert name == "x - y" and outs[2] is True and outs[1] is False
+    assert function_of([((0, 0), 1), ((1, 1), 2), ((0, 1), 2), ((1, 0), 3)]) is None
+
+
+def test_numeric_tables_print_as_intervals_and_differences():
+    b = Builder(Domain(vocab="ab", max_len=6))
+    t, i = b.tokens(), b.indices()
+    count = b.selector_width(b.select(t, t, "=="), name="count")
+    size = b.map(lambda x: "small" if x < 3 else "big", count, name="size")
+    gap = b.sequence_map(lambda x, y: 1 if x - y > 1 else 0, i, count, name="gap")
+    b.output("size", size)
+    b.output("gap", gap)
+    program = b.build()
+    source = to_python(program)
+    assert "if count <= 2: return 'small'" in source
+    assert "v = indices - count" in source and "MAP_SIZE" not in source
+    agree(program, SEQS)
+
+
+def test_categorical_map_groups_by_output_with_a_default():
+    b = Builder(Domain(vocab="abcdefgh", max_len=4))
+    kind = b.map(Table({"<s>": 0, "a": 1, "b": 1, "c": 0, "d": 0, "e": 0, "f": 0, "g": 0, "h": 2}), b.tokens(),
+                 name="kind")
+    b.output("kind", kind)
+    program = b.build()
+    source = to_python(program)
+    assert "if tokens in {'a', 'b'}: return 1" in source and "return 0" in source
+    agree(program, [list(s) for s in ["", "abh", "hhcd", "gfe"]])
+
+
+def test_whole_number_readout_is_a_plain_sum():
+    b = Builder(Domain(vocab="ab", max_len=4))
+    t = b.tokens()
+    scores = Table({"<s>": (1.0, 0.0), "a": (3.0, 2.0), "b": (-1.0, 4.0)})
+    b.output("out", b.readout([t], [scores], [0.0, 1.0], ["x", "y"], name="out"))
+    program = b.build()
+    source = to_python(program)
+    assert "float32(" not in source and "scores = [sum(column) for column in zip(*rows)]" in source
+    agree(program, [list(s) for s in ["", "a", "ab", "bb"]])
+
+
+def test_sort_example_keeps_its_comparisons_with_bos_rows():
+    program = rasp_file_to_ir(EXAMPLES / "sort.rasp", vocab=[1, 2, 3, 4], max_len=6)
+    source = to_python(program)
+    assert "return key < query" in source and "return key == query - 1" in source
+    assert "PREDICATE_" not in source
+    agree(program, [[3, 1, 2], [4, 4, 1, 2], [], [2, 2, 2, 2, 1, 3]])
+
+
+def test_one_key_per_query_and_rows_with_exceptions():
+    b = Builder(Domain(vocab="abc", max_len=6))
+    t, i = b.tokens(), b.indices()
+    predicate = Predicate([(q, "abc"[q % 3]) for q in range(7)])
+    picked = b.aggregate(b.select(t, i, predicate), t, "nearest", name="picked")
+    usual = b.sequence_map(lambda x, y: 1 if (x, y) == (2, "a") else 0, i, t, name="usual")
+    b.output("picked", picked)
+    b.output("usual", usual)
+    program = b.build()
+    source = to_python(program)
+    assert "return key == ('a', 'b', 'c', 'a', 'b', 'c', 'a')[query]" in source
+    assert "return differs.get(tokens, default)" in source
+    agree(program, [list(s) for s in ["", "a", "abc", "cab", "bbbbb", "acacb"]])

@@ -1,0 +1,62 @@
+"""Tables read as rules: a numeric table as intervals, a two-input numeric table as a function
+of one simple combination of its inputs (x - y, x + y, x or y alone). The Python and RASP
+printers print tables this way when they are; the `fill` pass makes them so where no input
+of the domain can tell the difference."""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Sequence
+
+from .values import is_number, sort_key
+
+COMBINATIONS: tuple[tuple[str, Callable], ...] = (
+    ("x", lambda x, y: x),
+    ("y", lambda x, y: y),
+    ("x - y", lambda x, y: x - y),
+    ("x + y", lambda x, y: x + y),
+)
+
+
+def ordered(values: Iterable) -> bool:
+    """Every value is a number (not a bool): they can be read as a line."""
+    return all(is_number(v) and not isinstance(v, bool) for v in values)
+
+
+def function_of(pairs: Iterable[tuple[tuple, object]]) -> tuple[str, dict] | None:
+    """(combination name, combination value -> output) for the first combination of
+    COMBINATIONS that decides the output of every ((x, y), output) pair, else None."""
+    pairs = list(pairs)
+    if not ordered(v for (x, y), _ in pairs for v in (x, y)):
+        return None
+    for name, combine in COMBINATIONS:
+        seen: dict = {}
+        if all(sort_key(seen.setdefault(combine(x, y), out)) == sort_key(out) for (x, y), out in pairs):
+            return name, seen
+    return None
+
+
+def runs(points: Sequence[tuple[object, object]]) -> list[tuple[object, object, object]]:
+    """(first, last, output) for each run of equal outputs among (value, output) points
+    taken in increasing order of value."""
+    out: list = []
+    for v, o in sorted(points, key=lambda p: p[0]):
+        if out and sort_key(out[-1][2]) == sort_key(o):
+            out[-1] = (out[-1][0], v, o)
+        else:
+            out.append((v, v, o))
+    return out
+
+
+def extend(known: dict, everywhere: Iterable) -> dict:
+    """`known` (value -> output) extended to every value of `everywhere`: a value not known
+    takes the output of the nearest known value below it (above it if there is none), so
+    runs of equal outputs stay as few as they were."""
+    points = sorted(known)
+    result = {}
+    for v in everywhere:
+        if v in known:
+            result[v] = known[v]
+            continue
+        below = [p for p in points if p < v]
+        result[v] = known[below[-1]] if below else known[points[0]]
+    return result
