@@ -14,7 +14,7 @@ BAD = [
     ("x = tokens $ 1;", 1, 12, "unexpected character '$'"),
     ("def f(a) { b = a; }", 1, 19, "unexpected '}'"),
     ("x = 'abc", 1, 5, "unexpected character"),
-    ('x = tokens == "a" == "b";', 1, 19, "unexpected '=='"),
+    ('x = tokens == "a" ==;', 1, 21, "unexpected ';'"),
     ("x = tokens", 1, 11, "unexpected end of file"),
     # unknown names
     ("x = foo + 1;", 1, 5, "unknown name 'foo'"),

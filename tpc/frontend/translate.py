@@ -11,7 +11,7 @@ from typing import Any
 import lark
 
 from tpc.errors import TpcError
-from tpc.frontend import bos, extensions
+from tpc.frontend import bos, extensions, library
 from tpc.frontend.builtins import BUILTIN_SOPS, BUILTINS
 from tpc.frontend.context import Context
 from tpc.frontend.fusion import as_expr, combine, materialize, plain
@@ -72,7 +72,14 @@ class Translator:
             return self.globals[name]
         if name in BUILTIN_SOPS:
             return BUILTIN_SOPS[name](self.cx, tok)
-        if name in BUILTINS or name in ("select", "map"):
+        if name in library.TOKEN_VIEWS:
+            return library.TOKEN_VIEWS[name](self.cx, tok)
+        if name in library.VALUES:
+            key = ("library", name)
+            if key not in self.cx.cache:
+                self.cx.cache[key] = self.inline(library.functions()[library.VALUES[name]], [], tok, {})
+            return self.cx.cache[key]
+        if name in BUILTINS or name in ("select", "map") or name in library.functions():
             raise self.cx.error(tok, f"built-in function '{name}' used as a value; call it")
         raise self.cx.error(tok, f"unknown name '{name}'")
 
@@ -282,6 +289,12 @@ class Translator:
             return self.inline(target, args, t, env)
         if target is not None:
             raise self.cx.error(name_tok, f"'{name}' is not a function")
+        if target is None and name in library.functions() and name not in library.VALUES:
+            target = library.functions()[name]
+            if kwargs:
+                k = next(iter(kwargs.values()))[1]
+                raise self.cx.error(k, f"'{name}' takes no keyword arguments")
+            return self.inline(target, args, t, env)
         builtin = BUILTINS.get(name)
         if builtin is None:
             if name in BUILTIN_SOPS:

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from attrs import define, field
 
-from tpc.ir import Predicate, compare, is_number, normalize, sort_key
+from tpc.ir import Predicate, compare, is_number, normalize, show, sort_key
 
 
 @define(eq=False)
@@ -82,16 +82,31 @@ def const(value) -> Expr:
 # --- element-wise operations on RASP values ---------------------------------------------------
 
 
-def strict(f):
-    """Element-wise RASP operation: None in -> None out; an exception -> None."""
+class RaspFailure(Exception):
+    """An element-wise operation that fails on the values it is given (division by zero,
+    ordering a number and a string): RASP raises it where the values are reached. `where` is
+    the operation's source, filled in by the expression that applies it."""
+
+    def __init__(self, message: str, where=None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+def strict(f, name: str | None = None):
+    """Element-wise RASP operation: None in -> None out; a failing operation raises
+    RaspFailure naming the operation (`name`, e.g. "/") and its values."""
 
     def g(*xs):
         if any(x is None for x in xs):
             return None
         try:
             return normalize(f(*xs))
-        except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError):
-            return None
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError) as err:
+            shown = f" {name} ".join(map(show, xs)) if name and len(xs) == 2 else \
+                f"{name or 'operation'}({', '.join(map(show, xs))})"
+            reason = "division by zero" if isinstance(err, ZeroDivisionError) else "cannot compute"
+            raise RaspFailure(f"{reason}: {shown}") from None
 
     return g
 
@@ -116,20 +131,22 @@ def _pow(a, b):
 
 
 BINOPS = {
-    "+": strict(lambda a, b: a + b),
-    "-": strict(lambda a, b: a - b),
-    "*": strict(lambda a, b: a * b),
-    "/": strict(_div),
-    "%": strict(lambda a, b: a % b),
-    "^": strict(_pow),
-    "==": strict(lambda a, b: a == b),
-    "!=": strict(lambda a, b: a != b),
-    "<": strict(lambda a, b: a < b),
-    ">": strict(lambda a, b: a > b),
-    "<=": strict(lambda a, b: a <= b),
-    ">=": strict(lambda a, b: a >= b),
-    "and": strict(lambda a, b: bool(a) and bool(b)),
-    "or": strict(lambda a, b: bool(a) or bool(b)),
+    op: strict(f, op) for op, f in {
+        "+": lambda a, b: a + b,
+        "-": lambda a, b: a - b,
+        "*": lambda a, b: a * b,
+        "/": _div,
+        "%": lambda a, b: a % b,
+        "^": _pow,
+        "==": lambda a, b: a == b,
+        "!=": lambda a, b: a != b,
+        "<": lambda a, b: a < b,
+        ">": lambda a, b: a > b,
+        "<=": lambda a, b: a <= b,
+        ">=": lambda a, b: a >= b,
+        "and": lambda a, b: bool(a) and bool(b),
+        "or": lambda a, b: bool(a) or bool(b),
+    }.items()
 }
 ARITH = {"+", "-", "*", "/", "%", "^"}
 
