@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import lark
 
-from tpc.frontend import bos
+from tpc.frontend import bos, compile_time
 from tpc.frontend.fusion import as_expr, combine, materialize, plain
-from tpc.frontend.values import Expr, Func, Sel, SOp, rasp_round, strict, to_number
+from tpc.frontend.values import Expr, Func, Sel, SOp, const, rasp_round, strict, to_number
 from tpc.ir import REDUCTIONS, is_number
 
 
@@ -148,6 +148,8 @@ def constant(tr, t, args, kwargs, env, force_kind=None):
 
 
 BUILTINS = {
+    **compile_time.BUILTINS,
+    "draw": lambda tr, t, args, kwargs, env: const(None),  # the reference REPL's drawing: no output
     "aggregate": aggregate,
     "selector_width": selector_width,
     "indicator": indicator,

@@ -8,7 +8,7 @@ element-wise operations on RASP values.
 - `Expr`: an element-wise expression not yet turned into IR nodes: a Python function of the
   RASP values of at most two s-ops (`args`); see tpc.frontend.fusion.
 - `Sel`: a selector node; `bos_row_only` says that the BOS query selects nothing but BOS.
-- `ConstList`: a constant list, the right side of `in`.
+- `ConstList`, `ConstDict`, `Multi`: compile-time lists, dicts and tuples.
 - `Func`: a `def`, inlined at each call.
 """
 
@@ -63,6 +63,18 @@ class Sel:
 
 @define(eq=False)
 class ConstList:
+    values: list
+
+
+@define(eq=False)
+class ConstDict:
+    items: dict
+
+
+@define(eq=False)
+class Multi:
+    """Several values at once: a `return a, b;` or the right side of `x, y = a, b;`."""
+
     values: list
 
 
