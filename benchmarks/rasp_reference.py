@@ -60,8 +60,10 @@ def reference_values(repl, source: str, tokens: list):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reference", required=True, help="a checkout of tech-srl/RASP")
+    ap.add_argument("--programs", default=str(CONFORMANCE / "programs"), help="a folder of .rasp files")
     ap.add_argument("--out", default=str(CONFORMANCE / "fixtures.json"))
     args = ap.parse_args()
+    args.programs, args.out = Path(args.programs).resolve(), Path(args.out).resolve()
     os.chdir(args.reference)  # its REPL loads RASP_support/rasplib relative to the cwd
     sys.path.insert(0, args.reference)
     with contextlib.redirect_stdout(io.StringIO()):
@@ -70,7 +72,7 @@ def main() -> None:
         repl = REPL()
     repl.show_sequence_examples = repl.show_selector_examples = False  # no runs on "hello"
     fixtures = {}
-    for path in sorted((CONFORMANCE / "programs").glob("*.rasp")):
+    for path in sorted(Path(args.programs).resolve().glob("*.rasp")):
         source = path.read_text()
         fixtures[path.name] = {text: reference_values(repl, source, split(text)) for text in INPUTS}
     Path(args.out).write_text(json.dumps(fixtures, indent=1, sort_keys=True) + "\n")

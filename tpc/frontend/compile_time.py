@@ -51,7 +51,8 @@ def bind(tr, names, value, env, where):
     if isinstance(value, Expr) and value.is_const and isinstance(value.const(), (list, tuple, str)):
         parts = [wrap(p) for p in value.const()]
     if parts is None or len(parts) != len(names):
-        raise tr.cx.error(where, f"{len(names)} names, but the value has {'no parts' if parts is None else len(parts)}")
+        count = "no parts" if parts is None else f"{len(parts)} parts"
+        raise tr.cx.error(where, f"{len(names)} names, but the value has {count}")
     for n, p in zip(names, parts):
         env[str(n)] = wrap(p) if not isinstance(p, (Expr, ConstList, ConstDict)) and not hasattr(p, "node") else p
 
