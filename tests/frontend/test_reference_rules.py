@@ -61,3 +61,31 @@ def test_library_names_are_preloaded_and_hidden_by_own_definitions():
     assert run(p, [list("aba")])["a"] == [[2, 2, 2]]
     p = rasp_to_ir('def count(s, v) { return indices; }\na = count(tokens, "a");\noutput a;', "p.rasp", "ab", 4)
     assert run(p, [list("aba")])["a"] == [[0, 1, 2]]
+
+
+def test_compile_time_values_and_control_flow():
+    src = """
+set example "abc"
+def digit(t) {
+    values = {"0": 0, "1": 1, "2": 2};
+    res = -1;
+    for d in values {
+        res = values[d] if t == d else res;
+    }
+    return res;
+}
+def both() { return indices, digit(tokens); }
+i, d = both();
+firsts = [p[0] for p in ["()", "{}"]];
+opens = {c: tokens == c for c in firsts};
+draw(opens["("]);
+result = d * 10 + i + indicator(opens["("]) * 100 + len(firsts);
+output result;
+"""
+    p = rasp_to_ir(src, "p.rasp", list("01(x"), 4)
+    assert run(p, [list("1(0x")])["result"] == [[12, 93, 4, -5]]
+
+
+def test_keywords_are_whole_words():
+    p = rasp_to_ir("format = indices;\ninfo = format + 1;\nloader = info;\ntruest = loader;", "p.rasp", "ab", 4)
+    assert run(p, [list("ab")])["truest"] == [[1, 2]]

@@ -16,7 +16,7 @@ def constant_value(tr, v, where):
     if isinstance(v, ConstList):
         return list(v.values)
     if isinstance(v, ConstDict):
-        return dict(v.items)
+        return {k: constant_value(tr, x, where) for k, x in v.items.items()}
     if isinstance(v, Expr) and v.is_const:
         return v.const()
     raise tr.cx.error(where, "a value known before the input (a constant, list or dict) is needed here")
@@ -27,13 +27,14 @@ def wrap(value):
     if isinstance(value, list):
         return ConstList(value)
     if isinstance(value, dict):
-        return ConstDict(value)
+        return ConstDict({k: wrap(v) for k, v in value.items()})
     return const(value)
 
 
 def items(tr, t, env):
     """The values a loop or comprehension runs over (a dict: its keys; a string: its letters)."""
-    value = constant_value(tr, tr.expr(t, env), t)
+    v = tr.expr(t, env)
+    value = list(v.items) if isinstance(v, ConstDict) else constant_value(tr, v, t)
     if isinstance(value, (list, dict, str, tuple)):
         out = list(value)
         if len(out) > MAX_ITERATIONS:
@@ -81,13 +82,17 @@ def dict_literal(tr, t, env):
         if row is None:
             continue
         k, v = row.children
-        out[constant_value(tr, tr.expr(k, env), k)] = constant_value(tr, tr.expr(v, env), v)
+        out[constant_value(tr, tr.expr(k, env), k)] = tr.expr(v, env)  # values may be s-ops
     return ConstDict(out)
 
 
 def index(tr, t, env):
     base_t, key_t = t.children
     base, key = tr.expr(base_t, env), tr.expr(key_t, env)
+    if isinstance(base, ConstDict) and isinstance(key, Expr) and key.is_const:
+        if key.const() not in base.items:
+            raise tr.cx.error(key_t, f"cannot index: no key {key.const()!r}")
+        return base.items[key.const()]
     container = constant_value(tr, base, base_t)
     if isinstance(key, Expr) and key.is_const:
         try:
@@ -111,6 +116,18 @@ def list_comprehension(tr, t, env):
         bind(tr, names, wrap(value), local, t)
         out.append(constant_value(tr, tr.expr(value_t, local), value_t))
     return ConstList(out)
+
+
+def dict_comprehension(tr, t, env):
+    key_t, value_t, _for, *rest = t.children
+    names = [c for c in rest if getattr(c, "type", None) == "NAME"]
+    iterable = rest[len(names)]
+    out = {}
+    for value in items(tr, iterable, env):
+        local = dict(env)
+        bind(tr, names, wrap(value), local, t)
+        out[constant_value(tr, tr.expr(key_t, local), key_t)] = tr.expr(value_t, local)
+    return ConstDict(out)
 
 
 def _constants(tr, args, env):

@@ -352,6 +352,7 @@ EXPRESSIONS = {
     "index": compile_time.index,
     "dict_expr": compile_time.dict_literal,
     "listcomp": compile_time.list_comprehension,
+    "dictcomp": compile_time.dict_comprehension,
     "binop": Translator.binop,
     "comparison": Translator.binop,
     "pow": Translator.power,
