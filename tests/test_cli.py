@@ -40,14 +40,22 @@ def cli(tmp_path):
 
 
 def test_parse_tokens():
-    assert parse_tokens("3 1 2") == [3, 1, 2]
+    # Tokens are strings, as RASP's `tokens` (tokens_str) sees them (issue 10).
+    assert parse_tokens("3 1 2") == ["3", "1", "2"]
     assert parse_tokens("abc") == ["a", "b", "c"]
-    assert parse_tokens("312") == [3, 1, 2]
-    assert parse_tokens("10 -1 x") == [10, -1, "x"]
+    assert parse_tokens("312") == ["3", "1", "2"]
+    assert parse_tokens("10 -1 x") == ["10", "-1", "x"]
+    # Distinct tokens stay distinct (issue 15): full-width and Arabic-Indic digits, leading zeros.
+    assert parse_tokens("3 ３ ٣ 007 7") == ["3", "３", "٣", "007", "7"]
 
 
-def test_run_sorts_numerically():
+def test_run_sorts_tokens_as_strings_and_tokens_int_as_numbers(tmp_path):
+    # Tokens are strings, as in RASP (issue 10): "10" sorts before "2"; tokens_int sorts numbers.
     r = CliRunner().invoke(main, ["run", str(EXAMPLES / "sort.rasp"), "--input", "3 10 2"])
+    assert r.exit_code == 0 and r.output == "10 2 3\n"
+    prog = tmp_path / "nsort.rasp"
+    prog.write_text("result = sort(tokens, tokens_int);")
+    r = CliRunner().invoke(main, ["run", str(prog), "--input", "3 10 2"])
     assert r.exit_code == 0 and r.output == "2 3 10\n"
 
 
@@ -127,8 +135,8 @@ def test_compile_writes_a_checkpoint_that_computes_the_program(cli):
     assert set(json.loads(r.output)) == {"layers", "heads", "mlps", "d_model", "params", "seconds"}
     loaded = load_model(out)
     assert loaded.implicit_bos and loaded.model.cfg.n_ctx == 5  # BOS + 4 tokens
-    program = load_program(sort, [1, 2, 3], 4)
-    inputs = [[], [2], [3, 1], [1, 3, 2], [3, 3, 1, 2], [2, 1, 2, 1]]
+    program = load_program(sort, ["1", "2", "3"], 4)
+    inputs = [list(s) for s in ("", "2", "31", "132", "3312", "2121")]
     want = Interpreter(program).run(inputs)
     ids = {str(t): i for i, t in enumerate(loaded.tokens)}
     for i, seq in enumerate(inputs):

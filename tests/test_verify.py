@@ -113,7 +113,7 @@ SORT = EXAMPLES / "rasp" / "sort.rasp"
 def sort_artifacts(tmp_path):
     from tpc.frontend import rasp_file_to_ir
 
-    program = rasp_file_to_ir(SORT, vocab=[0, 1, 2, 3], max_len=5)
+    program = rasp_file_to_ir(SORT, vocab=["0", "1", "2", "3"], max_len=5)  # tokens are strings
     (tmp_path / "sort.py").write_text(to_python(program))
     (tmp_path / "sort.json").write_text(to_json(program))
     return tmp_path
@@ -129,14 +129,15 @@ def test_rasp_vs_emitted_python_vs_ir_json(sort_artifacts):
 
 def test_rasp_mutation_found_against_emitted_python(sort_artifacts, tmp_path):
     # Sorting with <= instead of < counts each token as before itself: every target position
-    # is one too far, so position 0 selects nothing and reads BOS (None) even for one token.
+    # is one too far, so position 0 selects nothing and gets RASP's default, the int 0 (issue
+    # 10), where the token is the string "0".
     wrong = tmp_path / "wrong.rasp"
     wrong.write_text(SORT.read_text().replace("select(keys, keys, <)", "select(keys, keys, <=)"))
     result = verify(sort_artifacts / "sort.py", wrong)
-    assert not result.equivalent and result.inputs == 2  # [] agrees, [0] does not
+    assert not result.equivalent and result.inputs == 2  # [] agrees, ["0"] does not
     c = result.counterexample
-    assert (c.input, c.a, c.b) == ([0], [0], [None])
-    assert result.summary().endswith("differ on input [0]: sort.py -> [0], wrong.rasp -> [None]")
+    assert (c.input, c.a, c.b) == (["0"], ["0"], [0])
+    assert result.summary().endswith("differ on input ['0']: sort.py -> ['0'], wrong.rasp -> [0]")
 
 
 # --- sampling -----------------------------------------------------------------------------
@@ -270,8 +271,9 @@ def test_cli(sort_artifacts, tmp_path):
     bad = runner.invoke(main, ["verify", py, str(wrong), "--json"])
     assert bad.exit_code == 1
     doc = json.loads(bad.output)
+    # Position 0 selects nothing and gets RASP's default, the int 0 (issue 10).
     assert doc["equivalent"] is False and doc["mode"] == "exhaustive" and doc["inputs"] == 2
-    assert doc["counterexample"] == {"input": [0], "output": None, "a": [0], "b": [None]}
+    assert doc["counterexample"] == {"input": ["0"], "output": None, "a": ["0"], "b": [0]}
     sampled = runner.invoke(main, ["verify", py, str(SORT), "--exhaustive-limit", "10",
                                    "--samples", "50", "--seed", "3", "--vocab", "0 1"])
     assert sampled.exit_code == 0 and "(sampled, lengths 0..5, seed 3): equivalent" in sampled.output
@@ -306,8 +308,8 @@ def test_trained_example_checkpoint_against_its_lifted_program_and_rasp(ckpt, tm
     result = CliRunner().invoke(main, ["verify", str(ckpt), str(tmp_path / "lifted.json"), "--max-len", "3"])
     assert result.exit_code == 0, result.output
     # Against the task's RASP program: the model is only mostly right; whatever the verdict,
-    # a reported counterexample is what each side computes, RASP ints vs model label strings.
-    # The program runs on the model's tokens typed as `tpc run --input` types them ("3" is 3).
+    # a reported counterexample is what each side computes. The program runs on the model's
+    # tokens typed as `tpc run --input` types them: strings, as RASP's tokens (issue 10).
     rasp = EXAMPLES / "rasp" / f"{ckpt.parent.name}.rasp"
     if rasp.is_file():
         from tpc.load import parse_tokens
@@ -321,7 +323,7 @@ def test_trained_example_checkpoint_against_its_lifted_program_and_rasp(ckpt, tm
             ids = torch.tensor([[meta.tokens.index(str(t)) for t in ["<s>", *c.input]]])
             assert c.b == [meta.labels[i] for i in model.predict(ids)[0].tolist()][1:]
             vocab = parse_tokens(" ".join(t for t in meta.tokens if t not in ("<pad>", "<s>")))
-            assert 3 in vocab and not any(isinstance(t, str) and t.isdigit() for t in c.input)
+            assert "3" in vocab and 3 not in vocab and all(isinstance(t, str) for t in c.input)
             program = rasp_file_to_ir(rasp, vocab=vocab, max_len=3)
             from tpc.interp import run
 
@@ -400,21 +402,23 @@ def test_rasp_against_its_compiled_int_model_is_equivalent(make_sort_models, voc
 
 def test_compiled_model_compares_typed_values(make_sort_models, tmp_path):
     model = make_sort_models["1 2 10"]
-    # Values are typed both ways: the int 10 is not the string "10".
+    # Values are typed both ways: the tokens are the strings "1" "2" "10", the outputs (through
+    # tokens_int) the ints 1 2 10, and the int 10 is not the string "10".
     descending = tmp_path / "descending.rasp"
     descending.write_text(MAKE_SORT.read_text().replace("select(keys, keys, <)", "select(keys, keys, >)"))
     result = verify(model, descending)
     c = result.counterexample
-    assert not result.equivalent and result.inputs == 6  # [], [1], [2], [10], [1, 1], then [1, 2]
-    assert (c.input, c.a, c.b) == ([1, 2], [1, 2], [2, 1])
-    as_strings = _echo(vocab=["1", "2", "10"], max_len=6)
+    assert not result.equivalent and result.inputs == 6  # [], ["1"], ["10"], ["2"], ["1", "1"], then ["1", "10"]
+    assert (c.input, c.a, c.b) == (["1", "10"], [1, 10], [10, 1])
+    as_strings = verify(model, _echo(vocab=["1", "2", "10"], max_len=6))
+    assert not as_strings.equivalent and as_strings.counterexample.a == [1] and as_strings.counterexample.b == ["1"]
     with pytest.raises(TpcError, match="incompatible vocabularies"):
-        verify(model, as_strings)
+        verify(model, _echo(vocab=[1, 2, 10], max_len=6))
     # A program whose sort key puts 10 between 1 and 2 (1.9 plus make_sort's positional
     # tie-break), as sorting the strings "1" "10" "2" would, is caught where that shows.
     between = tmp_path / "between.rasp"
     between.write_text(MAKE_SORT.read_text().replace(
-        "make_sort(tokens, tokens, 8, 1)", "make_sort(tokens, tokens - 8.1 * indicator(tokens == 10), 8, 1)"))
+        "make_sort(tokens_int, tokens_int, 8, 1)", "make_sort(tokens_int, tokens_int - 8.1 * indicator(tokens == \"10\"), 8, 1)"))
     result = verify(model, between)
     c = result.counterexample
-    assert not result.equivalent and (c.input, c.a, c.b) == ([10, 2], [2, 10], [10, 2])
+    assert not result.equivalent and (c.input, c.a, c.b) == (["10", "2"], [2, 10], [10, 2])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from tpc.errors import TpcError
@@ -13,20 +12,22 @@ DEFAULT_VOCAB = "0 1 2 3 4 5 6 7"  # the CLI's vocabulary for RASP source that d
 
 def parse_tokens(text: str) -> list:
     """Split an input like RASP's REPL: on whitespace if there is any, else one token per
-    character. A token that looks like an integer ("3", "-1") is the integer."""
-    parts = text.split() if any(c.isspace() for c in text) else list(text)
-    return [int(p) if re.fullmatch(r"-?\d+", p) else p for p in parts]
+    character. Tokens are strings, as RASP's `tokens` (= `tokens_str`) sees them: "3", "007",
+    "３" and "٣" are four different tokens."""
+    return text.split() if any(c.isspace() for c in text) else list(text)
 
 
 def typed_tokens(tokens: list, vocab) -> list:
-    """`tokens` (as parse_tokens types them) as the program's own values: "3" is the string
-    '3' for a program whose vocabulary holds '3' and not 3, and stays 3 otherwise."""
+    """`tokens` (strings) as the program's own values: "3" is the integer 3 for a program
+    whose vocabulary holds 3 and not the string "3" (a lifted model's vocabulary), and
+    stays "3" otherwise. Only a vocabulary value that prints exactly as the token matches,
+    so distinct tokens never meet."""
     by_text: dict = {}
     for v in vocab:
         by_text.setdefault(str(v), []).append(v)
     out = []
     for t in tokens:
-        same = by_text.get(str(t), [])
+        same = by_text.get(t, [])
         out.append(same[0] if len(same) == 1 and t not in same else t)
     return out
 
@@ -39,14 +40,16 @@ def read_source(path: str) -> str:
 
 
 def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: bool | None = None,
-                 default_vocab=None, default_max_len: int | None = None):
+                 default_vocab=None, default_max_len: int | None = None, checked: bool = False):
     """A validated IR program from RASP source, or from IR JSON when `path` ends in .json
     (whose domain is fixed: `vocab` and `max_len` do not apply). A source's domain is
     `vocab` / `max_len` when given, else what the file declares (`#!tpc vocab`, `#!tpc
-    max_len`), else the defaults; `causal` (None: the file's pragma) likewise."""
+    max_len`), else the defaults; `causal` (None: the file's pragma) likewise. With `checked`,
+    (program, RunChecks or None): the checks raise RASP's run-time errors on an input."""
     if path.endswith(".json"):
-        return from_json(read_source(path))
-    from tpc.frontend import rasp_to_ir, read_pragmas  # lazy: lark and the frontend cost ~65 ms, JSON needs neither
+        program = from_json(read_source(path))
+        return (program, None) if checked else program
+    from tpc.frontend import rasp_to_ir_checked, read_pragmas  # lazy: lark and the frontend cost ~65 ms, JSON needs neither
 
     source = read_source(path)
     declared = read_pragmas(source, path)
@@ -54,4 +57,5 @@ def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: b
         vocab = default_vocab if default_vocab is not None else parse_tokens(DEFAULT_VOCAB)
     if max_len is None and declared.max_len is None:
         max_len = default_max_len if default_max_len is not None else DEFAULT_MAX_LEN
-    return rasp_to_ir(source, path, vocab, max_len, causal)
+    program, checks = rasp_to_ir_checked(source, path, vocab, max_len, causal)
+    return (program, checks) if checked else program

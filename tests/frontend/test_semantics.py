@@ -47,7 +47,7 @@ PROGRAMS = {
     ),
     "prev_default": (
         'output p = aggregate(select(indices, indices, <), tokens); output d = aggregate(select(indices, indices, <), tokens, "z");',
-        {"p": lambda s: [s[i - 1] if i else None for i in range(len(s))],
+        {"p": lambda s: [s[i - 1] if i else 0 for i in range(len(s))],  # RASP's default: 0
          "d": lambda s: [s[i - 1] if i else "z" for i in range(len(s))]},
     ),
     "select_ops": (
@@ -88,7 +88,7 @@ PROGRAMS = {
          "inl": lambda s: [t in "ac" for t in s],
          "c": lambda s: ["first" if i == 0 else t for i, t in enumerate(s)],
          "three": lambda s: [t if i < 2 else s[i - 1] for i, t in enumerate(s)],
-         "ne": lambda s: [None if i == 0 else t != s[i - 1] for i, t in enumerate(s)]},
+         "ne": lambda s: [True if i == 0 else t != s[i - 1] for i, t in enumerate(s)]},  # p is 0 at 0
     ),
     "functions_and_rasplib": (
         # rasplib's own definitions, written in this dialect.

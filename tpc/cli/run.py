@@ -26,8 +26,8 @@ def run(program, text, output, as_json, vocab, max_len):
 
     \b
     Tokens are split on spaces when the input has any, else one per character (like RASP's
-    REPL); tokens that look like integers are integers, so "3 1 2" sorts numerically and
-    "10 9" is two tokens, unless the program's vocabulary holds them as strings ('3'). BOS is
+    REPL). Tokens are strings, as RASP's `tokens` sees them ("10 9 8" sorts as text; use
+    `tokens_int` for numbers), unless the program's vocabulary holds them as numbers. BOS is
     added for you and its value is not shown: there is one value per input token. (A lifted
     model's program reads BOS first, added when the input does not start with it, and shows
     every position, BOS included.) A program that declares its domain (`#!tpc vocab`, as
@@ -46,8 +46,8 @@ def run(program, text, output, as_json, vocab, max_len):
     """
     tokens = parse_tokens(text)
     seen = list(dict.fromkeys(t for t in tokens if t != BOS))  # the default vocabulary: the input's
-    prog = load_program(program, tokens_option(vocab), max_len,
-                        default_vocab=seen, default_max_len=max(DEFAULT_MAX_LEN, len(tokens)))
+    prog, checks = load_program(program, tokens_option(vocab), max_len, checked=True,
+                                default_vocab=seen, default_max_len=max(DEFAULT_MAX_LEN, len(tokens)))
     dom = prog.domain
     tokens = typed_tokens(tokens, dom.vocab)
     if not dom.implicit_bos and tokens[:1] != [dom.bos]:
@@ -55,6 +55,8 @@ def run(program, text, output, as_json, vocab, max_len):
     names = [o for o, _ in prog.outputs]
     if output is not None and output not in names:
         raise TpcError(f"no output named {output!r} (outputs: {', '.join(names)})")
+    if checks is not None:
+        checks.check(prog, tokens)  # RASP's run-time errors (1 / 0, mixed types) where reached
     result = {o: values[0] for o, values in interpret(prog, [tokens], [output] if output else names).items()}
     if as_json:
         data = {o: [jsonable(v) for v in vals] for o, vals in result.items()}

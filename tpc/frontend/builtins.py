@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import lark
 
-from tpc.frontend import bos
+from tpc.frontend import bos, compile_time
 from tpc.frontend.fusion import as_expr, combine, materialize, plain
-from tpc.frontend.values import Expr, Func, Sel, SOp, rasp_round, strict, to_number
+from tpc.frontend.values import Expr, Func, Sel, SOp, const, rasp_round, strict, to_number
 from tpc.ir import REDUCTIONS, is_number
 
 
@@ -43,7 +43,13 @@ def aggregate(tr, t, args, kwargs, env, force_kind=None):
         if reduce not in REDUCTIONS:
             raise cx.error(kwargs["reduce"][0], "reduce must be \"nearest\", \"mean\" or \"sum\"")
     e = as_expr(cx, vals, args[1])
-    kind = force_kind or ("categorical" if reduce == "nearest" else "numerical" if reduce in ("mean", "sum") else e.kind)
+    if force_kind is None and reduce is None and not cx.model:
+        # RASP's rule: numbers are averaged (one selected value is its own mean), anything
+        # else keeps the selected value; nothing selected gives the default, else 0.
+        kind = "numerical" if _all_numbers(cx, e, args[1]) else "categorical"
+        default = 0 if default is None else default
+    else:
+        kind = force_kind or ("categorical" if reduce == "nearest" else "numerical" if reduce in ("mean", "sum") else e.kind)
     if reduce == "nearest" and kind == "numerical" or reduce in ("mean", "sum") and kind == "categorical":
         raise cx.error(t, f"a {reduce} aggregate needs {'categorical' if reduce == 'nearest' else 'numerical'} values")
     reduce = reduce or ("nearest" if kind == "categorical" else "mean")
@@ -55,13 +61,24 @@ def aggregate(tr, t, args, kwargs, env, force_kind=None):
     name = cx.fresh(None, "aggregate")
     if cx.model or kind == "numerical":
         node = cx.builder.aggregate(sel.node, s.node, reduce=reduce, default=default, name=name)
+        cx.record(node, [], t, {})
         return SOp(node, kind)
     if default is not None and s.dec is not None:
         s = plain(cx, s, args[1])
     s = bos.fixed(cx, s)
     node = cx.builder.aggregate(sel.node, s.node, reduce=reduce, default=default, name=name)
+    cx.record(node, [], t, {})
     return SOp(node, kind, s.dec, s.bos_none and sel.bos_row_only and default is None,
                default is None or s.real_none)
+
+
+def _all_numbers(cx, e: Expr, where) -> bool:
+    """True when every value `e` can take (None aside) is a number, not a boolean."""
+    if e.kind == "numerical":
+        return True
+    s = materialize(cx, e, where)
+    values = [s.decode(v) for v in cx.values(s.node)]
+    return all(is_number(v) and not isinstance(v, bool) for v in values if v is not None)
 
 
 def selector_width(tr, t, args, kwargs, env):
@@ -131,6 +148,8 @@ def constant(tr, t, args, kwargs, env, force_kind=None):
 
 
 BUILTINS = {
+    **compile_time.BUILTINS,
+    "draw": lambda tr, t, args, kwargs, env: const(None),  # the reference REPL's drawing: no output
     "aggregate": aggregate,
     "selector_width": selector_width,
     "indicator": indicator,

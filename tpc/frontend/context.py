@@ -39,6 +39,17 @@ class Context:
         self.cache: dict = {}  # built-in s-ops and BOS-fixed copies, built once
         self.names = FreshNames(live=self.builder.types)
         self._auto: set = set()  # names made up, not taken from the program
+        # What a run must check (tpc.frontend.failures): node -> (line, column) of the source
+        # it computes, and node -> (input nodes, {input IR values: (line, column, reason)})
+        # for the inputs on which it fails.
+        self.located: dict = {}
+        self.failures: dict = {}
+
+    def record(self, node: str, inputs: list, where, failed: dict) -> None:
+        """Note the source of `node` and the inputs (`failed`) on which its values fail."""
+        self.located.setdefault(node, position(where))
+        if failed:
+            self.failures[node] = (tuple(inputs), dict(failed))
 
     def error(self, where, reason: str) -> TpcError:
         line, col = position(where)
@@ -61,4 +72,8 @@ class Context:
             return
         if value.node not in self._auto or name in self.names or name in self.builder.types:
             return
+        old = value.node
         value.node = self.builder.rename_last(self.names.fresh(name))
+        for record in (self.located, self.failures):
+            if old in record:
+                record[value.node] = record.pop(old)

@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from tpc.errors import TpcError
 from tpc.frontend.context import Context
+from tpc.frontend.failures import RunChecks
 from tpc.frontend.parser import parse
 from tpc.frontend.pragmas import read_pragmas
 from tpc.frontend.translate import Translator
 from tpc.ir import DEFAULT_MAX_LEN, Domain, Program
 
 
-def rasp_to_ir(
+def rasp_to_ir(*args, **kwargs) -> tuple[Program, RunChecks]:
+    """Translate RASP `source` to an IR Program; see `rasp_to_ir_checked`."""
+    return rasp_to_ir_checked(*args, **kwargs)[0]
+
+
+def rasp_to_ir_checked(
     source: str,
     filename: str = "<string>",
     vocab=None,
     max_len: int | None = None,
     causal: bool | None = None,
     implicit_bos: bool | None = None,
-) -> Program:
+) -> tuple[Program, RunChecks]:
     """Translate RASP `source` (read from `filename`) to an IR Program over the domain
     (`vocab`, `max_len`: when None, the file's `#!tpc vocab` / `#!tpc max_len`, else no tokens
     and DEFAULT_MAX_LEN); `causal` / `implicit_bos` default to the file's `#!tpc` pragmas
-    (`causal`, `explicit-bos`), else False / True. Errors raise TpcError."""
+    (`causal`, `explicit-bos`), else False / True. Errors raise TpcError. Also returns the
+    checks that raise RASP's run-time errors on a given input (tpc.frontend.failures)."""
     pragmas = read_pragmas(source, filename)
     words = pragmas.words
     model = "model" in words
@@ -40,7 +47,10 @@ def rasp_to_ir(
     except ValueError as err:
         raise TpcError(f"{filename}: bad domain: {err}") from None
     tree = parse(source, filename)
-    return Translator(Context(source, filename, domain, model)).run(tree)
+    cx = Context(source, filename, domain, model)
+    program = Translator(cx).run(tree)
+    checks = RunChecks(filename, source, {} if model else cx.located, {} if model else cx.failures)
+    return program, checks
 
 
 def rasp_file_to_ir(path, vocab=None, max_len: int | None = None, causal: bool | None = None,

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Callable
 
 from tpc.frontend import bos
-from tpc.frontend.context import Context
-from tpc.frontend.values import ConstList, Expr, Func, Sel, SOp, to_number
-from tpc.ir import IRError, Table, is_number, normalize, show
+from tpc.frontend.context import Context, position
+from tpc.frontend.values import ConstList, Expr, Func, RaspFailure, Sel, SOp, to_number
+from tpc.ir import IRError, Table, is_number, normalize, show, sort_key
 
 
 def as_expr(cx: Context, v, where) -> Expr:
@@ -48,7 +48,13 @@ def combine(cx: Context, exprs: list, op: Callable, kind: str, where) -> Expr:
     fns = [e.fn for e in exprs]
 
     def fn(*vals):
-        return op(*[f(*[vals[i] for i in s]) for f, s in zip(fns, slots)])
+        inner = [f(*[vals[i] for i in s]) for f, s in zip(fns, slots)]
+        try:
+            return op(*inner)
+        except RaspFailure as failure:
+            failure.where = failure.where or where
+            raise
+
 
     return Expr(tuple(args), fn, kind, where=where)
 
@@ -63,8 +69,16 @@ def materialize(cx: Context, e: Expr, where, kind: str | None = None, hint: str 
     hint = hint or e.hint
     where = e.where if e.where is not None else where
 
+    failed: dict = {}  # input IR values -> (line, column, reason) where the expression fails
+
     def out(*raw):
-        v = e.fn(*[a.decode(r) for a, r in zip(e.args, raw)])
+        try:
+            v = e.fn(*[a.decode(r) for a, r in zip(e.args, raw)])
+        except RaspFailure as failure:
+            if not e.args:  # a constant that fails fails wherever it is used
+                raise cx.error(failure.where or where, failure.message) from None
+            failed[raw] = (*position(failure.where or where), failure.message)
+            v = None
         if kind == "numerical":
             v = to_number(v)
             if v is None:
@@ -98,6 +112,7 @@ def materialize(cx: Context, e: Expr, where, kind: str | None = None, hint: str 
             s = SOp(node, kind)
     except IRError as err:  # pragma: no cover - tables are total by construction
         raise cx.error(where, str(err)) from None
+    cx.record(s.node, [a.node for a in e.args], where, {tuple(map(sort_key, k)): v for k, v in failed.items()})
     if e.args and kind == "categorical" and not cx.model:
         s.bos_none = bos.none_at_bos(e, table)
         s.real_none = any(a.real_none for a in e.args) or bos.makes_none(e, table)

@@ -11,12 +11,17 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from tpc.errors import TpcError
 
+# The translator walks expressions recursively; a source nested deeper than this (parentheses,
+# unary operators, long `and` chains) is refused with a located error instead of exhausting
+# Python's stack.
+MAX_NESTING = 100
+
 # How expected terminals are named in "expected ..." messages.
 _TERMINAL_NAMES = {
     "SEMICOLON": "';'", "LPAR": "'('", "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'",
     "LSQB": "'['", "RSQB": "']'", "COMMA": "','", "EQUAL": "'='", "COLON": "':'",
     "NAME": "a name", "NUMBER": "a number", "STRING": "a string", "COMP_OP": "a comparison",
-    "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/' or '%'", "RETURN": "'return'", "$END": "end of file",
+    "ADD_OP": "'+' or '-'", "MUL_OP": "'*' or '/'", "MOD_OP": "'%'", "RETURN": "'return'", "$END": "end of file",
 }
 
 
@@ -48,7 +53,7 @@ def _expected(names) -> str:
 def parse(source: str, filename: str = "<string>") -> lark.Tree:
     """Parse `source`; syntax errors become TpcError("file:line:col: reason")."""
     try:
-        return parser().parse(source)
+        tree = parser().parse(source)
     except UnexpectedInput as e:
         line, col = getattr(e, "line", -1), getattr(e, "column", -1)
         if isinstance(e, UnexpectedCharacters):
@@ -65,3 +70,17 @@ def parse(source: str, filename: str = "<string>") -> lark.Tree:
         if line is None or line < 1:
             line, col = 1, 1
         raise TpcError.at(filename, source, line, col, reason) from None
+    _check_nesting(tree, source, filename)
+    return tree
+
+
+def _check_nesting(tree: lark.Tree, source: str, filename: str) -> None:
+    """Refuse trees nested deeper than MAX_NESTING, naming where the limit is passed."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            line, col = (node.meta.line, node.meta.column) if not node.meta.empty else (1, 1)
+            raise TpcError.at(filename, source, line, col,
+                              f"expression nested too deeply (more than {MAX_NESTING} levels)")
+        stack.extend((c, depth + 1) for c in node.children if isinstance(c, lark.Tree))

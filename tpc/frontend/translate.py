@@ -11,12 +11,12 @@ from typing import Any
 import lark
 
 from tpc.errors import TpcError
-from tpc.frontend import bos, extensions
+from tpc.frontend import bos, compile_time, extensions, library
 from tpc.frontend.builtins import BUILTIN_SOPS, BUILTINS
 from tpc.frontend.context import Context
 from tpc.frontend.fusion import as_expr, combine, materialize, plain
 from tpc.frontend.values import (
-    ARITH, BINOPS, ConstList, Expr, Func, Sel, const, dict_key, strict, string_value,
+    ARITH, BINOPS, ConstList, Expr, Func, Multi, Sel, const, dict_key, strict, string_value,
 )
 from tpc.ir import IRError, Program, normalize
 
@@ -72,7 +72,14 @@ class Translator:
             return self.globals[name]
         if name in BUILTIN_SOPS:
             return BUILTIN_SOPS[name](self.cx, tok)
-        if name in BUILTINS or name in ("select", "map"):
+        if name in library.TOKEN_VIEWS:
+            return library.TOKEN_VIEWS[name](self.cx, tok)
+        if name in library.VALUES:
+            key = ("library", name)
+            if key not in self.cx.cache:
+                self.cx.cache[key] = self.inline(library.functions()[library.VALUES[name]], [], tok, {})
+            return self.cx.cache[key]
+        if name in BUILTINS or name in ("select", "map") or name in library.functions():
             raise self.cx.error(tok, f"built-in function '{name}' used as a value; call it")
         raise self.cx.error(tok, f"unknown name '{name}'")
 
@@ -255,6 +262,7 @@ class Translator:
             lambda cv, av: None if cv is None else av if cv else marker, "categorical", t,
         )
         fs = materialize(cx, first, t, kind="categorical", hint="if_then")
+        cx.located.pop(fs.node, None)  # its marker beside values is tpc's, not the program's
         return Expr((fs, bs), lambda fv, bv: bv if isinstance(fv, str) and fv == marker else fv, kind, where=t)
 
     # --- calls -----------------------------------------------------------------------------------
@@ -282,6 +290,12 @@ class Translator:
             return self.inline(target, args, t, env)
         if target is not None:
             raise self.cx.error(name_tok, f"'{name}' is not a function")
+        if target is None and name in library.functions() and name not in library.VALUES:
+            target = library.functions()[name]
+            if kwargs:
+                k = next(iter(kwargs.values()))[1]
+                raise self.cx.error(k, f"'{name}' takes no keyword arguments")
+            return self.inline(target, args, t, env)
         builtin = BUILTINS.get(name)
         if builtin is None:
             if name in BUILTIN_SOPS:
@@ -301,7 +315,8 @@ class Translator:
         try:
             for stmt in f.body:
                 self.statement(stmt, local)
-            return self.expr(f.ret.children[0], local)
+            values = [self.expr(r, local) for r in f.ret.children]
+            return values[0] if len(values) == 1 else Multi(values)
         finally:
             self._depth -= 1
 
@@ -320,8 +335,9 @@ STATEMENTS = {
     "funcdef": Translator.funcdef,
     "output": Translator.output,
     "expr_stmt": Translator.expr_stmt,
-    "for_loop": _unsupported("for loops"),
-    "multi_assign": _unsupported("assigning several names at once"),
+    "for_loop": compile_time.for_loop,
+    "multi_assign": compile_time.multi_assign,
+    "repl_stmt": lambda tr, stmt, env, top: None,
     "load_stmt": _unsupported("load"),
 }
 
@@ -333,8 +349,10 @@ EXPRESSIONS = {
     "false": lambda tr, t, env: const(False),
     "none": lambda tr, t, env: const(None),
     "list": Translator.list_literal,
-    "index": _unsupported("indexing"),
-    "dict_expr": _unsupported("dictionaries (write a table map: map {k: v} (x))"),
+    "index": compile_time.index,
+    "dict_expr": compile_time.dict_literal,
+    "listcomp": compile_time.list_comprehension,
+    "dictcomp": compile_time.dict_comprehension,
     "binop": Translator.binop,
     "comparison": Translator.binop,
     "pow": Translator.power,

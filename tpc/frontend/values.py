@@ -8,7 +8,7 @@ element-wise operations on RASP values.
 - `Expr`: an element-wise expression not yet turned into IR nodes: a Python function of the
   RASP values of at most two s-ops (`args`); see tpc.frontend.fusion.
 - `Sel`: a selector node; `bos_row_only` says that the BOS query selects nothing but BOS.
-- `ConstList`: a constant list, the right side of `in`.
+- `ConstList`, `ConstDict`, `Multi`: compile-time lists, dicts and tuples.
 - `Func`: a `def`, inlined at each call.
 """
 
@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from attrs import define, field
 
-from tpc.ir import Predicate, compare, is_number, normalize, sort_key
+from tpc.ir import Predicate, compare, is_number, normalize, show, sort_key
 
 
 @define(eq=False)
@@ -67,6 +67,18 @@ class ConstList:
 
 
 @define(eq=False)
+class ConstDict:
+    items: dict
+
+
+@define(eq=False)
+class Multi:
+    """Several values at once: a `return a, b;` or the right side of `x, y = a, b;`."""
+
+    values: list
+
+
+@define(eq=False)
 class Func:
     name: str
     params: list
@@ -82,16 +94,31 @@ def const(value) -> Expr:
 # --- element-wise operations on RASP values ---------------------------------------------------
 
 
-def strict(f):
-    """Element-wise RASP operation: None in -> None out; an exception -> None."""
+class RaspFailure(Exception):
+    """An element-wise operation that fails on the values it is given (division by zero,
+    ordering a number and a string): RASP raises it where the values are reached. `where` is
+    the operation's source, filled in by the expression that applies it."""
+
+    def __init__(self, message: str, where=None):
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+def strict(f, name: str | None = None):
+    """Element-wise RASP operation: None in -> None out; a failing operation raises
+    RaspFailure naming the operation (`name`, e.g. "/") and its values."""
 
     def g(*xs):
         if any(x is None for x in xs):
             return None
         try:
             return normalize(f(*xs))
-        except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError):
-            return None
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError) as err:
+            shown = f" {name} ".join(map(show, xs)) if name and len(xs) == 2 else \
+                f"{name or 'operation'}({', '.join(map(show, xs))})"
+            reason = "division by zero" if isinstance(err, ZeroDivisionError) else "cannot compute"
+            raise RaspFailure(f"{reason}: {shown}") from None
 
     return g
 
@@ -116,20 +143,22 @@ def _pow(a, b):
 
 
 BINOPS = {
-    "+": strict(lambda a, b: a + b),
-    "-": strict(lambda a, b: a - b),
-    "*": strict(lambda a, b: a * b),
-    "/": strict(_div),
-    "%": strict(lambda a, b: a % b),
-    "^": strict(_pow),
-    "==": strict(lambda a, b: a == b),
-    "!=": strict(lambda a, b: a != b),
-    "<": strict(lambda a, b: a < b),
-    ">": strict(lambda a, b: a > b),
-    "<=": strict(lambda a, b: a <= b),
-    ">=": strict(lambda a, b: a >= b),
-    "and": strict(lambda a, b: bool(a) and bool(b)),
-    "or": strict(lambda a, b: bool(a) or bool(b)),
+    op: strict(f, op) for op, f in {
+        "+": lambda a, b: a + b,
+        "-": lambda a, b: a - b,
+        "*": lambda a, b: a * b,
+        "/": _div,
+        "%": lambda a, b: a % b,
+        "^": _pow,
+        "==": lambda a, b: a == b,
+        "!=": lambda a, b: a != b,
+        "<": lambda a, b: a < b,
+        ">": lambda a, b: a > b,
+        "<=": lambda a, b: a <= b,
+        ">=": lambda a, b: a >= b,
+        "and": lambda a, b: bool(a) and bool(b),
+        "or": lambda a, b: bool(a) or bool(b),
+    }.items()
 }
 ARITH = {"+", "-", "*", "/", "%", "^"}
 
