@@ -85,7 +85,7 @@ def cli(*args, cwd=None):
 @pytest.mark.parametrize("args, message", [
     (["--task", "sorting"], "unknown task"),
     (["--task", "sort", "--d-var", "4"], "narrower than the one-hot vocabulary"),
-    (["--task", "sort", "--layers", "0"], "layers must be"),
+    (["--task", "sort", "--layers", "0"], "'--layers': 0 is not in the range 1<=x<=64"),
 ])
 def test_cli_user_errors_are_one_line_and_exit_2(tmp_path, args, message):
     r = cli("train", *args, "--epochs", "1", "--dataset-size", "100", "-o", str(tmp_path / "o"))
@@ -111,8 +111,8 @@ def test_cli_trains_and_reports(tmp_path):
 def test_distributed_training_with_torchrun(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     r = subprocess.run(
-        [str(BIN / "torchrun"), "--nproc_per_node", "2", "--master_port", "29517", "-m", "tpc.cli",
-         "train", "--task", "sort", "--vocab-size", "6", "--max-length", "6", "--layers", "1",
+        [str(BIN / "torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "tpc.cli",
+         "train", "--task", "sort", "--vocab-size", "6", "--max-len", "6", "--layers", "1",
          "--cat-heads", "2", "--num-heads", "0", "--cat-mlps", "1", "--num-mlps", "0",
          "--epochs", "2", "--dataset-size", "300", "--batch-size", "64", "--quiet",
          "-o", str(tmp_path)], capture_output=True, text=True, env=env, timeout=120)

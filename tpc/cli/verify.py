@@ -25,7 +25,8 @@ from tpc.verify import verify as check
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random inputs.")
 @click.option("--exhaustive-limit", type=click.IntRange(min=0), default=2_000_000, show_default=True,
               help="Check every input when there are at most this many.")
-@click.option("--output", metavar="NAME", help="The output to compare. [all shared outputs, else the main ones]")
+@click.option("--output-name", "output", metavar="NAME",
+              help="The output to compare. [all shared outputs, else the main ones]")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
 def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, output, as_json):
     """Check that A and B compute the same outputs; exit 0 if they do, 1 if not.

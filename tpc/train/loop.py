@@ -10,11 +10,13 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from tpc.atomic import write_text
 from tpc.errors import TpcError
 from tpc.model.checkpoint import load_checkpoint, save_checkpoint
 from tpc.model import ops
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
+from tpc.model.tensors import expected_state
 from tpc.tasks import Dataset, get_task, make_dataset
 from tpc.train.options import TrainOptions
 from tpc.train.progress import Progress
@@ -86,6 +88,12 @@ def _initial_model(path: str, data: Dataset) -> TransformerProgram:
     return model.train()
 
 
+def _new_model(cfg: ModelConfig) -> TransformerProgram:
+    """A fresh model, after checking its size (without allocating it)."""
+    expected_state(TransformerProgram, cfg)
+    return TransformerProgram(cfg)
+
+
 def _distributed() -> tuple[int, int]:
     """(rank, world size); joins the gloo process group when launched by torchrun."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -111,7 +119,7 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     data = make_dataset(opts.task, opts.vocab_size, opts.max_length, opts.min_length,
                         opts.dataset_size, opts.seed)
     torch.manual_seed(opts.seed)
-    model = _initial_model(opts.init, data) if opts.init else TransformerProgram(build_config(opts, data))
+    model = _initial_model(opts.init, data) if opts.init else _new_model(build_config(opts, data))
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=opts.lr)
     start = 0
     if resume:
@@ -135,8 +143,7 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     if rank == 0:
         save_checkpoint(out_dir / "model.pt", model, tokens=data.tokens, labels=data.labels,
                         task=opts.task, metrics=metrics)
-        (out_dir / "metrics.json").write_text(json.dumps(
-            {**metrics, "options": opts.to_dict()}, indent=2) + "\n")
+        write_text(out_dir / "metrics.json", json.dumps({**metrics, "options": opts.to_dict()}, indent=2) + "\n")
     if world > 1:
         dist.barrier()
     return metrics
