@@ -40,7 +40,8 @@ COUNT = Int(0, 64)
 @click.option("--init", type=click.Path(dir_okay=False), default=None,
               help="Start from this checkpoint (its weights and architecture, e.g. one written by "
                    "`tpc compile`; the size options are then ignored). Its tokens and labels must be the task's.")
-@click.option("--checkpoint-every", type=Int(1, 1_000_000), default=10, show_default=True, help="Epochs.")
+@click.option("--checkpoint-every", type=Int(1, 1_000_000), default=1, show_default=True,
+              help="Epochs between resumable checkpoints (a killed run loses at most these).")
 @click.option("--threads", type=Int(1, 256), default=1, show_default=True,
               help="Torch threads per process (results are bit-identical only at equal threads).")
 @click.option("--resume", is_flag=True, help="Continue the run in -o from its last checkpoint.")
@@ -51,8 +52,8 @@ def train(output, resume, quiet, threads, **options):
 
     \b
     The data is generated as the paper's reference code does; the defaults are the paper's.
-    -o also gets resume.pt every --checkpoint-every epochs (see --resume; a killed run loses at
-    most the epochs since). Several processes (--standalone picks a free port):
+    -o also gets resume.pt after every --checkpoint-every epochs, written atomically (a run
+    killed at any point continues with --resume, losing at most the epochs since). Several processes (--standalone picks a free port):
     torchrun --standalone --nproc_per_node 2 -m tpc.cli train ...
 
     \b

@@ -174,7 +174,10 @@ def run_epoch(net, optimizer, x, y, opts: TrainOptions, epoch: int, rank: int = 
 
 
 def _restore(path: Path, opts: TrainOptions, model, optimizer) -> int:
-    """Load a resumable checkpoint into ``model`` and ``optimizer``; return its epoch."""
+    """Load a resumable checkpoint into ``model`` and ``optimizer``; return its epoch (0 when
+    the run was stopped before its first checkpoint: it starts over)."""
+    if not path.exists():
+        return 0
     saved, meta = load_checkpoint(path)
     if meta.training is None:
         raise TpcError(f"{path} holds no training state to resume")
