@@ -3,7 +3,8 @@
     nice -n 10 OMP_NUM_THREADS=1 .venv/bin/python benchmarks/fuzz.py --cases 20000 [--seed 0]
         [--families source,tokens,checkpoint,options] [--limit 10] [--memory-gb 4] [--show 20]
 
-Cases run in process (click's CliRunner); a case past --limit seconds is a hang, one that
+Cases run in process (click's CliRunner); a case past --limit seconds of CPU (or 6x that of wall
+time) is a hang, one that
 raises MemoryError under the --memory-gb address-space cap is over memory. Prints a table of
 counts per family and class, then the first --show cases of each bad class.
 """
@@ -31,7 +32,7 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--families", default=",".join(FAMILIES))
-    ap.add_argument("--limit", type=float, default=10.0, help="seconds before a case is a hang")
+    ap.add_argument("--limit", type=float, default=10.0, help="CPU seconds before a case is a hang")
     ap.add_argument("--memory-gb", type=float, default=4.0, help="address-space cap of this process")
     ap.add_argument("--show", type=int, default=20)
     args = ap.parse_args()

@@ -30,6 +30,7 @@ def compile_command(program, vocab, max_len, causal, output_name, level, out, st
 
     The checkpoint has the format `tpc train` writes; its hard mode computes the program
     exactly (`tpc lift` reads it back, `tpc train --init` fine-tunes it). Inputs start with <s>.
+    A compiled model's max length is at most 64 (its tables grow with the square of it).
 
     \b
     Example:
