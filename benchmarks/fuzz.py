@@ -3,10 +3,10 @@
     nice -n 10 OMP_NUM_THREADS=1 .venv/bin/python benchmarks/fuzz.py --cases 20000 [--seed 0]
         [--families source,tokens,checkpoint,options] [--limit 10] [--memory-gb 4] [--show 20]
 
-Cases run in process (click's CliRunner); a case past --limit seconds of CPU (or 6x that of wall
-time) is a hang, one that
-raises MemoryError under the --memory-gb address-space cap is over memory. Prints a table of
-counts per family and class, then the first --show cases of each bad class.
+Cases run in process (click's CliRunner); a case past --limit seconds of CPU (or 6x that of
+wall time) is a hang, one that raises MemoryError under the --memory-gb address-space cap is
+over memory. Prints a table of counts per family and class, then the first --show cases of
+each bad class.
 """
 
 from __future__ import annotations
