@@ -101,6 +101,7 @@ def nan_in(key):
     (lambda p: p.pop("tokens"), "tokens: expected a list of strings"),
     (lambda p: p["tokens"].append("extra"), "entries, but the model has"),
     (lambda p: p.__setitem__("labels", [1, 2]), "labels: expected a list of strings"),
+    (lambda p: p.__setitem__("task", "a\nb"), "task: expected one line of text"),
 ])
 def test_corrupt_checkpoints_are_one_line_errors_naming_file_and_key(tmp_path, change, message):
     path = corrupt(tmp_path, change)

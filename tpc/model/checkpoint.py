@@ -80,9 +80,10 @@ def checkpoint_from_payload(payload, path) -> tuple[Model, CheckpointMeta]:
     tokens = _strings(payload, "tokens", cfg.vocab_size, path)
     labels = _strings(payload, "labels", cfg.n_classes, path)
     task, metrics, training = payload.get("task"), payload.get("metrics", {}), payload.get("training")
-    if not (task is None or isinstance(task, str)) or not isinstance(metrics, dict) or not (
-            training is None or isinstance(training, dict)):
-        raise TpcError(f"{path}: task must be text, metrics and training objects")
+    if not (task is None or isinstance(task, str) and task.isprintable() and len(task) <= 200):
+        raise TpcError(f"{path}: task: expected one line of text")
+    if not isinstance(metrics, dict) or not (training is None or isinstance(training, dict)):
+        raise TpcError(f"{path}: metrics and training must be objects")
     model = module(cfg)
     model.load_state_dict(state)
     return model.eval(), CheckpointMeta(tokens, labels, task, metrics, training)
