@@ -291,7 +291,10 @@ def _mutated_payload(rng: random.Random, payload: dict) -> tuple[str, dict, bool
         state[key] = torch.zeros(0)
     elif kind == "config-type":
         name = rng.choice(sorted(cfg))
-        cfg[name] = rng.choice(["3", 2.5, [1, 2], None, {"a": 1}, -1, True])
+        sequence = isinstance(cfg[name], (list, tuple))
+        wrong = [v for v in ("3", 2.5, [1, 2], None, {"a": 1}, -1, True)
+                 if type(v) is not type(cfg[name]) and not (sequence and isinstance(v, list))]
+        cfg[name] = rng.choice(wrong)  # of another type than the field's (True for a bool is no error)
     elif kind == "config-missing":
         cfg.pop(rng.choice(sorted(cfg)))
         return kind, payload, False  # a field with a default may go
@@ -320,8 +323,8 @@ def _mutated_args(rng: random.Random, args: dict) -> tuple[str, dict, bool]:
     kind = rng.choice(["type", "missing", "list", "huge", "negative"])
     key = rng.choice(["n_layers", "n_heads_cat", "n_heads_num", "n_cat_mlps", "mlp_vars_in", "d_mlp",
                       "one_hot_embed", "autoregressive", "dataset", "n_vars_cat", "attention_type"])
-    if kind == "type":
-        args[key] = rng.choice(["3", 2.5, [1], None, {"a": 1}])
+    if kind == "type":  # of another type than the entry's ("3" is a fine dataset name)
+        args[key] = rng.choice([v for v in ("3", 2.5, [1], None, {"a": 1}) if type(v) is not type(args.get(key))])
     elif kind == "missing":
         args.pop(key, None)
         return kind, args, key != "attention_type"
