@@ -66,7 +66,7 @@ def test_run_text_and_json(cli):
     assert json.loads(r.output) == [2, 1, 1, 2]
     r = cli("run", "PROG", "-i", "abb", "--json", source=TWO)
     assert json.loads(r.output) == {"rev": ["b", "b", "a"], "is_a": [True, False, False]}
-    r = cli("run", "PROG", "-i", "abb", "--output", "is_a", "--json")
+    r = cli("run", "PROG", "-i", "abb", "--output-name", "is_a", "--json")
     assert r.output == "[true, false, false]\n"
     r = cli("run", "PROG", "-i", "abb")
     assert r.output == "rev: b b a\nis_a: True False False\n"
@@ -82,7 +82,7 @@ def test_run_fractions(cli):
 def test_emit_python_json_roundtrip(cli):
     r = cli("emit", "PROG", "--vocab", "a b c", "--to", "json", "-o", str(cli.tmp / "p.json"), source=TWO)
     assert r.exit_code == 0, r.output
-    r = cli("run", str(cli.tmp / "p.json"), "-i", "cab", "-O", "rev")
+    r = cli("run", str(cli.tmp / "p.json"), "-i", "cab", "--output-name", "rev")
     assert r.output == "b a c\n"
     r = cli("emit", str(cli.tmp / "p.json"), "--to", "python")
     module = types.ModuleType("emitted")
@@ -108,7 +108,7 @@ def test_errors_exit_2_with_one_line(cli):
     assert "--bogus" in _error(cli("run", "PROG", "-i", "ab", "--bogus", source=HIST))
     assert "unknown token 'c'" in _error(cli("run", "PROG", "-i", "abc", "--vocab", "a b"))
     assert "at most 2" in _error(cli("run", "PROG", "-i", "abc", "--max-len", "2"))
-    assert "no output named" in _error(cli("run", "PROG", "-i", "ab", "-O", "nope"))
+    assert "no output named" in _error(cli("run", "PROG", "-i", "ab", "--output-name", "nope"))
     assert "is not one of" in _error(cli("emit", "PROG", "--to", "c++"))
     out = _error(cli("check", "PROG", source="x = tokens ==;\n"))
     assert out.splitlines() == [out.splitlines()[0], "x = tokens ==;", "             ^"]
@@ -143,7 +143,7 @@ def test_compile_writes_a_checkpoint_that_computes_the_program(cli):
         row = [ids["<s>"], *(ids[str(t)] for t in seq)]
         pred = loaded.model.predict(torch.tensor([row]))[0, 1:].tolist()  # no output at BOS
         assert {o: [loaded.labels[k] for k in pred] for o in want} == {o: v[i] for o, v in want.items()}
-    assert "error: " in _error(cli("compile", sort, "--vocab", "1 2", "-o", str(out), "--output", "nope"))
+    assert "error: " in _error(cli("compile", sort, "--vocab", "1 2", "-o", str(out), "--output-name", "nope"))
 
 
 def test_lifted_rasp_text_runs_and_compiles_with_no_domain_options(tmp_path, shared_dir):

@@ -8,6 +8,9 @@ from tpc.errors import TpcError
 from tpc.ir import DEFAULT_MAX_LEN, from_json
 
 DEFAULT_VOCAB = "0 1 2 3 4 5 6 7"  # the CLI's vocabulary for RASP source that declares none
+# The longest input a RASP source's domain may declare: the frontend's tables over positions
+# grow with the square of max_len (at 256 the slowest example takes seconds; see docs/results.md).
+MAX_LEN_LIMIT = 256
 
 
 def parse_tokens(text: str) -> list:
@@ -33,10 +36,24 @@ def typed_tokens(tokens: list, vocab) -> list:
 
 
 def read_source(path: str) -> str:
+    """A text file the user gave (source, IR JSON), as a string; a one-line TpcError naming
+    the file when it cannot be read or is not UTF-8 text."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise TpcError(f"cannot read {path}: {err.strerror or err}") from None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise TpcError(f"{path}: not UTF-8 text (byte {err.start})") from None
+        line = data.count(b"\n", 0, err.start) + 1
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        raise TpcError(f"{path}:{line}:{column}: not UTF-8 text (byte {data[err.start]:#04x})") from None
+
+
+def check_max_len(max_len: int, where: str) -> None:
+    """A one-line TpcError when `max_len` is beyond what a RASP source's domain supports."""
+    if max_len > MAX_LEN_LIMIT:
+        raise TpcError(f"{where}: max_len {max_len} is beyond the supported limit of {MAX_LEN_LIMIT} tokens")
 
 
 def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: bool | None = None,
@@ -57,5 +74,6 @@ def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: b
         vocab = default_vocab if default_vocab is not None else parse_tokens(DEFAULT_VOCAB)
     if max_len is None and declared.max_len is None:
         max_len = default_max_len if default_max_len is not None else DEFAULT_MAX_LEN
+    check_max_len(max_len if max_len is not None else declared.max_len, path)
     program, checks = rasp_to_ir_checked(source, path, vocab, max_len, causal)
     return (program, checks) if checked else program

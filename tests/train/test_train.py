@@ -2,6 +2,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,7 @@ def cli(*args, cwd=None):
 @pytest.mark.parametrize("args, message", [
     (["--task", "sorting"], "unknown task"),
     (["--task", "sort", "--d-var", "4"], "narrower than the one-hot vocabulary"),
-    (["--task", "sort", "--layers", "0"], "layers must be"),
+    (["--task", "sort", "--layers", "0"], "'--layers': 0 is not in the range 1<=x<=64"),
 ])
 def test_cli_user_errors_are_one_line_and_exit_2(tmp_path, args, message):
     r = cli("train", *args, "--epochs", "1", "--dataset-size", "100", "-o", str(tmp_path / "o"))
@@ -111,8 +112,8 @@ def test_cli_trains_and_reports(tmp_path):
 def test_distributed_training_with_torchrun(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     r = subprocess.run(
-        [str(BIN / "torchrun"), "--nproc_per_node", "2", "--master_port", "29517", "-m", "tpc.cli",
-         "train", "--task", "sort", "--vocab-size", "6", "--max-length", "6", "--layers", "1",
+        [str(BIN / "torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "tpc.cli",
+         "train", "--task", "sort", "--vocab-size", "6", "--max-len", "6", "--layers", "1",
          "--cat-heads", "2", "--num-heads", "0", "--cat-mlps", "1", "--num-mlps", "0",
          "--epochs", "2", "--dataset-size", "300", "--batch-size", "64", "--quiet",
          "-o", str(tmp_path)], capture_output=True, text=True, env=env, timeout=120)
@@ -120,3 +121,29 @@ def test_distributed_training_with_torchrun(tmp_path):
     model, meta = load_checkpoint(tmp_path / "model.pt")
     assert meta.task == "sort" and model.cfg.n_heads_cat == 2
     assert 0.0 <= json.loads((tmp_path / "metrics.json").read_text())["test_acc"] <= 1.0
+
+
+def test_sigkill_at_any_point_then_resume_ends_with_the_uninterrupted_weights(tmp_path):
+    """A real `tpc train` killed with SIGKILL mid-run: resume.pt is never half-written (it loads
+    whenever it exists), and --resume ends with exactly the uninterrupted run's weights."""
+    opts = {**TINY, "epochs": 40, "checkpoint_every": 1}
+    train(TrainOptions(**opts), tmp_path / "full", progress=False)
+    args = [str(BIN / "tpc"), "train", "--quiet", "-o", str(tmp_path / "killed")]
+    for key, value in opts.items():
+        args += [f"--{key.replace('_', '-')}", str(value)]
+    proc = subprocess.Popen(args, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    resume = tmp_path / "killed" / "resume.pt"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:  # kill once training is under way
+            if resume.exists() and load_checkpoint(resume)[1].training["epoch"] >= 3:
+                break
+            time.sleep(0.01)
+        proc.kill()  # SIGKILL: mid-epoch or mid-write, wherever it is
+    finally:
+        proc.wait()
+    epoch = load_checkpoint(resume)[1].training["epoch"]
+    assert 3 <= epoch < opts["epochs"], "the run finished before it could be killed"
+    assert not (tmp_path / "killed" / "model.pt").exists()
+    train(TrainOptions(**opts), tmp_path / "killed", resume=True, progress=False)
+    assert_same_weights(weights(tmp_path / "full/model.pt"), weights(tmp_path / "killed/model.pt"))

@@ -58,11 +58,19 @@ def choose_output(program: Program, output: str | None) -> str:
     return output
 
 
+# The longest input a compiled model supports: its tables grow with the square of max_len
+# (most_freq.rasp at 64: 57M parameters, 0.6 GB, 50 s; at 256 it passes 16 GB).
+MAX_LEN_LIMIT = 64
+
+
 def assemble(program: Program, output: str | None = None) -> Compiled:
     """Assemble `program` (its output `output`, or its only output) into a Transformer Program."""
     t0 = time.perf_counter()
     output = choose_output(program, output)
     dom = program.domain
+    if dom.max_len > MAX_LEN_LIMIT:
+        raise CompileError(f"max_len {dom.max_len} is beyond the supported limit of {MAX_LEN_LIMIT} for "
+                           "compiling (a model's tables grow with its square)")
     layout = Layout(dom)
     views = Views(program, layout)
     lowering = NodeLowering(views, layout)

@@ -7,8 +7,8 @@ import time
 
 import click
 
-from tpc.cli.shared import PROGRAM, tokens_option
-from tpc.ir import DEFAULT_MAX_LEN
+from tpc.cli.shared import LEVEL, MAX_LEN, OUTPUT_NAME, PROGRAM, tokens_option
+from tpc.errors import TpcError
 from tpc.load import DEFAULT_VOCAB, load_program
 from tpc.passes import optimize
 
@@ -17,13 +17,12 @@ from tpc.passes import optimize
 @PROGRAM
 @click.option("--vocab", metavar="TOKENS", help='The tokens the program accepts, e.g. "0 1 2 3 4" (RASP source only). '
               f'[the file\'s #!tpc vocab, else "{DEFAULT_VOCAB}"]')
-@click.option("--max-len", type=click.IntRange(min=1), metavar="N",
-              help=f"The longest input, in tokens (RASP source only). [the file's #!tpc max_len, else {DEFAULT_MAX_LEN}]")
+@MAX_LEN
 @click.option("--causal", is_flag=True, default=None, help="Keys visible only at or before the query (RASP source only).")
-@click.option("--output", "output_name", metavar="NAME", help="Which program output the model computes. [the only one]")
-@click.option("-O", "--level", type=click.IntRange(0, 1), default=1, show_default=True,
-              help="IR optimization level before assembling.")
-@click.option("-o", "--out", required=True, type=click.Path(dir_okay=False, writable=True), help="Checkpoint to write.")
+@OUTPUT_NAME
+@LEVEL
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+              help="The checkpoint to write (atomically).")
 @click.option("--stats", is_flag=True, help="Print layers, heads, MLPs, residual width, parameters and time.")
 @click.option("--json", "as_json", is_flag=True, help="With --stats: print only a JSON object.")
 def compile_command(program, vocab, max_len, causal, output_name, level, out, stats, as_json):
@@ -31,11 +30,14 @@ def compile_command(program, vocab, max_len, causal, output_name, level, out, st
 
     The checkpoint has the format `tpc train` writes; its hard mode computes the program
     exactly (`tpc lift` reads it back, `tpc train --init` fine-tunes it). Inputs start with <s>.
+    A compiled model's max length is at most 64 (its tables grow with the square of it).
 
     \b
     Example:
       tpc compile examples/rasp/sort.rasp --vocab "1 2 3 4 5" --max-len 10 -o sort.pt --stats
     """
+    if out == "-":
+        raise TpcError("-o -: a checkpoint is binary; name a file")
     from tpc.assemble import assemble, save_compiled  # lazy: torch, only commands that run a model load it
 
     t0 = time.perf_counter()

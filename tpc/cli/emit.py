@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tpc.cli.shared import MAX_LEN, PROGRAM, TARGETS, VOCAB, render, tokens_option
+from tpc.cli.shared import MAX_LEN, PROGRAM, TARGETS, TEXT_OUTPUT, VOCAB, render, tokens_option, write_output
 from tpc.load import load_program
 
 
@@ -12,8 +12,7 @@ from tpc.load import load_program
 @PROGRAM
 @click.option("--to", "target", type=click.Choice(TARGETS), default="python",
               show_default=True, help="What to write.")
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True), default="-",
-              help="The file to write. [standard output]")
+@TEXT_OUTPUT
 @VOCAB
 @MAX_LEN
 def emit(program, target, out, vocab, max_len):
@@ -32,5 +31,4 @@ def emit(program, target, out, vocab, max_len):
       python -c "import sort; print(sort.run([3, 1, 2]))"   # [1, 2, 3]
     """
     prog = load_program(program, tokens_option(vocab), max_len)
-    with click.open_file(out, "w") as f:
-        f.write(render(prog, target))
+    write_output(out, render(prog, target))

@@ -5,21 +5,16 @@ from __future__ import annotations
 import click
 
 from tpc.backends.rasp import to_rasp
-from tpc.cli.shared import TARGETS, render
+from tpc.cli.shared import LEVEL, TARGETS, TEXT_OUTPUT, render, write_output
 from tpc.passes import PASSES, optimize
 
 
 @click.command()
 @click.argument("model", type=click.Path(exists=True))
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, writable=True), default="-",
-              help="The file to write. [standard output]")
+@TEXT_OUTPUT
 @click.option("--to", "target", type=click.Choice(TARGETS), default="python",
               show_default=True, help="What to write (see `tpc emit --help`).")
-@click.option("-O", "level", type=click.IntRange(0, 2), default=1, show_default=True, metavar="LEVEL",
-              help="-O0: the program exactly as lifted; -O1: narrow value sets, fold constants, "
-                   "merge duplicates, remove dead code, name comparisons; -O2: also run the "
-                   "program on every input of the domain (at most 2,000,000) to drop readout "
-                   "terms that never change the answer and to simplify unreachable table entries.")
+@LEVEL
 @click.option("--print-after", multiple=True, metavar="PASS",
               help="Print the program as RASP text on stderr after each run of PASS "
                    "(narrow, fold, cse, dce, compare, prune, fill); repeatable.")
@@ -54,6 +49,5 @@ def lift(model, out, target, level, print_after):
     optimized = optimize(lifted, level, print_after, printer)
     summary = lift_summary(lifted, optimized)
     text = render(optimized.with_meta(**summary.meta()), target)
-    with click.open_file(out, "w") as f:
-        f.write(text)
+    write_output(out, text)
     click.echo(f"{summary}; {len(text.splitlines())} lines -> {'stdout' if out == '-' else out}", err=True)

@@ -6,22 +6,22 @@ import json
 
 import click
 
-from tpc.cli.shared import MAX_LEN, PROGRAM, VOCAB, jsonable, show, tokens_option
+from tpc.cli.shared import MAX_LEN, OUTPUT_NAME, PROGRAM, VOCAB, jsonable, show, tokens_option
 from tpc.errors import TpcError
 from tpc.interp import run as interpret
 from tpc.ir import BOS, DEFAULT_MAX_LEN
-from tpc.load import load_program, parse_tokens, typed_tokens
+from tpc.load import MAX_LEN_LIMIT, load_program, parse_tokens, typed_tokens
 
 
 @click.command()
 @PROGRAM
 @click.option("--input", "-i", "text", required=True, metavar="TOKENS",
               help='The input, e.g. "3 1 2" (split on spaces) or "abc" (one token per character).')
-@click.option("--output", "-O", "output", metavar="NAME", help="Print only this output. [all outputs]")
+@OUTPUT_NAME
 @click.option("--json", "as_json", is_flag=True, help="Print the values as JSON instead of text.")
 @VOCAB
 @MAX_LEN
-def run(program, text, output, as_json, vocab, max_len):
+def run(program, text, output_name, as_json, vocab, max_len):
     """Run PROGRAM (a .rasp file, or IR .json) on one input and print its output.
 
     \b
@@ -35,7 +35,7 @@ def run(program, text, output, as_json, vocab, max_len):
 
     \b
     Text output: the values separated by spaces (fractions as n/d, no value as None); when the
-    program has several outputs and --output is not given, one "name: values" line each.
+    program has several outputs and --output-name is not given, one "name: values" line each.
     With --json: a JSON list (numbers as numbers, fractions as floats, strings as strings,
     booleans as true/false, no value as null), or an object by output name.
 
@@ -45,6 +45,8 @@ def run(program, text, output, as_json, vocab, max_len):
       tpc run examples/rasp/reverse.rasp --input abc --json  # ["c", "b", "a"]
     """
     tokens = parse_tokens(text)
+    if max_len is None and len(tokens) > MAX_LEN_LIMIT:
+        raise TpcError(f"the input has {len(tokens)} tokens; tpc run supports at most {MAX_LEN_LIMIT}")
     seen = list(dict.fromkeys(t for t in tokens if t != BOS))  # the default vocabulary: the input's
     prog, checks = load_program(program, tokens_option(vocab), max_len, checked=True,
                                 default_vocab=seen, default_max_len=max(DEFAULT_MAX_LEN, len(tokens)))
@@ -53,11 +55,12 @@ def run(program, text, output, as_json, vocab, max_len):
     if not dom.implicit_bos and tokens[:1] != [dom.bos]:
         tokens = [dom.bos, *tokens]  # a model-mode program reads BOS first: add it for the caller
     names = [o for o, _ in prog.outputs]
-    if output is not None and output not in names:
-        raise TpcError(f"no output named {output!r} (outputs: {', '.join(names)})")
+    if output_name is not None and output_name not in names:
+        raise TpcError(f"no output named {output_name!r} (outputs: {', '.join(names)})")
     if checks is not None:
         checks.check(prog, tokens)  # RASP's run-time errors (1 / 0, mixed types) where reached
-    result = {o: values[0] for o, values in interpret(prog, [tokens], [output] if output else names).items()}
+    chosen = [output_name] if output_name else names
+    result = {o: values[0] for o, values in interpret(prog, [tokens], chosen).items()}
     if as_json:
         data = {o: [jsonable(v) for v in vals] for o, vals in result.items()}
         click.echo(json.dumps(next(iter(data.values())) if len(data) == 1 else data))

@@ -1,15 +1,49 @@
-"""What several commands share: the PROGRAM argument, --vocab / --max-len, value formatting,
-and writing a program as Python, RASP text or IR JSON."""
+"""What several commands share: option types with ranges, one spelling per option (-o/--output
+a file, `-` standard output where text; -O the optimization level; --output-name a program
+output; --max-len), value formatting, and writing a program as Python, RASP text or IR JSON."""
 
 from __future__ import annotations
 
+import math
+import re
+import sys
 from fractions import Fraction
 
 import click
 
+from tpc.atomic import write_text
 from tpc.backends.rasp import to_rasp
+from tpc.errors import TpcError
 from tpc.ir import DEFAULT_MAX_LEN, to_json
-from tpc.load import DEFAULT_VOCAB, parse_tokens
+from tpc.load import DEFAULT_VOCAB, MAX_LEN_LIMIT, parse_tokens
+
+
+class Int(click.IntRange):
+    """An integer in a range, written in ASCII digits ('٣' or '1_000' are not numbers here);
+    out of range, the error names the limit."""
+
+    name = "integer"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+            self.fail(f"{value!r} is not an integer (ASCII digits)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class Float(click.FloatRange):
+    """A finite number in a range, written in ASCII ('nan', 'inf' and '٣' are refused)."""
+
+    name = "number"
+    _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not self._NUMBER.fullmatch(value.strip()):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
 
 PROGRAM = click.argument("program", type=click.Path(exists=True, dir_okay=False))
 VOCAB = click.option(
@@ -18,10 +52,18 @@ VOCAB = click.option(
          f"[run: the input's tokens; emit/check: \"{DEFAULT_VOCAB}\"]",
 )
 MAX_LEN = click.option(
-    "--max-len", type=click.IntRange(min=0), metavar="N",
-    help=f"The longest input, in tokens (RASP source only). [run: {DEFAULT_MAX_LEN} or the input's "
-         f"length if longer; emit/check: {DEFAULT_MAX_LEN}]",
+    "--max-len", type=Int(1, MAX_LEN_LIMIT), metavar="N",
+    help=f"The longest input, in tokens, at most {MAX_LEN_LIMIT} (RASP source only). [the file's "
+         f"#!tpc max_len, else {DEFAULT_MAX_LEN}; run: the input's length if longer]",
 )
+OUTPUT_NAME = click.option("--output-name", metavar="NAME", help="The program output to use. [every output]")
+LEVEL = click.option("-O", "--level", type=Int(0, 2), default=1, show_default=True, metavar="LEVEL",
+                     help="-O0: the program exactly as built; -O1: narrow value sets, fold constants, "
+                          "merge duplicates, remove dead code, name comparisons; -O2: also run the "
+                          "program on every input of the domain (at most 2,000,000) to drop readout "
+                          "terms that never change the answer and to simplify unreachable table entries.")
+TEXT_OUTPUT = click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default="-",
+                           help="The file to write (atomically), `-` for standard output. [-]")
 TARGETS = ["python", "rasp", "json"]
 
 
@@ -51,3 +93,15 @@ def render(prog, target: str) -> str:
     if target == "json":
         return to_json(prog) + "\n"
     return to_rasp(prog)
+
+
+def write_output(out: str, text: str) -> None:
+    """`text` to the file `out` (atomically), or to standard output when `out` is `-`."""
+    if out != "-":
+        write_text(out, text)
+        return
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as e:
+        raise TpcError(f"cannot write standard output: {e.strerror or e}") from None

@@ -4,36 +4,45 @@ from __future__ import annotations
 
 import click
 
+from tpc.cli.shared import Float, Int
+
+# Upper bounds keep one run within a few GB of memory; each error names the limit it hit.
+SIZE = Int(1, 64)
+COUNT = Int(0, 64)
+
 
 @click.command()
 @click.option("--task", required=True, help="reverse, hist, double_hist, sort, most_freq, dyck1, dyck2, induction")
-@click.option("--vocab-size", type=int, default=None, help="Including special tokens [task default: 8].")
-@click.option("--max-length", type=int, default=None, help="[task default: 8; Dyck 16]")
-@click.option("--min-length", type=int, default=None, help="[task default: 1; Dyck 16]")
-@click.option("--layers", type=int, default=3, show_default=True)
-@click.option("--cat-heads", type=int, default=4, show_default=True)
-@click.option("--num-heads", type=int, default=4, show_default=True)
-@click.option("--cat-mlps", type=int, default=2, show_default=True)
-@click.option("--num-mlps", type=int, default=2, show_default=True)
-@click.option("--mlp-vars-in", type=int, default=2, show_default=True)
-@click.option("--d-var", type=int, default=None, help="[default: max(vocabulary, context)]")
-@click.option("--mlp-width", type=int, default=64, show_default=True)
-@click.option("--embed-vars", type=int, default=0, show_default=True,
+@click.option("--vocab-size", type=Int(1, 1000), default=None, help="Including special tokens [task default: 8].")
+@click.option("--max-len", "--max-length", "max_length", type=Int(2, 256), default=None,
+              help="The longest input, in tokens (--max-length: the old spelling). [task default: 8; Dyck 16]")
+@click.option("--min-len", "--min-length", "min_length", type=Int(1, 256), default=None,
+              help="The shortest input (--min-length: the old spelling). [task default: 1; Dyck 16]")
+@click.option("--layers", type=SIZE, default=3, show_default=True)
+@click.option("--cat-heads", type=COUNT, default=4, show_default=True)
+@click.option("--num-heads", type=COUNT, default=4, show_default=True)
+@click.option("--cat-mlps", type=COUNT, default=2, show_default=True)
+@click.option("--num-mlps", type=COUNT, default=2, show_default=True)
+@click.option("--mlp-vars-in", type=Int(1, 8), default=2, show_default=True)
+@click.option("--d-var", type=Int(1, 1024), default=None, help="[default: max(vocabulary, context)]")
+@click.option("--mlp-width", type=Int(1, 4096), default=64, show_default=True)
+@click.option("--embed-vars", type=COUNT, default=0, show_default=True,
               help="Learned categorical token embeddings with this many variables (the paper's NLP "
                    "setting) instead of the one-hot token variable (0).")
 @click.option("--causal/--no-causal", default=None, help="[task default]")
-@click.option("--epochs", type=int, default=250, show_default=True)
-@click.option("--batch-size", type=int, default=512, show_default=True)
-@click.option("--lr", type=float, default=5e-2, show_default=True)
-@click.option("--tau-init", type=float, default=3.0, show_default=True)
-@click.option("--tau-end", type=float, default=0.01, show_default=True)
-@click.option("--dataset-size", type=int, default=20000, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--epochs", type=Int(1, 1_000_000), default=250, show_default=True)
+@click.option("--batch-size", type=Int(1, 1_000_000), default=512, show_default=True)
+@click.option("--lr", type=Float(0, 100, min_open=True), default=5e-2, show_default=True)
+@click.option("--tau-init", type=Float(0, 1000, min_open=True), default=3.0, show_default=True)
+@click.option("--tau-end", type=Float(0, 1000, min_open=True), default=0.01, show_default=True)
+@click.option("--dataset-size", type=Int(10, 1_000_000), default=20000, show_default=True)
+@click.option("--seed", type=Int(0, 2**32 - 1), default=0, show_default=True)
 @click.option("--init", type=click.Path(dir_okay=False), default=None,
               help="Start from this checkpoint (its weights and architecture, e.g. one written by "
                    "`tpc compile`; the size options are then ignored). Its tokens and labels must be the task's.")
-@click.option("--checkpoint-every", type=int, default=10, show_default=True, help="Epochs.")
-@click.option("--threads", type=int, default=1, show_default=True,
+@click.option("--checkpoint-every", type=Int(1, 1_000_000), default=1, show_default=True,
+              help="Epochs between resumable checkpoints (a killed run loses at most these).")
+@click.option("--threads", type=Int(1, 256), default=1, show_default=True,
               help="Torch threads per process (results are bit-identical only at equal threads).")
 @click.option("--resume", is_flag=True, help="Continue the run in -o from its last checkpoint.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
@@ -43,8 +52,9 @@ def train(output, resume, quiet, threads, **options):
 
     \b
     The data is generated as the paper's reference code does; the defaults are the paper's.
-    -o also gets resume.pt every --checkpoint-every epochs (see --resume). Several processes:
-    torchrun --nproc_per_node 2 -m tpc.cli train ...
+    -o also gets resume.pt after every --checkpoint-every epochs, written atomically (a run
+    killed at any point continues with --resume, losing at most the epochs since). Several processes (--standalone picks a free port):
+    torchrun --standalone --nproc_per_node 2 -m tpc.cli train ...
 
     \b
     Example:

@@ -7,25 +7,26 @@ import sys
 
 import click
 
-from tpc.cli.shared import tokens_option
+from tpc.cli.shared import Int, tokens_option
 from tpc.verify import verify as check
 
 
 @click.command()
 @click.argument("a", type=click.Path())
 @click.argument("b", type=click.Path())
-@click.option("--max-len", type=click.IntRange(min=0), metavar="N",
+@click.option("--max-len", type=Int(min=0), metavar="N",
               help="Longest input checked, in tokens after BOS. [the shorter side's maximum]")
-@click.option("--min-len", type=click.IntRange(min=0), default=0, show_default=True, metavar="N",
+@click.option("--min-len", type=Int(min=0), default=0, show_default=True, metavar="N",
               help="Shortest input checked.")
 @click.option("--vocab", metavar="TOKENS",
               help="Tokens to check over, split like `tpc run --input`. [a checkpoint's, else the sides' own]")
-@click.option("--samples", type=click.IntRange(min=1), default=2000, show_default=True,
+@click.option("--samples", type=Int(min=1), default=2000, show_default=True,
               help="Random inputs to check when exhaustive checking is too big.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random inputs.")
-@click.option("--exhaustive-limit", type=click.IntRange(min=0), default=2_000_000, show_default=True,
+@click.option("--seed", type=Int(), default=0, show_default=True, help="Seed of the random inputs.")
+@click.option("--exhaustive-limit", type=Int(min=0), default=2_000_000, show_default=True,
               help="Check every input when there are at most this many.")
-@click.option("--output", metavar="NAME", help="The output to compare. [all shared outputs, else the main ones]")
+@click.option("--output-name", "output", metavar="NAME",
+              help="The output to compare. [all shared outputs, else the main ones]")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
 def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, output, as_json):
     """Check that A and B compute the same outputs; exit 0 if they do, 1 if not.

@@ -4,13 +4,12 @@ translated by `fn(tr, t, env)`, like the translator's own expression rules."""
 
 from __future__ import annotations
 
-from fractions import Fraction
 
 import lark
 
 from tpc.frontend import bos
 from tpc.frontend.fusion import combine, sop
-from tpc.frontend.values import Sel, SOp, dict_key, none_in_none_out, predicate, string_value
+from tpc.frontend.values import Sel, SOp, dict_key, none_in_none_out, number_literal, predicate, string_value
 from tpc.ir import IRError, Table, normalize, value_set
 
 
@@ -58,7 +57,10 @@ def literal(cx, t):
     if kind == "lit_number":
         parts = [c for c in t.children if c is not None]
         sign = -1 if parts[0].type == "SIGN" and str(parts[0]) == "-" else 1
-        nums = [Fraction(str(p)) for p in parts if p.type == "NUMBER"]
+        try:
+            nums = [number_literal(str(p)) for p in parts if p.type == "NUMBER"]
+        except ValueError as e:
+            raise cx.error(t, str(e)) from None
         if len(nums) == 2 and nums[1] == 0:
             raise cx.error(t, "division by zero in a literal")
         value = nums[0] if len(nums) == 1 else nums[0] / nums[1]

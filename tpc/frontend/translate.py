@@ -5,7 +5,6 @@ and the outputs are chosen. Each tree rule is translated by the function its nam
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import lark
@@ -16,7 +15,7 @@ from tpc.frontend.builtins import BUILTIN_SOPS, BUILTINS
 from tpc.frontend.context import Context
 from tpc.frontend.fusion import as_expr, combine, materialize, plain
 from tpc.frontend.values import (
-    ARITH, BINOPS, ConstList, Expr, Func, Multi, Sel, const, dict_key, strict, string_value,
+    ARITH, BINOPS, ConstList, Expr, Func, Multi, Sel, const, dict_key, number_literal, strict, string_value,
 )
 from tpc.ir import IRError, Program, normalize
 
@@ -155,7 +154,10 @@ class Translator:
         return self.lookup(t.children[0], env)
 
     def number(self, t, env):
-        return const(normalize(Fraction(str(t.children[0]))))
+        try:
+            return const(normalize(number_literal(str(t.children[0]))))
+        except ValueError as e:
+            raise self.cx.error(t, str(e)) from None
 
     def string(self, t, env):
         return const(string_value(t.children[0]))

@@ -163,6 +163,17 @@ BINOPS = {
 ARITH = {"+", "-", "*", "/", "%", "^"}
 
 
+MAX_LITERAL_DIGITS = 100  # an exact 1e99999999 would take the machine's memory and hours
+
+
+def number_literal(text: str) -> Fraction:
+    """The exact value of a NUMBER token; ValueError past MAX_LITERAL_DIGITS digits or exponent."""
+    digits, _, exponent = text.lower().partition("e")
+    if len(digits) > MAX_LITERAL_DIGITS or len(exponent.lstrip("+-0")) > 2:
+        raise ValueError(f"number literal too large (at most {MAX_LITERAL_DIGITS} digits, exponent below 100)")
+    return Fraction(text)
+
+
 def rasp_round(x):
     if not is_number(x):
         raise TypeError

@@ -24,11 +24,14 @@ def value_to_json(v):
 
 def value_from_json(v):
     """The IR value `value_to_json` wrote (IRError for anything that is not one)."""
-    if isinstance(v, dict) and set(v) == {"fraction"}:
-        return normalize(Fraction(v["fraction"]))
-    if isinstance(v, (list, dict)) or isinstance(v, float):
-        raise IRError(f"not an IR value: {v!r}")
-    return v
+    if isinstance(v, dict) and set(v) == {"fraction"} and isinstance(v["fraction"], str):
+        try:
+            return normalize(Fraction(v["fraction"]))
+        except (ValueError, ZeroDivisionError):
+            pass
+    elif v is None or type(v) in (bool, int, str):
+        return v
+    raise IRError(f"not an IR value: {v!r:.60}")
 
 
 def _key_out(k):

@@ -13,18 +13,18 @@ paper's code (its directory, or its model.pt with args.json beside it).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import attrs
 import torch
 
+from tpc.atomic import atomic_open
 from tpc.errors import TpcError
-from tpc.ir import value_from_json
+from tpc.ir import IRError, sort_key, value_from_json
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
 from tpc.model.reference import load_reference_run
-from tpc.model.tensors import load_tensors
+from tpc.model.tensors import check_state, expected_state, load_tensors
 from tpc.model.wired import WiredConfig, WiredProgram
 
 FORMAT = "tpc-transformer-program/1"
@@ -50,10 +50,8 @@ def save_checkpoint(path, model: Model, *, tokens, labels, task=None, metrics=No
                "state": model.state_dict()}
     if training is not None:
         payload["training"] = training
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    with atomic_open(path, "wb") as f:
+        torch.save(payload, f)
 
 
 def is_checkpoint(payload) -> bool:
@@ -66,7 +64,8 @@ def load_checkpoint(path) -> tuple[Model, CheckpointMeta]:
 
 
 def checkpoint_from_payload(payload, path) -> tuple[Model, CheckpointMeta]:
-    """`load_checkpoint` for a file already read with `load_tensors` (`path` names it in errors)."""
+    """`load_checkpoint` for a file already read with `load_tensors` (`path` names it in errors).
+    Every field is checked against the model it describes before any tensor is built."""
     if not is_checkpoint(payload):
         raise TpcError(f"{path} is not a tpc checkpoint (for a run of the paper's code, keep its "
                        "args.json beside model.pt)")
@@ -74,15 +73,30 @@ def checkpoint_from_payload(payload, path) -> tuple[Model, CheckpointMeta]:
     if architecture not in ARCHITECTURES:
         raise TpcError(f"{path}: unknown model architecture {architecture!r}")
     config, module = ARCHITECTURES[architecture]
-    try:
-        model = module(config.from_dict(payload["config"]))
-        model.load_state_dict(payload["state"])
-    except (KeyError, TypeError, RuntimeError) as e:
-        raise TpcError(f"{path}: checkpoint does not match its architecture: "
-                       f"{str(e).strip().splitlines()[0][:200]}") from None
-    meta = CheckpointMeta(tuple(payload["tokens"]), tuple(payload["labels"]), payload.get("task"),
-                          payload.get("metrics", {}), payload.get("training"))
-    return model.eval(), meta
+    if "config" not in payload or "state" not in payload:
+        raise TpcError(f"{path}: missing key {'config' if 'config' not in payload else 'state'!r}")
+    cfg = config.from_dict(payload["config"], f"{path}: config")
+    state = check_state(payload["state"], expected_state(module, cfg), f"{path}: state")
+    tokens = _strings(payload, "tokens", cfg.vocab_size, path)
+    labels = _strings(payload, "labels", cfg.n_classes, path)
+    task, metrics, training = payload.get("task"), payload.get("metrics", {}), payload.get("training")
+    if not (task is None or isinstance(task, str) and task.isprintable() and len(task) <= 200):
+        raise TpcError(f"{path}: task: expected one line of text")
+    if not isinstance(metrics, dict) or not (training is None or isinstance(training, dict)):
+        raise TpcError(f"{path}: metrics and training must be objects")
+    model = module(cfg)
+    model.load_state_dict(state)
+    return model.eval(), CheckpointMeta(tokens, labels, task, metrics, training)
+
+
+def _strings(payload: dict, key: str, count: int, path) -> tuple:
+    """payload[key]: `count` strings (one per token id or class id of the model)."""
+    values = payload.get(key)
+    if not isinstance(values, (list, tuple)) or not all(type(v) is str for v in values):
+        raise TpcError(f"{path}: {key}: expected a list of strings")
+    if len(values) != count:
+        raise TpcError(f"{path}: {key}: {len(values)} entries, but the model has {count}")
+    return tuple(values)
 
 
 # --- every model a command takes ------------------------------------------------------------
@@ -104,9 +118,20 @@ class LoadedModel:
         return self.kind == "compiled"
 
 
-def _typed(values: list) -> tuple:
-    """Values as `tpc compile` stores them in a checkpoint's metrics (fractions as dicts)."""
-    return tuple(value_from_json(v) for v in values)
+def _typed(metrics: dict, key: str, count: int, path) -> tuple:
+    """metrics[key]: `count` IR values as `tpc compile` stores them (fractions as dicts), one
+    per token (or class) of the model."""
+    values = metrics.get(key)
+    if not isinstance(values, list) or len(values) != count:
+        raise TpcError(f"{path}: metrics.{key}: expected a list of {count} values, one per "
+                       f"{'token' if key == 'token_values' else 'class'} of the model")
+    try:
+        typed = tuple(value_from_json(v) for v in values)
+    except IRError as e:
+        raise TpcError(f"{path}: metrics.{key}: {e}") from None
+    if len(set(map(sort_key, typed))) != count:
+        raise TpcError(f"{path}: metrics.{key}: the same value twice")
+    return typed
 
 
 def load_model(path) -> LoadedModel:
@@ -125,7 +150,8 @@ def load_model(path) -> LoadedModel:
     model, meta = checkpoint_from_payload(payload, file)
     if "token_values" in meta.metrics:  # compiled: the program's own typed values
         return LoadedModel(
-            model, _typed(meta.metrics["token_values"]), _typed(meta.metrics["label_values"]), meta.task,
-            str(file), "compiled", bool(meta.metrics.get("implicit_bos")),
+            model, _typed(meta.metrics, "token_values", len(meta.tokens), file),
+            _typed(meta.metrics, "label_values", len(meta.labels), file), meta.task,
+            str(file), "compiled", meta.metrics.get("implicit_bos") is True,
         )
     return LoadedModel(model, meta.tokens, meta.labels, meta.task, str(file), "tpc")

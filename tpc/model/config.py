@@ -6,6 +6,56 @@ import attrs
 
 from tpc.errors import TpcError
 
+MAX_FIELD = 1 << 16  # no size in a stored config is larger: a bigger one is a corrupt file
+
+
+def _fits(annotation: str, value, where: str) -> bool:
+    """Whether a stored `value` has the type a config field declares (as its annotation text)."""
+    if annotation.endswith(" | None"):
+        return value is None or _fits(annotation[:-len(" | None")], value, where)
+    if annotation.startswith("tuple[") and annotation.endswith(", ...]"):
+        item = annotation[len("tuple["):-len(", ...]")]
+        return isinstance(value, (list, tuple)) and len(value) <= MAX_FIELD and all(
+            _fits(item, v, f"{where}[{i}]") for i, v in enumerate(value))
+    if annotation in NESTED:
+        check_fields(NESTED[annotation], value, where)
+        return True
+    if annotation == "int":
+        return type(value) is int and 0 <= value <= MAX_FIELD
+    return type(value) is {"bool": bool, "str": str}[annotation]
+
+
+def check_fields(cls, data, where: str) -> dict:
+    """`data`, a stored config of the attrs class `cls`, with every field checked against the
+    type it declares (ints 0..MAX_FIELD): a one-line TpcError naming `where` and the key."""
+    if not isinstance(data, dict):
+        raise TpcError(f"{where}: expected an object of fields, got {type(data).__name__}")
+    fields = {f.name: f for f in attrs.fields(cls)}
+    unknown = sorted(map(str, set(data) - set(fields)))
+    if unknown:
+        raise TpcError(f"{where}: unknown field {unknown[0]!r}")
+    for name, field in fields.items():
+        if name not in data:
+            if field.default is attrs.NOTHING:
+                raise TpcError(f"{where}: missing field {name!r}")
+        elif not _fits(field.type, data[name], f"{where}.{name}"):
+            raise TpcError(f"{where}.{name}: expected {field.type}, got {short(data[name])}")
+    return data
+
+
+def check_class_ids(cfg, where: str) -> None:
+    """A config's masked classes must be among its classes."""
+    if any(c >= cfg.n_classes for c in cfg.masked_classes):
+        raise TpcError(f"{where}.masked_classes: a class id beyond the {cfg.n_classes} classes")
+
+
+def short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+NESTED: dict[str, type] = {}  # annotation text -> attrs class, for configs holding others (wired modules)
+
 
 @attrs.frozen
 class ModelConfig:
@@ -85,9 +135,7 @@ class ModelConfig:
         return attrs.asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ModelConfig":
-        fields = {f.name for f in attrs.fields(cls)}
-        unknown = set(d) - fields
-        if unknown:
-            raise TpcError(f"unknown model config fields: {', '.join(sorted(unknown))}")
-        return cls(**d)
+    def from_dict(cls, d: dict, where: str = "config") -> "ModelConfig":
+        cfg = cls(**check_fields(cls, d, where))
+        check_class_ids(cfg, where)
+        return cfg

@@ -33,3 +33,42 @@ def load_tensors(path) -> object:
             return torch.load(path, weights_only=True, map_location="cpu")
     except Exception as e:  # truncated zip, foreign pickle, ...: all "not loadable"
         raise TpcError(f"{path} is not a loadable checkpoint: {_load_failure(e)}") from None
+
+
+MAX_PARAMETERS = 50_000_000  # a stored model bigger than this is refused before it is built
+
+
+def expected_state(module_class, cfg) -> dict:
+    """Name -> (shape, dtype) of every tensor a `module_class(cfg)` holds, found on torch's
+    meta device (which allocates nothing); a model beyond MAX_PARAMETERS is a TpcError."""
+    with torch.device("meta"):
+        state = module_class(cfg).state_dict()
+    size = sum(t.numel() for t in state.values())
+    if size > MAX_PARAMETERS:
+        raise TpcError(f"the model would have {size:,} parameters, beyond the supported limit of {MAX_PARAMETERS:,}")
+    return {k: (tuple(t.shape), t.dtype) for k, t in state.items()}
+
+
+def check_state(state, expected: dict, where: str, *, partial: bool = False) -> dict:
+    """`state` (name -> tensor, as stored) checked against `expected_state`: every name present
+    (`partial`: every non-empty one, and no others required), each tensor of the expected
+    shape and dtype, and finite. A one-line TpcError names `where` and the key."""
+    if not isinstance(state, dict):
+        raise TpcError(f"{where}: expected tensors by name, got {type(state).__name__}")
+    for name, (shape, dtype) in expected.items():
+        if name not in state:
+            if partial and 0 in shape:
+                continue
+            raise TpcError(f"{where}: missing tensor {name!r}")
+        t = state[name]
+        if not isinstance(t, torch.Tensor):
+            raise TpcError(f"{where}.{name}: expected a tensor, got {type(t).__name__}")
+        if tuple(t.shape) != shape or t.dtype != dtype:
+            raise TpcError(f"{where}.{name}: {t.dtype} of shape {tuple(t.shape)} does not match the "
+                           f"config, which needs {dtype} of shape {shape}")
+        if t.is_floating_point() and not torch.isfinite(t).all():
+            raise TpcError(f"{where}.{name}: holds NaN or infinite values")
+    unexpected = [] if partial else sorted(map(str, set(state) - set(expected)))
+    if unexpected:
+        raise TpcError(f"{where}: unexpected tensor {unexpected[0]!r}")
+    return state

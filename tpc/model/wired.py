@@ -14,6 +14,7 @@ from torch import nn
 
 from tpc.errors import TpcError
 from tpc.model import ops
+from tpc.model.config import NESTED, check_class_ids, check_fields
 
 KINDS = ("cat_head", "num_head", "cat_mlp", "num_mlp")  # evaluation order within a layer
 
@@ -127,18 +128,21 @@ class WiredConfig:
         return attrs.asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "WiredConfig":
-        d = dict(d)
+    def from_dict(cls, d: dict, where: str = "config") -> "WiredConfig":
         # Checkpoints before readout_terms: `readout` named a set, laid out categorical first,
         # then numerical, in residual-stream order.
-        old = d.pop("readout", None)
-        try:
-            cfg = cls(**d)
-            if old is not None and cfg.readout_terms is None:
-                cfg = attrs.evolve(cfg, readout_terms=[v for v in cfg.readout_order() if v in set(old)])
-            return cfg
-        except TypeError as e:
-            raise TpcError(f"bad wired model config: {e}") from None
+        d = dict(d) if isinstance(d, dict) else d
+        old = d.pop("readout", None) if isinstance(d, dict) else None
+        if old is not None and not (isinstance(old, list) and all(type(v) is str for v in old)):
+            raise TpcError(f"{where}.readout: expected a list of variable names")
+        cfg = cls(**check_fields(cls, d, where))
+        check_class_ids(cfg, where)
+        if old is not None and cfg.readout_terms is None:
+            cfg = attrs.evolve(cfg, readout_terms=[v for v in cfg.readout_order() if v in set(old)])
+        return cfg
+
+
+NESTED["Module"] = Module  # a wired config's modules are stored as dicts of Module's fields
 
 
 class _MLP(nn.Module):

@@ -13,6 +13,10 @@ from tpc.tasks import generators as gen
 from tpc.tasks.generators import PAD, UNK, Example
 
 
+# The generator draws up to 5x the examples as Python lists: this bound keeps that to ~1 GB.
+MAX_DATASET_TOKENS = 4_000_000
+
+
 @attrs.frozen
 class TaskSpec:
     """A task: its generator and the options the paper's scripts use for it."""
@@ -114,6 +118,9 @@ def make_dataset(task: str, vocab_size: int | None = None, max_length: int | Non
     min_length = spec.min_length if min_length is None else min_length
     if size < 10 or min_length > max_length or max_length < 2:
         raise TpcError(f"impossible dataset: size {size}, lengths {min_length}..{max_length}")
+    if size * max_length > MAX_DATASET_TOKENS:
+        raise TpcError(f"dataset size {size} x max length {max_length} is beyond the supported limit of "
+                       f"{MAX_DATASET_TOKENS:,} tokens")
     examples = generate_unique(spec, vocab_size, size, min_length, max_length, seed)
     rest, test = split_indices(len(examples), seed)
     rest_train, rest_val = split_indices(len(rest), seed)

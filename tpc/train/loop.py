@@ -11,11 +11,13 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from tpc.atomic import write_text
 from tpc.errors import TpcError
 from tpc.model.checkpoint import load_checkpoint, save_checkpoint
 from tpc.model import ops
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
+from tpc.model.tensors import expected_state
 from tpc.tasks import Dataset, get_task, make_dataset
 from tpc.train.options import TrainOptions
 from tpc.train.progress import Progress
@@ -88,6 +90,12 @@ def _initial_model(path: str, data: Dataset) -> TransformerProgram:
     return model.train()
 
 
+def _new_model(cfg: ModelConfig) -> TransformerProgram:
+    """A fresh model, after checking its size (without allocating it)."""
+    expected_state(TransformerProgram, cfg)
+    return TransformerProgram(cfg)
+
+
 def _distributed() -> tuple[int, int]:
     """(rank, world size); joins the gloo process group when launched by torchrun."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -113,7 +121,7 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     data = make_dataset(opts.task, opts.vocab_size, opts.max_length, opts.min_length,
                         opts.dataset_size, opts.seed)
     torch.manual_seed(opts.seed)
-    model = _initial_model(opts.init, data) if opts.init else TransformerProgram(build_config(opts, data))
+    model = _initial_model(opts.init, data) if opts.init else _new_model(build_config(opts, data))
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=opts.lr)
     start, history = 0, []
     if resume:
@@ -138,7 +146,7 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     if rank == 0:
         save_checkpoint(out_dir / "model.pt", model, tokens=data.tokens, labels=data.labels,
                         task=opts.task, metrics=metrics)
-        (out_dir / "metrics.json").write_text(json.dumps(
+        write_text(out_dir / "metrics.json", json.dumps(
             {**metrics, "options": opts.to_dict(), "history": history}, indent=2) + "\n")
         _training_curve(history, out_dir / CURVE_FILE)
     if world > 1:
@@ -182,7 +190,10 @@ def _training_curve(history: list[dict], path: Path) -> None:
 
 def _restore(path: Path, opts: TrainOptions, model, optimizer) -> tuple[int, list[dict]]:
     """Load a resumable checkpoint into ``model`` and ``optimizer``; return its epoch and the
-    per-epoch history so far."""
+    per-epoch history so far (none when the run was stopped before its first checkpoint: it
+    starts over)."""
+    if not path.exists():
+        return 0, []
     saved, meta = load_checkpoint(path)
     if meta.training is None:
         raise TpcError(f"{path} holds no training state to resume")

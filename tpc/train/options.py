@@ -29,7 +29,7 @@ class TrainOptions:
     dataset_size: int = 20000
     seed: int = 0
     init: str | None = None  # start from this checkpoint (weights and architecture)
-    checkpoint_every: int = 10  # epochs between resumable checkpoints
+    checkpoint_every: int = 1  # epochs between resumable checkpoints (a kill loses at most these)
 
     def to_dict(self) -> dict:
         return attrs.asdict(self)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import textwrap
 
 import libcst as cst
-from libcst.helpers import parse_template_expression, parse_template_statement
+from libcst.helpers import parse_template_expression
 
 from tpc.backends.python.emit import Emitter
 from tpc.backends.python.layout import WIDTH, assign, blank, container, doc, pep8_spacing, value
@@ -28,7 +28,6 @@ def _constants(p: Program, main: str) -> list:
         ("MAIN_OUTPUT", value(main)),
     ]
     stmts = [assign(k, v) for k, v in consts]
-    stmts.append(parse_template_statement("TOKENS = frozenset((BOS, *VOCAB))"))
     stmts[0] = stmts[0].with_changes(leading_lines=[cst.EmptyLine()])
     return stmts
 

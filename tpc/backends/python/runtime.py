@@ -15,18 +15,31 @@ BOS = "<s>"
 MAX_LEN = 0
 N_POSITIONS = 1
 IMPLICIT_BOS = True
-TOKENS = frozenset((BOS, *VOCAB))
 
 
 def encode(tokens):
-    """The input checked, with BOS at position 0."""
+    """The input checked, with BOS at position 0: a list or tuple (or a string, one token per
+    character) of vocabulary tokens, equal in type and value (True, 1.0 and 1+0j are not 1)."""
+    if not isinstance(tokens, (list, tuple, str)):
+        raise TypeError(f"expected a list of tokens, got {type(tokens).__name__}")
     seq = [BOS, *tokens] if IMPLICIT_BOS else list(tokens)
-    if not seq or seq[0] != BOS or len(seq) > N_POSITIONS:
-        raise ValueError(f"expected {'' if IMPLICIT_BOS else 'the BOS token then '}at most {MAX_LEN} tokens")
-    for token in seq:
-        if token not in TOKENS:
-            raise ValueError(f"unknown token {token!r} (vocabulary: {' '.join(map(str, VOCAB))})")
+    if not IMPLICIT_BOS and (not seq or not same_token(seq[0], BOS)):
+        raise ValueError(f"expected the BOS token {BOS!r} first, got {seq[:1] or 'no tokens'}")
+    if len(seq) > N_POSITIONS:
+        raise ValueError(f"{len(seq) - 1} tokens{'' if IMPLICIT_BOS else ' after BOS'}; "
+                         f"the program accepts at most {N_POSITIONS - 1}")
+    for i, token in enumerate(seq[1:], 0 if IMPLICIT_BOS else 1):  # i: the caller's position
+        if same_token(token, BOS):
+            raise ValueError(f"BOS {BOS!r} at position {i}: only the first position holds it")
+        if not any(same_token(token, v) for v in VOCAB):
+            raise ValueError(f"unknown token {token!r} of type {type(token).__name__} "
+                             f"(vocabulary: {' '.join(map(repr, VOCAB))})")
     return seq
+
+
+def same_token(a, b):
+    """Tokens are equal when their types and values are: True is not 1, 1.0 is not 1."""
+    return type(a) is type(b) and a == b
 
 
 def exact(x):
