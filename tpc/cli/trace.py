@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tpc.cli.shared import MAX_LEN, VOCAB, tokens_option
+from tpc.cli.shared import MAX_LEN, VOCAB, Int, tokens_option
 from tpc.ir import BOS, DEFAULT_MAX_LEN
 from tpc.load import parse_tokens
 
