@@ -118,6 +118,8 @@ class Interpreter(Visitor):
                 raise TpcError(
                     f"input has {len(seq) - dom.implicit_bos} tokens; the program accepts at most {dom.max_len}"
                 )
+            if dom.unk is not None:
+                seq = [seq[0], *(tok if sort_key(tok) in self._vocab else dom.unk for tok in seq[1:])]
             bad = [tok for tok in seq[1:] if sort_key(tok) not in self._vocab]
             if bad:
                 vocab = " ".join(map(str, dom.vocab))
@@ -213,6 +215,13 @@ class Interpreter(Visitor):
         total = np.broadcast_to(np.array(node.bias, dtype=np.float32), (*b.tokens.shape, len(node.bias)))
         for term, scores in zip(node.terms, self._scores[node.name]):
             total = total + scores[b.env[term]]
+        if node.pooled:  # float32, position by position, then / length (scores.pooled_total)
+            real = b.visible.any(-1)  # a position is real when it sees some key (itself at least)
+            pooled = total[:, 0]
+            for p in range(1, total.shape[1]):
+                pooled = pooled + np.where(real[:, p, None], total[:, p], np.float32(0))
+            pooled = pooled / real.sum(-1, keepdims=True).astype(np.float32)
+            total = np.broadcast_to(pooled[:, None, :], total.shape)
         return self._tables[node.name][total.argmax(-1)]  # first class on ties
 
     # --- values -----------------------------------------------------------------------------

@@ -97,6 +97,8 @@ class Layer(nn.Module):
             return torch.stack([ops.mlp_logits(inputs[i], w_in[i], b_in[i], w_out[i], b_out[i])
                                 for i in range(len(inputs))])
         hidden = (ops.project(inputs, w_in.transpose(1, 2)) + b_in.unsqueeze(1)).relu_()
+        if self.training and self.cfg.dropout:
+            hidden = torch.nn.functional.dropout(hidden, self.cfg.dropout)
         return ops.log_softmax(ops.project(hidden, w_out.transpose(1, 2)) + b_out.unsqueeze(1))
 
 
@@ -132,7 +134,7 @@ class TransformerProgram(nn.Module):
         mask = ops.attention_mask(tokens, 0, self.cfg.causal)
         x_cat = torch.cat([ops.choose(self.embed, tau)[tokens].permute(2, 0, 1, 3),
                            self.positions[:n].expand(1, b, n, -1)])
-        x_num = torch.ones(1, b, n)
+        x_num = torch.ones(1, b, n, device=tokens.device)
         for layer in self.layers:
             x_cat, x_num = layer(x_cat, x_num, mask, self.bias, tau)
         return x_cat, x_num
@@ -150,6 +152,8 @@ class TransformerProgram(nn.Module):
             stream = torch.cat([x_cat.permute(1, 2, 0, 3).reshape(b * n, v * d),
                                 x_num.permute(1, 2, 0).reshape(b * n, -1)], -1)
             logits = ops.project(stream, self.unembed).view(b, n, -1)
+        if self.cfg.pool_outputs:
+            logits = ops.pool_logits(logits, tokens != 0, exact=tau is None)
         return logits.masked_fill(self.class_mask, ops.NEG_INF)
 
     @torch.no_grad()

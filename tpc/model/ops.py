@@ -172,6 +172,24 @@ def readout_logits(contributions: list[torch.Tensor]) -> torch.Tensor:
     return total
 
 
+def pool_logits(logits: torch.Tensor, real: torch.Tensor, exact: bool) -> torch.Tensor:
+    """The mean of the real positions' class scores [batch, pos, classes], at every position.
+
+    Training takes any order (a mean); hard mode (`exact`) adds the positions one at a time
+    in float32, first to last, then divides by their count, as the lifted program's pooled
+    readout does (tpc/ir/scores.py).
+    """
+    weights = real.to(logits.dtype).unsqueeze(-1)
+    count = weights.sum(1)
+    if exact:
+        total = logits[:, 0] * weights[:, 0]
+        for p in range(1, logits.shape[1]):
+            total = total + logits[:, p] * weights[:, p]
+    else:
+        total = (logits * weights).sum(1)
+    return (total / count.clamp(min=1.0)).unsqueeze(1).expand_as(logits)
+
+
 def categorical_contribution(one_hot: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
     """The weight row of each position's value: one_hot [..., width], weights [width, classes]
     (a row read, not a product: hard-mode variables are exact one-hots)."""

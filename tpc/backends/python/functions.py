@@ -147,6 +147,11 @@ def readout_function(em, node: Readout) -> str:
             target=cst.Name("row"), iter=cst.Tuple([cst.Element(r) for r in rows]),
             body=cst.IndentedBlock([parse_template_statement("scores = add_scores(scores, row)")]),
         ))
+    if node.pooled:  # run_all pools the positions' scores (pooled_class)
+        body.append(parse_template_statement("return scores"))
+        em.function(fn, params, body, "One position's class scores: the bias, then each term's row "
+                                      "added in float32, in order.")
+        return fn
     body.append(parse_template_statement("return {c}[scores.index(max(scores))]", c=classes))
     em.function(fn, params, body, "Add the class scores in float32, bias first, then each term in "
                                   "order; the first best class wins.")
