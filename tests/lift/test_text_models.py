@@ -3,11 +3,13 @@ included) the lifted program, interpreted and emitted as Python, gives the model
 a classifier's program gives one label per text (the pooled readout); the emitted module
 prints each word embedding variable as word clusters and maps unknown words to <unk>."""
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 import torch
+from click.testing import CliRunner
 
 from tpc.backends.python import load_module, to_python
 from tpc.errors import TpcError
@@ -19,11 +21,11 @@ from tpc.tasks.classify import read_examples, tokenize
 from tpc.tasks.conll import read_conll
 from tpc.tasks.generators import EOS
 from tpc.tasks.text import normalize_word
-from tpc.train import TrainOptions, train
+from tpc.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "nlp"
-SMALL = dict(layers=1, cat_heads=2, num_heads=1, cat_mlps=1, num_mlps=1, embed_vars=2, epochs=1,
-             batch_size=32, lr=1e-2)
+SMALL = ["--layers", "1", "--cat-heads", "2", "--num-heads", "1", "--cat-mlps", "1", "--num-mlps", "1",
+         "--embed-vars", "2", "--epochs", "1", "--batch-size", "32", "--lr", "1e-2", "--quiet"]
 
 
 def _sentences(task):
@@ -36,9 +38,21 @@ def _sentences(task):
 def run(request, tmp_path_factory):
     task, glove = request.param
     out = tmp_path_factory.mktemp(task)
-    train(TrainOptions(task=task, data=str(EXAMPLES / task), glove=str(EXAMPLES / "glove.txt") if glove else None,
-                       **SMALL), out, progress=False)
-    return task, out / "model.pt"
+    extra = ["--glove", str(EXAMPLES / "glove.txt")] if glove else ["--dropout", "0.5", "--device", "cpu"]
+    r = CliRunner().invoke(main, ["train", "--task", task, "--data", str(EXAMPLES / task), *SMALL, *extra, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    path = out / "model.pt"
+    return task, path, optimize(lift_checkpoint(path), 1)
+
+
+def test_metrics_are_reported(run):
+    task, path, _ = run
+    metrics = json.loads((path.parent / "metrics.json").read_text())
+    assert metrics["sentences"] == ([400, 80, 80] if task == "conll" else [800, 100, 100])
+    if task == "conll":  # entity scores (tests/train/test_metrics.py checks them against seqeval)
+        assert {"test_precision", "test_recall", "test_f1", "val_f1", "test_acc"} <= set(metrics)
+    else:  # the classifier was initialised from GloVe
+        assert 0 < metrics["glove_found"] < metrics["glove_words"] and "test_f1" not in metrics
 
 
 def _model_labels(loaded, sentences):
@@ -50,12 +64,11 @@ def _model_labels(loaded, sentences):
 
 
 def test_lifted_text_models_are_exact(run):
-    task, path = run
+    task, path, program = run
     loaded = load_model(path)
     sentences = _sentences(task)
     sentences.append([BOS, "never-seen-word", "Zqx", EOS])  # unknown words read as <unk>
     expected = _model_labels(loaded, sentences)
-    program = optimize(lift_checkpoint(path), 1)
     assert Interpreter(program).run(sentences)["output"] == expected
     module = load_module(to_python(program))
     assert [module.run(s) for s in sentences] == expected
@@ -66,9 +79,9 @@ def test_lifted_text_models_are_exact(run):
 
 
 def test_embedding_tables_print_as_word_clusters(run):
-    task, path = run
+    task, path, program = run
     loaded = load_model(path)
-    source = to_python(optimize(lift_checkpoint(path), 1))
+    source = to_python(program)
     data = source[source.index("\ndef run("):]
     clusters = re.findall(r"^(EMBED_VAR\d+) = \{$", data, re.M)
     assert clusters, "the clusters are in the data section after run()"
@@ -86,4 +99,4 @@ def test_text_programs_have_no_rasp_text(run):
     from tpc.backends.rasp import to_rasp
 
     with pytest.raises(TpcError, match="RASP text cannot say"):
-        to_rasp(lift_checkpoint(run[1]))
+        to_rasp(run[2])

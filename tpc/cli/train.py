@@ -55,7 +55,9 @@ def train(output, resume, quiet, threads, **options):
     """Train a Transformer Program; writes model.pt and metrics.json to -o.
 
     \b
-    The data is generated as the paper's reference code does; the defaults are the paper's.
+    Synthetic tasks are generated as the paper's reference code does; conll and classify read
+    the files in --data (docs/cli.md: formats, tokenization, the paper's NLP settings). The
+    defaults are the paper's for the synthetic tasks.
     -o also gets resume.pt every --checkpoint-every epochs (see --resume). Several processes:
     torchrun --nproc_per_node 2 -m tpc.cli train ...
 

@@ -68,10 +68,10 @@ class Layer(nn.Module):
         if hn:  # reads the same variables as the categorical heads
             values = ops.read(ops.choose(self.num_v, tau), x_num)  # [head, batch, pos]
             counts = ops.numerical_attention(num_scores, values, mask, self.num_mean)
-            x_num = torch.cat([x_num, counts])
+            x_num = torch.cat([x_num, self._drop(counts, tau)])
         if hc:
             heads = ops.categorical_attention(cat_scores, v, mask, bias, tau)
-            x_cat = torch.cat([x_cat, heads])
+            x_cat = torch.cat([x_cat, self._drop(heads, tau)])
         mc, mn, m = cfg.n_cat_mlps, cfg.n_num_mlps, cfg.mlp_vars_in
         _, b, n, d = x_cat.shape
         logits = []
@@ -84,8 +84,15 @@ class Layer(nn.Module):
             logits.append(self._mlps("num", inputs.view(mn, m, b * n).transpose(1, 2), tau))
         if logits:
             out = ops.choose(torch.cat(logits), tau)
-            x_cat = torch.cat([x_cat, out.view(mc + mn, b, n, d)])
+            x_cat = torch.cat([x_cat, self._drop(out.view(mc + mn, b, n, d), tau)])
         return x_cat, x_num
+
+    def _drop(self, x, tau):
+        """Dropout while training, where the paper's code has it: on MLP hidden units and on
+        every new variable a head or MLP writes; hard mode (the program) never drops."""
+        if self.training and self.cfg.dropout and tau is not None:
+            return torch.nn.functional.dropout(x, self.cfg.dropout)
+        return x
 
     def _params(self, *names):
         return [getattr(self, name) for name in names if hasattr(self, name)]
@@ -97,8 +104,7 @@ class Layer(nn.Module):
             return torch.stack([ops.mlp_logits(inputs[i], w_in[i], b_in[i], w_out[i], b_out[i])
                                 for i in range(len(inputs))])
         hidden = (ops.project(inputs, w_in.transpose(1, 2)) + b_in.unsqueeze(1)).relu_()
-        if self.training and self.cfg.dropout:
-            hidden = torch.nn.functional.dropout(hidden, self.cfg.dropout)
+        hidden = self._drop(hidden, tau)
         return ops.log_softmax(ops.project(hidden, w_out.transpose(1, 2)) + b_out.unsqueeze(1))
 
 
