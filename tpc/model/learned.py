@@ -91,7 +91,7 @@ class Layer(nn.Module):
         """Dropout while training, where the paper's code has it: on MLP hidden units and on
         every new variable a head or MLP writes; hard mode (the program) never drops."""
         if self.training and self.cfg.dropout and tau is not None:
-            return torch.nn.functional.dropout(x, self.cfg.dropout)
+            return ops.dropout(x, self.cfg.dropout)
         return x
 
     def _params(self, *names):

@@ -81,6 +81,12 @@ def gumbel_softmax(logits: torch.Tensor, tau: float) -> torch.Tensor:
     return softmax(noise.add_(logits).div_(tau))
 
 
+def dropout(x: torch.Tensor, p: float) -> torch.Tensor:
+    """``F.dropout`` in training, same distribution: the keep mask from ``torch.rand``
+    (CPU ``bernoulli_``, which torch uses, is ~5x slower; 10% of an NER step)."""
+    return x * (torch.rand_like(x) >= p).to(x.dtype).div_(1.0 - p)
+
+
 def choose(logits: torch.Tensor, tau: float | None, dim: int = -1) -> torch.Tensor:
     """One-hot argmax (hard) or a Gumbel-softmax sample (soft) along ``dim``."""
     if tau is None:
