@@ -15,7 +15,8 @@ import torch
 
 from tpc.model.learned import TransformerProgram
 from tpc.tasks import make_dataset
-from tpc.train.loop import build_config, run_epoch
+from tpc.train.loop import run_epoch
+from tpc.train.setup import build_config
 from tpc.train.options import TrainOptions
 
 CONFIGS = {

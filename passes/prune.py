@@ -157,7 +157,9 @@ def prune_readouts(program: Program) -> Program:
     """Readout terms that provably never change the argmax go; one- or two-term readouts become tables."""
     nodes, notes = [], {}
     for node in program.nodes:
-        if isinstance(node, Readout) and node.terms:
+        # A pooled readout's class is the argmax of scores summed over positions: a per-position
+        # proof says nothing about it.
+        if isinstance(node, Readout) and node.terms and not node.pooled:
             node, note = _prune_readout(program, node)
             if note:
                 notes[node.name] = note

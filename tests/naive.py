@@ -6,7 +6,7 @@ from __future__ import annotations
 import struct
 from fractions import Fraction
 
-from tpc.ir import Visitor, normalize
+from tpc.ir import Visitor, normalize, pooled_total
 
 
 def _choose(q: int, selected: list[int]) -> int:
@@ -85,9 +85,10 @@ class _Naive(Visitor):
             for term, table in zip(node.terms, node.scores):  # float32 sums, in order
                 totals = [struct.unpack("f", struct.pack("f", t + s))[0]
                           for t, s in zip(totals, table[self.env[term][q]])]
-            best = max(range(len(totals)), key=lambda c: (totals[c], -c))
-            v.append(node.classes[best])
-        return v
+            v.append(totals)
+        if node.pooled:
+            v = [pooled_total(v)] * self.n
+        return [node.classes[max(range(len(t)), key=lambda c: (t[c], -c))] for t in v]
 
 
 def naive_run(program, seq: list) -> dict:

@@ -126,6 +126,8 @@ class Interpreter(Visitor):
                 raise TpcError(
                     f"input has {len(seq) - dom.implicit_bos} tokens; the program accepts at most {dom.max_len}"
                 )
+            if dom.unk is not None:
+                seq = [seq[0], *(tok if sort_key(tok) in self._vocab else dom.unk for tok in seq[1:])]
             bad = [tok for tok in seq[1:] if sort_key(tok) not in self._vocab]
             if bad:
                 vocab = " ".join(map(str, dom.vocab))
@@ -215,8 +217,15 @@ class Interpreter(Visitor):
         return self._snap(node, total)
 
     def visit_Readout(self, node, b: _Batch):
-        return self._tables[node.name][self.class_scores(node, b.env, b.tokens.shape).argmax(-1)]  # first class on ties
-
+        total = self.class_scores(node, b.env, b.tokens.shape)
+        if node.pooled:  # float32, position by position, then / length (scores.pooled_total)
+            real = b.visible.any(-1)  # a position is real when it sees some key (itself at least)
+            pooled = total[:, 0]
+            for p in range(1, total.shape[1]):
+                pooled = pooled + np.where(real[:, p, None], total[:, p], np.float32(0))
+            pooled = pooled / real.sum(-1, keepdims=True).astype(np.float32)
+            total = np.broadcast_to(pooled[:, None, :], total.shape)
+        return self._tables[node.name][total.argmax(-1)]  # first class on ties
     def term_scores(self, node, env: dict) -> list[np.ndarray]:
         """Each readout term's float32 score rows [batch, position, class] from `evaluate`'s env."""
         return [scores[env[term]] for term, scores in zip(node.terms, self._scores[node.name])]

@@ -17,6 +17,7 @@ import torch
 from tpc.ir import Readout, is_number, linear_weights, sort_key
 
 from tpc.assemble.margin import CatReadout, NumReadout, NumTerm, readout_margin, rounds_once, row_blocks, var_error
+from tpc.assemble.layout import CompileError
 from tpc.assemble.reach import view_values
 from tpc.assemble.views import Views, table_get
 
@@ -27,6 +28,8 @@ def readout_rows(views: Views, output: str):
     readout inputs for `margin.readout_margin` (None for a `Readout` node)."""
     onode = views.program[views.program.output_map[output]]
     if isinstance(onode, Readout):
+        if onode.pooled:
+            raise CompileError(f"{output}: a pooled readout (a text classifier's) cannot be compiled")
         return _table_rows(views, onode)
     ent = views.env[onode.name]
     classes = list(onode.type.values)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from tpc.ir import FreshNames, Predicate, Program, Visitor, compare
+from tpc.errors import TpcError
+from tpc.ir import FreshNames, Predicate, Program, Readout, Visitor, compare
 
 RESERVED = frozenset("""
     tokens indices ones length aggregate selector_width indicator round numerical categorical
@@ -145,6 +146,10 @@ class _Printer(Visitor):
 def to_rasp(program: Program) -> str:
     """The program as RASP text (model mode) that compiles back to an equivalent program."""
     dom = program.domain
+    if dom.unk is not None or any(isinstance(n, Readout) and n.pooled for n in program.nodes):
+        # The dialect has neither: printing would silently change what the program computes.
+        raise TpcError("RASP text cannot say that unknown words read as "
+                       f"{dom.unk!r} or that a readout pools its positions; use --to python or --to json")
     words = ["model"] + (["causal"] if dom.causal else []) + ([] if dom.implicit_bos else ["explicit-bos"])
     out = [f"#!tpc {' '.join(words)}"]
     # The domain the tables are total over: compiling the text back needs no options.

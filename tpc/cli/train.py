@@ -12,10 +12,19 @@ COUNT = Int(0, 64)
 
 
 @click.command()
-@click.option("--task", required=True, help="reverse, hist, double_hist, sort, most_freq, dyck1, dyck2, induction")
-@click.option("--vocab-size", type=Int(1, 1000), default=None, help="Including special tokens [task default: 8].")
+@click.option("--task", required=True,
+              help="reverse, hist, double_hist, sort, most_freq, dyck1, dyck2, induction (generated); "
+                   "conll, classify (text files: --data)")
+@click.option("--data", type=click.Path(file_okay=False), default=None,
+              help="conll: DIR with train.txt, valid.txt (or dev.txt), test.txt in CoNLL-2003 columns. "
+                   "classify: DIR with train.*, test.* and optionally valid.* / dev.* (.tsv, .csv or .jsonl).")
+@click.option("--glove", type=click.Path(dir_okay=False), default=None,
+              help="Text tasks: initialise the word embeddings from these GloVe vectors (text format).")
+@click.option("--vocab-size", type=Int(1, 100_000), default=None,
+              help="Including special tokens [task default: 8]; text tasks: the most frequent training words kept [10000].")
 @click.option("--max-len", "--max-length", "max_length", type=Int(2, 256), default=None,
-              help="The longest input, in tokens (--max-length: the old spelling). [task default: 8; Dyck 16]")
+              help="The longest input, in tokens (--max-length: the old spelling). [task default: 8; Dyck 16]; "
+                   "text tasks: most words per sentence, longer ones left out [conll 30, classify 62]")
 @click.option("--min-len", "--min-length", "min_length", type=Int(1, 256), default=None,
               help="The shortest input (--min-length: the old spelling). [task default: 1; Dyck 16]")
 @click.option("--layers", type=SIZE, default=3, show_default=True)
@@ -26,9 +35,11 @@ COUNT = Int(0, 64)
 @click.option("--mlp-vars-in", type=Int(1, 8), default=2, show_default=True)
 @click.option("--d-var", type=Int(1, 1024), default=None, help="[default: max(vocabulary, context)]")
 @click.option("--mlp-width", type=Int(1, 4096), default=64, show_default=True)
-@click.option("--embed-vars", type=COUNT, default=0, show_default=True,
+@click.option("--embed-vars", type=COUNT, default=None,
               help="Learned categorical token embeddings with this many variables (the paper's NLP "
-                   "setting) instead of the one-hot token variable (0).")
+                   "setting) instead of the one-hot token variable (0). [text tasks 4, else 0]")
+@click.option("--dropout", type=Float(0, 1, max_open=True), default=0.0, show_default=True,
+              help="Dropout on MLP hidden units while training (the paper's NER: 0.5).")
 @click.option("--causal/--no-causal", default=None, help="[task default]")
 @click.option("--epochs", type=Int(1, 1_000_000), default=250, show_default=True)
 @click.option("--batch-size", type=Int(1, 1_000_000), default=512, show_default=True)
@@ -42,6 +53,8 @@ COUNT = Int(0, 64)
                    "`tpc compile`; the size options are then ignored). Its tokens and labels must be the task's.")
 @click.option("--checkpoint-every", type=Int(1, 1_000_000), default=1, show_default=True,
               help="Epochs between resumable checkpoints (a killed run loses at most these).")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+              help="Where to train: auto is cuda when torch sees a GPU, else cpu.")
 @click.option("--threads", type=Int(1, 256), default=1, show_default=True,
               help="Torch threads per process (results are bit-identical only at equal threads).")
 @click.option("--resume", is_flag=True, help="Continue the run in -o from its last checkpoint.")
@@ -51,16 +64,20 @@ def train(output, resume, quiet, threads, **options):
     """Train a Transformer Program; writes model.pt and metrics.json to -o.
 
     \b
-    The data is generated as the paper's reference code does; the defaults are the paper's.
+    Synthetic tasks are generated as the paper's reference code does; conll and classify read
+    the files in --data (docs/cli.md: formats, tokenization, the paper's NLP settings). The
+    defaults are the paper's for the synthetic tasks.
     -o also gets resume.pt after every --checkpoint-every epochs, written atomically (a run
-    killed at any point continues with --resume, losing at most the epochs since). Several processes (--standalone picks a free port):
+    killed at any point continues with --resume, losing at most the epochs since). Several
+    processes (--standalone picks a free port):
     torchrun --standalone --nproc_per_node 2 -m tpc.cli train ...
 
     \b
-    Example:
+    Examples:
       tpc train --task sort --layers 3 --epochs 250 -o runs/sort
+      tpc train --task conll --data examples/nlp/conll --epochs 5 -o runs/ner
     """
     from tpc.train import TrainOptions, train as run  # lazy: torch, only commands that run a model load it
 
     metrics = run(TrainOptions(**options), output, resume=resume, progress=not quiet, threads=threads)
-    click.echo(" ".join(f"{k}={v:.4f}" for k, v in metrics.items() if k.endswith("_acc")))
+    click.echo(" ".join(f"{k}={v:.4f}" for k, v in metrics.items() if k.endswith(("_acc", "_f1"))))

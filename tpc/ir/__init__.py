@@ -9,7 +9,7 @@ from .nodes import (
 )
 from .names import FreshNames
 from .program import IRError, Program, choose_main_output, validate
-from .scores import add_row, f32, linear_weights, numerical_row
+from .scores import add_row, f32, linear_weights, numerical_row, pooled_total
 from .serialize import (
     from_json, program_from_dict, program_to_dict, to_json, value_from_json, value_to_json,
 )
@@ -25,7 +25,7 @@ __all__ = [
     "Select", "SelectAnd", "SelectNot", "SelectOr", "SelectorWidth", "SequenceMap", "Table",
     "Tokens", "compare", "input_fields", "reads", "rename_inputs", "FreshNames", "IRError",
     "Program", "choose_main_output", "validate", "add_row", "f32",
-    "linear_weights", "numerical_row", "from_json", "program_from_dict",
+    "linear_weights", "numerical_row", "pooled_total", "from_json", "program_from_dict",
     "program_to_dict", "to_json", "value_from_json", "value_to_json", "BOS", "DEFAULT_MAX_LEN",
     "SELECTOR", "Categorical", "Domain", "Numerical", "SelectorType", "contains", "same_kind",
     "Visitor", "Value", "is_number", "normalize", "show", "sort_key", "value_key", "value_set",

@@ -126,11 +126,11 @@ class Builder:
 
     def readout(
         self, terms: Iterable[str], scores: Iterable[Table], bias: Iterable[float], classes: Iterable,
-        name: str | None = None,
+        name: str | None = None, pooled: bool = False,
     ) -> str:
         return self._append(Readout(
             name=self._name(name, "readout"), type=Categorical(classes), terms=tuple(terms),
-            scores=tuple(scores), bias=tuple(map(float, bias)), classes=tuple(classes),
+            scores=tuple(scores), bias=tuple(map(float, bias)), classes=tuple(classes), pooled=pooled,
         ))
 
     # outputs

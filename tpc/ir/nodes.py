@@ -302,12 +302,17 @@ class Readout(Node):
     `classes` (the model's class ids). The total starts at `bias` and adds each term's row in
     order, rounding to float32 after every addition, as the model does (scores.py); a term
     read twice adds twice. The first class with the highest total wins.
+
+    `pooled` (a text classifier's readout): the totals of every position are added in
+    float32, first to last, and divided by the length in float32; the class that mean picks
+    is the output at every position (scores.py, `pooled_total`).
     """
 
     terms: tuple[str, ...] = reads("sop", many=True)
     scores: tuple[Table, ...]
     bias: tuple[float, ...] = field(converter=f32_row)
     classes: tuple = field(converter=lambda cs: tuple(map(normalize, cs)), eq=values_key)
+    pooled: bool = False
 
 
 

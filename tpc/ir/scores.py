@@ -37,6 +37,15 @@ def add_row(total: Sequence[float], row: Sequence[float]) -> tuple[float, ...]:
     return tuple(f32(a + b) for a, b in zip(total, row))
 
 
+def pooled_total(totals: Sequence[Sequence[float]]) -> tuple[float, ...]:
+    """A pooled readout's class scores: the positions' totals added in float32, first to
+    last, then divided by their count in float32 (as `tpc.model.ops.pool_logits` does)."""
+    pooled = tuple(totals[0])
+    for row in totals[1:]:
+        pooled = add_row(pooled, row)
+    return tuple(f32(x / len(totals)) for x in pooled)
+
+
 def numerical_row(value, weights: Sequence[float]) -> tuple[float, ...]:
     """How a model scores a numerical variable: float32(float32(value) * w) per class."""
     v = f32(value)

@@ -95,7 +95,8 @@ def program_to_dict(program: Program) -> dict:
     for node in program.nodes:
         d = {"op": type(node).__name__, "name": node.name, "type": _type_out(node.type)}
         for f in attrs.fields(type(node)):
-            if f.name not in ("name", "type"):
+            # Unpooled readouts keep the documents they had before `pooled` existed.
+            if f.name not in ("name", "type") and not (f.name == "pooled" and not node.pooled):
                 d[f.name] = _field_out(getattr(node, f.name))
         nodes.append(d)
     dom = program.domain
@@ -105,6 +106,7 @@ def program_to_dict(program: Program) -> dict:
         "domain": {
             "vocab": [value_to_json(v) for v in dom.vocab], "max_len": dom.max_len,
             "causal": dom.causal, "implicit_bos": dom.implicit_bos, "bos": dom.bos,
+            **({"unk": dom.unk} if dom.unk is not None else {}),
         },
         "nodes": nodes,
         "outputs": dict(program.outputs),
@@ -123,7 +125,7 @@ def program_from_dict(d: dict) -> Program:
         dom = d["domain"]
         domain = Domain(
             vocab=[value_from_json(v) for v in dom["vocab"]], max_len=dom["max_len"], causal=dom["causal"],
-            implicit_bos=dom["implicit_bos"], bos=dom["bos"],
+            implicit_bos=dom["implicit_bos"], bos=dom["bos"], unk=dom.get("unk"),
         )
         nodes = []
         for nd in d["nodes"]:

@@ -71,7 +71,8 @@ class Domain:
     `vocab`: tokens that may follow BOS. `max_len`: the longest sequence `run` accepts.
     `implicit_bos`: callers pass tokens without BOS (RASP programs); BOS is prepended and
     its output hidden. Otherwise (lifted models) callers pass `bos` first and see every
-    position. `causal`: a key is visible to a query only at or before it.
+    position. `causal`: a key is visible to a query only at or before it. `unk` (text
+    models): a token outside `vocab` reads as this one, as the model's vocabulary maps words.
     """
 
     vocab: tuple = field(converter=value_set)
@@ -79,12 +80,15 @@ class Domain:
     causal: bool = False
     implicit_bos: bool = True
     bos: str = BOS
+    unk: str | None = None
 
     def __attrs_post_init__(self):
         if self.max_len < 0:
             raise ValueError("max_len must be >= 0")
         if self.bos in self.vocab:
             raise ValueError(f"the vocabulary may not contain the BOS token {self.bos!r}")
+        if self.unk is not None and self.unk not in self.vocab:
+            raise ValueError(f"the unknown-word token {self.unk!r} is not in the vocabulary")
 
     @property
     def n_positions(self) -> int:

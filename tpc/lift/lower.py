@@ -133,14 +133,17 @@ class _Lowering:
                 rows = [(v, tuple(float(w[i, c]) for c in keep)) for i, v in self.values(var)]
             terms.append(self.node[var])
             scores.append(Table(rows))
-        return self.b.readout(terms, scores, [0.0] * len(keep), [labels[c] for c in keep], name="readout")
+        pooled = getattr(self.dp.config, "pool_outputs", False)  # wired models never pool
+        return self.b.readout(terms, scores, [0.0] * len(keep), [labels[c] for c in keep], name="readout",
+                              pooled=pooled)
 
 
 def lift_model(
-    model: Model, tokens: tuple, labels: tuple, implicit_bos: bool = False, **meta
+    model: Model, tokens: tuple, labels: tuple, implicit_bos: bool = False, unk: str | None = None, **meta
 ) -> Program:
     """The IR program equal to `model`'s hard mode on every input (`<s>` first, all positions;
-    with `implicit_bos`, as compiled RASP programs are used: BOS added and its output hidden)."""
+    with `implicit_bos`, as compiled RASP programs are used: BOS added and its output hidden).
+    `unk`: the token a text model reads for a word outside its vocabulary."""
     dp = discretize(model)
     cfg = dp.config
     if BOS not in tokens:
@@ -152,7 +155,7 @@ def lift_model(
         )
     domain = Domain(
         vocab=[t for t in tokens[1:] if t != BOS], max_len=cfg.n_ctx - implicit_bos, causal=cfg.causal,
-        implicit_bos=implicit_bos, bos=BOS,
+        implicit_bos=implicit_bos, bos=BOS, unk=unk,
     )
     low = _Lowering(dp, tokens, domain)
     low.inputs(tokens)

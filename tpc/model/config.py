@@ -80,6 +80,10 @@ class ModelConfig:
     one_hot_embed: bool = True
     n_vars_cat: int = 1  # learned categorical token embeddings, when not one-hot
     causal: bool = False
+    # Classification (the paper's pool_outputs): position 0 reads the mean of every non-pad
+    # position's class scores, and hard mode gives that class at every position.
+    pool_outputs: bool = False
+    dropout: float = 0.0  # while training only: on MLP hidden units and new variables, as the paper's code
     masked_classes: tuple[int, ...] = attrs.field(default=(), converter=tuple)
     # Names of numerical heads that average instead of summing, and predicates read as arbitrary
     # 0/1 matrices (logit > 0) instead of one match per row. The forward pass and the lifter

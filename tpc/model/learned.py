@@ -68,10 +68,10 @@ class Layer(nn.Module):
         if hn:  # reads the same variables as the categorical heads
             values = ops.read(ops.choose(self.num_v, tau), x_num)  # [head, batch, pos]
             counts = ops.numerical_attention(num_scores, values, mask, self.num_mean)
-            x_num = torch.cat([x_num, counts])
+            x_num = torch.cat([x_num, self._drop(counts, tau)])
         if hc:
             heads = ops.categorical_attention(cat_scores, v, mask, bias, tau)
-            x_cat = torch.cat([x_cat, heads])
+            x_cat = torch.cat([x_cat, self._drop(heads, tau)])
         mc, mn, m = cfg.n_cat_mlps, cfg.n_num_mlps, cfg.mlp_vars_in
         _, b, n, d = x_cat.shape
         logits = []
@@ -84,8 +84,15 @@ class Layer(nn.Module):
             logits.append(self._mlps("num", inputs.view(mn, m, b * n).transpose(1, 2), tau))
         if logits:
             out = ops.choose(torch.cat(logits), tau)
-            x_cat = torch.cat([x_cat, out.view(mc + mn, b, n, d)])
+            x_cat = torch.cat([x_cat, self._drop(out.view(mc + mn, b, n, d), tau)])
         return x_cat, x_num
+
+    def _drop(self, x, tau):
+        """Dropout while training, where the paper's code has it: on MLP hidden units and on
+        every new variable a head or MLP writes; hard mode (the program) never drops."""
+        if self.training and self.cfg.dropout and tau is not None:
+            return ops.dropout(x, self.cfg.dropout)
+        return x
 
     def _params(self, *names):
         return [getattr(self, name) for name in names if hasattr(self, name)]
@@ -97,6 +104,7 @@ class Layer(nn.Module):
             return torch.stack([ops.mlp_logits(inputs[i], w_in[i], b_in[i], w_out[i], b_out[i])
                                 for i in range(len(inputs))])
         hidden = (ops.project(inputs, w_in.transpose(1, 2)) + b_in.unsqueeze(1)).relu_()
+        hidden = self._drop(hidden, tau)
         return ops.log_softmax(ops.project(hidden, w_out.transpose(1, 2)) + b_out.unsqueeze(1))
 
 
@@ -132,7 +140,7 @@ class TransformerProgram(nn.Module):
         mask = ops.attention_mask(tokens, 0, self.cfg.causal)
         x_cat = torch.cat([ops.choose(self.embed, tau)[tokens].permute(2, 0, 1, 3),
                            self.positions[:n].expand(1, b, n, -1)])
-        x_num = torch.ones(1, b, n)
+        x_num = torch.ones(1, b, n, device=tokens.device)
         for layer in self.layers:
             x_cat, x_num = layer(x_cat, x_num, mask, self.bias, tau)
         return x_cat, x_num
@@ -150,6 +158,8 @@ class TransformerProgram(nn.Module):
             stream = torch.cat([x_cat.permute(1, 2, 0, 3).reshape(b * n, v * d),
                                 x_num.permute(1, 2, 0).reshape(b * n, -1)], -1)
             logits = ops.project(stream, self.unembed).view(b, n, -1)
+        if self.cfg.pool_outputs:
+            logits = ops.pool_logits(logits, tokens != 0, exact=tau is None)
         return logits.masked_fill(self.class_mask, ops.NEG_INF)
 
     @torch.no_grad()

@@ -70,6 +70,7 @@ class Dataset:
     train: Split
     val: Split
     test: Split
+    info: dict = attrs.field(factory=dict)  # what loading text files left out, for metrics.json
 
     @property
     def n_ctx(self) -> int:

@@ -18,24 +18,15 @@ from tpc.model import ops
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
 from tpc.model.tensors import expected_state
-from tpc.tasks import Dataset, get_task, make_dataset
+from tpc.tasks import Dataset, get_task
+from tpc.tasks.text import TEXT_TASKS
+from tpc.train.metrics import entity_scores
 from tpc.train.options import TrainOptions
 from tpc.train.progress import Progress
+from tpc.train.setup import build_config, init_from_glove, load_data, pick_device
 
 RESUME_FILE = "resume.pt"
 CURVE_FILE = "training-curve.png"
-
-
-def build_config(opts: TrainOptions, data: Dataset) -> ModelConfig:
-    spec = get_task(opts.task)
-    return ModelConfig(
-        vocab_size=len(data.tokens), n_classes=len(data.labels), n_ctx=data.n_ctx,
-        d_var=opts.d_var or max(len(data.tokens), data.n_ctx), n_layers=opts.layers,
-        n_heads_cat=opts.cat_heads, n_heads_num=opts.num_heads, n_cat_mlps=opts.cat_mlps,
-        n_num_mlps=opts.num_mlps, mlp_vars_in=opts.mlp_vars_in, d_mlp=opts.mlp_width,
-        one_hot_embed=opts.embed_vars == 0, n_vars_cat=max(opts.embed_vars, 1),
-        causal=spec.causal if opts.causal is None else opts.causal,
-        masked_classes=[i for i, lab in enumerate(data.labels) if lab in spec.masked_labels])
 
 
 def sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
@@ -46,15 +37,29 @@ def sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
+def predictions(model: TransformerProgram, x: torch.Tensor, batch: int = 4096) -> torch.Tensor:
+    """Hard-mode class ids of every position, on the model's device, returned on the CPU."""
+    device = next(model.buffers()).device
+    return torch.cat([model.predict(x[i:i + batch].to(device)).cpu() for i in range(0, len(x), batch)])
+
+
 def accuracy(model: TransformerProgram, x: torch.Tensor, y: torch.Tensor, batch: int = 4096) -> float:
     """Hard-mode accuracy over non-pad targets."""
-    right = total = 0
-    for i in range(0, len(x), batch):
-        pred, target = model.predict(x[i:i + batch]), y[i:i + batch]
-        real = target != 0
-        right += int((pred == target)[real].sum())
-        total += int(real.sum())
-    return right / max(total, 1)
+    real = y != 0
+    return int((predictions(model, x, batch) == y)[real].sum()) / max(int(real.sum()), 1)
+
+
+def split_metrics(model: TransformerProgram, name: str, x, y, labels) -> dict[str, float]:
+    """`{name}_acc` (non-pad targets), and for NER (labels with B- tags) entity-level
+    `{name}_precision`, `_recall` and `_f1` as seqeval's strict IOB2 mode scores them."""
+    pred = predictions(model, x)
+    real = y != 0
+    metrics = {f"{name}_acc": int((pred == y)[real].sum()) / max(int(real.sum()), 1)}
+    if any(str(label).startswith("B-") for label in labels):
+        true_tags = [[labels[t] for t, r in zip(row, m) if r] for row, m in zip(y.tolist(), real.tolist())]
+        pred_tags = [[labels[p] for p, r in zip(row, m) if r] for row, m in zip(pred.tolist(), real.tolist())]
+        metrics.update({f"{name}_{k}": v for k, v in entity_scores(true_tags, pred_tags).items()})
+    return metrics
 
 
 def tau_schedule(opts: TrainOptions, epoch: int, steps: int) -> np.ndarray:
@@ -111,17 +116,20 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     Same options and thread count on the same machine give bit-identical weights.
     """
     out_dir = Path(out_dir)
-    get_task(opts.task)  # fail on a bad name before touching the disk
+    if opts.task not in TEXT_TASKS:
+        get_task(opts.task)  # fail on a bad name before touching the disk
+    device = pick_device(opts.device)
     torch.set_num_threads(threads)
     rank, world = _distributed()
     if rank == 0:
         _prepare_output(out_dir)
     if opts.epochs < 1 or opts.batch_size < world or opts.lr <= 0 or min(opts.tau_init, opts.tau_end) <= 0:
         raise TpcError("epochs >= 1, batch size >= number of processes, lr > 0 and tau > 0 required")
-    data = make_dataset(opts.task, opts.vocab_size, opts.max_length, opts.min_length,
-                        opts.dataset_size, opts.seed)
+    data = load_data(opts)
     torch.manual_seed(opts.seed)
     model = _initial_model(opts.init, data) if opts.init else _new_model(build_config(opts, data))
+    found = init_from_glove(model, opts.glove, data.tokens, opts.seed) if opts.glove and not resume else {}
+    model.to(device)
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=opts.lr)
     start, history = 0, []
     if resume:
@@ -129,9 +137,14 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
 
     bar = Progress(opts.epochs, start, enabled=progress and rank == 0)
+    text = opts.task in TEXT_TASKS
     for epoch in range(start, opts.epochs):
         loss, acc, tau = run_epoch(net, optimizer, data.train.x, data.train.y, opts, epoch, rank, world)
-        bar.update(epoch + 1, loss=loss, acc=acc, tau=tau)
+        shown = {"loss": loss, "acc": acc, "tau": tau}
+        if text and progress and rank == 0:  # the held-out score a text run is judged by
+            val = split_metrics(model.eval(), "val", data.val.x, data.val.y, data.labels)
+            shown.update({k: v for k, v in val.items() if k in ("val_acc", "val_f1")})
+        bar.update(epoch + 1, **shown)
         history.append({"epoch": epoch + 1, "loss": loss, "acc": acc, "tau": tau})
         if rank == 0 and ((epoch + 1) % opts.checkpoint_every == 0 or epoch + 1 == opts.epochs):
             save_checkpoint(out_dir / RESUME_FILE, model, tokens=data.tokens, labels=data.labels,
@@ -139,10 +152,11 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
                                                       "optimizer": optimizer.state_dict(), "history": history})
     bar.close()
 
-    model.eval()
-    metrics = {f"{name}_acc": accuracy(model, split.x, split.y)
-               for name, split in (("train", data.train), ("val", data.val), ("test", data.test))}
-    metrics["epochs"] = opts.epochs
+    model.eval().cpu()  # checkpoints hold CPU tensors whatever trained them
+    metrics = {}
+    for name, split in (("train", data.train), ("val", data.val), ("test", data.test)):
+        metrics.update(split_metrics(model, name, split.x, split.y, data.labels))
+    metrics.update(epochs=opts.epochs, **found, **data.info)
     if rank == 0:
         save_checkpoint(out_dir / "model.pt", model, tokens=data.tokens, labels=data.labels,
                         task=opts.task, metrics=metrics)
@@ -165,7 +179,8 @@ def run_epoch(net, optimizer, x, y, opts: TrainOptions, epoch: int, rank: int = 
     loss_sum = right = total = 0.0
     for step in range(steps):
         batch = order[step * opts.batch_size:(step + 1) * opts.batch_size][rank::world]
-        xb, yb = x[batch], y[batch]
+        device = next(net.parameters()).device
+        xb, yb = x[batch].to(device), y[batch].to(device)
         logits = net(xb, float(taus[step]))
         loss = sequence_loss(logits, yb)
         optimizer.zero_grad(set_to_none=True)
@@ -197,7 +212,8 @@ def _restore(path: Path, opts: TrainOptions, model, optimizer) -> tuple[int, lis
     saved, meta = load_checkpoint(path)
     if meta.training is None:
         raise TpcError(f"{path} holds no training state to resume")
-    if meta.training["options"] != opts.to_dict():
+    same = lambda o: {k: v for k, v in o.items() if k != "device"}  # noqa: E731  (any device resumes)
+    if same(meta.training["options"]) != same(opts.to_dict()):
         raise TpcError(f"--resume: {path} was written with different options")
     model.load_state_dict(saved.state_dict())
     optimizer.load_state_dict(meta.training["optimizer"])

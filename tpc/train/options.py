@@ -8,8 +8,10 @@ import attrs
 @attrs.frozen
 class TrainOptions:
     task: str
-    vocab_size: int | None = None  # None: the task's default (8; Dyck and induction differ)
-    max_length: int | None = None
+    data: str | None = None  # text tasks (conll, classify): the directory of their files
+    glove: str | None = None  # text tasks: initialise the word embeddings from these vectors
+    vocab_size: int | None = None  # None: the task's default (8; Dyck and induction differ; text 10,000 words)
+    max_length: int | None = None  # text tasks: most words per sentence (conll 30, classify 62)
     min_length: int | None = None
     layers: int = 3
     cat_heads: int = 4
@@ -17,9 +19,10 @@ class TrainOptions:
     cat_mlps: int = 2
     num_mlps: int = 2
     mlp_vars_in: int = 2
-    d_var: int | None = None  # None: max(vocabulary, context), as the reference
+    d_var: int | None = None  # None: max(vocabulary, context), as the reference (text: 32 / 64)
     mlp_width: int = 64
-    embed_vars: int = 0  # learned categorical token embeddings (the paper's NLP setting); 0: one-hot
+    embed_vars: int | None = None  # learned categorical token embeddings (the paper's NLP setting); 0: one-hot; None: 4 for text, else 0
+    dropout: float = 0.0  # on MLP hidden units while training (the paper's NER: 0.5)
     causal: bool | None = None  # None: the task's default
     epochs: int = 250
     batch_size: int = 512
@@ -30,6 +33,7 @@ class TrainOptions:
     seed: int = 0
     init: str | None = None  # start from this checkpoint (weights and architecture)
     checkpoint_every: int = 1  # epochs between resumable checkpoints (a kill loses at most these)
+    device: str = "auto"  # auto (cuda when available), cpu or cuda
 
     def to_dict(self) -> dict:
         return attrs.asdict(self)

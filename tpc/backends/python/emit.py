@@ -10,6 +10,7 @@ import re
 import libcst as cst
 from libcst.helpers import parse_template_statement
 
+from tpc.backends.python.embedding import embedding_function
 from tpc.backends.python.functions import map_function, predicate_function, readout_function
 from tpc.backends.python.layout import assign, collides, container, dense, doc, table_key, value
 from tpc.backends.python.prelude import NAMES
@@ -34,6 +35,8 @@ class Emitter(Visitor):
         self.names = python_names(reserved)
         self.var: dict[str, str] = {}
         self.defs: list = []  # module-level statements for node functions and tables
+        self.data: list = []  # the module's last statements: word embedding tables (embedding.py)
+        self.encode = "encode_words" if program.domain.unk is not None else "encode"
         self.body: list = []  # statements of run_all
         self.inline: dict[str, cst.BaseExpression] = {}
         self.users = program.users()
@@ -86,7 +89,7 @@ class Emitter(Visitor):
         for node in live:
             self.var[node.name] = "tokens" if isinstance(node, Tokens) else self.names.fresh(node.name)
         if not any(isinstance(n, Tokens) for n in live):
-            self.body.append(parse_template_statement("n = len(encode(tokens))"))
+            self.body.append(parse_template_statement(f"n = len({self.encode}(tokens))"))
         for node in sorted(live, key=lambda n: not isinstance(n, Tokens)):
             self.visit(node, self.var[node.name])
 
@@ -125,7 +128,7 @@ class Emitter(Visitor):
 
     # one method per node class -------------------------------------------------------------
     def visit_Tokens(self, node, v):
-        self.assign(v, self.call("encode", "tokens"))
+        self.assign(v, self.call(self.encode, "tokens"))
         self.assign("n", self.call("len", v))
 
     def visit_Indices(self, node, v):
@@ -138,9 +141,11 @@ class Emitter(Visitor):
         self.fill(v, value(node.value))
 
     def visit_Map(self, node, v):
-        self.per_position(v, map_function(self, node), node.inputs)
+        embedding = self.origin.get(node.name, "").startswith("embed.") and isinstance(self.p[node.x], Tokens)
+        self.per_position(v, (embedding_function if embedding else map_function)(self, node), node.inputs)
 
-    visit_SequenceMap = visit_Map
+    def visit_SequenceMap(self, node, v):
+        self.per_position(v, map_function(self, node), node.inputs)
 
     def visit_Select(self, node, v):
         pattern = self.call("select", self.var[node.keys], self.var[node.queries], predicate_function(self, node))
@@ -167,5 +172,12 @@ class Emitter(Visitor):
         self.assign(v, self.call(fn, self.ref(node.selector), self.var[node.values], **kw))
 
     def visit_Readout(self, node, v):
-        self.per_position(v, readout_function(self, node), node.terms)
+        fn = readout_function(self, node)
+        if not node.pooled:
+            self.per_position(v, fn, node.terms)
+            return
+        classes = self.constant(f"{fn}_classes", container("tuple", [value(c) for c in node.classes], 0, 70))
+        scores = (self.call("list", self.call("map", fn, *[self.var[i] for i in node.terms])) if node.terms
+                  else cst.BinaryOperation(cst.List([cst.Element(self.call(fn))]), cst.Multiply(), cst.Name("n")))
+        self.assign(v, self.call("pooled_class", scores, classes))
 

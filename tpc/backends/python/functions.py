@@ -317,8 +317,7 @@ def readout_function(em, node: Readout) -> str:
     if whole:
         body = [parse_template_statement("rows = {r}", r=container("tuple", [bias, *rows], 0, WIDTH - 11)),
                 parse_template_statement("scores = [sum(column) for column in zip(*rows)]")]
-        text = ("Add the class scores: whole numbers, so float32 adds them exactly too; "
-                "the first best class wins.")
+        text = "Add the class scores: whole numbers, so float32 adds them exactly too"
     else:
         body = [parse_template_statement("scores = {b}", b=bias)]
         if rows:
@@ -326,7 +325,11 @@ def readout_function(em, node: Readout) -> str:
                 target=cst.Name("row"), iter=cst.Tuple([cst.Element(r) for r in rows]),
                 body=cst.IndentedBlock([parse_template_statement("scores = add_scores(scores, row)")]),
             ))
-        text = "Add the class scores in float32, bias first, then each term in order; the first best class wins."
+        text = "Add the class scores in float32, bias first, then each term in order"
+    if node.pooled:  # run_all pools the positions' scores (pooled_class)
+        body.append(parse_template_statement("return scores"))
+        em.function(fn, params, body, f"{text}: one position's scores, pooled by run_all.")
+        return fn
     body.append(parse_template_statement("return {c}[scores.index(max(scores))]", c=classes))
-    em.function(fn, params, body, text)
+    em.function(fn, params, body, f"{text}; the first best class wins.")
     return fn

@@ -27,6 +27,8 @@ def _constants(p: Program, main: str) -> list:
         ("OUTPUTS", container("tuple", [value(o) for o, _ in p.outputs], 0, WIDTH - 10)),
         ("MAIN_OUTPUT", value(main)),
     ]
+    if dom.unk is not None:
+        consts.append(("UNK", value(dom.unk)))
     stmts = [assign(k, v) for k, v in consts]
     stmts[0] = stmts[0].with_changes(leading_lines=[cst.EmptyLine()])
     return stmts
@@ -97,9 +99,9 @@ def build_module(p: Program) -> cst.Module:
         f'{"token (BOS is added and hidden)" if dom.implicit_bos else "position (BOS first)"}."""\n'
         "    return run_all(tokens)[MAIN_OUTPUT]\n"
     ).body))
-    program_part = [*const_stmts, *em.defs, run_all, *run]
+    program_part = [*const_stmts, *em.defs, run_all, *run, *em.data]
     imports, runtime = prelude(names_in(cst.Module(program_part).code), dom.causal, provided)
     imports = [st.with_changes(leading_lines=[cst.EmptyLine()] if i == 0 else []) for i, st in enumerate(imports)]
     body = [doc(_header(p, main, len(p.nodes) - len(live), em.var)), *imports, *const_stmts, *blank(runtime),
-            *em.defs, run_all, *run]
+            *em.defs, run_all, *run, *em.data]
     return cst.Module(pep8_spacing(body))

@@ -15,6 +15,8 @@ BOS = "<s>"
 MAX_LEN = 0
 N_POSITIONS = 1
 IMPLICIT_BOS = True
+TOKENS = frozenset((BOS, *VOCAB))
+UNK = "<unk>"
 
 
 def encode(tokens):
@@ -40,6 +42,11 @@ def encode(tokens):
 def same_token(a, b):
     """Tokens are equal when their types and values are: True is not 1, 1.0 is not 1."""
     return type(a) is type(b) and a == b
+
+
+def encode_words(tokens):
+    """The input checked, with BOS at position 0 and every word outside VOCAB read as UNK."""
+    return encode([tokens[0], *(t if t in TOKENS else UNK for t in tokens[1:])] if tokens else [])
 
 
 def exact(x):
@@ -82,6 +89,16 @@ def scaled(x, weights):
 def add_scores(scores, row):
     """Scores plus a row, each sum rounded to float32 as the model adds them."""
     return [as_float32(a + b) for a, b in zip(scores, row)]
+
+
+def pooled_class(scores, classes):
+    """A text classifier's label at every position: the positions' class scores added in
+    float32, first to last, divided by the length in float32; the first best class wins."""
+    total = scores[0]
+    for row in scores[1:]:
+        total = add_scores(total, row)
+    total = [as_float32(x / len(scores)) for x in total]
+    return [classes[total.index(max(total))]] * len(scores)
 
 
 def select(keys, queries, predicate):

@@ -1,0 +1,123 @@
+"""From a directory of text files to the tokenized splits a model trains on, as the paper's
+code builds them: sentences framed by ``<s>`` and ``</s>``, a vocabulary of the most frequent
+training words (the rest read as ``<unk>``), labels from the training file.
+
+- ``conll``: ``train.txt``, ``valid.txt`` (or ``dev.txt``), ``test.txt``; every run of digits
+  in a word becomes ``#``; one tag per word.
+- ``classify``: ``train.*``, ``valid.*`` / ``dev.*`` (optional: else 10% of train is held
+  out) and ``test.*`` (``.tsv``, ``.csv``, ``.jsonl``); the label is predicted at position 0
+  from the pooled outputs.
+
+Sentences longer than the word limit are left out of every split, as the paper's code does
+(`Dataset.info` counts them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import torch
+
+from tpc.errors import TpcError
+from tpc.ir import BOS
+from tpc.tasks.classify import SUFFIXES, read_examples, tokenize
+from tpc.tasks.conll import read_conll
+from tpc.tasks.dataset import Dataset, Split, split_indices
+from tpc.tasks.generators import EOS, PAD, UNK
+
+TEXT_TASKS = {"conll": 30, "classify": 64}  # task -> default most words per sentence
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def normalize_word(word: str) -> str:
+    """A CoNLL word as the model reads it: every run of digits becomes ``#``."""
+    return _DIGITS.sub("#", word)
+
+
+def _find(data_dir: Path, stems: tuple[str, ...], suffixes: tuple[str, ...], required: bool) -> Path | None:
+    found = [data_dir / f"{s}{x}" for s in stems for x in suffixes if (data_dir / f"{s}{x}").is_file()]
+    if len(found) > 1:
+        raise TpcError(f"{data_dir}: more than one {stems[0]} file ({', '.join(p.name for p in found)})")
+    if not found and required:
+        names = " or ".join(f"{s}{x}" for s in stems for x in suffixes)
+        raise TpcError(f"{data_dir}: no {names}")
+    return found[0] if found else None
+
+
+# One labelled sequence: (input tokens, targets, file, line of each target) - lines name errors.
+Row = tuple[list[str], list[str], Path, list[int]]
+
+
+def _conll_rows(path: Path) -> list[Row]:
+    rows = []
+    for s in read_conll(path):
+        lines = list(range(s.line, s.line + len(s.words)))
+        rows.append(([BOS, *map(normalize_word, s.words), EOS], [PAD, *s.tags, PAD], path, [0, *lines, 0]))
+    return rows
+
+
+def _classify_rows(path: Path) -> list[Row]:
+    rows = []
+    for ex in read_examples(path):
+        words = tokenize(ex.text)
+        seq = [BOS, *words, EOS]
+        rows.append((seq, [ex.label] + [PAD] * (len(seq) - 1), path, [ex.line] + [0] * (len(seq) - 1)))
+    return rows
+
+
+def _splits(task: str, data_dir: Path) -> tuple[list[Row], list[Row], list[Row]]:
+    if not data_dir.is_dir():
+        raise TpcError(f"--data {data_dir}: not a directory")
+    if task == "conll":
+        files = [_find(data_dir, stems, (".txt",), True) for stems in (("train",), ("valid", "dev"), ("test",))]
+        return tuple(_conll_rows(f) for f in files)
+    train_file = _find(data_dir, ("train",), SUFFIXES, True)
+    val_file = _find(data_dir, ("valid", "dev"), SUFFIXES, False)
+    test_file = _find(data_dir, ("test",), SUFFIXES, True)
+    train, test = _classify_rows(train_file), _classify_rows(test_file)
+    if val_file is not None:
+        return train, _classify_rows(val_file), test
+    keep, held_out = split_indices(len(train), 0)  # the paper: 10% of train, random_state 0
+    return [train[i] for i in sorted(keep)], [train[i] for i in sorted(held_out)], test
+
+
+def build_vocab(rows: list[Row], size: int) -> tuple[str, ...]:
+    """``<pad>``, ``<unk>``, then the `size` most frequent training tokens (first seen first
+    among equals), as the paper's tokenizer orders them."""
+    counts = Counter(t for seq, *_ in rows for t in seq)
+    return (PAD, UNK, *[w for w, _ in counts.most_common() if w not in (PAD, UNK)][:size])
+
+
+def _encode(rows: list[Row], tokens, labels, width: int) -> Split:
+    word_id, label_id = {t: i for i, t in enumerate(tokens)}, {t: i for i, t in enumerate(labels)}
+    xs, ys = [], []
+    for seq, targets, path, lines in rows:
+        for target, line in zip(targets, lines):
+            if target not in label_id:
+                raise TpcError(f"{path}:{line}: label {target!r} does not occur in the training file")
+        pad = [0] * (width - len(seq))
+        xs.append([word_id.get(t, 1) for t in seq] + pad)
+        ys.append([label_id[t] for t in targets] + pad)
+    return Split(torch.tensor(xs), torch.tensor(ys))
+
+
+def load_text_task(task: str, data_dir: str | Path, vocab_size: int = 10000,
+                   max_words: int | None = None) -> Dataset:
+    """The splits of `data_dir` for `task` ("conll" or "classify")."""
+    max_words = TEXT_TASKS[task] if max_words is None else max_words
+    if vocab_size < 1 or max_words < 1:
+        raise TpcError("--vocab-size and --max-length must be >= 1")
+    parts = _splits(task, Path(data_dir))
+    kept = [[r for r in rows if len(r[0]) - 2 <= max_words] for rows in parts]
+    for rows, name in zip(kept, ("train", "valid", "test")):
+        if not rows:
+            raise TpcError(f"{data_dir}: the {name} split has no sentence of at most {max_words} words")
+    tokens = build_vocab(kept[0], vocab_size)
+    labels = (PAD, *sorted({t for _, ts, *_ in kept[0] for t in ts} - {PAD}))
+    width = max(len(r[0]) for rows in kept for r in rows)
+    splits = [_encode(rows, tokens, labels, width) for rows in kept]
+    info = {"sentences": [len(r) for r in kept],
+            "left_out_longer": [len(a) - len(b) for a, b in zip(parts, kept)]}
+    return Dataset(task, tokens, labels, *splits, info=info)
