@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import attrs
 
 from tpc.errors import TpcError
@@ -22,6 +24,8 @@ def _fits(annotation: str, value, where: str) -> bool:
         return True
     if annotation == "int":
         return type(value) is int and 0 <= value <= MAX_FIELD
+    if annotation == "float":  # a finite number (an int is a float here, as in JSON)
+        return type(value) in (int, float) and math.isfinite(value)
     return type(value) is {"bool": bool, "str": str}[annotation]
 
 
