@@ -10,6 +10,8 @@ import click
 from tpc.cli.shared import tokens_option
 from tpc.verify import verify as check
 
+MAX_SAMPLES = 10_000_000
+
 
 @click.command()
 @click.argument("a", type=click.Path())
@@ -20,14 +22,22 @@ from tpc.verify import verify as check
               help="Shortest input checked.")
 @click.option("--vocab", metavar="TOKENS",
               help="Tokens to check over, split like `tpc run --input`. [a checkpoint's, else the sides' own]")
-@click.option("--samples", type=click.IntRange(min=1), default=2000, show_default=True,
-              help="Random inputs to check when exhaustive checking is too big.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random inputs.")
+@click.option("--samples", type=click.IntRange(1, MAX_SAMPLES), default=2000, show_default=True,
+              help=f"Random inputs to check when exhaustive checking is too big (at most {MAX_SAMPLES}).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+              help="Seed of the random inputs (0..2^32-1).")
 @click.option("--exhaustive-limit", type=click.IntRange(min=0), default=2_000_000, show_default=True,
               help="Check every input when there are at most this many.")
 @click.option("--output", metavar="NAME", help="The output to compare. [all shared outputs, else the main ones]")
+@click.option("--task", metavar="TASK",
+              help="Check model A against B, a spec of TASK: a RASP program over the task's plain "
+                   "input (sort, reverse, hist, double_hist, most_freq, dyck1, dyck2, induction), "
+                   "or a convention for other models: bos (<s> first), bos-eos (and </s> last).")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that split an exhaustive check (torch.distributed, gloo).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
-def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, output, as_json):
+def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, output, task, workers,
+           as_json):
     """Check that A and B compute the same outputs; exit 0 if they do, 1 if not.
 
     \b
@@ -41,10 +51,19 @@ def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, outpu
     line up with the model's positions after BOS (see docs/cli.md).
 
     \b
-    Example:
+    With --task, A is a model of that task and B its spec (examples/specs/): the spec sees
+    the plain input (no <s>, no </s>) and every input is counted; prints `correct on all N
+    inputs up to length L`, or the number of failing inputs and positions and the shortest
+    failing input (then the first in vocabulary order), replayed through the model, with
+    both outputs and ^ under each differing position.
+
+    \b
+    Examples:
       tpc verify examples/rasp/sort.rasp sort.py --vocab "0 1 2 3 4" --max-len 6
+      tpc verify ../shared/reference/sort examples/specs/sort.rasp --task sort
     """
     result = check(a, b, max_len=max_len, min_len=min_len, vocab=tokens_option(vocab), samples=samples,
-                   seed=seed, exhaustive_limit=exhaustive_limit, output=output)
+                   seed=seed, exhaustive_limit=exhaustive_limit, output=output, task=task,
+                   workers=workers)
     click.echo(json.dumps(result.to_dict()) if as_json else result.summary())
     sys.exit(0 if result.equivalent else 1)

@@ -41,8 +41,11 @@ Emitted Python modules are called once per sequence (the slow path).
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Sequence
+
+import attrs
 
 from tpc.errors import TpcError
 from tpc.ir import show
@@ -104,10 +107,45 @@ def _as_input_tokens(tokens: list) -> list:
 
 def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequence | None = None,
            samples: int = DEFAULT_SAMPLES, seed: int = 0,
-           exhaustive_limit: int = DEFAULT_EXHAUSTIVE_LIMIT, output: str | None = None) -> VerifyResult:
-    """Check that `a` and `b` agree (see the module docstring); user errors raise TpcError."""
+           exhaustive_limit: int = DEFAULT_EXHAUSTIVE_LIMIT, output: str | None = None,
+           task: str | None = None, workers: int = 1) -> VerifyResult:
+    """Check that `a` and `b` agree (see the module docstring); user errors raise TpcError.
+
+    With `task` (a task of tpc.tasks, or a convention "bos" / "bos-eos"), `a` is a model of
+    that task and `b` its spec (see tpc.verify.conventions): every input is counted."""
+    if workers > 1 or int(os.environ.get("WORLD_SIZE", "1")) > 1:  # or under torchrun
+        from tpc.verify.workers import spawn  # lazy: torch.distributed
+
+        return spawn(dict(a=a, b=b, max_len=max_len, min_len=min_len, vocab=vocab, samples=samples,
+                          seed=seed, exhaustive_limit=exhaustive_limit, output=output, task=task),
+                     workers)
+    return run_check(prepare(a, b, max_len=max_len, min_len=min_len, vocab=vocab, output=output,
+                             task=task), samples, seed, exhaustive_limit)
+
+
+@attrs.frozen(eq=False)
+class Prepared:
+    """Both sides bound to one vocabulary and length range, ready to run."""
+
+    check: Check
+    n_vocab: int
+    min_len: int
+    max_len: int
+    spec: bool  # a spec check: count every failure, report as "correct on all N inputs"
+    start: float
+
+    @property
+    def total(self) -> int:
+        return lengths_total(self.n_vocab, self.min_len, self.max_len)
+
+
+def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None) -> Prepared:
     start = time.perf_counter()
     a, b = as_runnable(a), as_runnable(b)
+    if task is not None:
+        from tpc.verify.conventions import TaskView, convention_for  # lazy: tpc.tasks
+
+        a = TaskView(a, convention_for(task))
     sides = (a, b)
     by_str = any(_untyped_model(s) for s in sides)
 
@@ -121,7 +159,7 @@ def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequenc
         if s.max_len is not None and max_len > s.max_len:
             raise TpcError(f"--max-len {max_len} is longer than {s.label} accepts ({s.max_len} tokens)")
     if not 0 <= min_len <= max_len:
-        raise TpcError(f"--min-len must be between 0 and --max-len ({max_len})")
+        raise TpcError(f"--min-len {min_len} must be between 0 and --max-len ({max_len})")
     for s in sides:
         if s.vocab is None:
             s.bind(_as_input_tokens(common) if by_str else common, max_len)
@@ -135,20 +173,37 @@ def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequenc
         pairs = [(o, o) for o in a.outputs]
     else:
         pairs = [(a.main_output, b.main_output)]
-    check = Check(a, b, pairs, Canon(by_str))
+    unscored = None
+    if task is not None:
+        from tpc.verify.conventions import UNSCORED
 
-    n_vocab = len(common)
-    total = lengths_total(n_vocab, min_len, max_len)
-    result = dict(a=a.label, b=b.label, min_len=min_len, max_len=max_len)
-    if total <= exhaustive_limit:
-        checked, found = exhaustive(check, n_vocab, min_len, max_len)
+        unscored = UNSCORED
+    check = Check(a, b, pairs, Canon(by_str or task is not None), unscored)
+    return Prepared(check, len(common), min_len, max_len, task is not None, start)
+
+
+def run_check(p: Prepared, samples: int, seed: int, exhaustive_limit: int,
+              share: tuple[int, int] = (0, 1), combine=None) -> VerifyResult:
+    """Runs this process's share of the inputs; `combine` (tally -> tally) merges the shares
+    of several workers."""
+    if p.total <= exhaustive_limit:
+        tally = exhaustive(p.check, p.n_vocab, p.min_len, p.max_len, p.spec, share)
+        if combine is not None:
+            tally = combine(p, tally)
         mode, seed_used = "exhaustive", None
     else:
-        checked, found = sampled(check, n_vocab, min_len, max_len, samples, seed)
+        tally = sampled(p.check, p.n_vocab, p.min_len, p.max_len, samples, seed, p.spec)
         mode, seed_used = "sampled", seed
-    counter = None if found is None else check.counterexample(found)
-    return VerifyResult(**result, inputs=checked, equivalent=found is None, mode=mode,
-                        seconds=time.perf_counter() - start, counterexample=counter, seed=seed_used)
+    found = tally.first
+    counter = None if found is None else p.check.counterexample(found)
+    plain = None if found is None else [p.check.a.tokens[i] for i in found]
+    a, b = p.check.a, p.check.b
+    return VerifyResult(a=a.label, b=b.label, min_len=p.min_len, max_len=p.max_len,
+                        inputs=tally.checked, equivalent=found is None, mode=mode,
+                        seconds=time.perf_counter() - p.start, counterexample=counter, seed=seed_used,
+                        failing_inputs=tally.failing_inputs if p.spec else None,
+                        failing_positions=tally.failing_positions if p.spec else None,
+                        plain_input=plain if p.spec else None, workers=share[1])
 
 
 __all__ = [

@@ -82,6 +82,10 @@ class Runnable:
         """One input (token values, no BOS) -> output name -> this side's own values."""
         raise NotImplementedError
 
+    def display_input(self, seq: Sequence) -> list:
+        """An input (token values, no BOS) as this side reads it, for reports."""
+        return list(seq)
+
     def output_name(self, requested: str | None) -> str:
         if requested is None:
             return self.main_output
