@@ -53,6 +53,7 @@ class TaskView(Runnable):
     plain tokens in, one output per plain token out (BOS's and EOS's outputs dropped)."""
 
     implicit_bos = True
+    task_view = True
 
     def __init__(self, inner: Runnable, convention: Convention):
         if inner.implicit_bos:

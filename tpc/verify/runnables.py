@@ -63,6 +63,7 @@ class Runnable:
     bos = BOS
     outputs: tuple = ()
     main_output = ""
+    task_view = False  # a model seen through a task's input convention (conventions.TaskView)
     #: positions (batch x sequence length) evaluated at once
     batch_positions = 1 << 18
 
@@ -81,10 +82,6 @@ class Runnable:
     def run_values(self, seq: Sequence, outputs: Sequence[str]) -> dict:
         """One input (token values, no BOS) -> output name -> this side's own values."""
         raise NotImplementedError
-
-    def display_input(self, seq: Sequence) -> list:
-        """An input (token values, no BOS) as this side reads it, for reports."""
-        return list(seq)
 
     def output_name(self, requested: str | None) -> str:
         if requested is None:

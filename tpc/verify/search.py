@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 
 import attrs
 import numpy as np
@@ -68,8 +67,10 @@ class Check:
             xa, xb = va[oa][self.drop_a:], vb[ob][self.drop_b:]
             marks = [key(x) != key(y) and key(y) != self.unscored_key for x, y in zip(xa, xb)]
             if any(marks):
-                model = self.a if self.a.kind == "checkpoint" or self.b.kind != "checkpoint" else self.b
-                shown = model.display_input(seq_a if model is self.a else seq_b)
+                if self.a.task_view:  # a model of a task: its input as it reads it
+                    shown = self.a.display_input(seq_a)
+                else:  # the program's typed tokens, when one side is a model
+                    shown = seq_a if self.a.kind != "checkpoint" or self.b.kind == "checkpoint" else seq_b
                 if self.both_model:
                     shown = [self.a.bos, *shown]
                 return Counterexample(shown, oa if len(self.pairs) > 1 else None, xa, xb, marks)

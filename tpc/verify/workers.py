@@ -85,10 +85,11 @@ def spawn(kwargs: dict, workers: int):
     for side in ("a", "b"):
         if not isinstance(kwargs[side], (str, os.PathLike)):
             raise TpcError("--workers needs both sides as files (each worker loads them)")
-    ctx = mp.get_context("spawn")
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"  # fork: no re-import
+    ctx = mp.get_context(method)
     results = ctx.SimpleQueue()
     mp.start_processes(_worker, args=(workers, _free_port(), kwargs, results), nprocs=workers,
-                       join=True, start_method="spawn")
+                       join=True, start_method=method)
     result = results.get()
     if isinstance(result, TpcError):
         raise result

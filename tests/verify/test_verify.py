@@ -14,7 +14,7 @@ from tpc.ir import Builder, Domain, to_json
 from tpc.lift import lift_checkpoint
 from tpc.verify import verify
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _hist(vocab="abc", max_len=4, cap_token=None, implicit_bos=True):
@@ -271,7 +271,7 @@ def test_cli(sort_artifacts, tmp_path):
     assert bad.exit_code == 1
     doc = json.loads(bad.output)
     assert doc["equivalent"] is False and doc["mode"] == "exhaustive" and doc["inputs"] == 2
-    assert doc["counterexample"] == {"input": [0], "output": None, "a": [0], "b": [None]}
+    assert doc["counterexample"] == {"input": [0], "output": None, "a": [0], "b": [None], "differs": [True]}
     sampled = runner.invoke(main, ["verify", py, str(SORT), "--exhaustive-limit", "10",
                                    "--samples", "50", "--seed", "3", "--vocab", "0 1"])
     assert sampled.exit_code == 0 and "(sampled, lengths 0..5, seed 3): equivalent" in sampled.output
