@@ -29,6 +29,8 @@ def _brute_force(model_path, task, max_len, truth):
     ids = {t: i for i, t in enumerate(loaded.tokens)}
     inputs = bad_inputs = bad_positions = 0
     first = None
+    if max_len is None:  # the whole domain: every length the model reads
+        max_len = loaded.model.cfg.n_ctx - 1 - len(eos)
     for length in range(max_len + 1):
         rows = list(itertools.product(vocab, repeat=length))
         x = torch.tensor([[ids[t] for t in ["<s>", *r, *eos]] for r in rows]).reshape(len(rows), -1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 
 import attrs
 import numpy as np
@@ -35,11 +36,15 @@ class Check:
         self.drop_b = 0 if (b.implicit_bos or both_model) else 1
         self.unscored = None if unscored is None else canon.id(unscored)
         self.unscored_key = None if unscored is None else canon.key(unscored)
+        self._pool = ThreadPoolExecutor(1)
 
     def wrong_positions(self, idx: np.ndarray) -> np.ndarray:
         """[batch] int: how many compared positions (over every compared output) differ."""
-        ra = self.a.run_ids(idx, [p[0] for p in self.pairs], self.canon)
+        # Side A in a second thread while B runs here: torch and numpy release the GIL, so a
+        # model and an interpreter overlap on two cores.
+        future = self._pool.submit(self.a.run_ids, idx, [p[0] for p in self.pairs], self.canon)
         rb = self.b.run_ids(idx, [p[1] for p in self.pairs], self.canon)
+        ra = future.result()
         wrong = np.zeros(idx.shape[0], dtype=np.int64)
         for oa, ob in self.pairs:
             xa, xb = ra[oa][:, self.drop_a:], rb[ob][:, self.drop_b:]
