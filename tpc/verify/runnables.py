@@ -190,7 +190,7 @@ class CheckpointRunnable(Runnable):
     def __init__(self, path: Path, label: str):
         from tpc.model.checkpoint import load_model  # lazy: torch
 
-        self.label = label
+        self.label, self.path = label, path
         loaded = load_model(path)
         self.model, self.labels, self.typed = loaded.model, loaded.labels, loaded.typed
         # Compiled from a RASP-style program: BOS is still fed, but its output is no output.
