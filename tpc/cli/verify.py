@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 
 import click
@@ -11,6 +12,12 @@ from tpc.cli.shared import tokens_option
 from tpc.verify import verify as check
 
 MAX_SAMPLES = 10_000_000
+
+
+def _finite(value):
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter("must be a finite number of seconds")
+    return value
 
 
 @click.command()
@@ -35,10 +42,16 @@ MAX_SAMPLES = 10_000_000
                    "or a convention for other models: bos (<s> first), bos-eos (and </s> last).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that split an exhaustive check (torch.distributed, gloo).")
+@click.option("--method", type=click.Choice(["search", "smt"]), default="search", show_default=True,
+              help="search: run every input (or --samples when too many); smt: ask Z3, length by "
+                   "length, for an input where they differ (needs z3-solver): a proof or a replayed "
+                   "counterexample.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=1e6), metavar="SECONDS",
+              callback=lambda ctx, param, v: _finite(v), help="--method smt: stop with `unknown` (exit 3) after this long.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
 def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, output, task, workers,
-           as_json):
-    """Check that A and B compute the same outputs; exit 0 if they do, 1 if not.
+           method, timeout, as_json):
+    """Check that A and B compute the same outputs; exit 0 if they do, 1 if not (3: unknown).
 
     \b
     A and B are each a model (a checkpoint .pt, or a run of the paper's code: its directory, or
@@ -62,6 +75,13 @@ def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, outpu
       tpc verify examples/rasp/sort.rasp sort.py --vocab "0 1 2 3 4" --max-len 6
       tpc verify ../shared/reference/sort examples/specs/sort.rasp --task sort
     """
+    if method == "smt":
+        from tpc.verify.smt import smt_verify
+
+        result = smt_verify(a, b, max_len=max_len, min_len=min_len, vocab=tokens_option(vocab),
+                            output=output, task=task, timeout=timeout)
+        click.echo(json.dumps(result.to_dict()) if as_json else result.summary())
+        sys.exit({"equivalent": 0, "differ": 1}.get(result.verdict, 3))
     result = check(a, b, max_len=max_len, min_len=min_len, vocab=tokens_option(vocab), samples=samples,
                    seed=seed, exhaustive_limit=exhaustive_limit, output=output, task=task,
                    workers=workers)

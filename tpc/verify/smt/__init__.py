@@ -81,7 +81,7 @@ class _Side:
 
             program = ProgramRunnable(lift_checkpoint(inner.path), inner.label)
             program.use_vocab(inner.tokens)
-            inner = program
+            inner, output = program, program.main_output  # a model's one output
         if not isinstance(inner, ProgramRunnable):
             raise TpcError(f"{side.label}: --method smt reads programs and models, not {inner.kind} files")
         self.runnable, self.view, self.drop = inner, view, drop
