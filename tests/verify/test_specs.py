@@ -8,7 +8,7 @@ import pytest
 from tpc.tasks import TASKS
 from tpc.tasks.generators import BOS
 from tpc.verify import RaspRunnable
-from tpc.verify import _as_input_tokens
+from tpc.verify.driver import _as_input_tokens
 from tpc.verify.conventions import TASK_CONVENTIONS
 
 SPECS = Path(__file__).resolve().parents[2] / "examples" / "specs"

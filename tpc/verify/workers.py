@@ -47,7 +47,7 @@ def combine(p, tally: Tally) -> Tally:
 
 def run_distributed(kwargs: dict):
     """This process's share of a check, in an initialised process group; the merged result."""
-    from tpc.verify import prepare, run_check
+    from tpc.verify.driver import prepare, run_check
 
     checks = {k: kwargs.pop(k) for k in ("samples", "seed", "exhaustive_limit")}
     p = prepare(**kwargs)

@@ -111,7 +111,7 @@ def smt_verify(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=N
     """Prove `a` and `b` agree on every input of lengths min_len..max_len, or find one where
     they differ (see the module docstring). `timeout`: seconds for the whole check."""
     z3 = _z3()
-    from tpc.verify import prepare
+    from tpc.verify.driver import prepare
 
     start = time.perf_counter()
     p = prepare(a, b, max_len=max_len, min_len=min_len, vocab=vocab, output=output, task=task)
