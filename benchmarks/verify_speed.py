@@ -1,16 +1,17 @@
-"""Sequences per second of `tpc verify`'s exhaustive checks (CPU, the machine's torch threads).
+"""Inputs per second of `tpc verify`'s exhaustive checks, side by side with the model's own
+batched hard-mode forward (CPU, one torch thread; best of --repeat).
 
-    python benchmarks/verify_speed.py [--max-len 8] [--vocab "0 1 2 3 4"] [--checkpoint PATH]
+    OMP_NUM_THREADS=1 python benchmarks/verify_speed.py [--repeat 3] [--model NAME=PATH ...]
 
-1. interpreter vs interpreter: examples/rasp/sort.rasp against its own IR JSON, vocabulary
-   0..4, lengths 0..8 (488,281 inputs), both sides through `tpc.interp`;
-2. interpreter vs emitted Python on a smaller range (lengths 0..6), for scale;
-3. checkpoint vs program: a checkpoint (--checkpoint, else examples/models/sort/model.pt, else
-   a random model of the paper's `sort` shape: 3 layers, 4+4 heads, 2+2 MLPs of width 64) with
-   8 positions (6 tokens, up to 7 after BOS: 335,923 inputs) against its lifted program
-   (`tpc.lift.lift_checkpoint`, unoptimized) when it exists, else against itself.
-
-Rates count each input once (both sides evaluated).
+For each model over its whole domain (lengths 0..n_ctx-1 after BOS, over its tokens):
+  raw    `model.predict` on the pre-encoded inputs (`<s>` + tokens), in the batches the check
+         uses: the physical limit of running the model at all;
+  lifted `tpc verify MODEL LIFTED.json` (the model against its lifted program, -O1);
+  spec   `tpc verify MODEL examples/specs/TASK.rasp --task TASK`, when the task has a spec
+         (over the task's plain inputs: sort's and reverse's </s> comes last).
+Ratios are check rate / raw rate (>= 1: the check costs no more than running the model).
+Then IR vs IR: examples/rasp/sort.rasp against its own IR JSON (vocabulary 0..4, lengths
+0..8, 488,281 inputs), both through the interpreter.
 """
 
 from __future__ import annotations
@@ -18,79 +19,105 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from tpc.verify import verify
+from tpc.verify.search import enumerate_inputs
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _report(name: str, result) -> None:
-    state = "equivalent" if result.equivalent else "DIFFER"
-    print(f"{name:<40} {result.inputs:>9} inputs {result.seconds:8.2f} s "
-          f"{result.rate:>10,.0f} sequences/s  ({result.mode}, {state})")
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT.parent / "shared" / "reference"
+DEFAULT_MODELS = [f"sort={REFERENCE / 'sort'}", f"hist={REFERENCE / 'hist'}"]
 
 
-def _random_sort_model(path: Path) -> Path:
-    from tpc.model.checkpoint import save_checkpoint
-    from tpc.model.config import ModelConfig
-    from tpc.model.learned import TransformerProgram
-
-    tokens = ("<pad>", "0", "1", "2", "3", "4", "</s>", "<s>")
-    labels = ("<pad>", "0", "1", "2", "3", "4")
-    torch.manual_seed(0)
-    cfg = ModelConfig(vocab_size=len(tokens), n_classes=len(labels), n_ctx=8, d_var=8, n_layers=3,
-                      n_heads_cat=4, n_heads_num=4, n_cat_mlps=2, n_num_mlps=2, d_mlp=64,
-                      masked_classes=(0,))
-    save_checkpoint(path, TransformerProgram(cfg), tokens=tokens, labels=labels, task="sort")
-    return path
+def best(fn, repeat):
+    """(best seconds, last result)."""
+    times, out = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), out
 
 
-def _lifted(checkpoint: Path, tmp: Path):
-    try:
-        from tpc.lift import lift_checkpoint as lift
-    except ImportError:
-        return None
+def raw_rate(path, repeat):
+    """(inputs, inputs/s) of the model's predict over its whole domain, pre-encoded."""
+    from tpc.model.checkpoint import load_model
+    from tpc.verify.runnables import CheckpointRunnable
+
+    loaded = load_model(path)
+    model, tokens = loaded.model, loaded.tokens
+    bos = tokens.index("<s>") if "<s>" in tokens else len(tokens) - 1
+    ids = np.array([i for i in range(1, len(tokens)) if i != bos])
+    n_ctx = model.cfg.n_ctx
+    batches = []
+    for length in range(n_ctx):
+        count = len(ids) ** length
+        step = max(1, CheckpointRunnable.batch_positions // (length + 1))
+        for lo in range(0, count, step):
+            x = ids[enumerate_inputs(len(ids), length, lo, min(count, lo + step))]
+            batches.append(torch.from_numpy(np.concatenate([np.full((len(x), 1), bos), x], 1)))
+    total = sum(len(b) for b in batches)
+
+    def run():
+        with torch.inference_mode():
+            for b in batches:
+                model.predict(b)
+
+    seconds, _ = best(run, repeat)
+    return total, total / seconds
+
+
+def lifted(path, tmp: Path) -> Path:
     from tpc.ir import to_json
+    from tpc.lift import lift_checkpoint
 
-    out = tmp / "lifted.json"
-    out.write_text(to_json(lift(checkpoint)))
+    out = tmp / f"{abs(hash(str(path)))}.json"
+    out.write_text(to_json(lift_checkpoint(path)))
     return out
+
+
+def row(name, inputs, rate, raw=None):
+    ratio = "" if raw is None else f"{rate / raw:6.2f}x raw"
+    print(f"  {name:<8} {inputs:>9,} inputs {rate:>11,.0f} inputs/s  {ratio}", flush=True)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--max-len", type=int, default=8)
-    ap.add_argument("--vocab", default="0 1 2 3 4")
-    ap.add_argument("--checkpoint", type=Path, default=None)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--model", action="append", metavar="NAME=PATH",
+                    help="a model to measure (NAME a task with a spec, or any label) [sort, hist references]")
+    ap.add_argument("--workers", type=int, default=1, help="--workers of the checks")
     args = ap.parse_args()
-    from tpc.backends.python import to_python
-    from tpc.load import parse_tokens
-    from tpc.frontend import rasp_file_to_ir
-    from tpc.ir import to_json
-
-    print(f"torch threads: {torch.get_num_threads()}")
-    vocab = parse_tokens(args.vocab)
-    sort = ROOT / "examples" / "rasp" / "sort.rasp"
+    torch.set_num_threads(1)
+    print(f"torch threads: {torch.get_num_threads()}, repeat {args.repeat}, workers {args.workers}")
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        program = rasp_file_to_ir(sort, vocab=vocab, max_len=args.max_len)
-        (tmp / "sort.json").write_text(to_json(program))
-        (tmp / "sort.py").write_text(to_python(program))
-        _report(f"sort.rasp vs sort.json (V={len(vocab)}, L<={args.max_len})",
-                verify(sort, tmp / "sort.json"))
-        short = min(args.max_len, 6)
-        _report(f"sort.json vs sort.py (L<={short})", verify(tmp / "sort.json", tmp / "sort.py", max_len=short))
+        for item in args.model or DEFAULT_MODELS:
+            name, path = item.split("=", 1)
+            print(f"{name}: {path}", flush=True)
+            inputs, raw = raw_rate(path, args.repeat)
+            row("raw", inputs, raw)
+            program = lifted(path, Path(tmp))
+            seconds, r = best(lambda: verify(path, program, workers=args.workers), args.repeat)
+            row("lifted", r.inputs, r.inputs / seconds, raw)
+            spec = ROOT / "examples" / "specs" / f"{name}.rasp"
+            if spec.is_file():
+                seconds, r = best(lambda: verify(path, spec, task=name, workers=args.workers), args.repeat)
+                verdict = "correct" if r.equivalent else f"{r.failing_inputs:,} failing"
+                row("spec", r.inputs, r.inputs / seconds, raw)
+                print(f"           ({verdict})")
+        from tpc.frontend import rasp_file_to_ir
+        from tpc.ir import to_json
 
-        trained = ROOT / "examples" / "models" / "sort" / "model.pt"
-        ckpt = args.checkpoint or (trained if trained.is_file() else None)
-        ckpt = ckpt or _random_sort_model(tmp / "random_sort.pt")
-        other = _lifted(ckpt, tmp)
-        name = "lifted program" if other is not None else "itself"
-        label = f"{ckpt.parent.name}/{ckpt.name}"
-        _report(f"{label} vs {name}", verify(ckpt, other or ckpt))
+        sort = ROOT / "examples" / "rasp" / "sort.rasp"
+        ir = Path(tmp) / "sort.json"
+        ir.write_text(to_json(rasp_file_to_ir(sort, vocab=[0, 1, 2, 3, 4], max_len=8)))
+        print("IR vs IR: sort.rasp vs sort.json, vocabulary 0..4, lengths 0..8", flush=True)
+        seconds, r = best(lambda: verify(sort, ir), args.repeat)
+        row("ir", r.inputs, r.inputs / seconds)
     return 0
 
 

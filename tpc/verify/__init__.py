@@ -41,114 +41,36 @@ Emitted Python modules are called once per sequence (the slow path).
 
 from __future__ import annotations
 
-import time
+import os
 from typing import Sequence
 
-from tpc.errors import TpcError
-from tpc.ir import show
-from tpc.load import parse_tokens
+from tpc.verify.driver import prepare, run_check
 from tpc.verify.results import Counterexample, VerifyResult
 from tpc.verify.runnables import (
     CHECKPOINT_SUFFIXES, Canon, CheckpointRunnable, ProgramRunnable, PythonRunnable, RaspRunnable,
-    Runnable, as_runnable, exact_key, load,
+    Runnable, as_runnable, load,
 )
-from tpc.verify.search import Check, exhaustive, lengths_total, sampled
 
 DEFAULT_EXHAUSTIVE_LIMIT = 2_000_000
 DEFAULT_SAMPLES = 2000
 
 
-def _untyped_model(side: Runnable) -> bool:
-    return side.kind == "checkpoint" and not side.typed
-
-
-def _resolve_vocab(sides, vocab, by_str):
-    """(the common vocabulary, the key that matches each side's tokens to it)."""
-    key = str if by_str else exact_key
-    fixed = [s for s in sides if s.vocab is not None]
-    if vocab is not None:
-        wanted = list(vocab)
-        for s in fixed:
-            have = {key(t) for t in s.vocab}
-            missing = [t for t in wanted if key(t) not in have]
-            if missing:
-                raise TpcError(f"incompatible vocabularies: {s.label} has no token "
-                               f"{', '.join(map(show, missing[:5]))} (its vocabulary: "
-                               f"{' '.join(map(str, s.vocab))})")
-        wanted_keys = {key(t) for t in wanted}
-        if fixed:  # in the order of the reference side
-            ref = next((s for s in fixed if s.kind == "checkpoint"), fixed[0])
-            common = [t for t in ref.vocab if key(t) in wanted_keys]
-        else:
-            common = sorted({key(t): t for t in wanted}.values(), key=exact_key)
-    else:
-        if not fixed:
-            raise TpcError("neither side fixes a vocabulary: pass --vocab")
-        ref = next((s for s in fixed if s.kind == "checkpoint"), fixed[0])
-        common = list(ref.vocab)
-        for s in fixed:
-            if {key(t) for t in s.vocab} != {key(t) for t in common}:
-                raise TpcError(f"incompatible vocabularies: {ref.label} has "
-                               f"{' '.join(map(str, ref.vocab))}, {s.label} has "
-                               f"{' '.join(map(str, s.vocab))} (pass --vocab to check a common part)")
-    return common, key
-
-
-def _as_input_tokens(tokens: list) -> list:
-    """A trained model's token strings typed as `tpc run --input` types them ("3" is 3): the
-    values a RASP program is run on (one typing rule for tokens in every command)."""
-    if any(not isinstance(t, str) or t.split() != [t] for t in tokens):  # each one word
-        return tokens
-    return parse_tokens(" ".join(tokens) + " ")  # the space: never split into characters
-
-
 def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequence | None = None,
            samples: int = DEFAULT_SAMPLES, seed: int = 0,
-           exhaustive_limit: int = DEFAULT_EXHAUSTIVE_LIMIT, output: str | None = None) -> VerifyResult:
-    """Check that `a` and `b` agree (see the module docstring); user errors raise TpcError."""
-    start = time.perf_counter()
-    a, b = as_runnable(a), as_runnable(b)
-    sides = (a, b)
-    by_str = any(_untyped_model(s) for s in sides)
+           exhaustive_limit: int = DEFAULT_EXHAUSTIVE_LIMIT, output: str | None = None,
+           task: str | None = None, workers: int = 1) -> VerifyResult:
+    """Check that `a` and `b` agree (see the module docstring); user errors raise TpcError.
 
-    common, key = _resolve_vocab(sides, vocab, by_str)
-    limits = [s.max_len for s in sides if s.max_len is not None]
-    if max_len is None:
-        if not limits:
-            raise TpcError("neither side fixes a maximum length: pass --max-len")
-        max_len = min(limits)
-    for s in sides:
-        if s.max_len is not None and max_len > s.max_len:
-            raise TpcError(f"--max-len {max_len} is longer than {s.label} accepts ({s.max_len} tokens)")
-    if not 0 <= min_len <= max_len:
-        raise TpcError(f"--min-len must be between 0 and --max-len ({max_len})")
-    for s in sides:
-        if s.vocab is None:
-            s.bind(_as_input_tokens(common) if by_str else common, max_len)
-    for s in sides:
-        by_key = {key(t): t for t in s.vocab}
-        s.use_vocab([by_key[key(t)] for t in common])
+    With `task` (a task of tpc.tasks, or a convention "bos" / "bos-eos"), `a` is a model of
+    that task and `b` its spec (see tpc.verify.conventions): every input is counted."""
+    if workers > 1 or int(os.environ.get("WORLD_SIZE", "1")) > 1:  # or under torchrun
+        from tpc.verify.workers import spawn  # lazy: torch.distributed
 
-    if output is not None:
-        pairs = [(a.output_name(output), b.output_name(output))]
-    elif a.kind != "checkpoint" and b.kind != "checkpoint" and set(a.outputs) == set(b.outputs):
-        pairs = [(o, o) for o in a.outputs]
-    else:
-        pairs = [(a.main_output, b.main_output)]
-    check = Check(a, b, pairs, Canon(by_str))
-
-    n_vocab = len(common)
-    total = lengths_total(n_vocab, min_len, max_len)
-    result = dict(a=a.label, b=b.label, min_len=min_len, max_len=max_len)
-    if total <= exhaustive_limit:
-        checked, found = exhaustive(check, n_vocab, min_len, max_len)
-        mode, seed_used = "exhaustive", None
-    else:
-        checked, found = sampled(check, n_vocab, min_len, max_len, samples, seed)
-        mode, seed_used = "sampled", seed
-    counter = None if found is None else check.counterexample(found)
-    return VerifyResult(**result, inputs=checked, equivalent=found is None, mode=mode,
-                        seconds=time.perf_counter() - start, counterexample=counter, seed=seed_used)
+        return spawn(dict(a=a, b=b, max_len=max_len, min_len=min_len, vocab=vocab, samples=samples,
+                          seed=seed, exhaustive_limit=exhaustive_limit, output=output, task=task),
+                     workers)
+    return run_check(prepare(a, b, max_len=max_len, min_len=min_len, vocab=vocab, output=output,
+                             task=task), samples, seed, exhaustive_limit)
 
 
 __all__ = [

@@ -63,6 +63,7 @@ class Runnable:
     bos = BOS
     outputs: tuple = ()
     main_output = ""
+    task_view = False  # a model seen through a task's input convention (conventions.TaskView)
     #: positions (batch x sequence length) evaluated at once
     batch_positions = 1 << 18
 
@@ -189,7 +190,7 @@ class CheckpointRunnable(Runnable):
     def __init__(self, path: Path, label: str):
         from tpc.model.checkpoint import load_model  # lazy: torch
 
-        self.label = label
+        self.label, self.path = label, path
         loaded = load_model(path)
         self.model, self.labels, self.typed = loaded.model, loaded.labels, loaded.typed
         # Compiled from a RASP-style program: BOS is still fed, but its output is no output.

@@ -14,7 +14,7 @@ from tpc.ir import Builder, Domain, to_json
 from tpc.lift import lift_checkpoint
 from tpc.verify import verify
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 def _hist(vocab="abc", max_len=4, cap_token=None, implicit_bos=True):
@@ -273,7 +273,7 @@ def test_cli(sort_artifacts, tmp_path):
     doc = json.loads(bad.output)
     # Position 0 selects nothing and gets RASP's default, the int 0 (issue 10).
     assert doc["equivalent"] is False and doc["mode"] == "exhaustive" and doc["inputs"] == 2
-    assert doc["counterexample"] == {"input": ["0"], "output": None, "a": ["0"], "b": [0]}
+    assert doc["counterexample"] == {"input": ["0"], "output": None, "a": ["0"], "b": [0], "differs": [True]}
     sampled = runner.invoke(main, ["verify", py, str(SORT), "--exhaustive-limit", "10",
                                    "--samples", "50", "--seed", "3", "--vocab", "0 1"])
     assert sampled.exit_code == 0 and "(sampled, lengths 0..5, seed 3): equivalent" in sampled.output
