@@ -58,3 +58,14 @@ def test_lists_hold_sops_and_concatenate(tmp_path):
     prog.write_text("xs = [indices] + [indices * 10];\ntotal = 0;\nfor x in xs { total = total + x; }\nresult = total;\n")
     r = run(prog, "abc")
     assert r.exit_code == 0 and json.loads(r.output) == [0, 11, 22]
+
+
+def test_exit_stops_reading_the_file_it_is_in(tmp_path):
+    (tmp_path / "lib.rasp").write_text("def f(s) { return s + 1; }\nquit()\ndef f(s) { return s / 0; }\n")
+    prog = tmp_path / "p.rasp"
+    prog.write_text('load "lib";\nresult = f(indices);\nexit\nresult = 1 / 0;\n')
+    r = run(prog, "abc")
+    assert r.exit_code == 0 and json.loads(r.output) == [1, 2, 3]
+    prog.write_text("result = indices;\nexit;\n")  # the reference grammar has no ';' after exit
+    r = run(prog, "abc")
+    assert r.exit_code == 2 and "2:5: syntax error: unexpected ';'" in r.output

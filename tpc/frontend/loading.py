@@ -51,8 +51,7 @@ def load(tr, stmt, env, top):
     tr.loading.append(key)
     try:
         with cx.reading(filename, source):
-            for s in tree.children:
-                tr.statement(s, env, top)
+            tr.top_level(tree, env)
     finally:
         tr.loading.pop()
     tr.last_assign = last_assign

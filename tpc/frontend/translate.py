@@ -35,8 +35,7 @@ class Translator:
 
     def run(self, tree: lark.Tree) -> Program:
         cx = self.cx
-        for stmt in tree.children:
-            self.statement(stmt, self.globals, top=True)
+        self.top_level(tree, self.globals)
         if not self.outputs:
             if self.last_assign is None:
                 raise TpcError.at(cx.filename, cx.source, 1, 1, "the program has no output: assign an s-op or declare 'output NAME;'")
@@ -48,6 +47,13 @@ class Translator:
             return cx.builder.build(source=cx.filename)
         except IRError as err:
             raise TpcError.at(cx.filename, cx.source, 1, 1, f"invalid program: {err}") from None
+
+    def top_level(self, tree: lark.Tree, env: dict) -> None:
+        """Run a file's statements, up to an `exit` (RASP's REPL stops reading the file there)."""
+        for stmt in tree.children:
+            if stmt.data == "exit_stmt":
+                return
+            self.statement(stmt, env, top=True)
 
     def add_output(self, label: str, value, where) -> None:
         if isinstance(value, Sel):
