@@ -39,16 +39,15 @@ BAD = [
     ("x = indices;\ny = x(1);", 2, 5, "'x' is not a function"),
     # aggregate of a selector
     ("s = select(indices, indices, ==);\nx = aggregate(s, s);", 2, 18, "cannot aggregate a selector"),
-    # unsupported constructs
-    ('load "lib.rasp";', 1, 1, "unsupported construct: load"),
+    ('load "no_such_library";', 1, 6, "cannot load 'no_such_library': no file no_such_library.rasp"),
     # compile-time values used where only the input could tell
     ("x = 1;\nfor i in tokens { y = i; }", 2, 10, "a value known before the input"),
-    ("x = tokens[0];", 1, 5, "a value known before the input"),
+    ("x = tokens[tokens];", 1, 12, "an s-op is indexed by a constant integer"),
     ("x = [1, 2][5];", 1, 12, "cannot index"),
     ("a, b = tokens, indices, length;", 1, 1, "2 names, but the value has 3 parts"),
     ("r = readout classes [1] bias [0.0] { tokens: {} };", 1, 5, "readout is only available in model mode"),
     # other misuse
-    ("x = tokens in tokens;", 1, 15, "'in' needs a constant list"),
+    ("x = tokens in tokens;", 1, 15, "'in' needs a list of constants"),
     ("x = [1, 2];\noutput x;", 2, 8, "a list can only be used after 'in'"),
     ("x = numerical(tokens);", 1, 5, "a numerical s-op cannot take the value 'a'"),
     ("x = map {1: 2} (tokens, indices);", 1, 10, "a map over two s-ops needs pair keys"),

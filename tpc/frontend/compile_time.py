@@ -5,8 +5,10 @@ translated; the IR they leave behind is a fixed graph of s-ops."""
 
 from __future__ import annotations
 
+from tpc.frontend import library
 from tpc.frontend.fusion import as_expr, combine
-from tpc.frontend.values import ConstDict, ConstList, Expr, Multi, const, dict_key, strict
+from tpc.ir import is_number
+from tpc.frontend.values import ConstDict, ConstList, Expr, Func, Multi, Sel, SOp, const, dict_key, strict
 
 MAX_ITERATIONS = 10_000  # a loop or comprehension longer than this is refused
 
@@ -22,8 +24,22 @@ def constant_value(tr, v, where):
     raise tr.cx.error(where, "a value known before the input (a constant, list or dict) is needed here")
 
 
+def element(v):
+    """What a list holds for the value `v`: a constant as its Python value, a list as a Python
+    list, anything else (an s-op, selector, dict or function) as itself."""
+    if isinstance(v, Expr) and v.is_const:
+        return v.const()
+    if isinstance(v, ConstList):
+        return list(v.values)
+    if isinstance(v, Multi):
+        return [element(x) for x in v.values]
+    return v
+
+
 def wrap(value):
-    """A Python value as a compile-time value."""
+    """A Python value (or a list's element) as a compile-time value."""
+    if isinstance(value, (Expr, SOp, Sel, ConstDict, ConstList, Func)):
+        return value
     if isinstance(value, list):
         return ConstList(value)
     if isinstance(value, dict):
@@ -86,9 +102,25 @@ def dict_literal(tr, t, env):
     return ConstDict(out)
 
 
+def is_sop(v) -> bool:
+    """Whether `v` is an s-op (a value that depends on the input)."""
+    return isinstance(v, SOp) or isinstance(v, Expr) and not v.is_const
+
+
+def is_atom(v) -> bool:
+    """Whether a list element is a single constant (no list, dict, s-op or selector)."""
+    return v is None or isinstance(v, (bool, str)) or is_number(v)
+
+
 def index(tr, t, env):
     base_t, key_t = t.children
     base, key = tr.expr(base_t, env), tr.expr(key_t, env)
+    if is_sop(base):  # RASP's s[i]: the value at position i (from the end when i < 0)
+        i = key.const() if isinstance(key, Expr) and key.is_const else None
+        if not isinstance(i, int) or isinstance(i, bool):
+            raise tr.cx.error(key_t, "an s-op is indexed by a constant integer")
+        name = "index_from_start" if i >= 0 else "index_from_end"
+        return tr.apply(library.sugar()[name], [base, key], t)
     if isinstance(base, ConstDict) and isinstance(key, Expr) and key.is_const:
         if key.const() not in base.items:
             raise tr.cx.error(key_t, f"cannot index: no key {key.const()!r}")
@@ -114,7 +146,7 @@ def list_comprehension(tr, t, env):
     for value in items(tr, iterable, env):
         local = dict(env)
         bind(tr, names, wrap(value), local, t)
-        out.append(constant_value(tr, tr.expr(value_t, local), value_t))
+        out.append(element(tr.expr(value_t, local)))
     return ConstList(out)
 
 

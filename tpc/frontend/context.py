@@ -3,6 +3,8 @@ domain, the mode, the IR builder and the node names given so far."""
 
 from __future__ import annotations
 
+import contextlib
+
 import lark
 
 from tpc.errors import TpcError
@@ -39,21 +41,39 @@ class Context:
         self.cache: dict = {}  # built-in s-ops and BOS-fixed copies, built once
         self.names = FreshNames(live=self.builder.types)
         self._auto: set = set()  # names made up, not taken from the program
-        # What a run must check (tpc.frontend.failures): node -> (line, column) of the source
-        # it computes, and node -> (input nodes, {input IR values: (line, column, reason)})
-        # for the inputs on which it fails.
+        self.sources = {filename: source}  # every file read (`load`), for located errors
+        # What a run must check (tpc.frontend.failures): node -> (file, line, column) of the
+        # source it computes, and node -> (input nodes, {input IR values: (file, line, column,
+        # reason)}) for the inputs on which it fails.
         self.located: dict = {}
         self.failures: dict = {}
 
+    @contextlib.contextmanager
+    def reading(self, filename: str, source: str):
+        """Locate trees in `filename` (a loaded file, or the one a function was defined in)."""
+        saved = self.filename, self.source
+        self.filename, self.source = filename, source
+        self.sources[filename] = source
+        try:
+            yield
+        finally:
+            self.filename, self.source = saved
+
+    def at(self, where) -> tuple:
+        """(file, line, column) of `where`: in the loaded file it was read from (see
+        tpc.frontend.loading), else in the file being read."""
+        filename = getattr(getattr(where, "meta", None), "loaded_from", self.filename)
+        return (filename, *position(where))
+
     def record(self, node: str, inputs: list, where, failed: dict) -> None:
         """Note the source of `node` and the inputs (`failed`) on which its values fail."""
-        self.located.setdefault(node, position(where))
+        self.located.setdefault(node, self.at(where))
         if failed:
             self.failures[node] = (tuple(inputs), dict(failed))
 
     def error(self, where, reason: str) -> TpcError:
-        line, col = position(where)
-        return TpcError.at(self.filename, self.source, line, col, reason)
+        filename, line, col = self.at(where)
+        return TpcError.at(filename, self.sources[filename], line, col, reason)
 
     def values(self, node: str) -> tuple:
         """The IR values `node` can take."""

@@ -49,7 +49,7 @@ def rasp_to_ir_checked(
     tree = parse(source, filename)
     cx = Context(source, filename, domain, model)
     program = Translator(cx).run(tree)
-    checks = RunChecks(filename, source, {} if model else cx.located, {} if model else cx.failures)
+    checks = RunChecks(cx.sources, {} if model else cx.located, {} if model else cx.failures)
     return program, checks
 
 

@@ -15,10 +15,12 @@ from tpc.ir import Program, is_number, show, sort_key
 
 @frozen
 class RunChecks:
-    filename: str
-    source: str
-    located: dict  # node -> (line, column) of the source it computes
-    failures: dict  # node -> (input nodes, {sort keys of input values: (line, column, reason)})
+    sources: dict  # file name -> its text
+    located: dict  # node -> (file, line, column) of the source it computes
+    failures: dict  # node -> (input nodes, {sort keys of input values: (file, line, column, reason)})
+
+    def error(self, filename, line, column, reason) -> TpcError:
+        return TpcError.at(filename, self.sources[filename], line, column, reason)
 
     def check(self, program: Program, tokens: list) -> None:
         """Raise the first error RASP would raise on `tokens` (a list without BOS)."""
@@ -37,12 +39,12 @@ class RunChecks:
                 for values in columns:
                     hit = failed.get(tuple(sort_key(v) for v in values))
                     if hit is not None:
-                        raise TpcError.at(self.filename, self.source, *hit)
+                        raise self.error(*hit)
             if node.name in self.located:
                 values = [v for v in at(node.name) if v is not None]
                 if _type_of(values) is None:
                     shown = ", ".join(map(show, values))
-                    raise TpcError.at(self.filename, self.source, *self.located[node.name],
+                    raise self.error(*self.located[node.name],
                                       f"an s-op holds values of different types: [{shown}]")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Callable
 
 from tpc.frontend import bos
-from tpc.frontend.context import Context, position
+from tpc.frontend.context import Context
 from tpc.frontend.values import ConstList, Expr, Func, RaspFailure, Sel, SOp, to_number
 from tpc.ir import IRError, Table, is_number, normalize, show, sort_key
 
@@ -69,7 +69,7 @@ def materialize(cx: Context, e: Expr, where, kind: str | None = None, hint: str 
     hint = hint or e.hint
     where = e.where if e.where is not None else where
 
-    failed: dict = {}  # input IR values -> (line, column, reason) where the expression fails
+    failed: dict = {}  # input IR values -> (file, line, column, reason) where the expression fails
 
     def out(*raw):
         try:
@@ -77,7 +77,7 @@ def materialize(cx: Context, e: Expr, where, kind: str | None = None, hint: str 
         except RaspFailure as failure:
             if not e.args:  # a constant that fails fails wherever it is used
                 raise cx.error(failure.where or where, failure.message) from None
-            failed[raw] = (*position(failure.where or where), failure.message)
+            failed[raw] = (*cx.at(failure.where or where), failure.message)
             v = None
         if kind == "numerical":
             v = to_number(v)

@@ -42,6 +42,15 @@ def select_next_identical(seq) {
 """
 
 
+# What RASP's `s[i]` and `atom in s` mean, called by the translator only (a program cannot
+# name them).
+SUGAR = """
+def atom_in(seq, atom) { return selector_width(select(seq, atom, ==)) > 0; }
+def index_from_start(seq, i) { return aggregate(select(indices, i, ==), seq); }
+def index_from_end(seq, i) { return aggregate(select(indices, length + i, ==), seq); }
+"""
+
+
 # Library values: a name -> the library function of no arguments that computes it.
 VALUES = {"full_s": "full_s"}
 
@@ -49,9 +58,19 @@ VALUES = {"full_s": "full_s"}
 @functools.lru_cache(maxsize=1)
 def functions() -> dict:
     """The library's functions by name (parsed once)."""
+    return _parse_functions(LIBRARY)
+
+
+@functools.lru_cache(maxsize=1)
+def sugar() -> dict:
+    """The functions behind `s[i]` and `atom in s` by name (parsed once)."""
+    return _parse_functions(SUGAR)
+
+
+def _parse_functions(text: str) -> dict:
     from tpc.frontend.parser import parse
 
-    tree = parse(LIBRARY, "<library>")
+    tree = parse(text, "<library>")
     out = {}
     for stmt in tree.children:
         name, params, *body, ret = stmt.children

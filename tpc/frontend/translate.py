@@ -10,7 +10,7 @@ from typing import Any
 import lark
 
 from tpc.errors import TpcError
-from tpc.frontend import bos, compile_time, extensions, library
+from tpc.frontend import bos, compile_time, extensions, library, loading
 from tpc.frontend.builtins import BUILTIN_SOPS, BUILTINS
 from tpc.frontend.context import Context
 from tpc.frontend.fusion import as_expr, combine, materialize, plain
@@ -31,11 +31,11 @@ class Translator:
         self.outputs: dict[str, str] = {}
         self.last_assign: tuple | None = None  # (name, token) of the last top-level s-op
         self._depth = 0
+        self.loading = loading.outermost(cx.filename)  # the files being read, to refuse load cycles
 
     def run(self, tree: lark.Tree) -> Program:
         cx = self.cx
-        for stmt in tree.children:
-            self.statement(stmt, self.globals, top=True)
+        self.top_level(tree, self.globals)
         if not self.outputs:
             if self.last_assign is None:
                 raise TpcError.at(cx.filename, cx.source, 1, 1, "the program has no output: assign an s-op or declare 'output NAME;'")
@@ -47,6 +47,13 @@ class Translator:
             return cx.builder.build(source=cx.filename)
         except IRError as err:
             raise TpcError.at(cx.filename, cx.source, 1, 1, f"invalid program: {err}") from None
+
+    def top_level(self, tree: lark.Tree, env: dict) -> None:
+        """Run a file's statements, up to an `exit` (RASP's REPL stops reading the file there)."""
+        for stmt in tree.children:
+            if stmt.data == "exit_stmt":
+                return
+            self.statement(stmt, env, top=True)
 
     def add_output(self, label: str, value, where) -> None:
         if isinstance(value, Sel):
@@ -106,7 +113,8 @@ class Translator:
 
     def funcdef(self, stmt, env, top):
         name, params, *body, ret = stmt.children
-        env[str(name)] = Func(str(name), [str(p) for p in (params.children if params else [])], body, ret)
+        origin = (self.cx.filename, self.cx.source)
+        env[str(name)] = Func(str(name), [str(p) for p in (params.children if params else [])], body, ret, origin)
 
     def output(self, stmt, env, top):
         label, expr = stmt.children
@@ -139,7 +147,9 @@ class Translator:
         return method(self, t, env)
 
     def operand(self, t, env, op: str) -> Expr:
-        v = self.expr(t, env)
+        return self.as_operand(self.expr(t, env), t, op)
+
+    def as_operand(self, v, t, op: str) -> Expr:
         if isinstance(v, Sel):
             raise self.cx.error(t, f"a selector cannot be an operand of '{op}'; it needs s-ops")
         return as_expr(self.cx, v, t)
@@ -163,15 +173,7 @@ class Translator:
         return const(string_value(t.children[0]))
 
     def list_literal(self, t, env):
-        values = []
-        for child in t.children:
-            if child is None:
-                continue
-            v = self.expr(child, env)
-            if not isinstance(v, Expr) or not v.is_const:
-                raise self.cx.error(child, "list elements must be constants")
-            values.append(v.const())
-        return ConstList(values)
+        return ConstList([compile_time.element(self.expr(c, env)) for c in t.children if c is not None])
 
     def binop(self, t, env):
         left, op, right = t.children
@@ -182,7 +184,10 @@ class Translator:
         return self._binary(t, env, left, "^", right)
 
     def _binary(self, t, env, left, op, right):
-        a, b = self.operand(left, env, op), self.operand(right, env, op)
+        a, b = self.expr(left, env), self.expr(right, env)
+        if op == "+" and isinstance(a, ConstList) and isinstance(b, ConstList):
+            return ConstList(a.values + b.values)
+        a, b = self.as_operand(a, left, op), self.as_operand(b, right, op)
         kind = "numerical" if op in ARITH and "numerical" in (a.kind, b.kind) else "categorical"
         return combine(self.cx, [a, b], BINOPS[op], kind, t)
 
@@ -230,8 +235,11 @@ class Translator:
         left, right = t.children
         a = self.operand(left, env, "in")
         container = self.expr(right, env)
-        if not isinstance(container, ConstList):
-            raise self.cx.error(right, "'in' needs a constant list on its right, like [1, 2, 3]")
+        if a.is_const and compile_time.is_sop(container):
+            # RASP's `atom in s-op`: True everywhere when some position holds the atom.
+            return self.apply(library.sugar()["atom_in"], [container, a], t)
+        if not isinstance(container, ConstList) or not all(map(compile_time.is_atom, container.values)):
+            raise self.cx.error(right, "'in' needs a list of constants or an s-op on its right, like [1, 2, 3]")
         members = {dict_key(c) for c in container.values}
         return combine(self.cx, [a], strict(lambda v: dict_key(v) in members), "categorical", t)
 
@@ -309,27 +317,22 @@ class Translator:
         """The value of `f`'s body run in a new scope binding its parameters to `args`."""
         if len(args) != len(f.params):
             raise self.cx.error(t, f"{f.name}() takes {len(f.params)} argument{'s' if len(f.params) != 1 else ''}, got {len(args)}")
-        values = [self.expr(a, env) for a in args]
+        return self.apply(f, [self.expr(a, env) for a in args], t)
+
+    def apply(self, f: Func, values: list, t):
+        """The value of `f`'s body run in a new scope binding its parameters to `values`."""
         if self._depth > MAX_CALL_DEPTH:
             raise self.cx.error(t, f"recursion too deep in '{f.name}' (functions are inlined)")
         local = dict(zip(f.params, values))
         self._depth += 1
         try:
-            for stmt in f.body:
-                self.statement(stmt, local)
-            values = [self.expr(r, local) for r in f.ret.children]
+            with self.cx.reading(*(f.origin or (self.cx.filename, self.cx.source))):
+                for stmt in f.body:
+                    self.statement(stmt, local)
+                values = [self.expr(r, local) for r in f.ret.children]
             return values[0] if len(values) == 1 else Multi(values)
         finally:
             self._depth -= 1
-
-
-def _unsupported(what: str):
-    """A translation rejecting a construct the grammar parses only to report it."""
-
-    def reject(tr, t, *_):
-        raise tr.cx.error(t, f"unsupported construct: {what}")
-
-    return reject
 
 
 STATEMENTS = {
@@ -340,7 +343,7 @@ STATEMENTS = {
     "for_loop": compile_time.for_loop,
     "multi_assign": compile_time.multi_assign,
     "repl_stmt": lambda tr, stmt, env, top: None,
-    "load_stmt": _unsupported("load"),
+    "load_stmt": loading.load,
 }
 
 EXPRESSIONS = {

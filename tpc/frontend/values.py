@@ -84,6 +84,7 @@ class Func:
     params: list
     body: list
     ret: Any
+    origin: Any = None  # (file name, text) of a function defined in another file than the caller
 
 
 def const(value) -> Expr:
