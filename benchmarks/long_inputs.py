@@ -1,4 +1,4 @@
-"""`tpc run` on long inputs: seconds and peak memory for every program in examples/rasp.
+"""`tpc run` on long inputs: seconds and peak memory for every program in examples/rasp (and tracr/).
 
     nice -n 10 .venv/bin/python benchmarks/long_inputs.py [--lengths 64,128,256] [--repeat 1]
 
@@ -43,7 +43,8 @@ def main() -> None:
     lengths = [int(n) for n in args.lengths.split(",")]
     print(f"| program | {' | '.join(f'{n} tokens: s (MB)' for n in lengths)} | {MAX_LEN_LIMIT + 1} tokens |")
     print("|---" * (len(lengths) + 2) + "|")
-    for program in sorted((REPO / "examples" / "rasp").glob("*.rasp")):
+    examples = REPO / "examples" / "rasp"
+    for program in sorted(examples.glob("*.rasp")) + sorted(examples.glob("tracr/*.rasp")):
         cells = []
         for n in lengths:
             runs = [measure(program, n) for _ in range(args.repeat)]
@@ -51,7 +52,7 @@ def main() -> None:
             cells.append(f"{best[0]:.1f} ({best[1]:.0f})" if best[2] == 0 else f"exit {best[2]}: {best[3]}")
         over = measure(program, MAX_LEN_LIMIT + 1)
         cells.append("clean error" if over[2] == 2 and over[3].startswith("error: ") else f"exit {over[2]}")
-        print(f"| {program.stem} | {' | '.join(cells)} |", flush=True)
+        print(f"| {program.relative_to(examples).with_suffix('')} | {' | '.join(cells)} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from tpc.cli import main
 from tpc.frontend import rasp_to_ir_checked
-from tpc.interp import run
+from tpc.interp import Interpreter
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "language.md"
 
@@ -22,8 +22,9 @@ def test_doc_examples_compile_and_run():
         # blocks that only build selectors get an output so that they form a program
         program, checks = rasp_to_ir_checked(block + "\nzz_doc_output = tokens;\n", f"language.md#{i}", "abc", 4)
         if "#!tpc model" not in block:
-            checks.check(program, list("abca"))
-            assert run(program, [list("abca")])
+            interp = Interpreter(program)
+            checks.check(interp, list("abca"))
+            assert interp.run([list("abca")])
 
 
 def test_precedence_table_rows(tmp_path):

@@ -8,7 +8,7 @@ import click
 
 from tpc.cli.shared import MAX_LEN, OUTPUT_NAME, PROGRAM, VOCAB, jsonable, show, tokens_option
 from tpc.errors import TpcError
-from tpc.interp import run as interpret
+from tpc.interp import Interpreter
 from tpc.ir import BOS, DEFAULT_MAX_LEN
 from tpc.load import MAX_LEN_LIMIT, load_program, parse_tokens, typed_tokens
 
@@ -57,10 +57,11 @@ def run(program, text, output_name, as_json, vocab, max_len):
     names = [o for o, _ in prog.outputs]
     if output_name is not None and output_name not in names:
         raise TpcError(f"no output named {output_name!r} (outputs: {', '.join(names)})")
+    interp = Interpreter(prog)  # one for the checks and the run: its tables grow with max_len squared
     if checks is not None:
-        checks.check(prog, tokens)  # RASP's run-time errors (1 / 0, mixed types) where reached
+        checks.check(interp, tokens)  # RASP's run-time errors (1 / 0, mixed types) where reached
     chosen = [output_name] if output_name else names
-    result = {o: values[0] for o, values in interpret(prog, [tokens], chosen).items()}
+    result = {o: values[0] for o, values in interp.run([tokens], chosen).items()}
     if as_json:
         data = {o: [jsonable(v) for v in vals] for o, vals in result.items()}
         click.echo(json.dumps(next(iter(data.values())) if len(data) == 1 else data))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from tpc.errors import TpcError
-from tpc.ir import Program, is_number, show, sort_key
+from tpc.ir import is_number, show, sort_key
 
 
 @frozen
@@ -22,13 +22,13 @@ class RunChecks:
     def error(self, filename, line, column, reason) -> TpcError:
         return TpcError.at(filename, self.sources[filename], line, column, reason)
 
-    def check(self, program: Program, tokens: list) -> None:
-        """Raise the first error RASP would raise on `tokens` (a list without BOS)."""
+    def check(self, interp, tokens: list) -> None:
+        """Raise the first error RASP would raise on `tokens` (a list without BOS), run by
+        `interp` (a tpc.interp.Interpreter of the program: the caller's, whose tables over
+        positions cost as much to build as the run itself on a long input)."""
         if not tokens or not (self.located or self.failures):
             return
-        from tpc.interp import Interpreter  # numpy only, but `check` and `emit` need none of it
-
-        interp = Interpreter(program)
+        program = interp.program
         env = interp.evaluate(*interp.encode([tokens]))
         n = len(tokens) + 1
         at = lambda name: [program[name].type.values[i] for i in env[name][0][1:n]]  # noqa: E731
