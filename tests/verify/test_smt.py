@@ -7,20 +7,9 @@ from tpc.cli import main
 from tpc.ir import Builder, Domain, to_json
 from tpc.ir.nodes import Table
 from tpc.verify import verify
+from tpc.verify.smt import encode, smt_verify  # z3: the `test` extra installs it
 
-pytest.importorskip("z3")  # the `test` extra installs it; tpc itself runs without it
-
-from tpc.verify.smt import encode, smt_verify  # noqa: E402
-
-
-def _hist(cap_token=None, max_len=4):
-    b = Builder(Domain(vocab="abc", max_len=max_len))
-    t = b.tokens()
-    hist = b.selector_width(b.select(t, t, "=="))
-    if cap_token is not None:
-        hist = b.sequence_map(lambda n, x: min(n, 2) if x == cap_token else n, hist, t)
-    b.output("hist", hist)
-    return b.build()
+from tests.verify.programs import hist_program as _hist
 
 
 def test_equal_programs_are_proved_equivalent_at_every_length():
