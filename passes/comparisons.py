@@ -11,10 +11,10 @@ def _named(node: Select, program: Program) -> Predicate:
     if node.predicate.op is not None:
         return node.predicate
     qs, ks = program[node.queries].type.values, program[node.keys].type.values
+    pairs = node.predicate.tabulate(qs, ks)
     for op in COMPARISONS:
-        named = Predicate.comparison(op, qs, ks)
-        if named.pairs == node.predicate.pairs:
-            return named
+        if Predicate.comparison(op).tabulate(qs, ks) == pairs:
+            return Predicate(pairs, op)
     return node.predicate
 
 

@@ -91,7 +91,8 @@ def _reads_only_bos(node: Aggregate, by_name, domain):
     value = at_bos.visit(values)
     if bos_key is None or value is None:
         return None
-    if all(sort_key(k) == sort_key(bos_key[0]) for _, k in sel.predicate.pairs):
+    selected = sel.predicate.tabulate(by_name[sel.queries].type.values, keys.type.values)
+    if all(sort_key(k) == sort_key(bos_key[0]) for _, k in selected):
         return value
     return None
 

@@ -35,9 +35,14 @@ class _Restrict(Visitor):
         return {"table": _restrict_table(node.table, lambda k: sort_key(k[0]) in xs and sort_key(k[1]) in ys)}
 
     def visit_Select(self, node):
+        pred = node.predicate
+        if pred.is_comparison:  # no pairs; its views lose the rows of values that cannot occur
+            views = [None if view is None else _restrict_table(view, lambda k, vs=self.values(side): sort_key(k) in vs)
+                     for view, side in ((pred.query_view, node.queries), (pred.key_view, node.keys))]
+            return {"predicate": Predicate.comparison(pred.op, *views)}
         qs, ks = self.values(node.queries), self.values(node.keys)
-        pairs = [(q, k) for q, k in node.predicate.pairs if sort_key(q) in qs and sort_key(k) in ks]
-        return {"predicate": Predicate(pairs, node.predicate.op)}
+        pairs = [(q, k) for q, k in pred.pairs if sort_key(q) in qs and sort_key(k) in ks]
+        return {"predicate": Predicate(pairs, pred.op)}
 
     def visit_Readout(self, node):
         return {"scores": tuple(_restrict_table(t, lambda k, vs=self.values(term): sort_key(k) in vs)

@@ -12,7 +12,7 @@ import torch
 from click.testing import CliRunner
 
 from tpc.cli import main
-from tpc.load import MAX_LEN_LIMIT
+from tpc.load import MAX_LEN_LIMIT, RUN_MAX_LEN_LIMIT
 
 REPO = Path(__file__).resolve().parent.parent
 RASP = REPO / "examples" / "rasp"
@@ -29,11 +29,13 @@ def refused(args, message):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["run", RASP / "sort.rasp", "-i", "1 2", "--max-len", "10000000"], f"1<=x<={MAX_LEN_LIMIT}"),
-    (["run", RASP / "sort.rasp", "-i", "1 2", "--max-len", "99999999999999999999"], f"1<=x<={MAX_LEN_LIMIT}"),
+    (["run", RASP / "sort.rasp", "-i", "1 2", "--max-len", "10000000"], f"1<=x<={RUN_MAX_LEN_LIMIT}"),
+    (["run", RASP / "sort.rasp", "-i", "1 2", "--max-len", "99999999999999999999"], f"1<=x<={RUN_MAX_LEN_LIMIT}"),
+    (["emit", RASP / "sort.rasp", "--max-len", str(MAX_LEN_LIMIT + 1)], f"1<=x<={MAX_LEN_LIMIT}"),
     (["emit", RASP / "sort.rasp", "--max-len", "٣"], "is not an integer (ASCII digits)"),
     (["compile", RASP / "sort.rasp", "-o", "x.pt", "--max-len", "0"], "1<=x<="),
-    (["run", RASP / "sort.rasp", "-i", " ".join(["1"] * (MAX_LEN_LIMIT + 1))], f"supports at most {MAX_LEN_LIMIT}"),
+    (["run", RASP / "sort.rasp", "-i", " ".join(["1"] * (RUN_MAX_LEN_LIMIT + 1))],
+     f"supports at most {RUN_MAX_LEN_LIMIT}"),
     (["run", RASP / "sort.rasp", "-i", "1", "-O", "1"], "No such option '-O'"),
     (["train", "--task", "sort", "-o", "r", "--dataset-size", "0"], "0 is not in the range 10<="),
     (["train", "--task", "sort", "-o", "r", "--lr", "nan"], "'nan' is not a finite number"),
@@ -71,6 +73,7 @@ def test_declared_max_len_beyond_the_limit(tmp_path):
     src = tmp_path / "p.rasp"
     src.write_text("#!tpc max_len 100000\noutput tokens;\n")
     refused(["check", src], f"max_len 100000 is beyond the supported limit of {MAX_LEN_LIMIT}")
+    refused(["run", src, "-i", "1"], f"max_len 100000 is beyond the supported limit of {RUN_MAX_LEN_LIMIT}")
 
 
 # --- checkpoints -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from tpc.errors import TpcError
-from tpc.ir import Aggregate, Program, Visitor, is_number, show, sort_key
+from tpc.ir import Aggregate, Domain, Program, Visitor, is_number, show, sort_key
 
 
 def _index(values: Sequence) -> dict:
@@ -43,11 +43,59 @@ def nearest_keys(selected: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np
     return np.where(anything, best, 0), anything
 
 
+# Kinds of values for comparisons: values of different kinds are never equal or ordered.
+_NONE, _NUMBER, _STRING = 0, 1, 2
+
+
+def _kinds_and_ranks(values: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's kind and its rank among the values of its kind (equal values, such as
+    True and 1, share a rank), so that numpy can compare them as Python does."""
+    kinds = np.array([_NONE if v is None else _STRING if isinstance(v, str) else _NUMBER for v in values],
+                     dtype=np.int8)
+    ranks = np.zeros(len(values), dtype=np.int64)
+    for kind in (_NUMBER, _STRING):
+        members = [v for v, k in zip(values, kinds) if k == kind]
+        order = {v: r for r, v in enumerate(sorted(set(members)))}  # a set merges equal values
+        ranks[kinds == kind] = [order[v] for v in members]
+    return kinds, ranks
+
+
+def comparison_ranks(query_values: Sequence, key_values: Sequence) -> tuple:
+    """(kinds, ranks) of the query values and of the key values, ranked together."""
+    kinds, ranks = _kinds_and_ranks([*query_values, *key_values])
+    n = len(query_values)
+    return (kinds[:n], ranks[:n]), (kinds[n:], ranks[n:])
+
+
+_ORDER = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
+          ">=": np.greater_equal}
+
+
+def compare_ranks(op: str, q_kind, q_rank, k_kind, k_rank) -> np.ndarray:
+    """`compare(op, key, query)` for every query (axis -2) and key (axis -1), from the values'
+    `comparison_ranks` ([..., positions] arrays): the None rule first, then values of one kind
+    by rank; values of different kinds are unequal and unordered."""
+    q_kind, q_rank, k_kind, k_rank = q_kind[..., :, None], q_rank[..., :, None], k_kind[..., None, :], k_rank[..., None, :]
+    if op in ("true", "false"):
+        out = np.full(np.broadcast_shapes(q_kind.shape, k_kind.shape), op == "true")
+    else:
+        out = (q_kind == k_kind) & _ORDER[op](k_rank, q_rank)
+        if op == "!=":
+            out |= q_kind != k_kind
+    none_q, none_k = q_kind == _NONE, k_kind == _NONE
+    return np.where(none_q | none_k, none_q & none_k, out)
+
+
+# A two-input table with more entries than this, or one that lists only the pairs of values
+# that occur on some input (tpc.frontend's tables for one input), is looked up pair by pair.
+MAX_DENSE = 1 << 20
+
+
 class _Tables(Visitor):
     """A node's lookup table as an array (or None when it needs none), built once per program."""
 
-    def __init__(self, program: Program):
-        self.p = program
+    def __init__(self, types: dict):
+        self.types = types  # node name -> Type, for the nodes before the one visited
         self.scores: dict[str, list[np.ndarray]] = {}
 
     def none(self, node):
@@ -58,26 +106,36 @@ class _Tables(Visitor):
 
     def visit_Map(self, node):
         out = _index(node.type.values)
-        return np.array([out[sort_key(node.table[v])] for v in self.p[node.x].type.values], dtype=np.int64)
+        return np.array([out[sort_key(node.table[v])] for v in self.types[node.x].values], dtype=np.int64)
 
     def visit_SequenceMap(self, node):
+        xs, ys = self.types[node.x].values, self.types[node.y].values
+        if len(node.table) < len(xs) * len(ys) or len(xs) * len(ys) > MAX_DENSE:
+            return None  # looked up for the pairs that occur (see Interpreter.visit_SequenceMap)
         out = _index(node.type.values)
-        ys = self.p[node.y].type.values
-        return np.array([[out[sort_key(node.table[(x, y)])] for y in ys] for x in self.p[node.x].type.values],
-                        dtype=np.int64).reshape(len(self.p[node.x].type.values), len(ys))
+        return np.array([[out[sort_key(node.table[(x, y)])] for y in ys] for x in xs],
+                        dtype=np.int64).reshape(len(xs), len(ys))
 
     def visit_Select(self, node):
-        qs, ks = self.p[node.queries].type.values, self.p[node.keys].type.values
-        return np.array([[(q, k) in node.predicate for k in ks] for q in qs], dtype=bool).reshape(len(qs), len(ks))
+        qs, ks = self.types[node.queries].values, self.types[node.keys].values
+        pred = node.predicate
+        if pred.is_comparison:  # compared where evaluated: no table over (query, key) values
+            return comparison_ranks([pred.view("query", q) for q in qs], [pred.view("key", k) for k in ks])
+        qi, ki = _index(qs), _index(ks)
+        table = np.zeros((len(qs), len(ks)), dtype=bool)
+        for q, k in pred.pairs:
+            if sort_key(q) in qi and sort_key(k) in ki:
+                table[qi[sort_key(q)], ki[sort_key(k)]] = True
+        return table
 
     def visit_Aggregate(self, node):
-        return _remap(self.p[node.values].type.values, node.type.values) if node.reduce == "nearest" else None
+        return _remap(self.types[node.values].values, node.type.values) if node.reduce == "nearest" else None
 
     def visit_Readout(self, node):
         # One score table per term, by position: a node read twice adds twice.
         self.scores[node.name] = [
-            np.array([table[v] for v in self.p[term].type.values], dtype=np.float32)
-            .reshape(len(self.p[term].type.values), len(node.classes))
+            np.array([table[v] for v in self.types[term].values], dtype=np.float32)
+            .reshape(len(self.types[term].values), len(node.classes))
             for term, table in zip(node.terms, node.scores)
         ]
         return _remap(node.classes, node.type.values)
@@ -95,20 +153,29 @@ class _Batch(NamedTuple):
 class Interpreter(Visitor):
     """Compiles a program's tables into arrays once; `run` then evaluates whole batches."""
 
-    def __init__(self, program: Program):
+    def __init__(self, program: Program | None, domain: Domain | None = None):
+        """The interpreter of `program`; with None, of the nodes given to `add` one at a time
+        over `domain` (tpc.frontend evaluates a program on one input as it builds it)."""
         self.program = program
-        self.domain = program.domain
-        tables = _Tables(program)
-        self._tables = {n.name: tables.visit(n) for n in program.nodes}
-        self._floats: dict[str, np.ndarray] = {
-            n.name: np.array([float(v) for v in n.type.values], dtype=np.float64)
-            for n in program.nodes if n.type.kind != "selector" and all(is_number(v) for v in n.type.values)
-        }
-        self._scores = tables.scores
+        self.domain = program.domain if program is not None else domain
+        self.types: dict = {}
+        self._table_builder = _Tables(self.types)
+        self._tables: dict = {}
+        self._floats: dict[str, np.ndarray] = {}
+        self._scores = self._table_builder.scores
         # Tokens are encoded as indices into the tokens node's type (the domain's if it was removed).
-        token_values = program["tokens"].type.values if "tokens" in program else self.domain.token_values
-        self._token_index = _index(token_values)
+        has_tokens = program is not None and "tokens" in program
+        self._token_index = _index(program["tokens"].type.values if has_tokens else self.domain.token_values)
         self._vocab = {sort_key(v) for v in self.domain.vocab}
+        for node in program.nodes if program is not None else ():
+            self.add(node)
+
+    def add(self, node) -> None:
+        """Compile `node`'s tables (its inputs were added before it)."""
+        self._tables[node.name] = self._table_builder.visit(node)
+        if node.type.kind != "selector" and all(is_number(v) for v in node.type.values):
+            self._floats[node.name] = np.array([float(v) for v in node.type.values], dtype=np.float64)
+        self.types[node.name] = node.type
 
     # --- encoding ---------------------------------------------------------------------------
 
@@ -145,15 +212,19 @@ class Interpreter(Visitor):
 
     def evaluate(self, tokens: np.ndarray, valid: np.ndarray, names: Sequence[str] | None = None) -> dict:
         """Every node's value array (indices into its type's values; selectors as bool masks)."""
+        batch = self.start(tokens, valid)
+        for node in self.program.nodes:
+            batch.env[node.name] = self.visit(node, batch)
+        return batch.env if names is None else {k: batch.env[k] for k in names}
+
+    def start(self, tokens: np.ndarray, valid: np.ndarray) -> _Batch:
+        """An evaluation of `encode`d inputs: `visit(node, batch)` is then each node's values."""
         tokens, valid = np.asarray(tokens, dtype=np.int64), np.asarray(valid, dtype=bool)
         n = tokens.shape[1]
         visible = valid[:, :, None] & valid[:, None, :]
         if self.domain.causal:
             visible = visible & np.tril(np.ones((n, n), dtype=bool))
-        batch = _Batch({}, tokens, visible, position_costs(n))
-        for node in self.program.nodes:
-            batch.env[node.name] = self.visit(node, batch)
-        return batch.env if names is None else {k: batch.env[k] for k in names}
+        return _Batch({}, tokens, visible, position_costs(n))
 
     def _snap(self, node, x: np.ndarray) -> np.ndarray:
         """Indices of the exact values of `node`'s type nearest to the float results `x`."""
@@ -180,11 +251,25 @@ class Interpreter(Visitor):
         return self._tables[node.name][b.env[node.x]]
 
     def visit_SequenceMap(self, node, b: _Batch):
-        return self._tables[node.name][b.env[node.x], b.env[node.y]]
+        x, y = b.env[node.x], b.env[node.y]
+        table = self._tables[node.name]
+        if table is not None:
+            return table[x, y]
+        xs, ys = self.types[node.x].values, self.types[node.y].values
+        pairs, at = np.unique(x * len(ys) + y, return_inverse=True)
+        out = _index(node.type.values)
+        found = np.array([out[sort_key(node.table[(xs[p // len(ys)], ys[p % len(ys)])])] for p in pairs.tolist()],
+                         dtype=np.int64)
+        return found[at].reshape(x.shape)
 
     def visit_Select(self, node, b: _Batch):
-        table = self._tables[node.name]
-        return table[b.env[node.queries][:, :, None], b.env[node.keys][:, None, :]] & b.visible
+        queries, keys = b.env[node.queries], b.env[node.keys]
+        if node.predicate.is_comparison:
+            (q_kind, q_rank), (k_kind, k_rank) = self._tables[node.name]
+            selected = compare_ranks(node.predicate.op, q_kind[queries], q_rank[queries], k_kind[keys], k_rank[keys])
+        else:
+            selected = self._tables[node.name][queries[:, :, None], keys[:, None, :]]
+        return selected & b.visible
 
     def visit_SelectAnd(self, node, b: _Batch):
         return b.env[node.a] & b.env[node.b]

@@ -11,6 +11,9 @@ DEFAULT_VOCAB = "0 1 2 3 4 5 6 7"  # the CLI's vocabulary for RASP source that d
 # The longest input a RASP source's domain may declare: the frontend's tables over positions
 # grow with the square of max_len (at 256 the slowest example takes seconds; see docs/results.md).
 MAX_LEN_LIMIT = 256
+# `tpc run` builds a RASP source for its one input (tpc.frontend.witness): cost and memory grow
+# with the square of the input's length only in numpy's [query, key] selector arrays.
+RUN_MAX_LEN_LIMIT = 4096
 
 
 def parse_tokens(text: str) -> list:
@@ -50,10 +53,10 @@ def read_source(path: str) -> str:
         raise TpcError(f"{path}:{line}:{column}: not UTF-8 text (byte {data[err.start]:#04x})") from None
 
 
-def check_max_len(max_len: int, where: str) -> None:
+def check_max_len(max_len: int, where: str, limit: int = MAX_LEN_LIMIT) -> None:
     """A one-line TpcError when `max_len` is beyond what a RASP source's domain supports."""
-    if max_len > MAX_LEN_LIMIT:
-        raise TpcError(f"{where}: max_len {max_len} is beyond the supported limit of {MAX_LEN_LIMIT} tokens")
+    if max_len > limit:
+        raise TpcError(f"{where}: max_len {max_len} is beyond the supported limit of {limit} tokens")
 
 
 def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: bool | None = None,
@@ -66,7 +69,19 @@ def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: b
     if path.endswith(".json"):
         program = from_json(read_source(path))
         return (program, None) if checked else program
-    from tpc.frontend import rasp_to_ir_checked, read_pragmas  # lazy: lark and the frontend cost ~65 ms, JSON needs neither
+    from tpc.frontend import rasp_to_ir_checked  # lazy: lark and the frontend cost ~65 ms, JSON needs neither
+
+    source, domain = load_domain(path, vocab, max_len, causal=causal, default_vocab=default_vocab,
+                                 default_max_len=default_max_len)
+    program, checks = rasp_to_ir_checked(source, path, domain.vocab, domain.max_len, domain.causal)
+    return (program, checks) if checked else program
+
+
+def load_domain(path: str, vocab=None, max_len: int | None = None, *, causal: bool | None = None,
+                default_vocab=None, default_max_len: int | None = None, limit: int = MAX_LEN_LIMIT):
+    """(source text, domain) of the RASP source at `path`, chosen as `load_program` says;
+    a one-line TpcError for a max_len beyond `limit`."""
+    from tpc.frontend import rasp_domain, read_pragmas
 
     source = read_source(path)
     declared = read_pragmas(source, path)
@@ -74,6 +89,5 @@ def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: b
         vocab = default_vocab if default_vocab is not None else parse_tokens(DEFAULT_VOCAB)
     if max_len is None and declared.max_len is None:
         max_len = default_max_len if default_max_len is not None else DEFAULT_MAX_LEN
-    check_max_len(max_len if max_len is not None else declared.max_len, path)
-    program, checks = rasp_to_ir_checked(source, path, vocab, max_len, causal)
-    return (program, checks) if checked else program
+    check_max_len(max_len if max_len is not None else declared.max_len, path, limit)
+    return source, rasp_domain(source, path, vocab, max_len, causal)

@@ -6,11 +6,11 @@ import json
 
 import click
 
-from tpc.cli.shared import MAX_LEN, OUTPUT_NAME, PROGRAM, VOCAB, jsonable, show, tokens_option
+from tpc.cli.shared import OUTPUT_NAME, RUN_MAX_LEN, PROGRAM, VOCAB, jsonable, show, tokens_option
 from tpc.errors import TpcError
 from tpc.interp import Interpreter
 from tpc.ir import BOS, DEFAULT_MAX_LEN
-from tpc.load import MAX_LEN_LIMIT, load_program, parse_tokens, typed_tokens
+from tpc.load import RUN_MAX_LEN_LIMIT, load_domain, load_program, parse_tokens, typed_tokens
 
 
 @click.command()
@@ -20,7 +20,7 @@ from tpc.load import MAX_LEN_LIMIT, load_program, parse_tokens, typed_tokens
 @OUTPUT_NAME
 @click.option("--json", "as_json", is_flag=True, help="Print the values as JSON instead of text.")
 @VOCAB
-@MAX_LEN
+@RUN_MAX_LEN
 def run(program, text, output_name, as_json, vocab, max_len):
     """Run PROGRAM (a .rasp file, or IR .json) on one input and print its output.
 
@@ -45,23 +45,21 @@ def run(program, text, output_name, as_json, vocab, max_len):
       tpc run examples/rasp/reverse.rasp --input abc --json  # ["c", "b", "a"]
     """
     tokens = parse_tokens(text)
-    if max_len is None and len(tokens) > MAX_LEN_LIMIT:
-        raise TpcError(f"the input has {len(tokens)} tokens; tpc run supports at most {MAX_LEN_LIMIT}")
-    seen = list(dict.fromkeys(t for t in tokens if t != BOS))  # the default vocabulary: the input's
-    prog, checks = load_program(program, tokens_option(vocab), max_len, checked=True,
-                                default_vocab=seen, default_max_len=max(DEFAULT_MAX_LEN, len(tokens)))
-    dom = prog.domain
-    tokens = typed_tokens(tokens, dom.vocab)
-    if not dom.implicit_bos and tokens[:1] != [dom.bos]:
-        tokens = [dom.bos, *tokens]  # a model-mode program reads BOS first: add it for the caller
-    names = [o for o, _ in prog.outputs]
-    if output_name is not None and output_name not in names:
-        raise TpcError(f"no output named {output_name!r} (outputs: {', '.join(names)})")
-    interp = Interpreter(prog)  # one for the checks and the run: its tables grow with max_len squared
-    if checks is not None:
-        checks.check(interp, tokens)  # RASP's run-time errors (1 / 0, mixed types) where reached
-    chosen = [output_name] if output_name else names
-    result = {o: values[0] for o, values in interp.run([tokens], chosen).items()}
+    if max_len is None and len(tokens) > RUN_MAX_LEN_LIMIT:
+        raise TpcError(f"the input has {len(tokens)} tokens; tpc run supports at most {RUN_MAX_LEN_LIMIT}")
+    if program.endswith(".json"):  # an IR program: its domain is fixed
+        prog = load_program(program)
+        outputs = Interpreter(prog).run([_as_input(tokens, prog.domain)])
+    else:  # RASP source, built for this one input (tpc.frontend.witness)
+        from tpc.frontend import run_rasp  # lazy: lark and the frontend
+
+        seen = list(dict.fromkeys(t for t in tokens if t != BOS))  # the default vocabulary: the input's
+        source, dom = load_domain(program, tokens_option(vocab), max_len, default_vocab=seen,
+                                  default_max_len=max(DEFAULT_MAX_LEN, len(tokens)), limit=RUN_MAX_LEN_LIMIT)
+        outputs = {o: [values] for o, values in run_rasp(source, program, dom, _as_input(tokens, dom)).items()}
+    if output_name is not None and output_name not in outputs:
+        raise TpcError(f"no output named {output_name!r} (outputs: {', '.join(outputs)})")
+    result = {o: values[0] for o, values in outputs.items() if output_name in (None, o)}
     if as_json:
         data = {o: [jsonable(v) for v in vals] for o, vals in result.items()}
         click.echo(json.dumps(next(iter(data.values())) if len(data) == 1 else data))
@@ -70,3 +68,12 @@ def run(program, text, output_name, as_json, vocab, max_len):
     else:
         for o, vals in result.items():
             click.echo(f"{o}: " + " ".join(map(show, vals)))
+
+
+def _as_input(tokens: list, domain) -> list:
+    """`tokens` (strings) as the values of `domain`'s vocabulary, BOS first where the program
+    reads it (a model-mode program: added for the caller when missing)."""
+    tokens = typed_tokens(tokens, domain.vocab)
+    if not domain.implicit_bos and tokens[:1] != [domain.bos]:
+        tokens = [domain.bos, *tokens]
+    return tokens

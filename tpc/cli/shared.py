@@ -15,7 +15,7 @@ from tpc.atomic import write_text
 from tpc.backends.rasp import to_rasp
 from tpc.errors import TpcError
 from tpc.ir import DEFAULT_MAX_LEN, to_json
-from tpc.load import DEFAULT_VOCAB, MAX_LEN_LIMIT, parse_tokens
+from tpc.load import DEFAULT_VOCAB, MAX_LEN_LIMIT, RUN_MAX_LEN_LIMIT, parse_tokens
 
 
 class Int(click.IntRange):
@@ -54,7 +54,12 @@ VOCAB = click.option(
 MAX_LEN = click.option(
     "--max-len", type=Int(1, MAX_LEN_LIMIT), metavar="N",
     help=f"The longest input, in tokens, at most {MAX_LEN_LIMIT} (RASP source only). [the file's "
-         f"#!tpc max_len, else {DEFAULT_MAX_LEN}; run: the input's length if longer]",
+         f"#!tpc max_len, else {DEFAULT_MAX_LEN}]",
+)
+RUN_MAX_LEN = click.option(
+    "--max-len", type=Int(1, RUN_MAX_LEN_LIMIT), metavar="N",
+    help=f"The longest input, in tokens, at most {RUN_MAX_LEN_LIMIT} (RASP source only). [the file's "
+         f"#!tpc max_len, else the input's length, at least {DEFAULT_MAX_LEN}]",
 )
 OUTPUT_NAME = click.option("--output-name", metavar="NAME", help="The program output to use. [every output]")
 LEVEL = click.option("-O", "--level", type=Int(0, 2), default=1, show_default=True, metavar="LEVEL",

@@ -41,7 +41,7 @@ def length(cx: Context, where) -> SOp:
         raise cx.error(where, "'length' is not available in model mode")
     if "length" not in cx.cache:
         t = tokens(cx)
-        pred = predicate("true", None, cx.values(t.node), cx.values(t.node), t.decode, t.decode)
+        pred = predicate("true", None, t, t, cx.values(t.node), cx.values(t.node))
         sel = cx.builder.select(t.node, t.node, pred, name=cx.fresh("all_tokens", "select"))
         node = cx.builder.selector_width(sel, name=cx.fresh("length", "length"))
         cx.cache["length"] = SOp(node, "categorical")
@@ -52,7 +52,8 @@ def same_side(cx: Context) -> str:
     """Selector: the BOS query selects only BOS; real queries select only real keys."""
     if "same_side" not in cx.cache:
         i = cx.builder.indices()
-        pred = Predicate([(q, k) for q in cx.values(i) for k in cx.values(i) if (q == 0) == (k == 0)])
+        at_bos = Table([(v, v == 0) for v in cx.values(i)])
+        pred = Predicate.comparison("==", at_bos, at_bos)
         cx.cache["same_side"] = cx.builder.select(i, i, pred, name=cx.fresh("not_bos", "select"))
     return cx.cache["same_side"]
 
@@ -64,8 +65,7 @@ def fixed(cx: Context, s: SOp) -> SOp:
     key = ("fixed", s.node)
     if key not in cx.cache:
         i = cx.builder.indices()
-        table = Table([((v, j), None if j == 0 else normalize(s.decode(v)))
-                       for v in cx.values(s.node) for j in cx.values(i)])
+        table = Table([((v, j), None if j == 0 else normalize(s.decode(v))) for v, j in cx.pairs(s.node, i)])
         node = cx.builder.sequence_map(table, s.node, i, "categorical", name=cx.fresh(f"{s.node}_nobos", "map"))
         cx.cache[key] = SOp(node, "categorical", None, True, s.real_none)
     return cx.cache[key]

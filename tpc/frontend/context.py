@@ -10,6 +10,7 @@ import lark
 from tpc.errors import TpcError
 from tpc.ir import Builder, Domain, FreshNames
 from tpc.frontend.values import Sel, SOp
+from tpc.frontend.witness import Witness
 
 
 def position(where) -> tuple:
@@ -32,12 +33,16 @@ class Context:
     """One translation's shared state. In "model" mode (`#!tpc model`) there is no decoding and no BOS bookkeeping: the
     program means exactly its IR (used to print lifted programs; see tpc.backends.rasp)."""
 
-    def __init__(self, source: str, filename: str, domain: Domain, model: bool):
+    def __init__(self, source: str, filename: str, domain: Domain, model: bool, witness: Witness | None = None):
         self.source = source
         self.filename = filename
         self.domain = domain
         self.model = model
-        self.builder = Builder(domain)
+        # With a witness, nodes are built for its one input only (tpc.frontend.witness).
+        self.witness = witness
+        self.builder = Builder(domain) if witness is None else Builder(domain, witness.type_of)
+        if witness is not None:
+            witness.nodes = self.builder.nodes
         self.cache: dict = {}  # built-in s-ops and BOS-fixed copies, built once
         self.names = FreshNames(live=self.builder.types)
         self._auto: set = set()  # names made up, not taken from the program
@@ -78,6 +83,13 @@ class Context:
     def values(self, node: str) -> tuple:
         """The IR values `node` can take."""
         return self.builder.type_of(node).values
+
+    def pairs(self, x: str, y: str) -> list:
+        """The (x, y) IR value pairs a table of two s-ops needs rows for: every combination,
+        or with a witness the ones its input reaches."""
+        if self.witness is not None:
+            return self.witness.pairs(x, y)
+        return [(a, b) for a in self.values(x) for b in self.values(y)]
 
     def fresh(self, hint: str | None, stem: str) -> str:
         """A node name from the program's own name `hint`, else from `stem`."""

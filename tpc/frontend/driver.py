@@ -8,6 +8,7 @@ from tpc.frontend.failures import RunChecks
 from tpc.frontend.parser import parse
 from tpc.frontend.pragmas import read_pragmas
 from tpc.frontend.translate import Translator
+from tpc.frontend.witness import Witness
 from tpc.ir import DEFAULT_MAX_LEN, Domain, Program
 
 
@@ -29,6 +30,36 @@ def rasp_to_ir_checked(
     and DEFAULT_MAX_LEN); `causal` / `implicit_bos` default to the file's `#!tpc` pragmas
     (`causal`, `explicit-bos`), else False / True. Errors raise TpcError. Also returns the
     checks that raise RASP's run-time errors on a given input (tpc.frontend.failures)."""
+    domain = rasp_domain(source, filename, vocab, max_len, causal, implicit_bos)
+    tree = parse(source, filename)
+    cx = Context(source, filename, domain, "model" in read_pragmas(source, filename).words)
+    program = Translator(cx).run(tree)
+    return program, _checks(cx)
+
+
+def run_rasp(source: str, filename: str, domain: Domain, tokens: list) -> dict[str, list]:
+    """The outputs (name -> values, one per token passed) of RASP `source` on one input over
+    `domain` (`rasp_domain`), `tokens` as `Interpreter.run` takes them. The nodes are built
+    for that input alone (tpc.frontend.witness), so the cost grows with its length, not its
+    square. Raises RASP's run-time errors where the input reaches them, as `RunChecks` does."""
+    tree = parse(source, filename)
+    witness = Witness(domain, tokens)
+    cx = Context(source, filename, domain, "model" in read_pragmas(source, filename).words, witness)
+    outputs = Translator(cx).translate(tree)
+    env = witness.evaluated()
+    if tokens:
+        _checks(cx).check_values(cx.builder.nodes, cx.builder.types, env, len(tokens))
+    start = 1 if domain.implicit_bos else 0
+    return {name: witness.values(node)[start:] for name, node in outputs.items()}
+
+
+def _checks(cx: Context) -> RunChecks:
+    return RunChecks(cx.sources, {} if cx.model else cx.located, {} if cx.model else cx.failures)
+
+
+def rasp_domain(source: str, filename: str = "<string>", vocab=None, max_len: int | None = None,
+                causal: bool | None = None, implicit_bos: bool | None = None) -> Domain:
+    """The domain `rasp_to_ir_checked` translates `source` over."""
     pragmas = read_pragmas(source, filename)
     words = pragmas.words
     model = "model" in words
@@ -46,11 +77,7 @@ def rasp_to_ir_checked(
         domain = Domain(vocab=tuple(vocab), max_len=max_len, causal=causal, implicit_bos=implicit_bos)
     except ValueError as err:
         raise TpcError(f"{filename}: bad domain: {err}") from None
-    tree = parse(source, filename)
-    cx = Context(source, filename, domain, model)
-    program = Translator(cx).run(tree)
-    checks = RunChecks(cx.sources, {} if model else cx.located, {} if model else cx.failures)
-    return program, checks
+    return domain
 
 
 def rasp_file_to_ir(path, vocab=None, max_len: int | None = None, causal: bool | None = None,

@@ -38,12 +38,12 @@ def select(tr, t, env):
         kvals, qvals = cx.values(ks.node), cx.values(qs.node)
         if ks.kind != "categorical" or qs.kind != "categorical":
             raise cx.error(keys_t if ks.kind != "categorical" else queries_t, "select needs categorical keys and queries in model mode")
-        pred = predicate(op_name, table, qvals, kvals, lambda v: v, lambda v: v, raw=True)
+        pred = predicate(op_name, table, qs, ks, qvals, kvals, raw=True)
         return Sel(cx.builder.select(ks.node, qs.node, pred, name=cx.fresh(None, "select")))
     ks = bos.fixed(cx, ks)
     if qs.kind != "categorical":
         qs = bos.fixed(cx, qs)
-    pred = predicate(op_name, table, cx.values(qs.node), cx.values(ks.node), qs.decode, ks.decode)
+    pred = predicate(op_name, table, qs, ks, cx.values(qs.node), cx.values(ks.node))
     node = cx.builder.select(ks.node, qs.node, pred, name=cx.fresh(None, "select"))
     if qs.real_none:
         node = cx.builder.select_and(node, bos.same_side(cx), name=cx.fresh(None, "select"))

@@ -29,10 +29,14 @@ class RunChecks:
         if not tokens or not (self.located or self.failures):
             return
         program = interp.program
-        env = interp.evaluate(*interp.encode([tokens]))
-        n = len(tokens) + 1
-        at = lambda name: [program[name].type.values[i] for i in env[name][0][1:n]]  # noqa: E731
-        for node in program.nodes:
+        self.check_values(program.nodes, {n.name: n.type for n in program.nodes},
+                          interp.evaluate(*interp.encode([tokens])), len(tokens))
+
+    def check_values(self, nodes, types: dict, env: dict, length: int) -> None:
+        """`check` on the values `env` (as `Interpreter.evaluate` gives them) that `nodes` of
+        `types` take on one input of `length` tokens."""
+        at = lambda name: [types[name].values[i] for i in env[name][0][1:length + 1]]  # noqa: E731
+        for node in nodes:
             if node.name in self.failures:
                 inputs, failed = self.failures[node.name]
                 columns = list(zip(*[at(i) for i in inputs]))

@@ -107,7 +107,7 @@ def materialize(cx: Context, e: Expr, where, kind: str | None = None, hint: str 
             s = SOp(node, kind)
         else:
             a, c = e.args
-            table = Table([((x, y), out(x, y)) for x in cx.values(a.node) for y in cx.values(c.node)])
+            table = Table([((x, y), out(x, y)) for x, y in cx.pairs(a.node, c.node)])
             node = cx.builder.sequence_map(table, a.node, c.node, kind, name=cx.fresh(hint, "sequence_map"))
             s = SOp(node, kind)
     except IRError as err:  # pragma: no cover - tables are total by construction

@@ -35,18 +35,23 @@ class Translator:
 
     def run(self, tree: lark.Tree) -> Program:
         cx = self.cx
+        for name, node in self.translate(tree).items():
+            cx.builder.output(name, node)
+        try:
+            return cx.builder.build(source=cx.filename)
+        except IRError as err:
+            raise TpcError.at(cx.filename, cx.source, 1, 1, f"invalid program: {err}") from None
+
+    def translate(self, tree: lark.Tree) -> dict[str, str]:
+        """Build the program's nodes; its outputs (output name -> node)."""
+        cx = self.cx
         self.top_level(tree, self.globals)
         if not self.outputs:
             if self.last_assign is None:
                 raise TpcError.at(cx.filename, cx.source, 1, 1, "the program has no output: assign an s-op or declare 'output NAME;'")
             name, where = self.last_assign
             self.add_output(name, self.globals[name], where)
-        for name, node in self.outputs.items():
-            cx.builder.output(name, node)
-        try:
-            return cx.builder.build(source=cx.filename)
-        except IRError as err:
-            raise TpcError.at(cx.filename, cx.source, 1, 1, f"invalid program: {err}") from None
+        return self.outputs
 
     def top_level(self, tree: lark.Tree, env: dict) -> None:
         """Run a file's statements, up to an `exit` (RASP's REPL stops reading the file there)."""

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from attrs import define, field
 
-from tpc.ir import Predicate, compare, is_number, normalize, show, sort_key
+from tpc.ir import Predicate, Table, is_number, normalize, show, sort_key
 
 
 @define(eq=False)
@@ -201,20 +201,28 @@ def string_value(tok) -> str:
         return text[1:-1]
 
 
-def predicate(op, table, qvals, kvals, qdec, kdec, raw=False) -> Predicate:
-    """The (query, key) IR value pairs that comparison `op`, or else table predicate `table`
-    (query key -> set of selected key keys), selects on the decoded values; unless `raw`, a
-    None value selects only None."""
+def predicate(op, table, queries: SOp, keys: SOp, query_values, key_values, raw=False) -> Predicate:
+    """Comparison `op` of the decoded values of `queries` and `keys` (a comparison predicate:
+    no pairs are listed, see tpc.ir.Predicate), or else the pairs of IR values (among
+    `query_values` x `key_values`) that table predicate `table` (query key -> set of selected
+    key keys) selects on the decoded values; unless `raw`, a None value selects only None."""
+    if op is not None and raw:
+        return Predicate.comparison(op)
+    if op is not None:
+        return Predicate.comparison(op, _view(queries, query_values), _view(keys, key_values))
     pairs = []
-    for q in qvals:
-        for k in kvals:
-            qr, kr = qdec(q), kdec(k)
-            if op is not None:
-                ok = compare(op, kr, qr)
-            elif raw:
+    for q in query_values:
+        for k in key_values:
+            qr, kr = (q, k) if raw else (queries.decode(q), keys.decode(k))
+            if raw:
                 ok = dict_key(kr) in table.get(dict_key(qr), ())
             else:
                 ok = (kr is None and qr is None) if (kr is None or qr is None) else dict_key(kr) in table.get(dict_key(qr), ())
             if ok:
                 pairs.append((q, k))
-    return Predicate(pairs, op)
+    return Predicate(pairs)
+
+
+def _view(s: SOp, values) -> Table | None:
+    """`s`'s decoding over `values` as a table (None when its IR values are its RASP values)."""
+    return None if s.dec is None else Table([(v, s.dec(v)) for v in values])

@@ -23,8 +23,11 @@ class Builder:
     >>> flip = b.select(b.indices(), b.indices(), "==")
     """
 
-    def __init__(self, domain: Domain):
+    def __init__(self, domain: Domain, infer: Callable = infer_type):
+        """`infer(node, types, domain)` gives each node's type (tpc.frontend's one-input
+        translation gives the values a node takes on that input instead)."""
         self.domain = domain
+        self.infer = infer
         self.nodes: list = []
         self.types: dict = {}
         self.outputs: dict[str, str] = {}
@@ -41,7 +44,7 @@ class Builder:
         # Infer with a placeholder type of the right kind, then store the inferred one.
         placeholder = SELECTOR if kind is None else same_kind(kind, [])
         node = cls(name=name, type=placeholder, **fields)
-        return self._append(cls(name=name, type=infer_type(node, self.types, self.domain), **fields))
+        return self._append(cls(name=name, type=self.infer(node, self.types, self.domain), **fields))
 
     def _append(self, node) -> str:
         self.nodes.append(node)
@@ -93,10 +96,10 @@ class Builder:
         self, keys: str, queries: str, predicate: str | Callable | Predicate, name: str | None = None
     ) -> str:
         """`predicate`: a comparison name (key OP query), a function (key, query) -> bool, or a Predicate."""
-        qv, kv = self.types[queries].values, self.types[keys].values
         if isinstance(predicate, str):
-            predicate = Predicate.comparison(predicate, qv, kv)
+            predicate = Predicate.comparison(predicate)
         elif not isinstance(predicate, Predicate):
+            qv, kv = self.types[queries].values, self.types[keys].values
             predicate = Predicate([(q, k) for q in qv for k in kv if predicate(k, q)])
         return self._add(Select, self._name(name, "select"), keys=keys, queries=queries, predicate=predicate)
 

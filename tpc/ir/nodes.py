@@ -115,34 +115,68 @@ def compare(op: str, key, query) -> bool:
         return False
 
 
-def _pairs(pairs: Iterable) -> frozenset:
-    return frozenset((normalize(q), normalize(k)) for q, k in pairs)
+def _pairs(pairs: Iterable | None) -> frozenset | None:
+    return None if pairs is None else frozenset((normalize(q), normalize(k)) for q, k in pairs)
 
 
-def _pairs_key(pairs: frozenset) -> frozenset:
-    return frozenset((value_key(q), value_key(k)) for q, k in pairs)
+def _pairs_key(pairs: frozenset | None) -> frozenset | None:
+    return None if pairs is None else frozenset((value_key(q), value_key(k)) for q, k in pairs)
 
 
 @frozen(cache_hash=True)
 class Predicate:
-    """A relation over (query value, key value): `pairs` lists the selecting pairs.
+    """A relation over (query value, key value), in one of two forms.
 
-    `op` names the comparison the pairs came from (see `compare`), kept for printing;
-    None for a table predicate (lifted heads, handwritten tables).
+    A table predicate lists its selecting `pairs` (lifted heads, handwritten tables); its `op`,
+    if any, names the comparison the pairs came from, for printing only.
+
+    A comparison predicate (`pairs` None, made by `comparison`) is the comparison itself: q
+    selects k when `compare(op, key_view[k], query_view[q])`, where a view relabels the values
+    of its side before comparing (None: as they are; the RASP frontend's views decode BOS to
+    None and position i to i - 1). It holds no pairs, so its size does not grow with the
+    square of the value sets: the interpreter compares the values that occur, and only what
+    needs a table (weights, printed tables) tabulates it, over the value sets it needs.
     """
 
-    pairs: frozenset = field(converter=_pairs, eq=_pairs_key)
+    pairs: frozenset | None = field(converter=_pairs, eq=_pairs_key)
     op: str | None = None
+    query_view: Table | None = None
+    key_view: Table | None = None
+
+    def __attrs_post_init__(self):
+        if self.pairs is None and self.op not in COMPARISONS:
+            raise ValueError(f"unknown comparison {self.op!r}")
+        if self.pairs is not None and (self.query_view is not None or self.key_view is not None):
+            raise ValueError("a table predicate has no views")
+
+    @property
+    def is_comparison(self) -> bool:
+        return self.pairs is None
+
+    def view(self, side: str, value):
+        """`value` of the query or key side as the comparison sees it."""
+        table = self.query_view if side == "query" else self.key_view
+        return value if table is None else table[value]
 
     def __contains__(self, qk) -> bool:
-        return (normalize(qk[0]), normalize(qk[1])) in self.pairs
+        q, k = qk
+        if self.pairs is None:
+            return compare(self.op, self.view("key", k), self.view("query", q))
+        return (normalize(q), normalize(k)) in self.pairs
+
+    def tabulate(self, query_values: Iterable, key_values: Iterable) -> frozenset:
+        """The selecting (query, key) pairs among `query_values` x `key_values`."""
+        qs, ks = list(query_values), list(key_values)
+        if self.pairs is None:
+            kv = [self.view("key", k) for k in ks]
+            return frozenset((q, k) for q in qs for k, v in zip(ks, kv) if compare(self.op, v, self.view("query", q)))
+        qset, kset = {value_key(q) for q in qs}, {value_key(k) for k in ks}
+        return frozenset((q, k) for q, k in self.pairs if value_key(q) in qset and value_key(k) in kset)
 
     @classmethod
-    def comparison(cls, op: str, query_values: Iterable, key_values: Iterable) -> "Predicate":
-        if op not in COMPARISONS:
-            raise ValueError(f"unknown comparison {op!r}")
-        keys = list(key_values)
-        return cls([(q, k) for q in query_values for k in keys if compare(op, k, q)], op)
+    def comparison(cls, op: str, query_view: Table | None = None, key_view: Table | None = None) -> "Predicate":
+        """The comparison `key_view[k] op query_view[q]` (see `compare`)."""
+        return cls(None, op, query_view, key_view)
 
 
 def reads(kind: str, many: bool = False):

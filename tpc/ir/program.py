@@ -8,7 +8,7 @@ import attrs
 from attrs import field, frozen
 
 from .infer import ValueSetTooLarge, infer_type
-from .nodes import ALL_NODES, REDUCTIONS, Aggregate, Map, Node, Readout, SelectorWidth, SequenceMap, input_fields
+from .nodes import ALL_NODES, REDUCTIONS, Aggregate, Map, Node, Readout, Select, SelectorWidth, SequenceMap, input_fields
 from .types import Categorical, Domain, contains
 from .values import show, sort_key
 
@@ -136,6 +136,10 @@ def _check_tables(node: Node, types) -> None:
         gaps = node.table.missing(types[node.x].values)
     elif isinstance(node, SequenceMap):
         gaps = node.table.missing(types[node.x].values, types[node.y].values)
+    elif isinstance(node, Select):
+        pred = node.predicate
+        gaps = [*(pred.query_view.missing(types[node.queries].values) if pred.query_view is not None else ()),
+                *(pred.key_view.missing(types[node.keys].values) if pred.key_view is not None else ())]
     elif isinstance(node, Readout):
         if len(set(map(sort_key, node.classes))) != len(node.classes) or node.type != Categorical(node.classes):
             raise IRError(f"{node.name}: classes must be distinct and be the values of its type")

@@ -62,6 +62,8 @@ def _field_out(value):
     if isinstance(value, Table):
         # Readout score rows are float tuples; other outputs are values.
         return [[_key_out(k), list(o) if isinstance(o, tuple) else value_to_json(o)] for k, o in value.rows]
+    if isinstance(value, Predicate) and value.is_comparison:
+        return {"op": value.op, "query_view": _view_out(value.query_view), "key_view": _view_out(value.key_view)}
     if isinstance(value, Predicate):
         pairs = sorted(([value_to_json(q), value_to_json(k)] for q, k in value.pairs), key=json.dumps)
         return {"op": value.op, "pairs": pairs}
@@ -72,6 +74,10 @@ def _field_out(value):
     return value_to_json(value)
 
 
+def _view_out(view):
+    return None if view is None else _field_out(view)
+
+
 def _table_in(rows):
     return Table([(_key_in(k), tuple(o) if isinstance(o, list) else value_from_json(o)) for k, o in rows])
 
@@ -79,6 +85,9 @@ def _table_in(rows):
 def _field_in(cls, name, value):
     if name == "table":
         return _table_in(value)
+    if name == "predicate" and "pairs" not in value:  # a comparison predicate
+        return Predicate.comparison(value["op"], *(None if value.get(side) is None else _table_in(value[side])
+                                                   for side in ("query_view", "key_view")))
     if name == "predicate":
         return Predicate([(value_from_json(q), value_from_json(k)) for q, k in value["pairs"]], value["op"])
     if name == "scores":
