@@ -67,7 +67,8 @@ def fixed(cx: Context, s: SOp) -> SOp:
         i = cx.builder.indices()
         table = Table([((v, j), None if j == 0 else normalize(s.decode(v))) for v, j in cx.pairs(s.node, i)])
         node = cx.builder.sequence_map(table, s.node, i, "categorical", name=cx.fresh(f"{s.node}_nobos", "map"))
-        cx.cache[key] = SOp(node, "categorical", None, True, s.real_none)
+        every_pair = len(table) == len(cx.values(s.node)) * len(cx.values(i))
+        cx.cache[key] = SOp(node, "categorical", None, True, s.real_none, s.complete and every_pair)
     return cx.cache[key]
 
 

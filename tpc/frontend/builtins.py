@@ -62,14 +62,15 @@ def aggregate(tr, t, args, kwargs, env, force_kind=None):
     if cx.model or kind == "numerical":
         node = cx.builder.aggregate(sel.node, s.node, reduce=reduce, default=default, name=name)
         cx.record(node, [], t, {})
-        return SOp(node, kind)
+        # A sum or mean for one input holds the values it takes there (tpc.frontend.witness).
+        return SOp(node, kind, complete=s.complete and (reduce == "nearest" or cx.witness is None))
     if default is not None and s.dec is not None:
         s = plain(cx, s, args[1])
     s = bos.fixed(cx, s)
     node = cx.builder.aggregate(sel.node, s.node, reduce=reduce, default=default, name=name)
     cx.record(node, [], t, {})
     return SOp(node, kind, s.dec, s.bos_none and sel.bos_row_only and default is None,
-               default is None or s.real_none)
+               default is None or s.real_none, s.complete)
 
 
 def _all_numbers(cx, e: Expr, where) -> bool:
@@ -78,7 +79,12 @@ def _all_numbers(cx, e: Expr, where) -> bool:
         return True
     s = materialize(cx, e, where)
     values = [s.decode(v) for v in cx.values(s.node)]
-    return all(is_number(v) and not isinstance(v, bool) for v in values if v is not None)
+    numbers = all(is_number(v) and not isinstance(v, bool) for v in values if v is not None)
+    if numbers and not s.complete:  # other inputs of the domain might give it a non-number
+        raise cx.error(where, "tpc run builds the program for this one input and cannot tell whether this "
+                              "aggregate's values are always numbers (averaged) or not (the nearest kept): "
+                              "write numerical(aggregate(...)) or categorical(aggregate(...))")
+    return numbers
 
 
 def selector_width(tr, t, args, kwargs, env):

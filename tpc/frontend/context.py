@@ -29,6 +29,11 @@ def position(where) -> tuple:
     return 1, 1
 
 
+# With a witness, a table of two s-ops still gets every row when it has at most this many: its
+# values are then all the domain's (SOp.complete), as a program built for every input has them.
+SMALL_TABLE = 4096
+
+
 class Context:
     """One translation's shared state. In "model" mode (`#!tpc model`) there is no decoding and no BOS bookkeeping: the
     program means exactly its IR (used to print lifted programs; see tpc.backends.rasp)."""
@@ -87,7 +92,7 @@ class Context:
     def pairs(self, x: str, y: str) -> list:
         """The (x, y) IR value pairs a table of two s-ops needs rows for: every combination,
         or with a witness the ones its input reaches."""
-        if self.witness is not None:
+        if self.witness is not None and len(self.values(x)) * len(self.values(y)) > SMALL_TABLE:
             return self.witness.pairs(x, y)
         return [(a, b) for a in self.values(x) for b in self.values(y)]
 

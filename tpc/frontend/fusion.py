@@ -104,12 +104,13 @@ def materialize(cx: Context, e: Expr, where, kind: str | None = None, hint: str 
             (a,) = e.args
             table = Table([(v, out(v)) for v in cx.values(a.node)])
             node = cx.builder.map(table, a.node, kind, name=cx.fresh(hint, "map"))
-            s = SOp(node, kind)
+            s = SOp(node, kind, complete=a.complete)
         else:
             a, c = e.args
             table = Table([((x, y), out(x, y)) for x, y in cx.pairs(a.node, c.node)])
             node = cx.builder.sequence_map(table, a.node, c.node, kind, name=cx.fresh(hint, "sequence_map"))
-            s = SOp(node, kind)
+            every_pair = len(table) == len(cx.values(a.node)) * len(cx.values(c.node))
+            s = SOp(node, kind, complete=a.complete and c.complete and every_pair)
     except IRError as err:  # pragma: no cover - tables are total by construction
         raise cx.error(where, str(err)) from None
     cx.record(s.node, [a.node for a in e.args], where, {tuple(map(sort_key, k)): v for k, v in failed.items()})

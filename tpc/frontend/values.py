@@ -2,9 +2,10 @@
 element-wise operations on RASP values.
 
 - `SOp`: an IR node plus `dec`, the decoding of its IR values into RASP values (tokens: "<s>"
-  -> None; indices: i -> i - 1 with BOS -> None), its kind, and two facts used to keep BOS
-  out of RASP's view: `bos_none` (its RASP value at BOS is None) and `real_none` (it can be
-  None at a real position).
+  -> None; indices: i -> i - 1 with BOS -> None), its kind, two facts used to keep BOS out of
+  RASP's view: `bos_none` (its RASP value at BOS is None) and `real_none` (it can be None at
+  a real position), and `complete` (its values are all those of the domain, not only one
+  input's).
 - `Expr`: an element-wise expression not yet turned into IR nodes: a Python function of the
   RASP values of at most two s-ops (`args`); see tpc.frontend.fusion.
 - `Sel`: a selector node; `bos_row_only` says that the BOS query selects nothing but BOS.
@@ -30,6 +31,9 @@ class SOp:
     dec: Callable | None = None  # IR value -> RASP value; None = identity
     bos_none: bool = False
     real_none: bool = False
+    # Its IR values are all it takes on the domain; False when a translation for one input
+    # (tpc.frontend.witness) gave it only the values that input reaches.
+    complete: bool = True
 
     def decode(self, v):
         return v if self.dec is None else self.dec(v)
