@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -34,7 +35,24 @@ def _grammar_text() -> str:
 
 @functools.lru_cache(maxsize=1)
 def parser() -> lark.Lark:
-    return lark.Lark(_grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    return lark.Lark(_grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True,
+                     cache=_cache_file())
+
+
+def _cache_file() -> str | bool:
+    """Where lark keeps the LALR tables it builds from the grammar (about 1 s, in every process
+    otherwise), or False. Lark checks the grammar, options and versions it was built from and
+    rebuilds on any change or unreadable file, so the parser is the same either way. The file
+    is a pickle, so it lives only in a directory of the user's that no one else can write."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tpc"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except (OSError, RuntimeError):  # no home directory, or one we cannot write
+        return False
+    if info.st_uid != os.getuid() or info.st_mode & 0o022:
+        return False
+    return str(folder / "rasp-grammar.lark-cache")
 
 
 def _describe(token) -> str:
