@@ -75,7 +75,8 @@ def compare_ranks(op: str, q_kind, q_rank, k_kind, k_rank) -> np.ndarray:
     """`compare(op, key, query)` for every query (axis -2) and key (axis -1), from the values'
     `comparison_ranks` ([..., positions] arrays): the None rule first, then values of one kind
     by rank; values of different kinds are unequal and unordered."""
-    q_kind, q_rank, k_kind, k_rank = q_kind[..., :, None], q_rank[..., :, None], k_kind[..., None, :], k_rank[..., None, :]
+    q_kind, q_rank = q_kind[..., :, None], q_rank[..., :, None]
+    k_kind, k_rank = k_kind[..., None, :], k_rank[..., None, :]
     if op in ("true", "false"):
         out = np.full(np.broadcast_shapes(q_kind.shape, k_kind.shape), op == "true")
     else:

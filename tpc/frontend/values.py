@@ -217,11 +217,12 @@ def predicate(op, table, queries: SOp, keys: SOp, query_values, key_values, raw=
     pairs = []
     for q in query_values:
         for k in key_values:
-            qr, kr = (q, k) if raw else (queries.decode(q), keys.decode(k))
             if raw:
-                ok = dict_key(kr) in table.get(dict_key(qr), ())
+                ok = dict_key(k) in table.get(dict_key(q), ())
             else:
-                ok = (kr is None and qr is None) if (kr is None or qr is None) else dict_key(kr) in table.get(dict_key(qr), ())
+                qr, kr = queries.decode(q), keys.decode(k)
+                ok = (kr is None and qr is None) if (kr is None or qr is None) \
+                    else dict_key(kr) in table.get(dict_key(qr), ())
             if ok:
                 pairs.append((q, k))
     return Predicate(pairs)
