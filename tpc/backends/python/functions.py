@@ -83,17 +83,14 @@ def map_function(em, node: Map | SequenceMap) -> str:
     if len(distinct) <= 1:
         const = next(iter(distinct.values())) if distinct else None
         what = "every input" if len(distinct) == 1 else "no input (it never runs)"
-        em.function(fn, params, [_returns(value(const))], f"The same value for {what}.")
-        return fn
+        return em.function(fn, params, [_returns(value(const))], f"The same value for {what}.")
     rules = _rules(node, params, xs, ys if is_seq else None)
     if rules is not None:
-        em.function(fn, params, rules)
-        return fn
+        return em.function(fn, params, rules)
     name = fn.upper()
     if not is_seq:
         table = em.table_literal(xs, lambda x, d: value(node.table[x]), 0, WIDTH - len(name) - 3)
-        em.function(fn, params, [_returns(em.lookup(em.constant(name, table), xs, params[0]))])
-        return fn
+        return em.function(fn, params, [_returns(em.lookup(em.constant(name, table), xs, params[0]))])
     if _exceptions_are_shorter(node, xs, ys):
         return _rows_with_defaults(em, node, fn, name, params, xs, ys)
     table = em.table_literal(
@@ -102,8 +99,7 @@ def map_function(em, node: Map | SequenceMap) -> str:
         0, WIDTH - len(name) - 3,
     )
     t = em.constant(name, table)
-    em.function(fn, params, [_returns(em.lookup(em.lookup(t, xs, params[0]), ys, params[1]))])
-    return fn
+    return em.function(fn, params, [_returns(em.lookup(em.lookup(t, xs, params[0]), ys, params[1]))])
 
 
 def _row_default(node, x, ys):
@@ -136,8 +132,7 @@ def _rows_with_defaults(em, node, fn, name, params, xs, ys) -> str:
     t = em.constant(name, em.table_literal(xs, row, 0, WIDTH - len(name) - 3))
     body = [parse_template_statement("default, differs = {r}\n", r=em.lookup(t, xs, params[0])),
             parse_template_statement(f"return differs.get({params[1]}, default)\n")]
-    em.function(fn, params, body, f"Each {params[0]}: the usual output, and where {params[1]} changes it.")
-    return fn
+    return em.function(fn, params, body, f"Each {params[0]}: the usual output, and where {params[1]} changes it.")
 
 
 def predicate_function(em, node: Select) -> str:
@@ -149,8 +144,7 @@ def predicate_function(em, node: Select) -> str:
     if body is None:
         body = _guarded(qs, ks, selects, (em.p.domain.bos, 0, None))
     if body is not None:
-        em.function(fn, ["key", "query"], body)
-        return fn
+        return em.function(fn, ["key", "query"], body)
     picked_by = [frozenset(sort_key(k) for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs]
     if qs and len(set(picked_by)) == 1:
         # Every query selects the same keys: the predicate only looks at the key.
@@ -160,16 +154,14 @@ def predicate_function(em, node: Select) -> str:
         else:
             some = container("set", dedup(keys), 1, WIDTH - 24)
             expr = cst.Comparison(cst.Name("key"), [cst.ComparisonTarget(cst.In(), some)])
-        em.function(fn, ["key", "query"], [_returns(expr)])
-        return fn
+        return em.function(fn, ["key", "query"], [_returns(expr)])
     if qs and all(sum(selects[(sort_key(q), sort_key(k))] for k in ks) == 1 for q in qs) \
             and not any(k is None for k in ks):
         # Every query selects exactly one key value: a lookup of that value.
         chosen = [next(k for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs]
         pick = em.table_literal(qs, lambda q, d: value(chosen[qs.index(q)]), 1, WIDTH - 30)
-        em.function(fn, ["key", "query"], [_returns(cst.Comparison(
+        return em.function(fn, ["key", "query"], [_returns(cst.Comparison(
             cst.Name("key"), [cst.ComparisonTarget(cst.Equal(), em.lookup(pick, qs, "query"))]))])
-        return fn
     # A table: query value -> the key values it selects.
     matches = {}
     for q in qs:
@@ -179,8 +171,7 @@ def predicate_function(em, node: Select) -> str:
     rows = [(value(q), container("set", dedup(ks_), 1, WIDTH - 12)) for q, ks_ in matches.items()]
     name = fn.upper()
     table = em.constant(name, container("dict", rows, 0, WIDTH - len(name) - 3))  # query -> keys
-    em.function(fn, ["key", "query"], [parse_template_statement("return key in {t}.get(query, ())", t=table)])
-    return fn
+    return em.function(fn, ["key", "query"], [parse_template_statement("return key in {t}.get(query, ())", t=table)])
 
 
 _NOTHING = object()  # no special value set aside
@@ -189,10 +180,9 @@ _NOTHING = object()  # no special value set aside
 def _relation(qs, ks, selects) -> list | None:
     """`return key OP query` or `return key == query + c` when that is exact on these values."""
     for op in COMPARISONS:
-        if op not in ("true", "false"):
-            body = comparison_body(op, qs, ks, selects)
-            if body is not None:
-                return body
+        body = comparison_body(op, qs, ks, selects)
+        if body is not None:
+            return body
     if not (ordered(qs) and ordered(ks)) or not all(float(v).is_integer() for v in (*qs, *ks)):
         return None
     for c in range(-len(ks), len(ks) + 1):
@@ -328,8 +318,6 @@ def readout_function(em, node: Readout) -> str:
         text = "Add the class scores in float32, bias first, then each term in order"
     if node.pooled:  # run_all pools the positions' scores (pooled_class)
         body.append(parse_template_statement("return scores"))
-        em.function(fn, params, body, f"{text}: one position's scores, pooled by run_all.")
-        return fn
+        return em.function(fn, params, body, f"{text}: one position's scores, pooled by run_all.")
     body.append(parse_template_statement("return {c}[scores.index(max(scores))]", c=classes))
-    em.function(fn, params, body, f"{text}; the first best class wins.")
-    return fn
+    return em.function(fn, params, body, f"{text}; the first best class wins.")

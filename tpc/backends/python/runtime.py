@@ -25,21 +25,21 @@ def encode(tokens):
     if not isinstance(tokens, (list, tuple, str)):
         raise TypeError(f"expected a list of tokens, got {type(tokens).__name__}")
     seq = [BOS, *tokens] if IMPLICIT_BOS else list(tokens)
-    if not IMPLICIT_BOS and (not seq or not same_token(seq[0], BOS)):
+    if not IMPLICIT_BOS and (not seq or not identical_tokens(seq[0], BOS)):
         raise ValueError(f"expected the BOS token {BOS!r} first, got {seq[:1] or 'no tokens'}")
     if len(seq) > N_POSITIONS:
         raise ValueError(f"{len(seq) - 1} tokens{'' if IMPLICIT_BOS else ' after BOS'}; "
                          f"the program accepts at most {N_POSITIONS - 1}")
     for i, token in enumerate(seq[1:], 0 if IMPLICIT_BOS else 1):  # i: the caller's position
-        if same_token(token, BOS):
+        if identical_tokens(token, BOS):
             raise ValueError(f"BOS {BOS!r} at position {i}: only the first position holds it")
-        if not any(same_token(token, v) for v in VOCAB):
+        if not any(identical_tokens(token, v) for v in VOCAB):
             raise ValueError(f"unknown token {token!r} of type {type(token).__name__} "
                              f"(vocabulary: {' '.join(map(repr, VOCAB))})")
     return seq
 
 
-def same_token(a, b):
+def identical_tokens(a, b):
     """Tokens are equal when their types and values are: True is not 1, 1.0 is not 1."""
     return type(a) is type(b) and a == b
 
