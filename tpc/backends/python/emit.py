@@ -12,7 +12,7 @@ from libcst.helpers import parse_template_statement
 
 from tpc.backends.python.embedding import embedding_function
 from tpc.backends.python.functions import map_function, predicate_function, readout_function
-from tpc.backends.python.layout import assign, collides, container, dense, doc, table_key, value
+from tpc.backends.python.layout import WIDTH, assign, code, collides, container, dense, doc, table_key, value
 from tpc.backends.python.prelude import NAMES
 from tpc.ir import FreshNames, Program, Tokens, Visitor
 
@@ -83,6 +83,10 @@ class Emitter(Visitor):
         stmts = [doc(docstring)] if docstring else []
         parameters = cst.Parameters([cst.Param(cst.Name(p)) for p in params])
         block = cst.IndentedBlock([*stmts, *body])
+        if not stmts and len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine):
+            short = cst.SimpleStatementSuite(body[0].body)
+            if len(code(cst.FunctionDef(cst.Name(name), parameters, short))) <= WIDTH:
+                block = short
         same = cst.Module([cst.FunctionDef(cst.Name("f"), parameters, block)]).code
         if same in self.defined:
             return self.defined[same]

@@ -138,7 +138,8 @@ def _rows_with_defaults(em, node, fn, name, params, xs, ys) -> str:
 def predicate_function(em, node: Select) -> str:
     """`fn(key, query) -> bool`, exactly the node's predicate over the values that can occur."""
     qs, ks = em.values(node.queries), em.values(node.keys)
-    fn = em.names.fresh(f"predicate_{node.name}")
+    base = node.name.removesuffix("_select")  # lifted heads: `l0_cat_head0_select`
+    fn = em.names.fresh(f"predicate_{base}")
     selects = {(sort_key(q), sort_key(k)): (q, k) in node.predicate for q in qs for k in ks}
     body = comparison_body(node.predicate.op, qs, ks, selects)
     if body is None:
@@ -159,7 +160,7 @@ def predicate_function(em, node: Select) -> str:
             and not any(k is None for k in ks):
         # Every query selects exactly one key value: a lookup of that value.
         chosen = [next(k for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs]
-        pick = em.table_literal(qs, lambda q, d: value(chosen[qs.index(q)]), 1, WIDTH - 30)
+        pick = em.constant(f"{base}_key", em.table_literal(qs, lambda q, d: value(chosen[qs.index(q)]), 0, WIDTH - 30))
         return em.function(fn, ["key", "query"], [_returns(cst.Comparison(
             cst.Name("key"), [cst.ComparisonTarget(cst.Equal(), em.lookup(pick, qs, "query"))]))])
     # A table: query value -> the key values it selects.
@@ -279,15 +280,18 @@ def readout_function(em, node: Readout) -> str:
     """The class with the best float32 total: bias, then each term's row added in order."""
     fn = em.names.fresh(f"{node.name}_fn" if node.name.startswith("readout") else f"readout_{node.name}")
     params = em.params(node.terms)
-    stem = fn.upper()
+    stem = "SCORES" if node.name == "readout" else f"SCORES_{node.name.upper()}"
     whole = _whole(node, [em.values(t) for t in node.terms])
     classes = container("tuple", [value(c) for c in node.classes], 1, WIDTH - 30)
 
     def scores(build):
         return build(lambda x: value(int(x))) if whole else float32.scores(build)
 
-    bias = em.constant(f"{stem}_BIAS", scores(
-        lambda score: container("tuple", [score(b) for b in node.bias], 0, WIDTH - len(stem) - 17)))
+    if any(node.bias):
+        bias = em.constant(f"{stem}_BIAS", scores(
+            lambda score: container("tuple", [score(b) for b in node.bias], 0, WIDTH - len(stem) - 17)))
+    else:  # no bias: start from zeros (0.0 and -0.0 add and compare alike)
+        bias = parse_template_expression(f"(0,) * {len(node.bias)}")
     rows = []
     for term, table, param in zip(node.terms, node.scores, params):
         vals = em.values(term)
@@ -307,7 +311,7 @@ def readout_function(em, node: Readout) -> str:
     if whole:
         body = [parse_template_statement("rows = {r}", r=container("tuple", [bias, *rows], 0, WIDTH - 11)),
                 parse_template_statement("scores = [sum(column) for column in zip(*rows)]")]
-        text = "Add the class scores: whole numbers, so float32 adds them exactly too"
+        text = "Whole-number class scores (float32 adds them exactly too)"
     else:
         body = [parse_template_statement("scores = {b}", b=bias)]
         if rows:
@@ -315,9 +319,9 @@ def readout_function(em, node: Readout) -> str:
                 target=cst.Name("row"), iter=cst.Tuple([cst.Element(r) for r in rows]),
                 body=cst.IndentedBlock([parse_template_statement("scores = add_scores(scores, row)")]),
             ))
-        text = "Add the class scores in float32, bias first, then each term in order"
+        text = "Class scores added in float32, bias first, then each term"
     if node.pooled:  # run_all pools the positions' scores (pooled_class)
         body.append(parse_template_statement("return scores"))
-        return em.function(fn, params, body, f"{text}: one position's scores, pooled by run_all.")
+        return em.function(fn, params, body, f"{text}; run_all pools them.")
     body.append(parse_template_statement("return {c}[scores.index(max(scores))]", c=classes))
-    return em.function(fn, params, body, f"{text}; the first best class wins.")
+    return em.function(fn, params, body, f"{text}; the first best wins.")
