@@ -44,8 +44,58 @@ def _grouped(subject: str, outs: dict) -> list | None:
     return [*body, _returns(value(ordered_groups[0][0]))]
 
 
+MAX_EXCEPTIONS = 3  # most special cases an identity map printed as one has
+
+
+def _same(a, b) -> bool:
+    return sort_key(a) == sort_key(b)
+
+
+def _test(subject: str, v) -> cst.BaseExpression:
+    """`subject == v` (`is None` for None)."""
+    if v is None:
+        return cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.Is(), cst.Name("None"))])
+    return cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.Equal(), value(v))])
+
+
+def _apart(values) -> bool:
+    """No two of `values` are == in Python without being the same value (True and 1)."""
+    return all(not (a == b) or _same(a, b) for i, a in enumerate(values) for b in values[:i])
+
+
+def _identity_except(node, params, xs, ys) -> list | None:
+    """`if other == c: return out` for a few special values, then `return x`: a map that
+    passes one input through except on a few values of it (or of the other input) that give
+    one output each (tokens with BOS read as None: `if tokens == '<s>': return None`)."""
+    if ys is None:
+        grid = {0: [(x, [(x, node.table[x])]) for x in xs]}
+    else:  # (value of the other input, its row of (passed input, output)); lists: True and 1 differ
+        grid = {1: [(y, [(x, node.table[(x, y)]) for x in xs]) for y in ys],  # pass x, except on some y
+                0: [(x, [(y, node.table[(x, y)]) for y in ys]) for x in xs]}  # pass y, except on some x
+    for other, rows in grid.items():
+        if not _apart([v for v, _ in rows]):
+            continue
+        special = []
+        for v, row in rows:
+            if any(not _same(passed, out) for passed, out in row):
+                if any(not _same(out, row[0][1]) for _, out in row):
+                    break  # not one output for this value
+                special.append((v, row[0][1]))
+        else:
+            if special and len(special) <= MAX_EXCEPTIONS and len(special) < len(rows):
+                passed = params[0] if ys is None else params[1 - other]
+                return [*[cst.If(_test(params[other] if ys is not None else params[0], v),
+                                 cst.SimpleStatementSuite([cst.Return(value(o))]), leading_lines=[])
+                          for v, o in special], _returns(cst.Name(passed))]
+    return None
+
+
 def _rules(node, params, xs, ys) -> list | None:
-    """The map's function body as rules (intervals, or groups by output), or None."""
+    """The map's function body as rules (an identity with exceptions, intervals, or groups
+    by output), or None."""
+    body = _identity_except(node, params, xs, ys)
+    if body is not None:
+        return body
     if ys is None:
         if ordered(xs):
             return _chain(params[0], [(x, node.table[x]) for x in xs])
