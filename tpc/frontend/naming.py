@@ -12,7 +12,7 @@ from tpc.frontend.values import Expr, RaspFailure, Sel, SOp
 
 MAX_LENGTH = 28
 
-OP_WORDS = {
+OP_WORDS = {  # an operator as part of a name
     "+": "plus", "-": "minus", "*": "times", "/": "over", "%": "mod", "^": "pow",
     "==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "and": "and", "or": "or",
 }
@@ -28,7 +28,7 @@ def _word(value) -> str | None:
     if isinstance(value, int):
         return f"neg{-value}" if value < 0 else str(value)
     if isinstance(value, str):
-        if value.isidentifier():
+        if value.isascii() and value.isidentifier():  # RASP names are ASCII
             return value
         if len(value) == 1:
             return BRACKETS.get(value) or unicodedata.name(value, "char").lower().replace(" ", "_").replace("-", "_")
