@@ -10,7 +10,9 @@ Two routes give the combinations, both sound:
 - exhaustive: the interpreter run on every input of the domain (at most EXHAUSTIVE_LIMIT
   inputs), which finds exactly the combinations that occur.
 The scores left are then rounded to whole numbers at the smallest scale that keeps every
-winner on those rows and every float32 sum exact (a reader adds small integers). A readout
+winner on those rows and every float32 sum exact (a reader adds small integers); when no
+scale does (near-ties), each score in turn takes the shortest decimal (fewest significant
+digits) whose float32 value keeps the winner of every row, the sum still float32. A readout
 left with one or two terms becomes a Map or SequenceMap whose table is its argmax on every
 (pair of) value(s): the scores are no longer needed to read the program.
 """
@@ -28,6 +30,7 @@ from .domain import EXHAUSTIVE_LIMIT, domain_size, reachable
 
 PRODUCT_LIMIT = 1_000_000  # combinations of term values
 SCALES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # tried in turn when rounding scores
+SHORTEN_LIMIT = 500_000_000  # rows x scores: past this, scores keep every digit
 
 
 def product_rows(program: Program, node: Readout) -> np.ndarray:
@@ -116,6 +119,36 @@ def _quantized(program: Program, node: Readout, arrays, rows, want):
     return None
 
 
+def _shortened(program: Program, node: Readout, arrays, rows, want):
+    """The readout with each score of a table term replaced, one at a time, by the shortest
+    decimal whose float32 value leaves the winner of every row unchanged (rechecked on the
+    rows that read it); numerical terms (value * weight) keep their weights. None if no
+    score gets shorter."""
+    arrays = [a.copy() for a in arrays]
+    changed = 0
+    for i, (term, table) in enumerate(zip(node.terms, node.scores)):
+        if linear_weights(program[term].type.values, table) is not None:
+            continue
+        for v in range(len(arrays[i])):
+            reading = rows[rows[:, i] == v]
+            for c in range(arrays[i].shape[1]):
+                exact = float(arrays[i][v, c])
+                for digits in range(1, 8) if math.isfinite(exact) else ():
+                    short = np.float32(float(f"{exact:.{digits}g}"))
+                    if short == exact:
+                        break
+                    arrays[i][v, c] = short
+                    if np.array_equal(winners(node, arrays, reading, range(len(arrays))), want[rows[:, i] == v]):
+                        changed += 1
+                        break
+                    arrays[i][v, c] = exact
+    if not changed:
+        return None
+    scores = tuple(Table([(v, tuple(map(float, row))) for v, row in zip(program[t].type.values, a)])
+                   for t, a in zip(node.terms, arrays))
+    return attrs.evolve(node, scores=scores), changed
+
+
 def _routes(program: Program, node: Readout):
     """(route name, a function giving the rows it proves over) for each route that applies."""
     routes = []
@@ -146,10 +179,18 @@ def _prune_readout(program: Program, node: Readout):
     head = f"kept {len(keep)} of {len(node.terms)} terms"
     if 0 < len(keep) <= 2:
         return _decision_table(program, pruned, arrays), "; ".join([head, *notes, "now a table"])
-    whole = _quantized(program, pruned, arrays, rows[:, keep], winners(pruned, arrays, rows[:, keep], range(len(keep))))
+    rows = rows[:, keep]
+    want = winners(pruned, arrays, rows, range(len(keep)))
+    whole = _quantized(program, pruned, arrays, rows, want)
     if whole is not None and whole[0] != pruned:
         pruned, scale = whole
         notes.append(f"scores x{scale} rounded to whole numbers by {route}")
+    elif whole is None and len(rows) * sum(a.size for a in arrays) <= SHORTEN_LIMIT:
+        short = _shortened(program, pruned, arrays, rows, want)
+        if short is not None:
+            pruned, changed = short
+            total = sum(a.size for a in arrays)
+            notes.append(f"{changed} of {total} scores written shorter by {route}")
     return (pruned, "; ".join([head, *notes])) if notes else (node, None)
 
 

@@ -80,7 +80,7 @@ def test_reverse_by_hand_and_readable():
     assert module.run(list("abc")) == list("cba")
     assert module.VOCAB == ("a", "b", "c") and module.MAX_LEN == 8 and module.MAIN_OUTPUT == "reverse"
     # Named after the program: one predicate function per select, the comparison spelled out.
-    assert "def predicate_flip(key, query):\n    return key == query" in source
+    assert "def predicate_flip(key, query): return key == query" in source
     assert "length = width(" in source and "reverse = nearest(flip, tokens)" in source
     assert "source: reverse.rasp" in source
 
@@ -198,6 +198,6 @@ def test_a_linear_numerical_readout_term_is_one_weight_row_not_a_table():
     b.output("out", b.readout([frac], [scores], [0.5, 0.0], ["low", "high"], name="out"))
     program = b.build()
     source = to_python(program)
-    assert "scaled(frac, READOUT_OUT_FRAC_WEIGHTS)" in source
-    assert "READOUT_OUT_FRAC_WEIGHTS = " in source and "READOUT_OUT_FRAC = " not in source
+    assert "scaled(frac, SCORES_OUT_FRAC_WEIGHTS)" in source
+    assert "SCORES_OUT_FRAC_WEIGHTS = " in source and "SCORES_OUT_FRAC = " not in source
     agree(program, [list(s) for s in ["", "a", "ab", "bbbbba", "aaaaab", "babab"]])

@@ -99,3 +99,20 @@ def test_readout_floats_round_trip():
     r = q[q.output_map["label"]]
     assert r.scores == p[p.output_map["label"]].scores and r.bias == p[p.output_map["label"]].bias
     assert_equivalent(p, q)
+
+
+def test_nodes_named_like_repl_words_round_trip():
+    """`selector = ...;` would read as the REPL's `selector examples on;`: such names are renamed."""
+    from tpc.ir import Builder, Domain
+
+    b = Builder(Domain(vocab="ab", max_len=4))
+    t = b.tokens()
+    words = ("selector", "set", "show", "examples", "exit", "quit")
+    sel = b.select(t, t, "==", name="selector")
+    for word in words[1:]:
+        t = b.map(lambda v: v, t, name=word)
+    b.output("out", b.aggregate(sel, t, name="nearest_value"))
+    p = b.build()
+    text, q = reparse(p)
+    assert_equivalent(p, q)
+    assert "selector_ = " in text

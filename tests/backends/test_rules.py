@@ -81,6 +81,24 @@ def test_one_key_per_query_and_rows_with_exceptions():
     b.output("usual", usual)
     program = b.build()
     source = to_python(program)
-    assert "return key == ('a', 'b', 'c', 'a', 'b', 'c', 'a')[query]" in source
+    assert "SELECT_1_KEY = ('a', 'b', 'c', 'a', 'b', 'c', 'a')" in source
+    assert "return key == SELECT_1_KEY[query]" in source
     assert "return differs.get(tokens, default)" in source
     agree(program, [list(s) for s in ["", "a", "abc", "cab", "bbbbb", "acacb"]])
+
+
+def test_identity_maps_with_exceptions_print_as_the_identity():
+    b = Builder(Domain(vocab="abc", max_len=4))
+    t, i = b.tokens(), b.indices()
+    no_bos = b.map(lambda v: None if v == "<s>" else v, t, name="no_bos")
+    real = b.sequence_map(lambda x, j: None if j == 0 else x, no_bos, i, name="real")
+    # True and 1 are == in Python: a test `x == True` would catch 1 too, so this is a table.
+    flags = b.map(lambda v: {"a": True, "b": 1, "c": 0, "<s>": 0}[v], t)
+    mixed = b.map(lambda v: 1 if v is True else True if v == 1 else v, flags)
+    b.output("real", real)
+    b.output("mixed", mixed)
+    program = b.build()
+    source = to_python(program)
+    assert "if tokens == '<s>': return None\n    return tokens" in source
+    assert "if indices == 0: return None\n    return no_bos" in source
+    agree(program, [list(s) for s in ["", "a", "abc", "cab", "bbb"]])

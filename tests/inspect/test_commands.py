@@ -57,10 +57,10 @@ def test_html_page_is_self_contained_and_well_formed(tmp_path):
 
 
 def test_trace_text_json_and_png(tmp_path):
-    r = tpc("trace", SORT, "-i", "3 1 2", "--only", "sort,map", "--json", "--png", tmp_path / "a.png")
+    r = tpc("trace", SORT, "-i", "3 1 2", "--only", "sort,tokens_nobos", "--json", "--png", tmp_path / "a.png")
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
-    assert [v["name"] for v in doc["variables"]] == ["map", "sort"]  # program order
+    assert [v["name"] for v in doc["variables"]] == ["tokens_nobos", "sort"]  # program order
     assert doc["variables"][1]["values"] == [None, "1", "2", "3"]  # tokens are strings
     assert (tmp_path / "a.png").read_bytes().startswith(PNG)
     r = tpc("trace", SORT, "-i", "3 1 2")
@@ -85,11 +85,11 @@ def test_draw_writes_dot_svg_and_png(tmp_path):
         r = tpc("draw", SORT, "--vocab", "1 2 3", "-o", tmp_path / f"g.{suffix}")
         assert r.exit_code == 0, r.output
     dot = (tmp_path / "g.dot").read_text()
-    assert dot.startswith('digraph "sort.rasp"') and '"map" -> "sort" [label="value"];' in dot
+    assert dot.startswith('digraph "sort.rasp"') and '"tokens_nobos" -> "sort" [label="value"];' in dot
     assert '"indices" -> "sort" [label="query"];' in dot and '"target_position_nobos" -> "sort" [label="key"];' in dot
     svg = ET.fromstring((tmp_path / "g.svg").read_text())
     names = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")}
-    assert names == {"tokens", "indices", "target_position", "target_position_nobos", "sort", "map"}
+    assert names == {"tokens", "indices", "target_position", "target_position_nobos", "sort", "tokens_nobos"}
     assert (tmp_path / "g.png").read_bytes().startswith(PNG)
 
 
@@ -110,7 +110,7 @@ def test_ablate_on_an_inputs_file(tmp_path):
     assert r.exit_code == 0, r.output
     result = json.loads(r.stdout)
     assert result["accuracy"] == 1.0 and result["positions"] == 4 and result["against"] == "labels"
-    assert {m["module"] for m in result["modules"]} == {"target_position", "target_position_nobos", "sort", "map"}
+    assert {m["module"] for m in result["modules"]} == {"target_position", "target_position_nobos", "sort", "tokens_nobos"}
     assert (tmp_path / "bars.png").read_bytes().startswith(PNG)
     inputs.write_text("3 1 2\t1 2\n")
     r = tpc("ablate", SORT, "--inputs", inputs)

@@ -3,7 +3,7 @@ from hypothesis import given
 
 from strategies import programs_with_inputs
 from tpc.interp import Interpreter
-from tpc.ir import Builder, Constant, Domain, Table, validate
+from tpc.ir import Builder, Constant, Domain, Table, f32, validate
 from tpc.passes import PASSES, optimize, sums_are_exact
 from tpc.passes.domain import domain_inputs
 
@@ -235,3 +235,30 @@ def test_a_deciding_term_stays():
     node = node[node.output_map["label"]]
     assert type(node).__name__ == "SequenceMap"
     assert node.table[(3, "a")] == "y" and node.table[(2, "a")] == "x"
+
+
+def _digits(x: float) -> int:
+    """Significant digits of the shortest decimal naming float32 x."""
+    return next(d for d in range(1, 10) if f32(f"{x:.{d}g}") == f32(x))
+
+
+def test_scores_that_no_scale_rounds_are_written_shorter_where_every_winner_stays():
+    b = Builder(_dom())
+    t, i = b.tokens(), b.indices()
+    count = b.selector_width(b.select(t, t, "=="), name="count")
+    near = 1.0 + 2.0**-23  # "a" alone: y by one float32 step, which no whole-number scale keeps
+    by_token = Table({"<s>": (0.0, 0.0), "a": (1.0, near), "b": (2.7182817, 0.0)})
+    by_index = Table({k: (0.0, 3.1415927 if k == 3 else 0.0) for k in range(5)})  # y at 3
+    by_count = Table({k: (1.4142135 if k >= 3 else 0.0, 0.0) for k in range(6)})  # x again
+    b.output("label", b.readout([t, i, count], [by_token, by_index, by_count], [0.0, 0.0], ["x", "y"]))
+    before = b.build()
+    after = optimize(before, 2)
+    node = after[after.output_map["label"]]
+    _same_outputs(before, after, [list(s) for batch in domain_inputs(before.domain) for s in batch])
+    assert node.terms == (t, i, count)
+    assert node.scores[0]["a"] == (1.0, near)  # the near-tie keeps every digit
+    old = [_digits(x) for table in (by_token, by_index, by_count) for row in table.outputs() for x in row]
+    new = [_digits(x) for table in node.scores for row in table.outputs() for x in row]
+    assert all(n <= o for n, o in zip(new, old)) and sum(new) < sum(old)
+    notes = [note for key, note in after.meta if key.startswith("readout")]
+    assert len(notes) == 1 and "scores written shorter by" in notes[0]

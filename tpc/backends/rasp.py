@@ -18,8 +18,8 @@ from tpc.ir import FreshNames, Predicate, Program, Readout, Visitor, compare
 RESERVED = frozenset("""
     tokens indices ones length aggregate selector_width indicator round numerical categorical
     constant select map readout output def return for load in if else and or not True False
-    None true false inf nan classes bias
-""".split())
+    None true false inf nan classes bias exit quit selector set show examples
+""".split())  # the last words start REPL statements (`set selector example ...;`), not names
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import lark
 
-from tpc.frontend import bos, compile_time
+from tpc.frontend import bos, compile_time, naming
 from tpc.frontend.fusion import as_expr, combine, materialize, plain
 from tpc.frontend.values import Expr, Func, Sel, SOp, const, rasp_round, strict, to_number
 from tpc.ir import REDUCTIONS, is_number
@@ -58,7 +58,9 @@ def aggregate(tr, t, args, kwargs, env, force_kind=None):
         raise cx.error(args[2] if len(args) == 3 else kwargs["default"][0], "a numerical aggregate's default must be a number")
     if kind == "numerical" and default is not None:
         default = to_number(default)
-    name = cx.fresh(None, "aggregate")
+    # `mean_opens`, `tokens_at_prev`: the values, and for a nearest value the selector.
+    stem = naming.joined(vals, "at", sel) if reduce == "nearest" else None
+    name = cx.fresh(None, stem or naming.joined(reduce, vals) or "aggregate")
     if cx.model or kind == "numerical":
         node = cx.builder.aggregate(sel.node, s.node, reduce=reduce, default=default, name=name)
         cx.record(node, [], t, {})
@@ -92,19 +94,20 @@ def selector_width(tr, t, args, kwargs, env):
     sel = tr.expr(args[0], env)
     if not isinstance(sel, Sel):
         raise tr.cx.error(args[0], "selector_width's argument must be a selector")
-    return SOp(tr.cx.builder.selector_width(sel.node, name=tr.cx.fresh(None, "selector_width")), "categorical")
+    name = tr.cx.fresh(None, naming.joined("n", sel) or "selector_width")
+    return SOp(tr.cx.builder.selector_width(sel.node, name=name), "categorical")
 
 
 def indicator(tr, t, args, kwargs, env):
     _arity(tr, t, "indicator", args, kwargs, 1, 1)
     a = tr.operand(args[0], env, "indicator")
-    return combine(tr.cx, [a], strict(lambda v: 1 if v else 0), "numerical", t)
+    return combine(tr.cx, [a], strict(lambda v: 1 if v else 0), "numerical", t, naming.describe(a))
 
 
 def round_(tr, t, args, kwargs, env):
     _arity(tr, t, "round", args, kwargs, 1, 1)
     a = tr.operand(args[0], env, "round")
-    return combine(tr.cx, [a], strict(rasp_round), a.kind, t)
+    return combine(tr.cx, [a], strict(rasp_round), a.kind, t, naming.joined("round", a))
 
 
 def _annotate(tr, t, args, kwargs, env, kind):
@@ -130,7 +133,7 @@ def _annotate(tr, t, args, kwargs, env, kind):
     e = as_expr(tr.cx, v, inner)
     if e.base is not None and e.base.kind == kind:
         return e
-    return Expr(e.args, e.fn, kind, hint=e.hint, where=t)
+    return Expr(e.args, e.fn, kind, hint=e.hint, label=e.label, where=t)
 
 
 def numerical(tr, t, args, kwargs, env):
@@ -149,7 +152,7 @@ def constant(tr, t, args, kwargs, env, force_kind=None):
         value = to_number(value)
         if not is_number(value):
             raise tr.cx.error(args[0], "a numerical constant must be a number")
-    node = tr.cx.builder.constant(value, kind, name=tr.cx.fresh(None, "constant"))
+    node = tr.cx.builder.constant(value, kind, name=tr.cx.fresh(None, naming.joined("const", const(value)) or "constant"))
     return SOp(node, kind, None, False, value is None)
 
 

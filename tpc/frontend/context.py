@@ -103,14 +103,19 @@ class Context:
             self._auto.add(name)
         return name
 
-    def rename_last(self, value, name: str) -> None:
-        """Give the node just built for `name = expr;` the variable's name, when free."""
+    def rename_last(self, value, name: str, qualifiers=()) -> None:
+        """Give the node just built for `name = expr;` the variable's name when free, else the
+        first free of `q_name` for the innermost qualifier q, `p_q_name` with the next, ..."""
         if not isinstance(value, (SOp, Sel)) or not self.builder.nodes or value.node != self.builder.nodes[-1].name:
             return
-        if value.node not in self._auto or name in self.names or name in self.builder.types:
+        tried = [name]
+        for q in reversed(qualifiers):
+            tried.append(f"{q}_{tried[-1]}")
+        free = [n for n in tried if self.names.clean(n) not in self.names and self.names.clean(n) not in self.builder.types]
+        if value.node not in self._auto or not free:
             return
         old = value.node
-        value.node = self.builder.rename_last(self.names.fresh(name))
+        value.node = self.builder.rename_last(self.names.fresh(free[0]))
         for record in (self.located, self.failures):
             if old in record:
                 record[value.node] = record.pop(old)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import lark
 
-from tpc.frontend import bos
+from tpc.frontend import bos, naming
 from tpc.frontend.fusion import combine, sop
 from tpc.frontend.values import Sel, SOp, dict_key, none_in_none_out, number_literal, predicate, string_value
 from tpc.ir import IRError, Table, normalize, value_set
@@ -22,6 +22,7 @@ def select(tr, t, env):
         if isinstance(v, Sel):
             raise cx.error(w, f"select's {what} must be an s-op, not a selector")
     ks, qs = sop(cx, k, keys_t), sop(cx, q, queries_t)
+    stem = naming.selection(str(op) if isinstance(op, lark.Token) else None, k, q) or "selector"
     if isinstance(op, lark.Token):
         op_name = str(op)
         table = None
@@ -39,14 +40,14 @@ def select(tr, t, env):
         if ks.kind != "categorical" or qs.kind != "categorical":
             raise cx.error(keys_t if ks.kind != "categorical" else queries_t, "select needs categorical keys and queries in model mode")
         pred = predicate(op_name, table, qs, ks, qvals, kvals, raw=True)
-        return Sel(cx.builder.select(ks.node, qs.node, pred, name=cx.fresh(None, "select")))
+        return Sel(cx.builder.select(ks.node, qs.node, pred, name=cx.fresh(None, stem)))
     ks = bos.fixed(cx, ks)
     if qs.kind != "categorical":
         qs = bos.fixed(cx, qs)
     pred = predicate(op_name, table, qs, ks, cx.values(qs.node), cx.values(ks.node))
-    node = cx.builder.select(ks.node, qs.node, pred, name=cx.fresh(None, "select"))
+    node = cx.builder.select(ks.node, qs.node, pred, name=cx.fresh(None, stem))
     if qs.real_none:
-        node = cx.builder.select_and(node, bos.same_side(cx), name=cx.fresh(None, "select"))
+        node = cx.builder.select_and(node, bos.same_side(cx), name=cx.fresh(None, stem))
         return Sel(node, True)
     return Sel(node, qs.bos_none and not ks.real_none)
 

@@ -9,6 +9,7 @@ from typing import Callable
 
 from tpc.frontend import bos
 from tpc.frontend.context import Context
+from tpc.frontend.naming import joined
 from tpc.frontend.values import ConstList, Expr, Func, RaspFailure, Sel, SOp, to_number
 from tpc.ir import IRError, Table, is_number, normalize, show, sort_key
 
@@ -36,8 +37,9 @@ def _distinct_args(exprs: list) -> list[SOp]:
     return args
 
 
-def combine(cx: Context, exprs: list, op: Callable, kind: str, where) -> Expr:
-    """Expr applying `op` to the values of `exprs`, fusing into one table when possible."""
+def combine(cx: Context, exprs: list, op: Callable, kind: str, where, label: str | None = None) -> Expr:
+    """Expr applying `op` to the values of `exprs`, fusing into one table when possible;
+    `label` names it when the program does not (tpc.frontend.naming)."""
     args = _distinct_args(exprs)
     if len(args) > 2:
         exprs = [as_expr(cx, materialize(cx, e, where), where) if len(e.args) else e for e in exprs]
@@ -56,7 +58,7 @@ def combine(cx: Context, exprs: list, op: Callable, kind: str, where) -> Expr:
             raise
 
 
-    return Expr(tuple(args), fn, kind, where=where)
+    return Expr(tuple(args), fn, kind, label=label, where=where)
 
 
 def materialize(cx: Context, e: Expr, where, kind: str | None = None, hint: str | None = None) -> SOp:
@@ -91,24 +93,24 @@ def materialize(cx: Context, e: Expr, where, kind: str | None = None, hint: str 
         if not e.args:
             value = e.const()
             if cx.model:
-                node = cx.builder.constant(out(), kind, name=cx.fresh(hint, "constant"))
+                node = cx.builder.constant(out(), kind, name=cx.fresh(hint, joined("const", e) or "constant"))
                 s = SOp(node, kind)
             else:
                 t = bos.tokens(cx)
                 bos_value = cx.domain.bos
                 none = 0 if kind == "numerical" else None
                 table = Table([(v, none if v == bos_value else out()) for v in cx.values(t.node)])
-                node = cx.builder.map(table, t.node, kind, name=cx.fresh(hint, "constant"))
+                node = cx.builder.map(table, t.node, kind, name=cx.fresh(hint, joined("const", e) or "constant"))
                 s = SOp(node, kind, None, kind == "categorical", value is None)
         elif len(e.args) == 1:
             (a,) = e.args
             table = Table([(v, out(v)) for v in cx.values(a.node)])
-            node = cx.builder.map(table, a.node, kind, name=cx.fresh(hint, "map"))
+            node = cx.builder.map(table, a.node, kind, name=cx.fresh(hint, e.label or "map"))
             s = SOp(node, kind, complete=a.complete)
         else:
             a, c = e.args
             table = Table([((x, y), out(x, y)) for x, y in cx.pairs(a.node, c.node)])
-            node = cx.builder.sequence_map(table, a.node, c.node, kind, name=cx.fresh(hint, "sequence_map"))
+            node = cx.builder.sequence_map(table, a.node, c.node, kind, name=cx.fresh(hint, e.label or "sequence_map"))
             every_pair = len(table) == len(cx.values(a.node)) * len(cx.values(c.node))
             s = SOp(node, kind, complete=a.complete and c.complete and every_pair)
     except IRError as err:  # pragma: no cover - tables are total by construction
@@ -127,4 +129,4 @@ def sop(cx: Context, v, where, hint=None) -> SOp:
 
 def plain(cx: Context, s: SOp, where, hint: str | None = None) -> SOp:
     """`s` with its IR values decoded to its RASP values (a new map when `s` decodes)."""
-    return materialize(cx, Expr((s,), lambda x: x, s.kind), where, hint=hint)
+    return materialize(cx, Expr((s,), lambda x: x, s.kind, label=f"{s.node}_nobos"), where, hint=hint)

@@ -82,7 +82,7 @@ def _typed_tokens(name: str, convert):
     def view(cx, where):
         key = ("tokens", name)
         if key not in cx.cache:
-            cx.cache[key] = combine(cx, [as_expr(cx, bos.tokens(cx), where)], strict(convert, name), "categorical", where)
+            cx.cache[key] = combine(cx, [as_expr(cx, bos.tokens(cx), where)], strict(convert, name), "categorical", where, f"tokens_{name}")
         return cx.cache[key]
 
     return view

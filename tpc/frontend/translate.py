@@ -10,7 +10,7 @@ from typing import Any
 import lark
 
 from tpc.errors import TpcError
-from tpc.frontend import bos, compile_time, extensions, library, loading
+from tpc.frontend import bos, compile_time, extensions, library, loading, naming
 from tpc.frontend.builtins import BUILTIN_SOPS, BUILTINS
 from tpc.frontend.context import Context
 from tpc.frontend.fusion import as_expr, combine, materialize, plain
@@ -31,6 +31,7 @@ class Translator:
         self.outputs: dict[str, str] = {}
         self.last_assign: tuple | None = None  # (name, token) of the last top-level s-op
         self._depth = 0
+        self.targets: list[str] = []  # the names being assigned, outermost first: they qualify a called function's local names
         self.loading = loading.outermost(cx.filename)  # the files being read, to refuse load cycles
 
     def run(self, tree: lark.Tree) -> Program:
@@ -108,10 +109,16 @@ class Translator:
 
     def assign(self, stmt, env, top):
         name, expr = stmt.children
-        value = self.expr(expr, env)
+        self.targets.append(str(name))
+        try:
+            value = self.expr(expr, env)
+        finally:
+            self.targets.pop()
         if isinstance(value, Expr) and value.hint is None and value.base is None:
             value.hint = str(name)
-        self.cx.rename_last(value, str(name))
+        # A local name taken by another call of the same function is qualified by the names
+        # the callers assign (`closes_prevs`, then `balance_2_closes_prevs`).
+        self.cx.rename_last(value, str(name), [] if top else self.targets)
         env[str(name)] = value
         if top and not isinstance(value, (Sel, Func)):
             self.last_assign = (str(name), name)
@@ -132,6 +139,7 @@ class Translator:
             value = self.lookup(label, env)
         else:
             value = self.expr(expr, env)
+            self.cx.rename_last(value, text)
             if label.type == "NAME":
                 env[text] = value
         if not top:  # pragma: no cover - grammar allows outputs only at top level
@@ -194,13 +202,13 @@ class Translator:
             return ConstList(a.values + b.values)
         a, b = self.as_operand(a, left, op), self.as_operand(b, right, op)
         kind = "numerical" if op in ARITH and "numerical" in (a.kind, b.kind) else "categorical"
-        return combine(self.cx, [a, b], BINOPS[op], kind, t)
+        return combine(self.cx, [a, b], BINOPS[op], kind, t, naming.binary(op, a, b))
 
     def unary(self, t, env):
         op, x = t.children
         a = self.operand(x, env, str(op))
         f = strict(lambda v: -v) if str(op) == "-" else strict(lambda v: +v)
-        return combine(self.cx, [a], f, a.kind, t)
+        return combine(self.cx, [a], f, a.kind, t, naming.joined("neg", a) if str(op) == "-" else naming.describe(a))
 
     def _selector_op(self, t, env, op):
         """`and` / `or`: of two selectors, or element-wise of two s-ops."""
@@ -208,15 +216,17 @@ class Translator:
         left, right = t.children
         a, b = self.expr(left, env), self.expr(right, env)
         if isinstance(a, Sel) and isinstance(b, Sel):
+            name = cx.fresh(None, naming.binary(op, a, b) or ("both" if op == "and" else "either"))
             if op == "and":
-                node = cx.builder.select_and(a.node, b.node, name=cx.fresh(None, "select_and"))
+                node = cx.builder.select_and(a.node, b.node, name=name)
                 return Sel(node, a.bos_row_only or b.bos_row_only)
-            node = cx.builder.select_or(a.node, b.node, name=cx.fresh(None, "select_or"))
+            node = cx.builder.select_or(a.node, b.node, name=name)
             return Sel(node, a.bos_row_only and b.bos_row_only)
         if isinstance(a, Sel) or isinstance(b, Sel):
             where = right if isinstance(a, Sel) else left
             raise cx.error(where, f"'{op}' cannot combine a selector with an s-op")
-        return combine(cx, [as_expr(cx, a, left), as_expr(cx, b, right)], BINOPS[op], "categorical", t)
+        return combine(cx, [as_expr(cx, a, left), as_expr(cx, b, right)], BINOPS[op], "categorical", t,
+                       naming.binary(op, a, b))
 
     def and_(self, t, env):
         return self._selector_op(t, env, "and")
@@ -228,13 +238,15 @@ class Translator:
         cx = self.cx
         (x,) = t.children
         a = self.expr(x, env)
+        stem = naming.joined("not", a)
         if isinstance(a, Sel):
-            node = cx.builder.select_not(a.node, name=cx.fresh(None, "select_not"))
+            node = cx.builder.select_not(a.node, name=cx.fresh(None, stem or "select_not"))
             if cx.model:
                 return Sel(node)
-            node = cx.builder.select_and(node, bos.same_side(cx), name=cx.fresh(None, "select_not"))
+            # RASP's `not` leaves BOS apart: the negation among the real positions.
+            node = cx.builder.select_and(node, bos.same_side(cx), name=cx.fresh(None, stem or "select_not"))
             return Sel(node, True)
-        return combine(cx, [as_expr(cx, a, x)], strict(lambda v: not v), "categorical", t)
+        return combine(cx, [as_expr(cx, a, x)], strict(lambda v: not v), "categorical", t, stem)
 
     def in_(self, t, env):
         left, right = t.children
@@ -262,7 +274,7 @@ class Translator:
                 if not any(x is y for y in distinct):
                     distinct.append(x)
         if len(distinct) <= 2:
-            return combine(cx, [c, a, b], pick, kind, t)
+            return combine(cx, [c, a, b], pick, kind, t, naming.joined("if", c))
         # Three different s-ops: first (c, a) -> a where c holds, a marker where it does not,
         # then (that, b) -> b in place of the marker. None anywhere gives None.
         cs = materialize(cx, c, cond)
@@ -278,7 +290,8 @@ class Translator:
         )
         fs = materialize(cx, first, t, kind="categorical", hint="if_then")
         cx.located.pop(fs.node, None)  # its marker beside values is tpc's, not the program's
-        return Expr((fs, bs), lambda fv, bv: bv if isinstance(fv, str) and fv == marker else fv, kind, where=t)
+        return Expr((fs, bs), lambda fv, bv: bv if isinstance(fv, str) and fv == marker else fv, kind,
+                    label=naming.joined("if", c), where=t)
 
     # --- calls -----------------------------------------------------------------------------------
 

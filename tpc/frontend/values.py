@@ -47,7 +47,8 @@ class Expr:
     fn: Callable
     kind: str = "categorical"
     base: SOp | None = None  # set when the Expr is just `base`
-    hint: str | None = None
+    hint: str | None = None  # the program's name for it
+    label: str | None = None  # a name derived from what it computes (tpc.frontend.naming)
     where: Any = None  # the source of the expression, for errors found when tabulating
     done: dict = field(factory=dict)  # kind -> materialized SOp
 

@@ -2,8 +2,7 @@
 selected); the backend emits these in place of runtime.py's."""
 
 
-def select(keys, queries, predicate):
-    """Attention pattern: row q, column k is True when query q attends to key k (causal: k <= q)."""
+def select(keys, queries, predicate):  # does query q attend to key k (k <= q)
     return [
         [k <= q and predicate(key, query) for k, key in enumerate(keys)]
         for q, query in enumerate(queries)
@@ -11,4 +10,5 @@ def select(keys, queries, predicate):
 
 
 def select_not(selector):
-    return [[k <= q and not s for k, s in enumerate(row)] for q, row in enumerate(selector)]
+    return [[k <= q and not s for k, s in enumerate(row)]
+            for q, row in enumerate(selector)]

@@ -12,12 +12,13 @@ from libcst.helpers import parse_template_statement
 
 from tpc.backends.python.embedding import embedding_function
 from tpc.backends.python.functions import map_function, predicate_function, readout_function
-from tpc.backends.python.layout import assign, collides, container, dense, doc, table_key, value
+from tpc.backends.python.layout import WIDTH, assign, code, collides, container, dense, doc, table_key, value
 from tpc.backends.python.prelude import NAMES
 from tpc.ir import FreshNames, Program, Tokens, Visitor
 
 # Names of the emitted module's own functions, and of run_all's and readouts' local variables.
-_SCAFFOLD = ("run", "run_all", "tokens", "n", "row", "scores")
+# run_all's sequence length is `n_pos` (positions, BOS included), not `n`: programs name things `n`.
+_SCAFFOLD = ("run", "run_all", "tokens", "n_pos", "row", "scores")
 
 
 def python_names(reserved=()) -> FreshNames:
@@ -35,6 +36,7 @@ class Emitter(Visitor):
         self.names = python_names(reserved)
         self.var: dict[str, str] = {}
         self.defs: list = []  # module-level statements for node functions and tables
+        self.defined: dict[str, str] = {}  # a function's code (named f) -> its name
         self.data: list = []  # the module's last statements: word embedding tables (embedding.py)
         self.encode = "encode_words" if program.domain.unk is not None else "encode"
         self.body: list = []  # statements of run_all
@@ -75,21 +77,30 @@ class Emitter(Visitor):
             out.append(name)
         return out
 
-    def function(self, name: str, params: list[str], body: list, docstring: str | None = None):
+    def function(self, name: str, params: list[str], body: list, docstring: str | None = None) -> str:
+        """Define function `name`; returns the name to call, which is an earlier function's
+        when that one has the same parameters and body (one `key == query` for many heads)."""
         stmts = [doc(docstring)] if docstring else []
-        self.defs.append(cst.FunctionDef(
-            cst.Name(name), cst.Parameters([cst.Param(cst.Name(p)) for p in params]),
-            cst.IndentedBlock([*stmts, *body]),
-            leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
-        ))
+        parameters = cst.Parameters([cst.Param(cst.Name(p)) for p in params])
+        block = cst.IndentedBlock([*stmts, *body])
+        if not stmts and len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine):
+            short = cst.SimpleStatementSuite(body[0].body)
+            if len(code(cst.FunctionDef(cst.Name(name), parameters, short))) <= WIDTH:
+                block = short
+        same = cst.Module([cst.FunctionDef(cst.Name("f"), parameters, block)]).code
+        if same in self.defined:
+            return self.defined[same]
+        self.defined[same] = name
+        self.defs.append(cst.FunctionDef(cst.Name(name), parameters, block, leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
+        return name
 
     # run_all's lines ---------------------------------------------------------------------
     def emit(self, live) -> None:
-        """Name every live node, then write its line (tokens first: it computes n)."""
+        """Name every live node, then write its line (tokens first: it computes n_pos)."""
         for node in live:
             self.var[node.name] = "tokens" if isinstance(node, Tokens) else self.names.fresh(node.name)
         if not any(isinstance(n, Tokens) for n in live):
-            self.body.append(parse_template_statement(f"n = len({self.encode}(tokens))"))
+            self.body.append(parse_template_statement(f"n_pos = len({self.encode}(tokens))"))
         for node in sorted(live, key=lambda n: not isinstance(n, Tokens)):
             self.visit(node, self.var[node.name])
 
@@ -104,15 +115,15 @@ class Emitter(Visitor):
         )
 
     def per_position(self, v: str, fn: str, inputs):
-        """v = list(map(fn, input, ...)): fn at every position ([fn()] * n when it reads nothing)."""
+        """v = list(map(fn, input, ...)): fn at every position ([fn()] * n_pos when it reads nothing)."""
         if not inputs:
             self.fill(v, self.call(fn))
             return
         self.assign(v, self.call("list", self.call("map", fn, *[self.var[i] for i in inputs])))
 
     def fill(self, v: str, expr: cst.BaseExpression):
-        """v = [expr] * n."""
-        self.assign(v, cst.BinaryOperation(cst.List([cst.Element(expr)]), cst.Multiply(), cst.Name("n")))
+        """v = [expr] * n_pos."""
+        self.assign(v, cst.BinaryOperation(cst.List([cst.Element(expr)]), cst.Multiply(), cst.Name("n_pos")))
 
     def inlined(self, name: str) -> bool:
         """A selector lifted from the same model module as its one reader (a head's Select and
@@ -129,10 +140,10 @@ class Emitter(Visitor):
     # one method per node class -------------------------------------------------------------
     def visit_Tokens(self, node, v):
         self.assign(v, self.call(self.encode, "tokens"))
-        self.assign("n", self.call("len", v))
+        self.assign("n_pos", self.call("len", v))
 
     def visit_Indices(self, node, v):
-        self.assign(v, self.call("list", self.call("range", "n")))
+        self.assign(v, self.call("list", self.call("range", "n_pos")))
 
     def visit_Ones(self, node, v):
         self.fill(v, value(1))
@@ -178,6 +189,6 @@ class Emitter(Visitor):
             return
         classes = self.constant(f"{fn}_classes", container("tuple", [value(c) for c in node.classes], 0, 70))
         scores = (self.call("list", self.call("map", fn, *[self.var[i] for i in node.terms])) if node.terms
-                  else cst.BinaryOperation(cst.List([cst.Element(self.call(fn))]), cst.Multiply(), cst.Name("n")))
+                  else cst.BinaryOperation(cst.List([cst.Element(self.call(fn))]), cst.Multiply(), cst.Name("n_pos")))
         self.assign(v, self.call("pooled_class", scores, classes))
 

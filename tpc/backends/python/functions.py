@@ -44,8 +44,58 @@ def _grouped(subject: str, outs: dict) -> list | None:
     return [*body, _returns(value(ordered_groups[0][0]))]
 
 
+MAX_EXCEPTIONS = 3  # most special cases an identity map printed as one has
+
+
+def _same(a, b) -> bool:
+    return sort_key(a) == sort_key(b)
+
+
+def _test(subject: str, v) -> cst.BaseExpression:
+    """`subject == v` (`is None` for None)."""
+    if v is None:
+        return cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.Is(), cst.Name("None"))])
+    return cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.Equal(), value(v))])
+
+
+def _apart(values) -> bool:
+    """No two of `values` are == in Python without being the same value (True and 1)."""
+    return all(not (a == b) or _same(a, b) for i, a in enumerate(values) for b in values[:i])
+
+
+def _identity_except(node, params, xs, ys) -> list | None:
+    """`if other == c: return out` for a few special values, then `return x`: a map that
+    passes one input through except on a few values of it (or of the other input) that give
+    one output each (tokens with BOS read as None: `if tokens == '<s>': return None`)."""
+    if ys is None:
+        grid = {0: [(x, [(x, node.table[x])]) for x in xs]}
+    else:  # (value of the other input, its row of (passed input, output)); lists: True and 1 differ
+        grid = {1: [(y, [(x, node.table[(x, y)]) for x in xs]) for y in ys],  # pass x, except on some y
+                0: [(x, [(y, node.table[(x, y)]) for y in ys]) for x in xs]}  # pass y, except on some x
+    for other, rows in grid.items():
+        if not _apart([v for v, _ in rows]):
+            continue
+        special = []
+        for v, row in rows:
+            if any(not _same(passed, out) for passed, out in row):
+                if any(not _same(out, row[0][1]) for _, out in row):
+                    break  # not one output for this value
+                special.append((v, row[0][1]))
+        else:
+            if special and len(special) <= MAX_EXCEPTIONS and len(special) < len(rows):
+                passed = params[0] if ys is None else params[1 - other]
+                return [*[cst.If(_test(params[other] if ys is not None else params[0], v),
+                                 cst.SimpleStatementSuite([cst.Return(value(o))]), leading_lines=[])
+                          for v, o in special], _returns(cst.Name(passed))]
+    return None
+
+
 def _rules(node, params, xs, ys) -> list | None:
-    """The map's function body as rules (intervals, or groups by output), or None."""
+    """The map's function body as rules (an identity with exceptions, intervals, or groups
+    by output), or None."""
+    body = _identity_except(node, params, xs, ys)
+    if body is not None:
+        return body
     if ys is None:
         if ordered(xs):
             return _chain(params[0], [(x, node.table[x]) for x in xs])
@@ -83,17 +133,14 @@ def map_function(em, node: Map | SequenceMap) -> str:
     if len(distinct) <= 1:
         const = next(iter(distinct.values())) if distinct else None
         what = "every input" if len(distinct) == 1 else "no input (it never runs)"
-        em.function(fn, params, [_returns(value(const))], f"The same value for {what}.")
-        return fn
+        return em.function(fn, params, [_returns(value(const))], f"The same value for {what}.")
     rules = _rules(node, params, xs, ys if is_seq else None)
     if rules is not None:
-        em.function(fn, params, rules)
-        return fn
+        return em.function(fn, params, rules)
     name = fn.upper()
     if not is_seq:
         table = em.table_literal(xs, lambda x, d: value(node.table[x]), 0, WIDTH - len(name) - 3)
-        em.function(fn, params, [_returns(em.lookup(em.constant(name, table), xs, params[0]))])
-        return fn
+        return em.function(fn, params, [_returns(em.lookup(em.constant(name, table), xs, params[0]))])
     if _exceptions_are_shorter(node, xs, ys):
         return _rows_with_defaults(em, node, fn, name, params, xs, ys)
     table = em.table_literal(
@@ -102,8 +149,7 @@ def map_function(em, node: Map | SequenceMap) -> str:
         0, WIDTH - len(name) - 3,
     )
     t = em.constant(name, table)
-    em.function(fn, params, [_returns(em.lookup(em.lookup(t, xs, params[0]), ys, params[1]))])
-    return fn
+    return em.function(fn, params, [_returns(em.lookup(em.lookup(t, xs, params[0]), ys, params[1]))])
 
 
 def _row_default(node, x, ys):
@@ -139,21 +185,20 @@ def _rows_with_defaults(em, node, fn, name, params, xs, ys) -> str:
     t = em.constant(name, em.table_literal(xs, row, 0, WIDTH - len(name) - 3))
     body = [parse_template_statement("default, differs = {r}\n", r=em.lookup(t, xs, params[0])),
             parse_template_statement(f"return differs.get({params[1]}, default)\n")]
-    em.function(fn, params, body, f"Each {params[0]}: the usual output, and where {params[1]} changes it.")
-    return fn
+    return em.function(fn, params, body, f"Each {params[0]}: the usual output, and where {params[1]} changes it.")
 
 
 def predicate_function(em, node: Select) -> str:
     """`fn(key, query) -> bool`, exactly the node's predicate over the values that can occur."""
     qs, ks = em.values(node.queries), em.values(node.keys)
-    fn = em.names.fresh(f"predicate_{node.name}")
+    base = node.name.removesuffix("_select")  # lifted heads: `l0_cat_head0_select`
+    fn = em.names.fresh(f"predicate_{base}")
     selects = {(sort_key(q), sort_key(k)): (q, k) in node.predicate for q in qs for k in ks}
     body = comparison_body(node.predicate.op, qs, ks, selects)
     if body is None:
         body = _guarded(qs, ks, selects, (em.p.domain.bos, 0, None))
     if body is not None:
-        em.function(fn, ["key", "query"], body)
-        return fn
+        return em.function(fn, ["key", "query"], body)
     picked_by = [frozenset(sort_key(k) for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs]
     if qs and len(set(picked_by)) == 1:
         # Every query selects the same keys: the predicate only looks at the key.
@@ -163,16 +208,14 @@ def predicate_function(em, node: Select) -> str:
         else:
             some = container("set", dedup(keys), 1, WIDTH - 24)
             expr = cst.Comparison(cst.Name("key"), [cst.ComparisonTarget(cst.In(), some)])
-        em.function(fn, ["key", "query"], [_returns(expr)])
-        return fn
+        return em.function(fn, ["key", "query"], [_returns(expr)])
     if qs and all(sum(selects[(sort_key(q), sort_key(k))] for k in ks) == 1 for q in qs) \
             and not any(k is None for k in ks):
         # Every query selects exactly one key value: a lookup of that value.
         chosen = [next(k for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs]
-        pick = em.table_literal(qs, lambda q, d: value(chosen[qs.index(q)]), 1, WIDTH - 30)
-        em.function(fn, ["key", "query"], [_returns(cst.Comparison(
+        pick = em.constant(f"{base}_key", em.table_literal(qs, lambda q, d: value(chosen[qs.index(q)]), 0, WIDTH - 30))
+        return em.function(fn, ["key", "query"], [_returns(cst.Comparison(
             cst.Name("key"), [cst.ComparisonTarget(cst.Equal(), em.lookup(pick, qs, "query"))]))])
-        return fn
     # A table: query value -> the key values it selects.
     matches = {}
     for q in qs:
@@ -182,8 +225,7 @@ def predicate_function(em, node: Select) -> str:
     rows = [(value(q), container("set", dedup(ks_), 1, WIDTH - 12)) for q, ks_ in matches.items()]
     name = fn.upper()
     table = em.constant(name, container("dict", rows, 0, WIDTH - len(name) - 3))  # query -> keys
-    em.function(fn, ["key", "query"], [parse_template_statement("return key in {t}.get(query, ())", t=table)])
-    return fn
+    return em.function(fn, ["key", "query"], [parse_template_statement("return key in {t}.get(query, ())", t=table)])
 
 
 _NOTHING = object()  # no special value set aside
@@ -192,10 +234,9 @@ _NOTHING = object()  # no special value set aside
 def _relation(qs, ks, selects) -> list | None:
     """`return key OP query` or `return key == query + c` when that is exact on these values."""
     for op in COMPARISONS:
-        if op not in ("true", "false"):
-            body = comparison_body(op, qs, ks, selects)
-            if body is not None:
-                return body
+        body = comparison_body(op, qs, ks, selects)
+        if body is not None:
+            return body
     if not (ordered(qs) and ordered(ks)) or not all(float(v).is_integer() for v in (*qs, *ks)):
         return None
     for c in range(-len(ks), len(ks) + 1):
@@ -292,15 +333,18 @@ def readout_function(em, node: Readout) -> str:
     """The class with the best float32 total: bias, then each term's row added in order."""
     fn = em.names.fresh(f"{node.name}_fn" if node.name.startswith("readout") else f"readout_{node.name}")
     params = em.params(node.terms)
-    stem = fn.upper()
+    stem = "SCORES" if node.name == "readout" else f"SCORES_{node.name.upper()}"
     whole = _whole(node, [em.values(t) for t in node.terms])
     classes = container("tuple", [value(c) for c in node.classes], 1, WIDTH - 30)
 
     def scores(build):
         return build(lambda x: value(int(x))) if whole else float32.scores(build)
 
-    bias = em.constant(f"{stem}_BIAS", scores(
-        lambda score: container("tuple", [score(b) for b in node.bias], 0, WIDTH - len(stem) - 17)))
+    if any(node.bias):
+        bias = em.constant(f"{stem}_BIAS", scores(
+            lambda score: container("tuple", [score(b) for b in node.bias], 0, WIDTH - len(stem) - 17)))
+    else:  # no bias: start from zeros (0.0 and -0.0 add and compare alike)
+        bias = parse_template_expression(f"(0,) * {len(node.bias)}")
     rows = []
     for term, table, param in zip(node.terms, node.scores, params):
         vals = em.values(term)
@@ -320,7 +364,7 @@ def readout_function(em, node: Readout) -> str:
     if whole:
         body = [parse_template_statement("rows = {r}", r=container("tuple", [bias, *rows], 0, WIDTH - 11)),
                 parse_template_statement("scores = [sum(column) for column in zip(*rows)]")]
-        text = "Add the class scores: whole numbers, so float32 adds them exactly too"
+        text = "Whole-number class scores (float32 adds them exactly too)"
     else:
         body = [parse_template_statement("scores = {b}", b=bias)]
         if rows:
@@ -328,11 +372,9 @@ def readout_function(em, node: Readout) -> str:
                 target=cst.Name("row"), iter=cst.Tuple([cst.Element(r) for r in rows]),
                 body=cst.IndentedBlock([parse_template_statement("scores = add_scores(scores, row)")]),
             ))
-        text = "Add the class scores in float32, bias first, then each term in order"
+        text = "Class scores added in float32, bias first, then each term"
     if node.pooled:  # run_all pools the positions' scores (pooled_class)
         body.append(parse_template_statement("return scores"))
-        em.function(fn, params, body, f"{text}: one position's scores, pooled by run_all.")
-        return fn
+        return em.function(fn, params, body, f"{text}; run_all pools them.")
     body.append(parse_template_statement("return {c}[scores.index(max(scores))]", c=classes))
-    em.function(fn, params, body, f"{text}; the first best class wins.")
-    return fn
+    return em.function(fn, params, body, f"{text}; the first best wins.")

@@ -3,11 +3,12 @@ blank lines and docstrings."""
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import libcst as cst
 
-WIDTH = 100  # target line length
+WIDTH = 88  # target line length: the width the paper's printed programs are formatted to
 INDENT = "    "
 
 _EMPTY = cst.Module([])
@@ -138,13 +139,38 @@ def blank(stmts: list) -> list:
     return stmts
 
 
+def one_liner(stmt) -> bool:
+    """A `def f(x): return ...` on one line."""
+    return isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.SimpleStatementSuite)
+
+
+def _reads(stmt, table) -> bool:
+    """`stmt` is a one-line function reading the constant `table` assigns."""
+    if not one_liner(stmt) or not (isinstance(table, cst.SimpleStatementLine) and isinstance(table.body[0], cst.Assign)):
+        return False
+    target = table.body[0].targets[0].target
+    return isinstance(target, cst.Name) and re.search(rf"\b{target.value}\b", code(stmt.body)) is not None
+
+
+def _glued(prev, stmt, after) -> bool:
+    """No blank line inside a group of related one-line functions (as PEP 8 allows) and the
+    tables they read: a one-liner after a one-liner or after its table, a table between a
+    one-liner and its reader."""
+    if one_liner(stmt):
+        return one_liner(prev) or _reads(stmt, prev)
+    return one_liner(prev) and _reads(after, stmt)
+
+
 def pep8_spacing(body: list) -> list:
-    """Two blank lines around top-level functions, one before other statements after the first
+    """Two blank lines around top-level functions, but none inside a group of one-liners or
+    between a table and its one-line reader; one before other statements after the first
     definition; comments attached to a statement stay with it."""
     out = []
     for i, stmt in enumerate(body):
         prev = body[i - 1] if i else None
-        if isinstance(stmt, cst.FunctionDef) or isinstance(prev, cst.FunctionDef):
+        if _glued(prev, stmt, body[i + 1] if i + 1 < len(body) else None):
+            lines = 0
+        elif isinstance(stmt, cst.FunctionDef) or isinstance(prev, cst.FunctionDef):
             lines = 2
         else:
             lines = min(1, sum(1 for line in stmt.leading_lines if line.comment is None))

@@ -49,8 +49,8 @@ def _header(p: Program, main: str, removed: int, var: dict) -> str:
     lines += [
         f"Input: {bos}, then at most {dom.n_positions - 1} of: {vocab} ("
         + ("causal" if dom.causal else "bidirectional") + " attention).",
-        f"run(tokens): the {main!r} output, one value per {'token' if dom.implicit_bos else 'position'}; "
-        "run_all(tokens): every output by name.",
+        f"run(tokens): the {main!r} output at every {'token' if dom.implicit_bos else 'position'}; "
+        "run_all(tokens): every output.",
         "Standard library only; bad input raises ValueError.",
     ]
     if removed:

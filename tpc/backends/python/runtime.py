@@ -20,54 +20,49 @@ UNK = "<unk>"
 
 
 def encode(tokens):
-    """The input checked, with BOS at position 0: a list or tuple (or a string, one token per
-    character) of vocabulary tokens, equal in type and value (True, 1.0 and 1+0j are not 1)."""
+    """The input checked (tokens of VOCAB in type and value), BOS at position 0."""
     if not isinstance(tokens, (list, tuple, str)):
         raise TypeError(f"expected a list of tokens, got {type(tokens).__name__}")
     seq = [BOS, *tokens] if IMPLICIT_BOS else list(tokens)
-    if not IMPLICIT_BOS and (not seq or not same_token(seq[0], BOS)):
-        raise ValueError(f"expected the BOS token {BOS!r} first, got {seq[:1] or 'no tokens'}")
+    if not IMPLICIT_BOS and (not seq or not identical_tokens(seq[0], BOS)):
+        got = seq[:1] or "no tokens"
+        raise ValueError(f"expected the BOS token {BOS!r} first, got {got}")
     if len(seq) > N_POSITIONS:
-        raise ValueError(f"{len(seq) - 1} tokens{'' if IMPLICIT_BOS else ' after BOS'}; "
+        after = "" if IMPLICIT_BOS else " after BOS"
+        raise ValueError(f"{len(seq) - 1} tokens{after}; "
                          f"the program accepts at most {N_POSITIONS - 1}")
-    for i, token in enumerate(seq[1:], 0 if IMPLICIT_BOS else 1):  # i: the caller's position
-        if same_token(token, BOS):
-            raise ValueError(f"BOS {BOS!r} at position {i}: only the first position holds it")
-        if not any(same_token(token, v) for v in VOCAB):
+    for i, token in enumerate(seq[1:], 0 if IMPLICIT_BOS else 1):  # i: as callers count
+        if identical_tokens(token, BOS):
+            raise ValueError(f"BOS {BOS!r} at position {i}: only position 0 holds it")
+        if not any(identical_tokens(token, v) for v in VOCAB):
             raise ValueError(f"unknown token {token!r} of type {type(token).__name__} "
                              f"(vocabulary: {' '.join(map(repr, VOCAB))})")
     return seq
 
 
-def same_token(a, b):
-    """Tokens are equal when their types and values are: True is not 1, 1.0 is not 1."""
-    return type(a) is type(b) and a == b
+def identical_tokens(a, b): return type(a) is type(b) and a == b  # True is not 1
 
 
 def encode_words(tokens):
-    """The input checked, with BOS at position 0 and every word outside VOCAB read as UNK."""
-    return encode([tokens[0], *(t if t in TOKENS else UNK for t in tokens[1:])] if tokens else [])
+    """The input checked, BOS at position 0, every word outside VOCAB read as UNK."""
+    if not tokens:
+        return encode([])
+    return encode([tokens[0], *(t if t in TOKENS else UNK for t in tokens[1:])])
 
 
-def exact(x):
-    """An int when a Fraction is whole."""
-    return x.numerator if x.denominator == 1 else x
+def exact(x): return x.numerator if x.denominator == 1 else x  # whole Fraction: int
 
 
-# NEAREST_ORDER[n][q]: the key positions in the order query q prefers them in a length-n
-# input: nearest first, the earlier one on ties, q itself last.
-NEAREST_ORDER = [[sorted(range(n), key=lambda k: (k == q, abs(k - q), k)) for q in range(n)]
-                 for n in range(N_POSITIONS + 1)]
+# NEAREST_ORDER[n][q]: the keys query q prefers, best first (nearest, earlier, q last).
+NEAREST_ORDER = [[sorted(range(n), key=lambda k: (k == q, abs(k - q), k))
+                  for q in range(n)] for n in range(N_POSITIONS + 1)]
 
 
-def tag(x):
-    """Table key of a value: bools are tagged so that True and 1 stay apart."""
-    return ("bool", x) if isinstance(x, bool) else x
+def tag(x): return ("bool", x) if isinstance(x, bool) else x  # True and 1 stay apart
 
 
 def float32(table):
-    """`table` with its scores as the float32 numbers the model stores: each decimal here is
-    the shortest one that names its float32 value exactly."""
+    """`table` with its scores as the model's float32 numbers (written shortest)."""
     if isinstance(table, dict):
         return {key: float32(row) for key, row in table.items()}
     if isinstance(table[0], tuple):
@@ -75,9 +70,7 @@ def float32(table):
     return tuple(map(as_float32, table))
 
 
-def as_float32(x):
-    """A number as the float32 value the model holds it in."""
-    return struct.unpack("f", struct.pack("f", float(x)))[0]
+def as_float32(x): return struct.unpack("f", struct.pack("f", float(x)))[0]
 
 
 def scaled(x, weights):
@@ -92,8 +85,9 @@ def add_scores(scores, row):
 
 
 def pooled_class(scores, classes):
-    """A text classifier's label at every position: the positions' class scores added in
-    float32, first to last, divided by the length in float32; the first best class wins."""
+    """A text classifier's label at every position: the positions' scores added in
+    float32 first to last, divided by the length in float32; the first best class wins.
+    """
     total = scores[0]
     for row in scores[1:]:
         total = add_scores(total, row)
@@ -101,39 +95,30 @@ def pooled_class(scores, classes):
     return [classes[total.index(max(total))]] * len(scores)
 
 
-def select(keys, queries, predicate):
-    """Attention pattern: row q, column k is True when query q attends to key k."""
+def select(keys, queries, predicate):  # row q, column k: does query q attend to key k
     return [[predicate(key, query) for key in keys] for query in queries]
 
 
-def select_not(selector):
-    return [[not s for s in row] for row in selector]
-
-
-def select_and(a, b):
-    return [[x and y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
-
-
-def select_or(a, b):
-    return [[x or y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+def select_not(selector): return [[not s for s in row] for row in selector]
+def select_and(a, b): return [[x and y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+def select_or(a, b): return [[x or y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
 
 
 def nearest(selector, values, default=None):
-    """Each query reads the value at its first selected key in NEAREST_ORDER; with none
-    selected, `default`, or else the value at position 0 (BOS)."""
+    """The first selected key's value (NEAREST_ORDER); none: default, else BOS's."""
     fallback = values[0] if default is None else default
     return [next((values[k] for k in order if row[k]), fallback)
             for row, order in zip(selector, NEAREST_ORDER[len(values)])]
 
 
 def summed(selector, values):
-    """Each query reads the sum of the values at its selected keys (whole Fractions as ints)."""
+    """The sum of the values at each query's selected keys (whole Fractions as ints)."""
     sums = [sum(v for v, s in zip(values, row) if s) for row in selector]
     return [x.numerator if x.denominator == 1 else x for x in sums]
 
 
 def mean(selector, values, default=0):
-    """Each query reads the mean of the values at its selected keys (`default` if none)."""
+    """The mean of the values at each query's selected keys (`default` if none)."""
     out = []
     for row in selector:
         picked = [v for v, s in zip(values, row) if s]
@@ -141,6 +126,4 @@ def mean(selector, values, default=0):
     return out
 
 
-def width(selector):
-    """How many keys each query selects."""
-    return [sum(row) for row in selector]
+def width(selector): return [sum(row) for row in selector]  # keys each query selects
