@@ -115,10 +115,10 @@ def build_vocab(rows: list[Row], size: int) -> tuple[str, ...]:
 def _encode(rows: list[Row], tokens, labels, width: int) -> Split:
     word_id, label_id = {t: i for i, t in enumerate(tokens)}, {t: i for i, t in enumerate(labels)}
     xs, ys = [], []
-    for seq, targets, path, lines in rows:
+    for seq, targets, source, lines in rows:
         for target, line in zip(targets, lines):
             if target not in label_id:
-                raise TpcError(f"{path}:{line}: label {target!r} does not occur in the training file")
+                raise TpcError(f"{source}:{line}: label {target!r} does not occur in the training file")
         pad = [0] * (width - len(seq))
         xs.append([word_id.get(t, 1) for t in seq] + pad)
         ys.append([label_id[t] for t in targets] + pad)
