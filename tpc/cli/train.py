@@ -17,7 +17,8 @@ COUNT = Int(0, 64)
                    "conll, classify (text files: --data)")
 @click.option("--data", type=click.Path(file_okay=False), default=None,
               help="conll: DIR with train.txt, valid.txt (or dev.txt), test.txt in CoNLL-2003 columns. "
-                   "classify: DIR with train.*, test.* and optionally valid.* / dev.* (.tsv, .csv or .jsonl).")
+                   "classify: DIR with train.*, test.* and optionally valid.* / dev.* (.tsv, .csv or .jsonl). "
+                   "hf:NAME: the Hugging Face hub's data set NAME (needs `datasets` and the network).")
 @click.option("--glove", type=click.Path(dir_okay=False), default=None,
               help="Text tasks: initialise the word embeddings from these GloVe vectors (text format).")
 @click.option("--vocab-size", type=Int(1, 100_000), default=None,

@@ -8,6 +8,8 @@ training words (the rest read as ``<unk>``), labels from the training file.
   out) and ``test.*`` (``.tsv``, ``.csv``, ``.jsonl``); the label is predicted at position 0
   from the pooled outputs.
 
+``hf:NAME`` reads the same splits from the Hugging Face hub instead (tpc/tasks/hub.py).
+
 Sentences longer than the word limit are left out of every split, as the paper's code does
 (`Dataset.info` counts them).
 """
@@ -22,8 +24,9 @@ import torch
 
 from tpc.errors import TpcError
 from tpc.ir import BOS
-from tpc.tasks.classify import SUFFIXES, read_examples, tokenize
-from tpc.tasks.conll import read_conll
+from tpc.tasks import hub
+from tpc.tasks.classify import SUFFIXES, Example, read_examples, tokenize
+from tpc.tasks.conll import Sentence, read_conll
 from tpc.tasks.dataset import Dataset, Split, split_indices
 from tpc.tasks.generators import EOS, PAD, UNK
 
@@ -46,41 +49,60 @@ def _find(data_dir: Path, stems: tuple[str, ...], suffixes: tuple[str, ...], req
     return found[0] if found else None
 
 
-# One labelled sequence: (input tokens, targets, file, line of each target) - lines name errors.
-Row = tuple[list[str], list[str], Path, list[int]]
+# One labelled sequence: (input tokens, targets, source, line of each target) - the source
+# (a file, or a hub split) and lines name errors.
+Row = tuple[list[str], list[str], str, list[int]]
 
 
-def _conll_rows(path: Path) -> list[Row]:
+def _conll_rows(sentences: list[Sentence], source: str, line_per_word: bool = True) -> list[Row]:
+    """A file has a line per word; a hub split has a row per sentence."""
     rows = []
-    for s in read_conll(path):
-        lines = list(range(s.line, s.line + len(s.words)))
-        rows.append(([BOS, *map(normalize_word, s.words), EOS], [PAD, *s.tags, PAD], path, [0, *lines, 0]))
+    for s in sentences:
+        lines = [s.line + i * line_per_word for i in range(len(s.words))]
+        rows.append(([BOS, *map(normalize_word, s.words), EOS], [PAD, *s.tags, PAD], source, [0, *lines, 0]))
     return rows
 
 
-def _classify_rows(path: Path) -> list[Row]:
+def _classify_rows(examples: list[Example], source: str) -> list[Row]:
     rows = []
-    for ex in read_examples(path):
+    for ex in examples:
         words = tokenize(ex.text)
         seq = [BOS, *words, EOS]
-        rows.append((seq, [ex.label] + [PAD] * (len(seq) - 1), path, [ex.line] + [0] * (len(seq) - 1)))
+        rows.append((seq, [ex.label] + [PAD] * (len(seq) - 1), source, [ex.line] + [0] * (len(seq) - 1)))
     return rows
 
 
-def _splits(task: str, data_dir: Path) -> tuple[list[Row], list[Row], list[Row]]:
+def _held_out(train: list[Row]) -> tuple[list[Row], list[Row]]:
+    """(train, valid): the paper's 10% of train, random_state 0, for data without a dev split."""
+    keep, held_out = split_indices(len(train), 0)
+    return [train[i] for i in sorted(keep)], [train[i] for i in sorted(held_out)]
+
+
+def _file_splits(task: str, data_dir: Path) -> tuple[list[Row], list[Row], list[Row]]:
     if not data_dir.is_dir():
         raise TpcError(f"--data {data_dir}: not a directory")
     if task == "conll":
         files = [_find(data_dir, stems, (".txt",), True) for stems in (("train",), ("valid", "dev"), ("test",))]
-        return tuple(_conll_rows(f) for f in files)
+        return tuple(_conll_rows(read_conll(f), str(f)) for f in files)
     train_file = _find(data_dir, ("train",), SUFFIXES, True)
     val_file = _find(data_dir, ("valid", "dev"), SUFFIXES, False)
     test_file = _find(data_dir, ("test",), SUFFIXES, True)
-    train, test = _classify_rows(train_file), _classify_rows(test_file)
+    train, test = (_classify_rows(read_examples(f), str(f)) for f in (train_file, test_file))
     if val_file is not None:
-        return train, _classify_rows(val_file), test
-    keep, held_out = split_indices(len(train), 0)  # the paper: 10% of train, random_state 0
-    return [train[i] for i in sorted(keep)], [train[i] for i in sorted(held_out)], test
+        return train, _classify_rows(read_examples(val_file), str(val_file)), test
+    return (*_held_out(train), test)
+
+
+def _hub_splits(task: str, data: str) -> tuple[list[Row], list[Row], list[Row]]:
+    def to_rows(records, source):
+        return _conll_rows(records, source, False) if task == "conll" else _classify_rows(records, source)
+
+    train, val, test = hub.load_splits(task, data)
+    rows = {name: to_rows(records, f"{data}/{name}")
+            for name, records in (("train", train), ("validation", val), ("test", test)) if records is not None}
+    if val is None:
+        return (*_held_out(rows["train"]), rows["test"])
+    return rows["train"], rows["validation"], rows["test"]
 
 
 def build_vocab(rows: list[Row], size: int) -> tuple[str, ...]:
@@ -93,10 +115,10 @@ def build_vocab(rows: list[Row], size: int) -> tuple[str, ...]:
 def _encode(rows: list[Row], tokens, labels, width: int) -> Split:
     word_id, label_id = {t: i for i, t in enumerate(tokens)}, {t: i for i, t in enumerate(labels)}
     xs, ys = [], []
-    for seq, targets, path, lines in rows:
+    for seq, targets, source, lines in rows:
         for target, line in zip(targets, lines):
             if target not in label_id:
-                raise TpcError(f"{path}:{line}: label {target!r} does not occur in the training file")
+                raise TpcError(f"{source}:{line}: label {target!r} does not occur in the training file")
         pad = [0] * (width - len(seq))
         xs.append([word_id.get(t, 1) for t in seq] + pad)
         ys.append([label_id[t] for t in targets] + pad)
@@ -105,11 +127,12 @@ def _encode(rows: list[Row], tokens, labels, width: int) -> Split:
 
 def load_text_task(task: str, data_dir: str | Path, vocab_size: int = 10000,
                    max_words: int | None = None) -> Dataset:
-    """The splits of `data_dir` for `task` ("conll" or "classify")."""
+    """The splits for `task` ("conll" or "classify") from the files in `data_dir`, or from the
+    hub when it reads ``hf:NAME``."""
     max_words = TEXT_TASKS[task] if max_words is None else max_words
     if vocab_size < 1 or max_words < 1:
         raise TpcError("--vocab-size and --max-length must be >= 1")
-    parts = _splits(task, Path(data_dir))
+    parts = _hub_splits(task, data_dir) if hub.is_hub(data_dir) else _file_splits(task, Path(data_dir))
     kept = [[r for r in rows if len(r[0]) - 2 <= max_words] for rows in parts]
     for rows, name in zip(kept, ("train", "valid", "test")):
         if not rows:
