@@ -44,27 +44,27 @@ def nearest_keys(selected: np.ndarray, cost: np.ndarray) -> tuple[np.ndarray, np
 
 
 def distinct_rows(columns: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """(each distinct row of the columns' values [distinct, len(columns)], the row of every
-    element [size]): column i holds values 0..widths[i]-1. A function of the row then runs
+    """(one flat position holding each distinct row of the columns' values, the distinct row
+    of every position): column i holds values 0..widths[i]-1. A function of the row then runs
     once per distinct row, not once per position."""
-    code = np.zeros(columns[0].size, dtype=np.int64)
+    code, bound = np.zeros(columns[0].size, dtype=np.int64), 1
     for column, width in zip(columns, widths):
-        code = code * width + column.reshape(-1)
-    size = int(np.prod(widths, dtype=np.float64))
-    if size <= max(4 * code.size, 1 << 16):  # mark the codes present: no sort
-        present = np.zeros(size, dtype=bool)
-        present[code] = True
-        rows = present.nonzero()[0]
-        number = np.empty(size, dtype=np.int64)
-        number[rows] = np.arange(len(rows))
+        if bound * width >= 1 << 62:  # number the rows so far 0.. before the code overflows
+            _, code = np.unique(code, return_inverse=True)
+            bound = int(code.max()) + 1
+        code, bound = code * width + column.reshape(-1), bound * width
+    if bound <= max(4 * code.size, 1 << 16):  # mark the codes present: no sort
+        number = np.full(bound, -1, dtype=np.int64)
+        number[code] = 0
+        present = (number == 0).nonzero()[0]
+        number[present] = np.arange(len(present))
         inverse = number[code]
     else:
-        rows, inverse = np.unique(code, return_inverse=True)
-    digits = []
-    for width in reversed(widths):
-        digits.append(rows % width)
-        rows = rows // width
-    return np.stack(digits[::-1], -1).reshape(-1, len(widths)), inverse.reshape(-1)
+        _, inverse = np.unique(code, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    where = np.empty(int(inverse.max(initial=-1)) + 1, dtype=np.int64)
+    where[inverse] = np.arange(len(inverse))
+    return where, inverse
 
 
 class _Tables(Visitor):
@@ -242,12 +242,12 @@ class Interpreter(Visitor):
         return self._snap(node, total)
 
     def visit_Readout(self, node, b: _Batch):
-        if not node.pooled:  # each distinct combination of the terms' values scored once
+        if node.terms and not node.pooled:  # each distinct combination of the terms' values scored once
             terms = list(dict.fromkeys(node.terms))
-            rows, inverse = distinct_rows([b.env[t] for t in terms],
-                                          [len(self.program[t].type.values) for t in terms])
-            env = {t: rows[:, i] for i, t in enumerate(terms)}
-            best = self.class_scores(node, env, rows.shape[:1]).argmax(-1)  # first class on ties
+            where, inverse = distinct_rows([b.env[t] for t in terms],
+                                           [len(self.program[t].type.values) for t in terms])
+            env = {t: b.env[t].reshape(-1)[where] for t in terms}
+            best = self.class_scores(node, env, where.shape).argmax(-1)  # first class on ties
             return self._tables[node.name][best[inverse].reshape(b.tokens.shape)]
         total = self.class_scores(node, b.env, b.tokens.shape)
         if node.pooled:  # float32, position by position, then / length (scores.pooled_total)

@@ -121,16 +121,15 @@ def _per_distinct(columns: list, fn, widths: list) -> torch.Tensor:
     distinct row of the columns' values at a position (row-wise functions only: the MLPs and
     the readout's element-wise float32 sums, whose results do not depend on the batch).
     widths[i]: column i's values are 0..widths[i]-1, or None (any numbers)."""
-    shape, values, codes = columns[0].shape, [], []
+    codes, sizes = [], []
     for column, width in zip(columns, widths):
         if width is None:  # numbers: numbered by their distinct values
             distinct, column = torch.unique(column.reshape(-1), return_inverse=True)
-        else:
-            distinct = torch.arange(width)
-        values.append(distinct)
+            width = len(distinct)
         codes.append(column.numpy())
-    rows, inverse = distinct_rows(codes, [len(v) for v in values])
-    picked = [v[torch.from_numpy(rows[:, i])] for i, v in enumerate(values)]
+        sizes.append(width)
+    where, inverse = (torch.from_numpy(a) for a in distinct_rows(codes, sizes))
+    picked = [column.reshape(-1)[where] for column in columns]
     dtype = torch.float32 if any(c.is_floating_point() for c in picked) else torch.long
     out = fn(torch.stack([c.to(dtype) for c in picked], -1))
-    return out[torch.from_numpy(inverse)].view(*shape, *out.shape[1:])
+    return out[inverse].view(*columns[0].shape, *out.shape[1:])
