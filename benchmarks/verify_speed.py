@@ -7,8 +7,8 @@ batched hard-mode forward (CPU; best of --repeat).
 For each model over its whole domain (lengths 0..n_ctx-1 after BOS, over its tokens):
   raw    `model.predict` on the pre-encoded inputs (`<s>` + tokens), in the batches the check
          uses, one torch thread: the cost of running the model at all;
-  raw x2 the same with two torch threads (the check's thread budget: its two sides run in
-         two threads of one torch thread each);
+  raw x2 (--two-threads) the same with two torch threads (the check's thread budget: its
+         two sides run in two threads of one torch thread each);
   fast   the check's model side alone: tpc.verify.hard_forward's predict (bit-identical
          logits, tests/verify/test_hard_forward.py), same batches, one thread;
   lifted `tpc verify MODEL LIFTED.json` (the model against its lifted program, -O1);
@@ -49,7 +49,7 @@ def best(fn, repeat):
     return min(times), out
 
 
-def raw_rates(path, repeat):
+def raw_rates(path, repeat, two_threads):
     """(inputs, {name: inputs/s}) of the model's predict (1 and 2 torch threads) and of the
     check's hard forward over its whole domain, pre-encoded."""
     from tpc.model.checkpoint import load_model
@@ -82,7 +82,8 @@ def raw_rates(path, repeat):
         return go
 
     rates = {}
-    for name, forward, threads in (("raw", model, 1), ("raw x2", model, 2), ("fast", fast, 1)):
+    runs = [("raw", model, 1), ("fast", fast, 1)] + ([("raw x2", model, 2)] if two_threads else [])
+    for name, forward, threads in runs:
         seconds, _ = best(run(forward, threads), repeat)
         rates[name] = total / seconds
     return total, rates
@@ -110,6 +111,8 @@ def main() -> int:
     ap.add_argument("--compiled", action="append", default=[], metavar="PATH=SOURCE",
                     help="a compiled model and the RASP program it was compiled from")
     ap.add_argument("--workers", type=int, default=1, help="--workers of the checks")
+    ap.add_argument("--two-threads", action="store_true",
+                    help="also time predict with two torch threads (on a busy machine: very slow)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     print(f"torch threads: {torch.get_num_threads()}, repeat {args.repeat}, workers {args.workers}")
@@ -118,7 +121,7 @@ def main() -> int:
         models += [(Path(c.split("=", 1)[0]).stem, *c.split("=", 1)) for c in args.compiled]
         for name, path, source in models:
             print(f"{name}: {path}", flush=True)
-            inputs, rates = raw_rates(path, args.repeat)
+            inputs, rates = raw_rates(path, args.repeat, args.two_threads)
             raw = rates["raw"]
             for kind, rate in rates.items():
                 row(kind, inputs, rate, None if kind == "raw" else raw)
