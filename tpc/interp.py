@@ -92,6 +92,30 @@ def compare_ranks(op: str, q_kind, q_rank, k_kind, k_rank) -> np.ndarray:
 MAX_DENSE = 1 << 20
 
 
+def distinct_rows(columns: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(one flat position holding each distinct row of the columns' values, the distinct row
+    of every position): column i holds values 0..widths[i]-1. A function of the row then runs
+    once per distinct row, not once per position."""
+    code, bound = np.zeros(columns[0].size, dtype=np.int64), 1
+    for column, width in zip(columns, widths):
+        if bound * width >= 1 << 62:  # number the rows so far 0.. before the code overflows
+            _, code = np.unique(code, return_inverse=True)
+            bound = int(code.max()) + 1
+        code, bound = code * width + column.reshape(-1), bound * width
+    if bound <= max(4 * code.size, 1 << 16):  # mark the codes present: no sort
+        number = np.full(bound, -1, dtype=np.int64)
+        number[code] = 0
+        present = (number == 0).nonzero()[0]
+        number[present] = np.arange(len(present))
+        inverse = number[code]
+    else:
+        _, inverse = np.unique(code, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    where = np.empty(int(inverse.max(initial=-1)) + 1, dtype=np.int64)
+    where[inverse] = np.arange(len(inverse))
+    return where, inverse
+
+
 class _Tables(Visitor):
     """A node's lookup table as an array (or None when it needs none), built once per program."""
 
@@ -269,7 +293,8 @@ class Interpreter(Visitor):
             (q_kind, q_rank), (k_kind, k_rank) = self._tables[node.name]
             selected = compare_ranks(node.predicate.op, q_kind[queries], q_rank[queries], k_kind[keys], k_rank[keys])
         else:
-            selected = self._tables[node.name][queries[:, :, None], keys[:, None, :]]
+            table = self._tables[node.name]  # read flat: twice as fast as a 2-d gather
+            selected = table.reshape(-1)[queries[:, :, None] * table.shape[1] + keys[:, None, :]]
         return selected & b.visible
 
     def visit_SelectAnd(self, node, b: _Batch):
@@ -303,6 +328,13 @@ class Interpreter(Visitor):
         return self._snap(node, total)
 
     def visit_Readout(self, node, b: _Batch):
+        if node.terms and not node.pooled:  # each distinct combination of the terms' values scored once
+            terms = list(dict.fromkeys(node.terms))
+            where, inverse = distinct_rows([b.env[t] for t in terms],
+                                           [len(self.program[t].type.values) for t in terms])
+            env = {t: b.env[t].reshape(-1)[where] for t in terms}
+            best = self.class_scores(node, env, where.shape).argmax(-1)  # first class on ties
+            return self._tables[node.name][best[inverse].reshape(b.tokens.shape)]
         total = self.class_scores(node, b.env, b.tokens.shape)
         if node.pooled:  # float32, position by position, then / length (scores.pooled_total)
             real = b.visible.any(-1)  # a position is real when it sees some key (itself at least)

@@ -44,9 +44,9 @@ def _float32_readout(order):
     return b.build()
 
 
-@pytest.mark.parametrize("limit", [encode.READOUT_TABLE_LIMIT, 0], ids=["table", "fp"])
+@pytest.mark.parametrize("limit", [encode.READOUT_TABLE_LIMIT, 0], ids=["table", "band"])
 def test_float32_readout_rounding_is_modelled_exactly(limit, monkeypatch):
-    monkeypatch.setattr(encode, "READOUT_TABLE_LIMIT", limit)  # 0: Z3's float32 terms
+    monkeypatch.setattr(encode, "READOUT_TABLE_LIMIT", limit)  # 0: the rounding band
     one, other = _float32_readout(0), _float32_readout(1)
     assert smt_verify(one, _float32_readout(0)).verdict == "equivalent"
     result = smt_verify(one, other)
@@ -79,3 +79,38 @@ def test_planted_bug_in_one_table_entry_is_found_at_length_12(tmp_path):
     assert result.verdict == "differ"
     seq = result.counterexample.input
     assert len(seq) == 12 and any(seq[k:k + 2] == ["c", "a"] for k in range(11))
+
+
+def _near_tie_and_its_answers():
+    """_float32_readout(0) (its rounding band admits either class at every position: the
+    scores reach 1e8) and a map giving the class float32 picks: "x" at a "b", "y" at an "a"."""
+    b = Builder(Domain(vocab="ab", max_len=3))
+    b.output("out", b.map(lambda v: "x" if v == "b" else "y", b.tokens()))
+    return _float32_readout(0), b.build()
+
+
+def test_band_solutions_that_do_not_replay_are_refined_into_a_proof(monkeypatch):
+    monkeypatch.setattr(encode, "READOUT_TABLE_LIMIT", 0)
+    banded, answers = _near_tie_and_its_answers()
+    result = smt_verify(banded, answers)
+    assert result.verdict == "equivalent" and result.refined > 0
+    assert verify(banded, answers).equivalent  # the interpreter agrees on every input
+
+
+def test_band_refinement_ends_with_unknown_at_the_timeout(monkeypatch):
+    monkeypatch.setattr(encode, "READOUT_TABLE_LIMIT", 0)
+    result = smt_verify(*_near_tie_and_its_answers(), timeout=1e-6)
+    assert result.verdict == "unknown" and "--timeout" in result.reason
+
+
+@pytest.mark.slow
+def test_reference_sort_against_its_spec_at_lengths_2_and_3():
+    """Its readout has 13 terms (a band); length 2 is proved, length 3 has a counterexample
+    that the exhaustive check also counts (replayed through the model)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    run, spec = root.parent / "shared" / "reference" / "sort", root / "examples" / "specs" / "sort.rasp"
+    assert smt_verify(run, spec, task="sort", min_len=2, max_len=2).verdict == "equivalent"
+    found = smt_verify(run, spec, task="sort", min_len=3, max_len=3)
+    assert found.verdict == "differ" and len(found.counterexample.input) == 5  # <s> x y z </s>

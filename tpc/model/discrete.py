@@ -109,14 +109,22 @@ class Unembedding:
     numerical: tuple[bool, ...]
     masked: tuple[int, ...]
 
-    def predict(self, values: dict[str, torch.Tensor]) -> torch.Tensor:
-        """Classes [n] from each variable's values [n] (value indices or numbers)."""
+    def logits(self, values: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Class scores [..., classes], masked classes not yet masked, from each variable's
+        values [...] (value indices or numbers)."""
         parts = [ops.numerical_contribution(values[v].float(), w[0]) if num else w[values[v].long()]
                  for v, w, num in zip(self.variables, self.scores, self.numerical)]
-        logits = ops.readout_logits(parts)
-        mask = torch.zeros(logits.shape[-1], dtype=torch.bool)
-        mask[list(self.masked)] = True
-        return logits.masked_fill(mask, ops.NEG_INF).argmax(-1)
+        return ops.readout_logits(parts)
+
+    def mask(self, logits: torch.Tensor) -> torch.Tensor:
+        """`logits` with the masked classes at ops.NEG_INF (they never win)."""
+        masked = torch.zeros(logits.shape[-1], dtype=torch.bool)
+        masked[list(self.masked)] = True
+        return logits.masked_fill(masked, ops.NEG_INF)
+
+    def predict(self, values: dict[str, torch.Tensor]) -> torch.Tensor:
+        """Classes [n] from each variable's values [n] (value indices or numbers)."""
+        return self.mask(self.logits(values)).argmax(-1)
 
 
 @attrs.frozen(eq=False)

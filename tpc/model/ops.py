@@ -148,9 +148,15 @@ def categorical_attention(scores, values, mask, bias, tau):
     total = scores.masked_fill(~mask, 0.0).sum(-1)
     nothing = F.relu(1.0 - total / (total + 1e-10))  # 1 when no key matches
     scores = scores + F.pad(nothing.unsqueeze(-1), (0, n - 1))  # into the BOS column
+    return choose(attention_logits(scores, mask, bias, values.shape[-1]), tau) @ values
+
+
+def attention_logits(scores, mask, bias, width: int) -> torch.Tensor:
+    """A categorical head's logits [..., query, key] from its match scores (BOS's already
+    raised when nothing matches) over values of `width` columns."""
+    n = scores.shape[-1]
     logits = (scores + 1e-20).log() + bias[:n, :n]
-    logits = logits.masked_fill(~mask, NEG_INF) / math.sqrt(values.shape[-1])
-    return choose(logits, tau) @ values
+    return logits.masked_fill(~mask, NEG_INF) / math.sqrt(width)
 
 
 def numerical_attention(scores, values, mask, mean):

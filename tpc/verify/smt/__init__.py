@@ -4,8 +4,10 @@ Both sides become IR programs (a model is lifted: its lifted program computes ex
 its hard mode does), encoded at that length as Z3 constraints over one shared input
 (`encode.Encoder`), and Z3 is asked for an input where some compared position differs.
 `unsat` at every length from --min-len to --max-len is a proof; a model of the constraints is
-replayed through both original artifacts (batched and one by one) before it is reported;
-a timeout or Z3's `unknown` ends the check with `unknown`, never `equivalent`. Spec checks
+replayed through both original artifacts (batched and one by one) before it is reported.
+A large float32 readout is encoded within a rounding band (encode.py), which admits inputs
+where float32 breaks a near-tie the other side's way: such a solution does not replay, is
+ruled out, and the solver is asked again (counterexample-guided refinement). A timeout or Z3's `unknown` ends the check with `unknown`, never `equivalent`. Spec checks
 (--task) compare what `tpc verify --task` compares: the spec's positions, unscored ones left out.
 """
 
@@ -31,6 +33,7 @@ class SmtResult:
     lengths: list  # [(length, "unsat" / "sat" / "unknown", seconds)]
     counterexample: Counterexample | None = None
     reason: str = ""
+    refined: int = 0  # solutions that did not replay (float32 near-ties), ruled out one by one
 
     @property
     def equivalent(self) -> bool:
@@ -39,6 +42,8 @@ class SmtResult:
     def summary(self) -> str:
         times = ", ".join(f"{n}: {r} {s:.2f}s" for n, r, s in self.lengths)
         head = f"smt, lengths {self.min_len}..{self.max_len} ({times})"
+        if self.refined:
+            head += f", {self.refined} near-tie inputs ruled out by replay"
         if self.verdict == "equivalent":
             return f"proved equivalent on every input of lengths {self.min_len}..{self.max_len} ({head})"
         if self.verdict == "unknown":
@@ -52,7 +57,7 @@ class SmtResult:
         return {"verdict": self.verdict, "equivalent": self.equivalent, "mode": "smt",
                 "min_len": self.min_len, "max_len": self.max_len, "seconds": round(self.seconds, 4),
                 "lengths": [{"length": n, "result": r, "seconds": round(s, 4)} for n, r, s in self.lengths],
-                "reason": self.reason or None,
+                "reason": self.reason or None, "refined": self.refined,
                 "counterexample": None if c is None else {
                     "input": [str(v) for v in c.input], "a": [str(v) for v in c.a],
                     "b": [str(v) for v in c.b], "differs": list(c.marks)}}
@@ -87,17 +92,22 @@ class _Side:
         self.runnable, self.view, self.drop = inner, view, drop
         self.program = inner.program
         self.node = inner.program.output_map[output]
+        self.banded = False  # a readout encoded within a rounding band (solutions need replay)
         self.eos = None if view is None or view._eos is None else int(inner._token_codes[-1])
 
-    def encode(self, xs: list, canon):
-        """Canonical output ids (Z3 terms) at the compared positions, for input terms `xs`."""
+    def encode(self, xs: list, canon, solver):
+        """Canonical output ids (Z3 terms) at the compared positions, for input terms `xs`;
+        the encoding's side conditions go into `solver`."""
         from tpc.verify.smt.encode import Encoder, lookup
 
         codes = [int(c) for c in self.runnable._token_codes]
         tokens = [int(self.runnable._bos_code)] + [lookup(x, codes) for x in xs]
         if self.eos is not None:
             tokens.append(self.eos)
-        outputs = Encoder(self.program, tokens).env[self.node]
+        encoder = Encoder(self.program, tokens)
+        solver.add(encoder.constraints)
+        self.banded = self.banded or bool(encoder.constraints)
+        outputs = encoder.env[self.node]
         if self.view is not None:
             outputs = outputs[1:len(xs) + 1]
         elif self.runnable.implicit_bos:
@@ -119,36 +129,47 @@ def smt_verify(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=N
     (oa, ob), = check.pairs[:1]
     sides = [_Side(check.a, oa, check.drop_a), _Side(check.b, ob, check.drop_b)]
     lengths, verdict, counter, reason = [], "equivalent", None, ""
+    refined = 0
     for length in range(p.min_len, p.max_len + 1):
         t0 = time.perf_counter()
         xs = [z3.Int(f"x{i}") for i in range(length)]
         solver = z3.Solver()
         solver.add([z3.And(x >= 0, x < p.n_vocab) for x in xs])
-        ca, cb = (s.encode(xs, check.canon) for s in sides)
+        ca, cb = (s.encode(xs, check.canon, solver) for s in sides)
         differ = [ya != yb for ya, yb in zip(ca, cb)]
         if check.unscored is not None:
             differ = [z3.And(d, yb != check.unscored) for d, yb in zip(differ, cb)]
         solver.add(z3.Or(differ) if differ else z3.BoolVal(False))
-        if timeout is not None:
-            left = timeout - (time.perf_counter() - start)
-            if left <= 0:
-                verdict, reason = "unknown", f"--timeout {timeout:g}s reached before length {length}"
+        while True:  # until unsat, a real counterexample, or the time is up
+            if timeout is not None:
+                left = timeout - (time.perf_counter() - start)
+                if left <= 0:
+                    answer = z3.unknown
+                    break
+                solver.set("timeout", max(1, int(left * 1000)))
+            answer = solver.check()
+            if answer != z3.sat:
                 break
-            solver.set("timeout", max(1, int(left * 1000)))
-        answer = solver.check()
+            model = solver.model()
+            seq = [model.eval(x, model_completion=True).as_long() for x in xs]
+            if check.differs(np.array([seq], dtype=np.int64).reshape(1, length))[0]:
+                break
+            if not any(side.banded for side in sides):
+                raise TpcError(f"internal error: Z3's counterexample {seq} does not replay (please report)")
+            # A near-tie float32 resolves as the other side does: rule this input out.
+            refined += 1
+            solver.add(z3.Or([x != v for x, v in zip(xs, seq)]) if xs else z3.BoolVal(False))
         lengths.append((length, str(answer), time.perf_counter() - t0))
         if answer == z3.unsat:
             continue
         if answer == z3.unknown:
             verdict = "unknown"
-            reason = (f"Z3 gave up at length {length} ({solver.reason_unknown()})")
+            if timeout is not None and time.perf_counter() - start >= timeout:
+                reason = f"--timeout {timeout:g}s reached at length {length}"
+            else:
+                reason = f"Z3 gave up at length {length} ({solver.reason_unknown()})"
             break
-        model = solver.model()
-        seq = [model.eval(x, model_completion=True).as_long() for x in xs]
-        idx = np.array([seq], dtype=np.int64).reshape(1, length)
-        if not check.differs(idx)[0]:
-            raise TpcError(f"internal error: Z3's counterexample {seq} does not replay (please report)")
         verdict, counter = "differ", check.counterexample(seq)
         break
     return SmtResult(check.a.label, check.b.label, verdict, p.min_len, p.max_len,
-                     time.perf_counter() - start, lengths, counter, reason)
+                     time.perf_counter() - start, lengths, counter, reason, refined)

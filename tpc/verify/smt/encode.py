@@ -4,9 +4,11 @@ Every s-op is, per position, an integer: the index of its value in the node's ty
 int where it is known without the input, so tables over indices and constants fold away).
 Selectors are Boolean matrices [query][key]. The nearest-match rule is a chain over keys in
 `tpc.interp.position_costs` order; sums and means are exact rationals (Z3 reals); selector
-widths are counts. The readout is float32 as the model computes it: IEEE single-precision
-additions rounded to nearest-even after every term, bias first (Z3's floating-point theory,
-the arithmetic numpy does in tpc/ir/scores.py's order), and the first best class wins.
+widths are counts. The readout is float32 as the model computes it (tpc/ir/scores.py): when
+its input-dependent terms take few enough value combinations, a table of the exact float32
+argmax of each; else the exact rational totals with the chosen class free within a bound on
+float32's rounding of every other class (`Encoder.constraints`), an over-approximation whose
+solutions `smt_verify` replays and refines.
 """
 
 from __future__ import annotations
@@ -19,10 +21,8 @@ import z3
 from tpc.interp import position_costs
 from tpc.ir import Program, Visitor, normalize, sort_key
 
-F32 = z3.Float32()
-#: most input-dependent readout combinations tabulated per position (else Z3 float32 terms)
+#: most input-dependent readout combinations tabulated per position (else a rounding band)
 READOUT_TABLE_LIMIT = 50_000
-RNE = z3.RNE()
 
 
 def lookup(index, table: list):
@@ -69,6 +69,8 @@ class Encoder(Visitor):
         self.visible = [[(k <= q) if program.domain.causal else True for k in range(n)] for q in range(n)]
         self.cost = position_costs(n)
         self.env: dict = {}
+        #: side conditions the terms in env assume (the readout bands' choices)
+        self.constraints: list = []
         for node in program.nodes:
             self.env[node.name] = self.visit(node)
 
@@ -198,12 +200,12 @@ class Encoder(Visitor):
     def _readout_at(self, node, q, scores, remap):
         """The class at position q: a table over the input-dependent terms' values, each entry
         the float32 sum the interpreter computes (bias, then each term in order), when there
-        are at most READOUT_TABLE_LIMIT combinations; else IEEE float32 terms (Z3 FP)."""
+        are at most READOUT_TABLE_LIMIT combinations; else exact sums within a rounding band."""
         indices = [self.env[t][q] for t in node.terms]
         free = list(dict.fromkeys(t for t, x in zip(node.terms, indices) if not isinstance(x, int)))
         sizes = [len(self.values(t)) for t in free]
         if int(np.prod(sizes, dtype=np.float64)) > READOUT_TABLE_LIMIT:
-            return self._readout_fp(node, indices, scores, remap)
+            return self._readout_band(node, q, indices, scores, remap)
         grids = np.meshgrid(*[np.arange(s) for s in sizes], indexing="ij") if free else []
         combos = {t: g.reshape(-1) for t, g in zip(free, grids)}
         count = int(np.prod(sizes, dtype=np.int64))
@@ -221,18 +223,40 @@ class Encoder(Visitor):
         return lookup(terms[0], [self._nested(flat[i * stride:(i + 1) * stride], terms[1:], sizes[1:])
                                  for i in range(sizes[0])])
 
-    def _readout_fp(self, node, indices, scores, remap):
+    def _readout_band(self, node, q, indices, scores, remap):
+        """The class at position q as a fresh variable that may take any class whose exact
+        (rational) total is within the float32 rounding bound of every other's: a superset
+        of what float32 can pick, so `unsat` still proves; a solution is replayed through the
+        artifacts before it is believed (smt_verify refines past near-ties float32 decides)."""
         classes = len(node.classes)
-        totals = [z3.FPVal(float(b), F32) for b in np.float32(node.bias)]
-        for x, table in zip(indices, scores):
-            rows = [[z3.FPVal(float(table[v, c]), F32) for v in range(len(table))] for c in range(classes)]
-            totals = [z3.fpAdd(RNE, totals[c], lookup(x, rows[c])) for c in range(classes)]
-        best = remap[-1]
-        for c in range(classes - 2, -1, -1):  # the first best class wins
-            wins = z3.And([z3.fpGT(totals[c], totals[d]) for d in range(c)]
-                          + [z3.fpGEQ(totals[c], totals[d]) for d in range(c + 1, classes)])
-            best = z3.If(wins, remap[c], best)
-        return best
+        bias = np.array(node.bias, dtype=np.float32)
+        totals = [_number(float(bias[c])) + z3.Sum([lookup(x, [_number(float(v)) for v in table[:, c]])
+                                                    for x, table in zip(indices, scores)] or [0])
+                  for c in range(classes)]
+        bound = _rounding_bound(bias, scores)
+        # A class scored like an earlier one in every row sums to the same float32: it never wins.
+        allowed = [c for c in range(classes)
+                   if not any(_same_column(bias, scores, d, c) for d in range(c))]
+        chosen = z3.FreshInt(f"{node.name}@{q}")
+        self.constraints.append(z3.Or([chosen == c for c in allowed]))
+        for c in allowed:
+            self.constraints.append(z3.Implies(chosen == c, z3.And([
+                totals[c] - totals[d] >= -_number(bound[c] + bound[d]) for d in allowed if d != c])))
+        return lookup(chosen, [remap[c] if c in allowed else remap[allowed[0]] for c in range(classes)])
+
+
+def _rounding_bound(bias: np.ndarray, scores: list) -> list[Fraction]:
+    """Per class, a bound on |float32 total - exact total|: each of the len(scores) float32
+    additions rounds by at most 2**-24 of its result, whose size is at most the sum of every
+    term's largest magnitude (1.01: the growth of that sum by the roundings themselves)."""
+    biggest = np.abs(bias.astype(np.float64))
+    for table in scores:
+        biggest = biggest + np.abs(table.astype(np.float64)).max(0)
+    return [Fraction(1.01 * len(scores) * 2.0 ** -24 * float(m)) for m in biggest]
+
+
+def _same_column(bias, scores, d: int, c: int) -> bool:
+    return bias[d] == bias[c] and all(np.array_equal(t[:, d], t[:, c]) for t in scores)
 
 
 def _bool(s):
