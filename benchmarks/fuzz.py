@@ -1,6 +1,6 @@
 """Fuzzing campaigns: hostile inputs over the four families of tests/fuzz/fuzzing.py.
 
-    nice -n 10 OMP_NUM_THREADS=1 .venv/bin/python benchmarks/fuzz.py --cases 20000 [--seed 0]
+    OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/fuzz.py --cases 20000 [--seed 0]
         [--families source,tokens,checkpoint,options] [--limit 10] [--memory-gb 4] [--show 20]
 
 Cases run in process (click's CliRunner); a case past --limit seconds of CPU (or 6x that of

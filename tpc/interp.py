@@ -331,7 +331,7 @@ class Interpreter(Visitor):
         if node.terms and not node.pooled:  # each distinct combination of the terms' values scored once
             terms = list(dict.fromkeys(node.terms))
             where, inverse = distinct_rows([b.env[t] for t in terms],
-                                           [len(self.program[t].type.values) for t in terms])
+                                           [len(self.types[t].values) for t in terms])
             env = {t: b.env[t].reshape(-1)[where] for t in terms}
             best = self.class_scores(node, env, where.shape).argmax(-1)  # first class on ties
             return self._tables[node.name][best[inverse].reshape(b.tokens.shape)]
