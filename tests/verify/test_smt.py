@@ -114,3 +114,37 @@ def test_reference_sort_against_its_spec_at_lengths_2_and_3():
     assert smt_verify(run, spec, task="sort", min_len=2, max_len=2).verdict == "equivalent"
     found = smt_verify(run, spec, task="sort", min_len=3, max_len=3)
     assert found.verdict == "differ" and len(found.counterexample.input) == 5  # <s> x y z </s>
+
+
+def test_lift_of_compiled_reverse_is_proved_at_16_and_a_planted_entry_found_at_12(tmp_path):
+    """Past exhaustive reach (8^16 inputs): lift(compile(reverse.rasp)) against its source is a
+    proof; one changed entry of its index table is a counterexample of length 12, replayed."""
+    import json
+
+    from tpc.interp import Interpreter
+    from tpc.ir import from_json
+
+    source, model, lifted = "examples/rasp/reverse.rasp", tmp_path / "r.pt", tmp_path / "r.json"
+    cli = CliRunner()
+    assert cli.invoke(main, ["compile", source, "--max-len", "16", "-o", str(model)]).exit_code == 0
+    assert cli.invoke(main, ["lift", str(model), "--to", "json", "-o", str(lifted)]).exit_code == 0
+    proof = cli.invoke(main, ["verify", str(lifted), source, "--method", "smt", "--min-len", "16"])
+    assert proof.exit_code == 0 and proof.output.startswith("proved equivalent"), proof.output
+
+    # The table that turns (length, index) into the index read: change the row a 12-token
+    # input uses at its 4th token to the next value of the table's type.
+    program = from_json(lifted.read_text())
+    (table,) = [n for n in program.nodes if type(n).__name__ == "SequenceMap" and "indices" in (n.x, n.y)]
+    interp = Interpreter(program)
+    env = interp.evaluate(*interp.encode([list("012345670123")]))
+    x, y = (program[v].type.values[env[v][0, 4]] for v in (table.x, table.y))
+    data = json.loads(lifted.read_text())
+    (row,) = [r for n in data["nodes"] if n["name"] == table.name for r in n["table"] if r[0] == [x, y]]
+    values = list(table.type.values)
+    row[1] = values[(values.index(row[1]) + 1) % len(values)]
+    planted = tmp_path / "planted.json"
+    planted.write_text(json.dumps(data))
+    found = cli.invoke(main, ["verify", str(planted), source, "--method", "smt", "--min-len", "12",
+                              "--max-len", "12"])
+    assert found.exit_code == 1 and found.output.startswith("differ on input"), found.output
+    assert "replayed through both" in found.output and len(found.output.split("\n")[1].split()) == 13
