@@ -144,8 +144,12 @@ class _Tables(Visitor):
     def visit_Select(self, node):
         qs, ks = self.types[node.queries].values, self.types[node.keys].values
         pred = node.predicate
-        if pred.is_comparison:  # compared where evaluated: no table over (query, key) values
-            return comparison_ranks([pred.view("query", q) for q in qs], [pred.view("key", k) for k in ks])
+        if pred.is_comparison:
+            ranks = comparison_ranks([pred.view("query", q) for q in qs], [pred.view("key", k) for k in ks])
+            if len(qs) * len(ks) <= MAX_DENSE:  # a small table, read like any other: faster per batch
+                (q_kind, q_rank), (k_kind, k_rank) = ranks
+                return compare_ranks(pred.op, q_kind, q_rank, k_kind, k_rank)
+            return ranks  # compared where evaluated: no table over (query, key) values
         qi, ki = _index(qs), _index(ks)
         table = np.zeros((len(qs), len(ks)), dtype=bool)
         for q, k in pred.pairs:
@@ -289,7 +293,7 @@ class Interpreter(Visitor):
 
     def visit_Select(self, node, b: _Batch):
         queries, keys = b.env[node.queries], b.env[node.keys]
-        if node.predicate.is_comparison:
+        if isinstance(self._tables[node.name], tuple):  # a comparison over many values: by rank
             (q_kind, q_rank), (k_kind, k_rank) = self._tables[node.name]
             selected = compare_ranks(node.predicate.op, q_kind[queries], q_rank[queries], k_kind[keys], k_rank[keys])
         else:
