@@ -88,7 +88,8 @@ def compare_ranks(op: str, q_kind, q_rank, k_kind, k_rank) -> np.ndarray:
 
 
 # A two-input table with more entries than this, or one that lists only the pairs of values
-# that occur on some input (tpc.frontend's tables for one input), is looked up pair by pair.
+# that occur on some input (tpc.frontend's tables for one input), is looked up pair by pair;
+# a comparison select over more (query, key) value pairs than this compares ranks per batch.
 MAX_DENSE = 1 << 20
 
 
