@@ -12,6 +12,7 @@ from .cse import eliminate_common_subexpressions
 from .dce import eliminate_dead_code
 from .fill import fill_unreachable
 from .fold import fold_constants
+from .names import name_heads
 from .narrow import narrow_types
 from .prune import prune_readouts
 
@@ -21,10 +22,11 @@ PASSES: dict[str, Callable[[Program], Program]] = {
     "cse": eliminate_common_subexpressions,
     "dce": eliminate_dead_code,
     "compare": name_comparisons,
+    "name": name_heads,
     "fill": fill_unreachable,
     "prune": prune_readouts,
 }
-_CLEANUP = ("narrow", "fold", "cse", "dce", "compare")
+_CLEANUP = ("narrow", "fold", "cse", "dce", "compare", "name")
 PIPELINES: dict[int, tuple[str, ...]] = {0: (), 1: _CLEANUP, 2: (*_CLEANUP, "prune", "fill")}
 # Passes that run the program on every input of the domain: once, in the first round (later
 # rounds only clean up after them, and a second proof would find nothing new to remove).

@@ -9,12 +9,15 @@ Two routes give the combinations, both sound:
   most PRODUCT_LIMIT; a superset of what is reachable, fast;
 - exhaustive: the interpreter run on every input of the domain (at most EXHAUSTIVE_LIMIT
   inputs), which finds exactly the combinations that occur.
-The scores left are then rounded to whole numbers at the smallest scale that keeps every
-winner on those rows and every float32 sum exact (a reader adds small integers); when no
-scale does (near-ties), each score in turn takes the shortest decimal (fewest significant
-digits) whose float32 value keeps the winner of every row, the sum still float32. A readout
-left with one or two terms becomes a Map or SequenceMap whose table is its argmax on every
-(pair of) value(s): the scores are no longer needed to read the program.
+The terms left (more than two) are then refit (refit.py): the smallest whole-number scores
+that give every row the same winner, found by linear programming and checked on every row,
+may do without more terms. When no fit is found, the scores left are rounded to whole
+numbers at the smallest scale that keeps every winner on those rows and every float32 sum
+exact (a reader adds small integers); when no scale does (near-ties), each score in turn
+takes the shortest decimal (fewest significant digits) whose float32 value keeps the winner
+of every row, the sum still float32. A readout left with one or two terms becomes a Map or
+SequenceMap whose table is its argmax on every (pair of) value(s): the scores are no longer
+needed to read the program.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import numpy as np
 from tpc.ir import Map, Program, Readout, SequenceMap, Table, linear_weights, numerical_row, sort_key
 
 from .domain import EXHAUSTIVE_LIMIT, domain_size, reachable
+from .refit import refit
 
 PRODUCT_LIMIT = 1_000_000  # combinations of term values
 SCALES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # tried in turn when rounding scores
@@ -176,11 +180,28 @@ def _prune_readout(program: Program, node: Readout):
         return node, None
     pruned = attrs.evolve(node, terms=tuple(node.terms[i] for i in keep), scores=tuple(node.scores[i] for i in keep))
     arrays = [arrays[i] for i in keep]
-    head = f"kept {len(keep)} of {len(node.terms)} terms"
-    if 0 < len(keep) <= 2:
-        return _decision_table(program, pruned, arrays), "; ".join([head, *notes, "now a table"])
     rows = rows[:, keep]
     want = winners(pruned, arrays, rows, range(len(keep)))
+    fitted = None
+    if len(keep) > 2:
+        order = sorted(range(len(keep)), key=lambda i: _influence(arrays[i]))
+        fitted = refit(program, pruned, rows, want, order)
+    if fitted is not None:  # checked once more, in the readout's own float32 arithmetic
+        fitted, kept = fitted
+        if not np.array_equal(winners(fitted, _score_arrays(program, fitted), rows[:, kept], range(len(kept))), want):
+            fitted = None
+    if fitted is not None:
+        gone = list(dict.fromkeys(t for t in pruned.terms if t not in fitted.terms))
+        pruned, arrays = fitted, _score_arrays(program, fitted)
+        largest = max(abs(s) for row in [pruned.bias, *(r for t in pruned.scores for r in t.outputs())] for s in row)
+        if gone:
+            notes.append(f"removed {', '.join(gone)} by refitting")
+        notes.append(f"scores refit to whole numbers (largest {largest:.0f}) by linear programming over {route}")
+    head = f"kept {len(pruned.terms)} of {len(node.terms)} terms"
+    if 0 < len(pruned.terms) <= 2:
+        return _decision_table(program, pruned, arrays), "; ".join([head, *notes, "now a table"])
+    if fitted is not None:
+        return pruned, "; ".join([head, *notes])
     whole = _quantized(program, pruned, arrays, rows, want)
     if whole is not None and whole[0] != pruned:
         pruned, scale = whole

@@ -242,7 +242,8 @@ def _digits(x: float) -> int:
     return next(d for d in range(1, 10) if f32(f"{x:.{d}g}") == f32(x))
 
 
-def test_scores_that_no_scale_rounds_are_written_shorter_where_every_winner_stays():
+def _near_tie_readout():
+    """A readout of three terms whose winner on "a" alone rests on one float32 step."""
     b = Builder(_dom())
     t, i = b.tokens(), b.indices()
     count = b.selector_width(b.select(t, t, "=="), name="count")
@@ -251,7 +252,42 @@ def test_scores_that_no_scale_rounds_are_written_shorter_where_every_winner_stay
     by_index = Table({k: (0.0, 3.1415927 if k == 3 else 0.0) for k in range(5)})  # y at 3
     by_count = Table({k: (1.4142135 if k >= 3 else 0.0, 0.0) for k in range(6)})  # x again
     b.output("label", b.readout([t, i, count], [by_token, by_index, by_count], [0.0, 0.0], ["x", "y"]))
+    return b.build(), (t, i, count), (by_token, by_index, by_count), near
+
+
+def test_near_ties_are_refit_to_small_whole_numbers_that_decide_every_input_alike():
+    before, terms, _, _ = _near_tie_readout()
+    after = optimize(before, 2)
+    node = after[after.output_map["label"]]
+    _same_outputs(before, after, [list(s) for batch in domain_inputs(before.domain) for s in batch])
+    numbers = [*node.bias, *(x for table in node.scores for row in table.outputs() for x in row)]
+    assert all(float(x).is_integer() and abs(x) <= 64 for x in numbers)
+    notes = [note for key, note in after.meta if key.startswith("readout")]
+    assert len(notes) == 1 and "refit to whole numbers" in notes[0]
+
+
+def test_refit_does_without_a_term_that_only_repeats_another():
+    b = Builder(_dom())
+    t, i = b.tokens(), b.indices()
+    twin = b.map(Table({"<s>": 0, "a": 1, "b": 2}), t, name="twin")  # tokens, relabelled
+    half = Table({"<s>": (0.0, 1.0), "a": (2.5, 0.0), "b": (0.0, 2.5)})  # each says half
+    half_twin = Table({0: (0.0, 1.0), 1: (2.5, 0.0), 2: (0.0, 2.5)})
+    tips = Table({k: (0.0, {3: 4.0, 4: 6.0}.get(k, 0.0)) for k in range(5)})  # 4: y; 3: x if both say x
+    b.output("label", b.readout([t, twin, i], [half, half_twin, tips], [0.0, 0.0], ["x", "y"]))
     before = b.build()
+    after = optimize(before, 2)
+    _same_outputs(before, after, [list(s) for batch in domain_inputs(before.domain) for s in batch])
+    notes = [note for key, note in after.meta if key.startswith("readout")]
+    assert len(notes) == 1 and "by refitting" in notes[0] and notes[0].endswith("now a table")
+    node = after[after.output_map["label"]]
+    assert type(node).__name__ == "SequenceMap" and len({node.x, node.y} & {t, twin}) == 1
+
+
+def test_scores_that_no_scale_rounds_are_written_shorter_where_every_winner_stays(monkeypatch):
+    import tpc.passes.prune as prune
+
+    monkeypatch.setattr(prune, "refit", lambda *args: None)  # the fallback when no fit is found
+    before, (t, i, count), (by_token, by_index, by_count), near = _near_tie_readout()
     after = optimize(before, 2)
     node = after[after.output_map["label"]]
     _same_outputs(before, after, [list(s) for batch in domain_inputs(before.domain) for s in batch])

@@ -6,6 +6,11 @@ import re
 from typing import Container, Iterable
 
 
+def lifted_name(variable: str) -> str:
+    """IR name of a model variable: L1.cat_head2 -> l1_cat_head2, positions -> indices."""
+    return {"positions": "indices"}.get(variable, variable.replace(".", "_").lower())
+
+
 class FreshNames:
     """Unique identifiers made from stems.
 

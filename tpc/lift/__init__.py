@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from tpc.ir import Program
-from tpc.lift.lower import lift_model, node_name
+from tpc.lift.lower import lift_model
 from tpc.model.checkpoint import LoadedModel, load_model
 from tpc.tasks.generators import UNK
 from tpc.tasks.text import TEXT_TASKS
@@ -21,5 +21,5 @@ def lift_checkpoint(path: str | Path) -> Program:
 
 
 __all__ = [
-    "lift_checkpoint", "lift_model", "load_model", "LoadedModel", "node_name", "LiftSummary", "lift_summary",
+    "lift_checkpoint", "lift_model", "load_model", "LoadedModel", "LiftSummary", "lift_summary",
 ]

@@ -14,13 +14,9 @@ import torch
 
 from tpc.errors import TpcError
 from tpc.ir import BOS, Builder, Domain, Predicate, Program, Table, numerical_row, sort_key
+from tpc.ir.names import lifted_name
 from tpc.model.discrete import DiscreteProgram, discretize
 from tpc.model.checkpoint import Model
-
-
-def node_name(variable: str) -> str:
-    """IR name of a model variable: L1.cat_head2 -> l1_cat_head2, positions -> indices."""
-    return {"positions": "indices"}.get(variable, variable.replace(".", "_").lower())
 
 
 class _Lowering:
@@ -52,7 +48,7 @@ class _Lowering:
                 self.node[var], self.decode[var] = b.tokens(), list(tokens)
             else:  # a learned embedding: a categorical map of the token
                 by_token = Table([(t, table[i]) for i, t in enumerate(tokens) if i > 0])
-                self.node[var] = b.map(by_token, b.tokens(), name=node_name(var))
+                self.node[var] = b.map(by_token, b.tokens(), name=lifted_name(var))
                 self.decode[var] = list(range(self.dp.variable(var).width))
             self.came_from(var, start)
         for var, add in (("positions", b.indices), ("ones", b.ones)):
@@ -69,20 +65,20 @@ class _Lowering:
             if head.predicate[qi][ki]
         ]
         return self.b.select(
-            self.node[head.key], self.node[head.query], Predicate(pairs), name=f"{node_name(head.output)}_select"
+            self.node[head.key], self.node[head.query], Predicate(pairs), name=f"{lifted_name(head.output)}_select"
         )
 
     def cat_head(self, head) -> None:
         start = len(self.b.nodes)
         sel = self.select(head)
-        self.node[head.output] = self.b.aggregate(sel, self.node[head.value], "nearest", name=node_name(head.output))
+        self.node[head.output] = self.b.aggregate(sel, self.node[head.value], "nearest", name=lifted_name(head.output))
         self.decode[head.output] = self.decode[head.value]
         self.came_from(head.output, start)
 
     def num_head(self, head) -> None:
         start = len(self.b.nodes)
         sel = self.select(head)
-        self.node[head.output] = self.b.aggregate(sel, self.node[head.value], head.reduce, name=node_name(head.output))
+        self.node[head.output] = self.b.aggregate(sel, self.node[head.value], head.reduce, name=lifted_name(head.output))
         self.came_from(head.output, start)
 
     def mlp(self, mlp, numerical: bool) -> None:
@@ -94,7 +90,7 @@ class _Lowering:
         outputs = mlp.apply(rows).tolist() if combos else []
         keys = [tuple(v for _, v in combo) for combo in combos]
         nodes = [self.node[v] for v in mlp.inputs]
-        name = node_name(mlp.output)
+        name = lifted_name(mlp.output)
         if len(nodes) == 1:
             self.node[mlp.output] = self.b.map(Table([(k[0], o) for k, o in zip(keys, outputs)]), nodes[0], name=name)
         else:

@@ -15,6 +15,7 @@ from tpc.backends.python.functions import map_function, predicate_function, read
 from tpc.backends.python.layout import WIDTH, assign, code, collides, container, dense, doc, table_key, value
 from tpc.backends.python.prelude import NAMES
 from tpc.ir import FreshNames, Program, Tokens, Visitor
+from tpc.ir.names import lifted_name
 
 # Names of the emitted module's own functions, and of run_all's and readouts' local variables.
 # run_all's sequence length is `n_pos` (positions, BOS included), not `n`: programs name things `n`.
@@ -181,6 +182,10 @@ class Emitter(Visitor):
         kw = {} if node.default is None else {"default": value(node.default)}
         fn = {"nearest": "nearest", "sum": "summed", "mean": "mean"}[node.reduce]
         self.assign(v, self.call(fn, self.ref(node.selector), self.var[node.values], **kw))
+        module = self.origin.get(node.name)
+        if module is not None and not v.startswith(lifted_name(module)):  # named for what it does
+            self.body[-1] = self.body[-1].with_changes(trailing_whitespace=cst.TrailingWhitespace(
+                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(f"# {module}")))
 
     def visit_Readout(self, node, v):
         fn = readout_function(self, node)

@@ -369,7 +369,7 @@ def readout_function(em, node: Readout) -> str:
         body = [parse_template_statement("scores = {b}", b=bias)]
         if rows:
             body.append(cst.For(
-                target=cst.Name("row"), iter=cst.Tuple([cst.Element(r) for r in rows]),
+                target=cst.Name("row"), iter=container("tuple", rows, 0, WIDTH - 20),
                 body=cst.IndentedBlock([parse_template_statement("scores = add_scores(scores, row)")]),
             ))
         text = "Class scores added in float32, bias first, then each term"

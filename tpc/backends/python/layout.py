@@ -132,6 +132,15 @@ def assign(name: str, expr: cst.BaseExpression, **changes) -> cst.SimpleStatemen
     return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], expr)], **changes)
 
 
+def assign_all(pairs: list) -> cst.SimpleStatementLine:
+    """`a = x` for one (name, expression) pair; `a, b = x, y` for several."""
+    if len(pairs) == 1:
+        return assign(*pairs[0])
+    names = cst.Tuple([cst.Element(cst.Name(n)) for n, _ in pairs], lpar=[], rpar=[])
+    exprs = cst.Tuple([cst.Element(e) for _, e in pairs], lpar=[], rpar=[])
+    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(names)], exprs)])
+
+
 def blank(stmts: list) -> list:
     """Two blank lines before the first statement of a block of definitions."""
     if stmts:

@@ -9,27 +9,23 @@ import libcst as cst
 from libcst.helpers import parse_template_expression
 
 from tpc.backends.python.emit import Emitter
-from tpc.backends.python.layout import WIDTH, assign, blank, container, doc, pep8_spacing, value
+from tpc.backends.python.layout import WIDTH, assign_all, blank, container, doc, pep8_spacing, value
 from tpc.backends.python.prelude import bound, names_in, prelude
 from tpc.ir import Program, show
 
 
 def _constants(p: Program, main: str) -> list:
-    """The module's constants describing the program's domain and outputs."""
+    """The module's constants describing the program's domain and outputs, a few to a line."""
     dom = p.domain
-    consts = [
-        ("VOCAB", container("tuple", [value(v) for v in dom.vocab], 0, WIDTH - 8)),
-        ("BOS", value(dom.bos)),
-        ("MAX_LEN", value(dom.max_len)),
-        ("N_POSITIONS", value(dom.n_positions)),
-        ("CAUSAL", value(dom.causal)),
-        ("IMPLICIT_BOS", value(dom.implicit_bos)),
-        ("OUTPUTS", container("tuple", [value(o) for o, _ in p.outputs], 0, WIDTH - 10)),
-        ("MAIN_OUTPUT", value(main)),
+    groups = [
+        [("VOCAB", container("tuple", [value(v) for v in dom.vocab], 0, WIDTH - 8))],
+        [("BOS", value(dom.bos)), ("MAX_LEN", value(dom.max_len)), ("N_POSITIONS", value(dom.n_positions))],
+        [("CAUSAL", value(dom.causal)), ("IMPLICIT_BOS", value(dom.implicit_bos))],
+        [("OUTPUTS", container("tuple", [value(o) for o, _ in p.outputs], 0, WIDTH - 40)), ("MAIN_OUTPUT", value(main))],
     ]
     if dom.unk is not None:
-        consts.append(("UNK", value(dom.unk)))
-    stmts = [assign(k, v) for k, v in consts]
+        groups.append([("UNK", value(dom.unk))])
+    stmts = [assign_all(group) for group in groups]
     stmts[0] = stmts[0].with_changes(leading_lines=[cst.EmptyLine()])
     return stmts
 

@@ -18,7 +18,8 @@ def bound(stmt) -> tuple[str, ...]:
         return (node.name,)
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return tuple(a.asname or a.name.split(".")[0] for a in node.names)
-    return tuple(t.id for t in node.targets if isinstance(t, ast.Name))
+    return tuple(n.id for t in node.targets for n in (t.elts if isinstance(t, ast.Tuple) else [t])
+                 if isinstance(n, ast.Name))
 
 
 def names_in(source: str) -> set[str]:
