@@ -12,7 +12,9 @@ from libcst.helpers import parse_template_statement
 
 from tpc.backends.python.embedding import embedding_function
 from tpc.backends.python.functions import map_function, predicate_function, readout_function
-from tpc.backends.python.layout import WIDTH, assign, code, collides, container, dense, doc, table_key, value
+from tpc.backends.python.layout import (
+    WIDTH, assign, code, collides, container, dense, doc, hanging_call, hanging_parameters, table_key, value,
+)
 from tpc.backends.python.prelude import NAMES
 from tpc.ir import FreshNames, Program, Tokens, Visitor
 from tpc.ir.names import lifted_name
@@ -82,7 +84,8 @@ class Emitter(Visitor):
         """Define function `name`; returns the name to call, which is an earlier function's
         when that one has the same parameters and body (one `key == query` for many heads)."""
         stmts = [doc(docstring)] if docstring else []
-        parameters = cst.Parameters([cst.Param(cst.Name(p)) for p in params])
+        signature = hanging_parameters(name, params)
+        parameters = signature["params"]
         block = cst.IndentedBlock([*stmts, *body])
         if not stmts and len(body) == 1 and isinstance(body[0], cst.SimpleStatementLine):
             short = cst.SimpleStatementSuite(body[0].body)
@@ -92,7 +95,8 @@ class Emitter(Visitor):
         if same in self.defined:
             return self.defined[same]
         self.defined[same] = name
-        self.defs.append(cst.FunctionDef(cst.Name(name), parameters, block, leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
+        self.defs.append(cst.FunctionDef(cst.Name(name), body=block, leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
+                                         **signature))
         return name
 
     # run_all's lines ---------------------------------------------------------------------
@@ -120,7 +124,8 @@ class Emitter(Visitor):
         if not inputs:
             self.fill(v, self.call(fn))
             return
-        self.assign(v, self.call("list", self.call("map", fn, *[self.var[i] for i in inputs])))
+        args = [cst.Name(a) for a in (fn, *[self.var[i] for i in inputs])]
+        self.assign(v, self.call("list", hanging_call(cst.Name("map"), args, len(f"    {v} = list("), 4)))
 
     def fill(self, v: str, expr: cst.BaseExpression):
         """v = [expr] * n_pos."""

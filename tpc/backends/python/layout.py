@@ -84,14 +84,51 @@ def container(kind: str, items: list, depth: int, room: int) -> cst.BaseExpressi
         code(cst.DictElement(*it, comma=cst.MaybeSentinel.DEFAULT)) if kind == "dict" else code(it)
         for it in items
     ]
-    breaks, col = set(), len(INDENT) * (depth + 1)
-    start = col
+    return build(_line_breaks(texts, len(INDENT) * (depth + 1), WIDTH))
+
+
+def _hanging(depth: int) -> cst.ParenthesizedWhitespace:
+    """A line break continuing at `depth` indents past the enclosing block."""
+    return cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True,
+                                       last_line=cst.SimpleWhitespace(INDENT * depth))
+
+
+def _line_breaks(texts: list[str], start: int, width: int) -> set[int]:
+    """After which items to break so that no line of items starting at column `start` passes `width`."""
+    breaks, col = set(), start
     for i, t in enumerate(texts):
-        if col > start and col + len(t) + 1 > WIDTH:
+        if col > start and col + len(t) + 1 > width:
             breaks.add(i - 1)
             col = start
         col += len(t) + 2
-    return build(breaks)
+    return breaks
+
+
+def hanging_parameters(name: str, params: list[str]) -> dict:
+    """FunctionDef fields for `def name(params):` at top level: the parameters on the def line
+    if it fits in WIDTH, else on lines of their own indented twice (PEP 8's hanging indent)."""
+    flat = cst.Parameters([cst.Param(cst.Name(p)) for p in params])
+    if len(f"def {name}({', '.join(params)}):") <= WIDTH:
+        return {"params": flat}
+    breaks = _line_breaks(params, 2 * len(INDENT), WIDTH - 2)
+    last = len(params) - 1
+    wrapped = [cst.Param(cst.Name(p), comma=cst.MaybeSentinel.DEFAULT if i == last else cst.Comma(
+        whitespace_after=_hanging(2) if i in breaks else cst.SimpleWhitespace(" "))) for i, p in enumerate(params)]
+    return {"params": cst.Parameters(wrapped), "whitespace_before_params": _hanging(2)}
+
+
+def hanging_call(fn: cst.BaseExpression, args: list[cst.BaseExpression], start: int, block: int) -> cst.Call:
+    """`fn(args)` on one line if it fits in WIDTH from column `start`, else with the arguments
+    on lines of their own, one indent past the statement's block (at column `block`)."""
+    flat = cst.Call(fn, [cst.Arg(a) for a in args])
+    if start + len(code(flat)) <= WIDTH:
+        return flat
+    texts = [code(a) for a in args]
+    breaks = _line_breaks(texts, block + len(INDENT), WIDTH - 2)
+    last = len(args) - 1
+    return cst.Call(fn, [cst.Arg(a, comma=cst.MaybeSentinel.DEFAULT if i == last else cst.Comma(
+        whitespace_after=_hanging(1) if i in breaks else cst.SimpleWhitespace(" "))) for i, a in enumerate(args)],
+        whitespace_before_args=_hanging(1))
 
 
 def table_key(v, tagged: bool) -> cst.BaseExpression:

@@ -24,13 +24,19 @@ def encode(tokens):
     if not isinstance(tokens, (list, tuple, str)):
         raise TypeError(f"expected a list of tokens, got {type(tokens).__name__}")
     seq = [BOS, *tokens] if IMPLICIT_BOS else list(tokens)
-    if not (seq and identical_tokens(seq[0], BOS)):
-        raise ValueError(f"expected the BOS token {BOS!r} first, got {seq[:1] or 'no tokens'}")
+    if not IMPLICIT_BOS and (not seq or not identical_tokens(seq[0], BOS)):
+        got = seq[:1] or "no tokens"
+        raise ValueError(f"expected the BOS token {BOS!r} first, got {got}")
     if len(seq) > N_POSITIONS:
-        raise ValueError(f"{len(seq) - 1} tokens; the program accepts at most {N_POSITIONS - 1}")
-    for token in seq[1:]:
-        if not any(identical_tokens(token, v) for v in VOCAB):  # BOS is not in VOCAB either
-            raise ValueError(f"unknown token {token!r} (vocabulary: {VOCAB})")
+        after = "" if IMPLICIT_BOS else " after BOS"
+        raise ValueError(f"{len(seq) - 1} tokens{after}; "
+                         f"the program accepts at most {N_POSITIONS - 1}")
+    for i, token in enumerate(seq[1:], 0 if IMPLICIT_BOS else 1):  # i: as callers count
+        if identical_tokens(token, BOS):
+            raise ValueError(f"BOS {BOS!r} at position {i}: only position 0 holds it")
+        if not any(identical_tokens(token, v) for v in VOCAB):
+            raise ValueError(f"unknown token {token!r} of type {type(token).__name__} "
+                             f"(vocabulary: {' '.join(map(repr, VOCAB))})")
     return seq
 
 
