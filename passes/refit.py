@@ -54,7 +54,9 @@ class _Layout:
         return self.bias + self.n_classes
 
 
-def _layout(program: Program, node: Readout, keep: list[int]) -> _Layout | None:
+def _layout(program: Program, node: Readout, keep: list[int]) -> _Layout:
+    """The variables for the terms at positions `keep`: a numerical term with whole-number
+    values keeps its value * weight form (one weight per class), any other a row per value."""
     linear, sizes, starts, at = [], [], [], 0
     for i in keep:
         values = program[node.terms[i]].type.values

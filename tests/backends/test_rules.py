@@ -31,12 +31,15 @@ def test_numeric_tables_print_as_intervals_and_differences():
     t, i = b.tokens(), b.indices()
     count = b.selector_width(b.select(t, t, "=="), name="count")
     size = b.map(lambda x: "small" if x < 3 else "big", count, name="size")
+    size3 = b.map(lambda x: "small" if x < 3 else "mid" if x < 5 else "big", count, name="size3")
     gap = b.sequence_map(lambda x, y: 1 if x - y > 1 else 0, i, count, name="gap")
     b.output("size", size)
+    b.output("size3", size3)
     b.output("gap", gap)
     program = b.build()
     source = to_python(program)
-    assert "if count <= 2: return 'small'" in source
+    assert "def map_size(count): return 'small' if count <= 2 else 'big'" in source
+    assert "if count <= 2: return 'small'" in source and "if count <= 4: return 'mid'" in source
     assert "v = indices - count" in source and "MAP_SIZE" not in source
     agree(program, SEQS)
 

@@ -15,11 +15,16 @@ MAX_RULES = 16  # most branches a table printed as rules has
 
 
 def _chain(subject: str, points) -> list | None:
-    """`if subject <= last: return out` per run of equal outputs, the last run the fallback;
-    None when there are more than MAX_RULES runs."""
+    """`if subject <= last: return out` per run of equal outputs, the last run the fallback
+    (`low if subject <= last else high` for two runs); None when there are more than MAX_RULES
+    runs."""
     found = runs(points)
     if len(found) > MAX_RULES:
         return None
+    if len(found) == 2:  # one test: a conditional expression (a one-line function when it fits)
+        (_, last, low), (_, _, high) = found
+        return [_returns(parse_template_expression(
+            f"{{low}} if {subject} <= {{v}} else {{high}}", low=value(low), v=value(last), high=value(high)))]
     body = [cst.If(parse_template_expression(f"{subject} <= {{v}}", v=value(last)),
                    cst.SimpleStatementSuite([cst.Return(value(out))]), leading_lines=[])
             for _, last, out in found[:-1]]

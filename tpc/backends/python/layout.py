@@ -198,12 +198,19 @@ def _reads(stmt, table) -> bool:
     return isinstance(target, cst.Name) and re.search(rf"\b{target.value}\b", code(stmt.body)) is not None
 
 
+def _one_line_constant(stmt) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign)
+            and "\n" not in code(stmt).strip())
+
+
 def _glued(prev, stmt, after) -> bool:
     """No blank line inside a group of related one-line functions (as PEP 8 allows) and the
     tables they read: a one-liner after a one-liner or after its table, a table between a
-    one-liner and its reader."""
+    one-liner and its reader; none between one-line constants either."""
     if one_liner(stmt):
         return one_liner(prev) or _reads(stmt, prev)
+    if _one_line_constant(stmt) and _one_line_constant(prev):
+        return True
     return one_liner(prev) and _reads(after, stmt)
 
 
