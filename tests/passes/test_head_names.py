@@ -34,7 +34,8 @@ def test_heads_that_read_the_previous_position_and_count_equal_tokens_are_named_
     seqs = _every_input()
     assert Interpreter(after).run(seqs) == Interpreter(before).run(seqs)
     source = to_python(after)
-    assert "prev_token = nearest(select(indices, indices, " in source and "  # L0.cat_head0" in source
+    assert "prev_token = nearest(\n        select(indices, indices, predicate_prev_token), tokens)  # L0.cat_head0" in source
+    assert max(map(len, source.splitlines())) <= 88
     assert name_heads(after) == after
 
 

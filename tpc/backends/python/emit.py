@@ -124,7 +124,7 @@ class Emitter(Visitor):
         if not inputs:
             self.fill(v, self.call(fn))
             return
-        args = [cst.Name(a) for a in (fn, *[self.var[i] for i in inputs])]
+        args = [cst.Arg(cst.Name(a)) for a in (fn, *[self.var[i] for i in inputs])]
         self.assign(v, self.call("list", hanging_call(cst.Name("map"), args, len(f"    {v} = list("), 4)))
 
     def fill(self, v: str, expr: cst.BaseExpression):
@@ -186,11 +186,14 @@ class Emitter(Visitor):
     def visit_Aggregate(self, node, v):
         kw = {} if node.default is None else {"default": value(node.default)}
         fn = {"nearest": "nearest", "sum": "summed", "mean": "mean"}[node.reduce]
-        self.assign(v, self.call(fn, self.ref(node.selector), self.var[node.values], **kw))
+        args = [cst.Arg(self.ref(node.selector)), cst.Arg(cst.Name(self.var[node.values])),
+                *[cst.Arg(x, keyword=cst.Name(k)) for k, x in kw.items()]]
         module = self.origin.get(node.name)
-        if module is not None and not v.startswith(lifted_name(module)):  # named for what it does
+        comment = f"# {module}" if module is not None and not v.startswith(lifted_name(module)) else None
+        self.assign(v, hanging_call(cst.Name(fn), args, len(f"    {v} = ") + len(f"  {comment or ''}"), 4))
+        if comment:  # named for what it does: the module it was lifted from beside it
             self.body[-1] = self.body[-1].with_changes(trailing_whitespace=cst.TrailingWhitespace(
-                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(f"# {module}")))
+                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(comment)))
 
     def visit_Readout(self, node, v):
         fn = readout_function(self, node)

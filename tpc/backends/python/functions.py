@@ -369,7 +369,7 @@ def readout_function(em, node: Readout) -> str:
     if whole:
         body = [parse_template_statement("rows = {r}", r=container("tuple", [bias, *rows], 0, WIDTH - 11)),
                 parse_template_statement("scores = [sum(column) for column in zip(*rows)]")]
-        text = "Whole-number class scores (float32 adds them exactly too)"
+        text = "Whole-number class scores, added exactly as float32 does"
     else:
         body = [parse_template_statement("scores = {b}", b=bias)]
         if rows:

@@ -117,16 +117,16 @@ def hanging_parameters(name: str, params: list[str]) -> dict:
     return {"params": cst.Parameters(wrapped), "whitespace_before_params": _hanging(2)}
 
 
-def hanging_call(fn: cst.BaseExpression, args: list[cst.BaseExpression], start: int, block: int) -> cst.Call:
+def hanging_call(fn: cst.BaseExpression, args: list[cst.Arg], start: int, block: int) -> cst.Call:
     """`fn(args)` on one line if it fits in WIDTH from column `start`, else with the arguments
     on lines of their own, one indent past the statement's block (at column `block`)."""
-    flat = cst.Call(fn, [cst.Arg(a) for a in args])
+    flat = cst.Call(fn, args)
     if start + len(code(flat)) <= WIDTH:
         return flat
-    texts = [code(a) for a in args]
+    texts = [code(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for a in args]
     breaks = _line_breaks(texts, block + len(INDENT), WIDTH - 2)
     last = len(args) - 1
-    return cst.Call(fn, [cst.Arg(a, comma=cst.MaybeSentinel.DEFAULT if i == last else cst.Comma(
+    return cst.Call(fn, [a.with_changes(comma=cst.MaybeSentinel.DEFAULT if i == last else cst.Comma(
         whitespace_after=_hanging(1) if i in breaks else cst.SimpleWhitespace(" "))) for i, a in enumerate(args)],
         whitespace_before_args=_hanging(1))
 
