@@ -164,6 +164,18 @@ def _routes(program: Program, node: Readout):
     return routes
 
 
+def _refitted(program: Program, node: Readout, arrays, rows, want) -> Readout | None:
+    """The readout refit to whole numbers (refit.py), checked once more on every row in the
+    readout's own float32 arithmetic; None if no fit is found."""
+    order = sorted(range(len(node.terms)), key=lambda i: _influence(arrays[i]))
+    fitted = refit(program, node, rows, want, order)
+    if fitted is None:
+        return None
+    fitted, kept = fitted
+    same = np.array_equal(winners(fitted, _score_arrays(program, fitted), rows[:, kept], range(len(kept))), want)
+    return fitted if same else None
+
+
 def _prune_readout(program: Program, node: Readout):
     """(the pruned node, a note naming what went by which route), or (node, None) if nothing changes."""
     arrays = _score_arrays(program, node)
@@ -182,14 +194,7 @@ def _prune_readout(program: Program, node: Readout):
     arrays = [arrays[i] for i in keep]
     rows = rows[:, keep]
     want = winners(pruned, arrays, rows, range(len(keep)))
-    fitted = None
-    if len(keep) > 2:
-        order = sorted(range(len(keep)), key=lambda i: _influence(arrays[i]))
-        fitted = refit(program, pruned, rows, want, order)
-    if fitted is not None:  # checked once more, in the readout's own float32 arithmetic
-        fitted, kept = fitted
-        if not np.array_equal(winners(fitted, _score_arrays(program, fitted), rows[:, kept], range(len(kept))), want):
-            fitted = None
+    fitted = _refitted(program, pruned, arrays, rows, want) if len(keep) > 2 else None
     if fitted is not None:
         gone = list(dict.fromkeys(t for t in pruned.terms if t not in fitted.terms))
         pruned, arrays = fitted, _score_arrays(program, fitted)

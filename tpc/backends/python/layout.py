@@ -104,16 +104,21 @@ def _line_breaks(texts: list[str], start: int, width: int) -> set[int]:
     return breaks
 
 
+def _commas(count: int, breaks: set[int], depth: int) -> list:
+    """The commas after `count` items: a line break after the items in `breaks` (continuing
+    at `depth` indents), a space after the others, none after the last."""
+    return [cst.MaybeSentinel.DEFAULT if i == count - 1 else cst.Comma(
+        whitespace_after=_hanging(depth) if i in breaks else cst.SimpleWhitespace(" ")) for i in range(count)]
+
+
 def hanging_parameters(name: str, params: list[str]) -> dict:
     """FunctionDef fields for `def name(params):` at top level: the parameters on the def line
     if it fits in WIDTH, else on lines of their own indented twice (PEP 8's hanging indent)."""
     flat = cst.Parameters([cst.Param(cst.Name(p)) for p in params])
     if len(f"def {name}({', '.join(params)}):") <= WIDTH:
         return {"params": flat}
-    breaks = _line_breaks(params, 2 * len(INDENT), WIDTH - 2)
-    last = len(params) - 1
-    wrapped = [cst.Param(cst.Name(p), comma=cst.MaybeSentinel.DEFAULT if i == last else cst.Comma(
-        whitespace_after=_hanging(2) if i in breaks else cst.SimpleWhitespace(" "))) for i, p in enumerate(params)]
+    commas = _commas(len(params), _line_breaks(params, 2 * len(INDENT), WIDTH - 2), 2)
+    wrapped = [cst.Param(cst.Name(p), comma=c) for p, c in zip(params, commas)]
     return {"params": cst.Parameters(wrapped), "whitespace_before_params": _hanging(2)}
 
 
@@ -124,11 +129,8 @@ def hanging_call(fn: cst.BaseExpression, args: list[cst.Arg], start: int, block:
     if start + len(code(flat)) <= WIDTH:
         return flat
     texts = [code(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for a in args]
-    breaks = _line_breaks(texts, block + len(INDENT), WIDTH - 2)
-    last = len(args) - 1
-    return cst.Call(fn, [a.with_changes(comma=cst.MaybeSentinel.DEFAULT if i == last else cst.Comma(
-        whitespace_after=_hanging(1) if i in breaks else cst.SimpleWhitespace(" "))) for i, a in enumerate(args)],
-        whitespace_before_args=_hanging(1))
+    commas = _commas(len(args), _line_breaks(texts, block + len(INDENT), WIDTH - 2), 1)
+    return cst.Call(fn, [a.with_changes(comma=c) for a, c in zip(args, commas)], whitespace_before_args=_hanging(1))
 
 
 def table_key(v, tagged: bool) -> cst.BaseExpression:
