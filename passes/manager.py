@@ -39,10 +39,13 @@ def optimize(
     level: int = 1,
     print_after: Iterable[str] = (),
     printer: Callable[[str, Program], None] | None = None,
+    announce: Callable[[str], None] | None = None,
 ) -> Program:
     """Run the pipeline for `level` until nothing changes (at most MAX_ROUNDS rounds, with a
     warning if that is not enough); call `printer(pass, program)` after
-    each pass named in `print_after` (the CLI prints RASP text there)."""
+    each pass named in `print_after` (the CLI prints RASP text there), and `announce(pass)`
+    before each pass that may run the program on every input (the CLI says so: it can take
+    minutes)."""
     if level not in PIPELINES:
         raise ValueError(f"unknown optimization level {level} (known: {sorted(PIPELINES)})")
     watch = set(print_after)
@@ -54,6 +57,8 @@ def optimize(
         for name in PIPELINES[level]:
             if round_ and name in ONCE:
                 continue
+            if name in ONCE and announce is not None:
+                announce(name)
             program = PASSES[name](program)
             if name in watch and printer is not None:
                 printer(name, program)

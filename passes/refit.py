@@ -9,14 +9,19 @@ Whole numbers whose sums stay below 2**24 are added exactly by float32 in any or
 readout reads as integer arithmetic. Every row is checked after rounding; rows are the
 reachable combinations (prune's routes), and a term whose scores the fit can do without goes.
 
-The linear program is solved by scipy's HiGHS (dual simplex: the same answer on every run),
-with the rows added in rounds: first those the model decides by the smallest margins, then
-any row the last solution gets wrong.
+The linear program is solved by HiGHS (highspy; dual simplex on one thread: the same answer
+on every run), with the rows added in rounds: first those the model decides by the smallest
+margins, then any row the last solution gets wrong. It is one model throughout: each solve
+starts from the last one's basis, and a term is tried for removal by holding its scores at
+zero, so a round costs a few hundred simplex iterations, not a fresh solve (most_freq, 1.27M
+rows of 38 terms: 6 rounds in 5 minutes, where fresh solves took 95 s and more each).
 """
 
 from __future__ import annotations
 
 import math
+import os
+import sys
 
 import attrs
 import numpy as np
@@ -92,67 +97,112 @@ def _margins(total: np.ndarray, want: np.ndarray) -> np.ndarray:
 
 
 def _constraints(lay: _Layout, rows: np.ndarray, want: np.ndarray, active: np.ndarray):
-    """Sparse rows of `-(total[want] - total[c]) <= -1` for each active row and other class."""
-    from scipy.sparse import coo_matrix
-
+    """(row starts, columns, values) of the sparse rows `total[c] - total[want] <= -1`, one per
+    active row and other class c (every variable once per row: a term's two entries differ)."""
     c = lay.n_classes
     r = np.repeat(active, c - 1)
     w = want[r]
     others = np.array([[k for k in range(c) if k != wi] for wi in range(c)])
     o = others[want[active]].ravel()
-    n = len(r)
-    ids, cols, vals = [], [], []
+    cols, vals = [], []
     for col, lin, start in zip(lay.columns, lay.linear, lay.starts):
         v = rows[r, col]
         base = start + (0 if lin is not None else v * c)
-        coef = lin[v] if lin is not None else np.ones(n)
-        ids += [np.arange(n), np.arange(n)]
+        coef = lin[v] if lin is not None else np.ones(len(r))
         cols += [base + w, base + o]
         vals += [-coef, coef]
-    ids += [np.arange(n), np.arange(n)]
     cols += [lay.bias + w, lay.bias + o]
-    vals += [-np.ones(n), np.ones(n)]
-    return coo_matrix((np.concatenate(vals), (np.concatenate(ids), np.concatenate(cols))), shape=(n, lay.n_vars))
+    vals += [-np.ones(len(r)), np.ones(len(r))]
+    cols, vals = np.stack(cols, axis=1), np.stack(vals, axis=1)  # one line per constraint
+    nonzero = vals != 0  # a numerical term's value 0 adds nothing
+    starts = np.concatenate([[0], np.cumsum(nonzero.sum(1))[:-1]])
+    return starts.astype(np.int32), cols[nonzero].astype(np.int32), vals[nonzero]
 
 
-def _solve(lay: _Layout, rows, want, active) -> np.ndarray | None:
-    """The scores (margin 1 on the active rows) with the smallest largest size, then the
-    smallest total size; None if there are none."""
-    from scipy.optimize import linprog
-    from scipy.sparse import csr_matrix, hstack, identity, vstack
-
-    nv = lay.n_vars
-    # variables: x (nv, free), a >= |x| (nv), z >= a (1)
-    A = _constraints(lay, rows, want, active)
-    eye = identity(nv, format="csr")
-    a_ub = vstack([
-        hstack([A, csr_matrix((A.shape[0], nv + 1))]),
-        hstack([eye, -eye, csr_matrix((nv, 1))]),
-        hstack([-eye, -eye, csr_matrix((nv, 1))]),
-        hstack([csr_matrix((nv, nv)), eye, -np.ones((nv, 1))]),
-    ]).tocsr()
-    b_ub = np.concatenate([-np.ones(A.shape[0]), np.zeros(3 * nv)])
-    cost = np.concatenate([np.zeros(nv), np.full(nv, 1.0 / nv), [1.0]])
-    bounds = [(None, None)] * nv + [(0, None)] * (nv + 1)
-    # An iteration cap (not a time limit: the same answer on every machine) bounds the rare
-    # program HiGHS works long on; reaching it counts as no fit.
-    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs-ds",
-                  options={"presolve": True, "maxiter": MAX_ITERATIONS})
-    return res.x[:nv] if res.status == 0 else None
+def _silently(make):
+    """make(), with what it writes to file descriptor 1 dropped: HiGHS prints a banner there
+    (past sys.stdout) the first time a model is made, which would land in `tpc lift`'s output."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            return make()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
-def _fit(lay: _Layout, rows: np.ndarray, want: np.ndarray, active: np.ndarray, rounds: int = ROUNDS):
-    """(whole-number scores deciding every row as `want`, the rows the last linear program
-    held), or None. `active`: the rows to start from; when no scores decide even those
-    alike, none decide all rows alike, so a term that cannot go is found out in one round."""
+class _LinearProgram:
+    """Scores with a margin of 1 on the rows added so far and the smallest largest size, then
+    the smallest total size: one HiGHS model that rows are added to and terms fixed at zero
+    in, each solve starting from the last one's basis (dual simplex, one thread: the same
+    answer on every run)."""
+
+    def __init__(self, lay: _Layout):
+        import highspy  # here, not at the top: `tpc run` and `emit` import passes, not the solver
+
+        self.lay, self.n = lay, lay.n_vars
+        self.inf = highspy.kHighsInf
+        self.optimal, self.infeasible = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible
+        self.highs = h = _silently(highspy.Highs)
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        # An iteration cap (not a time limit: the same answer on every machine) bounds the rare
+        # program HiGHS works long on; reaching it counts as no fit.
+        h.setOptionValue("simplex_iteration_limit", MAX_ITERATIONS)
+        n, inf = self.n, self.inf
+        # variables: x (n, free), a >= |x| (n), z >= every a; minimise z + mean(a)
+        h.addVars(2 * n + 1, np.r_[np.full(n, -inf), np.zeros(n + 1)], np.full(2 * n + 1, inf))
+        h.changeColsCost(2 * n + 1, np.arange(2 * n + 1, dtype=np.int32), np.r_[np.zeros(n), np.full(n, 1 / n), 1.0])
+        # x - a <= 0, -x - a <= 0, a - z <= 0: rows of two entries each
+        i = np.arange(n, dtype=np.int32)
+        pairs = np.r_[np.c_[i, n + i], np.c_[i, n + i], np.c_[n + i, np.full(n, 2 * n, dtype=np.int32)]]
+        signs = np.r_[np.tile([1.0, -1.0], n), np.tile([-1.0, -1.0], n), np.tile([1.0, -1.0], n)]
+        self._add(np.arange(0, 6 * n, 2, dtype=np.int32), pairs.ravel(), signs, np.zeros(3 * n))
+        self.active = np.zeros(0, dtype=np.int64)
+
+    def _add(self, starts, cols, vals, upper):
+        self.highs.addRows(len(starts), np.full(len(starts), -self.inf), upper, len(cols), starts, cols, vals)
+
+    def add_rows(self, rows: np.ndarray, want: np.ndarray, new: np.ndarray) -> None:
+        """Require a margin of 1 on the rows `new` (indices into `rows`)."""
+        new = np.setdiff1d(new, self.active)
+        starts, cols, vals = _constraints(self.lay, rows, want, new)
+        self._add(starts, cols, vals, -np.ones(len(starts)))
+        self.active = np.union1d(self.active, new)
+
+    def fix(self, term: int, zero: bool) -> None:
+        """Hold the scores of the layout's `term`-th term at zero (or free them again)."""
+        c, start, size = self.lay.n_classes, self.lay.starts[term], self.lay.sizes[term]
+        idx = np.arange(start, start + size * c, dtype=np.int32)
+        bound = np.zeros(len(idx)) if zero else np.full(len(idx), self.inf)
+        self.highs.changeColsBounds(len(idx), idx, -bound, bound)
+
+    def solve(self) -> np.ndarray | None:
+        """The scores x, or None if there are none (or the iteration cap is reached)."""
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status != self.optimal:
+            if status != self.infeasible:  # an error or the iteration cap: start the next solve afresh
+                self.highs.clearSolver()
+            return None
+        return np.array(self.highs.getSolution().col_value[:self.n])
+
+
+def _fit(lp: _LinearProgram, rows: np.ndarray, want: np.ndarray, rounds: int = ROUNDS):
+    """Whole-number scores deciding every row as `want`, or None. The linear program keeps
+    the rows it held before: when no scores decide even those alike, none decide all rows
+    alike, so a term that cannot go is found out in one round."""
+    lay = lp.lay
     for _ in range(rounds):
-        x = _solve(lay, rows, want, active)
+        x = lp.solve()
         if x is None:
             return None
         short = np.nonzero(_margins(_totals(lay, x, rows), want) < 1 - 1e-6)[0]
         if not len(short):
             break
-        active = np.union1d(active, short[:ADDED_PER_ROUND])
+        lp.add_rows(rows, want, short[:ADDED_PER_ROUND])
     else:
         return None
     for scale in range(1, MAX_SCALE + 1):
@@ -160,7 +210,7 @@ def _fit(lay: _Layout, rows: np.ndarray, want: np.ndarray, active: np.ndarray, r
         if _largest_sum(lay, whole, rows) >= MAX_SCORE:
             return None
         if (_margins(_totals(lay, whole, rows), want) >= 0).all():
-            return whole, active
+            return whole
     return None
 
 
@@ -170,10 +220,13 @@ def _largest_sum(lay: _Layout, x: np.ndarray, rows: np.ndarray) -> float:
     return float(_totals(sizes, np.abs(x), rows).max(initial=0))
 
 
-def _readout(program: Program, node: Readout, lay: _Layout, x: np.ndarray) -> Readout:
+def _readout(program: Program, node: Readout, lay: _Layout, x: np.ndarray, keep: list[int]) -> Readout:
+    """The readout with the scores x for the terms at positions `keep` (the others' are zero)."""
     c = lay.n_classes
     terms, scores = [], []
     for col, lin, start, size in zip(lay.columns, lay.linear, lay.starts, lay.sizes):
+        if col not in keep:
+            continue
         term = node.terms[col]
         values = program[term].type.values
         block = x[start:start + size * c].reshape(size, c)
@@ -195,19 +248,21 @@ def refit(program: Program, node: Readout, rows: np.ndarray, want: np.ndarray, o
         return None
     closest = np.argsort(_model_margins(program, node, rows, want), kind="stable")
     lay = _layout(program, node, keep)
-    fit = _fit(lay, rows, want, closest[:FIRST_ROWS])
-    if fit is None:
+    lp = _LinearProgram(lay)
+    lp.add_rows(rows, want, closest[:FIRST_ROWS])
+    x = _fit(lp, rows, want)
+    if x is None:
         return None
-    x, active = fit
     for i in order if len(rows) <= DROP_ROWS else ():
         if i in single or len(keep) <= 1:
             continue
-        trial = [j for j in keep if j != i]
-        lay_t = _layout(program, node, trial)
-        found = _fit(lay_t, rows, want, active, DROP_ROUNDS)
-        if found is not None:
-            keep, lay, (x, active) = trial, lay_t, found
-    return _readout(program, node, lay, x), keep
+        lp.fix(lay.columns.index(i), zero=True)
+        found = _fit(lp, rows, want, DROP_ROUNDS)
+        if found is None:
+            lp.fix(lay.columns.index(i), zero=False)
+        else:
+            keep, x = [j for j in keep if j != i], found
+    return _readout(program, node, lay, x, keep), keep
 
 
 def _model_margins(program: Program, node: Readout, rows, want) -> np.ndarray:

@@ -298,3 +298,14 @@ def test_scores_that_no_scale_rounds_are_written_shorter_where_every_winner_stay
     assert all(n <= o for n, o in zip(new, old)) and sum(new) < sum(old)
     notes = [note for key, note in after.meta if key.startswith("readout")]
     assert len(notes) == 1 and "scores written shorter by" in notes[0]
+
+
+def test_a_solver_that_reaches_its_iteration_cap_finds_no_fit_and_the_fallback_stays_exact(monkeypatch):
+    import tpc.passes.refit as refit
+
+    monkeypatch.setattr(refit, "MAX_ITERATIONS", 1)
+    before, *_ = _near_tie_readout()
+    after = optimize(before, 2)
+    _same_outputs(before, after, [list(s) for batch in domain_inputs(before.domain) for s in batch])
+    notes = [note for key, note in after.meta if key.startswith("readout")]
+    assert len(notes) == 1 and "refit" not in notes[0] and "scores written shorter by" in notes[0]

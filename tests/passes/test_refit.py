@@ -1,5 +1,8 @@
 """The readout refit (prune at -O2): whole-number scores that decide every input alike."""
 
+import subprocess
+import sys
+
 import hypothesis.strategies as st
 from hypothesis import given
 
@@ -34,9 +37,19 @@ def readout_programs(draw):
 @given(readout_programs())
 def test_pruning_with_refit_keeps_every_input_of_the_domain(program):
     after = PASSES["prune"](program)
+    assert PASSES["prune"](program) == after  # the same scores on every run
     seqs = [list(s) for batch in domain_inputs(program.domain) for s in batch]
     assert Interpreter(after).run(seqs) == Interpreter(program).run(seqs)
     node = after[after.output_map["label"]]
     if isinstance(node, Readout) and any("refit" in note for _, note in after.meta):
         numbers = [*node.bias, *(x for table in node.scores for row in table.outputs() for x in row)]
         assert all(float(x).is_integer() for x in numbers)
+
+
+def test_the_solver_writes_nothing_to_stdout():
+    """HiGHS prints a banner on file descriptor 1 when its first model is made: it must not
+    reach `tpc lift -O2 --to json`'s standard output."""
+    code = ("from tpc.passes.refit import _Layout, _LinearProgram\n"
+            "print(abs(_LinearProgram(_Layout((), (), (), (), 2)).solve()).tolist())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "[0.0, 0.0]\n"

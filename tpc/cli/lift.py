@@ -46,7 +46,9 @@ def lift(model, out, target, level, print_after):
                                  param_hint="--print-after")
     lifted = lift_checkpoint(model)
     printer = lambda name, p: click.echo(f"# --- after {name} ---\n{to_rasp(p)}", err=True)  # noqa: E731
-    optimized = optimize(lifted, level, print_after, printer)
+    announce = lambda name: click.echo(f"-O{level}: {name} (proofs over every input of the domain: "  # noqa: E731
+                                       "minutes on a 3-layer model)", err=True)
+    optimized = optimize(lifted, level, print_after, printer, announce)
     summary = lift_summary(lifted, optimized)
     text = render(optimized.with_meta(**summary.meta()), target)
     write_output(out, text)

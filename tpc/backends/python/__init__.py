@@ -18,10 +18,10 @@ key positions for each query, per length) is computed once at import. Numbers ar
 (ints and `fractions.Fraction`); readout scores are float32 numbers added term by term in
 float32, as the model adds them (tpc/ir/scores.py).
 
-Modules: layout (CST literals, containers, spacing), runtime and causal (the emitted runtime,
-a real module), prelude (reads it and picks what a program uses), float32 (score literals),
-functions (maps, predicates, readouts), emit (one visit method per node class), module (the
-whole file).
+Modules: layout (CST literals, containers, spacing), runtime, causal and implicit_bos (the
+emitted runtime, real modules), prelude (reads them and picks what a program uses), float32
+(score literals), functions (maps, predicates, readouts), emit (one visit method per node
+class), module (the whole file).
 """
 
 from __future__ import annotations

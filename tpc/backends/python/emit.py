@@ -13,7 +13,8 @@ from libcst.helpers import parse_template_statement
 from tpc.backends.python.embedding import embedding_function
 from tpc.backends.python.functions import map_function, predicate_function, readout_function
 from tpc.backends.python.layout import (
-    WIDTH, assign, code, collides, container, dense, doc, hanging_call, hanging_parameters, table_key, value,
+    WIDTH, assign, code, collides, container, dense, doc, hanging_call, hanging_parameters, keyword_arg, table_key,
+    value,
 )
 from tpc.backends.python.prelude import NAMES
 from tpc.ir import FreshNames, Program, Tokens, Visitor
@@ -116,7 +117,7 @@ class Emitter(Visitor):
         return cst.Call(
             cst.Name(fn),
             [cst.Arg(a if isinstance(a, cst.CSTNode) else cst.Name(a)) for a in args]
-            + [cst.Arg(v, keyword=cst.Name(k)) for k, v in kw.items()],
+            + [keyword_arg(k, v) for k, v in kw.items()],
         )
 
     def per_position(self, v: str, fn: str, inputs):
@@ -165,11 +166,11 @@ class Emitter(Visitor):
         self.per_position(v, map_function(self, node), node.inputs)
 
     def visit_Select(self, node, v):
-        pattern = self.call("select", self.var[node.keys], self.var[node.queries], predicate_function(self, node))
+        args = [cst.Arg(cst.Name(a)) for a in (self.var[node.keys], self.var[node.queries], predicate_function(self, node))]
         if self.inlined(node.name):
-            self.inline[node.name] = pattern
+            self.inline[node.name] = cst.Call(cst.Name("select"), args)
         else:
-            self.assign(v, pattern)
+            self.assign(v, hanging_call(cst.Name("select"), args, len(f"    {v} = "), 4))
 
     def visit_SelectAnd(self, node, v):
         self.assign(v, self.call("select_and", self.ref(node.a), self.ref(node.b)))
@@ -187,7 +188,7 @@ class Emitter(Visitor):
         kw = {} if node.default is None else {"default": value(node.default)}
         fn = {"nearest": "nearest", "sum": "summed", "mean": "mean"}[node.reduce]
         args = [cst.Arg(self.ref(node.selector)), cst.Arg(cst.Name(self.var[node.values])),
-                *[cst.Arg(x, keyword=cst.Name(k)) for k, x in kw.items()]]
+                *[keyword_arg(k, x) for k, x in kw.items()]]
         module = self.origin.get(node.name)
         comment = f"# {module}" if module is not None and not v.startswith(lifted_name(module)) else None
         self.assign(v, hanging_call(cst.Name(fn), args, len(f"    {v} = ") + len(f"  {comment or ''}"), 4))

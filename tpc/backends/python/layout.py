@@ -133,6 +133,11 @@ def hanging_call(fn: cst.BaseExpression, args: list[cst.Arg], start: int, block:
     return cst.Call(fn, [a.with_changes(comma=c) for a, c in zip(args, commas)], whitespace_before_args=_hanging(1))
 
 
+def keyword_arg(name: str, x: cst.BaseExpression) -> cst.Arg:
+    """`name=x`, spaced as PEP 8 spaces keyword arguments."""
+    return cst.Arg(x, keyword=cst.Name(name), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+
+
 def table_key(v, tagged: bool) -> cst.BaseExpression:
     """Key of a table row; in tables whose keys mix bools with equal numbers, bools are tagged."""
     if tagged and isinstance(v, bool):

@@ -96,7 +96,7 @@ def build_module(p: Program) -> cst.Module:
         "    return run_all(tokens)[MAIN_OUTPUT]\n"
     ).body))
     program_part = [*const_stmts, *em.defs, run_all, *run, *em.data]
-    imports, runtime = prelude(names_in(cst.Module(program_part).code), dom.causal, provided)
+    imports, runtime = prelude(names_in(cst.Module(program_part).code), dom.causal, dom.implicit_bos, provided)
     imports = [st.with_changes(leading_lines=[cst.EmptyLine()] if i == 0 else []) for i, st in enumerate(imports)]
     body = [doc(_header(p, main, len(p.nodes) - len(live), em.var)), *imports, *const_stmts, *blank(runtime),
             *em.defs, run_all, *run, *em.data]

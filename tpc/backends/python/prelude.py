@@ -1,5 +1,6 @@
-"""The runtime part of an emitted module: runtime.py (and causal.py) read as source, and the
-definitions and imports a program's code uses, with what they use in turn."""
+"""The runtime part of an emitted module: runtime.py (with causal.py's or implicit_bos.py's
+definitions in place of its own where the program is causal or its callers leave BOS out) read
+as source, and the definitions and imports a program's code uses, with what they use in turn."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import inspect
 
 import libcst as cst
 
-from tpc.backends.python import causal, runtime
+from tpc.backends.python import causal, implicit_bos, runtime
 
 
 def bound(stmt) -> tuple[str, ...]:
@@ -28,11 +29,12 @@ def names_in(source: str) -> set[str]:
 
 
 def _statements(module) -> list:
-    """The top-level statements of `module`'s source, docstring left out."""
+    """The top-level statements of `module`'s source, docstring and imports from tpc left out."""
     body = list(cst.parse_module(inspect.getsource(module)).body)
     if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr):
         body = body[1:]
-    return body
+    # A variant module imports the runtime's stand-ins to be importable; emitted modules have their own.
+    return [st for st in body if not cst.Module([st]).code.startswith("from tpc.")]
 
 
 _BODY = _statements(runtime)
@@ -40,17 +42,20 @@ _IMPORTS = [st for st in _BODY if isinstance(st, cst.SimpleStatementLine)
             and isinstance(st.body[0], (cst.Import, cst.ImportFrom))]
 _DEFS = {bound(st)[0]: st for st in _BODY if st not in _IMPORTS}
 _CAUSAL = {bound(st)[0]: st for st in _statements(causal)}
-_USES = {name: names_in(cst.Module([st]).code) for name, st in {**_DEFS, **_CAUSAL}.items()}
+_IMPLICIT_BOS = {bound(st)[0]: st for st in _statements(implicit_bos)}
+_USES = {name: names_in(cst.Module([st]).code) for name, st in [*_DEFS.items(), *_CAUSAL.items(), *_IMPLICIT_BOS.items()]}
 
 # Every name the runtime defines at top level: emitted code must not reuse them.
 NAMES = frozenset(_DEFS) | {name for st in _IMPORTS for name in bound(st)}
 
 
-def prelude(used: set[str], causal: bool, provided: set[str]) -> tuple[list, list]:
+def prelude(used: set[str], causal: bool, implicit_bos: bool, provided: set[str]) -> tuple[list, list]:
     """(imports, definitions): the runtime statements that code using `used` names needs,
     in runtime.py's order; definitions of `provided` names (the program's constants) are left
-    to the emitted module, and causal programs get causal.py's selects."""
-    defs = {name: _CAUSAL.get(name, st) if causal else st for name, st in _DEFS.items() if name not in provided}
+    to the emitted module, causal programs get causal.py's selects and programs whose callers
+    leave BOS out implicit_bos.py's encode."""
+    variant = {**(_CAUSAL if causal else {}), **(_IMPLICIT_BOS if implicit_bos else {})}
+    defs = {name: variant.get(name, st) for name, st in _DEFS.items() if name not in provided}
     need, todo = set(), [n for n in used if n in defs]
     while todo:
         name = todo.pop()

@@ -3,7 +3,8 @@ and copies into each emitted module the definitions that module uses (and what t
 
 Statements that define a program constant (VOCAB, BOS, ...) are stand-ins that let this file
 import and be tested; each emitted module defines its own. For causal programs `select` and
-`select_not` come from causal.py instead. Everything here is standard library only.
+`select_not` come from causal.py instead, and `encode` from implicit_bos.py for programs whose
+callers leave BOS out. Everything here is standard library only.
 """
 
 from fractions import Fraction
@@ -14,7 +15,6 @@ VOCAB = ()
 BOS = "<s>"
 MAX_LEN = 0
 N_POSITIONS = 1
-IMPLICIT_BOS = True
 TOKENS = frozenset((BOS, *VOCAB))
 UNK = "<unk>"
 
@@ -23,15 +23,14 @@ def encode(tokens):
     """The input checked (tokens of VOCAB in type and value), BOS at position 0."""
     if not isinstance(tokens, (list, tuple, str)):
         raise TypeError(f"expected a list of tokens, got {type(tokens).__name__}")
-    seq = [BOS, *tokens] if IMPLICIT_BOS else list(tokens)
-    if not IMPLICIT_BOS and (not seq or not identical_tokens(seq[0], BOS)):
+    seq = list(tokens)
+    if not seq or not identical_tokens(seq[0], BOS):
         got = seq[:1] or "no tokens"
         raise ValueError(f"expected the BOS token {BOS!r} first, got {got}")
     if len(seq) > N_POSITIONS:
-        after = "" if IMPLICIT_BOS else " after BOS"
-        raise ValueError(f"{len(seq) - 1} tokens{after}; "
+        raise ValueError(f"{len(seq) - 1} tokens after BOS; "
                          f"the program accepts at most {N_POSITIONS - 1}")
-    for i, token in enumerate(seq[1:], 0 if IMPLICIT_BOS else 1):  # i: as callers count
+    for i, token in enumerate(seq[1:], 1):
         if identical_tokens(token, BOS):
             raise ValueError(f"BOS {BOS!r} at position {i}: only position 0 holds it")
         if not any(identical_tokens(token, v) for v in VOCAB):
