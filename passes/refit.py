@@ -147,6 +147,8 @@ class _LinearProgram:
         self.optimal, self.infeasible = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible
         self.highs = h = _silently(highspy.Highs)
         h.setOptionValue("output_flag", False)
+        h.setOptionValue("solver", "simplex")
+        h.setOptionValue("simplex_strategy", 1)  # dual
         h.setOptionValue("threads", 1)
         # An iteration cap (not a time limit: the same answer on every machine) bounds the rare
         # program HiGHS works long on; reaching it counts as no fit.
@@ -168,6 +170,8 @@ class _LinearProgram:
     def add_rows(self, rows: np.ndarray, want: np.ndarray, new: np.ndarray) -> None:
         """Require a margin of 1 on the rows `new` (indices into `rows`)."""
         new = np.setdiff1d(new, self.active)
+        if not len(new):  # no empty constraint row: 0 <= -1 would make the program infeasible
+            return
         starts, cols, vals = _constraints(self.lay, rows, want, new)
         self._add(starts, cols, vals, -np.ones(len(starts)))
         self.active = np.union1d(self.active, new)

@@ -53,3 +53,17 @@ def test_the_solver_writes_nothing_to_stdout():
             "print(abs(_LinearProgram(_Layout((), (), (), (), 2)).solve()).tolist())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "[0.0, 0.0]\n"
+
+
+def test_rows_added_twice_add_no_constraint():
+    """A row the program already holds adds nothing (an empty row would read 0 <= -1)."""
+    import numpy as np
+
+    from tpc.passes.refit import _Layout, _LinearProgram
+
+    lp = _LinearProgram(_Layout((), (), (), (), 2))  # the bias alone; class 0 must win
+    rows, want = np.zeros((1, 0), dtype=np.int64), np.array([0])
+    lp.add_rows(rows, want, np.array([0]))
+    lp.add_rows(rows, want, np.array([0]))
+    bias = lp.solve()
+    assert bias is not None and bias[0] - bias[1] >= 1 - 1e-9

@@ -166,7 +166,8 @@ class Emitter(Visitor):
         self.per_position(v, map_function(self, node), node.inputs)
 
     def visit_Select(self, node, v):
-        args = [cst.Arg(cst.Name(a)) for a in (self.var[node.keys], self.var[node.queries], predicate_function(self, node))]
+        names = (self.var[node.keys], self.var[node.queries], predicate_function(self, node))
+        args = [cst.Arg(cst.Name(a)) for a in names]
         if self.inlined(node.name):
             self.inline[node.name] = cst.Call(cst.Name("select"), args)
         else:

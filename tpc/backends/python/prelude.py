@@ -43,7 +43,9 @@ _IMPORTS = [st for st in _BODY if isinstance(st, cst.SimpleStatementLine)
 _DEFS = {bound(st)[0]: st for st in _BODY if st not in _IMPORTS}
 _CAUSAL = {bound(st)[0]: st for st in _statements(causal)}
 _IMPLICIT_BOS = {bound(st)[0]: st for st in _statements(implicit_bos)}
-_USES = {name: names_in(cst.Module([st]).code) for name, st in [*_DEFS.items(), *_CAUSAL.items(), *_IMPLICIT_BOS.items()]}
+# The names each definition reads, by statement: a variant's definition reads its own.
+_USES = {id(st): names_in(cst.Module([st]).code)
+         for st in [*_DEFS.values(), *_CAUSAL.values(), *_IMPLICIT_BOS.values()]}
 
 # Every name the runtime defines at top level: emitted code must not reuse them.
 NAMES = frozenset(_DEFS) | {name for st in _IMPORTS for name in bound(st)}
@@ -61,8 +63,8 @@ def prelude(used: set[str], causal: bool, implicit_bos: bool, provided: set[str]
         name = todo.pop()
         if name not in need:
             need.add(name)
-            todo.extend(n for n in _USES[name] if n in defs)
+            todo.extend(n for n in _USES[id(defs[name])] if n in defs)
     stmts = [st for name, st in defs.items() if name in need]
-    names = set(used).union(*(_USES[n] for n in need))
+    names = set(used).union(*(_USES[id(st)] for st in stmts))
     imports = [st for st in _IMPORTS if set(bound(st)) & names]
     return imports, stmts
