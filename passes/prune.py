@@ -30,7 +30,7 @@ import numpy as np
 from tpc.ir import Map, Program, Readout, SequenceMap, Table, linear_weights, numerical_row, sort_key
 
 from .domain import EXHAUSTIVE_LIMIT, domain_size, reachable
-from .refit import refit
+from .refit import refit, tries_removal
 
 PRODUCT_LIMIT = 1_000_000  # combinations of term values
 SCALES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)  # tried in turn when rounding scores
@@ -202,6 +202,8 @@ def _prune_readout(program: Program, node: Readout):
         if gone:
             notes.append(f"removed {', '.join(gone)} by refitting")
         notes.append(f"scores refit to whole numbers (largest {largest:.0f}) by linear programming over {route}")
+        if not tries_removal(rows):
+            notes.append(f"no term tried for removal ({len(rows)} distinct rows, past refit's DROP_ROWS)")
     head = f"kept {len(pruned.terms)} of {len(node.terms)} terms"
     if 0 < len(pruned.terms) <= 2:
         return _decision_table(program, pruned, arrays), "; ".join([head, *notes, "now a table"])

@@ -257,7 +257,7 @@ def refit(program: Program, node: Readout, rows: np.ndarray, want: np.ndarray, o
     x = _fit(lp, rows, want)
     if x is None:
         return None
-    for i in order if len(rows) <= DROP_ROWS else ():
+    for i in order if tries_removal(rows) else ():
         if i in single or len(keep) <= 1:
             continue
         lp.fix(lay.columns.index(i), zero=True)
@@ -267,6 +267,11 @@ def refit(program: Program, node: Readout, rows: np.ndarray, want: np.ndarray, o
         else:
             keep, x = [j for j in keep if j != i], found
     return _readout(program, node, lay, x, keep), keep
+
+
+def tries_removal(rows: np.ndarray) -> bool:
+    """Whether terms are tried for removal on these rows (not past DROP_ROWS)."""
+    return len(rows) <= DROP_ROWS
 
 
 def _model_margins(program: Program, node: Readout, rows, want) -> np.ndarray:

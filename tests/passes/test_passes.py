@@ -3,7 +3,7 @@ from hypothesis import given
 
 from strategies import programs_with_inputs
 from tpc.interp import Interpreter
-from tpc.ir import Builder, Constant, Domain, Table, f32, validate
+from tpc.ir import Builder, Constant, Domain, Readout, Table, f32, validate
 from tpc.passes import PASSES, optimize, sums_are_exact
 from tpc.passes.domain import domain_inputs
 
@@ -266,7 +266,8 @@ def test_near_ties_are_refit_to_small_whole_numbers_that_decide_every_input_alik
     assert len(notes) == 1 and "refit to whole numbers" in notes[0]
 
 
-def test_refit_does_without_a_term_that_only_repeats_another():
+def _repeated_term_readout():
+    """A readout of tokens, the same tokens relabelled, and positions: one of the first two can go."""
     b = Builder(_dom())
     t, i = b.tokens(), b.indices()
     twin = b.map(Table({"<s>": 0, "a": 1, "b": 2}), t, name="twin")  # tokens, relabelled
@@ -274,7 +275,11 @@ def test_refit_does_without_a_term_that_only_repeats_another():
     half_twin = Table({0: (0.0, 1.0), 1: (2.5, 0.0), 2: (0.0, 2.5)})
     tips = Table({k: (0.0, {3: 4.0, 4: 6.0}.get(k, 0.0)) for k in range(5)})  # 4: y; 3: x if both say x
     b.output("label", b.readout([t, twin, i], [half, half_twin, tips], [0.0, 0.0], ["x", "y"]))
-    before = b.build()
+    return b.build(), t, twin
+
+
+def test_refit_does_without_a_term_that_only_repeats_another():
+    before, t, twin = _repeated_term_readout()
     after = optimize(before, 2)
     _same_outputs(before, after, [list(s) for batch in domain_inputs(before.domain) for s in batch])
     notes = [note for key, note in after.meta if key.startswith("readout")]
@@ -309,3 +314,16 @@ def test_a_solver_that_reaches_its_iteration_cap_finds_no_fit_and_the_fallback_s
     _same_outputs(before, after, [list(s) for batch in domain_inputs(before.domain) for s in batch])
     notes = [note for key, note in after.meta if key.startswith("readout")]
     assert len(notes) == 1 and "refit" not in notes[0] and "scores written shorter by" in notes[0]
+
+
+def test_a_refit_past_the_row_limit_tries_no_removal_and_says_so(monkeypatch):
+    import tpc.passes.refit as refit
+
+    monkeypatch.setattr(refit, "DROP_ROWS", 0)
+    before, _, _ = _repeated_term_readout()  # refit drops a term of this one when it may try
+    after = optimize(before, 2)
+    _same_outputs(before, after, [list(s) for batch in domain_inputs(before.domain) for s in batch])
+    node = after[after.output_map["label"]]
+    assert isinstance(node, Readout) and len(node.terms) == 3
+    notes = [note for key, note in after.meta if key.startswith("readout")]
+    assert len(notes) == 1 and "refit to whole numbers" in notes[0] and "no term tried for removal" in notes[0]
