@@ -164,16 +164,17 @@ def _routes(program: Program, node: Readout):
     return routes
 
 
-def _refitted(program: Program, node: Readout, arrays, rows, want) -> Readout | None:
-    """The readout refit to whole numbers (refit.py), checked once more on every row in the
-    readout's own float32 arithmetic; None if no fit is found."""
+def _refitted(program: Program, node: Readout, arrays, rows, want):
+    """(the readout refit to whole numbers (refit.py), its score arrays), checked once more on
+    every row in the readout's own float32 arithmetic; None if no fit is found."""
     order = sorted(range(len(node.terms)), key=lambda i: _influence(arrays[i]))
     fitted = refit(program, node, rows, want, order)
     if fitted is None:
         return None
     fitted, kept = fitted
-    same = np.array_equal(winners(fitted, _score_arrays(program, fitted), rows[:, kept], range(len(kept))), want)
-    return fitted if same else None
+    fitted_arrays = _score_arrays(program, fitted)
+    same = np.array_equal(winners(fitted, fitted_arrays, rows[:, kept], range(len(kept))), want)
+    return (fitted, fitted_arrays) if same else None
 
 
 def _prune_readout(program: Program, node: Readout):
@@ -196,8 +197,8 @@ def _prune_readout(program: Program, node: Readout):
     want = winners(pruned, arrays, rows, range(len(keep)))
     fitted = _refitted(program, pruned, arrays, rows, want) if len(keep) > 2 else None
     if fitted is not None:
-        gone = list(dict.fromkeys(t for t in pruned.terms if t not in fitted.terms))
-        pruned, arrays = fitted, _score_arrays(program, fitted)
+        gone = list(dict.fromkeys(t for t in pruned.terms if t not in fitted[0].terms))
+        pruned, arrays = fitted
         largest = max(abs(s) for row in [pruned.bias, *(r for t in pruned.scores for r in t.outputs())] for s in row)
         if gone:
             notes.append(f"removed {', '.join(gone)} by refitting")

@@ -36,7 +36,8 @@ MAX_SCALE = 64  # largest factor tried when rounding the fitted scores to whole 
 MAX_SCORE = 2**24  # float32 adds whole numbers exactly below this
 DROP_ROUNDS = 6  # rounds a fit without one more term gets (most fail in the first)
 # Past this many rows no term is tried for removal: on sort's 380,523 rows most tries fail in
-# 0.3 s, but HiGHS worked for minutes on one (dual simplex at 5 s an iteration).
+# 1-5 s, but one took 211 s (1,250 slow iterations) and another ended in a solver error; on
+# most_freq's 1,266,759 the first try ended with status Unknown after 156 iterations.
 DROP_ROWS = 100_000
 
 
@@ -260,10 +261,11 @@ def refit(program: Program, node: Readout, rows: np.ndarray, want: np.ndarray, o
     for i in order if tries_removal(rows) else ():
         if i in single or len(keep) <= 1:
             continue
-        lp.fix(lay.columns.index(i), zero=True)
+        term = lay.columns.index(i)
+        lp.fix(term, zero=True)
         found = _fit(lp, rows, want, DROP_ROUNDS)
         if found is None:
-            lp.fix(lay.columns.index(i), zero=False)
+            lp.fix(term, zero=False)
         else:
             keep, x = [j for j in keep if j != i], found
     return _readout(program, node, lay, x, keep), keep
