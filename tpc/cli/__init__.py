@@ -13,6 +13,7 @@ from tpc.cli.compile import compile_command
 from tpc.cli.draw import draw
 from tpc.cli.emit import emit
 from tpc.cli.lift import lift
+from tpc.cli.repair import repair
 from tpc.cli.run import run
 from tpc.cli.trace import trace
 from tpc.cli.train import train
@@ -47,7 +48,8 @@ def main():
     """The Transformer Program Compiler."""
 
 
-for _command in (train, run, emit, check, verify, lift, compile_command, trace, draw, ablate):
+for _command in (train, run, emit, check, verify, lift, compile_command, trace, draw, ablate,
+                 repair):
     main.add_command(_command)
 
 __all__ = ["main"]
