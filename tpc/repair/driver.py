@@ -78,6 +78,7 @@ class Repair:
         self.convention = spec_convention(self.task)
         self.eos = convention_for(self.convention).eos
         self.original, self.tokens, self.labels = loaded.model, loaded.tokens, loaded.labels
+        self.original_labels = loaded.labels
         self.spec, self.opts, self.out_dir, self.log = Path(spec), opts, Path(out_dir), log
         self.data = self._training_data()
         self.pool = Pool(self.original.cfg.n_ctx)
@@ -87,10 +88,9 @@ class Repair:
         cfg = self.original.cfg
         data = make_dataset(self.task, len(self.tokens), cfg.n_ctx, None, self.opts.dataset_size,
                             self.opts.seed)
-        if tuple(data.tokens) != tuple(self.tokens) or not set(data.labels) <= set(self.labels):
-            raise TpcError(f"the task {self.task}'s data has tokens {' '.join(data.tokens)} and "
-                           f"labels {' '.join(data.labels)}; the model has {' '.join(self.tokens)} "
-                           f"and {' '.join(self.labels)}")
+        if tuple(data.tokens) != tuple(self.tokens):
+            raise TpcError(f"the task {self.task}'s data has tokens {' '.join(data.tokens)}; "
+                           f"the model has {' '.join(self.tokens)}")
         return data
 
     def training_split(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -102,8 +102,8 @@ class Repair:
         """The model with a class for each spec output it lacked (`grow.add_classes`: they
         win nowhere yet), checked again."""
         new = sorted(missing, key=lambda v: (len(v), v))
-        self.log(f"the spec outputs {', '.join(new)}, which the model has no class for: added "
-                 "(no prediction changes until fine-tuning)")
+        self.log(f"the spec or the task's data has labels {', '.join(new)}, which the model has "
+                 "no class for: added (no prediction changes until fine-tuning)")
         self.labels = (*self.labels, *new)
         model = add_classes(self.original, len(new))
         start = time.perf_counter()
@@ -152,8 +152,9 @@ class Repair:
             start = time.perf_counter()
             first = Round(0, self.check(self.original, scratch), self.original,
                           {"check": time.perf_counter() - start})
-            if first.failures.missing:
-                first = self.add_missing_labels(first.failures.missing, scratch)
+            missing = first.failures.missing | (set(self.data.labels) - set(self.labels))
+            if missing:
+                first = self.add_missing_labels(missing, scratch)
             self._finish_round(first)
             stale, growth = 0, 0
             for index in range(1, o.rounds + 1):

@@ -34,7 +34,7 @@ def _copy_reads(new: torch.Tensor, old: torch.Tensor, new_vars: list, old_vars: 
     """Read logits [..., vars]: the old variables' logits copied, new ones far below."""
     index = [new_vars.index(v) for v in old_vars]
     rows = old.reshape(-1, old.shape[-1])
-    low = rows.max(-1).values - _FAR_BELOW - rows.std(-1).nan_to_num(0)
+    low = rows.max(-1).values - _FAR_BELOW - rows.std(-1, correction=0)
     target = new.reshape(-1, new.shape[-1])
     target[:] = low.unsqueeze(-1)
     target[:, index] = rows

@@ -13,8 +13,8 @@ from tpc.repair.diff import changed_modules
 from tpc.verify import verify
 
 
-def _lift(job, model):
-    return lift_model(model, job.tokens, job.labels, name=job.task, task=job.task,
+def _lift(job, model, labels=None):
+    return lift_model(model, job.tokens, labels or job.labels, name=job.task, task=job.task,
                       checkpoint="repaired by tpc repair")
 
 
@@ -37,12 +37,12 @@ def write_outputs(job, best, out_dir: Path, seconds: float) -> dict:
     program = optimize(lifted)
     write_text(out_dir / "program.py",
                to_python(program.with_meta(**lift_summary(lifted, program).meta())))
-    same = verify(model_path, program, exhaustive_limit=opts.exhaustive_limit,
+    same = verify(model_path, program, max_len=opts.max_len, exhaustive_limit=opts.exhaustive_limit,
                   samples=opts.samples, seed=opts.seed)
     metrics["lift"] = {"equivalent": same.equivalent, "inputs": same.inputs, "mode": same.mode,
                        "seconds": round(same.seconds, 2)}
     job.log(f"lifted program: {same.summary()}")
-    metrics["modules"] = changed_modules(_lift(job, job.original), lifted)
+    metrics["modules"] = changed_modules(_lift(job, job.original, job.original_labels), lifted)
     changed = metrics["modules"]
     job.log(f"modules changed: {', '.join(changed['changed']) or 'none'}; added: "
             f"{', '.join(changed['added']) or 'none'}; readout terms changed: "

@@ -92,8 +92,8 @@ def read_examples(path: Path) -> list[Example]:
         if len(tokens) != len(labels):
             raise TpcError(f"{where}: {len(tokens)} tokens but {len(labels)} labels")
         for value in tokens + labels:
-            if value is not None and (type(value) not in (str, int) or str(value).strip() != str(value)
-                                      or str(value) == ""):
+            if value is not None and (type(value) not in (str, int) or str(value) == ""
+                                      or any(c.isspace() for c in str(value))):
                 raise TpcError(f"{where}: {json.dumps(value)} is not a token (a string or an "
                                "integer, no spaces)")
         if None in tokens or any(str(t) in (BOS, PAD) for t in tokens):

@@ -1,0 +1,122 @@
+"""`tpc repair`: a model with planted errors is repaired to 0 failing inputs, the result is
+never worse than the best round, grown models keep their program, and the history is true."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+from tpc.cli import main
+from tpc.lift import lift_model
+from tpc.model.checkpoint import load_checkpoint, save_checkpoint
+from tpc.repair import RepairOptions, repair
+from tpc.repair.diff import changed_modules
+from tpc.repair.driver import _clone
+from tpc.repair.finetune import fine_tune
+from tpc.repair.grow import add_classes, grow, grown_config
+from tpc.tasks import make_dataset
+from tpc.verify import verify
+
+ROOT = Path(__file__).resolve().parents[2]
+HIST = ROOT / "examples" / "models" / "hist" / "model.pt"
+HIST_SPEC = ROOT / "examples" / "specs" / "hist.rasp"
+SMALL = dict(max_len=3, dataset_size=1000, epochs=2)
+
+
+def _planted(tmp_path) -> Path:
+    """The shipped hist model with an error planted in its readout: token 3 pushes class "1"
+    (hist says "1" only where 3 occurs once), enough to win where 3 occurs more often."""
+    model, meta = load_checkpoint(HIST)
+    with torch.no_grad():
+        model.unembed[meta.tokens.index("3"), meta.labels.index("1")] += 4.0
+    path = tmp_path / "planted.pt"
+    save_checkpoint(path, model, tokens=meta.tokens, labels=meta.labels, task="hist")
+    return path
+
+
+def _failing(model, max_len=3) -> int:
+    return verify(model, HIST_SPEC, task="hist", max_len=max_len).failing_inputs
+
+
+def test_planted_errors_are_repaired_to_zero(tmp_path):
+    planted = _planted(tmp_path)
+    before = _failing(planted)
+    assert before >= 10 and _failing(HIST) == 0
+    lines = []
+    metrics = repair(planted, HIST_SPEC, RepairOptions(rounds=4, **SMALL), tmp_path / "out",
+                     log=lines.append)
+    assert metrics["original_failing_inputs"] == before
+    assert metrics["failing_inputs"] == 0 == _failing(tmp_path / "out" / "model.pt")
+    assert metrics["lift"]["equivalent"]
+    rounds = metrics["rounds"]
+    assert [r["round"] for r in rounds] == list(range(len(rounds)))
+    assert rounds[0]["failing_inputs"] == before and rounds[-1]["failing_inputs"] == 0
+    assert sum(line.startswith("round ") for line in lines) == len(rounds)
+    on_disk = json.loads((tmp_path / "out" / "metrics.json").read_text())
+    assert on_disk["rounds"] == rounds
+    # The lifted program written beside it is the repaired model's.
+    program = tmp_path / "out" / "program.py"
+    assert verify(tmp_path / "out" / "model.pt", program, max_len=3).equivalent
+
+
+def test_the_final_model_is_the_best_round_never_a_worse_later_one(tmp_path):
+    # A learning rate that wrecks the model: every fine-tuned round is worse than round 0.
+    planted = _planted(tmp_path)
+    opts = RepairOptions(rounds=2, lr=20.0, tau_init=3.0, **SMALL)
+    metrics = repair(planted, HIST_SPEC, opts, tmp_path / "out", log=lambda s: None)
+    counts = [r["failing_inputs"] for r in metrics["rounds"]]
+    assert len(counts) == 3 and min(counts) == counts[0] < max(counts[1:])
+    assert metrics["best_round"] == 0
+    assert metrics["failing_inputs"] == counts[0] == _failing(tmp_path / "out" / "model.pt")
+
+
+@pytest.mark.parametrize("step", [0, 1, 2])
+def test_grown_models_compute_the_same_program(step, tmp_path):
+    model, meta = load_checkpoint(HIST)
+    big = model
+    for s in range(step + 1):
+        big = grow(big, grown_config(big.cfg, s), seed=s)
+    assert big.cfg.n_heads_num > model.cfg.n_heads_num
+    save_checkpoint(tmp_path / "big.pt", big, tokens=meta.tokens, labels=meta.labels)
+    assert verify(HIST, tmp_path / "big.pt", max_len=5).equivalent
+    assert verify(HIST, lift_model(big, meta.tokens, meta.labels), max_len=4).equivalent
+    diff = changed_modules(lift_model(model, meta.tokens, meta.labels),
+                           lift_model(big, meta.tokens, meta.labels))
+    assert diff["changed"] == [] and diff["removed"] == [] and diff["added"]
+
+
+def test_added_classes_win_nowhere_until_trained():
+    model, meta = load_checkpoint(HIST)
+    big = add_classes(model, 2)
+    x = torch.randint(1, len(meta.tokens) - 1, (500, 7))
+    x[:, 0] = meta.tokens.index("<s>")
+    assert torch.equal(big.predict(x), model.predict(x))
+
+
+def test_freeze_keeps_the_named_modules():
+    before, _ = load_checkpoint(HIST)
+    data = make_dataset("hist", 8, 8, None, 300, 0)
+    opts = RepairOptions(epochs=1, lr=0.1, freeze=("L0.cat_head0", "readout"))
+    after = fine_tune(_clone(before), data.train.x, data.train.y, opts, seed=0)
+    assert torch.equal(before.unembed, after.unembed)
+    for name in ("cat_q", "cat_k", "cat_v", "cat_pred", "num_q", "num_pred"):
+        same = [torch.equal(b, a) for b, a in zip(getattr(before.layers[0], name),
+                                                  getattr(after.layers[0], name))]
+        assert same == [name.startswith("cat")] * len(same)  # the numerical head trained
+
+
+def test_cli_prints_a_line_per_round_and_the_result(tmp_path):
+    planted = _planted(tmp_path)
+    result = CliRunner().invoke(main, ["repair", str(planted), str(HIST_SPEC), "-o",
+                                       str(tmp_path / "out"), "--max-len", "3", "--rounds", "0"])
+    assert result.exit_code == 0, result.output
+    assert "round 0: " in result.output and "failing of" in result.output
+
+
+def test_cli_errors_are_one_line(tmp_path):
+    compiled = CliRunner().invoke(main, ["repair", str(HIST), str(HIST_SPEC), "-o",
+                                         str(tmp_path / "o"), "--freeze", "L9"])
+    assert compiled.exit_code == 2
+    assert "error: --freeze L9: no module of the model matches" in compiled.output
