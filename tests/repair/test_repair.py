@@ -120,3 +120,13 @@ def test_cli_errors_are_one_line(tmp_path):
                                          str(tmp_path / "o"), "--freeze", "L9"])
     assert compiled.exit_code == 2
     assert "error: --freeze L9: no module of the model matches" in compiled.output
+
+
+@pytest.mark.slow  # starts two processes that each import torch
+def test_workers_find_the_same_failures(tmp_path):
+    planted = _planted(tmp_path)
+    one = repair(planted, HIST_SPEC, RepairOptions(rounds=0, max_len=4), tmp_path / "one",
+                 log=lambda s: None)
+    two = repair(planted, HIST_SPEC, RepairOptions(rounds=0, max_len=4, workers=2),
+                 tmp_path / "two", log=lambda s: None)
+    assert one["rounds"] == [{**r, "seconds": one["rounds"][0]["seconds"]} for r in two["rounds"]]

@@ -42,7 +42,8 @@ from tpc.cli.shared import Float, Int
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that split each check (torch.distributed, gloo).")
 @click.option("--smt-len", type=Int(0, 256), default=None, metavar="N",
-              help="Finally prove the result with --method smt on lengths up to N (needs z3-solver).")
+              help="Finally prove the result with --method smt on lengths up to N "
+                   "(needs z3-solver).")
 def repair(model, spec, output, **options):
     """Repair MODEL against SPEC until it is correct on every input of its domain.
 
@@ -58,11 +59,12 @@ def repair(model, spec, output, **options):
     \b
     Examples:
       tpc repair ../shared/reference/sort examples/specs/sort.rasp -o runs/sort-repaired
-      tpc repair runs/mine/model.pt examples/specs/sort.rasp --task spec:examples/specs/sort.rasp -o runs/fixed
+      tpc repair runs/mine/model.pt examples/specs/sort.rasp -o runs/fixed
     """
     from tpc.repair import RepairOptions, repair as run  # lazy: torch
 
-    metrics = run(model, spec, RepairOptions(**options), output, log=lambda s: click.echo(s, err=True))
+    log = lambda line: click.echo(line, err=True)  # noqa: E731
+    metrics = run(model, spec, RepairOptions(**options), output, log=log)
     verdict = ("correct on all" if metrics["failing_inputs"] == 0 else
                f"{metrics['failing_inputs']} failing of")
     click.echo(f"{verdict} {metrics['inputs']} inputs (was {metrics['original_failing_inputs']} "

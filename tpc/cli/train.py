@@ -14,7 +14,8 @@ COUNT = Int(0, 64)
 @click.command()
 @click.option("--task", required=True,
               help="reverse, hist, double_hist, sort, most_freq, dyck1, dyck2, induction (generated); "
-                   "conll, classify (text files: --data)")
+                   "conll, classify (text files: --data); spec:FILE.rasp (labelled by a RASP spec), "
+                   "data:FILE.jsonl (your examples)")
 @click.option("--data", type=click.Path(file_okay=False), default=None,
               help="conll: DIR with train.txt, valid.txt (or dev.txt), test.txt in CoNLL-2003 columns. "
                    "classify: DIR with train.*, test.* and optionally valid.* / dev.* (.tsv, .csv or .jsonl). "

@@ -94,7 +94,8 @@ class ModelCheck:
         found.failing_inputs += len(bad)
         found.failing_positions += int(wrong.sum())
         if len(bad):
-            found.rows.append((self.model_rows(idx[bad]), self.spec_labels(idx[bad], found.missing)))
+            labels = self.spec_labels(idx[bad], found.missing)
+            found.rows.append((self.model_rows(idx[bad]), labels))
 
     def run(self, exhaustive_limit: int, samples: int, seed: int,
             share: tuple[int, int] = (0, 1)) -> Failures:

@@ -25,7 +25,9 @@ def _by_module(program: Program) -> dict[str, list]:
 
 def _readout_rows(program: Program) -> dict[str, object]:
     node = program[program.output_map[program.main_output]]
-    return {term: scores for term, scores in zip(node.terms, node.scores)} if isinstance(node, Readout) else {}
+    if not isinstance(node, Readout):
+        return {}
+    return dict(zip(node.terms, node.scores))
 
 
 def changed_modules(before: Program, after: Program) -> dict:

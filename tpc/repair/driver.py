@@ -133,7 +133,8 @@ class Repair:
     def _progress(self, r: Round) -> None:
         f, total = r.failures, sum(r.seconds.values())
         verdict = (f"correct on all {f.inputs} inputs" if f.failing_inputs == 0 else
-                   f"{f.failing_inputs} of {f.inputs} inputs fail ({100 * f.failing_inputs / max(f.inputs, 1):.3f}%), "
+                   f"{f.failing_inputs} of {f.inputs} inputs fail "
+                   f"({100 * f.failing_inputs / max(f.inputs, 1):.3f}%), "
                    f"at {f.failing_positions} positions")
         extra = " (grown: " + self._shape(r.model.cfg) + ")" if r.grown else ""
         self.log(f"round {r.index}: {verdict}; {len(self.pool)} counterexamples so far; "

@@ -44,7 +44,8 @@ def grow(model: TransformerProgram, cfg: ModelConfig, seed: int) -> TransformerP
     """`model`'s weights in a model of the larger `cfg` (same vocabulary, classes, d_var)."""
     old = model.cfg
     if not isinstance(model, TransformerProgram):
-        raise TpcError("--grow needs a trained Transformer Program (a compiled model's wiring is fixed)")
+        raise TpcError("--grow needs a trained Transformer Program (a compiled model's wiring "
+                       "is fixed)")
     torch.manual_seed(seed)
     bigger = TransformerProgram(cfg)
     state = {k: v.clone() for k, v in bigger.state_dict().items()}
@@ -52,14 +53,14 @@ def grow(model: TransformerProgram, cfg: ModelConfig, seed: int) -> TransformerP
     for l in range(old.n_layers):
         cat_old, cat_new = old.cat_vars_before(l), cfg.cat_vars_before(l)
         num_old, num_new = old.num_vars_before(l), cfg.num_vars_before(l)
-        heads = lambda c, kind, n: [f"L{l}.{kind}{h}" for h in range(n)]  # noqa: E731
+        heads = lambda kind, n: [f"L{l}.{kind}{h}" for h in range(n)]  # noqa: E731
         reads = {
             "cat_q": (cat_new, cat_old), "cat_k": (cat_new, cat_old), "cat_v": (cat_new, cat_old),
             "num_q": (cat_new, cat_old), "num_k": (cat_new, cat_old), "num_v": (num_new, num_old),
-            "cat_mlp_read": (cat_new + heads(cfg, "cat_head", cfg.n_heads_cat),
-                             cat_old + heads(old, "cat_head", old.n_heads_cat)),
-            "num_mlp_read": (num_new + heads(cfg, "num_head", cfg.n_heads_num),
-                             num_old + heads(old, "num_head", old.n_heads_num)),
+            "cat_mlp_read": (cat_new + heads("cat_head", cfg.n_heads_cat),
+                             cat_old + heads("cat_head", old.n_heads_cat)),
+            "num_mlp_read": (num_new + heads("num_head", cfg.n_heads_num),
+                             num_old + heads("num_head", old.n_heads_num)),
         }
         for name, value in old_state.items():
             prefix = f"layers.{l}."
@@ -78,7 +79,8 @@ def grow(model: TransformerProgram, cfg: ModelConfig, seed: int) -> TransformerP
         j = cat_new.index(var)
         unembed[j * d:(j + 1) * d] = old_state["unembed"][i * d:(i + 1) * d]
     for i, var in enumerate(old.num_vars()):
-        unembed[len(cat_new) * d + cfg.num_vars().index(var)] = old_state["unembed"][len(cat_old) * d + i]
+        row = old_state["unembed"][len(cat_old) * d + i]
+        unembed[len(cat_new) * d + cfg.num_vars().index(var)] = row
     state["unembed"] = unembed
     if "embed" in old_state:
         state["embed"] = old_state["embed"]

@@ -98,7 +98,8 @@ def read_examples(path: Path) -> list[Example]:
                                "integer, no spaces)")
         if None in tokens or any(str(t) in (BOS, PAD) for t in tokens):
             raise TpcError(f"{where}: tokens may not be null, {BOS} or {PAD}")
-        out.append(([BOS, *map(str, tokens)], [PAD, *(PAD if y is None else str(y) for y in labels)]))
+        scored = [PAD if y is None else str(y) for y in labels]
+        out.append(([BOS, *map(str, tokens)], [PAD, *scored]))
     if not out:
         raise TpcError(f"{path}: no examples")
     return out
@@ -126,8 +127,9 @@ def _data_task(path: Path):
     examples = read_examples(path)
     longest = max(len(x) for x, _ in examples)
     generate = lambda vocab_size, size, min_length, max_length, rng: examples  # noqa: E731
-    return TaskSpec(f"data:{path}", generate, vocab_size=len({t for x, _ in examples for t in x}) + 1,
-                    min_length=1, max_length=longest)
+    tokens = {t for x, _ in examples for t in x}
+    return TaskSpec(f"data:{path}", generate, vocab_size=len(tokens) + 1, min_length=1,
+                    max_length=longest)
 
 
 @functools.lru_cache(maxsize=16)
