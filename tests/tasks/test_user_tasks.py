@@ -36,7 +36,8 @@ def test_spec_task_is_labelled_by_the_spec():
 
 def test_spec_task_declared_vocabulary_and_length(tmp_path):
     spec = tmp_path / "rev.rasp"
-    spec.write_text("#!tpc vocab 'a' 'b' 'c'\n#!tpc max_len 4\n" + (SPECS / "reverse.rasp").read_text())
+    header = "#!tpc vocab 'a' 'b' 'c'\n#!tpc max_len 4\n"
+    spec.write_text(header + (SPECS / "reverse.rasp").read_text())
     task = get_task(f"spec:{spec}")
     assert (task.vocab_size, task.max_length) == (5, 5)
     data = make_dataset(f"spec:{spec}", None, None, None, 200, 1)
@@ -75,7 +76,8 @@ def test_bad_lines_are_file_line_errors(tmp_path, line, message):
     path = _jsonl(tmp_path, [good, "", line])
     with pytest.raises(TpcError, match=f"^{re.escape(str(path))}:3: .*{re.escape(message)}"):
         get_task(f"data:{path}")
-    result = CliRunner().invoke(main, ["train", "--task", f"data:{path}", "-o", str(tmp_path / "r")])
+    result = CliRunner().invoke(main, ["train", "--task", f"data:{path}", "-o",
+                                       str(tmp_path / "r")])
     assert result.exit_code == 2 and result.output.startswith(f"error: {path}:3: ")
 
 
