@@ -110,7 +110,8 @@ def test_freeze_keeps_the_named_modules():
 def test_cli_prints_a_line_per_round_and_the_result(tmp_path):
     planted = _planted(tmp_path)
     result = CliRunner().invoke(main, ["repair", str(planted), str(HIST_SPEC), "-o",
-                                       str(tmp_path / "out"), "--max-len", "3", "--rounds", "0"])
+                                       str(tmp_path / "out"), "--max-len", "3", "--rounds", "0",
+                                       "--dataset-size", "500"])
     assert result.exit_code == 0, result.output
     assert "round 0: " in result.output and "failing of" in result.output
 

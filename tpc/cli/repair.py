@@ -25,6 +25,9 @@ from tpc.cli.shared import Float, Int
 @click.option("--batch-size", type=Int(1, 1_000_000), default=512, show_default=True)
 @click.option("--oversample", type=Int(1, 1000), default=4, show_default=True,
               help="Copies of each counterexample per epoch, beside the task's training data.")
+@click.option("--focus", type=Float(0, 0.9), default=0.1, show_default=True,
+              help="The inputs the best model so far fails are repeated until they are at least "
+                   "this share of an epoch.")
 @click.option("--dataset-size", type=Int(10, 1_000_000), default=20000, show_default=True,
               help="Examples generated for the task's training data (81% train).")
 @click.option("--seed", type=Int(0, 2**32 - 1), default=0, show_default=True)

@@ -23,7 +23,7 @@ from tpc.errors import TpcError
 from tpc.model.checkpoint import load_model, save_checkpoint
 from tpc.model.learned import TransformerProgram
 from tpc.repair.check import Failures, ModelCheck
-from tpc.repair.finetune import Pool, fine_tune, training_rows
+from tpc.repair.finetune import Pool, fine_tune, freeze_modules, training_rows
 from tpc.repair.grow import add_classes, grow, grown_config
 from tpc.repair.options import RepairOptions
 from tpc.tasks import make_dataset
@@ -80,6 +80,7 @@ class Repair:
         self.original, self.tokens, self.labels = loaded.model, loaded.tokens, loaded.labels
         self.original_labels = loaded.labels
         self.spec, self.opts, self.out_dir, self.log = Path(spec), opts, Path(out_dir), log
+        freeze_modules(_clone(self.original), opts.freeze)  # a bad name fails before any work
         self.data = self._training_data()
         self.pool = Pool(self.original.cfg.n_ctx)
         self.rounds: list[Round] = []
@@ -166,7 +167,10 @@ class Repair:
                     base = grow(base, grown_config(base.cfg, growth), o.seed + index)
                     growth, stale, grown = growth + 1, 0, True
                 t0 = time.perf_counter()
-                x, y = training_rows(*self.training_split(), self.pool, o.oversample)
+                still = Pool(self.pool.n_ctx)
+                still.add(self.best.failures.rows)
+                x, y = training_rows(*self.training_split(), self.pool, o.oversample, still,
+                                     o.focus)
                 tuned = fine_tune(base, x, y, o, o.seed + index)
                 t1 = time.perf_counter()
                 failures = self.check(tuned, scratch)
@@ -182,6 +186,12 @@ class Repair:
         self.pool.add(r.failures.rows)
         r.pool = len(self.pool)
         self._progress(r)
+        # Kept as it goes: a run stopped early leaves its best model and history so far.
+        if self.best is r:
+            self.save(r.model, self.out_dir / "model.pt")
+        write_text(self.out_dir / "metrics.json", json.dumps(
+            {"finished": False, "best_round": self.best.index, "rounds": self.history()},
+            indent=2) + "\n")
 
     def history(self) -> list[dict]:
         return [r.record() for r in self.rounds]

@@ -10,6 +10,8 @@ are: their gradients are masked to zero, so Adam never moves them.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
@@ -51,14 +53,20 @@ def _pad(t: torch.Tensor, width: int) -> torch.Tensor:
     return torch.nn.functional.pad(t, (0, width - t.shape[1]))
 
 
-def training_rows(train_x, train_y, pool: Pool, oversample: int):
-    """The task's training split followed by the pool repeated `oversample` times."""
+def training_rows(train_x, train_y, pool: Pool, oversample: int, still_failing: Pool,
+                  focus: float):
+    """The task's training split, the pool repeated `oversample` times, and the inputs the
+    best model still fails repeated until they are at least `focus` of the rows."""
     n = pool.n_ctx
     x, y = _pad(train_x, n), _pad(train_y, n)
     if len(pool):
         px, py = pool.tensors()
         x = torch.cat([x, px.repeat(oversample, 1)])
         y = torch.cat([y, py.repeat(oversample, 1)])
+    if len(still_failing) and focus > 0:
+        fx, fy = still_failing.tensors()
+        copies = min(1000, math.ceil(focus * len(x) / (1 - min(focus, 0.9)) / len(fx)))
+        x, y = torch.cat([x, fx.repeat(copies, 1)]), torch.cat([y, fy.repeat(copies, 1)])
     return x, y
 
 

@@ -17,6 +17,9 @@ class RepairOptions:
     # Each counterexample (every failing input found so far, labelled by the spec) appears
     # this many times per epoch beside the task's training data.
     oversample: int = 4
+    # The inputs the best model so far still fails are added again, repeated until they make
+    # up at least this share of an epoch: a few stubborn inputs are not drowned by the data.
+    focus: float = 0.1
     dataset_size: int = 20000
     seed: int = 0
     freeze: tuple[str, ...] = attrs.field(default=(), converter=tuple)  # module names/prefixes

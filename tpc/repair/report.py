@@ -22,7 +22,7 @@ def write_outputs(job, best, out_dir: Path, seconds: float) -> dict:
     opts = job.opts
     original = job.rounds[0]
     metrics = {
-        "task": job.task, "spec": str(job.spec), "best_round": best.index,
+        "finished": True, "task": job.task, "spec": str(job.spec), "best_round": best.index,
         "failing_inputs": best.failures.failing_inputs,
         "failing_positions": best.failures.failing_positions, "inputs": best.failures.inputs,
         "mode": best.failures.mode,
