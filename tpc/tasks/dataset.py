@@ -52,7 +52,7 @@ def get_task(name: str) -> TaskSpec:
     if name.startswith(("spec:", "data:")):  # a user's own task (tpc.tasks.user)
         from tpc.tasks.user import user_task
 
-        return user_task(name)
+        return TaskSpec(**user_task(name))
     if name not in TASKS:
         raise TpcError(f"unknown task {name!r} (known: {', '.join(TASKS)})")
     return TASKS[name]

@@ -10,7 +10,7 @@
   (`null` or `"<pad>"`: not scored); the model reads `<s>` then the tokens. A bad line is a
   `file:line` error.
 
-Both are `TaskSpec`s (`tpc.tasks.dataset`), so generation, deduplication and the 81/9/10
+Both become `TaskSpec`s (`tpc.tasks.dataset`), so generation, deduplication and the 81/9/10
 split are the paper's tasks' own.
 """
 
@@ -107,7 +107,6 @@ def read_examples(path: Path) -> list[Example]:
 
 def _spec_task(path: Path):
     from tpc.frontend.pragmas import read_pragmas
-    from tpc.tasks.dataset import TaskSpec
 
     try:
         source = path.read_text()
@@ -117,24 +116,22 @@ def _spec_task(path: Path):
     generate = SpecGenerator(path, pragmas.vocab, pragmas.max_len)
     max_length = 8 if pragmas.max_len is None else pragmas.max_len + 1
     vocab_size = 8 if pragmas.vocab is None else len(pragmas.vocab) + 2
-    return TaskSpec(f"spec:{path}", generate, vocab_size=vocab_size, max_length=max_length,
-                    causal="causal" in pragmas.words)
+    return dict(name=f"spec:{path}", generate=generate, vocab_size=vocab_size,
+                max_length=max_length, causal="causal" in pragmas.words)
 
 
 def _data_task(path: Path):
-    from tpc.tasks.dataset import TaskSpec
-
     examples = read_examples(path)
     longest = max(len(x) for x, _ in examples)
     generate = lambda vocab_size, size, min_length, max_length, rng: examples  # noqa: E731
     tokens = {t for x, _ in examples for t in x}
-    return TaskSpec(f"data:{path}", generate, vocab_size=len(tokens) + 1, min_length=1,
-                    max_length=longest)
+    return dict(name=f"data:{path}", generate=generate, vocab_size=len(tokens) + 1,
+                min_length=1, max_length=longest)
 
 
 @functools.lru_cache(maxsize=16)
-def user_task(name: str):
-    """The TaskSpec of `spec:FILE` or `data:FILE`."""
+def user_task(name: str) -> dict:
+    """The fields of the `TaskSpec` (tpc.tasks.dataset) of `spec:FILE` or `data:FILE`."""
     kind, _, file = name.partition(":")
     path = Path(file)
     if not file or not path.is_file():
