@@ -59,6 +59,12 @@ def check_max_len(max_len: int, where: str, limit: int = MAX_LEN_LIMIT) -> None:
         raise TpcError(f"{where}: max_len {max_len} is beyond the supported limit of {limit} tokens")
 
 
+def is_python_path(path: str) -> bool:
+    """True for `FILE.py` and `FILE.py:NAME` (tpc.frontend.tracr_file says which kind of .py)."""
+    path = str(path).lower()
+    return path.endswith(".py") or ".py:" in path
+
+
 def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: bool | None = None,
                  default_vocab=None, default_max_len: int | None = None, checked: bool = False):
     """A validated IR program from RASP source, or from IR JSON when `path` ends in .json
@@ -68,6 +74,11 @@ def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: b
     (program, RunChecks or None): the checks raise RASP's run-time errors on an input."""
     if path.endswith(".json"):
         program = from_json(read_source(path))
+        return (program, None) if checked else program
+    if is_python_path(path):  # a tracr program file (or FILE.py:NAME)
+        from tpc.frontend.tracr_file import python_program_to_ir
+
+        program = python_program_to_ir(path, vocab, max_len, causal, default_vocab=default_vocab)
         return (program, None) if checked else program
     from tpc.frontend import rasp_to_ir_checked  # lazy: lark and the frontend cost ~65 ms, JSON needs neither
 

@@ -10,7 +10,9 @@ from tpc.cli.shared import OUTPUT_NAME, RUN_MAX_LEN, PROGRAM, VOCAB, jsonable, s
 from tpc.errors import TpcError
 from tpc.interp import Interpreter
 from tpc.ir import BOS, DEFAULT_MAX_LEN
-from tpc.load import RUN_MAX_LEN_LIMIT, load_domain, load_program, parse_tokens, typed_tokens
+from tpc.load import (
+    RUN_MAX_LEN_LIMIT, is_python_path, load_domain, load_program, parse_tokens, typed_tokens,
+)
 
 
 @click.command()
@@ -50,6 +52,13 @@ def run(program, text, output_name, as_json, vocab, max_len):
     if program.endswith(".json"):  # an IR program: its domain is fixed
         prog = load_program(program)
         outputs = Interpreter(prog).run([_as_input(tokens, prog.domain)])
+    elif is_python_path(program):  # a tracr program file: built for its domain
+        from tpc.frontend.tracr_file import python_program_to_ir, typed_input
+
+        seen = list(dict.fromkeys(tokens))
+        prog = python_program_to_ir(program, tokens_option(vocab), max_len, default_vocab=seen,
+                                    limit=RUN_MAX_LEN_LIMIT)
+        outputs = Interpreter(prog).run([typed_input(prog, tokens)])
     else:  # RASP source, built for this one input (tpc.frontend.witness)
         from tpc.frontend import run_rasp  # lazy: lark and the frontend
 

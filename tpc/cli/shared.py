@@ -45,7 +45,18 @@ class Float(click.FloatRange):
         return number
 
 
-PROGRAM = click.argument("program", type=click.Path(exists=True, dir_okay=False))
+class ProgramPath(click.Path):
+    """A file, or `FILE.py:NAME` (a program named inside a tracr program file)."""
+
+    def convert(self, value, param, ctx):
+        path, sep, name = str(value).rpartition(":")
+        if sep and path.lower().endswith(".py") and name.isidentifier():
+            super().convert(path, param, ctx)
+            return value
+        return super().convert(value, param, ctx)
+
+
+PROGRAM = click.argument("program", type=ProgramPath(exists=True, dir_okay=False))
 VOCAB = click.option(
     "--vocab", metavar="TOKENS",
     help="The tokens the program accepts, split like --input (RASP source only). "

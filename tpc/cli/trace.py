@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from tpc.cli.shared import MAX_LEN, VOCAB, Int, tokens_option
+from tpc.cli.shared import MAX_LEN, VOCAB, Int, ProgramPath, tokens_option
 from tpc.ir import BOS, DEFAULT_MAX_LEN
 from tpc.load import parse_tokens
 
-ARTIFACT = click.argument("artifact", type=click.Path(exists=True))
+ARTIFACT = click.argument("artifact", type=ProgramPath(exists=True))
 LEVEL = click.option("-O", "--level", type=Int(0, 1), default=0, show_default=True, metavar="LEVEL",
                      help="For a model: -O0 inspects every head and MLP as lifted; -O1 the optimized "
                           "program (dead modules removed).")

@@ -14,6 +14,10 @@ def load_artifact(path: str, vocab=None, max_len: int | None = None, level: int 
     """A model (checkpoint or reference run directory) lifted and optimized at `level`, or a
     .rasp / IR .json program as `tpc.load.load_program` loads it (`vocab`, `max_len` and its
     `defaults` apply to .rasp only)."""
+    from tpc.frontend.tracr_file import is_tracr_program
+
+    if is_tracr_program(str(path)):
+        return load_program(str(path), vocab, max_len, **defaults)
     p = Path(path)
     suffix = p.suffix.lower()
     if p.is_dir() or suffix in CHECKPOINT_SUFFIXES:

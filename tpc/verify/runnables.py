@@ -303,6 +303,12 @@ class PythonRunnable(Runnable):
 def load(path) -> Runnable:
     """The runnable for a file, by its extension (.pt/.pth/.ckpt, .rasp, .py, .json), or for a
     run directory of the paper's code (model.pt + args.json), as `tpc lift` reads it."""
+    from tpc.frontend.tracr_file import is_tracr_program
+
+    if is_tracr_program(str(path)):
+        from tpc.verify.tracr_runnable import TracrRunnable
+
+        return TracrRunnable(str(path), Path(path).name)
     path = Path(path)
     label = path.name
     if path.is_dir():
