@@ -540,6 +540,15 @@ class DefaultRASPEvaluator:
 evaluate = DefaultRASPEvaluator().evaluate
 
 
-def evaluate_causal(expr: SOp, xs: Sequence[Value]) -> list:
-    """What a causal model computes: at each position, `evaluate` on the prefix ending there."""
-    return [evaluate(expr, list(xs[:i + 1]))[i] for i in range(len(xs))]
+class CausalEvaluator(DefaultRASPEvaluator):
+    """tracr's causal evaluator (`tracr.rasp.causal_eval`): every selector, once computed, loses
+    the keys after its query (so `~s` selects only earlier unselected keys)."""
+
+    def evaluate(self, expr: RASPExpr, xs: Sequence[Value]):
+        out = super().evaluate(expr, xs)
+        if isinstance(expr, Selector):
+            out = [[bool(x) and k <= q for k, x in enumerate(row)] for q, row in enumerate(out)]
+        return out
+
+
+evaluate_causal = CausalEvaluator().evaluate

@@ -15,7 +15,6 @@ from __future__ import annotations
 import sys
 import traceback
 import types
-from fractions import Fraction
 
 from tpc.errors import TpcError
 from tpc.ir import DEFAULT_MAX_LEN, Program
@@ -159,10 +158,12 @@ def python_program_to_ir(spec: str, vocab=None, max_len: int | None = None, caus
 
 def typed_input(program: Program, tokens: list) -> list:
     """Command-line tokens (text) as the values of `program`'s vocabulary: a token matches the
-    one value that prints as it (a fraction also as its float: "0.5" is one half)."""
+    one value that prints as it (a number also as its float: "0.5" is one half, "2.0" is 2)."""
+    from tpc.ir import is_number
+
     by_text: dict = {}
     for v in program.domain.vocab:
-        for text in {str(v), str(float(v))} if isinstance(v, Fraction) else {str(v)}:
+        for text in {str(v), str(float(v))} if is_number(v) else {str(v)}:
             by_text.setdefault(text, []).append(v)
     return [by_text[t][0] if len(by_text.get(t, ())) == 1 else t for t in tokens]
 

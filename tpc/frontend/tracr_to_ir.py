@@ -214,6 +214,9 @@ class TracrTranslator:
         return Lowered(node, "categorical", {value_key(j): j for j in range(self.domain.max_len)}, True)
 
     def lower_LengthType(self, expr) -> Lowered:
+        if self.domain.causal:  # tracr's causal evaluator gives the whole input's length
+            raise self.fail(expr, "a causal model cannot know the whole input's length "
+                                  "(use lib.make_length(): the length so far)")
         t = self.lower(rasp.tokens)
         sel = self.b.select(t.node, t.node, Predicate.comparison("true"), name=self.name("all_tokens"))
         node = self.b.selector_width(sel, name=self.name("length"))
@@ -366,6 +369,6 @@ def tracr_to_ir(program, vocab, max_len: int, causal: bool = False, bos: str = B
                 origin: str = "<program>") -> Program:
     """The IR program of a tracr program (a `tpc.rasp` SOp) over `vocab` (Python values) and
     inputs of at most `max_len` tokens; `causal`: each position sees only itself and earlier
-    ones (what a causal model computes: tracr's evaluator on each prefix). Errors name the
+    ones (tracr's causal evaluator, `tpc.rasp.evaluate_causal`). Errors name the
     operation and its label (`origin`: where the program came from, for messages)."""
     return TracrTranslator(vocab, max_len, causal, bos, origin).build(program)
