@@ -78,7 +78,8 @@ def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: b
     if is_python_path(path):  # a tracr program file (or FILE.py:NAME)
         from tpc.frontend.tracr_file import python_program_to_ir
 
-        program = python_program_to_ir(path, vocab, max_len, causal, default_vocab=default_vocab)
+        program = python_program_to_ir(path, vocab, max_len, causal, limit=MAX_LEN_LIMIT,
+                                       default_vocab=default_vocab or parse_tokens(DEFAULT_VOCAB))
         return (program, None) if checked else program
     from tpc.frontend import rasp_to_ir_checked  # lazy: lark and the frontend cost ~65 ms, JSON needs neither
 

@@ -83,9 +83,10 @@ class ProgramFile:
         self.program = self._program(module)
 
     def _run(self) -> dict:
-        from tpc.load import read_source
-
-        source = read_source(self.path)
+        try:
+            source = open(self.path, encoding="utf-8").read()
+        except (OSError, UnicodeDecodeError) as err:
+            raise TpcError(f"cannot read {self.path}: {getattr(err, 'strerror', None) or err}") from None
         namespace = {"__name__": "__tpc_program__", "__file__": self.path}
         saved = {name: sys.modules.get(name) for name in ("tracr", "tracr.rasp", "tracr.compiler", *_ALIASES)}
         sys.modules.update(_tracr_modules())
@@ -122,51 +123,59 @@ class ProgramFile:
             raise TpcError(f"{self.path}: {name} is {type(program).__name__}, not a tracr SOp")
         return program
 
-    def domain(self, vocab=None, max_len: int | None = None, default_vocab=None):
-        """(vocab as the program's values, max_len): `vocab` (strings from the command line,
-        matched by text against the file's vocabulary) else the file's, else `default_vocab`."""
-        from tpc.load import DEFAULT_VOCAB, parse_tokens, typed_tokens
-
+    def domain(self, vocab=None, max_len: int | None = None, default_vocab=(),
+               default_max_len: int = DEFAULT_MAX_LEN):
+        """(vocab as the program's values, max_len): `vocab` (text tokens from the command
+        line, matched by text against the file's vocabulary) else the file's, else
+        `default_vocab`; `max_len` else the file's `max_seq_len`, else `default_max_len`."""
         declared = None if self.vocab is None else list(self.vocab)
         if declared is not None and not all(isinstance(v, (str, int, float, bool)) for v in declared):
             raise TpcError(f"{self.path}: vocab holds {declared!r}; tokens are str, int, float or bool")
         if vocab is not None:
-            vocab = typed_tokens(list(vocab), declared or [])
+            vocab = by_text(list(vocab), declared or [])
         else:
-            vocab = declared if declared is not None else (default_vocab or parse_tokens(DEFAULT_VOCAB))
+            vocab = declared if declared is not None else list(default_vocab)
         if max_len is None:
-            max_len = self.max_seq_len if self.max_seq_len is not None else DEFAULT_MAX_LEN
-        if not isinstance(max_len, int) or max_len < 1:
+            max_len = self.max_seq_len if self.max_seq_len is not None else default_max_len
+        if not isinstance(max_len, int) or isinstance(max_len, bool) or max_len < 1:
             raise TpcError(f"{self.path}: max_seq_len must be a positive integer, not {max_len!r}")
         return vocab, max_len
 
 
+def by_text(tokens: list, values) -> list:
+    """Text `tokens` as `values`: a token becomes the one value that prints as it (a number
+    also as its float: "0.5" is one half, "2.0" is 2); other tokens stay text."""
+    from tpc.frontend.tracr_to_ir import to_value
+    from tpc.ir import is_number
+
+    texts: dict = {}
+    for v in values:
+        number = to_value(v)
+        for text in {str(v), str(float(number))} if is_number(number) else {str(v)}:
+            texts.setdefault(text, []).append(v)
+    return [texts[t][0] if len(texts.get(t, ())) == 1 else t for t in tokens]
+
+
 def python_program_to_ir(spec: str, vocab=None, max_len: int | None = None, causal: bool | None = None,
-                         default_vocab=None, limit: int | None = None) -> Program:
+                         default_vocab=(), limit: int | None = None) -> Program:
     """The IR program of the tracr program file `spec` (`FILE.py` or `FILE.py:NAME`); `vocab`
-    (text tokens) and `max_len` when given, else the file's `vocab` / `max_seq_len`;
-    `causal` (None: the file's `causal`, else False). A max_len past `limit` is an error."""
+    (text tokens) and `max_len` when given, else the file's `vocab` / `max_seq_len`, else
+    `default_vocab` / DEFAULT_MAX_LEN; `causal` (None: the file's `causal`, else False).
+    A max_len past `limit` is an error."""
     from tpc.frontend.tracr_to_ir import tracr_to_ir
-    from tpc.load import MAX_LEN_LIMIT, check_max_len
 
     f = ProgramFile(str(spec))
     vocab, max_len = f.domain(vocab, max_len, default_vocab)
-    check_max_len(max_len, f.path, limit or MAX_LEN_LIMIT)
+    if limit is not None and max_len > limit:
+        raise TpcError(f"{f.path}: max_len {max_len} is beyond the supported limit of {limit} tokens")
     return tracr_to_ir(f.program, vocab, max_len, f.causal if causal is None else causal,
                        origin=f.path)
 
 
 def typed_input(program: Program, tokens: list) -> list:
-    """Command-line tokens (text) as the values of `program`'s vocabulary: a token matches the
-    one value that prints as it (a number also as its float: "0.5" is one half, "2.0" is 2)."""
-    from tpc.ir import is_number
-
-    by_text: dict = {}
-    for v in program.domain.vocab:
-        for text in {str(v), str(float(v))} if is_number(v) else {str(v)}:
-            by_text.setdefault(text, []).append(v)
-    return [by_text[t][0] if len(by_text.get(t, ())) == 1 else t for t in tokens]
+    """Command-line tokens (text) as the values of `program`'s vocabulary."""
+    return by_text(tokens, program.domain.vocab)
 
 
 __all__ = ["python_program_to_ir", "is_tracr_program", "is_python_spec", "is_emitted_module",
-           "split_spec", "ProgramFile", "EMITTED_MARK", "typed_input"]
+           "split_spec", "ProgramFile", "EMITTED_MARK", "typed_input", "by_text"]

@@ -116,7 +116,9 @@ class TracrTranslator:
 
     def table(self, expr, lowered_inputs, fn, numerical: bool):
         """Rows over the IR values of the inputs: `fn` of the Python values where every input
-        is real (None where one is a real None, as tracr's evaluator), a filler elsewhere.
+        is real (None where one is a real None, as tracr's evaluator), a filler elsewhere and
+        where `fn` raises an ArithmeticError (tracr's basis inference takes that input never to
+        occur). Any other exception is an error naming the operation and the values.
         Returns (Table, py of the outputs)."""
         filler = 0 if numerical else None
         rows, py = [], {}
@@ -134,7 +136,10 @@ class TracrTranslator:
             else:
                 try:
                     out = fn(*args)
-                except Exception as err:  # the user's function: any error is theirs
+                except ArithmeticError:  # as tracr's basis inference: this input never occurs
+                    rows.append((tuple(combo) if len(combo) > 1 else combo[0], filler))
+                    continue
+                except Exception as err:  # the user's function: any other error is theirs
                     shown = ", ".join(map(repr, args))
                     raise self.fail(expr, f"its function raised {type(err).__name__}: {err} "
                                           f"on {shown}") from None
@@ -286,6 +291,11 @@ class TracrTranslator:
     def mean(self, expr, sel: LoweredSelector, values: Lowered) -> Lowered:
         """A numerical Aggregate: the mean; where nothing is selected, the default (None too)."""
         values = self.as_kind(expr, values, "numerical")
+        bound = _means_bound(self.values(values.node), self.domain.n_positions)
+        if bound > MAX_VALUE_SET:
+            raise self.fail(expr, f"its means could take up to {bound:,} values (more than "
+                                  f"{MAX_VALUE_SET:,}); a numerical mean this large cannot be "
+                                  "compiled exactly")
         default = expr.default
         try:
             fill = 0 if default is None else to_value(default, True)
@@ -358,6 +368,15 @@ def _product(sets: list):
     if len(sets) == 1:
         return ((v,) for v in sets[0])
     return ((a, b) for a in sets[0] for b in sets[1])
+
+
+def _means_bound(values: tuple, n: int) -> int:
+    """An upper bound on how many means of 1..n values drawn from `values` there are: the sums
+    of c values are multiples of 1/lcm(denominators) within c * [min, max], and at most the
+    multisets of size c."""
+    denominator = math.lcm(*(Fraction(v).denominator for v in values))
+    spread = (max(values) - min(values)) * denominator
+    return sum(min(math.comb(len(values) + c - 1, c), int(c * spread) + 1) for c in range(1, n + 1))
 
 
 def _py_number(v):

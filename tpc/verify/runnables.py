@@ -177,6 +177,29 @@ class RaspRunnable(Runnable):
         return self._program.run_values(seq, outputs)
 
 
+class TracrRunnable(RaspRunnable):
+    """A tracr program file (`FILE.py`, `FILE.py:NAME`; tpc.frontend.tracr_file): translated
+    over the file's own `vocab` / `max_seq_len` when it declares both, else over the check's
+    vocabulary and max length (like a `.rasp` file)."""
+
+    kind = "tracr"
+
+    def __init__(self, spec: str, label: str):
+        from tpc.frontend.tracr_file import ProgramFile
+
+        self.label, self.path = label, Path(spec)
+        self.file = ProgramFile(spec)
+        self._program = None
+        if self.file.vocab is not None and self.file.max_seq_len is not None:
+            self.bind(None, None)
+
+    def _compile(self, vocab, max_len) -> Program:
+        from tpc.frontend.tracr_to_ir import tracr_to_ir
+
+        vocab, max_len = self.file.domain(vocab, max_len)
+        return tracr_to_ir(self.file.program, vocab, max_len, self.file.causal, origin=self.file.path)
+
+
 class CheckpointRunnable(Runnable):
     """A model (a checkpoint, or a run of the paper's code), run in hard mode; one output,
     "label". A compiled checkpoint's tokens and labels are its program's typed values; a
@@ -306,8 +329,6 @@ def load(path) -> Runnable:
     from tpc.frontend.tracr_file import is_tracr_program
 
     if is_tracr_program(str(path)):
-        from tpc.verify.tracr_runnable import TracrRunnable
-
         return TracrRunnable(str(path), Path(path).name)
     path = Path(path)
     label = path.name
