@@ -124,6 +124,7 @@ TORCH_FREE = [
     ["emit", "examples/rasp/sort.rasp", "--to", "python"],
     ["emit", "examples/rasp/sort.rasp", "--to", "json"],
     ["check", "examples/rasp/sort.rasp"],
+    ["run", "tests/tracr/programs/lib_sort.py", "--input", "3 1 2"],
     ["verify", "examples/rasp/sort.rasp", "examples/rasp/sort.rasp", "--vocab", "1 2 3", "--max-len", "3"],
 ]
 
