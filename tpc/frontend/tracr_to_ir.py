@@ -305,7 +305,9 @@ class TracrTranslator:
         except ValueSetTooLarge:
             raise self.fail(expr, f"its means take more than {MAX_VALUE_SET:,} values; "
                                   "a numerical mean this large cannot be compiled exactly") from None
-        out = Lowered(node, "numerical", {value_key(v): _py_number(v) for v in self.values(node)})
+        # Means stay exact fractions for the functions that read them (tracr's evaluator holds
+        # floats): `opens - closes` is then exactly linear, as tracr's compiler computes it.
+        out = Lowered(node, "numerical", {value_key(v): v for v in self.values(node)})
         if default is not None or sel.reflexive:
             return out
         width = self.b.selector_width(sel.node, name=self.name(f"{expr.name}_width"))
@@ -377,11 +379,6 @@ def _means_bound(values: tuple, n: int) -> int:
     denominator = math.lcm(*(Fraction(v).denominator for v in values))
     spread = (max(values) - min(values)) * denominator
     return sum(min(math.comb(len(values) + c - 1, c), int(c * spread) + 1) for c in range(1, n + 1))
-
-
-def _py_number(v):
-    """A mean as tracr's evaluator holds it: a float unless whole."""
-    return float(v) if isinstance(v, Fraction) else v
 
 
 def tracr_to_ir(program, vocab, max_len: int, causal: bool = False, bos: str = BOS,
