@@ -64,8 +64,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--check", type=int, default=2000)
     args = ap.parse_args()
-    print("| program | N | tpc compile s (wall / CPU) | tracr warm s | tpc d_model | tracr d_model | "
-          "tpc params | tracr params | tracr / tpc params | layers / heads / MLPs | exact (inputs) |")
+    print(
+        "| program | N | tpc compile s (wall / CPU) | tracr warm s | tpc d_model | tracr d_model | "
+        "tpc params | tracr params | tracr / tpc params | layers / heads / MLPs | exact (inputs) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name, build in BUILDERS.items():
         _, vocab, t_s, t_d, t_p = TRACR[name]
@@ -74,18 +76,23 @@ def main():
         bad = mismatches(c, seqs)
         s = c.stats
         exact = f"{'yes' if not bad else f'NO ({len(bad)} wrong)'} ({len(seqs):,})"
-        print(f"| {name} | {args.max_len} | {wall:.3f} / {cpu:.3f} | {t_s} | {s['d_model']} | {t_d} | "
-              f"{s['params']:,} | {t_p:,} | {t_p / s['params']:.1f}x | {s['layers']} / {s['heads']} / "
-              f"{s['mlps']} | {exact} |", flush=True)
+        print(
+            f"| {name} | {args.max_len} | {wall:.3f} / {cpu:.3f} | {t_s} | {s['d_model']} | "
+            f"{t_d} | {s['params']:,} | {t_p:,} | {t_p / s['params']:.1f}x | {s['layers']} / "
+            f"{s['heads']} / {s['mlps']} | {exact} |",
+            flush=True,
+        )
     times = {}
     for path in sorted((HERE.parent / "tests" / "tracr" / "programs").glob("*.py")):
         f = ProgramFile(str(path))
         vocab, max_len = f.domain()
         times[path.stem] = best(f.program, vocab, max_len, args.repeat, f.causal)[:2]
     walls = sorted(times.items(), key=lambda kv: kv[1][0])
-    print(f"\n{len(times)} test programs (vocab <= 5, max_len <= 12), program -> weights, wall s: "
-          f"median {statistics.median(w for w, _ in times.values()):.3f}, "
-          f"max {walls[-1][1][0]:.3f} ({walls[-1][0]}; CPU {walls[-1][1][1]:.3f})")
+    print(
+        f"\n{len(times)} test programs (vocab <= 5, max_len <= 12), program -> weights, wall s: "
+        f"median {statistics.median(w for w, _ in times.values()):.3f}, "
+        f"max {walls[-1][1][0]:.3f} ({walls[-1][0]}; CPU {walls[-1][1][1]:.3f})"
+    )
 
 
 if __name__ == "__main__":

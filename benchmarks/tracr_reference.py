@@ -6,7 +6,8 @@ typing_extensions (tracr's evaluator is pure Python + numpy; its compiler, which
 is not imported):
 
     git --git-dir=<tracr mirror> archive HEAD | tar -x -C /tmp/tracr_src
-    python3 -m venv /tmp/tracr_venv && /tmp/tracr_venv/bin/pip install numpy absl-py typing_extensions
+    python3 -m venv /tmp/tracr_venv
+    /tmp/tracr_venv/bin/pip install numpy absl-py typing_extensions
     /tmp/tracr_venv/bin/python benchmarks/tracr_reference.py /tmp/tracr_src
 
 Each program runs on every input of its domain when there are at most 80, else on 80 drawn
@@ -69,7 +70,10 @@ def main(tracr_src: str) -> None:
                 cases.append({"input": xs, "error": f"{type(err).__name__}: {err}"})
         fixtures[path.name] = cases
     (HERE / "fixtures.json").write_text(json.dumps(fixtures, indent=0, sort_keys=True) + "\n")
-    print(f"{len(fixtures)} programs, {sum(map(len, fixtures.values()))} inputs -> {HERE / 'fixtures.json'}")
+    print(
+        f"{len(fixtures)} programs, {sum(map(len, fixtures.values()))} inputs"
+        f" -> {HERE / 'fixtures.json'}"
+    )
 
 
 if __name__ == "__main__":

@@ -11,81 +11,21 @@ from such a program is `tpc.frontend.tracr_to_ir`.
 
 from __future__ import annotations
 
-import copy
 import enum
-import functools
-import itertools
-from typing import Any, Callable, Sequence
+from typing import Callable, Sequence
 
-Value = Any  # None, bool, int, float or str (or anything a Map returns)
-
-_NAME, _ENCODING = "name", "encoding"
-
-
-class Encoding(enum.Enum):
-    """How an s-op is held in the residual stream; only numbers may be numerical."""
-
-    CATEGORICAL = "categorical"
-    NUMERICAL = "numerical"
-
-
-class RASPExpr:
-    """An s-op or a selector: annotations (name, encoding), children, a unique id."""
-
-    _ids = itertools.count(1)
-    _default_name = "expr"
-
-    def __init__(self):
-        self._annotations: dict = {}
-
-    @property
-    def annotations(self) -> dict:
-        """The annotations, with the defaults (name, encoding) filled in."""
-        out = dict(self._annotations)
-        out.setdefault(_NAME, self._default_name)
-        if isinstance(self, SOp):
-            out.setdefault(_ENCODING, Encoding.CATEGORICAL)
-        return out
-
-    @annotations.setter
-    def annotations(self, annotations) -> None:
-        self._annotations = dict(annotations)
-
-    @property
-    def name(self) -> str:
-        return self.annotations[_NAME]
-
-    @property
-    def children(self) -> list:
-        return []
-
-    @functools.cached_property
-    def unique_id(self) -> int:
-        return next(self._ids)
-
-    def copy(self):
-        """A shallow copy (a new id unless this one's was already taken)."""
-        return copy.copy(self)
-
-    @property
-    def label(self) -> str:
-        return f"{self.name}_{self.unique_id}"
-
-    def named(self, name: str):
-        return annotate(self, name=name)
-
-    def annotated(self, **annotations):
-        return annotate(self, **annotations)
-
-    def __call__(self, xs: Sequence[Value]):
-        return evaluate(self, xs)
-
-
-def annotate(expr, **annotations):
-    """A copy of `expr` with `annotations` added (replacing those of the same key)."""
-    new = expr.copy()
-    new._annotations = {**expr._annotations, **annotations}
-    return new
+from tpc.rasp_eval import CausalEvaluator, DefaultRASPEvaluator, evaluate, evaluate_causal
+from tpc.rasp_expr import (
+    Encoding,
+    RASPExpr,
+    Value,
+    annotate,
+    categorical,
+    get_encoding,
+    is_categorical,
+    is_numerical,
+    numerical,
+)
 
 
 def _lift(op: Callable[[Value, Value], Value], flip: bool = False):
@@ -103,6 +43,7 @@ class SOp(RASPExpr):
     """A sequence operation: one value per position."""
 
     _default_name = "sop"
+    _has_encoding = True
 
     # Comparisons with constants are Maps, as in tracr (so `==` does not compare s-ops).
     def __eq__(self, other):  # type: ignore[override]
@@ -272,9 +213,14 @@ class Comparison(enum.Enum):
 
 
 _COMPARE: dict = {
-    "==": lambda k, q: k == q, "<": lambda k, q: k < q, "<=": lambda k, q: k <= q,
-    ">": lambda k, q: k > q, ">=": lambda k, q: k >= q, "!=": lambda k, q: k != q,
-    "True": lambda k, q: True, "False": lambda k, q: False,
+    "==": lambda k, q: k == q,
+    "<": lambda k, q: k < q,
+    "<=": lambda k, q: k <= q,
+    ">": lambda k, q: k > q,
+    ">=": lambda k, q: k >= q,
+    "!=": lambda k, q: k != q,
+    "True": lambda k, q: True,
+    "False": lambda k, q: False,
 }
 
 
@@ -431,7 +377,9 @@ class Aggregate(SOp):
         if not (isinstance(selector, Selector) and isinstance(sop, SOp)):
             raise TypeError("Aggregate(selector, sop) takes a Selector and an SOp")
         if default is not None and not isinstance(default, (str, float, bool, int)):
-            raise TypeError(f"Aggregate's default must be None, a str, float, bool or int: {default!r}")
+            raise TypeError(
+                f"Aggregate's default must be None, a str, float, bool or int: {default!r}"
+            )
         self.selector, self.sop, self.default = selector, sop, default
 
     @property
@@ -439,116 +387,12 @@ class Aggregate(SOp):
         return [self.selector, self.sop]
 
 
-def numerical(sop):
-    return annotate(sop, encoding=Encoding.NUMERICAL)
-
-
-def categorical(sop):
-    return annotate(sop, encoding=Encoding.CATEGORICAL)
-
-
-def get_encoding(sop: SOp) -> Encoding:
-    return sop.annotations[_ENCODING]
-
-
-def is_numerical(sop: SOp) -> bool:
-    return get_encoding(sop) == Encoding.NUMERICAL
-
-
-def is_categorical(sop: SOp) -> bool:
-    return get_encoding(sop) == Encoding.CATEGORICAL
-
-
-# --- evaluation ----------------------------------------------------------------------------
-
-
-def _mean(selected: list, default: Value) -> Value:
-    if not selected:
-        return default
-    if len(selected) == 1:
-        return selected[0]
-    if all(isinstance(x, (int, bool, float)) for x in selected):
-        return sum(selected) / len(selected)
-    raise ValueError(f"Only types int, bool, and float are supported for aggregation. "
-                     f"Received sequence: {selected}")
-
-
-class DefaultRASPEvaluator:
-    """tracr's evaluator: every expression evaluated from its children, on one input."""
-
-    def evaluate(self, expr: RASPExpr, xs: Sequence[Value]):
-        method = getattr(self, "eval_" + type(expr).__name__, None)
-        if method is None:
-            for cls in type(expr).__mro__:  # a user's subclass: its nearest known class
-                method = getattr(self, "eval_" + cls.__name__, None)
-                if method is not None:
-                    break
-        if method is None or type(expr) in (SOp, Selector, RASPExpr):
-            raise NotImplementedError(f"Evaluation of {expr} is not defined.")
-        return method(expr, xs)
-
-    def eval_TokensType(self, expr, xs):
-        return list(xs)
-
-    def eval_IndicesType(self, expr, xs):
-        return list(range(len(xs)))
-
-    def eval_LengthType(self, expr, xs):
-        return [len(xs)] * len(xs)
-
-    def eval_Map(self, expr, xs):
-        return [None if x is None else expr.f(x) for x in self.evaluate(expr.inner, xs)]
-
-    def eval_SequenceMap(self, expr, xs):
-        pairs = zip(self.evaluate(expr.fst, xs), self.evaluate(expr.snd, xs))
-        return [None if x is None or y is None else expr.f(x, y) for x, y in pairs]
-
-    def eval_Full(self, expr, xs):
-        return [expr.fill] * len(xs)
-
-    def eval_ConstantSOp(self, expr, xs):
-        if expr.check_length and len(xs) != len(expr.value):
-            raise ValueError(f"Constant len {len(expr.value)} doesn't match input len {len(xs)}.")
-        return expr.value
-
-    eval_ConstantSelector = eval_ConstantSOp
-
-    def eval_SelectorWidth(self, expr, xs):
-        return [sum(row) for row in self.evaluate(expr.selector, xs)]
-
-    def eval_Aggregate(self, expr, xs):
-        values = self.evaluate(expr.sop, xs)
-        return [_mean([v for s, v in zip(row, values) if s], expr.default)
-                for row in self.evaluate(expr.selector, xs)]
-
-    def eval_Select(self, expr, xs):
-        keys, queries = self.evaluate(expr.keys, xs), self.evaluate(expr.queries, xs)
-        return [[bool(expr.predicate(k, q)) for k in keys] for q in queries]
-
-    def eval_SelectorAnd(self, expr, xs):
-        a, b = self.evaluate(expr.fst, xs), self.evaluate(expr.snd, xs)
-        return [[bool(x and y) for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
-
-    def eval_SelectorOr(self, expr, xs):
-        a, b = self.evaluate(expr.fst, xs), self.evaluate(expr.snd, xs)
-        return [[bool(x or y) for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
-
-    def eval_SelectorNot(self, expr, xs):
-        return [[not x for x in row] for row in self.evaluate(expr.inner, xs)]
-
-
-evaluate = DefaultRASPEvaluator().evaluate
-
-
-class CausalEvaluator(DefaultRASPEvaluator):
-    """tracr's causal evaluator (`tracr.rasp.causal_eval`): every selector, once computed, loses
-    the keys after its query (so `~s` selects only earlier unselected keys)."""
-
-    def evaluate(self, expr: RASPExpr, xs: Sequence[Value]):
-        out = super().evaluate(expr, xs)
-        if isinstance(expr, Selector):
-            out = [[bool(x) and k <= q for k, x in enumerate(row)] for q, row in enumerate(out)]
-        return out
-
-
-evaluate_causal = CausalEvaluator().evaluate
+__all__ = [
+    "Aggregate", "Comparison", "ConstantSOp", "ConstantSelector", "Encoding", "Full",
+    "IndicesType", "LengthType", "LinearSequenceMap", "Map", "RASPExpr", "SOp", "Select",
+    "Selector", "SelectorAnd", "SelectorNot", "SelectorOr", "SelectorWidth", "SequenceMap",
+    "TokensType", "Value", "annotate", "categorical", "get_encoding", "indices",
+    "is_categorical", "is_numerical", "length", "numerical", "selector_and", "selector_not",
+    "selector_or", "sop_not", "tokens", "CausalEvaluator", "DefaultRASPEvaluator", "evaluate",
+    "evaluate_causal",
+]

@@ -13,7 +13,9 @@ from tpc import rasp
 
 def make_length() -> rasp.SOp:
     """The input's length at every position: the width of an all-true selector."""
-    everything = rasp.Select(rasp.tokens, rasp.tokens, rasp.Comparison.TRUE).named("all_true_selector")
+    everything = rasp.Select(rasp.tokens, rasp.tokens, rasp.Comparison.TRUE).named(
+        "all_true_selector"
+    )
     return rasp.SelectorWidth(everything).named("length")
 
 
@@ -45,14 +47,19 @@ def make_shuffle_dyck(pairs: list) -> rasp.SOp:
     for pair in pairs:
         assert len(pair) == 2
         opener, closer = pair
-        balances.append(make_pair_balance(rasp.tokens, open_token=opener,
-                                          close_token=closer).named(f"balance_{pair}"))
+        balances.append(
+            make_pair_balance(rasp.tokens, open_token=opener, close_token=closer).named(
+                f"balance_{pair}"
+            )
+        )
     any_negative = balances[0] < 0
     for balance in balances[1:]:
         any_negative = any_negative | (balance < 0)
     any_negative = rasp.numerical(rasp.Map(lambda x: x, any_negative)).named("any_negative")
     everywhere = rasp.Select(rasp.indices, rasp.indices, rasp.Comparison.TRUE).named("select_all")
-    has_negative = rasp.numerical(rasp.Aggregate(everywhere, any_negative, default=0)).named("has_neg")
+    has_negative = rasp.numerical(rasp.Aggregate(everywhere, any_negative, default=0)).named(
+        "has_neg"
+    )
     all_zero = balances[0] == 0
     for balance in balances[1:]:
         all_zero = all_zero & (balance == 0)
@@ -130,12 +137,16 @@ def make_count_less_freq(n: int) -> rasp.SOp:
 
 def make_count(sop, token):
     """How many positions of `sop` hold `token`, at every position."""
-    return rasp.SelectorWidth(rasp.Select(sop, sop, lambda k, q: k == token)).named(f"count_{token}")
+    return rasp.SelectorWidth(rasp.Select(sop, sop, lambda k, q: k == token)).named(
+        f"count_{token}"
+    )
 
 
 def make_nary_sequencemap(f, *sops):
     """`f` of several s-ops: their values gathered into tuples by SequenceMaps, then one Map."""
     values, *rest = sops
     for sop in rest:
-        values = rasp.SequenceMap(lambda x, y: (*x, y) if isinstance(x, tuple) else (x, y), values, sop)
+        values = rasp.SequenceMap(
+            lambda x, y: (*x, y) if isinstance(x, tuple) else (x, y), values, sop
+        )
     return rasp.Map(lambda args: f(*args), values)

@@ -38,10 +38,14 @@ class CompiledTracrModel:
         if not tokens or tokens[0] != self.bos:
             raise TpcError(f"the input must start with the BOS token {self.bos!r}")
         if len(tokens) - 1 > self.program.domain.max_len:
-            raise TpcError(f"the input has {len(tokens) - 1} tokens; the model takes at most "
-                           f"{self.program.domain.max_len}")
+            raise TpcError(
+                f"the input has {len(tokens) - 1} tokens; the model takes at most "
+                f"{self.program.domain.max_len}"
+            )
         try:
-            ids = [self._ids[value_key(BOS)]] + [self._ids[value_key(to_value(t))] for t in tokens[1:]]
+            ids = [self._ids[value_key(BOS)]] + [
+                self._ids[value_key(to_value(t))] for t in tokens[1:]
+            ]
         except KeyError as err:
             raise TpcError(f"token {err.args[0][1]!r} is not in the vocabulary") from None
         with torch.inference_mode():
@@ -62,9 +66,16 @@ def _as_python(value):
     return float(value) if isinstance(value, Fraction) else value
 
 
-def compile_rasp_to_model(program, vocab, max_seq_len: int, causal: bool = False,
-                          compiler_bos: str = "BOS", compiler_pad: str = "PAD",
-                          mlp_exactness: int = 100, level: int = 1) -> CompiledTracrModel:
+def compile_rasp_to_model(
+    program,
+    vocab,
+    max_seq_len: int,
+    causal: bool = False,
+    compiler_bos: str = "BOS",
+    compiler_pad: str = "PAD",
+    mlp_exactness: int = 100,
+    level: int = 1,
+) -> CompiledTracrModel:
     """tracr's `compile_rasp_to_model`, exact: `program` translated (tpc.frontend.tracr_to_ir),
     optimized at `level` and assembled. `compiler_pad` and `mlp_exactness` are accepted for
     tracr's callers and change nothing (tpc's MLPs are exact lookups)."""

@@ -71,28 +71,39 @@ def test_an_emitted_module_is_not_a_program(tmp_path):
     assert tpc("emit", PROGRAMS / "lib_hist.py", "-o", emitted).exit_code == 0
     done = tpc("run", emitted, "--input", "a b")
     assert done.exit_code == 2
-    assert done.output == f"error: {emitted}: a module emitted by tpc, not a program: run it with python, " \
-                          "or `tpc verify` it against its source\n"
+    assert (
+        done.output
+        == f"error: {emitted}: a module emitted by tpc, not a program: run it with python, "
+        "or `tpc verify` it against its source\n"
+    )
     # ... and `tpc verify` still runs it, against the program it came from
     assert tpc("verify", PROGRAMS / "lib_hist.py", emitted).exit_code == 0
 
 
 ERRORS = {
-    "raises": ('program = rasp.Map(lambda x: {1: "one"}[x], rasp.tokens).named("spelled")\n'
-               "vocab = {1, 2}\nmax_seq_len = 3\n",
-               "Map spelled_{}: its function raised KeyError: 2 on 2"),
-    "huge_mean": ("vocab = set(range(10))\nmax_seq_len = 40\n"
-                  "v = rasp.numerical(rasp.Map(lambda x: x * x * 1.37, rasp.tokens))\n"
-                  "every = rasp.Select(rasp.indices, rasp.indices, rasp.Comparison.LEQ)\n"
-                  "program = rasp.numerical(rasp.Aggregate(every, v, default=0)).named('m')\n",
-                  "Aggregate m_{}: its means could take up to 12,777,711,869 values (more than "
-                  "200,000); a numerical mean this large cannot be compiled exactly"),
-    "not_a_number": ("vocab = {'a'}\nmax_seq_len = 2\n"
-                     "program = rasp.numerical(rasp.Map(lambda t: t + '!', rasp.tokens)).named('s')\n",
-                     "Map s_{}: a numerical value must be a number, but it gives 'a!' on 'a'"),
-    "causal_length": ("vocab = {1}\nmax_seq_len = 2\ncausal = True\nprogram = rasp.length\n",
-                      "LengthType length: a causal model cannot know the whole input's length "
-                      "(use lib.make_length(): the length so far)"),
+    "raises": (
+        'program = rasp.Map(lambda x: {1: "one"}[x], rasp.tokens).named("spelled")\n'
+        "vocab = {1, 2}\nmax_seq_len = 3\n",
+        "Map spelled_{}: its function raised KeyError: 2 on 2",
+    ),
+    "huge_mean": (
+        "vocab = set(range(10))\nmax_seq_len = 40\n"
+        "v = rasp.numerical(rasp.Map(lambda x: x * x * 1.37, rasp.tokens))\n"
+        "every = rasp.Select(rasp.indices, rasp.indices, rasp.Comparison.LEQ)\n"
+        "program = rasp.numerical(rasp.Aggregate(every, v, default=0)).named('m')\n",
+        "Aggregate m_{}: its means could take up to 12,777,711,869 values (more than "
+        "200,000); a numerical mean this large cannot be compiled exactly",
+    ),
+    "not_a_number": (
+        "vocab = {'a'}\nmax_seq_len = 2\n"
+        "program = rasp.numerical(rasp.Map(lambda t: t + '!', rasp.tokens)).named('s')\n",
+        "Map s_{}: a numerical value must be a number, but it gives 'a!' on 'a'",
+    ),
+    "causal_length": (
+        "vocab = {1}\nmax_seq_len = 2\ncausal = True\nprogram = rasp.length\n",
+        "LengthType length: a causal model cannot know the whole input's length "
+        "(use lib.make_length(): the length so far)",
+    ),
 }
 
 
@@ -106,20 +117,30 @@ def test_what_cannot_be_compiled_exactly_is_one_line_naming_it(case, tmp_path):
     assert "\n" not in line and "Traceback" not in line
     prefix = f"error: {path}: "
     assert line.startswith(prefix)
-    rest = line[len(prefix):]
+    rest = line[len(prefix) :]
     if "{}" in reason:  # the label's number is tracr's unique id
         head, tail = reason.split("{}")
-        assert rest.startswith(head) and rest.endswith(tail) and rest[len(head):-len(tail) or None].isdigit()
+        assert (
+            rest.startswith(head)
+            and rest.endswith(tail)
+            and rest[len(head) : -len(tail) or None].isdigit()
+        )
     else:
         assert rest == reason
 
 
-@pytest.mark.parametrize("source, reason", [
-    ("program = 3\n", "program is int, not a tracr SOp"),
-    ("x = rasp.tokens\n", "no module-level 'program' (a tracr program file defines `program`, "
-                          "or name one as FILE.py:NAME)"),
-    ("def program():\n    raise KeyError('k')\n", "program() raised KeyError: 'k'"),
-])
+@pytest.mark.parametrize(
+    "source, reason",
+    [
+        ("program = 3\n", "program is int, not a tracr SOp"),
+        (
+            "x = rasp.tokens\n",
+            "no module-level 'program' (a tracr program file defines `program`, "
+            "or name one as FILE.py:NAME)",
+        ),
+        ("def program():\n    raise KeyError('k')\n", "program() raised KeyError: 'k'"),
+    ],
+)
 def test_a_file_without_a_program(source, reason, tmp_path):
     path = write(tmp_path, source)
     done = tpc("run", path, "--input", "1")
@@ -130,5 +151,7 @@ def test_errors_in_the_file_are_located(tmp_path):
     path = write(tmp_path, "program = rasp.Map(lambda x: x, rasp.tokens\n")
     assert tpc("run", path, "--input", "1").output == f"error: {path}:3:19: '(' was never closed\n"
     path = write(tmp_path, "y = 1\nprogram = undefined_name\n")
-    assert tpc("run", path, "--input", "1").output == \
-        f"error: {path}:4: NameError: name 'undefined_name' is not defined\n"
+    assert (
+        tpc("run", path, "--input", "1").output
+        == f"error: {path}:4: NameError: name 'undefined_name' is not defined\n"
+    )

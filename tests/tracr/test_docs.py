@@ -37,7 +37,9 @@ def test_the_program_file_and_its_commands(tmp_path):
 
 def test_import_tracr_rasp_rasp_resolves(tmp_path):
     path = tmp_path / "p.py"
-    path.write_text("import tracr.rasp.rasp\nvocab = {1}\nmax_seq_len = 2\n"
-                    "program = tracr.rasp.rasp.Map(lambda x: x + 1, tracr.rasp.rasp.tokens)\n")
+    path.write_text(
+        "import tracr.rasp.rasp\nvocab = {1}\nmax_seq_len = 2\n"
+        "program = tracr.rasp.rasp.Map(lambda x: x + 1, tracr.rasp.rasp.tokens)\n"
+    )
     done = CliRunner().invoke(main, ["run", str(path), "--input", "1 1", "--json"])
     assert (done.exit_code, done.output) == (0, "[2, 2]\n")

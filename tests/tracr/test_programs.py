@@ -46,10 +46,14 @@ def cases(name):
 
 
 def test_the_suite_covers_every_lib_function():
-    lib_functions = {n for n in dir(__import__("tpc.rasp_lib", fromlist=["x"]))
-                     if n.startswith(("make_", "shift_by", "detect_"))}
-    covered = {n for n in lib_functions
-               if any(n in (HERE / "programs" / p).read_text() for p in PROGRAMS)}
+    lib_functions = {
+        n
+        for n in dir(__import__("tpc.rasp_lib", fromlist=["x"]))
+        if n.startswith(("make_", "shift_by", "detect_"))
+    }
+    covered = {
+        n for n in lib_functions if any(n in (HERE / "programs" / p).read_text() for p in PROGRAMS)
+    }
     assert len(PROGRAMS) >= 30
     assert covered == lib_functions
 
@@ -77,13 +81,24 @@ def test_ir_runs_as_tracr(name):
         assert same(values, case["output"], numerical), case
 
 
-@pytest.mark.parametrize("name", ["lib_sort.py", "default_none.py", "numerical_default_none.py",
-                                  "float_vocab.py", "causal_prev.py", "map_strings.py"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lib_sort.py",
+        "default_none.py",
+        "numerical_default_none.py",
+        "float_vocab.py",
+        "causal_prev.py",
+        "map_strings.py",
+    ],
+)
 def test_tpc_run_json_prints_tracr_values(name):
     runner = CliRunner()
     for case in cases(name)[:4]:
         text = " ".join(map(str, case["input"]))
-        done = runner.invoke(main, ["run", str(HERE / "programs" / name), "--input", text, "--json"])
+        done = runner.invoke(
+            main, ["run", str(HERE / "programs" / name), "--input", text, "--json"]
+        )
         assert done.exit_code == 0, done.output
         assert same(json.loads(done.output), case["output"]), (case, done.output)
 

@@ -15,8 +15,9 @@ from tpc.assemble.check import all_inputs, mismatches
 
 
 def compiled(program, vocab, max_seq_len, causal=False):
-    model = compile_rasp_to_model(program, vocab=vocab, max_seq_len=max_seq_len,
-                                  compiler_bos="BOS", causal=causal)
+    model = compile_rasp_to_model(
+        program, vocab=vocab, max_seq_len=max_seq_len, compiler_bos="BOS", causal=causal
+    )
     assert mismatches(model.compiled, all_inputs(model.program.domain, limit=2000)) == []
     return model
 
@@ -64,20 +65,26 @@ def test_row_selector_and_or_not():
     same = rasp.Select(rasp.tokens, rasp.tokens, rasp.Comparison.EQ)
     earlier = rasp.Select(rasp.indices, rasp.indices, rasp.Comparison.LT)
     first = rasp.Select(rasp.indices, rasp.indices, lambda k, q: k == 0)
-    cases = [(rasp.SelectorAnd(same, earlier), [0, 0, 1]),
-             (rasp.SelectorOr(same, first), [2, 2, 2]),
-             (rasp.SelectorNot(same), [1, 2, 1])]
+    cases = [
+        (rasp.SelectorAnd(same, earlier), [0, 0, 1]),
+        (rasp.SelectorOr(same, first), [2, 2, 2]),
+        (rasp.SelectorNot(same), [1, 2, 1]),
+    ]
     for selector, want in cases:
         program = rasp.SelectorWidth(selector)
-        assert compiled(program, {"a", "b"}, 4).apply(["BOS", "a", "b", "a"]).decoded == ["BOS", *want]
+        assert compiled(program, {"a", "b"}, 4).apply(["BOS", "a", "b", "a"]).decoded == [
+            "BOS",
+            *want,
+        ]
 
 
 def test_row_means_of_any_numbers_and_sums():
     # tracr averages only 0/1 values and has no sum. On 1 2 3: the mean of all tokens is 2,
     # their sum (mean times length) 6.
     every = rasp.Select(rasp.tokens, rasp.tokens, rasp.Comparison.TRUE)
-    mean = rasp.numerical(rasp.Aggregate(every, rasp.numerical(rasp.Map(lambda x: x, rasp.tokens)),
-                                         default=0))
+    mean = rasp.numerical(
+        rasp.Aggregate(every, rasp.numerical(rasp.Map(lambda x: x, rasp.tokens)), default=0)
+    )
     total = rasp.SequenceMap(lambda m, n: m * n, mean, lib.make_length())
     assert compiled(mean, {1, 2, 3}, 4).apply(["BOS", 1, 2, 3]).decoded == ["BOS", 2, 2, 2]
     assert compiled(total, {1, 2, 3}, 4).apply(["BOS", 1, 2, 3]).decoded == ["BOS", 6, 6, 6]
@@ -95,7 +102,9 @@ def test_row_numerical_mean_with_default_none():
     # tracr requires default 0 for a numerical Aggregate; its evaluator gives None where
     # nothing is selected. The mean of the earlier tokens of 1 2 3: None, 1, 1.5.
     earlier = rasp.Select(rasp.indices, rasp.indices, rasp.Comparison.LT)
-    program = rasp.numerical(rasp.Aggregate(earlier, rasp.numerical(rasp.Map(lambda x: x, rasp.tokens))))
+    program = rasp.numerical(
+        rasp.Aggregate(earlier, rasp.numerical(rasp.Map(lambda x: x, rasp.tokens)))
+    )
     assert compiled(program, {1, 2, 3}, 4).apply(["BOS", 1, 2, 3]).decoded == ["BOS", None, 1, 1.5]
 
 
@@ -104,7 +113,11 @@ def test_row_numerical_sequence_map_and_length():
     # `length`. On 2 1: token * index = 0 1; length - index = 2 1.
     prod = rasp.numerical(rasp.SequenceMap(lambda t, i: t * i, rasp.tokens, rasp.indices))
     assert compiled(prod, {1, 2}, 3).apply(["BOS", 2, 1]).decoded == ["BOS", 0, 1]
-    assert compiled(rasp.length - rasp.indices, {1, 2}, 3).apply(["BOS", 2, 1]).decoded == ["BOS", 2, 1]
+    assert compiled(rasp.length - rasp.indices, {1, 2}, 3).apply(["BOS", 2, 1]).decoded == [
+        "BOS",
+        2,
+        1,
+    ]
 
 
 def test_a_model_saves_as_a_tpc_checkpoint(tmp_path):

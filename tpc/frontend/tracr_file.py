@@ -57,11 +57,17 @@ def _tracr_modules() -> dict:
     import importlib
 
     mods = {name: importlib.import_module(target) for name, target in _ALIASES.items()}
-    packages = {"tracr": types.ModuleType("tracr"), "tracr.rasp": types.ModuleType("tracr.rasp"),
-                "tracr.compiler": types.ModuleType("tracr.compiler")}
+    packages = {
+        "tracr": types.ModuleType("tracr"),
+        "tracr.rasp": types.ModuleType("tracr.rasp"),
+        "tracr.compiler": types.ModuleType("tracr.compiler"),
+    }
     for pkg in packages.values():
         pkg.__path__ = []
-    packages["tracr"].rasp, packages["tracr"].compiler = packages["tracr.rasp"], packages["tracr.compiler"]
+    packages["tracr"].rasp, packages["tracr"].compiler = (
+        packages["tracr.rasp"],
+        packages["tracr.compiler"],
+    )
     packages["tracr.rasp"].rasp = mods["tracr.rasp.rasp"]
     packages["tracr.compiler"].lib = mods["tracr.compiler.lib"]
     return {**packages, **mods}
@@ -74,8 +80,10 @@ class ProgramFile:
         self.spec = spec
         self.path, self.name = split_spec(spec)
         if is_emitted_module(self.path):
-            raise TpcError(f"{self.path}: a module emitted by tpc, not a program: run it with "
-                           "python, or `tpc verify` it against its source")
+            raise TpcError(
+                f"{self.path}: a module emitted by tpc, not a program: run it with "
+                "python, or `tpc verify` it against its source"
+            )
         module = self._run()
         self.vocab = module.get("vocab")
         self.max_seq_len = module.get("max_seq_len")
@@ -86,17 +94,28 @@ class ProgramFile:
         try:
             source = open(self.path, encoding="utf-8").read()
         except (OSError, UnicodeDecodeError) as err:
-            raise TpcError(f"cannot read {self.path}: {getattr(err, 'strerror', None) or err}") from None
+            raise TpcError(
+                f"cannot read {self.path}: {getattr(err, 'strerror', None) or err}"
+            ) from None
         namespace = {"__name__": "__tpc_program__", "__file__": self.path}
-        saved = {name: sys.modules.get(name) for name in ("tracr", "tracr.rasp", "tracr.compiler", *_ALIASES)}
+        saved = {
+            name: sys.modules.get(name)
+            for name in ("tracr", "tracr.rasp", "tracr.compiler", *_ALIASES)
+        }
         sys.modules.update(_tracr_modules())
         try:
             exec(compile(source, self.path, "exec"), namespace)
         except SyntaxError as err:
             raise TpcError(f"{self.path}:{err.lineno}:{err.offset}: {err.msg}") from None
         except Exception as err:
-            line = next((f.lineno for f in reversed(traceback.extract_tb(err.__traceback__))
-                         if f.filename == self.path), "?")
+            line = next(
+                (
+                    f.lineno
+                    for f in reversed(traceback.extract_tb(err.__traceback__))
+                    if f.filename == self.path
+                ),
+                "?",
+            )
             raise TpcError(f"{self.path}:{line}: {type(err).__name__}: {err}") from None
         finally:
             for name, mod in saved.items():
@@ -111,26 +130,39 @@ class ProgramFile:
 
         name = self.name or "program"
         if name not in module:
-            raise TpcError(f"{self.path}: no module-level {name!r} (a tracr program file defines "
-                           "`program`, or name one as FILE.py:NAME)")
+            raise TpcError(
+                f"{self.path}: no module-level {name!r} (a tracr program file defines "
+                "`program`, or name one as FILE.py:NAME)"
+            )
         program = module[name]
         if callable(program) and not isinstance(program, rasp.RASPExpr):
             try:
                 program = program()
             except Exception as err:
-                raise TpcError(f"{self.path}: {name}() raised {type(err).__name__}: {err}") from None
+                raise TpcError(
+                    f"{self.path}: {name}() raised {type(err).__name__}: {err}"
+                ) from None
         if not isinstance(program, rasp.SOp):
             raise TpcError(f"{self.path}: {name} is {type(program).__name__}, not a tracr SOp")
         return program
 
-    def domain(self, vocab=None, max_len: int | None = None, default_vocab=(),
-               default_max_len: int = DEFAULT_MAX_LEN):
+    def domain(
+        self,
+        vocab=None,
+        max_len: int | None = None,
+        default_vocab=(),
+        default_max_len: int = DEFAULT_MAX_LEN,
+    ):
         """(vocab as the program's values, max_len): `vocab` (text tokens from the command
         line, matched by text against the file's vocabulary) else the file's, else
         `default_vocab`; `max_len` else the file's `max_seq_len`, else `default_max_len`."""
         declared = None if self.vocab is None else list(self.vocab)
-        if declared is not None and not all(isinstance(v, (str, int, float, bool)) for v in declared):
-            raise TpcError(f"{self.path}: vocab holds {declared!r}; tokens are str, int, float or bool")
+        if declared is not None and not all(
+            isinstance(v, (str, int, float, bool)) for v in declared
+        ):
+            raise TpcError(
+                f"{self.path}: vocab holds {declared!r}; tokens are str, int, float or bool"
+            )
         if vocab is not None:
             vocab = by_text(list(vocab), declared or [])
         else:
@@ -156,8 +188,14 @@ def by_text(tokens: list, values) -> list:
     return [texts[t][0] if len(texts.get(t, ())) == 1 else t for t in tokens]
 
 
-def python_program_to_ir(spec: str, vocab=None, max_len: int | None = None, causal: bool | None = None,
-                         default_vocab=(), limit: int | None = None) -> Program:
+def python_program_to_ir(
+    spec: str,
+    vocab=None,
+    max_len: int | None = None,
+    causal: bool | None = None,
+    default_vocab=(),
+    limit: int | None = None,
+) -> Program:
     """The IR program of the tracr program file `spec` (`FILE.py` or `FILE.py:NAME`); `vocab`
     (text tokens) and `max_len` when given, else the file's `vocab` / `max_seq_len`, else
     `default_vocab` / DEFAULT_MAX_LEN; `causal` (None: the file's `causal`, else False).
@@ -167,9 +205,12 @@ def python_program_to_ir(spec: str, vocab=None, max_len: int | None = None, caus
     f = ProgramFile(str(spec))
     vocab, max_len = f.domain(vocab, max_len, default_vocab)
     if limit is not None and max_len > limit:
-        raise TpcError(f"{f.path}: max_len {max_len} is beyond the supported limit of {limit} tokens")
-    return tracr_to_ir(f.program, vocab, max_len, f.causal if causal is None else causal,
-                       origin=f.path)
+        raise TpcError(
+            f"{f.path}: max_len {max_len} is beyond the supported limit of {limit} tokens"
+        )
+    return tracr_to_ir(
+        f.program, vocab, max_len, f.causal if causal is None else causal, origin=f.path
+    )
 
 
 def typed_input(program: Program, tokens: list) -> list:
@@ -177,5 +218,14 @@ def typed_input(program: Program, tokens: list) -> list:
     return by_text(tokens, program.domain.vocab)
 
 
-__all__ = ["python_program_to_ir", "is_tracr_program", "is_python_spec", "is_emitted_module",
-           "split_spec", "ProgramFile", "EMITTED_MARK", "typed_input", "by_text"]
+__all__ = [
+    "python_program_to_ir",
+    "is_tracr_program",
+    "is_python_spec",
+    "is_emitted_module",
+    "split_spec",
+    "ProgramFile",
+    "EMITTED_MARK",
+    "typed_input",
+    "by_text",
+]

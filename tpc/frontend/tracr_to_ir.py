@@ -17,77 +17,33 @@ and its label.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from fractions import Fraction
 
 from tpc import rasp
 from tpc.errors import TpcError
+from tpc.frontend.tracr_values import (
+    Lowered,
+    LoweredSelector,
+    means_bound,
+    plain,
+    product,
+    to_value,
+)
 from tpc.ir import (
-    BOS, MAX_VALUE_SET, Builder, Domain, FreshNames, Predicate, Program, Table, is_number, normalize,
-    value_key,
+    BOS, MAX_VALUE_SET, Builder, Domain, FreshNames, Predicate, Program, Table, value_key,
 )
 from tpc.ir.infer import ValueSetTooLarge
 
-_OPS = {"==": "==", "<": "<", "<=": "<=", ">": ">", ">=": ">=", "!=": "!=", "True": "true",
-        "False": "false"}
 # The most (x, y) pairs a SequenceMap's table may have: past this a program is too large to
 # tabulate in seconds (tracr's own MLPs grow with the same product).
 MAX_PAIRS = 200_000
 
 
-def to_value(v, numerical: bool = False):
-    """A Python value as an IR value: floats exact, numpy scalars plain, other objects (tuples,
-    lists) a string naming them; numerical values are numbers (True is 1)."""
-    if hasattr(v, "item") and type(v).__module__ == "numpy":
-        v = v.item()
-    if isinstance(v, float):
-        if not math.isfinite(v):
-            raise ValueError(f"{v!r} is not a finite number")
-        v = normalize(v)
-    elif isinstance(v, Fraction):
-        v = normalize(v)
-    elif v is not None and not isinstance(v, (bool, int, str)):
-        v = f"<{v!r}>"
-    if numerical:
-        if isinstance(v, bool):
-            return int(v)
-        if not is_number(v):
-            raise ValueError(f"{v!r} is not a number")
-    return v
-
-
-def _plain(v) -> bool:
-    return v is None or isinstance(v, (bool, int, float, str, Fraction))
-
-
-@dataclass
-class Lowered:
-    """An s-op in the IR: its node, kind, and `py`: value key of each IR value a real position
-    can hold -> the Python value tracr's evaluator holds there. `bos_none`: the node is None at
-    BOS (tokens, indices and categorical maps of them)."""
-
-    node: str
-    kind: str
-    py: dict = field(default_factory=dict)
-    bos_none: bool = False
-
-    def real(self, value) -> bool:
-        return value_key(value) in self.py
-
-
-@dataclass
-class LoweredSelector:
-    """A selector in the IR; `reflexive`: every real query selects at least its own position."""
-
-    node: str
-    reflexive: bool
-
-
 class TracrTranslator:
     """One translation: tracr expressions (memoized by identity) -> nodes of one Builder."""
 
-    def __init__(self, vocab, max_len: int, causal: bool = False, bos: str = BOS,
-                 origin: str = "<program>"):
+    def __init__(
+        self, vocab, max_len: int, causal: bool = False, bos: str = BOS, origin: str = "<program>"
+    ):
         self.origin = origin
         try:
             values = [to_value(v) for v in vocab]
@@ -126,7 +82,7 @@ class TracrTranslator:
         size = math.prod(len(s) for s in sets)
         if size > MAX_PAIRS:
             raise self.fail(expr, f"its table would have {size:,} rows (more than {MAX_PAIRS:,})")
-        for combo in _product(sets):
+        for combo in product(sets):
             if not all(x.real(v) for x, v in zip(lowered_inputs, combo)):
                 rows.append((combo if len(combo) > 1 else combo[0], filler))
                 continue
@@ -141,14 +97,19 @@ class TracrTranslator:
                     continue
                 except Exception as err:  # the user's function: any other error is theirs
                     shown = ", ".join(map(repr, args))
-                    raise self.fail(expr, f"its function raised {type(err).__name__}: {err} "
-                                          f"on {shown}") from None
+                    raise self.fail(
+                        expr, f"its function raised {type(err).__name__}: {err} on {shown}"
+                    ) from None
             try:
                 value = to_value(out, numerical)
             except ValueError as err:
-                raise self.fail(expr, f"a numerical value must be a number, but it gives "
-                                      f"{out!r} on {', '.join(map(repr, args))}"
-                                if numerical else str(err)) from None
+                raise self.fail(
+                    expr,
+                    f"a numerical value must be a number, but it gives "
+                    f"{out!r} on {', '.join(map(repr, args))}"
+                    if numerical
+                    else str(err),
+                ) from None
             py.setdefault(value_key(value), out)
             rows.append((tuple(combo) if len(combo) > 1 else combo[0], value))
         return Table(rows), py
@@ -161,8 +122,11 @@ class TracrTranslator:
         if key not in self.cache:
             numerical = kind == "numerical"
             if numerical and None in x.py.values():
-                raise self.fail(expr, "a numerical value can be None here (nothing selected, "
-                                      "default None, or a Map giving None); give a number")
+                raise self.fail(
+                    expr,
+                    "a numerical value can be None here (nothing selected, "
+                    "default None, or a Map giving None); give a number",
+                )
             table, py = self.table(expr, [x], lambda v: v, numerical)
             node = self.b.map(table, x.node, kind, name=self.name(f"{x.node}_{kind[:3]}"))
             self.cache[key] = Lowered(node, kind, py, x.bos_none and not numerical)
@@ -176,9 +140,16 @@ class TracrTranslator:
         key = ("bos", x.node)
         if key not in self.cache:
             i = self.raw_indices()
-            table = Table([((v, j), None if j == 0 else v)
-                           for v in self.values(x.node) for j in self.values(i)])
-            node = self.b.sequence_map(table, x.node, i, "categorical", name=self.name(f"{x.node}_nobos"))
+            table = Table(
+                [
+                    ((v, j), None if j == 0 else v)
+                    for v in self.values(x.node)
+                    for j in self.values(i)
+                ]
+            )
+            node = self.b.sequence_map(
+                table, x.node, i, "categorical", name=self.name(f"{x.node}_nobos")
+            )
             self.cache[key] = Lowered(node, "categorical", dict(x.py), True)
         return self.cache[key]
 
@@ -187,8 +158,9 @@ class TracrTranslator:
         if "real" not in self.cache:
             i = self.raw_indices()
             at_bos = Table([(v, v == 0) for v in self.values(i)])
-            self.cache["real"] = self.b.select(i, i, Predicate.comparison("==", at_bos, at_bos),
-                                               name=self.name("real_positions"))
+            self.cache["real"] = self.b.select(
+                i, i, Predicate.comparison("==", at_bos, at_bos), name=self.name("real_positions")
+            )
         return self.cache["real"]
 
     # --- s-ops -------------------------------------------------------------------------------
@@ -200,7 +172,9 @@ class TracrTranslator:
                 if method is None:
                     method = getattr(self, "lower_" + cls.__name__, None)
             if method is None or not isinstance(expr, rasp.RASPExpr):
-                raise TpcError(f"{self.origin}: cannot compile {expr!r} (not a tracr RASP expression)")
+                raise TpcError(
+                    f"{self.origin}: cannot compile {expr!r} (not a tracr RASP expression)"
+                )
             out = method(expr)  # kinds are coerced where a use needs one (aggregates, selects)
             self.memo[id(expr)] = (expr, out)  # keep expr alive: ids stay unique
         return self.memo[id(expr)][1]
@@ -208,24 +182,39 @@ class TracrTranslator:
     def lower_TokensType(self, expr) -> Lowered:
         t = self.b.tokens()
         bos = self.domain.bos
-        node = self.b.map(Table([(v, None if v == bos else v) for v in self.values(t)]), t,
-                          name=self.name("tokens_nobos"))
+        node = self.b.map(
+            Table([(v, None if v == bos else v) for v in self.values(t)]),
+            t,
+            name=self.name("tokens_nobos"),
+        )
         return Lowered(node, "categorical", dict(self.vocab_py), True)
 
     def lower_IndicesType(self, expr) -> Lowered:
         i = self.raw_indices()
-        node = self.b.map(Table([(j, None if j == 0 else j - 1) for j in self.values(i)]), i,
-                          name=self.name("indices_nobos"))
-        return Lowered(node, "categorical", {value_key(j): j for j in range(self.domain.max_len)}, True)
+        node = self.b.map(
+            Table([(j, None if j == 0 else j - 1) for j in self.values(i)]),
+            i,
+            name=self.name("indices_nobos"),
+        )
+        return Lowered(
+            node, "categorical", {value_key(j): j for j in range(self.domain.max_len)}, True
+        )
 
     def lower_LengthType(self, expr) -> Lowered:
         if self.domain.causal:  # tracr's causal evaluator gives the whole input's length
-            raise self.fail(expr, "a causal model cannot know the whole input's length "
-                                  "(use lib.make_length(): the length so far)")
+            raise self.fail(
+                expr,
+                "a causal model cannot know the whole input's length "
+                "(use lib.make_length(): the length so far)",
+            )
         t = self.lower(rasp.tokens)
-        sel = self.b.select(t.node, t.node, Predicate.comparison("true"), name=self.name("all_tokens"))
+        sel = self.b.select(
+            t.node, t.node, Predicate.comparison("true"), name=self.name("all_tokens")
+        )
         node = self.b.selector_width(sel, name=self.name("length"))
-        return Lowered(node, "categorical", {value_key(n): n for n in range(1, self.domain.max_len + 1)})
+        return Lowered(
+            node, "categorical", {value_key(n): n for n in range(1, self.domain.max_len + 1)}
+        )
 
     def lower_Map(self, expr) -> Lowered:
         x = self.lower(expr.inner)
@@ -260,16 +249,21 @@ class TracrTranslator:
     def lower_ConstantSOp(self, expr) -> Lowered:
         fixed = list(expr.value)
         i = self.raw_indices()
-        lowered_i = Lowered(i, "categorical", {value_key(j): j for j in range(1, self.domain.max_len + 1)})
-        table, py = self.table(expr, [lowered_i],
-                               lambda j: fixed[j - 1] if j - 1 < len(fixed) else None, False)
+        lowered_i = Lowered(
+            i, "categorical", {value_key(j): j for j in range(1, self.domain.max_len + 1)}
+        )
+        table, py = self.table(
+            expr, [lowered_i], lambda j: fixed[j - 1] if j - 1 < len(fixed) else None, False
+        )
         node = self.b.map(table, i, name=self.name(expr.name))
         return Lowered(node, "categorical", py, True)
 
     def lower_SelectorWidth(self, expr) -> Lowered:
         sel = self.lower(expr.selector)
         node = self.b.selector_width(sel.node, name=self.name(expr.name))
-        return Lowered(node, "categorical", {value_key(n): n for n in range(self.domain.max_len + 1)})
+        return Lowered(
+            node, "categorical", {value_key(n): n for n in range(self.domain.max_len + 1)}
+        )
 
     def lower_Aggregate(self, expr) -> Lowered:
         sel = self.lower(expr.selector)
@@ -284,18 +278,26 @@ class TracrTranslator:
             py[value_key(None)] = None
         elif default is not None and not sel.reflexive:
             py.setdefault(value_key(to_value(default)), default)
-        node = self.b.aggregate(sel.node, values.node, "nearest",
-                                None if default is None else to_value(default), name=self.name(expr.name))
+        node = self.b.aggregate(
+            sel.node,
+            values.node,
+            "nearest",
+            None if default is None else to_value(default),
+            name=self.name(expr.name),
+        )
         return Lowered(node, "categorical", py)
 
     def mean(self, expr, sel: LoweredSelector, values: Lowered) -> Lowered:
         """A numerical Aggregate: the mean; where nothing is selected, the default (None too)."""
         values = self.as_kind(expr, values, "numerical")
-        bound = _means_bound(self.values(values.node), self.domain.n_positions)
+        bound = means_bound(self.values(values.node), self.domain.n_positions)
         if bound > MAX_VALUE_SET:
-            raise self.fail(expr, f"its means could take up to {bound:,} values (more than "
-                                  f"{MAX_VALUE_SET:,}); a numerical mean this large cannot be "
-                                  "compiled exactly")
+            raise self.fail(
+                expr,
+                f"its means could take up to {bound:,} values (more than "
+                f"{MAX_VALUE_SET:,}); a numerical mean this large cannot be "
+                "compiled exactly",
+            )
         default = expr.default
         try:
             fill = 0 if default is None else to_value(default, True)
@@ -303,17 +305,23 @@ class TracrTranslator:
         except ValueError as err:
             raise self.fail(expr, f"a numerical default must be a number: {err}") from None
         except ValueSetTooLarge:
-            raise self.fail(expr, f"its means take more than {MAX_VALUE_SET:,} values; "
-                                  "a numerical mean this large cannot be compiled exactly") from None
+            raise self.fail(
+                expr,
+                f"its means take more than {MAX_VALUE_SET:,} values; "
+                "a numerical mean this large cannot be compiled exactly",
+            ) from None
         # Means stay exact fractions for the functions that read them (tracr's evaluator holds
         # floats): `opens - closes` is then exactly linear, as tracr's compiler computes it.
         out = Lowered(node, "numerical", {value_key(v): v for v in self.values(node)})
         if default is not None or sel.reflexive:
             return out
         width = self.b.selector_width(sel.node, name=self.name(f"{expr.name}_width"))
-        table = Table([((v, w), None if w == 0 else v)
-                       for v in self.values(node) for w in self.values(width)])
-        node = self.b.sequence_map(table, node, width, "categorical", name=self.name(f"{expr.name}_or_none"))
+        table = Table(
+            [((v, w), None if w == 0 else v) for v in self.values(node) for w in self.values(width)]
+        )
+        node = self.b.sequence_map(
+            table, node, width, "categorical", name=self.name(f"{expr.name}_or_none")
+        )
         return Lowered(node, "categorical", {**out.py, value_key(None): None})
 
     # --- selectors ---------------------------------------------------------------------------
@@ -322,11 +330,13 @@ class TracrTranslator:
         keys, queries = self.lower(expr.keys), self.lower(expr.queries)
         k, q = self.none_at_bos(keys), self.none_at_bos(queries)
         pred = expr.predicate
-        reals = lambda x: [(v, p) for v, p in zip(self.values(x.node), self._py_list(x)) if p is not None]
+        reals = lambda x: [
+            (v, p) for v, p in zip(self.values(x.node), self._py_list(x)) if p is not None
+        ]
         kv, qv = reals(k), reals(q)
         try:
-            if isinstance(pred, rasp.Comparison) and all(_plain(p) for _, p in kv + qv):
-                predicate = Predicate.comparison(_OPS[pred.value])
+            if isinstance(pred, rasp.Comparison) and all(plain(p) for _, p in kv + qv):
+                predicate = Predicate.comparison(pred.value.lower())  # "True" -> "true"
             else:
                 predicate = Predicate([(a, b) for a, pa in qv for b, pb in kv if pred(pb, pa)])
             reflexive = k.node == q.node and all(pred(p, p) for _, p in kv) and len(kv) == len(k.py)
@@ -360,29 +370,17 @@ class TracrTranslator:
 
     def build(self, program) -> Program:
         if not isinstance(program, rasp.SOp):
-            raise TpcError(f"{self.origin}: the program must be an SOp, not {type(program).__name__}")
+            raise TpcError(
+                f"{self.origin}: the program must be an SOp, not {type(program).__name__}"
+            )
         out = self.lower(program)
         self.b.output(self.names.clean(program.name), out.node)
         return self.b.build(source=self.origin, frontend="tracr")
 
 
-def _product(sets: list):
-    if len(sets) == 1:
-        return ((v,) for v in sets[0])
-    return ((a, b) for a in sets[0] for b in sets[1])
-
-
-def _means_bound(values: tuple, n: int) -> int:
-    """An upper bound on how many means of 1..n values drawn from `values` there are: the sums
-    of c values are multiples of 1/lcm(denominators) within c * [min, max], and at most the
-    multisets of size c."""
-    denominator = math.lcm(*(Fraction(v).denominator for v in values))
-    spread = (max(values) - min(values)) * denominator
-    return sum(min(math.comb(len(values) + c - 1, c), int(c * spread) + 1) for c in range(1, n + 1))
-
-
-def tracr_to_ir(program, vocab, max_len: int, causal: bool = False, bos: str = BOS,
-                origin: str = "<program>") -> Program:
+def tracr_to_ir(
+    program, vocab, max_len: int, causal: bool = False, bos: str = BOS, origin: str = "<program>"
+) -> Program:
     """The IR program of a tracr program (a `tpc.rasp` SOp) over `vocab` (Python values) and
     inputs of at most `max_len` tokens; `causal`: each position sees only itself and earlier
     ones (tracr's causal evaluator, `tpc.rasp.evaluate_causal`). Errors name the

@@ -1,6 +1,5 @@
 """tracr lib: count_less_freq."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
 
 vocab = {"a", "b", "c"}

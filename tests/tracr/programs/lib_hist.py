@@ -1,6 +1,5 @@
 """tracr lib: hist."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
 
 vocab = {"a", "b", "c"}

@@ -1,6 +1,5 @@
 """tracr lib: length."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
 
 vocab = {1, 2, 3}

@@ -1,6 +1,5 @@
 """tracr lib: shuffle_dyck1."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
 
 vocab = {"(", ")"}
