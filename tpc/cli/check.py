@@ -15,7 +15,7 @@ from tpc.load import load_program
 @VOCAB
 @MAX_LEN
 def check(program, vocab, max_len):
-    """Parse and type-check PROGRAM (a .rasp file, or IR .json); print a summary.
+    """Parse and type-check PROGRAM (a .rasp file, IR .json, or a tracr .py); print a summary.
 
     \b
     The summary gives the domain, the number of nodes of each kind, the attention depth (the

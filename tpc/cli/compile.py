@@ -26,7 +26,7 @@ from tpc.passes import optimize
 @click.option("--stats", is_flag=True, help="Print layers, heads, MLPs, residual width, parameters and time.")
 @click.option("--json", "as_json", is_flag=True, help="With --stats: print only a JSON object.")
 def compile_command(program, vocab, max_len, causal, output_name, level, out, stats, as_json):
-    """Compile PROGRAM (a .rasp file, or IR .json) into a Transformer Program checkpoint.
+    """Compile PROGRAM (a .rasp file, IR .json, or a tracr .py) into a Transformer Program checkpoint.
 
     The checkpoint has the format `tpc train` writes; its hard mode computes the program
     exactly (`tpc lift` reads it back, `tpc train --init` fine-tunes it). Inputs start with <s>.

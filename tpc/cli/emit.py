@@ -16,7 +16,7 @@ from tpc.load import load_program
 @VOCAB
 @MAX_LEN
 def emit(program, target, out, vocab, max_len):
-    """Translate PROGRAM (a .rasp file, or IR .json) into another form.
+    """Translate PROGRAM (a .rasp file, IR .json, or a tracr .py) into another form.
 
     \b
     --to python  a self-contained Python module (standard library only): run(tokens) returns

@@ -24,7 +24,7 @@ from tpc.load import (
 @VOCAB
 @RUN_MAX_LEN
 def run(program, text, output_name, as_json, vocab, max_len):
-    """Run PROGRAM (a .rasp file, or IR .json) on one input and print its output.
+    """Run PROGRAM (a .rasp file, IR .json, or a tracr .py) on one input and print its output.
 
     \b
     Tokens are split on spaces when the input has any, else one per character (like RASP's
