@@ -155,3 +155,23 @@ def test_errors_in_the_file_are_located(tmp_path):
         tpc("run", path, "--input", "1").output
         == f"error: {path}:4: NameError: name 'undefined_name' is not defined\n"
     )
+
+
+def test_tracr_imports_and_the_files_own_helper_modules(tmp_path):
+    (tmp_path / "helpers.py").write_text(
+        "from tracr.rasp import rasp\n\ndef twice(s):\n    return rasp.Map(lambda x: x * 2, s)\n"
+    )
+    path = tmp_path / "prog.py"
+    path.write_text(
+        "from tracr.compiler import compiling, lib\n"
+        "from tracr.compiler.lib import make_hist\n"
+        "from tracr.rasp import causal_eval\n"
+        "import tracr.rasp.rasp as rasp\n"
+        "from helpers import twice\n"
+        "vocab = {1, 2}\nmax_seq_len = 4\n"
+        "program = twice(make_hist())\n"
+        "assert causal_eval.evaluate(program, [1, 1]) == [2, 4]\n"
+        "assert callable(compiling.compile_rasp_to_model) and rasp.Map\n"
+    )
+    done = tpc("run", path, "--input", "1 2 1", "--json")
+    assert (done.exit_code, done.output) == (0, "[4, 2, 4]\n")
