@@ -328,7 +328,9 @@ class TracrTranslator:
 
     def lower_Select(self, expr) -> LoweredSelector:
         keys, queries = self.lower(expr.keys), self.lower(expr.queries)
-        k, q = self.none_at_bos(keys), self.none_at_bos(queries)
+        # Only keys need None at BOS (no real query may select BOS); what BOS itself selects
+        # reaches no real position, so the queries are read as they are.
+        k, q = self.none_at_bos(keys), self.as_kind(expr, queries, "categorical")
         pred = expr.predicate
         reals = lambda x: [
             (v, p) for v, p in zip(self.values(x.node), self._py_list(x)) if p is not None
@@ -339,7 +341,8 @@ class TracrTranslator:
                 predicate = Predicate.comparison(pred.value.lower())  # "True" -> "true"
             else:
                 predicate = Predicate([(a, b) for a, pa in qv for b, pb in kv if pred(pb, pa)])
-            reflexive = k.node == q.node and all(pred(p, p) for _, p in kv) and len(kv) == len(k.py)
+            reflexive = (keys.node == queries.node and len(kv) == len(k.py)
+                         and all(pred(p, p) for _, p in kv))
         except Exception as err:  # the user's predicate
             raise self.fail(expr, f"its predicate raised {type(err).__name__}: {err}") from None
         node = self.b.select(k.node, q.node, predicate, name=self.name(expr.name))
