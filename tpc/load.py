@@ -1,11 +1,11 @@
-"""What users pass on the command line: token lists and program files (RASP source or IR JSON)."""
+"""What users pass: input text as tokens, text files read as UTF-8, the limits on max_len.
+(What a path is and how it loads: tpc.artifact.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from tpc.errors import TpcError
-from tpc.ir import DEFAULT_MAX_LEN, from_json
 
 DEFAULT_VOCAB = "0 1 2 3 4 5 6 7"  # the CLI's vocabulary for RASP source that declares none
 # The longest input a RASP source's domain may declare: the frontend's tables over positions
@@ -57,37 +57,3 @@ def check_max_len(max_len: int, where: str, limit: int = MAX_LEN_LIMIT) -> None:
     """A one-line TpcError when `max_len` is beyond what a RASP source's domain supports."""
     if max_len > limit:
         raise TpcError(f"{where}: max_len {max_len} is beyond the supported limit of {limit} tokens")
-
-
-def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: bool | None = None,
-                 default_vocab=None, default_max_len: int | None = None, checked: bool = False):
-    """A validated IR program from RASP source, or from IR JSON when `path` ends in .json
-    (whose domain is fixed: `vocab` and `max_len` do not apply). A source's domain is
-    `vocab` / `max_len` when given, else what the file declares (`#!tpc vocab`, `#!tpc
-    max_len`), else the defaults; `causal` (None: the file's pragma) likewise. With `checked`,
-    (program, RunChecks or None): the checks raise RASP's run-time errors on an input."""
-    if path.endswith(".json"):
-        program = from_json(read_source(path))
-        return (program, None) if checked else program
-    from tpc.frontend import rasp_to_ir_checked  # lazy: lark and the frontend cost ~65 ms, JSON needs neither
-
-    source, domain = load_domain(path, vocab, max_len, causal=causal, default_vocab=default_vocab,
-                                 default_max_len=default_max_len)
-    program, checks = rasp_to_ir_checked(source, path, domain.vocab, domain.max_len, domain.causal)
-    return (program, checks) if checked else program
-
-
-def load_domain(path: str, vocab=None, max_len: int | None = None, *, causal: bool | None = None,
-                default_vocab=None, default_max_len: int | None = None, limit: int = MAX_LEN_LIMIT):
-    """(source text, domain) of the RASP source at `path`, chosen as `load_program` says;
-    a one-line TpcError for a max_len beyond `limit`."""
-    from tpc.frontend import rasp_domain, read_pragmas
-
-    source = read_source(path)
-    declared = read_pragmas(source, path)
-    if vocab is None and declared.vocab is None:
-        vocab = default_vocab if default_vocab is not None else parse_tokens(DEFAULT_VOCAB)
-    if max_len is None and declared.max_len is None:
-        max_len = default_max_len if default_max_len is not None else DEFAULT_MAX_LEN
-    check_max_len(max_len if max_len is not None else declared.max_len, path, limit)
-    return source, rasp_domain(source, path, vocab, max_len, causal)

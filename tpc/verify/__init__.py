@@ -47,7 +47,7 @@ from typing import Sequence
 from tpc.verify.driver import prepare, run_check
 from tpc.verify.results import Counterexample, VerifyResult
 from tpc.verify.runnables import (
-    CHECKPOINT_SUFFIXES, Canon, CheckpointRunnable, ProgramRunnable, PythonRunnable, RaspRunnable,
+    Canon, CheckpointRunnable, ProgramRunnable, PythonRunnable, RaspRunnable,
     Runnable, as_runnable, load,
 )
 
@@ -74,7 +74,7 @@ def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequenc
 
 
 __all__ = [
-    "CHECKPOINT_SUFFIXES", "Canon", "CheckpointRunnable", "Counterexample", "ProgramRunnable",
+    "Canon", "CheckpointRunnable", "Counterexample", "ProgramRunnable",
     "PythonRunnable", "RaspRunnable", "Runnable", "VerifyResult", "as_runnable", "load", "verify",
     "DEFAULT_EXHAUSTIVE_LIMIT", "DEFAULT_SAMPLES",
 ]
