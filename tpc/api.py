@@ -63,7 +63,8 @@ def run(artifact, tokens, vocab=None, max_len: int | None = None) -> dict[str, l
     return run_input(artifact, tokens, vocab, max_len)
 
 
-def trace(artifact, tokens, level: int = 0, only=(), vocab=None, max_len: int | None = None) -> dict:
+def trace(artifact, tokens, level: int = 0, only=(), vocab=None,
+          max_len: int | None = None) -> dict:
     """Every variable of `artifact` on one input, as `tpc trace --json` prints it (values as
     IR values: fractions stay fractions); `only` keeps those variables (node or output names)."""
     from tpc.artifact import Choices, input_tokens, load as load_artifact
@@ -82,7 +83,11 @@ def trace(artifact, tokens, level: int = 0, only=(), vocab=None, max_len: int | 
 def verify(a, b, **options):
     """Whether `a` and `b` (each a model, .rasp, emitted .py, IR .json or Program) compute the
     same outputs: a `tpc.verify.VerifyResult` (`.equivalent`, `.counterexample`,
-    `.summary()`). `options` are `tpc verify`'s (max_len, vocab, samples, seed, task, ...)."""
+    `.summary()`). `options` are `tpc verify`'s (max_len, vocab, samples, seed, task, ...);
+    `vocab` may be text split like --vocab ("1 2 3")."""
+    from tpc.load import parse_tokens
     from tpc.verify import verify as check
 
+    if isinstance(options.get("vocab"), str):
+        options["vocab"] = parse_tokens(options["vocab"])
     return check(a, b, **options)

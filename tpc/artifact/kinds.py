@@ -52,10 +52,12 @@ def _ir_json(path: str, choices: Choices) -> Program:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("run-directory", "a run directory of the paper's code (model.pt, args.json)",
-         lambda path: Path(path).is_dir(), _lifted, model=True),
-    Kind("checkpoint", "a model checkpoint (.pt, .pth, .ckpt: tpc's, or a reference run's "
-         "model.pt with args.json beside it)", _suffix(*CHECKPOINT_SUFFIXES), _lifted, model=True),
+    Kind("run-directory", "a run directory of the paper's code", lambda path: Path(path).is_dir(),
+         _lifted, model=True),
+    # A tpc checkpoint, or a reference run's model.pt with args.json beside it: load_model
+    # tells them apart by content.
+    Kind("checkpoint", "a checkpoint (.pt, .pth, .ckpt)", _suffix(*CHECKPOINT_SUFFIXES), _lifted,
+         model=True),
     Kind("rasp", "RASP source (.rasp)", _suffix(".rasp"),
          lambda path, choices: RaspSource.read(path).program(choices)),
     Kind("ir-json", "IR JSON (.json)", _suffix(".json"), _ir_json),
@@ -73,7 +75,8 @@ def kind_of(path) -> Kind:
             return kind
     if not Path(text).exists():
         raise TpcError(f"{text}: no such file or directory")
-    raise TpcError(f"{text}: unknown kind of artifact (expected {', '.join(k.what for k in KINDS)})")
+    expected = ", ".join(k.what for k in KINDS)
+    raise TpcError(f"{text}: unknown kind of artifact (expected {expected})")
 
 
 def load(path, choices: Choices = Choices()) -> Program:

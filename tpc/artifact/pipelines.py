@@ -41,7 +41,8 @@ def render(program: Program, target: str = "python") -> str:
 def input_tokens(domain: Domain, tokens) -> list:
     """An input (text split like `tpc run --input`, or a list of token strings) as `domain`'s
     token values, BOS first where the program reads it (added when missing)."""
-    tokens = typed_tokens(parse_tokens(tokens) if isinstance(tokens, str) else list(tokens), domain.vocab)
+    tokens = parse_tokens(tokens) if isinstance(tokens, str) else list(tokens)
+    tokens = typed_tokens(tokens, domain.vocab)
     if not domain.implicit_bos and tokens[:1] != [domain.bos]:
         tokens = [domain.bos, *tokens]
     return tokens
@@ -58,7 +59,8 @@ def run_input(artifact, text, vocab=None, max_len: int | None = None,
 
     tokens = parse_tokens(text) if isinstance(text, str) else [str(t) for t in text]
     if max_len is None and len(tokens) > RUN_MAX_LEN_LIMIT:
-        raise TpcError(f"the input has {len(tokens)} tokens; tpc run supports at most {RUN_MAX_LEN_LIMIT}")
+        raise TpcError(f"the input has {len(tokens)} tokens; tpc run supports at most "
+                       f"{RUN_MAX_LEN_LIMIT}")
     choices = Choices.for_input(tokens, vocab, max_len, RUN_MAX_LEN_LIMIT, level)
     if isinstance(artifact, Program):
         program = artifact

@@ -9,6 +9,13 @@ from tpc.ir import DEFAULT_MAX_LEN, Domain, Program
 from tpc.load import DEFAULT_VOCAB, MAX_LEN_LIMIT, check_max_len, parse_tokens, read_source
 
 
+def _tokens(vocab) -> tuple | None:
+    """A vocabulary as given: tokens, or text split like `--vocab` ("1 2 3")."""
+    if vocab is None:
+        return None
+    return tuple(parse_tokens(vocab) if isinstance(vocab, str) else vocab)
+
+
 @attrs.frozen
 class Choices:
     """What a caller fixes about the program an artifact loads as.
@@ -18,7 +25,7 @@ class Choices:
     A model: `level`, the optimization level of its lifted program. Other kinds fix their
     own domain and ignore these."""
 
-    vocab: tuple | None = attrs.field(default=None, converter=lambda v: None if v is None else tuple(v))
+    vocab: tuple | None = attrs.field(default=None, converter=_tokens)
     max_len: int | None = None
     causal: bool | None = None
     default_vocab: tuple = tuple(parse_tokens(DEFAULT_VOCAB))
@@ -57,8 +64,8 @@ class RaspSource:
         """The domain this source is translated over under `choices`."""
         from tpc.frontend import rasp_domain
 
-        domain = rasp_domain(self.pragmas, self.path, choices.vocab, choices.max_len, choices.causal,
-                             default_vocab=choices.default_vocab,
+        domain = rasp_domain(self.pragmas, self.path, choices.vocab, choices.max_len,
+                             choices.causal, default_vocab=choices.default_vocab,
                              default_max_len=choices.default_max_len)
         check_max_len(domain.max_len, self.path, choices.limit)
         return domain

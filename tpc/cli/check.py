@@ -33,7 +33,8 @@ def check(program, vocab, max_len):
     kinds = Counter(type(n).__name__ for n in prog.nodes)
     click.echo(f"{program}: ok")
     click.echo(
-        f"domain: {len(dom.vocab)} tokens ({' '.join(show(v, quote=False) for v in dom.vocab)}), at most {dom.max_len}, "
+        f"domain: {len(dom.vocab)} tokens ({' '.join(show(v, quote=False) for v in dom.vocab)}), "
+        f"at most {dom.max_len}, "
         + ("causal" if dom.causal else "bidirectional")
         + (", BOS added" if dom.implicit_bos else ", BOS first")
     )

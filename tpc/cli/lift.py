@@ -42,10 +42,14 @@ def lift(model, out, target, level, print_after):
     if unknown:
         raise click.BadParameter(f"unknown pass {unknown[0]!r} (passes: {', '.join(PASSES)})",
                                  param_hint="--print-after")
-    printer = lambda name, p: click.echo(f"# --- after {name} ---\n{render(p, 'rasp')}", err=True)  # noqa: E731
+
+    def printer(name, program):
+        click.echo(f"# --- after {name} ---\n{render(program, 'rasp')}", err=True)
+
     announce = lambda name: click.echo(f"-O{level}: {name} (proofs over every input of the domain: "  # noqa: E731
                                        "minutes on a 3-layer model)", err=True)
     lifted = lift_model(model, level, print_after, printer, announce)
     text = render(lifted.program, target)
     write_output(out, text)
-    click.echo(f"{lifted.summary}; {len(text.splitlines())} lines -> {'stdout' if out == '-' else out}", err=True)
+    where = "stdout" if out == "-" else out
+    click.echo(f"{lifted.summary}; {len(text.splitlines())} lines -> {where}", err=True)

@@ -18,5 +18,6 @@ from tpc.frontend.failures import RunChecks
 from tpc.frontend.parser import parse
 from tpc.frontend.pragmas import Pragmas, read_pragmas
 
-__all__ = ["rasp_to_ir", "rasp_to_ir_checked", "rasp_domain", "run_rasp", "translate_rasp", "RunChecks",
+__all__ = ["rasp_to_ir", "rasp_to_ir_checked", "rasp_domain", "run_rasp", "translate_rasp",
+           "RunChecks",
            "rasp_file_to_ir", "parse", "Pragmas", "read_pragmas"]
