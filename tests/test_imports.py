@@ -125,6 +125,7 @@ TORCH_FREE = [
     ["emit", "examples/rasp/sort.rasp", "--to", "python"],
     ["emit", "examples/rasp/sort.rasp", "--to", "json"],
     ["check", "examples/rasp/sort.rasp"],
+    ["trace", "examples/rasp/sort.rasp", "-i", "3 1 2"],
     ["verify", "examples/rasp/sort.rasp", "examples/rasp/sort.rasp", "--vocab", "1 2 3", "--max-len", "3"],
 ]
 

@@ -67,12 +67,11 @@ def trace(artifact, tokens, level: int = 0, only=(), vocab=None,
           max_len: int | None = None) -> dict:
     """Every variable of `artifact` on one input, as `tpc trace --json` prints it (values as
     IR values: fractions stay fractions); `only` keeps those variables (node or output names)."""
-    from tpc.artifact import Choices, input_tokens, load as load_artifact
+    from tpc.artifact import Choices, input_tokens, load as load_artifact, split_input
     from tpc.inspect.trace import trace as trace_program
     from tpc.ir import Program
-    from tpc.load import parse_tokens
 
-    tokens = parse_tokens(tokens) if isinstance(tokens, str) else [str(t) for t in tokens]
+    tokens = split_input(tokens)
     if isinstance(artifact, Program):
         program = artifact
     else:  # a source that declares no vocabulary takes the input's tokens, as `tpc trace` does

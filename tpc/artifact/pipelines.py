@@ -3,7 +3,6 @@ input as an artifact's tokens and through it. (Lift + optimize: tpc.artifact.lif
 
 from __future__ import annotations
 
-
 from tpc.artifact.kinds import kind_of, load
 from tpc.artifact.source import Choices, RaspSource
 from tpc.errors import TpcError
@@ -38,11 +37,16 @@ def render(program: Program, target: str = "python") -> str:
     raise TpcError(f"unknown target {target!r} (targets: {', '.join(TARGETS)})")
 
 
+def split_input(text) -> list[str]:
+    """An input as token strings: text split like `tpc run --input`, or a list of tokens,
+    each as it prints (3 and "3" alike)."""
+    return parse_tokens(text) if isinstance(text, str) else [str(t) for t in text]
+
+
 def input_tokens(domain: Domain, tokens) -> list:
-    """An input (text split like `tpc run --input`, or a list of token strings) as `domain`'s
-    token values, BOS first where the program reads it (added when missing)."""
-    tokens = parse_tokens(tokens) if isinstance(tokens, str) else list(tokens)
-    tokens = typed_tokens(tokens, domain.vocab)
+    """An input (as `split_input` takes it) as `domain`'s token values, BOS first where the
+    program reads it (added when missing)."""
+    tokens = typed_tokens(split_input(tokens), domain.vocab)
     if not domain.implicit_bos and tokens[:1] != [domain.bos]:
         tokens = [domain.bos, *tokens]
     return tokens
@@ -52,12 +56,12 @@ def run_input(artifact, text, vocab=None, max_len: int | None = None,
               level: int = 1) -> dict[str, list]:
     """Every output of `artifact` (a Program, or a path `load` reads) on one input (`text`
     split like `tpc run --input`, or a list of tokens): output name -> values. RASP source is
-    built for that input alone (so inputs up to RUN_MAX_LEN_LIMIT tokens run), over the
-    vocabulary it declares, else `vocab`, else the input's tokens; a model is lifted and
-    optimized at `level`."""
+    built for that input alone (so inputs up to RUN_MAX_LEN_LIMIT tokens run), over `vocab`,
+    else the vocabulary it declares, else the input's tokens; a model is lifted and optimized
+    at `level`."""
     from tpc.interp import Interpreter
 
-    tokens = parse_tokens(text) if isinstance(text, str) else [str(t) for t in text]
+    tokens = split_input(text)
     if max_len is None and len(tokens) > RUN_MAX_LEN_LIMIT:
         raise TpcError(f"the input has {len(tokens)} tokens; tpc run supports at most "
                        f"{RUN_MAX_LEN_LIMIT}")

@@ -23,7 +23,8 @@ Conventions, so that artifacts of different kinds can be compared:
   exactly, as the IR does (1, True, "1" and 1/1 are different values; Fraction(2, 2) is 1).
 - **Vocabulary**: `vocab` if given (every side with a fixed vocabulary must contain it), else
   a checkpoint's, else the first fixed one; fixed vocabularies must then be equal. A `.rasp`
-  side is compiled over the chosen vocabulary and `max_len`: a compiled checkpoint's typed
+  side's `#!tpc vocab` / `#!tpc max_len` lines fix its vocabulary and longest input, as they
+  do for `tpc run` and `tpc compile`; it is compiled over the chosen vocabulary and `max_len`: a compiled checkpoint's typed
   values as they are, a trained model's token strings typed as `tpc run --input` types them
   ("3" is the int 3), so that the program runs on what it would be run on.
 - **Outputs**: `output` names the one to compare (a checkpoint has one output, "label"); by

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import math
 from pathlib import Path
 from typing import Sequence
 
@@ -152,7 +153,8 @@ class RaspRunnable(Runnable):
     def __init__(self, path: Path, label: str):
         self.path, self.label = path, label
         self.source = RaspSource.read(path)
-        declared = self.source.domain(Choices(default_vocab=()))
+        # Only read here (bind checks the domain the check uses against the limit).
+        declared = self.source.domain(Choices(default_vocab=(), limit=math.inf))
         if self.source.pragmas.vocab is not None:
             self.vocab = declared.vocab
         if self.source.pragmas.max_len is not None:  # tokens after BOS, as every side counts
