@@ -71,10 +71,9 @@ def test_an_emitted_module_is_not_a_program(tmp_path):
     assert tpc("emit", PROGRAMS / "lib_hist.py", "-o", emitted).exit_code == 0
     done = tpc("run", emitted, "--input", "a b")
     assert done.exit_code == 2
-    assert (
-        done.output
-        == f"error: {emitted}: a module emitted by tpc, not a program: run it with python, "
-        "or `tpc verify` it against its source\n"
+    assert done.output == (
+        f"error: {emitted}: an emitted Python module cannot be read back as a program; pass "
+        "the model, .rasp or IR .json it was written from\n"
     )
     # ... and `tpc verify` still runs it, against the program it came from
     assert tpc("verify", PROGRAMS / "lib_hist.py", emitted).exit_code == 0

@@ -231,9 +231,9 @@ def test_user_errors(tmp_path):
     (tmp_path / "x.txt").write_text("")
     (tmp_path / "bad.json").write_text("{}")
     ab = _echo(vocab="ab")
-    with pytest.raises(TpcError, match="unknown kind of file"):
+    with pytest.raises(TpcError, match="unknown kind of artifact"):
         verify(tmp_path / "x.txt", ab)
-    with pytest.raises(TpcError, match="no such file"):
+    with pytest.raises(TpcError, match="missing.json: No such file"):
         verify(tmp_path / "missing.json", ab)
     with pytest.raises(TpcError, match="not a tpc IR document"):
         verify(tmp_path / "bad.json", ab)

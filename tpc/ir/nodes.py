@@ -365,3 +365,12 @@ def rename_inputs(node: Node, mapping: dict[str, str]) -> Node:
         if new != old:
             changes[f.name] = new
     return attrs.evolve(node, **changes) if changes else node
+
+
+def select_leaves(program, selector: str) -> list[Select]:
+    """The Select nodes the selector `selector` of `program` is built from (one, unless
+    and/or/not combine several), left to right."""
+    node = program[selector]
+    if isinstance(node, Select):
+        return [node]
+    return [leaf for name in node.inputs for leaf in select_leaves(program, name)]

@@ -96,7 +96,7 @@ def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None
     if not 0 <= min_len <= max_len:
         raise TpcError(f"--min-len {min_len} must be between 0 and --max-len ({max_len})")
     for s in sides:
-        if s.vocab is None:
+        if s.unbound:
             s.bind(_as_input_tokens(common) if by_str else common, max_len)
     for s in sides:
         by_key = {key(t): t for t in s.vocab}
