@@ -92,7 +92,7 @@ def per_input_ms(module, inputs, repeat: int = 3) -> float:
 def lift_seconds() -> float:
     """Lift + optimize a 3-layer model with 8 heads (4 categorical + 4 numerical) and 2+2 MLPs."""
     cfg = ModelConfig(vocab_size=10, n_classes=8, n_ctx=10, d_var=10, n_layers=3, n_heads_cat=4,
-                      n_heads_num=4, n_cat_mlps=2, n_num_mlps=2)
+                      n_heads_num=4, n_cat_mlps=2, n_num_mlps=2, mlp_vars_in=2, d_mlp=64)
     torch.manual_seed(0)
     model = TransformerProgram(cfg).eval()
     tokens = ("<pad>", *map(str, range(8)), "<s>")

@@ -100,7 +100,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=3)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    opts = TrainOptions(data=args.data, epochs=50, **NER)
+    opts = TrainOptions(data=args.data, epochs=50, **NER).with_task_defaults()
     data = load_data(opts)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data.pt"

@@ -33,6 +33,7 @@ CONFIGS = {
 
 
 def seconds_per_epoch(opts: TrainOptions, epochs: int) -> float:
+    opts = opts.with_task_defaults()
     data = make_dataset(opts.task, opts.vocab_size, opts.max_length, opts.min_length,
                         opts.dataset_size, opts.seed)
     torch.manual_seed(opts.seed)

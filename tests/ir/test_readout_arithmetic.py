@@ -56,7 +56,7 @@ def test_model_hard_mode_adds_readout_variables_in_order_and_the_lift_agrees():
     (A readout whose terms all fold into the bias is covered too: see the second test below.)"""
     torch.manual_seed(0)
     cfg = ModelConfig(vocab_size=3, n_classes=2, n_ctx=4, d_var=4, n_layers=1, n_heads_cat=1,
-                      n_heads_num=1, n_cat_mlps=0, n_num_mlps=0)
+                      n_heads_num=1, n_cat_mlps=0, n_num_mlps=0, mlp_vars_in=2, d_mlp=64)
     model = TransformerProgram(cfg).eval()
     with torch.no_grad():
         model.unembed.zero_()

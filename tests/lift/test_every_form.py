@@ -97,7 +97,7 @@ def test_every_input_of_a_small_domain():
 
     cfg = ModelConfig(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=5, d_var=5, n_layers=2,
                       n_heads_cat=2, n_heads_num=2, n_cat_mlps=1, n_num_mlps=1, d_mlp=8,
-                      masked_classes=(0,), mean_heads=("L0.num_head1",))
+                      masked_classes=(0,), mean_heads=("L0.num_head1",), mlp_vars_in=2)
     model = TransformerProgram(cfg).eval()
     seqs = [["<s>", *s] for k in range(5) for s in itertools.product("abc", repeat=k)]
     ids = {t: i for i, t in enumerate(TOKENS)}

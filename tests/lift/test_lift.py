@@ -120,7 +120,7 @@ def test_models_with_every_module_kind_lift_exactly(case):
 def _small_model(**kw):
     cfg = ModelConfig(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=4, d_var=5, n_layers=1,
                       n_heads_cat=1, n_heads_num=1, n_cat_mlps=1, n_num_mlps=1, d_mlp=4,
-                      masked_classes=(0,), **kw)
+                      mlp_vars_in=2, masked_classes=(0,), **kw)
     torch.manual_seed(0)
     return TransformerProgram(cfg).eval()
 

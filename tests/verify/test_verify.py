@@ -163,7 +163,7 @@ def _checkpoint(path, seed):
     torch.manual_seed(seed)
     cfg = ModelConfig(vocab_size=len(tokens), n_classes=len(labels), n_ctx=5, d_var=6, n_layers=1,
                       n_heads_cat=1, n_heads_num=1, n_cat_mlps=1, n_num_mlps=1, d_mlp=8,
-                      masked_classes=(0,))
+                      masked_classes=(0,), mlp_vars_in=2)
     save_checkpoint(path, TransformerProgram(cfg), tokens=tokens, labels=labels)
     return path
 

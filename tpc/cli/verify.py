@@ -8,6 +8,7 @@ import sys
 import click
 
 from tpc.cli.shared import Float, Int, tokens_option
+from tpc.tasks.registry import task_names
 from tpc.verify import verify as check
 
 MAX_SAMPLES = 10_000_000
@@ -32,8 +33,8 @@ MAX_SAMPLES = 10_000_000
               help="The output to compare. [all shared outputs, else the main ones]")
 @click.option("--task", metavar="TASK",
               help="Check model A against B, a spec of TASK: a RASP program over the task's plain "
-                   "input (sort, reverse, hist, double_hist, most_freq, dyck1, dyck2, induction), "
-                   "or a convention for other models: bos (<s> first), bos-eos (and </s> last).")
+                   f"input ({', '.join(task_names(spec=True))}), or a convention for other "
+                   "models: bos (<s> first), bos-eos (and </s> last).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that split an exhaustive check (torch.distributed, gloo).")
 @click.option("--method", type=click.Choice(["search", "smt"]), default="search", show_default=True,

@@ -187,9 +187,31 @@ def reads(kind: str, many: bool = False):
                  converter=tuple if many else None)
 
 
+#: what a node's other fields may hold; JSON (serialize.py) has a codec for each
+FIELD_KINDS = ("value", "values", "floats", "word", "flag", "table", "tables", "predicate")
+#: the kinds that are finite functions of input values: `validate` checks each is total
+TABLE_KINDS = ("table", "tables", "predicate")
+
+
+def holds(kind: str, over: tuple[str, ...] = (), **kw):
+    """A field that is not an input: an IR value ("value"), a tuple of them ("values"), of
+    float32 scores ("floats"), a keyword ("word"), a bool written only when true ("flag"), a
+    `Table` keyed by the values of the input fields `over` ("table"), one per name of the
+    many-input field `over` ("tables"), or a `Predicate` whose views are keyed by `over`
+    (queries, keys). JSON and the totality check derive from it; `kw` goes to attrs.field."""
+    if kind not in FIELD_KINDS or (kind in TABLE_KINDS) != bool(over):
+        raise ValueError(f"bad field schema {kind!r} over {over!r}")
+    return field(metadata={"holds": kind, "over": tuple(over)}, **kw)
+
+
 def input_fields(cls) -> tuple:
     """The input fields of node class `cls`, in declaration order."""
     return tuple(f for f in attrs.fields(cls) if "reads" in f.metadata)
+
+
+def held_fields(cls) -> tuple:
+    """The fields of node class `cls` that are not inputs (nor its name and type)."""
+    return tuple(f for f in attrs.fields(cls) if "holds" in f.metadata)
 
 
 @frozen(kw_only=True)
@@ -231,7 +253,7 @@ class Ones(Node):
 class Constant(Node):
     """The same value at every position."""
 
-    value: Any = field(converter=normalize, eq=value_key)
+    value: Any = holds("value", converter=normalize, eq=value_key)
 
 
 # --- element-wise maps --------------------------------------------------------------------
@@ -242,8 +264,7 @@ class Map(Node):
     """`table[x]` at every position (a categorical or numerical MLP)."""
 
     x: str = reads("sop")
-    table: Table
-
+    table: Table = holds("table", over=("x",))
 
 
 @frozen(kw_only=True)
@@ -252,8 +273,7 @@ class SequenceMap(Node):
 
     x: str = reads("sop")
     y: str = reads("sop")
-    table: Table
-
+    table: Table = holds("table", over=("x", "y"))
 
 
 # --- attention ------------------------------------------------------------------------------
@@ -265,9 +285,8 @@ class Select(Node):
 
     keys: str = reads("categorical")
     queries: str = reads("categorical")
-    predicate: Predicate
+    predicate: Predicate = holds("predicate", over=("queries", "keys"))
     type: SelectorType = SELECTOR
-
 
 
 @frozen(kw_only=True)
@@ -277,7 +296,6 @@ class _SelectorPair(Node):
     a: str = reads("selector")
     b: str = reads("selector")
     type: SelectorType = SELECTOR
-
 
 
 @frozen(kw_only=True)
@@ -298,7 +316,6 @@ class SelectNot(Node):
     type: SelectorType = SELECTOR
 
 
-
 REDUCTIONS = ("nearest", "sum", "mean")
 
 
@@ -315,9 +332,8 @@ class Aggregate(Node):
 
     selector: str = reads("selector")
     values: str = reads("sop")
-    reduce: str = "nearest"
-    default: Any = field(default=None, converter=normalize, eq=value_key)
-
+    reduce: str = holds("word", default="nearest")
+    default: Any = holds("value", default=None, converter=normalize, eq=value_key)
 
 
 @frozen(kw_only=True)
@@ -325,7 +341,6 @@ class SelectorWidth(Node):
     """How many positions the selector picks at each query position."""
 
     selector: str = reads("selector")
-
 
 
 @frozen(kw_only=True)
@@ -343,17 +358,15 @@ class Readout(Node):
     """
 
     terms: tuple[str, ...] = reads("sop", many=True)
-    scores: tuple[Table, ...]
-    bias: tuple[float, ...] = field(converter=f32_row)
-    classes: tuple = field(converter=lambda cs: tuple(map(normalize, cs)), eq=values_key)
-    pooled: bool = False
-
+    scores: tuple[Table, ...] = holds("tables", over=("terms",), converter=tuple)
+    bias: tuple[float, ...] = holds("floats", converter=f32_row)
+    classes: tuple = holds("values", converter=lambda cs: tuple(map(normalize, cs)), eq=values_key)
+    pooled: bool = holds("flag", default=False)
 
 
 # s-ops, then selectors
 ALL_NODES = (Tokens, Indices, Ones, Constant, Map, SequenceMap, Aggregate, SelectorWidth, Readout,
              Select, SelectAnd, SelectOr, SelectNot)
-
 
 
 def rename_inputs(node: Node, mapping: dict[str, str]) -> Node:

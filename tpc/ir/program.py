@@ -8,7 +8,10 @@ import attrs
 from attrs import field, frozen
 
 from .infer import ValueSetTooLarge, infer_type
-from .nodes import ALL_NODES, REDUCTIONS, Aggregate, Map, Node, Readout, Select, SelectorWidth, SequenceMap, input_fields
+from .nodes import (
+    ALL_NODES, REDUCTIONS, TABLE_KINDS, Aggregate, Node, Readout, SelectorWidth, held_fields,
+    input_fields,
+)
 from .types import Categorical, Domain, contains
 from .values import show, sort_key
 
@@ -131,29 +134,38 @@ def _check_reads(node: Node, by_name: dict[str, Node]) -> None:
                 raise IRError(f"{node.name}: {f.name} must be {need}, but {source!r} is a {got}")
 
 
+def _table_gaps(kind: str, value, over: list, types) -> list:
+    """The inputs a `kind` field (nodes.TABLE_KINDS) lacks a row for, given the names its
+    `over` input fields hold."""
+    if kind == "table":
+        return value.missing(*(types[name].values for name in over))
+    if kind == "tables":  # one table per name of the one many-input field
+        return [gap for name, table in zip(over[0], value) for gap in table.missing(types[name].values)]
+    query, key = over  # a predicate: its views, if any, over the query and key values
+    views = ((value.query_view, query), (value.key_view, key))
+    return [gap for view, name in views if view is not None for gap in view.missing(types[name].values)]
+
+
 def _check_tables(node: Node, types) -> None:
-    if isinstance(node, Map):
-        gaps = node.table.missing(types[node.x].values)
-    elif isinstance(node, SequenceMap):
-        gaps = node.table.missing(types[node.x].values, types[node.y].values)
-    elif isinstance(node, Select):
-        pred = node.predicate
-        gaps = [*(pred.query_view.missing(types[node.queries].values) if pred.query_view is not None else ()),
-                *(pred.key_view.missing(types[node.keys].values) if pred.key_view is not None else ())]
-    elif isinstance(node, Readout):
-        if len(set(map(sort_key, node.classes))) != len(node.classes) or node.type != Categorical(node.classes):
-            raise IRError(f"{node.name}: classes must be distinct and be the values of its type")
-        if len(node.bias) != len(node.classes):
-            raise IRError(f"{node.name}: bias has {len(node.bias)} scores for {len(node.classes)} classes")
-        gaps = []
-        for term, table in zip(node.terms, node.scores):
-            gaps += table.missing(types[term].values)
-            if any(len(row) != len(node.classes) for row in table.outputs()):
-                raise IRError(f"{node.name}: a score row for {term!r} does not have one score per class")
-    else:
-        return
-    if gaps:
-        raise IRError(f"{node.name}: table is not total; no row for {', '.join(map(show, gaps[:5]))}")
+    """Every table a node holds (its schema's TABLE_KINDS fields) has a row for every input."""
+    for f in held_fields(type(node)):
+        if f.metadata["holds"] in TABLE_KINDS:
+            over = [getattr(node, name) for name in f.metadata["over"]]
+            gaps = _table_gaps(f.metadata["holds"], getattr(node, f.name), over, types)
+            if gaps:
+                raise IRError(f"{node.name}: table is not total; no row for {', '.join(map(show, gaps[:5]))}")
+
+
+def _check_readout(node: Readout) -> None:
+    if len(set(map(sort_key, node.classes))) != len(node.classes) or node.type != Categorical(node.classes):
+        raise IRError(f"{node.name}: classes must be distinct and be the values of its type")
+    if len(node.bias) != len(node.classes):
+        raise IRError(f"{node.name}: bias has {len(node.bias)} scores for {len(node.classes)} classes")
+    if len(node.scores) != len(node.terms):
+        raise IRError(f"{node.name}: {len(node.scores)} score tables for {len(node.terms)} terms")
+    for term, table in zip(node.terms, node.scores):
+        if any(len(row) != len(node.classes) for row in table.outputs()):
+            raise IRError(f"{node.name}: a score row for {term!r} does not have one score per class")
 
 
 def _check_aggregate(node: Aggregate, types) -> None:
@@ -194,6 +206,8 @@ def validate(program: Program) -> Program:
     for node in program.nodes:
         if isinstance(node, Aggregate):
             _check_aggregate(node, types)
+        if isinstance(node, Readout):
+            _check_readout(node)
         _check_tables(node, types)
         try:
             inferred = infer_type(node, types, program.domain)

@@ -74,13 +74,15 @@ class ModelConfig:
     n_classes: int
     n_ctx: int
     d_var: int
-    n_layers: int = 3
-    n_heads_cat: int = 4
-    n_heads_num: int = 4
-    n_cat_mlps: int = 2
-    n_num_mlps: int = 2
-    mlp_vars_in: int = 2
-    d_mlp: int = 64
+    # The sizes have no defaults here: `tpc train` takes them from the task (tpc.tasks.registry),
+    # a reference run and a compiled program carry their own.
+    n_layers: int
+    n_heads_cat: int
+    n_heads_num: int
+    n_cat_mlps: int
+    n_num_mlps: int
+    mlp_vars_in: int
+    d_mlp: int
     one_hot_embed: bool = True
     n_vars_cat: int = 1  # learned categorical token embeddings, when not one-hot
     causal: bool = False

@@ -29,8 +29,8 @@ from tpc.tasks.classify import SUFFIXES, Example, read_examples, tokenize
 from tpc.tasks.conll import Sentence, read_conll
 from tpc.tasks.dataset import Dataset, Split, split_indices
 from tpc.tasks.generators import EOS, PAD, UNK
+from tpc.tasks.registry import get_task
 
-TEXT_TASKS = {"conll": 30, "classify": 64}  # task -> default most words per sentence
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -125,11 +125,14 @@ def _encode(rows: list[Row], tokens, labels, width: int) -> Split:
     return Split(torch.tensor(xs), torch.tensor(ys))
 
 
-def load_text_task(task: str, data_dir: str | Path, vocab_size: int = 10000,
+def load_text_task(task: str, data_dir: str | Path, vocab_size: int | None = None,
                    max_words: int | None = None) -> Dataset:
     """The splits for `task` ("conll" or "classify") from the files in `data_dir`, or from the
-    hub when it reads ``hf:NAME``."""
-    max_words = TEXT_TASKS[task] if max_words is None else max_words
+    hub when it reads ``hf:NAME``; at most `vocab_size` words kept and `max_words` per
+    sentence (None: the task's defaults)."""
+    defaults = get_task(task)
+    vocab_size = defaults.vocab_size if vocab_size is None else vocab_size
+    max_words = defaults.max_length if max_words is None else max_words
     if vocab_size < 1 or max_words < 1:
         raise TpcError("--vocab-size and --max-length must be >= 1")
     parts = _hub_splits(task, data_dir) if hub.is_hub(data_dir) else _file_splits(task, Path(data_dir))

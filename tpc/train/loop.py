@@ -18,8 +18,8 @@ from tpc.model import ops
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
 from tpc.model.tensors import expected_state
-from tpc.tasks import Dataset, get_task
-from tpc.tasks.text import TEXT_TASKS
+from tpc.tasks.dataset import Dataset
+from tpc.tasks.registry import get_task
 from tpc.train.metrics import entity_scores
 from tpc.train.options import TrainOptions
 from tpc.train.progress import Progress
@@ -116,8 +116,7 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     Same options and thread count on the same machine give bit-identical weights.
     """
     out_dir = Path(out_dir)
-    if opts.task not in TEXT_TASKS:
-        get_task(opts.task)  # fail on a bad name before touching the disk
+    opts = opts.with_task_defaults()  # fails on a bad name before touching the disk
     device = pick_device(opts.device)
     torch.set_num_threads(threads)
     rank, world = _distributed()
@@ -137,7 +136,7 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
 
     bar = Progress(opts.epochs, start, enabled=progress and rank == 0)
-    text = opts.task in TEXT_TASKS
+    text = get_task(opts.task).text
     for epoch in range(start, opts.epochs):
         loss, acc, tau = run_epoch(net, optimizer, data.train.x, data.train.y, opts, epoch, rank, world)
         shown = {"loss": loss, "acc": acc, "tau": tau}

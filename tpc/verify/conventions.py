@@ -2,9 +2,9 @@
 positions are scored.
 
 A spec is a RASP program over the task's plain input (no BOS, no EOS) that outputs one value
-per token. A model trained on a task reads `<s> x1..xm` (and `</s>` after it for sort and
-reverse) and is scored only where the task's labels are not `<pad>`: never at BOS or EOS,
-and, where the spec itself outputs `<pad>` (induction's number positions), not there either.
+per token. A model trained on a task reads `<s> x1..xm` (and the task's `eos` after it, see
+tpc.tasks.registry) and is scored only where the task's labels are not `<pad>`: never at BOS
+or EOS, and, where the spec itself outputs `<pad>` (induction's number positions), not there either.
 `TaskView` wraps a model-style artifact so that it takes and returns exactly what the spec
 does; `verify` then compares the two by `str()` (a label "3" equals a spec's int 3).
 """
@@ -18,6 +18,7 @@ import numpy as np
 
 from tpc.errors import TpcError
 from tpc.tasks.generators import EOS, PAD
+from tpc.tasks.registry import TASKS, task_names
 from tpc.verify.runnables import Runnable, exact_key
 
 #: the spec output meaning "not scored here" (the task's own pad label)
@@ -32,11 +33,8 @@ class Convention:
     eos: str | None = None
 
 
-# The tasks of tpc.tasks (PAPER.md section 5): sort and reverse end their input with </s>.
-TASK_CONVENTIONS = {
-    "sort": Convention("sort", EOS), "reverse": Convention("reverse", EOS),
-    **{t: Convention(t) for t in ("hist", "double_hist", "most_freq", "dyck1", "dyck2", "induction")},
-}
+# The tasks with a spec (tpc.tasks.registry): their models read `<s> x1..xm` and the task's eos.
+TASK_CONVENTIONS = {name: Convention(name, TASKS[name].eos) for name in task_names(spec=True)}
 #: for models not trained by `tpc train` on a known task
 GENERIC_CONVENTIONS = {"bos": Convention("bos"), "bos-eos": Convention("bos-eos", EOS)}
 
