@@ -80,7 +80,7 @@ def test_multiple_outputs_need_a_choice():
     b = Builder(Domain(vocab="ab", max_len=3))
     b.output("x", b.tokens())
     b.output("y", b.indices())
-    with pytest.raises(CompileError, match="choose one"):
+    with pytest.raises(CompileError, match="choose one with --output-name$"):  # the CLI's option
         assemble(b.build())
 
 

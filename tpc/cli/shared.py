@@ -16,6 +16,7 @@ from tpc.backends.rasp import to_rasp
 from tpc.errors import TpcError
 from tpc.ir import DEFAULT_MAX_LEN, to_json
 from tpc.load import DEFAULT_VOCAB, MAX_LEN_LIMIT, RUN_MAX_LEN_LIMIT, parse_tokens
+from tpc.passes import PIPELINES
 
 
 class Int(click.IntRange):
@@ -64,7 +65,8 @@ RUN_MAX_LEN = click.option(
 OUTPUT_NAME = click.option("--output-name", metavar="NAME", help="The program output to use. [every output]")
 LEVEL = click.option("-O", "--level", type=Int(0, 2), default=1, show_default=True, metavar="LEVEL",
                      help="-O0: the program exactly as built; -O1: narrow value sets, fold constants, "
-                          "merge duplicates, remove dead code, name comparisons; -O2: also run the "
+                          "merge duplicates, remove dead code, recognise comparisons, name heads by "
+                          f"what they read (passes {', '.join(PIPELINES[1])}); -O2: also run the "
                           "program on every input of the domain (at most 2,000,000) to drop readout "
                           "terms that never change the answer and to simplify unreachable table entries.")
 TEXT_OUTPUT = click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default="-",

@@ -12,7 +12,7 @@ from tpc.frontend.witness import Witness
 from tpc.ir import DEFAULT_MAX_LEN, Domain, Program
 
 
-def rasp_to_ir(*args, **kwargs) -> tuple[Program, RunChecks]:
+def rasp_to_ir(*args, **kwargs) -> Program:
     """Translate RASP `source` to an IR Program; see `rasp_to_ir_checked`."""
     return rasp_to_ir_checked(*args, **kwargs)[0]
 
