@@ -18,8 +18,8 @@ import torch
 from tpc.model.learned import TransformerProgram
 from tpc.tasks import make_dataset
 from tpc.train.loop import run_epoch
-from tpc.train.setup import build_config
 from tpc.train.options import TrainOptions
+from tpc.train.setup import build_config
 
 CONFIGS = {
     # name: (options, reference s/epoch)

@@ -81,7 +81,9 @@ def _shortened(argv: list[str]) -> list[str]:
             skip = True
         else:
             out.append(a)
-    return out + ["--epochs", "1", "--quiet"] + ([] if "--data" in argv else ["--dataset-size", "200"])
+    return (
+        out + ["--epochs", "1", "--quiet"] + ([] if "--data" in argv else ["--dataset-size", "200"])
+    )
 
 
 def run(command: str, cwd: Path) -> tuple[int, str]:
@@ -94,8 +96,14 @@ def run(command: str, cwd: Path) -> tuple[int, str]:
             result = CliRunner().invoke(main, _shortened(argv)[1:], catch_exceptions=False)
             status, out = result.exit_code, result.output
         else:
-            done = subprocess.run(["bash", "-c", part], cwd=cwd, env=SHELL_ENV, capture_output=True,
-                                  text=True, timeout=120)
+            done = subprocess.run(
+                ["bash", "-c", part],
+                cwd=cwd,
+                env=SHELL_ENV,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
             status, out = done.returncode, done.stdout + done.stderr
         output += out
         if status:
@@ -118,11 +126,16 @@ def check(command: str, shown: list[str], cwd: Path) -> None:
     code, comment = _split_comment(command)
     status, output = run(code, cwd)
     status_shown = re.match(r"exit (\d+)", comment)
-    expected = (int(status_shown[1]) if status_shown
-                else 2 if shown[:1] and shown[0].startswith("error:") else 0)
+    expected = (
+        int(status_shown[1])
+        if status_shown
+        else 2
+        if shown[:1] and shown[0].startswith("error:")
+        else 0
+    )
     assert status == expected, f"`{code}` exited {status}, not {expected}:\n{output}"
     if comment.startswith("prints "):
-        shown = [comment[len("prints "):]]
+        shown = [comment[len("prints ") :]]
     if shown:
         lines = "".join(line.rstrip() + "\n" for line in output.splitlines())
         assert _pattern(shown).fullmatch(lines), f"`{code}` printed:\n{output}"
@@ -135,10 +148,19 @@ SLOW = {
     "tpc ablate ../shared/reference/sort --task sort",  # 10,000 examples x 25 ablations: 23 s
 }
 DOCS = ["README.md", "docs/cli.md"]
-RUNNABLE = {doc: [case for case in examples(doc) if not case[0].startswith("make ")] for doc in DOCS}
-CASES = [pytest.param(doc, i, id=f"{doc}:{i}",
-                      marks=[pytest.mark.slow] if _split_comment(command)[0] in SLOW else [])
-         for doc in DOCS for i, (command, _) in enumerate(RUNNABLE[doc])]
+RUNNABLE = {
+    doc: [case for case in examples(doc) if not case[0].startswith("make ")] for doc in DOCS
+}
+CASES = [
+    pytest.param(
+        doc,
+        i,
+        id=f"{doc}:{i}",
+        marks=[pytest.mark.slow] if _split_comment(command)[0] in SLOW else [],
+    )
+    for doc in DOCS
+    for i, (command, _) in enumerate(RUNNABLE[doc])
+]
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,5 @@
 
 import attrs
-
 import pytest
 import torch
 
@@ -19,7 +18,9 @@ def saved(tmp_path):
     torch.manual_seed(0)
     model = TransformerProgram(CFG)
     path = tmp_path / "model.pt"
-    save_checkpoint(path, model, tokens="abcde", labels="wxyz", task="sort", metrics={"test_acc": 0.5})
+    save_checkpoint(
+        path, model, tokens="abcde", labels="wxyz", task="sort", metrics={"test_acc": 0.5}
+    )
     return model, path
 
 
@@ -72,11 +73,14 @@ def test_other_architecture(saved):
         load_checkpoint(path)
 
 
-@pytest.mark.parametrize("change, message", [
-    (dict(d_var=4), "narrower than the one-hot vocabulary"),
-    (dict(d_var=5, vocab_size=5), "narrower than the one-hot positions"),
-    (dict(n_layers=0), "layers must be"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(d_var=4), "narrower than the one-hot vocabulary"),
+        (dict(d_var=5, vocab_size=5), "narrower than the one-hot positions"),
+        (dict(n_layers=0), "layers must be"),
+    ],
+)
 def test_impossible_sizes(change, message):
     with pytest.raises(TpcError, match=message):
         attrs.evolve(CFG, **change)

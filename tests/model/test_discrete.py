@@ -2,13 +2,12 @@ import random
 
 import pytest
 import torch
+from model_oracle import run
 
 from tpc.model.config import ModelConfig
 from tpc.model.discrete import discretize
 from tpc.model.learned import TransformerProgram
 from tpc.model.reference import load_reference_run
-
-from model_oracle import run
 
 
 def random_inputs(model, count, seed):

@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tpc.tasks.registry import TASKS, task_names
 from tpc.tasks.generators import BOS
+from tpc.tasks.registry import TASKS, task_names
 from tpc.verify import RaspRunnable
 from tpc.verify.driver import _as_input_tokens
 

@@ -58,19 +58,36 @@ MAX_LEN = click.option(
          f"#!tpc max_len, else {DEFAULT_MAX_LEN}]",
 )
 RUN_MAX_LEN = click.option(
-    "--max-len", type=Int(1, RUN_MAX_LEN_LIMIT), metavar="N",
-    help=f"The longest input, in tokens, at most {RUN_MAX_LEN_LIMIT} (RASP source only). [the file's "
-         f"#!tpc max_len, else the input's length, at least {DEFAULT_MAX_LEN}]",
+    "--max-len",
+    type=Int(1, RUN_MAX_LEN_LIMIT),
+    metavar="N",
+    help=f"The longest input, in tokens, at most {RUN_MAX_LEN_LIMIT} (RASP source only). "
+    f"[the file's #!tpc max_len, else the input's length, at least {DEFAULT_MAX_LEN}]",
 )
-OUTPUT_NAME = click.option("--output-name", metavar="NAME", help="The program output to use. [every output]")
-LEVEL = click.option("-O", "--level", type=Int(0, 2), default=1, show_default=True, metavar="LEVEL",
-                     help="-O0: the program exactly as built; -O1: narrow value sets, fold constants, "
-                          "merge duplicates, remove dead code, recognise comparisons, name heads by "
-                          f"what they read (passes {', '.join(PIPELINES[1])}); -O2: also run the "
-                          "program on every input of the domain (at most 2,000,000) to drop readout "
-                          "terms that never change the answer and to simplify unreachable table entries.")
-TEXT_OUTPUT = click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default="-",
-                           help="The file to write (atomically), `-` for standard output. [-]")
+OUTPUT_NAME = click.option(
+    "--output-name", metavar="NAME", help="The program output to use. [every output]"
+)
+LEVEL = click.option(
+    "-O",
+    "--level",
+    type=Int(0, 2),
+    default=1,
+    show_default=True,
+    metavar="LEVEL",
+    help="-O0: the program exactly as built; -O1: narrow value sets, fold constants, "
+    "merge duplicates, remove dead code, recognise comparisons, name heads by "
+    f"what they read (passes {', '.join(PIPELINES[1])}); -O2: also run the "
+    "program on every input of the domain (at most 2,000,000) to drop readout "
+    "terms that never change the answer and to simplify unreachable table entries.",
+)
+TEXT_OUTPUT = click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False),
+    default="-",
+    help="The file to write (atomically), `-` for standard output. [-]",
+)
 TARGETS = ["python", "rasp", "json"]
 
 
@@ -94,7 +111,9 @@ def jsonable(value):
 def render(prog, target: str) -> str:
     """The program as Python, RASP text or IR JSON."""
     if target == "python":
-        from tpc.backends.python import to_python  # lazy: libcst takes ~0.5 s, only --to python needs it
+        from tpc.backends.python import (
+            to_python,
+        )  # lazy: libcst takes ~0.5 s, only --to python needs it
 
         return to_python(prog)
     if target == "json":

@@ -68,20 +68,29 @@ def rasp_domain(source: str, filename: str = "<string>", vocab=None, max_len: in
     if implicit_bos is None:
         implicit_bos = "explicit-bos" not in words
     if not model and not implicit_bos:
-        raise TpcError(f"{filename}:1:1: RASP programs need implicit BOS; use '#!tpc model' for explicit BOS")
+        raise TpcError(
+            f"{filename}:1:1: RASP programs need implicit BOS; use '#!tpc model' for explicit BOS"
+        )
     if vocab is None:
         vocab = pragmas.vocab or ()
     if max_len is None:
         max_len = pragmas.max_len if pragmas.max_len is not None else DEFAULT_MAX_LEN
     try:
-        domain = Domain(vocab=tuple(vocab), max_len=max_len, causal=causal, implicit_bos=implicit_bos)
+        domain = Domain(
+            vocab=tuple(vocab), max_len=max_len, causal=causal, implicit_bos=implicit_bos
+        )
     except ValueError as err:
         raise TpcError(f"{filename}: bad domain: {err}") from None
     return domain
 
 
-def rasp_file_to_ir(path, vocab=None, max_len: int | None = None, causal: bool | None = None,
-                 implicit_bos: bool | None = None) -> Program:
+def rasp_file_to_ir(
+    path,
+    vocab=None,
+    max_len: int | None = None,
+    causal: bool | None = None,
+    implicit_bos: bool | None = None,
+) -> Program:
     """`rasp_to_ir` on the text of the file at `path`."""
     with open(path) as f:
         source = f.read()

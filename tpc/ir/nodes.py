@@ -169,12 +169,18 @@ class Predicate:
         qs, ks = list(query_values), list(key_values)
         if self.pairs is None:
             kv = [self.view("key", k) for k in ks]
-            return frozenset((q, k) for q in qs for k, v in zip(ks, kv) if compare(self.op, v, self.view("query", q)))
+            queries = [(q, self.view("query", q)) for q in qs]
+            return frozenset((q, k) for q, qv in queries for k, v in zip(ks, kv)
+                             if compare(self.op, v, qv))
         qset, kset = {value_key(q) for q in qs}, {value_key(k) for k in ks}
-        return frozenset((q, k) for q, k in self.pairs if value_key(q) in qset and value_key(k) in kset)
+        return frozenset(
+            (q, k) for q, k in self.pairs if value_key(q) in qset and value_key(k) in kset
+        )
 
     @classmethod
-    def comparison(cls, op: str, query_view: Table | None = None, key_view: Table | None = None) -> "Predicate":
+    def comparison(
+        cls, op: str, query_view: Table | None = None, key_view: Table | None = None
+    ) -> "Predicate":
         """The comparison `key_view[k] op query_view[q]` (see `compare`)."""
         return cls(None, op, query_view, key_view)
 
@@ -183,8 +189,7 @@ def reads(kind: str, many: bool = False):
     """An input field: the name of a node this node reads (a tuple of names if `many`), which
     must be an s-op of `kind` ("sop": either kind, "categorical", or "selector"). The schema
     is declared here once; `inputs`, renaming, kind checks and JSON derive from it."""
-    return field(metadata={"reads": kind, "many": many},
-                 converter=tuple if many else None)
+    return field(metadata={"reads": kind, "many": many}, converter=tuple if many else None)
 
 
 #: what a node's other fields may hold; JSON (serialize.py) has a codec for each
@@ -365,8 +370,21 @@ class Readout(Node):
 
 
 # s-ops, then selectors
-ALL_NODES = (Tokens, Indices, Ones, Constant, Map, SequenceMap, Aggregate, SelectorWidth, Readout,
-             Select, SelectAnd, SelectOr, SelectNot)
+ALL_NODES = (
+    Tokens,
+    Indices,
+    Ones,
+    Constant,
+    Map,
+    SequenceMap,
+    Aggregate,
+    SelectorWidth,
+    Readout,
+    Select,
+    SelectAnd,
+    SelectOr,
+    SelectNot,
+)
 
 
 def rename_inputs(node: Node, mapping: dict[str, str]) -> Node:

@@ -60,17 +60,23 @@ def _type_in(d):
 
 def _table_out(table: Table) -> list:
     # Readout score rows are float tuples; other outputs are values.
-    return [[_key_out(k), list(o) if isinstance(o, tuple) else value_to_json(o)] for k, o in table.rows]
+    return [
+        [_key_out(k), list(o) if isinstance(o, tuple) else value_to_json(o)] for k, o in table.rows
+    ]
 
 
 def _table_in(rows) -> Table:
-    return Table([(_key_in(k), tuple(o) if isinstance(o, list) else value_from_json(o)) for k, o in rows])
+    return Table(
+        [(_key_in(k), tuple(o) if isinstance(o, list) else value_from_json(o)) for k, o in rows]
+    )
 
 
 def _predicate_out(pred: Predicate) -> dict:
     if pred.is_comparison:
-        views = {side: None if view is None else _table_out(view)
-                 for side, view in (("query_view", pred.query_view), ("key_view", pred.key_view))}
+        views = {
+            side: None if view is None else _table_out(view)
+            for side, view in (("query_view", pred.query_view), ("key_view", pred.key_view))
+        }
         return {"op": pred.op, **views}
     pairs = sorted(([value_to_json(q), value_to_json(k)] for q, k in pred.pairs), key=json.dumps)
     return {"op": pred.op, "pairs": pairs}
@@ -79,12 +85,15 @@ def _predicate_out(pred: Predicate) -> dict:
 def _predicate_in(d: dict) -> Predicate:
     if "pairs" in d:
         return Predicate([(value_from_json(q), value_from_json(k)) for q, k in d["pairs"]], d["op"])
-    views = (None if d.get(side) is None else _table_in(d[side]) for side in ("query_view", "key_view"))
+    views = (
+        None if d.get(side) is None else _table_in(d[side]) for side in ("query_view", "key_view")
+    )
     return Predicate.comparison(d["op"], *views)
 
 
 def _exactly(kind: type):
     """A decoder that takes JSON values of exactly `kind` (TypeError for others)."""
+
     def decode(v):
         if type(v) is not kind:
             raise TypeError(f"expected a {kind.__name__}, got {v!r:.60}")
@@ -96,7 +105,10 @@ def _exactly(kind: type):
 # Field kind (nodes.FIELD_KINDS) -> (to JSON, from JSON).
 CODECS = {
     "value": (value_to_json, value_from_json),
-    "values": (lambda vs: [value_to_json(v) for v in vs], lambda vs: tuple(map(value_from_json, vs))),
+    "values": (
+        lambda vs: [value_to_json(v) for v in vs],
+        lambda vs: tuple(map(value_from_json, vs)),
+    ),
     "floats": (list, tuple),
     "word": (str, _exactly(str)),
     "flag": (bool, _exactly(bool)),
@@ -105,8 +117,10 @@ CODECS = {
     "predicate": (_predicate_out, _predicate_in),
 }
 # An input field: one node name, or a tuple of them.
-_NAMES = (lambda names: names if isinstance(names, str) else list(names),
-          lambda names: names if isinstance(names, str) else tuple(names))
+_NAMES = (
+    lambda names: names if isinstance(names, str) else list(names),
+    lambda names: names if isinstance(names, str) else tuple(names),
+)
 
 
 def _codec(f):
@@ -132,8 +146,11 @@ def program_to_dict(program: Program) -> dict:
         "format": FORMAT,
         "version": VERSION,
         "domain": {
-            "vocab": [value_to_json(v) for v in dom.vocab], "max_len": dom.max_len,
-            "causal": dom.causal, "implicit_bos": dom.implicit_bos, "bos": dom.bos,
+            "vocab": [value_to_json(v) for v in dom.vocab],
+            "max_len": dom.max_len,
+            "causal": dom.causal,
+            "implicit_bos": dom.implicit_bos,
+            "bos": dom.bos,
             **({"unk": dom.unk} if dom.unk is not None else {}),
         },
         "nodes": nodes,
@@ -146,14 +163,18 @@ def program_to_dict(program: Program) -> dict:
 
 def program_from_dict(d: dict) -> Program:
     if not isinstance(d, dict) or d.get("format") != FORMAT:
-        raise IRError(f"not a tpc IR document (expected \"format\": \"{FORMAT}\")")
+        raise IRError(f'not a tpc IR document (expected "format": "{FORMAT}")')
     if d.get("version") != VERSION:
         raise IRError(f"unsupported IR version {d.get('version')!r} (this tpc reads {VERSION})")
     try:
         dom = d["domain"]
         domain = Domain(
-            vocab=[value_from_json(v) for v in dom["vocab"]], max_len=dom["max_len"], causal=dom["causal"],
-            implicit_bos=dom["implicit_bos"], bos=dom["bos"], unk=dom.get("unk"),
+            vocab=[value_from_json(v) for v in dom["vocab"]],
+            max_len=dom["max_len"],
+            causal=dom["causal"],
+            implicit_bos=dom["implicit_bos"],
+            bos=dom["bos"],
+            unk=dom.get("unk"),
         )
         nodes = []
         for nd in d["nodes"]:

@@ -12,7 +12,6 @@ from tpc.errors import TpcError
 from tpc.tasks.generators import PAD, Example
 from tpc.tasks.registry import Task, get_task
 
-
 # The generator draws up to 5x the examples as Python lists: this bound keeps that to ~1 GB.
 MAX_DATASET_TOKENS = 4_000_000
 
@@ -85,13 +84,20 @@ def make_dataset(task: str, vocab_size: int | None = None, max_length: int | Non
     if size < 10 or min_length > max_length or max_length < 2:
         raise TpcError(f"impossible dataset: size {size}, lengths {min_length}..{max_length}")
     if size * max_length > MAX_DATASET_TOKENS:
-        raise TpcError(f"dataset size {size} x max length {max_length} is beyond the supported limit of "
-                       f"{MAX_DATASET_TOKENS:,} tokens")
+        raise TpcError(
+            f"dataset size {size} x max length {max_length} is beyond the supported limit of "
+            f"{MAX_DATASET_TOKENS:,} tokens"
+        )
     examples = generate_unique(spec, vocab_size, size, min_length, max_length, seed)
     rest, test = split_indices(len(examples), seed)
     rest_train, rest_val = split_indices(len(rest), seed)
-    parts = [[examples[i] for i in rest[rest_train]], [examples[i] for i in rest[rest_val]],
-             [examples[i] for i in test]]
+    parts = [
+        [examples[i] for i in rest[rest_train]],
+        [examples[i] for i in rest[rest_val]],
+        [examples[i] for i in test],
+    ]
     tokens, labels = build_vocab(parts[0])
-    splits = [Split(encode([x for x, _ in p], tokens), encode([y for _, y in p], labels)) for p in parts]
+    splits = [
+        Split(encode([x for x, _ in p], tokens), encode([y for _, y in p], labels)) for p in parts
+    ]
     return Dataset(spec.name, tokens, labels, *splits)

@@ -55,8 +55,8 @@ class Task:
 
     name: str
     generate: Callable | None = None
-    spec: str | None = None  # the spec's file under examples/specs: a RASP program over the plain input
-    eos: str | None = None  # the token the model reads after the plain input (BOS always comes first)
+    spec: str | None = None
+    eos: str | None = None
     causal: bool = False
     vocab_size: int = 8  # tokens including the special ones; text: the most frequent words kept
     vocab_fixed: bool = False  # the generator ignores a requested vocab_size (the reference's Dyck)
@@ -76,12 +76,17 @@ class Task:
         """`tpc train`'s option name -> this task's default (the data-dependent `d_var` aside)."""
         arch = attrs.asdict(self.architecture)
         del arch["min_d_var"]
-        return {"vocab_size": self.vocab_size, "max_length": self.max_length,
-                "min_length": self.min_length, "causal": self.causal, **arch,
-                **attrs.asdict(self.schedule)}
+        return {
+            "vocab_size": self.vocab_size,
+            "max_length": self.max_length,
+            "min_length": self.min_length,
+            "causal": self.causal,
+            **arch,
+            **attrs.asdict(self.schedule),
+        }
 
     def d_var(self, n_tokens: int, n_ctx: int) -> int:
-        """The default width of a variable slot for data of `n_tokens` tokens and `n_ctx` positions."""
+        """The default width of a variable slot, for `n_tokens` tokens and `n_ctx` positions."""
         floor = self.architecture.min_d_var
         return max(n_tokens if floor is None else floor, n_ctx)
 
@@ -92,27 +97,60 @@ def _synthetic(name: str, generate: Callable, **kw) -> Task:
 
 def _text(name: str, max_words: int, d_var: int, **kw) -> Task:
     # Sentences are framed <s> words </s>; 4 learned word variables (the paper's scripts).
-    return Task(name, None, eos=EOS, vocab_size=10000, min_length=None, max_length=max_words,
-                masked_labels=(PAD,), architecture=Architecture(embed_vars=4, min_d_var=d_var), **kw)
+    return Task(
+        name,
+        None,
+        eos=EOS,
+        vocab_size=10000,
+        min_length=None,
+        max_length=max_words,
+        masked_labels=(PAD,),
+        architecture=Architecture(embed_vars=4, min_d_var=d_var),
+        **kw,
+    )
 
 
-TASKS: dict[str, Task] = {task.name: task for task in [
-    # PAPER.md section 5; sort and reverse end their input with </s>.
-    _synthetic("reverse", gen.reverse, eos=EOS),
-    _synthetic("hist", gen.hist),
-    _synthetic("double_hist", gen.double_hist),
-    _synthetic("sort", gen.sort, eos=EOS),
-    _synthetic("most_freq", gen.most_freq),
-    # The reference forces the bracket-kind count into vocab_size for Dyck.
-    _synthetic("dyck1", gen.dyck1, vocab_size=1, vocab_fixed=True, min_length=16, max_length=16,
-               causal=True),
-    _synthetic("dyck2", gen.dyck2, vocab_size=2, vocab_fixed=True, min_length=16, max_length=16,
-               causal=True),
-    _synthetic("induction", gen.induction, vocab_size=10, min_length=9, max_length=9, causal=True,
-               masked_labels=()),
-    _text("conll", 30, 32),
-    _text("classify", 64, 64, pooled=True),
-]}
+TASKS: dict[str, Task] = {
+    task.name: task
+    for task in [
+        # PAPER.md section 5; sort and reverse end their input with </s>.
+        _synthetic("reverse", gen.reverse, eos=EOS),
+        _synthetic("hist", gen.hist),
+        _synthetic("double_hist", gen.double_hist),
+        _synthetic("sort", gen.sort, eos=EOS),
+        _synthetic("most_freq", gen.most_freq),
+        # The reference forces the bracket-kind count into vocab_size for Dyck.
+        _synthetic(
+            "dyck1",
+            gen.dyck1,
+            vocab_size=1,
+            vocab_fixed=True,
+            min_length=16,
+            max_length=16,
+            causal=True,
+        ),
+        _synthetic(
+            "dyck2",
+            gen.dyck2,
+            vocab_size=2,
+            vocab_fixed=True,
+            min_length=16,
+            max_length=16,
+            causal=True,
+        ),
+        _synthetic(
+            "induction",
+            gen.induction,
+            vocab_size=10,
+            min_length=9,
+            max_length=9,
+            causal=True,
+            masked_labels=(),
+        ),
+        _text("conll", 30, 32),
+        _text("classify", 64, 64, pooled=True),
+    ]
+}
 
 
 def get_task(name: str) -> Task:
@@ -127,8 +165,11 @@ def is_text_task(name: str | None) -> bool:
 
 def task_names(text: bool | None = None, spec: bool | None = None) -> list[str]:
     """The tasks' names, only text (or only synthetic) ones, only those with a spec, when asked."""
-    return [t.name for t in TASKS.values()
-            if (text is None or t.text == text) and (spec is None or (t.spec is not None) == spec)]
+    return [
+        t.name
+        for t in TASKS.values()
+        if (text is None or t.text == text) and (spec is None or (t.spec is not None) == spec)
+    ]
 
 
 def describe_default(option: str) -> str:

@@ -68,7 +68,9 @@ def pick_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise TpcError("--device cuda: torch sees no CUDA device here (this torch build or machine has none)")
+        raise TpcError(
+            "--device cuda: torch sees no CUDA device here (this torch build or machine has none)"
+        )
     if name not in ("cpu", "cuda"):
         raise TpcError(f"--device {name!r}: expected auto, cpu or cuda")
     return torch.device(name)
