@@ -153,20 +153,26 @@ def _check_reads(node: Node, by_name: dict[str, Node]) -> None:
                 raise IRError(f"{node.name}: {f.name} must be {need}, but {source!r} is a {got}")
 
 
-def _table_gaps(kind: str, value, over: list, types) -> list:
-    """The inputs a `kind` field (nodes.TABLE_KINDS) lacks a row for, given the names its
-    `over` input fields hold."""
-    if kind == "table":
-        return value.missing(*(types[name].values for name in over))
-    if kind == "tables":  # one table per name of the one many-input field
-        return [
-            gap for name, table in zip(over[0], value) for gap in table.missing(types[name].values)
-        ]
-    query, key = over  # a predicate: its views, if any, over the query and key values
-    views = ((value.query_view, query), (value.key_view, key))
-    return [
-        gap for view, name in views if view is not None for gap in view.missing(types[name].values)
-    ]
+def _gaps_of_table(table, over: list, types) -> list:
+    return table.missing(*(types[name].values for name in over))
+
+
+def _gaps_of_tables(tables, over: list, types) -> list:
+    """One table per name of the one many-input field."""
+    return [gap for name, t in zip(over[0], tables) for gap in t.missing(types[name].values)]
+
+
+def _gaps_of_predicate(pred, over: list, types) -> list:
+    """A predicate's views, if any, over the query and key values."""
+    views = zip((pred.query_view, pred.key_view), over)
+    return [gap for view, name in views if view is not None
+            for gap in view.missing(types[name].values)]
+
+
+# A table kind (nodes.TABLE_KINDS) -> the inputs its field lacks a row for, given the names
+# its `over` input fields hold.
+TABLE_GAPS = {"table": _gaps_of_table, "tables": _gaps_of_tables,
+              "predicate": _gaps_of_predicate}
 
 
 def _check_tables(node: Node, types) -> None:
@@ -174,7 +180,7 @@ def _check_tables(node: Node, types) -> None:
     for f in held_fields(type(node)):
         if f.metadata["holds"] in TABLE_KINDS:
             over = [getattr(node, name) for name in f.metadata["over"]]
-            gaps = _table_gaps(f.metadata["holds"], getattr(node, f.name), over, types)
+            gaps = TABLE_GAPS[f.metadata["holds"]](getattr(node, f.name), over, types)
             if gaps:
                 raise IRError(
                     f"{node.name}: table is not total; no row for {', '.join(map(show, gaps[:5]))}"
