@@ -90,6 +90,7 @@ class ModelConfig:
     # Classification (the paper's pool_outputs): position 0 reads the mean of every non-pad
     # position's class scores, and hard mode gives that class at every position.
     pool_outputs: bool = False
+    # While training only: on MLP hidden units and new variables, as the paper's code.
     dropout: float = 0.0
     masked_classes: tuple[int, ...] = attrs.field(default=(), converter=tuple)
     # Names of numerical heads that average instead of summing, and predicates read as arbitrary

@@ -55,7 +55,9 @@ class Task:
 
     name: str
     generate: Callable | None = None
+    # The spec's file under examples/specs: a RASP program over the plain input.
     spec: str | None = None
+    # The token the model reads after the plain input (BOS always comes first).
     eos: str | None = None
     causal: bool = False
     vocab_size: int = 8  # tokens including the special ones; text: the most frequent words kept
