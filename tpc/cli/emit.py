@@ -28,7 +28,7 @@ def emit(program, target, out, vocab, max_len):
     \b
     Example:
       tpc emit examples/rasp/sort.rasp --vocab "1 2 3 4" --to python -o sort.py
-      python -c "import sort; print(sort.run([3, 1, 2]))"   # [1, 2, 3]
+      python -c "import sort; print(sort.run(['3', '1', '2']))"   # ['1', '2', '3']
     """
     prog = load(program, Choices(tokens_option(vocab), max_len))
     write_output(out, render(prog, target))

@@ -17,7 +17,7 @@ from tpc.passes import PASSES
 @LEVEL
 @click.option("--print-after", multiple=True, metavar="PASS",
               help="Print the program as RASP text on stderr after each run of PASS "
-                   "(narrow, fold, cse, dce, compare, prune, fill); repeatable.")
+                   f"({', '.join(PASSES)}); repeatable.")
 def lift(model, out, target, level, print_after):
     """Lift MODEL's weights into a program that computes exactly what the model computes.
 

@@ -14,6 +14,7 @@ from tpc.atomic import write_text
 from tpc.errors import TpcError
 from tpc.ir import DEFAULT_MAX_LEN
 from tpc.load import DEFAULT_VOCAB, MAX_LEN_LIMIT, RUN_MAX_LEN_LIMIT, parse_tokens, split_spec
+from tpc.passes import PIPELINES
 
 
 class Int(click.IntRange):
@@ -66,18 +67,36 @@ MAX_LEN = click.option(
          f"#!tpc max_len, else {DEFAULT_MAX_LEN}]",
 )
 RUN_MAX_LEN = click.option(
-    "--max-len", type=Int(1, RUN_MAX_LEN_LIMIT), metavar="N",
-    help=f"The longest input, in tokens, at most {RUN_MAX_LEN_LIMIT} (RASP source only). [the file's "
-         f"#!tpc max_len, else the input's length, at least {DEFAULT_MAX_LEN}]",
+    "--max-len",
+    type=Int(1, RUN_MAX_LEN_LIMIT),
+    metavar="N",
+    help=f"The longest input, in tokens, at most {RUN_MAX_LEN_LIMIT} (RASP source only). "
+    f"[the file's #!tpc max_len, else the input's length, at least {DEFAULT_MAX_LEN}]",
 )
-OUTPUT_NAME = click.option("--output-name", metavar="NAME", help="The program output to use. [every output]")
-LEVEL = click.option("-O", "--level", type=Int(0, 2), default=1, show_default=True, metavar="LEVEL",
-                     help="-O0: the program exactly as built; -O1: narrow value sets, fold constants, "
-                          "merge duplicates, remove dead code, name comparisons; -O2: also run the "
-                          "program on every input of the domain (at most 2,000,000) to drop readout "
-                          "terms that never change the answer and to simplify unreachable table entries.")
-TEXT_OUTPUT = click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default="-",
-                           help="The file to write (atomically), `-` for standard output. [-]")
+OUTPUT_NAME = click.option(
+    "--output-name", metavar="NAME", help="The program output to use. [every output]"
+)
+LEVEL = click.option(
+    "-O",
+    "--level",
+    type=Int(0, 2),
+    default=1,
+    show_default=True,
+    metavar="LEVEL",
+    help="-O0: the program exactly as built; -O1: narrow value sets, fold constants, "
+    "merge duplicates, remove dead code, recognise comparisons, name heads by "
+    f"what they read (passes {', '.join(PIPELINES[1])}); -O2: also run the "
+    "program on every input of the domain (at most 2,000,000) to drop readout "
+    "terms that never change the answer and to simplify unreachable table entries.",
+)
+TEXT_OUTPUT = click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False),
+    default="-",
+    help="The file to write (atomically), `-` for standard output. [-]",
+)
 
 
 def tokens_option(text: str | None) -> list | None:

@@ -80,20 +80,29 @@ def rasp_domain(pragmas: Pragmas, filename: str = "<string>", vocab=None,
     if implicit_bos is None:
         implicit_bos = "explicit-bos" not in words
     if "model" not in words and not implicit_bos:
-        raise TpcError(f"{filename}:1:1: RASP programs need implicit BOS; use '#!tpc model' for explicit BOS")
+        raise TpcError(
+            f"{filename}:1:1: RASP programs need implicit BOS; use '#!tpc model' for explicit BOS"
+        )
     if vocab is None:
         vocab = pragmas.vocab if pragmas.vocab is not None else default_vocab
     if max_len is None:
         max_len = pragmas.max_len if pragmas.max_len is not None else default_max_len
     try:
-        domain = Domain(vocab=tuple(vocab), max_len=max_len, causal=causal, implicit_bos=implicit_bos)
+        domain = Domain(
+            vocab=tuple(vocab), max_len=max_len, causal=causal, implicit_bos=implicit_bos
+        )
     except ValueError as err:
         raise TpcError(f"{filename}: bad domain: {err}") from None
     return domain
 
 
-def rasp_file_to_ir(path, vocab=None, max_len: int | None = None, causal: bool | None = None,
-                    implicit_bos: bool | None = None) -> Program:
+def rasp_file_to_ir(
+    path,
+    vocab=None,
+    max_len: int | None = None,
+    causal: bool | None = None,
+    implicit_bos: bool | None = None,
+) -> Program:
     """`rasp_to_ir` on the text of the file at `path`."""
     with open(path) as f:
         source = f.read()
