@@ -63,7 +63,9 @@ def fill_unreachable(program: Program) -> Program:
         if isinstance(node, Map):
             table = _filled_map(node, values[0], {r[0] for r in rows.tolist()})
         else:
-            table = _filled_sequence_map(node, values[0], values[1], {tuple(r) for r in rows.tolist()})
+            table = _filled_sequence_map(
+                node, values[0], values[1], {tuple(r) for r in rows.tolist()}
+            )
         if table != node.table:
             changed[node.name] = attrs.evolve(node, table=table)
     if not changed:
