@@ -52,7 +52,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     print(
-        "| program | N | tpc compile s (text / IR) | tracr warm s | tpc d_model | tracr d_model | tpc params | "
+        "| program | N | tpc compile s (text / IR) | tracr warm s | tpc d_model | tracr d_model | "
+        "tpc params | "
         "tracr params | layers / heads / MLPs | exact (inputs) |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -67,7 +68,8 @@ def main():
         s = c.stats
         exact = f"{'yes' if not bad else f'NO ({len(bad)} wrong)'} ({len(seqs):,})"
         print(
-            f"| {name} | {args.max_len} | {text:.3f} / {ir:.3f} | {t_s} | {s['d_model']} | {t_d} | {s['params']:,} | "
+            f"| {name} | {args.max_len} | {text:.3f} / {ir:.3f} | {t_s} | {s['d_model']} | {t_d} | "
+            f"{s['params']:,} | "
             f"{t_p:,} | {s['layers']} / {s['heads']} / {s['mlps']} | {exact} |",
             flush=True,
         )

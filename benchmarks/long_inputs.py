@@ -1,6 +1,8 @@
-"""`tpc run` on long inputs: seconds and peak memory for every program in examples/rasp (and tracr/).
+"""`tpc run` on long inputs: seconds and peak memory for every program in examples/rasp
+(and tracr/).
 
-    OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/long_inputs.py [--lengths 2000,4096] [--repeat 3]
+    OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/long_inputs.py \\
+        [--lengths 2000,4096] [--repeat 3]
 
 Each cell is a fresh `tpc run` process (start-up included) on a random input the program is
 defined on (see `tokens`); the time is the best of --repeat, the memory the peak resident size
@@ -55,13 +57,14 @@ def measure(program: Path, n: int) -> tuple[float, float, int, str]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     ap.add_argument("--lengths", default=f"2000,{RUN_MAX_LEN_LIMIT}")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     lengths = [int(n) for n in args.lengths.split(",")]
     print(
-        f"| program | {' | '.join(f'{n} tokens: s (MB)' for n in lengths)} | {RUN_MAX_LEN_LIMIT + 1} tokens |"
+        f"| program | {' | '.join(f'{n} tokens: s (MB)' for n in lengths)} | "
+        f"{RUN_MAX_LEN_LIMIT + 1} tokens |"
     )
     print("|---" * (len(lengths) + 2) + "|")
     for program in sorted(EXAMPLES.glob("*.rasp")) + sorted(EXAMPLES.glob("tracr/*.rasp")):

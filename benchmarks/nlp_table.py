@@ -77,7 +77,8 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as out:
                 m = train(opts, out, progress=False)
             got = (
-                f"P/R/F1 {100 * m['test_precision']:.1f} / {100 * m['test_recall']:.1f} / {100 * m['test_f1']:.1f}"
+                f"P/R/F1 {100 * m['test_precision']:.1f} / {100 * m['test_recall']:.1f} / "
+                f"{100 * m['test_f1']:.1f}"
                 if settings is NER
                 else f"accuracy {100 * m['test_acc']:.1f}"
             )

@@ -75,10 +75,14 @@ def table(tasks: list[str], runs: Path) -> None:
             opts = metrics["options"]
             if opts["task"] != t:
                 continue
-            shape = f"{opts['layers']} / {opts['cat_heads'] + opts['num_heads']} / {opts['cat_mlps'] + opts['num_mlps']}"
+            shape = (
+                f"{opts['layers']} / {opts['cat_heads'] + opts['num_heads']} / "
+                f"{opts['cat_mlps'] + opts['num_mlps']}"
+            )
             found.append(100 * metrics["test_acc"])
             print(
-                f"| {t} | {path.parent.name} (seed {opts['seed']}) | {shape} | {paper:.2f} | {found[-1]:.2f} |"
+                f"| {t} | {path.parent.name} (seed {opts['seed']}) | {shape} | {paper:.2f} | "
+                f"{found[-1]:.2f} |"
             )
         best = f"**{max(found):.2f}**" if found else "pending"
         print(

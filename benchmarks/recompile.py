@@ -47,7 +47,8 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=5000)
     args = ap.parse_args()
     print(
-        "| model | M params | compile(lift(M)) params | ratio | lift + compile s | exhaustive | sampled at full length |"
+        "| model | M params | compile(lift(M)) params | ratio | lift + compile s | exhaustive | "
+        "sampled at full length |"
     )
     print("|---|---|---|---|---|---|---|")
     for path in args.models:
@@ -69,7 +70,8 @@ def main() -> None:
         m, c = params(loaded.model), params(compiled.model)
         print(
             f"| {path} | {m:,} | {c:,} | {c / m:.2f}x | {seconds:.2f} | "
-            f"{'equivalent' if result.equivalent else 'DIFFERS'} ({result.inputs:,}) | {same:,} / {len(seqs):,} |",
+            f"{'equivalent' if result.equivalent else 'DIFFERS'} ({result.inputs:,}) | "
+            f"{same:,} / {len(seqs):,} |",
             flush=True,
         )
 

@@ -61,6 +61,7 @@ start = time.perf_counter()
 for _ in range(n):
     module.run(INPUT)
 print(
-    f"emitted Python: {module.run(INPUT)}, {(time.perf_counter() - start) / n * 1e3:.3f} ms per input"
+    f"emitted Python: {module.run(INPUT)}, "
+    f"{(time.perf_counter() - start) / n * 1e3:.3f} ms per input"
 )
 assert module.run(INPUT) == sorted(INPUT)

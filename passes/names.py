@@ -85,7 +85,8 @@ def _describe(program: Program, node: Aggregate) -> str | None:
 
 
 def name_heads(program: Program) -> Program:
-    """Lifted heads that provably read the previous/next position or count equal values are named so."""
+    """Lifted heads that provably read the previous/next position or count equal values are
+    named so."""
     names = FreshNames(n.name for n in program.nodes)
     users, origin = program.users(), program.origin_map
     mapping = {}

@@ -12,7 +12,7 @@ def _restrict_table(table: Table, keep) -> Table:
 
 
 class _Restrict(Visitor):
-    """The fields of a node with the table rows and predicate pairs its inputs can't reach removed."""
+    """The fields of a node, minus the table rows and predicate pairs its inputs can't reach."""
 
     def __init__(self, types: dict):
         self.types = types
@@ -64,7 +64,7 @@ class _Restrict(Visitor):
 
 
 def narrow_types(program: Program) -> Program:
-    """Shrink each node's type to the values reachable from the domain; drop unreachable table rows."""
+    """Shrink each node's type to the values reachable from the domain; drop unreachable rows."""
     types: dict = {}
     restrict = _Restrict(types)
     nodes = []

@@ -216,7 +216,7 @@ def _refitted(program: Program, node: Readout, arrays, rows, want):
 
 
 def _prune_readout(program: Program, node: Readout):
-    """(the pruned node, a note naming what went by which route), or (node, None) if nothing changes."""
+    """(the pruned node, a note naming what went by which route), or (node, None) if unchanged."""
     arrays = _score_arrays(program, node)
     keep = list(range(len(node.terms)))
     notes, rows = [], None
@@ -247,7 +247,8 @@ def _prune_readout(program: Program, node: Readout):
         if gone:
             notes.append(f"removed {', '.join(gone)} by refitting")
         notes.append(
-            f"scores refit to whole numbers (largest {largest:.0f}) by linear programming over {route}"
+            f"scores refit to whole numbers (largest {largest:.0f}) "
+            f"by linear programming over {route}"
         )
         if not tries_removal(rows):
             notes.append(
@@ -272,7 +273,8 @@ def _prune_readout(program: Program, node: Readout):
 
 
 def prune_readouts(program: Program) -> Program:
-    """Readout terms that provably never change the argmax go; one- or two-term readouts become tables."""
+    """Readout terms that provably never change the argmax go; one- or two-term readouts become
+    tables."""
     nodes, notes = [], {}
     for node in program.nodes:
         # A pooled readout's class is the argmax of scores summed over positions: a per-position

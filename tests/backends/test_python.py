@@ -195,7 +195,8 @@ def test_example_programs(path):
 
 
 def test_a_linear_numerical_readout_term_is_one_weight_row_not_a_table():
-    """Scores float32(float32(value) * w), as the model scores a numerical variable: fractions too."""
+    """Scores float32(float32(value) * w), as the model scores a numerical variable, fractions
+    too."""
     import struct
 
     def f32(x):

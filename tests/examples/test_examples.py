@@ -83,7 +83,7 @@ def brackets(vocab: tuple, max_len: int) -> st.SearchStrategy:
 
 @frozen
 class Example:
-    """`path` (relative to examples/rasp, without .rasp) with its oracle, output name and domains."""
+    """`path` (relative to examples/rasp, no .rasp) with its oracle, output name and domains."""
 
     path: str
     oracle: Callable[[list], list]

@@ -50,7 +50,10 @@ def test_mean_over_numerical_key_selection():
 
 def test_none_queries_do_not_select_bos():
     # p is None at position 0 (nothing before it); a None query selects only None keys.
-    src = "p = aggregate(select(indices, indices, <), tokens);\noutput w = selector_width(select(p, p, ==));"
+    src = (
+        "p = aggregate(select(indices, indices, <), tokens);\n"
+        "output w = selector_width(select(p, p, ==));"
+    )
     p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     for s in ALL:
         prev = ([None] + s[:-1]) if s else []
@@ -58,7 +61,10 @@ def test_none_queries_do_not_select_bos():
 
 
 def test_not_selector_excludes_bos():
-    src = "output w = selector_width(not select(indices, indices, ==));\noutput a = aggregate(not select(indices, indices, !=), tokens);"
+    src = (
+        "output w = selector_width(not select(indices, indices, ==));\n"
+        "output a = aggregate(not select(indices, indices, !=), tokens);"
+    )
     p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     for s in ALL:
         out = run(p, [s])
@@ -68,8 +74,10 @@ def test_not_selector_excludes_bos():
 
 def test_empty_selection_gives_the_default_else_0():
     src = (
-        's = select(indices, indices, <);\noutput c = aggregate(s, tokens);\noutput d = aggregate(s, tokens, "z");\n'
-        'output n = aggregate(s, indicator(tokens == "a"));\noutput nd = aggregate(s, indicator(tokens == "a"), 5);\n'
+        "s = select(indices, indices, <);\noutput c = aggregate(s, tokens);\n"
+        'output d = aggregate(s, tokens, "z");\n'
+        'output n = aggregate(s, indicator(tokens == "a"));\n'
+        'output nd = aggregate(s, indicator(tokens == "a"), 5);\n'
         "output w = selector_width(s);"
     )
     p = rasp_to_ir(src, "b.rasp", VOCAB, 4)

@@ -72,7 +72,8 @@ def test_indexing_an_sop_and_atom_in_sop(tmp_path):
 def test_lists_hold_sops_and_concatenate(tmp_path):
     prog = tmp_path / "p.rasp"
     prog.write_text(
-        "xs = [indices] + [indices * 10];\ntotal = 0;\nfor x in xs { total = total + x; }\nresult = total;\n"
+        "xs = [indices] + [indices * 10];\ntotal = 0;\n"
+        "for x in xs { total = total + x; }\nresult = total;\n"
     )
     r = run(prog, "abc")
     assert r.exit_code == 0 and json.loads(r.output) == [0, 11, 22]

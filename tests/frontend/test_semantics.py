@@ -26,7 +26,8 @@ def width(s, pred):
 # name -> (source, {output: python oracle(tokens) -> list})
 PROGRAMS = {
     "reverse": (
-        "opp = length - indices - 1;\nflip = select(indices, opp, ==);\nreverse = aggregate(flip, tokens);",
+        "opp = length - indices - 1;\nflip = select(indices, opp, ==);\n"
+        "reverse = aggregate(flip, tokens);",
         {"reverse": lambda s: s[::-1]},
     ),
     "hist": (
@@ -46,7 +47,8 @@ PROGRAMS = {
         {"m": lambda s: [Fraction(s[:i].count("b"), i) if i else 0 for i in range(len(s))]},
     ),
     "prev_default": (
-        'output p = aggregate(select(indices, indices, <), tokens); output d = aggregate(select(indices, indices, <), tokens, "z");',
+        "output p = aggregate(select(indices, indices, <), tokens); "
+        'output d = aggregate(select(indices, indices, <), tokens, "z");',
         {
             "p": lambda s: [s[i - 1] if i else 0 for i in range(len(s))],  # RASP's default: 0
             "d": lambda s: [s[i - 1] if i else "z" for i in range(len(s))],
@@ -74,8 +76,10 @@ PROGRAMS = {
         },
     ),
     "arith": (
-        "output half = indices / 2;\noutput inv = 1 / indices;\noutput inv0 = numerical(1 / indices);\n"
-        "output m = (indices + 1) % length;\noutput p = 2 ^ indices;\noutput r = round(indices / 2);\n"
+        "output half = indices / 2;\noutput inv = 1 / indices;\n"
+        "output inv0 = numerical(1 / indices);\n"
+        "output m = (indices + 1) % length;\noutput p = 2 ^ indices;\n"
+        "output r = round(indices / 2);\n"
         "output neg = -indices * 3 - 1;",
         {
             "half": lambda s: [Fraction(i, 2) if i % 2 else i // 2 for i in range(len(s))],
@@ -106,10 +110,12 @@ PROGRAMS = {
         # rasplib's own definitions, written in this dialect.
         "full_s = select(1, 1, ==);\n"
         "mylength = round(1 / aggregate(full_s, indicator(indices == 0)));\n"
-        "def sw(sel) {\n  at0 = select(indices, 0, ==);\n  sAND0 = sel and at0;\n  sOR0 = sel or at0;\n"
+        "def sw(sel) {\n  at0 = select(indices, 0, ==);\n  sAND0 = sel and at0;\n"
+        "  sOR0 = sel or at0;\n"
         "  inverted = aggregate(sOR0, indicator(indices == 0));\n  except0 = (1 / inverted) - 1;\n"
         "  valat0 = aggregate(sAND0, 1, 0);\n  return round(except0 + valat0);\n}\n"
-        "def load_from_location(seq, location) { return aggregate(select(indices, location, ==), seq); }\n"
+        "def load_from_location(seq, location) { "
+        "return aggregate(select(indices, location, ==), seq); }\n"
         "output n = mylength;\noutput w = sw(select(tokens, tokens, <));\n"
         "output first = load_from_location(tokens, 0);",
         {

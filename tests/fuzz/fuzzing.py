@@ -268,7 +268,8 @@ _MODULES: dict[str, object] = {}
 
 
 def emitted(work: Path, kind: str):
-    """The emitted Python module of sort.rasp (vocab 1 2 3, max_len 4) or of the lifted hist model."""
+    """The emitted Python module of sort.rasp (vocab 1 2 3, max_len 4) or of the lifted hist
+    model."""
     if kind not in _MODULES:
         path = work / f"emitted_{kind}.py"
         args = (

@@ -85,5 +85,6 @@ def test_coverage_counts_rows_and_pairs_the_data_uses():
     # copy's table has a row per value of prev (BOS, 1, 2, 3); [1, 2] reads BOS, BOS, 1.
     assert (report["copy"]["used"], report["copy"]["total"]) == (2, 4)
     assert sorted(map(str, (r[0] for r in report["copy"]["unused"]))) == ["2", "3"]
-    # prev_select pairs (q, q-1) over positions 0..4: 4 pairs; input [1, 2] (positions 0..2) uses (1, 0), (2, 1).
+    # prev_select pairs (q, q-1) over positions 0..4: 4 pairs; input [1, 2] (positions 0..2)
+    # uses (1, 0), (2, 1).
     assert (report["prev_select"]["used"], report["prev_select"]["total"]) == (2, 4)

@@ -45,8 +45,8 @@ def test_heads_that_read_the_previous_position_and_count_equal_tokens_are_named_
     assert Interpreter(after).run(seqs) == Interpreter(before).run(seqs)
     source = to_python(after)
     assert (
-        "prev_token = nearest(\n        select(indices, indices, predicate_prev_token), tokens)  # L0.cat_head0"
-        in source
+        "prev_token = nearest(\n"
+        "        select(indices, indices, predicate_prev_token), tokens)  # L0.cat_head0" in source
     )
     assert max(map(len, source.splitlines())) <= 88
     assert name_heads(after) == after

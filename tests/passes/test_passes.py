@@ -273,7 +273,8 @@ def test_near_ties_are_refit_to_small_whole_numbers_that_decide_every_input_alik
 
 
 def _repeated_term_readout():
-    """A readout of tokens, the same tokens relabelled, and positions: one of the first two can go."""
+    """A readout of tokens, the same tokens relabelled, and positions; one of the first two can
+    go."""
     b = Builder(_dom())
     t, i = b.tokens(), b.indices()
     twin = b.map(Table({"<s>": 0, "a": 1, "b": 2}), t, name="twin")  # tokens, relabelled

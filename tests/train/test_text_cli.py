@@ -1,5 +1,6 @@
 """`tpc train` on text files from the command line: --device, and data errors as one line
-naming file:line with exit status 2 (training and lifting text models: tests/lift/test_text_models.py)."""
+naming file:line with exit status 2 (training and lifting text models:
+tests/lift/test_text_models.py)."""
 
 from pathlib import Path
 

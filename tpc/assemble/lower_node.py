@@ -72,7 +72,8 @@ def affine_fit(rows) -> tuple[list[Fraction], Fraction] | None:
 
 
 class NodeLowering(Visitor):
-    """`lower_node(node)` records the node's views in `views.env`, allocating modules in `layout`."""
+    """`lower_node(node)` records the node's views in `views.env`, allocating modules in
+    `layout`."""
 
     def __init__(self, views: Views, layout: Layout):
         self.views = views
@@ -209,7 +210,7 @@ class NodeLowering(Visitor):
             self._sum_or_mean(node, e)
 
     def _static_bos(self, cv: CatView):
-        """The view's value at BOS when the view is fixed there (tokens, positions), else NOCONST."""
+        """The view's value at BOS if the view is fixed there (tokens, positions), else NOCONST."""
         if cv.var is self.layout.tokens:
             return cv.dec[self.layout.bos_id]
         if cv.var is self.layout.positions:

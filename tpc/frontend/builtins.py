@@ -68,7 +68,8 @@ def aggregate(tr, t, args, kwargs, env, force_kind=None):
     ):
         raise cx.error(
             t,
-            f"a {reduce} aggregate needs {'categorical' if reduce == 'nearest' else 'numerical'} values",
+            f"a {reduce} aggregate needs "
+            f"{'categorical' if reduce == 'nearest' else 'numerical'} values",
         )
     reduce = reduce or ("nearest" if kind == "categorical" else "mean")
     s = materialize(cx, e, args[1], kind=kind)

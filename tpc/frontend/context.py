@@ -35,8 +35,9 @@ SMALL_TABLE = 4096
 
 
 class Context:
-    """One translation's shared state. In "model" mode (`#!tpc model`) there is no decoding and no BOS bookkeeping: the
-    program means exactly its IR (used to print lifted programs; see tpc.backends.rasp)."""
+    """One translation's shared state. In "model" mode (`#!tpc model`) there is no decoding and
+    no BOS bookkeeping: the program means exactly its IR (used to print lifted programs; see
+    tpc.backends.rasp)."""
 
     def __init__(
         self,

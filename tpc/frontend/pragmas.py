@@ -78,7 +78,8 @@ def read_pragmas(source: str, filename: str = "<string>") -> Pragmas:
                         source,
                         line,
                         col(w),
-                        f"unknown pragma '{w}' (known: {', '.join(sorted(MODE_WORDS))}, vocab, max_len)",
+                        f"unknown pragma '{w}' "
+                        f"(known: {', '.join(sorted(MODE_WORDS))}, vocab, max_len)",
                     )
                 words.add(w)
     return Pragmas(frozenset(words), vocab, max_len)

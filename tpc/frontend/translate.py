@@ -42,9 +42,8 @@ class Translator:
         self.outputs: dict[str, str] = {}
         self.last_assign: tuple | None = None  # (name, token) of the last top-level s-op
         self._depth = 0
-        self.targets: list[
-            str
-        ] = []  # the names being assigned, outermost first: they qualify a called function's local names
+        # the names being assigned, outermost first: they qualify a called function's local names
+        self.targets: list[str] = []
         self.loading = loading.outermost(cx.filename)  # the files being read, to refuse load cycles
 
     def run(self, tree: lark.Tree) -> Program:
@@ -388,7 +387,8 @@ class Translator:
         if len(args) != len(f.params):
             raise self.cx.error(
                 t,
-                f"{f.name}() takes {len(f.params)} argument{'s' if len(f.params) != 1 else ''}, got {len(args)}",
+                f"{f.name}() takes {len(f.params)} "
+                f"argument{'s' if len(f.params) != 1 else ''}, got {len(args)}",
             )
         return self.apply(f, [self.expr(a, env) for a in args], t)
 

@@ -82,7 +82,7 @@ class Witness:
         return [values[i] for i in at]
 
     def pairs(self, x: str, y: str) -> list:
-        """The (x value, y value) pairs that occur at some position, in order of first occurrence."""
+        """The (x value, y value) pairs occurring at some position, in order of first occurrence."""
         return list(
             {
                 (value_key(a), value_key(b)): (a, b) for a, b in zip(self.values(x), self.values(y))

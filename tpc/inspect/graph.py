@@ -117,11 +117,13 @@ def to_dot(graph: Graph, title: str = "program") -> str:
             continue
         lines.append(
             f"  subgraph {_quote(f'stage{stage}')} {{ rank=same; "
-            f'{_quote(f"#stage{stage}")} [label={_quote(graph.stage_label(stage))}, shape=plaintext, style=""];'
+            f"{_quote(f'#stage{stage}')} [label={_quote(graph.stage_label(stage))}, "
+            'shape=plaintext, style=""];'
         )
         for v in members:
             lines.append(
-                f"    {_quote(v.name)} [shape={SHAPES[v.role]}, fillcolor={_quote(COLORS[v.role])}];"
+                f"    {_quote(v.name)} [shape={SHAPES[v.role]}, "
+                f"fillcolor={_quote(COLORS[v.role])}];"
             )
         lines.append("  }")
     labels = [
@@ -209,9 +211,12 @@ def to_svg(graph: Graph, standalone: bool = True) -> str:
         x, y = where[v.name]
         rx = BOX_H / 2 if v.role == "head" else 3
         out.append(
-            f'<g><title>{escape(v.name)}</title><rect x="{x - BOX_W / 2:.0f}" y="{y - BOX_H / 2:.0f}" '
-            f'width="{BOX_W}" height="{BOX_H}" rx="{rx:.0f}" fill="{COLORS[v.role]}" stroke="#333"/>'
-            f'<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle">{escape(_short(v.name))}</text></g>'
+            f"<g><title>{escape(v.name)}</title>"
+            f'<rect x="{x - BOX_W / 2:.0f}" y="{y - BOX_H / 2:.0f}" '
+            f'width="{BOX_W}" height="{BOX_H}" rx="{rx:.0f}" '
+            f'fill="{COLORS[v.role]}" stroke="#333"/>'
+            f'<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle">'
+            f"{escape(_short(v.name))}</text></g>"
         )
     out.append("</svg>")
     return "\n".join(out) + "\n"

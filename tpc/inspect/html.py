@@ -74,7 +74,8 @@ def trace_page(doc: dict, graph: Graph, title: str) -> str:
     parts += ["<h2>Program graph</h2>", to_svg(graph, standalone=False)]
     body = "\n".join(parts)
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title>"
         f"<style>{STYLE}</style></head>\n<body>\n{body}\n</body></html>\n"
     )
 

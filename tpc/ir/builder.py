@@ -123,7 +123,8 @@ class Builder:
         predicate: str | Callable | Predicate,
         name: str | None = None,
     ) -> str:
-        """`predicate`: a comparison name (key OP query), a function (key, query) -> bool, or a Predicate."""
+        """`predicate`: a comparison name (key OP query), a function (key, query) -> bool, or a
+        Predicate."""
         if isinstance(predicate, str):
             predicate = Predicate.comparison(predicate)
         elif not isinstance(predicate, Predicate):

@@ -28,13 +28,15 @@ def embedding_function(em, node: Map) -> str:
     by_word = em.names.fresh(f"{clusters}_OF")
     code = cst.Module([]).code_for_node
     entries = [
-        f"    {code(value(v))}: {code(container('tuple', [value(w) for w in words], 1, WIDTH - 12))},\n"
+        f"    {code(value(v))}: "
+        f"{code(container('tuple', [value(w) for w in words], 1, WIDTH - 12))},\n"
         for _, (v, words) in sorted(groups.items())
     ]  # one value per line: a reader scans down the values
     table = cst.parse_expression("{\n" + "".join(entries) + "}")
     comment = cst.EmptyLine(
         comment=cst.Comment(
-            f"# {clusters}: each value of {em.origin.get(node.name, node.name)} and the words that take it."
+            f"# {clusters}: each value of {em.origin.get(node.name, node.name)} "
+            "and the words that take it."
         )
     )
     em.data += [
@@ -47,6 +49,7 @@ def embedding_function(em, node: Map) -> str:
         fn,
         [param],
         [parse_template_statement(f"return {by_word}[{param}]\n")],
-        f"The value of {em.origin.get(node.name, node.name)} for a word (clusters: {clusters}, at the end).",
+        f"The value of {em.origin.get(node.name, node.name)} for a word "
+        f"(clusters: {clusters}, at the end).",
     )
     return fn

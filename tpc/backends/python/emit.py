@@ -149,7 +149,8 @@ class Emitter(Visitor):
         )
 
     def per_position(self, v: str, fn: str, inputs):
-        """v = list(map(fn, input, ...)): fn at every position ([fn()] * n_pos when it reads nothing)."""
+        """v = list(map(fn, input, ...)): fn at every position ([fn()] * n_pos if it reads
+        nothing)."""
         if not inputs:
             self.fill(v, self.call(fn))
             return

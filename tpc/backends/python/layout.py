@@ -110,7 +110,7 @@ def _hanging(depth: int) -> cst.ParenthesizedWhitespace:
 
 
 def _line_breaks(texts: list[str], start: int, width: int) -> set[int]:
-    """After which items to break so that no line of items starting at column `start` passes `width`."""
+    """After which items to break so no line of items starting at column `start` passes `width`."""
     breaks, col = set(), start
     for i, t in enumerate(texts):
         if col > start and col + len(t) + 1 > width:

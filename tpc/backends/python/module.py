@@ -122,7 +122,8 @@ def build_module(p: Program) -> cst.Module:
         list(
             cst.parse_module(
                 f'\n\ndef run(tokens):\n    """The main output ({main!r}): one value per '
-                f'{"token (BOS is added and hidden)" if dom.implicit_bos else "position (BOS first)"}."""\n'
+                f"{per}{' (BOS is added and hidden)' if dom.implicit_bos else ' (BOS first)'}"
+                '."""\n'
                 "    return run_all(tokens)[MAIN_OUTPUT]\n"
             ).body
         )

@@ -41,7 +41,8 @@ def _statements(module) -> list:
         and isinstance(body[0].body[0], cst.Expr)
     ):
         body = body[1:]
-    # A variant module imports the runtime's stand-ins to be importable; emitted modules have their own.
+    # A variant module imports the runtime's stand-ins to be importable; emitted modules have
+    # their own.
     return [st for st in body if not cst.Module([st]).code.startswith("from tpc.")]
 
 
