@@ -45,8 +45,9 @@ def test_planted_errors_are_repaired_to_zero(tmp_path):
     before = _failing(planted)
     assert before >= 10 and _failing(HIST) == 0
     lines = []
-    metrics = repair(planted, HIST_SPEC, RepairOptions(rounds=4, **SMALL), tmp_path / "out",
-                     log=lines.append)
+    metrics = repair(
+        planted, HIST_SPEC, RepairOptions(rounds=4, **SMALL), tmp_path / "out", log=lines.append
+    )
     assert metrics["original_failing_inputs"] == before
     assert metrics["failing_inputs"] == 0 == _failing(tmp_path / "out" / "model.pt")
     assert metrics["lift"]["equivalent"]
@@ -82,8 +83,9 @@ def test_grown_models_compute_the_same_program(step, tmp_path):
     save_checkpoint(tmp_path / "big.pt", big, tokens=meta.tokens, labels=meta.labels)
     assert verify(HIST, tmp_path / "big.pt", max_len=5).equivalent
     assert verify(HIST, lift_model(big, meta.tokens, meta.labels), max_len=4).equivalent
-    diff = changed_modules(lift_model(model, meta.tokens, meta.labels),
-                           lift_model(big, meta.tokens, meta.labels))
+    diff = changed_modules(
+        lift_model(model, meta.tokens, meta.labels), lift_model(big, meta.tokens, meta.labels)
+    )
     assert diff["changed"] == [] and diff["removed"] == [] and diff["added"]
 
 
@@ -102,23 +104,39 @@ def test_freeze_keeps_the_named_modules():
     after = fine_tune(_clone(before), data.train.x, data.train.y, opts, seed=0)
     assert torch.equal(before.unembed, after.unembed)
     for name in ("cat_q", "cat_k", "cat_v", "cat_pred", "num_q", "num_pred"):
-        same = [torch.equal(b, a) for b, a in zip(getattr(before.layers[0], name),
-                                                  getattr(after.layers[0], name))]
+        same = [
+            torch.equal(b, a)
+            for b, a in zip(getattr(before.layers[0], name), getattr(after.layers[0], name))
+        ]
         assert same == [name.startswith("cat")] * len(same)  # the numerical head trained
 
 
 def test_cli_prints_a_line_per_round_and_the_result(tmp_path):
     planted = _planted(tmp_path)
-    result = CliRunner().invoke(main, ["repair", str(planted), str(HIST_SPEC), "-o",
-                                       str(tmp_path / "out"), "--max-len", "3", "--rounds", "0",
-                                       "--dataset-size", "500"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "repair",
+            str(planted),
+            str(HIST_SPEC),
+            "-o",
+            str(tmp_path / "out"),
+            "--max-len",
+            "3",
+            "--rounds",
+            "0",
+            "--dataset-size",
+            "500",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "round 0: " in result.output and "failing of" in result.output
 
 
 def test_cli_errors_are_one_line(tmp_path):
-    compiled = CliRunner().invoke(main, ["repair", str(HIST), str(HIST_SPEC), "-o",
-                                         str(tmp_path / "o"), "--freeze", "L9"])
+    compiled = CliRunner().invoke(
+        main, ["repair", str(HIST), str(HIST_SPEC), "-o", str(tmp_path / "o"), "--freeze", "L9"]
+    )
     assert compiled.exit_code == 2
     assert "error: --freeze L9: no module of the model matches" in compiled.output
 
@@ -126,8 +144,14 @@ def test_cli_errors_are_one_line(tmp_path):
 @pytest.mark.slow  # starts two processes that each import torch
 def test_workers_find_the_same_failures(tmp_path):
     planted = _planted(tmp_path)
-    one = repair(planted, HIST_SPEC, RepairOptions(rounds=0, max_len=4), tmp_path / "one",
-                 log=lambda s: None)
-    two = repair(planted, HIST_SPEC, RepairOptions(rounds=0, max_len=4, workers=2),
-                 tmp_path / "two", log=lambda s: None)
+    one = repair(
+        planted, HIST_SPEC, RepairOptions(rounds=0, max_len=4), tmp_path / "one", log=lambda s: None
+    )
+    two = repair(
+        planted,
+        HIST_SPEC,
+        RepairOptions(rounds=0, max_len=4, workers=2),
+        tmp_path / "two",
+        log=lambda s: None,
+    )
     assert one["rounds"] == [{**r, "seconds": one["rounds"][0]["seconds"]} for r in two["rounds"]]

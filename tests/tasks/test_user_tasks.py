@@ -19,7 +19,7 @@ SPECS = Path(__file__).resolve().parents[2] / "examples" / "specs"
 def _rows(split, data):
     for x, y in zip(split.x.tolist(), split.y.tolist()):
         tokens = [data.tokens[i] for i in x if i]
-        yield tokens, [data.labels[i] for i in y[:len(tokens)]]
+        yield tokens, [data.labels[i] for i in y[: len(tokens)]]
 
 
 def test_spec_task_is_labelled_by_the_spec():
@@ -53,8 +53,10 @@ def _jsonl(tmp_path, lines) -> Path:
 
 
 def test_data_task_reads_its_file(tmp_path):
-    lines = [json.dumps({"tokens": list(w), "labels": [c.upper() for c in w]})
-             for w in ("ab", "ba", "abc", "ca", "cab", "bb", "a", "ccc", "bca", "acb", "bac")]
+    lines = [
+        json.dumps({"tokens": list(w), "labels": [c.upper() for c in w]})
+        for w in ("ab", "ba", "abc", "ca", "cab", "bb", "a", "ccc", "bca", "acb", "bac")
+    ]
     lines.append(json.dumps({"tokens": ["a", "b"], "labels": [None, "B"]}))  # unscored first
     data = make_dataset(f"data:{_jsonl(tmp_path, lines)}", None, None, None, 100, 0)
     assert data.labels[0] == "<pad>" and set(data.labels) <= {"<pad>", "A", "B", "C"}
@@ -62,22 +64,26 @@ def test_data_task_reads_its_file(tmp_path):
     assert total == 11  # "ab" twice: inputs are deduplicated as the paper's tasks are
 
 
-@pytest.mark.parametrize("line, message", [
-    ("not json", "not JSON"),
-    ('{"tokens": ["a"]}', 'expected an object with "tokens" and "labels"'),
-    ('{"tokens": ["a", "b"], "labels": ["A"]}', "2 tokens but 1 labels"),
-    ('{"tokens": [], "labels": []}', "non-empty lists"),
-    ('{"tokens": ["a b"], "labels": ["A"]}', "is not a token"),
-    ('{"tokens": [["a"]], "labels": ["A"]}', "is not a token"),
-    ('{"tokens": ["<s>"], "labels": ["A"]}', "tokens may not be null, <s> or <pad>"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("not json", "not JSON"),
+        ('{"tokens": ["a"]}', 'expected an object with "tokens" and "labels"'),
+        ('{"tokens": ["a", "b"], "labels": ["A"]}', "2 tokens but 1 labels"),
+        ('{"tokens": [], "labels": []}', "non-empty lists"),
+        ('{"tokens": ["a b"], "labels": ["A"]}', "is not a token"),
+        ('{"tokens": [["a"]], "labels": ["A"]}', "is not a token"),
+        ('{"tokens": ["<s>"], "labels": ["A"]}', "tokens may not be null, <s> or <pad>"),
+    ],
+)
 def test_bad_lines_are_file_line_errors(tmp_path, line, message):
     good = json.dumps({"tokens": ["a"], "labels": ["A"]})
     path = _jsonl(tmp_path, [good, "", line])
     with pytest.raises(TpcError, match=f"^{re.escape(str(path))}:3: .*{re.escape(message)}"):
         get_task(f"data:{path}")
-    result = CliRunner().invoke(main, ["train", "--task", f"data:{path}", "-o",
-                                       str(tmp_path / "r")])
+    result = CliRunner().invoke(
+        main, ["train", "--task", f"data:{path}", "-o", str(tmp_path / "r")]
+    )
     assert result.exit_code == 2 and result.output.startswith(f"error: {path}:3: ")
 
 
@@ -88,10 +94,23 @@ def test_missing_files_are_errors(tmp_path):
 
 
 def test_train_on_a_spec_task_end_to_end(tmp_path):
-    result = CliRunner().invoke(main, [
-        "train", "--task", f"spec:{SPECS / 'sort.rasp'}", "--vocab-size", "5", "--max-len", "4",
-        "--layers", "1", "--cat-heads", "1", "--num-heads", "0", "--cat-mlps", "0",
-        "--num-mlps", "0", "--epochs", "1", "--dataset-size", "100", "--quiet",
-        "-o", str(tmp_path / "run")])
+    small = "--vocab-size 5 --max-len 4 --layers 1 --cat-heads 1 --num-heads 0 --cat-mlps 0"
+    small += " --num-mlps 0 --epochs 1 --dataset-size 100 --quiet"
+    task = f"spec:{SPECS / 'sort.rasp'}"
+    result = CliRunner().invoke(
+        main, ["train", "--task", task, *small.split(), "-o", str(tmp_path / "run")]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "run" / "model.pt").is_file()
+
+
+def test_spec_task_sees_its_declared_tokens_as_declared(tmp_path):
+    spec = tmp_path / "names.rasp"
+    spec.write_text(
+        '#!tpc vocab 1 2 3\nnames = map {1: "one", 2: "two", 3: "three"} (tokens);\noutput names;\n'
+    )
+    data = make_dataset(f"spec:{spec}", None, None, None, 100, 0)
+    assert set(data.tokens) == {"<pad>", "<s>", "1", "2", "3"}
+    words = {"1": "one", "2": "two", "3": "three"}
+    for tokens, labels in _rows(data.train, data):
+        assert labels == ["<pad>", *(words[t] for t in tokens[1:])]

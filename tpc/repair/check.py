@@ -14,6 +14,7 @@ import time
 import attrs
 import numpy as np
 
+from tpc.ir import show
 from tpc.verify.conventions import UNSCORED
 from tpc.verify.driver import Prepared, prepare
 from tpc.verify.search import enumerate_inputs
@@ -49,10 +50,19 @@ class Failures:
 class ModelCheck:
     """A model (a checkpoint file) bound to its spec under its task's input convention."""
 
-    def __init__(self, model_path, spec, convention: str, tokens, labels, eos: str | None,
-                 max_len: int | None = None):
-        self.prepared: Prepared = prepare(str(model_path), str(spec), max_len=max_len,
-                                          task=convention)
+    def __init__(
+        self,
+        model_path,
+        spec,
+        convention: str,
+        tokens,
+        labels,
+        eos: str | None,
+        max_len: int | None = None,
+    ):
+        self.prepared: Prepared = prepare(
+            str(model_path), str(spec), max_len=max_len, task=convention
+        )
         check = self.prepared.check
         ids = {t: i for i, t in enumerate(tokens)}
         # The check's inputs are indices into its common vocabulary, the model's own strings.
@@ -75,16 +85,16 @@ class ModelCheck:
         """The spec's label ids at every position the model reads (0 at BOS and EOS, and
         where the spec outputs a value the model has no class for: added to `missing`)."""
         check = self.prepared.check
-        out = check.b.run_ids(idx, [self.output], check.canon)[self.output][:, check.drop_b:]
+        out = check.b.run_ids(idx, [self.output], check.canon)[self.output][:, check.drop_b :]
         labels = np.vectorize(self.canon_to_label, otypes=[np.int64])(out) if out.size else out
         for row in np.unique((labels < 0).nonzero()[0]):
             seq = [check.b.tokens[i] for i in idx[row]]
-            values = check.b.run_values(seq, [self.output])[self.output][check.drop_b:]
-            missing |= {str(v) for v, label in zip(values, labels[row]) if label < 0}
+            values = check.b.run_values(seq, [self.output])[self.output][check.drop_b :]
+            missing |= {show(v, quote=False) for v, label in zip(values, labels[row]) if label < 0}
         labels = np.maximum(labels, 0)
         width = idx.shape[1] + 2 if self.eos is not None else idx.shape[1] + 1
         full = np.zeros((len(idx), width), dtype=np.int64)
-        full[:, 1:idx.shape[1] + 1] = labels.reshape(len(idx), idx.shape[1])
+        full[:, 1 : idx.shape[1] + 1] = labels.reshape(len(idx), idx.shape[1])
         return full
 
     def _batch(self, idx: np.ndarray, found: Failures) -> None:
@@ -97,8 +107,9 @@ class ModelCheck:
             labels = self.spec_labels(idx[bad], found.missing)
             found.rows.append((self.model_rows(idx[bad]), labels))
 
-    def run(self, exhaustive_limit: int, samples: int, seed: int,
-            share: tuple[int, int] = (0, 1)) -> Failures:
+    def run(
+        self, exhaustive_limit: int, samples: int, seed: int, share: tuple[int, int] = (0, 1)
+    ) -> Failures:
         """Every failing input of this process's share (`share` = rank, workers)."""
         start = time.perf_counter()
         p = self.prepared
@@ -107,12 +118,13 @@ class ModelCheck:
         if found.mode == "exhaustive":
             batch = 0
             for length in range(p.min_len, p.max_len + 1):
-                count, step = p.n_vocab ** length, max(1, budget // (length + 1))
+                count, step = p.n_vocab**length, max(1, budget // (length + 1))
                 for lo in range(0, count, step):
                     batch += 1
                     if (batch - 1) % share[1] == share[0]:
-                        self._batch(enumerate_inputs(p.n_vocab, length, lo, min(count, lo + step)),
-                                    found)
+                        self._batch(
+                            enumerate_inputs(p.n_vocab, length, lo, min(count, lo + step)), found
+                        )
         else:
             rng = np.random.RandomState(seed)
             drawn = batch = 0

@@ -37,8 +37,13 @@ def changed_modules(before: Program, after: Program) -> dict:
     common = sorted(set(a) & set(b))
     ra, rb = _readout_rows(before), _readout_rows(after)
     origin_a, origin_b = before.origin_map, after.origin_map
-    terms = sorted({origin_b.get(t, t) for t in set(ra) | set(rb)
-                    if ra.get(t) != rb.get(t) and origin_a.get(t, t) == origin_b.get(t, t)})
+    terms = sorted(
+        {
+            origin_b.get(t, t)
+            for t in set(ra) | set(rb)
+            if ra.get(t) != rb.get(t) and origin_a.get(t, t) == origin_b.get(t, t)
+        }
+    )
     return {
         "changed": [m for m in common if a[m] != b[m]],
         "unchanged": [m for m in common if a[m] == b[m]],

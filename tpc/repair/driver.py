@@ -27,13 +27,14 @@ from tpc.repair.finetune import Pool, fine_tune, freeze_modules, training_rows
 from tpc.repair.grow import add_classes, grow, grown_config
 from tpc.repair.options import RepairOptions
 from tpc.tasks import make_dataset
+from tpc.tasks.registry import USER_TASK_PREFIXES
 from tpc.verify.conventions import convention_for
 
 
 def spec_convention(task: str) -> str:
     """The input convention of a task's model (`tpc.verify.conventions`); a user's task
     (`spec:FILE`, `data:FILE`) reads `<s>` then the tokens."""
-    return "bos" if task.startswith(("spec:", "data:")) else task
+    return "bos" if task.startswith(USER_TASK_PREFIXES) else task
 
 
 @attrs.define
@@ -45,17 +46,22 @@ class Round:
     grown: bool = False
     pool: int = 0  # counterexamples known once this round's check is in
 
-
     def score(self) -> tuple:
         return (self.failures.failing_inputs, self.failures.failing_positions, self.index)
 
     def record(self) -> dict:
         f = self.failures
-        return {"round": self.index, "failing_inputs": f.failing_inputs,
-                "failing_positions": f.failing_positions, "inputs": f.inputs, "mode": f.mode,
-                "counterexamples": self.pool, "grown": self.grown,
-                "config": self.model.cfg.to_dict() if self.grown else None,
-                "seconds": {k: round(v, 2) for k, v in self.seconds.items()}}
+        return {
+            "round": self.index,
+            "failing_inputs": f.failing_inputs,
+            "failing_positions": f.failing_positions,
+            "inputs": f.inputs,
+            "mode": f.mode,
+            "counterexamples": self.pool,
+            "grown": self.grown,
+            "config": self.model.cfg.to_dict() if self.grown else None,
+            "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
+        }
 
 
 def _clone(model: TransformerProgram) -> TransformerProgram:
@@ -70,15 +76,17 @@ class Repair:
     def __init__(self, model_path, spec, opts: RepairOptions, out_dir, log=print):
         loaded = load_model(model_path)
         if not isinstance(loaded.model, TransformerProgram):
-            raise TpcError(f"{model_path}: repair fine-tunes trained models (tpc train or the "
-                           "paper's runs); a compiled model is already its program")
+            raise TpcError(
+                f"{model_path}: repair fine-tunes trained models (tpc train or the "
+                "paper's runs); a compiled model is already its program"
+            )
         self.task = opts.task or loaded.task
         if not self.task:
             raise TpcError(f"{model_path} records no task: pass --task")
         self.convention = spec_convention(self.task)
         self.eos = convention_for(self.convention).eos
+        self.model_path = model_path
         self.original, self.tokens, self.labels = loaded.model, loaded.tokens, loaded.labels
-        self.original_labels = loaded.labels
         self.spec, self.opts, self.out_dir, self.log = Path(spec), opts, Path(out_dir), log
         freeze_modules(_clone(self.original), opts.freeze)  # a bad name fails before any work
         self.data = self._training_data()
@@ -87,11 +95,14 @@ class Repair:
 
     def _training_data(self):
         cfg = self.original.cfg
-        data = make_dataset(self.task, len(self.tokens), cfg.n_ctx, None, self.opts.dataset_size,
-                            self.opts.seed)
+        data = make_dataset(
+            self.task, len(self.tokens), cfg.n_ctx, None, self.opts.dataset_size, self.opts.seed
+        )
         if tuple(data.tokens) != tuple(self.tokens):
-            raise TpcError(f"the task {self.task}'s data has tokens {' '.join(data.tokens)}; "
-                           f"the model has {' '.join(self.tokens)}")
+            raise TpcError(
+                f"the task {self.task}'s data has tokens {' '.join(data.tokens)}; "
+                f"the model has {' '.join(self.tokens)}"
+            )
         return data
 
     def training_split(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -103,23 +114,33 @@ class Repair:
         """The model with a class for each spec output it lacked (`grow.add_classes`: they
         win nowhere yet), checked again."""
         new = sorted(missing, key=lambda v: (len(v), v))
-        self.log(f"the spec or the task's data has labels {', '.join(new)}, which the model has "
-                 "no class for: added (no prediction changes until fine-tuning)")
+        self.log(
+            f"the spec or the task's data has labels {', '.join(new)}, which the model has "
+            "no class for: added (no prediction changes until fine-tuning)"
+        )
         self.labels = (*self.labels, *new)
         model = add_classes(self.original, len(new))
         start = time.perf_counter()
         return Round(0, self.check(model, scratch), model, {"check": time.perf_counter() - start})
 
     def save(self, model, path, metrics=None) -> None:
-        save_checkpoint(path, model, tokens=self.tokens, labels=self.labels, task=self.task,
-                        metrics=metrics)
+        save_checkpoint(
+            path, model, tokens=self.tokens, labels=self.labels, task=self.task, metrics=metrics
+        )
 
     def check(self, model, scratch: Path) -> Failures:
         path = scratch / "candidate.pt"
         self.save(model, path)
         o = self.opts
-        args = dict(model_path=str(path), spec=str(self.spec), convention=self.convention,
-                    tokens=self.tokens, labels=self.labels, eos=self.eos, max_len=o.max_len)
+        args = dict(
+            model_path=str(path),
+            spec=str(self.spec),
+            convention=self.convention,
+            tokens=self.tokens,
+            labels=self.labels,
+            eos=self.eos,
+            max_len=o.max_len,
+        )
         run = dict(exhaustive_limit=o.exhaustive_limit, samples=o.samples, seed=o.seed)
         if o.workers > 1:
             from tpc.repair.workers import check_with_workers  # lazy: torch.distributed
@@ -133,18 +154,25 @@ class Repair:
 
     def _progress(self, r: Round) -> None:
         f, total = r.failures, sum(r.seconds.values())
-        verdict = (f"correct on all {f.inputs} inputs" if f.failing_inputs == 0 else
-                   f"{f.failing_inputs} of {f.inputs} inputs fail "
-                   f"({100 * f.failing_inputs / max(f.inputs, 1):.3f}%), "
-                   f"at {f.failing_positions} positions")
+        verdict = (
+            f"correct on all {f.inputs} inputs"
+            if f.failing_inputs == 0
+            else f"{f.failing_inputs} of {f.inputs} inputs fail "
+            f"({100 * f.failing_inputs / max(f.inputs, 1):.3f}%), "
+            f"at {f.failing_positions} positions"
+        )
         extra = " (grown: " + self._shape(r.model.cfg) + ")" if r.grown else ""
-        self.log(f"round {r.index}: {verdict}; {len(self.pool)} counterexamples so far; "
-                 f"{total:.1f} s{extra}")
+        self.log(
+            f"round {r.index}: {verdict}; {len(self.pool)} counterexamples so far; "
+            f"{total:.1f} s{extra}"
+        )
 
     @staticmethod
     def _shape(cfg) -> str:
-        return (f"{cfg.n_layers} layers, {cfg.n_heads_cat}+{cfg.n_heads_num} heads, "
-                f"{cfg.n_cat_mlps}+{cfg.n_num_mlps} MLPs")
+        return (
+            f"{cfg.n_layers} layers, {cfg.n_heads_cat}+{cfg.n_heads_num} heads, "
+            f"{cfg.n_cat_mlps}+{cfg.n_num_mlps} MLPs"
+        )
 
     def run(self) -> Round:
         """Rounds until no input fails or the budget ends; returns the best round."""
@@ -152,8 +180,12 @@ class Repair:
         with tempfile.TemporaryDirectory(dir=self.out_dir, prefix=".repair-") as scratch:
             scratch = Path(scratch)
             start = time.perf_counter()
-            first = Round(0, self.check(self.original, scratch), self.original,
-                          {"check": time.perf_counter() - start})
+            first = Round(
+                0,
+                self.check(self.original, scratch),
+                self.original,
+                {"check": time.perf_counter() - start},
+            )
             missing = first.failures.missing | (set(self.data.labels) - set(self.labels))
             if missing:
                 first = self.add_missing_labels(missing, scratch)
@@ -169,13 +201,19 @@ class Repair:
                 t0 = time.perf_counter()
                 still = Pool(self.pool.n_ctx)
                 still.add(self.best.failures.rows)
-                x, y = training_rows(*self.training_split(), self.pool, o.oversample, still,
-                                     o.focus)
+                x, y = training_rows(
+                    *self.training_split(), self.pool, o.oversample, still, o.focus
+                )
                 tuned = fine_tune(base, x, y, o, o.seed + index)
                 t1 = time.perf_counter()
                 failures = self.check(tuned, scratch)
-                r = Round(index, failures, tuned, {"fine_tune": t1 - t0,
-                                                   "check": time.perf_counter() - t1}, grown)
+                r = Round(
+                    index,
+                    failures,
+                    tuned,
+                    {"fine_tune": t1 - t0, "check": time.perf_counter() - t1},
+                    grown,
+                )
                 before = self.best.score()
                 self._finish_round(r)
                 stale = 0 if r.score() < before else stale + 1
@@ -189,9 +227,14 @@ class Repair:
         # Kept as it goes: a run stopped early leaves its best model and history so far.
         if self.best is r:
             self.save(r.model, self.out_dir / "model.pt")
-        write_text(self.out_dir / "metrics.json", json.dumps(
-            {"finished": False, "best_round": self.best.index, "rounds": self.history()},
-            indent=2) + "\n")
+        write_text(
+            self.out_dir / "metrics.json",
+            json.dumps(
+                {"finished": False, "best_round": self.best.index, "rounds": self.history()},
+                indent=2,
+            )
+            + "\n",
+        )
 
     def history(self) -> list[dict]:
         return [r.record() for r in self.rounds]

@@ -45,7 +45,7 @@ class Pool:
         x = torch.zeros(len(self.rows), self.n_ctx, dtype=torch.long)
         y = torch.zeros_like(x)
         for i, (ids, labels) in enumerate(self.rows.values()):
-            x[i, :len(ids)], y[i, :len(labels)] = torch.from_numpy(ids), torch.from_numpy(labels)
+            x[i, : len(ids)], y[i, : len(labels)] = torch.from_numpy(ids), torch.from_numpy(labels)
         return x, y
 
 
@@ -53,8 +53,7 @@ def _pad(t: torch.Tensor, width: int) -> torch.Tensor:
     return torch.nn.functional.pad(t, (0, width - t.shape[1]))
 
 
-def training_rows(train_x, train_y, pool: Pool, oversample: int, still_failing: Pool,
-                  focus: float):
+def training_rows(train_x, train_y, pool: Pool, oversample: int, still_failing: Pool, focus: float):
     """The task's training split, the pool repeated `oversample` times, and the inputs the
     best model still fails repeated until they are at least `focus` of the rows."""
     n = pool.n_ctx
@@ -71,10 +70,12 @@ def training_rows(train_x, train_y, pool: Pool, oversample: int, still_failing: 
 
 
 # Per-layer parameters, by the module kind their first dimension indexes.
-_KINDS = {"cat_head": ("cat_q", "cat_k", "cat_v", "cat_pred"),
-          "num_head": ("num_q", "num_k", "num_v", "num_pred"),
-          "cat_mlp": tuple(f"cat_mlp_{p}" for p in ("read", "w_in", "b_in", "w_out", "b_out")),
-          "num_mlp": tuple(f"num_mlp_{p}" for p in ("read", "w_in", "b_in", "w_out", "b_out"))}
+_KINDS = {
+    "cat_head": ("cat_q", "cat_k", "cat_v", "cat_pred"),
+    "num_head": ("num_q", "num_k", "num_v", "num_pred"),
+    "cat_mlp": tuple(f"cat_mlp_{p}" for p in ("read", "w_in", "b_in", "w_out", "b_out")),
+    "num_mlp": tuple(f"num_mlp_{p}" for p in ("read", "w_in", "b_in", "w_out", "b_out")),
+}
 
 
 def _matches(module: str, patterns) -> bool:
@@ -105,17 +106,26 @@ def freeze_modules(model: TransformerProgram, patterns) -> list[str]:
         frozen.append("readout")
     frozen = sorted(set(frozen))
     if not frozen:
-        raise TpcError(f"--freeze {' '.join(patterns)}: no module of the model matches "
-                       "(names such as L0, L1.cat_head2, readout)")
+        raise TpcError(
+            f"--freeze {' '.join(patterns)}: no module of the model matches "
+            "(names such as L0, L1.cat_head2, readout)"
+        )
     return frozen
 
 
-def fine_tune(model: TransformerProgram, x: torch.Tensor, y: torch.Tensor,
-              opts: RepairOptions, seed: int) -> TransformerProgram:
+def fine_tune(
+    model: TransformerProgram, x: torch.Tensor, y: torch.Tensor, opts: RepairOptions, seed: int
+) -> TransformerProgram:
     """`opts.epochs` epochs of tpc's training on (x, y), in place; returns the model (eval)."""
-    train_opts = TrainOptions(task="repair", epochs=opts.epochs, lr=opts.lr,
-                              tau_init=opts.tau_init, tau_end=opts.tau_end,
-                              batch_size=opts.batch_size, seed=seed)
+    train_opts = TrainOptions(
+        task="repair",
+        epochs=opts.epochs,
+        lr=opts.lr,
+        tau_init=opts.tau_init,
+        tau_end=opts.tau_end,
+        batch_size=opts.batch_size,
+        seed=seed,
+    )
     freeze_modules(model, opts.freeze)
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=opts.lr)
     for epoch in range(opts.epochs):

@@ -44,8 +44,9 @@ def grow(model: TransformerProgram, cfg: ModelConfig, seed: int) -> TransformerP
     """`model`'s weights in a model of the larger `cfg` (same vocabulary, classes, d_var)."""
     old = model.cfg
     if not isinstance(model, TransformerProgram):
-        raise TpcError("--grow needs a trained Transformer Program (a compiled model's wiring "
-                       "is fixed)")
+        raise TpcError(
+            "--grow needs a trained Transformer Program (a compiled model's wiring is fixed)"
+        )
     torch.manual_seed(seed)
     bigger = TransformerProgram(cfg)
     state = {k: v.clone() for k, v in bigger.state_dict().items()}
@@ -55,18 +56,26 @@ def grow(model: TransformerProgram, cfg: ModelConfig, seed: int) -> TransformerP
         num_old, num_new = old.num_vars_before(l), cfg.num_vars_before(l)
         heads = lambda kind, n: [f"L{l}.{kind}{h}" for h in range(n)]  # noqa: E731
         reads = {
-            "cat_q": (cat_new, cat_old), "cat_k": (cat_new, cat_old), "cat_v": (cat_new, cat_old),
-            "num_q": (cat_new, cat_old), "num_k": (cat_new, cat_old), "num_v": (num_new, num_old),
-            "cat_mlp_read": (cat_new + heads("cat_head", cfg.n_heads_cat),
-                             cat_old + heads("cat_head", old.n_heads_cat)),
-            "num_mlp_read": (num_new + heads("num_head", cfg.n_heads_num),
-                             num_old + heads("num_head", old.n_heads_num)),
+            "cat_q": (cat_new, cat_old),
+            "cat_k": (cat_new, cat_old),
+            "cat_v": (cat_new, cat_old),
+            "num_q": (cat_new, cat_old),
+            "num_k": (cat_new, cat_old),
+            "num_v": (num_new, num_old),
+            "cat_mlp_read": (
+                cat_new + heads("cat_head", cfg.n_heads_cat),
+                cat_old + heads("cat_head", old.n_heads_cat),
+            ),
+            "num_mlp_read": (
+                num_new + heads("num_head", cfg.n_heads_num),
+                num_old + heads("num_head", old.n_heads_num),
+            ),
         }
         for name, value in old_state.items():
             prefix = f"layers.{l}."
             if not name.startswith(prefix):
                 continue
-            short, count = name[len(prefix):], value.shape[0]
+            short, count = name[len(prefix) :], value.shape[0]
             target = state[name][:count]
             if short in reads:
                 _copy_reads(target, value, *reads[short])
@@ -77,7 +86,7 @@ def grow(model: TransformerProgram, cfg: ModelConfig, seed: int) -> TransformerP
     unembed = torch.zeros_like(state["unembed"])
     for i, var in enumerate(cat_old):
         j = cat_new.index(var)
-        unembed[j * d:(j + 1) * d] = old_state["unembed"][i * d:(i + 1) * d]
+        unembed[j * d : (j + 1) * d] = old_state["unembed"][i * d : (i + 1) * d]
     for i, var in enumerate(old.num_vars()):
         row = old_state["unembed"][len(cat_old) * d + i]
         unembed[len(cat_new) * d + cfg.num_vars().index(var)] = row
@@ -94,9 +103,9 @@ def _lowest_total(model: TransformerProgram) -> float:
     n_ctx^(layers+1) (counts of counts at most)."""
     cfg, w = model.cfg, model.unembed.detach().double()
     n_cat, d = len(cfg.cat_vars()), cfg.d_var
-    total = w[:n_cat * d].view(n_cat, d, -1).amin(1).sum(0)
+    total = w[: n_cat * d].view(n_cat, d, -1).amin(1).sum(0)
     top = float(cfg.n_ctx) ** (cfg.n_layers + 1)
-    total += (w[n_cat * d:] * top).clamp(max=0).sum(0)
+    total += (w[n_cat * d :] * top).clamp(max=0).sum(0)
     return float(total.min())
 
 
@@ -110,8 +119,8 @@ def add_classes(model: TransformerProgram, count: int) -> TransformerProgram:
     state = model.state_dict()
     old = state["unembed"]
     unembed = torch.zeros(old.shape[0], cfg.n_classes)
-    unembed[:, :old.shape[1]] = old
-    unembed[:cfg.d_var, old.shape[1]:] = _lowest_total(model) - 1.0
+    unembed[:, : old.shape[1]] = old
+    unembed[: cfg.d_var, old.shape[1] :] = _lowest_total(model) - 1.0
     state["unembed"] = unembed
     state["class_mask"] = bigger.class_mask
     bigger.load_state_dict(state)

@@ -25,7 +25,7 @@ _NONE = torch.iinfo(torch.int64).max  # "no failing input" in a min-reduction
 def _input_at(p, ordinal: int) -> list:
     """The input at `ordinal` in the check's order (lengths from min_len, lexicographic)."""
     for length in range(p.min_len, p.max_len + 1):
-        count = p.n_vocab ** length
+        count = p.n_vocab**length
         if ordinal < count:
             return enumerate_inputs(p.n_vocab, length, ordinal, ordinal + 1)[0].tolist()
         ordinal -= count
@@ -54,14 +54,15 @@ def run_distributed(kwargs: dict):
     return run_check(p, **checks, share=(dist.get_rank(), dist.get_world_size()), combine=combine)
 
 
-def _worker(rank: int, workers: int, port: int, kwargs: dict, results) -> None:
+def _worker(rank: int, workers: int, port: int, job, kwargs: dict, results) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     torch.set_num_threads(1)
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
-                            world_size=workers)
+    dist.init_process_group(
+        "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=workers
+    )
     try:
         try:
-            result = run_distributed(dict(kwargs))
+            result = job(dict(kwargs))
         except TpcError as e:
             result = e
         if rank == 0:
@@ -76,21 +77,33 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def spawn(kwargs: dict, workers: int):
-    """Run a check on `workers` local processes (or, under torchrun, on its process group)."""
+def run_on_workers(job, kwargs: dict, workers: int):
+    """`job(kwargs)` (a module-level function that calls the collectives) on `workers` local
+    processes, or under torchrun on its process group: rank 0's result; a TpcError raised."""
     if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
         if not dist.is_initialized():
             dist.init_process_group("gloo")
-        return run_distributed(dict(kwargs))
-    for side in ("a", "b"):
-        if not isinstance(kwargs[side], (str, os.PathLike)):
-            raise TpcError("--workers needs both sides as files (each worker loads them)")
+        return job(dict(kwargs))
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"  # fork: no re-import
     ctx = mp.get_context(method)
     results = ctx.SimpleQueue()
-    mp.start_processes(_worker, args=(workers, _free_port(), kwargs, results), nprocs=workers,
-                       join=True, start_method=method)
+    mp.start_processes(
+        _worker,
+        args=(workers, _free_port(), job, kwargs, results),
+        nprocs=workers,
+        join=True,
+        start_method=method,
+    )
     result = results.get()
     if isinstance(result, TpcError):
         raise result
     return result
+
+
+def spawn(kwargs: dict, workers: int):
+    """Run a check on `workers` local processes (or, under torchrun, on its process group)."""
+    if "RANK" not in os.environ or "WORLD_SIZE" not in os.environ:
+        for side in ("a", "b"):
+            if not isinstance(kwargs[side], (str, os.PathLike)):
+                raise TpcError("--workers needs both sides as files (each worker loads them)")
+    return run_on_workers(run_distributed, kwargs, workers)
