@@ -6,6 +6,7 @@ import json
 
 import click
 
+from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import MAX_LEN, VOCAB, tokens_option
 from tpc.cli.trace import ARTIFACT, LEVEL
 
@@ -29,6 +30,8 @@ from tpc.cli.trace import ARTIFACT, LEVEL
 @LEVEL
 @VOCAB
 @MAX_LEN
+@NO_CACHE
+@THREADS
 def ablate(artifact, task, inputs_file, vocab_size, max_length, min_length, dataset_size, seed, as_json,
            png_file, quiet, level, vocab, max_len):
     """Find the circuit of ARTIFACT: what each module contributes to its accuracy on a data set.

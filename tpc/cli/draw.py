@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import MAX_LEN, VOCAB, tokens_option
 from tpc.cli.trace import ARTIFACT, LEVEL
 from tpc.errors import TpcError
@@ -20,6 +21,8 @@ FORMATS = (".dot", ".svg", ".png")
 @LEVEL
 @VOCAB
 @MAX_LEN
+@NO_CACHE
+@THREADS
 def draw(artifact, out, level, vocab, max_len):
     """Draw ARTIFACT's dataflow graph: inputs at the bottom, heads and MLPs layer by layer,
     the readout on top; each edge says what is read (query, key, value; in for an MLP; term

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tpc.backends.rasp import to_rasp
+from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import LEVEL, TARGETS, TEXT_OUTPUT, render, write_output
 from tpc.passes import PASSES, optimize
 
@@ -18,6 +19,8 @@ from tpc.passes import PASSES, optimize
 @click.option("--print-after", multiple=True, metavar="PASS",
               help="Print the program as RASP text on stderr after each run of PASS "
                    "(narrow, fold, cse, dce, compare, prune, fill); repeatable.")
+@NO_CACHE
+@THREADS
 def lift(model, out, target, level, print_after):
     """Lift MODEL's weights into a program that computes exactly what the model computes.
 
@@ -38,17 +41,19 @@ def lift(model, out, target, level, print_after):
       tpc lift runs/sort/model.pt -o sort.py && python -c "import sort; print(sort.run(['<s>', '3', '1', '</s>']))"
       tpc lift ../shared/reference/hist --to rasp
     """
-    from tpc.lift import lift_checkpoint, lift_summary  # lazy: torch, only commands that run a model load it
+    from tpc.cache import lifted as cached  # torch only when the user's cache has no such lift
+    from tpc.lift.summary import lift_summary
 
     unknown = [p for p in print_after if p not in PASSES]
     if unknown:
         raise click.BadParameter(f"unknown pass {unknown[0]!r} (passes: {', '.join(PASSES)})",
                                  param_hint="--print-after")
-    lifted = lift_checkpoint(model)
+    lifted = cached(model, 0)
     printer = lambda name, p: click.echo(f"# --- after {name} ---\n{to_rasp(p)}", err=True)  # noqa: E731
     announce = lambda name: click.echo(f"-O{level}: {name} (proofs over every input of the domain: "  # noqa: E731
                                        "minutes on a 3-layer model)", err=True)
-    optimized = optimize(lifted, level, print_after, printer, announce)
+    passes = lambda program: optimize(program, level, print_after, printer, announce)  # noqa: E731
+    optimized = passes(lifted) if print_after else cached(model, level, passes)
     summary = lift_summary(lifted, optimized)
     text = render(optimized.with_meta(**summary.meta()), target)
     write_output(out, text)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import MAX_LEN, VOCAB, Int, tokens_option
 from tpc.ir import BOS, DEFAULT_MAX_LEN
 from tpc.load import parse_tokens
@@ -31,6 +32,8 @@ LEVEL = click.option("-O", "--level", type=Int(0, 1), default=0, show_default=Tr
 @LEVEL
 @VOCAB
 @MAX_LEN
+@NO_CACHE
+@THREADS
 def trace(artifact, text, only, as_json, html_file, png_file, level, vocab, max_len):
     """Run ARTIFACT on one input and show every variable's value at every position.
 

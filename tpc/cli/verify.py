@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from tpc.cli.runtime import THREADS
 from tpc.cli.shared import Float, Int, tokens_option
 from tpc.verify import verify as check
 
@@ -42,6 +43,7 @@ MAX_SAMPLES = 10_000_000
                    "counterexample.")
 @click.option("--timeout", type=Float(0, 1e6, min_open=True), metavar="SECONDS", help="--method smt: stop with `unknown` (exit 3) after this long.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
+@THREADS
 def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, output, task, workers,
            method, timeout, as_json):
     """Check that A and B compute the same outputs; exit 0 if they do, 1 if not (3: unknown).

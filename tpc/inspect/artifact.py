@@ -11,16 +11,16 @@ from tpc.verify.runnables import CHECKPOINT_SUFFIXES
 
 
 def load_artifact(path: str, vocab=None, max_len: int | None = None, level: int = 0, **defaults) -> Program:
-    """A model (checkpoint or reference run directory) lifted and optimized at `level`, or a
+    """A model (checkpoint or reference run directory) lifted and optimized at `level` (through
+    the cache of lifted programs, `tpc.cache`), or a
     .rasp / IR .json program as `tpc.load.load_program` loads it (`vocab`, `max_len` and its
     `defaults` apply to .rasp only)."""
     p = Path(path)
     suffix = p.suffix.lower()
     if p.is_dir() or suffix in CHECKPOINT_SUFFIXES:
-        from tpc.lift import lift_checkpoint  # lazy: torch, only for models
-        from tpc.passes import optimize
+        from tpc.cache import lifted  # torch only when the user's cache has no such lift
 
-        return optimize(lift_checkpoint(p), level)
+        return lifted(p, level)
     if suffix == ".py":
         raise TpcError(f"{path}: an emitted Python module cannot be inspected; pass the model, "
                        ".rasp or IR .json it was written from")

@@ -150,15 +150,15 @@ class TransformerProgram(nn.Module):
         """Name -> (shape, dtype) of every tensor in `state_dict()`, from the config's arithmetic
         (building the model on torch's meta device costs seconds of torch's start-up)."""
         d, v, f32 = cfg.d_var, cfg.vocab_size, torch.float32
-        embed = (v, 1, d) if cfg.one_hot_embed else (v, cfg.n_vars_cat, d)
-        shapes = {"embed": (embed, f32)}
+        width = len(cfg.cat_vars()) * d + len(cfg.num_vars())
+        embed = {"embed": (((v, 1, d) if cfg.one_hot_embed else (v, cfg.n_vars_cat, d)), f32)}
+        # state_dict's order: own parameters, own buffers, then each layer's parameters
+        shapes = {**({} if cfg.one_hot_embed else embed), "unembed": ((width, cfg.n_classes), f32),
+                  **(embed if cfg.one_hot_embed else {}), "positions": ((cfg.n_ctx, d), f32),
+                  "bias": ((cfg.n_ctx, cfg.n_ctx), f32), "class_mask": ((cfg.n_classes,), torch.bool)}
         for i in range(cfg.n_layers):
             shapes.update({f"layers.{i}.{name}": (shape, f32)
                            for name, shape in Layer.state_shapes(cfg, i).items()})
-        width = len(cfg.cat_vars()) * d + len(cfg.num_vars())
-        shapes.update({"unembed": ((width, cfg.n_classes), f32), "positions": ((cfg.n_ctx, d), f32),
-                       "bias": ((cfg.n_ctx, cfg.n_ctx), f32),
-                       "class_mask": ((cfg.n_classes,), torch.bool)})
         return shapes
 
     def residual(self, tokens: torch.Tensor, tau: float | None = None):

@@ -1,0 +1,114 @@
+"""Threads and start-up of the commands that take a model, before and after, side by side
+(wall and CPU seconds of the whole command as a subprocess; best of --repeat).
+
+    python benchmarks/startup.py --before DIR [--repeat 5] [--model PATH] [--only threads|startup]
+
+DIR is a source tree of the tpc to compare with (e.g. `git archive <commit> | tar -x -C DIR`);
+it is run with PYTHONPATH=DIR by this checkout's interpreter. --model is a small checkpoint
+(default: the paper's hist run in ../shared/reference).
+
+threads: `tpc verify MODEL MODEL.json` over the model's whole domain with OMP_NUM_THREADS and
+  MKL_NUM_THREADS unset: before, torch's default pool (one thread per core); after, the
+  command's own choice (1 thread), and after with --threads 2 (the old default, asked for).
+startup: `tpc lift --to json`, `trace`, `draw` and `verify --max-len 1` (the work itself is
+  milliseconds, so the time is start-up: imports, loading, lifting): before; after with the
+  cache of lifted programs warm (a private TPC_CACHE_DIR, filled by one untimed run); after
+  with --no-cache (lifting again, as the first run of a checkpoint does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HIST = ROOT.parent / "shared" / "reference" / "hist"
+
+
+def timed(args, env) -> tuple[float, float]:
+    """(wall, CPU user+system) seconds of one run of `python -m tpc.cli ARGS`."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "tpc.cli", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"tpc {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def best(args, env, repeat) -> tuple[float, float]:
+    """Best wall and best CPU seconds over `repeat` runs."""
+    runs = [timed(args, env) for _ in range(repeat)]
+    return min(w for w, _ in runs), min(c for _, c in runs)
+
+
+def environment(tree: str | None, cache: str, threads_unset: bool) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TPC_THREADS", "TPC_NO_CACHE")}
+    if tree is not None:
+        env["PYTHONPATH"] = tree
+    env["TPC_CACHE_DIR"] = cache
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        if threads_unset:
+            env.pop(name, None)
+        else:
+            env[name] = "1"
+    return env
+
+
+def row(name, before, after) -> str:
+    return (f"| {name} | {before[0]:.2f} / {before[1]:.2f} | {after[0]:.2f} / {after[1]:.2f} | "
+            f"{after[0] / before[0]:.2f}x / {after[1] / before[1]:.2f}x |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", required=True, help="source tree of the tpc to compare with")
+    parser.add_argument("--model", default=str(HIST))
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--only", choices=["threads", "startup"])
+    opts = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = str(Path(tmp) / "cache")
+        program = str(Path(tmp) / "lifted.json")
+        subprocess.run([sys.executable, "-m", "tpc.cli", "lift", opts.model, "--to", "json", "-o", program,
+                        "--no-cache"], check=True, cwd=ROOT, capture_output=True)
+        print(f"model {opts.model}; best of {opts.repeat}; seconds wall / CPU; load "
+              f"{os.getloadavg()[0]:.1f} at start")
+        header = "| command | before | after | after / before |\n|---|---|---|---|"
+        if opts.only in (None, "threads"):
+            print("\nthreads: OMP_NUM_THREADS unset\n" + header)
+            verify = ["verify", opts.model, program]
+            old = best(verify, environment(opts.before, cache, True), opts.repeat)
+            print(row("verify MODEL lifted.json (default threads)", old,
+                      best(verify, environment(None, cache, True), opts.repeat)))
+            print(row("... after with --threads 2", old,
+                      best([*verify, "--threads", "2"], environment(None, cache, True), opts.repeat)))
+        if opts.only in (None, "startup"):
+            print("\nstart-up: OMP_NUM_THREADS=1\n| command | before | after (cache warm) | "
+                  "after / before | after, --no-cache |\n|---|---|---|---|---|")
+            commands = {
+                "lift --to json": ["lift", opts.model, "--to", "json", "-o", str(Path(tmp) / "out.json")],
+                "trace -i": ["trace", opts.model, "-i", "1 2 2"],
+                "draw -o .svg": ["draw", opts.model, "-o", str(Path(tmp) / "out.svg")],
+                "verify --max-len 1": ["verify", opts.model, program, "--max-len", "1"],
+            }
+            for name, args in commands.items():
+                old = best(args, environment(opts.before, cache, False), opts.repeat)
+                timed(args, environment(None, cache, False))  # fills the cache
+                warm = best(args, environment(None, cache, False), opts.repeat)
+                cold = best([*args, "--no-cache"] if name != "verify --max-len 1" else args,
+                            environment(None, cache, False), opts.repeat)
+                print(f"{row(name, old, warm)} {cold[0]:.2f} / {cold[1]:.2f} |")
+        print(f"load {os.getloadavg()[0]:.1f} at end")
+
+
+if __name__ == "__main__":
+    main()
