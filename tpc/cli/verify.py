@@ -10,8 +10,10 @@ import click
 from tpc.cli.runtime import THREADS
 from tpc.cli.shared import Float, Int, tokens_option
 from tpc.verify import verify as check
+from tpc.verify.progress import PROGRESS_INPUTS
 
 MAX_SAMPLES = 10_000_000
+SMT_TIMEOUT = 600  # seconds: an SMT check ends with `unknown` (exit 3), never runs unseen for hours
 
 
 @click.command()
@@ -41,11 +43,15 @@ MAX_SAMPLES = 10_000_000
               help="search: run every input (or --samples when too many); smt: ask Z3, length by "
                    "length, for an input where they differ (needs z3-solver): a proof or a replayed "
                    "counterexample.")
-@click.option("--timeout", type=Float(0, 1e6, min_open=True), metavar="SECONDS", help="--method smt: stop with `unknown` (exit 3) after this long.")
+@click.option("--timeout", type=Float(0, 1e6, min_open=True), metavar="SECONDS",
+              help=f"--method smt: stop with `unknown` (exit 3) after this long. [{SMT_TIMEOUT}]")
+@click.option("--progress/--no-progress", default=None,
+              help="A line per length on stderr. [on a terminal, for checks of more than "
+                   f"{PROGRESS_INPUTS:,} inputs and for --method smt]")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
 @THREADS
 def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, output, task, workers,
-           method, timeout, as_json):
+           method, timeout, progress, as_json):
     """Check that A and B compute the same outputs; exit 0 if they do, 1 if not (3: unknown).
 
     \b
@@ -74,11 +80,12 @@ def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, outpu
         from tpc.verify.smt import smt_verify
 
         result = smt_verify(a, b, max_len=max_len, min_len=min_len, vocab=tokens_option(vocab),
-                            output=output, task=task, timeout=timeout)
+                            output=output, task=task, progress=progress,
+                            timeout=SMT_TIMEOUT if timeout is None else timeout)
         click.echo(json.dumps(result.to_dict()) if as_json else result.summary())
         sys.exit({"equivalent": 0, "differ": 1}.get(result.verdict, 3))
     result = check(a, b, max_len=max_len, min_len=min_len, vocab=tokens_option(vocab), samples=samples,
                    seed=seed, exhaustive_limit=exhaustive_limit, output=output, task=task,
-                   workers=workers)
+                   workers=workers, progress=progress)
     click.echo(json.dumps(result.to_dict()) if as_json else result.summary())
     sys.exit(0 if result.equivalent else 1)
