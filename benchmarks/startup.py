@@ -1,7 +1,8 @@
 """Threads and start-up of the commands that take a model, before and after, side by side
 (wall and CPU seconds of the whole command as a subprocess; best of --repeat).
 
-    python benchmarks/startup.py --before DIR [--repeat 5] [--model PATH] [--only threads|startup]
+    python benchmarks/startup.py --before DIR [--repeat 5] [--model PATH]
+        [--only threads|startup|python] [--python-max-len 5]
 
 DIR is a source tree of the tpc to compare with (e.g. `git archive <commit> | tar -x -C DIR`);
 it is run with PYTHONPATH=DIR by this checkout's interpreter. --model is a small checkpoint
@@ -14,6 +15,9 @@ startup: `tpc lift --to json`, `trace`, `draw` and `verify --max-len 1` (the wor
   milliseconds, so the time is start-up: imports, loading, lifting): before; after with the
   cache of lifted programs warm (a private TPC_CACHE_DIR, filled by one untimed run); after
   with --no-cache (lifting again, as the first run of a checkpoint does).
+python: `tpc verify MODEL.py MODEL.json --max-len N`, the lifted program emitted as Python
+  against its JSON: before, the module called input by input in one process; after, large
+  batches split over one worker process per core (CPU includes the workers').
 """
 
 from __future__ import annotations
@@ -51,7 +55,8 @@ def best(args, env, repeat) -> tuple[float, float]:
 
 
 def environment(tree: str | None, cache: str, threads_unset: bool) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "TPC_THREADS", "TPC_NO_CACHE")}
+    dropped = ("PYTHONPATH", "TPC_THREADS", "TPC_NO_CACHE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     if tree is not None:
         env["PYTHONPATH"] = tree
     env["TPC_CACHE_DIR"] = cache
@@ -73,13 +78,14 @@ def main():
     parser.add_argument("--before", required=True, help="source tree of the tpc to compare with")
     parser.add_argument("--model", default=str(HIST))
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", choices=["threads", "startup"])
+    parser.add_argument("--only", choices=["threads", "startup", "python"])
+    parser.add_argument("--python-max-len", type=int, default=5)
     opts = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         cache = str(Path(tmp) / "cache")
         program = str(Path(tmp) / "lifted.json")
-        subprocess.run([sys.executable, "-m", "tpc.cli", "lift", opts.model, "--to", "json", "-o", program,
-                        "--no-cache"], check=True, cwd=ROOT, capture_output=True)
+        subprocess.run([sys.executable, "-m", "tpc.cli", "lift", opts.model, "--to", "json",
+                        "-o", program, "--no-cache"], check=True, cwd=ROOT, capture_output=True)
         print(f"model {opts.model}; best of {opts.repeat}; seconds wall / CPU; load "
               f"{os.getloadavg()[0]:.1f} at start")
         header = "| command | before | after | after / before |\n|---|---|---|---|"
@@ -89,13 +95,14 @@ def main():
             old = best(verify, environment(opts.before, cache, True), opts.repeat)
             print(row("verify MODEL lifted.json (default threads)", old,
                       best(verify, environment(None, cache, True), opts.repeat)))
-            print(row("... after with --threads 2", old,
-                      best([*verify, "--threads", "2"], environment(None, cache, True), opts.repeat)))
+            two = best([*verify, "--threads", "2"], environment(None, cache, True), opts.repeat)
+            print(row("... after with --threads 2", old, two))
         if opts.only in (None, "startup"):
             print("\nstart-up: OMP_NUM_THREADS=1\n| command | before | after (cache warm) | "
                   "after / before | after, --no-cache |\n|---|---|---|---|---|")
             commands = {
-                "lift --to json": ["lift", opts.model, "--to", "json", "-o", str(Path(tmp) / "out.json")],
+                "lift --to json": ["lift", opts.model, "--to", "json", "-o",
+                                   str(Path(tmp) / "out.json")],
                 "trace -i": ["trace", opts.model, "-i", "1 2 2"],
                 "draw -o .svg": ["draw", opts.model, "-o", str(Path(tmp) / "out.svg")],
                 "verify --max-len 1": ["verify", opts.model, program, "--max-len", "1"],
@@ -107,6 +114,15 @@ def main():
                 cold = best([*args, "--no-cache"] if name != "verify --max-len 1" else args,
                             environment(None, cache, False), opts.repeat)
                 print(f"{row(name, old, warm)} {cold[0]:.2f} / {cold[1]:.2f} |")
+        if opts.only in (None, "python"):
+            module = str(Path(tmp) / "lifted.py")
+            subprocess.run([sys.executable, "-m", "tpc.cli", "lift", opts.model, "-o", module],
+                           check=True, cwd=ROOT, capture_output=True)
+            print(f"\nemitted module: OMP_NUM_THREADS=1; {os.cpu_count()} cores\n" + header)
+            args = ["verify", module, program, "--max-len", str(opts.python_max_len)]
+            print(row(f"verify lifted.py lifted.json --max-len {opts.python_max_len}",
+                      best(args, environment(opts.before, cache, False), opts.repeat),
+                      best(args, environment(None, cache, False), opts.repeat)))
         print(f"load {os.getloadavg()[0]:.1f} at end")
 
 

@@ -70,7 +70,8 @@ def model_files(path: Path) -> list[Path]:
     """The files `tpc.model.checkpoint.load_model` may read for the model at `path`."""
     run_dir = path if path.is_dir() else path.parent
     file = path / "model.pt" if path.is_dir() else path
-    return [file, *(run_dir / name for name in ("args.json", "vocab.json") if (run_dir / name).is_file())]
+    beside = [run_dir / name for name in ("args.json", "vocab.json")]
+    return [file, *(p for p in beside if p.is_file())]
 
 
 def entry_key(path: Path, level: int) -> str:

@@ -42,7 +42,8 @@ def learned_configs(draw):
 @given(learned_configs())
 def test_learned_shapes_are_what_the_module_builds(cfg):
     # in state_dict's order too: a stored model's first wrong tensor is the one named
-    assert list(TransformerProgram.state_shapes(cfg).items()) == list(_built(TransformerProgram, cfg).items())
+    shapes = TransformerProgram.state_shapes(cfg)
+    assert list(shapes.items()) == list(_built(TransformerProgram, cfg).items())
 
 
 @pytest.mark.parametrize("name", ["sort.rasp", "hist.rasp", "tracr/make_sort_unique.rasp"])

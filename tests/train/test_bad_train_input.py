@@ -16,7 +16,8 @@ TINY = ["train", "--epochs", "1", "--dataset-size", "10", "--quiet"]
 def refused(args, message):
     r = CliRunner().invoke(main, args)
     assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
-    assert r.exit_code == 2 and r.stderr.startswith("error: ") and r.stderr.count("\n") == 1, r.stderr
+    assert r.exit_code == 2 and r.stderr.startswith("error: "), r.stderr
+    assert r.stderr.count("\n") == 1, r.stderr
     assert message in r.stderr, r.stderr
 
 

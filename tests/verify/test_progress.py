@@ -18,7 +18,8 @@ def test_a_line_per_length_when_asked(tmp_path, capsys):
     assert result.equivalent
     lines = capsys.readouterr().err.splitlines()
     assert [line.split(":")[0] for line in lines] == [f"length {n}" for n in range(4)]
-    assert all(re.fullmatch(r"length \d+: [\d,]+ inputs checked \([\d.]+ s\)", line) for line in lines)
+    line = re.compile(r"length \d+: [\d,]+ inputs checked \([\d.]+ s\)")
+    assert all(line.fullmatch(text) for text in lines)
 
 
 def test_short_checks_are_quiet_by_default_and_long_ones_report(tmp_path, monkeypatch):

@@ -56,8 +56,9 @@ class Layer(nn.Module):
         n_cat, n_num = len(cfg.cat_vars_before(index)), len(cfg.num_vars_before(index))
         mc, mn, h = cfg.n_cat_mlps, cfg.n_num_mlps, cfg.d_mlp
         shapes = {
-            "cat_q": (hc, n_cat), "cat_k": (hc, n_cat), "cat_v": (hc, n_cat), "cat_pred": (hc, d, d),
-            "num_q": (hn, n_cat), "num_k": (hn, n_cat), "num_v": (hn, n_num), "num_pred": (hn, d, d),
+            "cat_q": (hc, n_cat), "cat_k": (hc, n_cat), "cat_v": (hc, n_cat),
+            "cat_pred": (hc, d, d), "num_q": (hn, n_cat), "num_k": (hn, n_cat),
+            "num_v": (hn, n_num), "num_pred": (hn, d, d),
             "cat_mlp_read": (mc, m, n_cat + hc), "cat_mlp_w_in": (mc, h, m * d),
             "cat_mlp_b_in": (mc, h), "cat_mlp_w_out": (mc, d, h), "cat_mlp_b_out": (mc, d),
             "num_mlp_read": (mn, m, n_num + hn), "num_mlp_w_in": (mn, h, m),
@@ -155,7 +156,8 @@ class TransformerProgram(nn.Module):
         # state_dict's order: own parameters, own buffers, then each layer's parameters
         shapes = {**({} if cfg.one_hot_embed else embed), "unembed": ((width, cfg.n_classes), f32),
                   **(embed if cfg.one_hot_embed else {}), "positions": ((cfg.n_ctx, d), f32),
-                  "bias": ((cfg.n_ctx, cfg.n_ctx), f32), "class_mask": ((cfg.n_classes,), torch.bool)}
+                  "bias": ((cfg.n_ctx, cfg.n_ctx), f32),
+                  "class_mask": ((cfg.n_classes,), torch.bool)}
         for i in range(cfg.n_layers):
             shapes.update({f"layers.{i}.{name}": (shape, f32)
                            for name, shape in Layer.state_shapes(cfg, i).items()})

@@ -196,8 +196,10 @@ class WiredProgram(nn.Module):
         mlps = [m for m in cfg.modules if m.kind.endswith("mlp")]
         for j, m in enumerate(mlps):
             d_in = sum(w[r] for r in m.reads) if m.kind == "cat_mlp" else len(m.reads)
-            shapes.update({f"mlps.{j}.w_in": ((m.hidden, d_in), f32), f"mlps.{j}.b_in": ((m.hidden,), f32),
-                           f"mlps.{j}.w_out": ((m.width, m.hidden), f32), f"mlps.{j}.b_out": ((m.width,), f32)})
+            shapes.update({f"mlps.{j}.w_in": ((m.hidden, d_in), f32),
+                           f"mlps.{j}.b_in": ((m.hidden,), f32),
+                           f"mlps.{j}.w_out": ((m.width, m.hidden), f32),
+                           f"mlps.{j}.b_out": ((m.width,), f32)})
         return shapes
 
     def variables(self, tokens: torch.Tensor, tau: float | None = None) -> dict[str, torch.Tensor]:

@@ -131,9 +131,9 @@ def make_dataset(task: str, vocab_size: int | None = None, max_length: int | Non
     parts = [[examples[i] for i in rest[rest_train]], [examples[i] for i in rest[rest_val]],
              [examples[i] for i in test]]
     if not all(parts):
-        raise TpcError(f"{task}: only {len(examples)} distinct inputs at vocab size {vocab_size} and lengths "
-                       f"{min_length}..{max_length}: too few for train, validation and test splits "
-                       "(raise --vocab-size or --max-len)")
+        raise TpcError(f"{task}: only {len(examples)} distinct inputs at vocab size {vocab_size} "
+                       f"and lengths {min_length}..{max_length}: too few for train, validation "
+                       "and test splits (raise --vocab-size or --max-len)")
     tokens, labels = build_vocab(parts[0])
     splits = [Split(encode([x for x, _ in p], tokens), encode([y for _, y in p], labels)) for p in parts]
     return Dataset(spec.name, tokens, labels, *splits)

@@ -58,7 +58,8 @@ DEFAULT_SAMPLES = 2000
 def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequence | None = None,
            samples: int = DEFAULT_SAMPLES, seed: int = 0,
            exhaustive_limit: int = DEFAULT_EXHAUSTIVE_LIMIT, output: str | None = None,
-           task: str | None = None, workers: int = 1, progress: bool | None = False) -> VerifyResult:
+           task: str | None = None, workers: int = 1,
+           progress: bool | None = False) -> VerifyResult:
     """Check that `a` and `b` agree (see the module docstring); user errors raise TpcError.
 
     With `task` (a task of tpc.tasks, or a convention "bos" / "bos-eos"), `a` is a model of

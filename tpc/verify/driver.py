@@ -119,7 +119,8 @@ def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None
 
 
 def run_check(p: Prepared, samples: int, seed: int, exhaustive_limit: int,
-              share: tuple[int, int] = (0, 1), combine=None, progress: bool | None = False) -> VerifyResult:
+              share: tuple[int, int] = (0, 1), combine=None,
+              progress: bool | None = False) -> VerifyResult:
     """Runs this process's share of the inputs; `combine` (tally -> tally) merges the shares
     of several workers. `progress`: a line per length on stderr (None: when long, see
     `tpc.verify.progress.wanted`)."""

@@ -98,7 +98,8 @@ class ModulePool:
         """`run_rows` over the workers, chunk by chunk, joined in order."""
         size = -(-len(rows) // self.workers)
         chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
-        parts = list(self.pool.map(_run, chunks, *(itertools.repeat(x) for x in (width, outputs, label))))
+        same = (itertools.repeat(x) for x in (width, outputs, label))
+        parts = list(self.pool.map(_run, chunks, *same))
         for part in parts:
             if isinstance(part, str):
                 raise TpcError(part)

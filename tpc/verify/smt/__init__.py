@@ -173,7 +173,8 @@ def smt_verify(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=N
             solver.add(z3.Or([x != v for x, v in zip(xs, seq)]) if xs else z3.BoolVal(False))
         lengths.append((length, str(answer), time.perf_counter() - t0))
         if report is not None:
-            report.length(length, {"unsat": "proved", "sat": "they differ"}.get(str(answer), "no answer"))
+            said = {"unsat": "proved", "sat": "they differ"}.get(str(answer), "no answer")
+            report.length(length, said)
         if answer == z3.unsat:
             continue
         if answer == z3.unknown:
