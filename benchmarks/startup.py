@@ -8,9 +8,9 @@ DIR is a source tree of the tpc to compare with (e.g. `git archive <commit> | ta
 it is run with PYTHONPATH=DIR by this checkout's interpreter. --model is a small checkpoint
 (default: the paper's hist run in ../shared/reference).
 
-threads: `tpc verify MODEL MODEL.json` over the model's whole domain with OMP_NUM_THREADS and
-  MKL_NUM_THREADS unset: before, torch's default pool (one thread per core); after, the
-  command's own choice (1 thread), and after with --threads 2 (the old default, asked for).
+threads: `tpc verify MODEL MODEL.json` over the model's whole domain: with OMP_NUM_THREADS and
+  MKL_NUM_THREADS unset (before: torch's default pool) and set to 2 (before: a pool of 2;
+  after: ignored, 1 thread); after with --threads 2 (a pool of 2, asked for).
 startup: `tpc lift --to json`, `trace`, `draw` and `verify --max-len 1` (the work itself is
   milliseconds, so the time is start-up: imports, loading, lifting): before; after with the
   cache of lifted programs warm (a private TPC_CACHE_DIR, filled by one untimed run); after
@@ -36,11 +36,12 @@ HIST = ROOT.parent / "shared" / "reference" / "hist"
 
 
 def timed(args, env) -> tuple[float, float]:
-    """(wall, CPU user+system) seconds of one run of `python -m tpc.cli ARGS`."""
+    """(wall, CPU user+system) seconds of one run of `python -m tpc.cli ARGS`, started outside
+    the checkout (`-m` puts the working directory first on sys.path: PYTHONPATH would lose)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "tpc.cli", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "tpc.cli", *args], env=env,
+                          cwd=env["TPC_CACHE_DIR"], capture_output=True, text=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -54,17 +55,20 @@ def best(args, env, repeat) -> tuple[float, float]:
     return min(w for w, _ in runs), min(c for _, c in runs)
 
 
-def environment(tree: str | None, cache: str, threads_unset: bool) -> dict:
+def environment(tree: str | None, cache: str, omp: str | None = "1") -> dict:
+    """The environment of one run: `tree`'s tpc (None: this checkout), the private cache, and
+    OMP_NUM_THREADS / MKL_NUM_THREADS set to `omp` (None: unset)."""
     dropped = ("PYTHONPATH", "TPC_THREADS", "TPC_NO_CACHE")
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     if tree is not None:
         env["PYTHONPATH"] = tree
     env["TPC_CACHE_DIR"] = cache
+    os.makedirs(cache, mode=0o700, exist_ok=True)
     for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        if threads_unset:
+        if omp is None:
             env.pop(name, None)
         else:
-            env[name] = "1"
+            env[name] = omp
     return env
 
 
@@ -85,18 +89,26 @@ def main():
         cache = str(Path(tmp) / "cache")
         program = str(Path(tmp) / "lifted.json")
         subprocess.run([sys.executable, "-m", "tpc.cli", "lift", opts.model, "--to", "json",
-                        "-o", program, "--no-cache"], check=True, cwd=ROOT, capture_output=True)
+                        "-o", program, "--no-cache"], check=True, cwd=tmp, capture_output=True)
         print(f"model {opts.model}; best of {opts.repeat}; seconds wall / CPU; load "
               f"{os.getloadavg()[0]:.1f} at start")
+        for name, tree in (("before", opts.before), ("after", None)):
+            where = subprocess.run([sys.executable, "-c", "import tpc; print(tpc.__file__)"],
+                                   env=environment(tree, cache), cwd=cache, text=True,
+                                   capture_output=True, check=True).stdout.strip()
+            print(f"{name}: {where}")
         header = "| command | before | after | after / before |\n|---|---|---|---|"
         if opts.only in (None, "threads"):
-            print("\nthreads: OMP_NUM_THREADS unset\n" + header)
+            print("\nthreads: `tpc verify MODEL lifted.json`\n" + header)
             verify = ["verify", opts.model, program]
-            old = best(verify, environment(opts.before, cache, True), opts.repeat)
-            print(row("verify MODEL lifted.json (default threads)", old,
-                      best(verify, environment(None, cache, True), opts.repeat)))
-            two = best([*verify, "--threads", "2"], environment(None, cache, True), opts.repeat)
-            print(row("... after with --threads 2", old, two))
+            old = best(verify, environment(opts.before, cache, None), opts.repeat)
+            print(row("OMP_NUM_THREADS unset", old,
+                      best(verify, environment(None, cache, None), opts.repeat)))
+            print(row("OMP_NUM_THREADS=2 (after: 1 unless --threads)",
+                      best(verify, environment(opts.before, cache, "2"), opts.repeat),
+                      best(verify, environment(None, cache, "2"), opts.repeat)))
+            two = best([*verify, "--threads", "2"], environment(None, cache, None), opts.repeat)
+            print(row("unset; after with --threads 2", old, two))
         if opts.only in (None, "startup"):
             print("\nstart-up: OMP_NUM_THREADS=1\n| command | before | after (cache warm) | "
                   "after / before | after, --no-cache |\n|---|---|---|---|---|")
@@ -108,21 +120,21 @@ def main():
                 "verify --max-len 1": ["verify", opts.model, program, "--max-len", "1"],
             }
             for name, args in commands.items():
-                old = best(args, environment(opts.before, cache, False), opts.repeat)
-                timed(args, environment(None, cache, False))  # fills the cache
-                warm = best(args, environment(None, cache, False), opts.repeat)
+                old = best(args, environment(opts.before, cache), opts.repeat)
+                timed(args, environment(None, cache))  # fills the cache
+                warm = best(args, environment(None, cache), opts.repeat)
                 cold = best([*args, "--no-cache"] if name != "verify --max-len 1" else args,
-                            environment(None, cache, False), opts.repeat)
+                            environment(None, cache), opts.repeat)
                 print(f"{row(name, old, warm)} {cold[0]:.2f} / {cold[1]:.2f} |")
         if opts.only in (None, "python"):
             module = str(Path(tmp) / "lifted.py")
             subprocess.run([sys.executable, "-m", "tpc.cli", "lift", opts.model, "-o", module],
-                           check=True, cwd=ROOT, capture_output=True)
+                           check=True, cwd=tmp, capture_output=True)
             print(f"\nemitted module: OMP_NUM_THREADS=1; {os.cpu_count()} cores\n" + header)
             args = ["verify", module, program, "--max-len", str(opts.python_max_len)]
             print(row(f"verify lifted.py lifted.json --max-len {opts.python_max_len}",
-                      best(args, environment(opts.before, cache, False), opts.repeat),
-                      best(args, environment(None, cache, False), opts.repeat)))
+                      best(args, environment(opts.before, cache), opts.repeat),
+                      best(args, environment(None, cache), opts.repeat)))
         print(f"load {os.getloadavg()[0]:.1f} at end")
 
 
