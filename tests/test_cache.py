@@ -131,3 +131,11 @@ def test_a_cached_trace_does_not_import_torch(tmp_path):
                           env={**os.environ, "OMP_NUM_THREADS": "1"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == first.output
+
+
+def test_a_missing_model_is_the_lifts_own_error(tmp_path, private_cache):
+    from tpc.errors import TpcError
+
+    with pytest.raises(TpcError, match=f"no model at {tmp_path}/model.pt"):
+        cache.lifted(tmp_path)
+    assert _entries(private_cache) == []

@@ -74,13 +74,14 @@ def model_files(path: Path) -> list[Path]:
     return [file, *(p for p in beside if p.is_file())]
 
 
-def entry_key(path: Path, level: int) -> str:
+def entry_key(path: Path, level: int) -> str | None:
+    """The entry's name, or None when a file cannot be read (lifting then says why)."""
     digest = hashlib.sha256(f"{FORMAT}\0{source_digest()}\0{level}\0{path}\0".encode())
     for file in model_files(path):
         try:
             data = file.read_bytes()
-        except OSError as e:
-            raise TpcError(f"cannot read {file}: {e.strerror or e}") from None
+        except OSError:
+            return None
         digest.update(f"{file.name}\0{len(data)}\0".encode())
         digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()
@@ -115,7 +116,8 @@ def lifted(path, level: int = 0, optimizer=None) -> Program:
     files, path, level and tpc exists; else built (torch is imported only then) and stored."""
     path = Path(path)
     folder = cache_dir() if _enabled() else None
-    entry = None if folder is None else folder / "lift" / f"{entry_key(path, level)}.json"
+    key = None if folder is None else entry_key(path, level)
+    entry = None if key is None else folder / "lift" / f"{key}.json"
     if entry is not None:
         program = _read(entry)
         if program is not None:
