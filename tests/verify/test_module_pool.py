@@ -47,7 +47,16 @@ def _big_batch():
 
 @pytest.fixture
 def two_cores(monkeypatch):
+    """Workers for every large batch, as on a machine of two cores after a long start."""
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr("tpc.verify.runnables.POOL_AFTER_SECONDS", 0.0)
+
+
+def test_a_short_check_starts_no_workers(tmp_path, monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1})
+    side = _module(tmp_path)
+    side.run_ids(_big_batch(), ["output"], Canon(False))
+    assert side._pool is False
 
 
 def test_workers_give_what_one_process_gives(tmp_path, two_cores):

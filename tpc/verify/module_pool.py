@@ -21,6 +21,8 @@ from tpc.errors import TpcError
 #: a batch with fewer positions than this runs in the calling process (a pool's start costs
 #: about a second; the batches of a check big enough to need one are larger)
 MIN_PARALLEL_POSITIONS = 4096
+#: seconds a module runs in the calling process before large batches go to workers
+POOL_AFTER_SECONDS = 2.0
 _count = itertools.count()
 _module = None  # a worker's module
 

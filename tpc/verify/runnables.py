@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Sequence
 
@@ -10,7 +11,9 @@ import numpy as np
 from tpc.errors import TpcError
 from tpc.interp import Interpreter
 from tpc.ir import BOS, IRError, Program, choose_main_output, from_json, normalize, sort_key
-from tpc.verify.module_pool import MIN_PARALLEL_POSITIONS, ModulePool, import_module, run_rows
+from tpc.verify.module_pool import (
+    MIN_PARALLEL_POSITIONS, POOL_AFTER_SECONDS, ModulePool, import_module, run_rows,
+)
 
 CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt")
 
@@ -271,6 +274,7 @@ class PythonRunnable(Runnable):
         self.outputs = tuple(module.OUTPUTS)
         self.main_output = getattr(module, "MAIN_OUTPUT", None) or choose_main_output(self.outputs)
         self._pool: ModulePool | None | bool = False  # False: not started yet
+        self._serial_seconds = 0.0  # spent running batches here, before any pool
 
     def _input(self, seq) -> list:
         return list(seq) if self.implicit_bos else [self.bos, *seq]
@@ -278,12 +282,17 @@ class PythonRunnable(Runnable):
     def run_ids(self, idx, outputs, canon):
         rows = [self._input([self.tokens[i] for i in row]) for row in idx.tolist()]
         width = idx.shape[1] + (0 if self.implicit_bos else 1)
-        if self._pool is False and idx.shape[0] * width >= MIN_PARALLEL_POSITIONS:
+        large = idx.shape[0] * width >= MIN_PARALLEL_POSITIONS
+        # Workers cost about a second to start: only a check that has already run a while
+        # here (a long one) gets them.
+        if self._pool is False and large and self._serial_seconds >= POOL_AFTER_SECONDS:
             self._pool = ModulePool.create(str(self.path))
-        if self._pool and idx.shape[0] * width >= MIN_PARALLEL_POSITIONS:
+        if self._pool and large:
             result = self._pool.run(rows, width, list(outputs), self.label)
         else:
+            start = time.perf_counter()
             result = run_rows(self.module, rows, width, list(outputs), self.label)
+            self._serial_seconds += time.perf_counter() - start
         return {o: canon.lookup(values)[codes] for o, (values, codes) in result.items()}
 
     def run_values(self, seq, outputs):
