@@ -12,7 +12,6 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-import tpc.lift
 from tpc import cache
 from tpc.cli import main
 from tpc.lift import lift_checkpoint
@@ -28,8 +27,8 @@ LABELS = ("<pad>", "0", "1", "2")
 def _checkpoint(path: Path, seed: int) -> Path:
     torch.manual_seed(seed)
     cfg = ModelConfig(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=5, d_var=6, n_layers=1,
-                      n_heads_cat=1, n_heads_num=1, n_cat_mlps=1, n_num_mlps=1, d_mlp=8,
-                      masked_classes=(0,))
+                      n_heads_cat=1, n_heads_num=1, n_cat_mlps=1, n_num_mlps=1, mlp_vars_in=2,
+                      d_mlp=8, masked_classes=(0,))
     save_checkpoint(path, TransformerProgram(cfg), tokens=TOKENS, labels=LABELS, task="sort")
     return path
 
@@ -43,7 +42,8 @@ def no_lifting(monkeypatch):
     """Lifting raises: whatever is returned came from the cache."""
     def refuse(path):
         raise AssertionError(f"lifted {path} again")
-    monkeypatch.setattr(tpc.lift, "lift_checkpoint", refuse)
+    # the module, not `tpc.lift`: the package exports the API function of that name
+    monkeypatch.setattr(sys.modules["tpc.lift"], "lift_checkpoint", refuse)
 
 
 def test_tests_use_a_private_cache(private_cache):
@@ -139,3 +139,22 @@ def test_a_missing_model_is_the_lifts_own_error(tmp_path, private_cache):
     with pytest.raises(TpcError, match=f"no model at {tmp_path}/model.pt"):
         cache.lifted(tmp_path)
     assert _entries(private_cache) == []
+
+
+def test_every_reader_of_a_model_shares_the_cache(tmp_path, private_cache, request):
+    """The cache sits in tpc.artifact.lift: a program `tpc lift` stored is what emit, run,
+    check and the Python API read back, without lifting again."""
+    import tpc.api
+    from tpc.ir import from_json
+
+    path = str(_checkpoint(tmp_path / "model.pt", 0))
+    stored = CliRunner().invoke(main, ["lift", path, "--to", "json", "-O0"])
+    assert stored.exit_code == 0, stored.output
+    request.getfixturevalue("no_lifting")
+    emitted = CliRunner().invoke(main, ["emit", path, "--to", "json"])
+    assert emitted.exit_code == 0, emitted.output
+    assert emitted.stdout == stored.stdout
+    for command in (["run", path, "-i", "1 2"], ["check", path]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 0, result.output
+    assert tpc.api.load(path) == tpc.api.lift(path, 0) == from_json(stored.stdout)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from tests.verify.programs import hist_program
 from tpc.cli import main
 from tpc.ir import to_json
-from tpc.verify import verify
+from tpc.verify import progress, verify
 
 
 def test_a_line_per_length_when_asked(tmp_path, capsys):
@@ -30,16 +30,16 @@ def test_short_checks_are_quiet_by_default_and_long_ones_report(tmp_path, monkey
     asked = CliRunner().invoke(main, ["verify", str(program), str(program), "--progress"])
     assert asked.exit_code == 0 and asked.stderr.count("\n") == 4 and asked.stdout == quiet.stdout
     # more than PROGRESS_INPUTS inputs (40 here): reported without asking
-    monkeypatch.setattr("tpc.verify.progress.PROGRESS_INPUTS", 39)
+    monkeypatch.setattr(progress, "PROGRESS_INPUTS", 39)
     long = CliRunner().invoke(main, ["verify", str(program), str(program)])
     assert long.exit_code == 0 and long.stderr.count("\n") == 4
     assert long.stderr.splitlines()[-1].startswith("length 3: 27 inputs checked")
-    monkeypatch.setattr("tpc.verify.progress.PROGRESS_INPUTS", 40)
+    monkeypatch.setattr(progress, "PROGRESS_INPUTS", 40)
     assert CliRunner().invoke(main, ["verify", str(program), str(program)]).stderr == ""
 
 
 def test_smt_has_a_default_timeout(tmp_path, monkeypatch):
-    import tpc.verify.smt as smt
+    from tpc.verify import smt
 
     seen = {}
 

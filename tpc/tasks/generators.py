@@ -163,9 +163,3 @@ def induction(vocab_size, size, min_length, max_length, rng) -> list[Example]:
         out.append((s, t))
     return out
 
-
-def min_vocab_size(generate) -> int:
-    """The smallest vocab_size `generate` draws inputs from: the tokens it reserves (<pad>,
-    <s>, and </s> where inputs end with it) and one value (induction: a letter and a number).
-    The Dyck tasks' vocabulary is fixed (their vocab_size is the number of bracket kinds)."""
-    return {reverse: 4, sort: 4, induction: 4, dyck1: 1, dyck2: 1}.get(generate, 3)

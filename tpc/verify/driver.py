@@ -52,8 +52,8 @@ def _resolve_vocab(sides, vocab, by_str):
 
 
 def _as_input_tokens(tokens: list) -> list:
-    """A trained model's token strings typed as `tpc run --input` types them ("3" is 3): the
-    values a RASP program is run on (one typing rule for tokens in every command)."""
+    """A trained model's token strings as `tpc run --input` reads them (strings: "3" stays
+    "3"; the program's vocabulary types them later): one rule for tokens in every command."""
     if any(not isinstance(t, str) or t.split() != [t] for t in tokens):  # each one word
         return tokens
     return parse_tokens(" ".join(tokens) + " ")  # the space: never split into characters
@@ -97,7 +97,7 @@ def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None
     if not 0 <= min_len <= max_len:
         raise TpcError(f"--min-len {min_len} must be between 0 and --max-len ({max_len})")
     for s in sides:
-        if s.vocab is None:
+        if s.unbound:
             s.bind(_as_input_tokens(common) if by_str else common, max_len)
     for s in sides:
         by_key = {key(t): t for t in s.vocab}
