@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import Float, Int
 from tpc.tasks.registry import task_names
 
@@ -108,6 +109,8 @@ from tpc.tasks.registry import task_names
     metavar="N",
     help="Finally prove the result with --method smt on lengths up to N (needs z3-solver).",
 )
+@NO_CACHE
+@THREADS
 def repair(model, spec, output, **options):
     """Repair MODEL against SPEC until it is correct on every input of its domain.
 

@@ -250,7 +250,6 @@ def repair(model_path, spec, opts: RepairOptions, out_dir, log=print) -> dict:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise TpcError(f"cannot write to output directory {out_dir}: {e.strerror}") from None
-    torch.set_num_threads(1)
     start = time.perf_counter()
     job = Repair(model_path, spec, opts, out_dir, log)
     best = job.run()
