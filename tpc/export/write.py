@@ -1,0 +1,87 @@
+"""`tpc export`: a model (or a program, compiled first) -> a TransformerLens or ONNX directory.
+
+The directory is written as a whole: every file goes to a temporary directory beside it,
+which then replaces DIR (an existing DIR is replaced only when it is an earlier export).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from tpc.errors import TpcError
+from tpc.export.describe import FORMAT, labels_json, vocab_json
+from tpc.export.weights import Weights, build_weights
+from tpc.ir import BOS
+from tpc.model.checkpoint import LoadedModel
+from tpc.model.discrete import DiscreteProgram, discretize
+
+TARGETS = ("tl", "onnx")
+
+
+def weights_of(loaded: LoadedModel, dp: DiscreteProgram | None = None) -> Weights:
+    """The export's weights for a loaded model (`dp`: its discrete form, if already made)."""
+    model = loaded.model
+    if getattr(model.cfg, "pool_outputs", False):
+        raise TpcError(f"{loaded.path}: a pooled classifier's readout (a mean over positions) "
+                       "is not exported")
+    bos = [i for i, t in enumerate(loaded.tokens) if str(t) == BOS]
+    if not bos:
+        raise TpcError(f"{loaded.path}: the model's tokens have no BOS {BOS!r}")
+    return build_weights(dp or discretize(model), model.cfg.n_ctx, model.cfg.vocab_size, bos[0])
+
+
+def _meanings(loaded: LoadedModel, dp_embedding: dict) -> dict:
+    """Input variables' value meanings: a one-hot `tokens` value is a token's text."""
+    if "tokens" in dp_embedding:
+        return {"tokens": lambda i: str(loaded.tokens[i])}
+    return {}
+
+
+def export(loaded: LoadedModel, to: str, directory) -> Weights:
+    """Write `loaded` as an export of kind `to` ("tl" or "onnx") into `directory`."""
+    if to not in TARGETS:
+        raise TpcError(f"unknown export target {to!r} (expected {' or '.join(TARGETS)})")
+    dp = discretize(loaded.model)
+    w = weights_of(loaded, dp)
+    from tpc.export.tl import tl_config, tl_model  # lazy: transformer_lens
+
+    model = tl_model(w)
+    out = Path(directory)
+    _check_target(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        files = {"vocab.json": vocab_json(loaded, w),
+                 "labels.json": labels_json(loaded, w, _meanings(loaded, dp.embedding))}
+        if to == "tl":
+            from safetensors.torch import save_file  # lazy: optional
+
+            files["config.json"] = tl_config(w)
+            save_file({k: v.contiguous() for k, v in model.state_dict().items()},
+                      str(tmp / "model.safetensors"))
+        else:
+            from tpc.export.onnx import write_onnx
+
+            write_onnx(model, tmp / "model.onnx", w.n_ctx)
+        for name, doc in files.items():
+            (tmp / name).write_text(json.dumps(doc, indent=1) + "\n")
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return w
+
+
+def _check_target(out: Path) -> None:
+    if not out.parent.is_dir():
+        raise TpcError(f"cannot write {out}: directory {out.parent} does not exist")
+    if out.exists():
+        vocab = out / "vocab.json"
+        ok = out.is_dir() and vocab.is_file() and f'"{FORMAT}"' in vocab.read_text(errors="replace")
+        if not ok or out.is_symlink():
+            raise TpcError(f"cannot write {out}: it exists and is not an earlier export "
+                           "(remove it or name another directory)")
