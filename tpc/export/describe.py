@@ -4,6 +4,7 @@ positions) and `labels.json` (variables -> residual dimensions, heads, MLPs, mar
 from __future__ import annotations
 
 from tpc.errors import TpcError
+from tpc.export.layout import number
 from tpc.export.weights import Weights
 from tpc.ir import BOS
 from tpc.ir.serialize import value_to_json
@@ -41,23 +42,27 @@ def vocab_json(loaded: LoadedModel, w: Weights) -> dict:
     return doc
 
 
-def labels_json(loaded: LoadedModel, w: Weights, token_of_value) -> dict:
-    """`token_of_value`: variable -> (value index -> what it means), for input variables."""
+def labels_json(loaded: LoadedModel, w: Weights) -> dict:
+    """Every variable's dimensions and what each stands for (a one-hot `tokens`: the token's
+    text; other categorical variables: the model's value index; numerical: the number)."""
     variables = {}
-    for name, place in w.layout.places.items():
-        entry = {"kind": place.kind, "dims": list(range(place.start, place.start + place.width))}
-        if place.bos_start is not None:
-            entry["bos_dims"] = list(range(place.bos_start, place.bos_start + place.width))
-        if place.kind == "categorical":
-            meaning = token_of_value.get(name)
-            entry["values"] = [meaning(i) if meaning else i for i in range(place.width)]
-        variables[name] = entry
+    for name, place in w.stream.places.items():
+        if place.kind == "categorical" and name == "tokens":
+            values = [str(loaded.tokens[i]) for i in range(place.width)]
+        elif place.kind == "numerical":
+            values = [number(v) for v in place.values]
+        else:
+            values = list(place.values)
+        variables[name] = {"kind": place.kind, "dims": list(range(place.start, place.start + place.width)),
+                           "values": values}
     return {
         "format": FORMAT,
         "source": loaded.path,
-        "d_model": w.layout.d_model,
+        "d_model": w.d_model,
         "variables": variables,
-        "heads": {name: {"layer": l, "head": h} for name, (l, h) in w.heads.items()},
-        "mlps": {name: {"layer": l} for name, l in w.mlps.items()},
+        "heads": {name: {"layer": b, "head": h} for name, (b, h) in w.heads.items()},
+        "mlps": {name: {"layer": b} for name, b in w.mlps.items()},
+        "model_layers": {str(l): blocks for l, blocks in w.layers.items()},
+        "blocks": [b.role for b in w.blocks],
         "margins": w.margins,
     }

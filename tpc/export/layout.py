@@ -1,72 +1,103 @@
-"""Where each program variable lives in an export's residual stream.
+"""Where things live in an export's residual stream, and the parts of one block.
 
 The stream is the Transformer Program's own: a concatenation of variables, never a sum. A
-categorical variable is one-hot over its values; `ones` is one dimension holding 1. A
-variable that some categorical head reads as its *key* gets a second one-hot block, its BOS
-slot, holding its value at position 0 only (the normal block is zero there): a softmax score
-is bilinear in query and key, and the hard head's rule "BOS when nothing matches" needs
-position 0's key to score differently when it does not match (see `heads`). `positions`
-needs no BOS slot (its value 0 occurs only at position 0, and its dimension 0 is the
-"is BOS" indicator the MLPs read), nor does a one-hot `tokens` (the BOS token occurs only at
-position 0: an export's input always starts with BOS and holds it nowhere else).
+categorical variable is one-hot over its values; `ones` is one dimension holding 1; a
+numerical head's output is one-hot over the finite set of values it can take (so tables
+and the readout read it exactly). Internal dimensions follow where a block needs them
+(a key's value at position 0, "does position 0 match", a numerical head's softmax output).
+A linear functional (`Linear`: dimension -> weight) is how a unit or head reads the stream.
 """
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import attrs
 
-from tpc.model.discrete import DiscreteProgram
+Linear = dict  # dimension -> weight: a linear function of the residual stream
 
 
 @attrs.frozen
 class Place:
-    """A variable's dimensions: `start`..`start + width` (categorical: one per value; the
-    numerical `ones`: one), and its BOS slot's, when it has one."""
+    """A variable's dimensions `start`..`start + len(values)`; `values[i]` is what dimension
+    `start + i` stands for (categorical: the value index or token text; numerical: the
+    number)."""
 
     name: str
-    kind: str  # "categorical" or "numerical"
-    width: int
+    kind: str  # "categorical", "numerical" or "internal"
     start: int
-    bos_start: int | None = None
+    values: tuple
 
-    def dims(self, value: int = 0) -> list[int]:
-        """Every dimension that holds `value` (normal and BOS slot): what a reader sums."""
-        return [self.start + value] + ([] if self.bos_start is None else [self.bos_start + value])
+    @property
+    def width(self) -> int:
+        return len(self.values)
+
+    def dim(self, index: int) -> int:
+        return self.start + index
 
 
-@attrs.frozen
-class Layout:
-    places: dict[str, Place]
-    d_model: int
+class Stream:
+    """Allocates residual dimensions in order."""
+
+    def __init__(self):
+        self.places: dict[str, Place] = {}
+        self.size = 0
+
+    def add(self, name: str, kind: str, values) -> Place:
+        place = Place(name, kind, self.size, tuple(values))
+        self.places[name] = place
+        self.size += len(place.values)
+        return place
 
     def __getitem__(self, name: str) -> Place:
         return self.places[name]
 
     @property
     def is_bos(self) -> int:
-        """The dimension that is 1 at position 0 and 0 elsewhere (positions = 0)."""
+        """1 at position 0, else 0: `positions` = 0."""
         return self.places["positions"].start
 
-
-def key_variables(dp: DiscreteProgram) -> set[str]:
-    """The variables some categorical head reads as keys."""
-    return {h.key for h in dp.cat_heads}
-
-
-def needs_bos_slot(dp: DiscreteProgram, name: str) -> bool:
-    if name == "positions" or (name == "tokens" and "tokens" in dp.embedding):
-        return False
-    return name in key_variables(dp)
+    @property
+    def ones(self) -> int:
+        return self.places["ones"].start
 
 
-def layout(dp: DiscreteProgram) -> Layout:
-    """Variables in the model's residual order, each followed by its BOS slot if any."""
-    places, at = {}, 0
-    for v in dp.variables:
-        width = v.width if v.kind == "categorical" else 1
-        start, at = at, at + width
-        bos = None
-        if v.kind == "categorical" and needs_bos_slot(dp, v.name):
-            bos, at = at, at + width
-        places[v.name] = Place(v.name, v.kind, width, start, bos)
-    return Layout(places, at)
+@attrs.define
+class Head:
+    """One softmax head: sparse W_Q, W_K, W_V ([d_model, d_head] as (row, col) -> weight)
+    and W_O ((col, row) -> weight)."""
+
+    name: str
+    w_q: dict = attrs.Factory(dict)
+    w_k: dict = attrs.Factory(dict)
+    w_v: dict = attrs.Factory(dict)
+    w_o: dict = attrs.Factory(dict)
+
+    @property
+    def d_head(self) -> int:
+        cols = [c for _, c in (*self.w_q, *self.w_k, *self.w_v)] + [c for c, _ in self.w_o]
+        return max(cols, default=-1) + 1
+
+
+@attrs.frozen
+class Unit:
+    """One ReLU unit: relu(reads . x + bias), added to the stream through `writes`."""
+
+    reads: Linear
+    bias: float
+    writes: Linear
+
+
+@attrs.define(eq=False)
+class Block:
+    """One TransformerLens block: heads, then the MLP's units. `role` says why it exists."""
+
+    role: str
+    heads: list[Head] = attrs.Factory(list)
+    units: list[Unit] = attrs.Factory(list)
+
+
+def number(value) -> int | float | str:
+    """A numerical value as JSON: an int, or a fraction's text."""
+    value = Fraction(value)
+    return int(value) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"

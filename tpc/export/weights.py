@@ -1,69 +1,79 @@
-"""A discrete Transformer Program as plain transformer weights (TransformerLens's shapes).
+"""A discrete Transformer Program as exact transformer weights, block by block.
 
-Every construction is exact in float32 on one-hot inputs:
+Every score, unit and readout row reads one-hots, so each construction is exact in float32:
 
-- Embeddings write one-hots (`layout`); W_pos[0] moves a learned embedding's BOS value into
-  its BOS slot.
-- A categorical head becomes one softmax head whose score is `SCALE` times a small integer
-  *level* (so every score is exact whatever order a kernel sums in): keys that match score
-  `MATCHED + rank`, keys that do not `rank`, and position 0, when it does not match,
-  `UNMATCHED_BOS + rank` (read through its BOS slot), where `rank` (0..n_ctx-1) orders a
-  query's keys as the model's position bias does (nearest first, the earlier on equal
-  distance, the query itself last; ties as the model's float32 argmax breaks them). The top
-  level is unique, every other is at least `SCALE` lower, and exp(-SCALE) is 0 in float32:
-  the softmax weights are exactly 1 and 0, so the head copies the chosen value's one-hot.
-- A categorical MLP becomes a lookup table: one ReLU unit per input value combination,
-  relu(sum of its one-hot entries - (inputs - 1)), is 1 on that combination and 0 elsewhere;
-  W_out writes the model's own output (`CategoricalMLP.apply` on every combination). An
-  output that is a key variable is split by the "is BOS" dimension into its two slots; a
-  head output that is one is moved into its BOS slot by units of the layer's MLP.
-- The unembedding adds each readout term's score rows; masked classes are left out.
+- Attention scores are `SCALE` times small integer *levels*; the top level is unique (or,
+  for numerical heads, shared exactly by the keys averaged) and every other is at least
+  `SCALE` lower, where exp(-SCALE) is 0 in float32: the weights are exactly 1/k and 0.
+- A categorical head: keys that match score `2 n + rank`, keys that do not `rank`, and
+  position 0, when it does not match, `n + rank`, where `rank` (0..n-1) orders a query's keys
+  as the model's position bias does (nearest first, the earlier on equal distance, itself
+  last; ties as its float32 argmax breaks them). So the head copies the value one-hot of the
+  key the hard head chooses (BOS when none matches).
+- "Position 0 matches" (`m0`) is read at the query: from the query's value when the key's
+  value at position 0 is fixed (tokens, positions, a learned embedding of BOS), else from a
+  *prep* block before the layer that copies the key at position 0 to every position and
+  tabulates the predicate on it.
+- A numerical head that counts (sums `ones`) attends to its matching keys and to position 0
+  as an anchor: its output 1/N is decoded (`decode`) into the count's one-hot; one that
+  averages attends to its matching keys (position 0 only when none does) and decodes the
+  average. Its MLP readers then follow in an extra block.
+- MLPs are lookup tables: one ReLU unit per combination of input values (their one-hot
+  entries summed, minus the inputs less one), writing the model's own output for it
+  (`apply` on every combination).
+- The unembedding adds each readout term's score rows (a numerical value v contributes
+  float32(v) * w, as the model computes it); masked classes are left out.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from fractions import Fraction
 
 import attrs
+import numpy as np
 import torch
 
 from tpc.errors import TpcError
-from tpc.export.layout import Layout, layout
+from tpc.export import decode
+from tpc.export.layout import Block, Head, Linear, Stream, Unit
 from tpc.model import ops
 from tpc.model.config import ModelConfig
-from tpc.model.discrete import CategoricalHead, DiscreteProgram
+from tpc.model.discrete import CategoricalHead, DiscreteProgram, NumericalHead
 
 SCALE = 128.0  # score units between levels: exp(-128) underflows to exactly 0 in float32
-MIN_GAP = 104.0  # exp(-x) is 0 in float32 beyond ~103.97: the smallest gap that is exact
+MAX_TABLE = 1 << 16  # MLP input combinations: more is refused
 
 
 @attrs.frozen(eq=False)
 class Weights:
-    """Tensors with TransformerLens's names and shapes, and what they mean."""
+    """The export: blocks, the stream, and what each part means."""
 
-    tensors: dict[str, torch.Tensor]
-    layout: Layout
-    n_layers: int
-    n_heads: int
-    d_head: int
-    d_mlp: int
+    stream: Stream
+    blocks: list[Block]
+    w_e: torch.Tensor
+    w_pos: torch.Tensor
+    w_u: torch.Tensor
     n_ctx: int
-    d_vocab: int
     causal: bool
     classes: tuple[int, ...]  # model class id of each logit column
-    heads: dict[str, tuple[int, int]]  # model head -> (layer, head)
-    mlps: dict[str, int]  # model MLP -> layer
-    margins: dict[str, float]  # per head: its smallest score gap (SCALE units)
+    heads: dict[str, tuple[int, int]]  # model head -> (block, head)
+    mlps: dict[str, int]  # model MLP -> block
+    layers: dict[int, list[int]]  # model layer -> its blocks
+    margins: dict[str, float]  # per head: its smallest gap in its softmax output's units
+
+    @property
+    def d_model(self) -> int:
+        return self.stream.size
 
 
-def _rank(n_ctx: int, width: int) -> torch.Tensor:
-    """[query, key] -> 0..n_ctx-1, higher for keys the model's hard head prefers among
-    matching ones: its matched logit (0 + bias) / sqrt(width) in float32, ties to the
-    earlier key, as `ops.attention_logits` and argmax compute it."""
-    logits = (torch.ones(n_ctx, n_ctx) + 1e-20).log() + ops.position_bias(n_ctx)
-    logits = logits / math.sqrt(width)
-    rank = torch.empty(n_ctx, n_ctx)
+def _rank(n_ctx: int, width: int) -> np.ndarray:
+    """[query, key] -> 0..n_ctx-1, higher for keys the hard head prefers among matching ones:
+    the matched logit (0 + bias) / sqrt(width) in float32, ties to the earlier key, as
+    `ops.attention_logits` and argmax compute it."""
+    logits = ((torch.ones(n_ctx, n_ctx) + 1e-20).log() + ops.position_bias(n_ctx)) / math.sqrt(width)
+    rank = np.zeros((n_ctx, n_ctx))
     for q in range(n_ctx):
         order = sorted(range(n_ctx), key=lambda k: (-logits[q, k].item(), k))
         for r, k in enumerate(order):
@@ -73,180 +83,245 @@ def _rank(n_ctx: int, width: int) -> torch.Tensor:
 
 class _Builder:
     def __init__(self, dp: DiscreteProgram, n_ctx: int, vocab_size: int, bos_id: int):
-        self.dp, self.n_ctx, self.bos_id = dp, n_ctx, bos_id
-        self.lay = layout(dp)
-        cfg = dp.config
-        self.n_layers = cfg.n_layers
-        self.learned = isinstance(cfg, ModelConfig)
-        per_layer = [sum(h.layer == l for h in (*dp.cat_heads, *dp.num_heads))
-                     for l in range(self.n_layers)]
-        self.n_heads = max([1, *per_layer])
-        for h in dp.num_heads:
-            raise TpcError(f"{h.output}: numerical heads are not exported yet")
-        self.d_head = max([1, *(self._width(h.query) + n_ctx for h in dp.cat_heads),
-                           *(self._width(h.value) for h in dp.cat_heads)])
-        self.units: list[list[tuple]] = [[] for _ in range(self.n_layers)]  # per layer MLP units
-        self.d_model, self.d_vocab = self.lay.d_model, vocab_size
-        self.heads, self.mlps, self.margins = {}, {}, {}
+        self.dp, self.n_ctx, self.vocab_size, self.bos_id = dp, n_ctx, vocab_size, bos_id
+        self.learned = isinstance(dp.config, ModelConfig)
+        self.s = Stream()
+        self.blocks: list[Block] = []
+        self.heads, self.mlps, self.margins, self.layers = {}, {}, {}, {}
+        self.values: dict[str, list] = {}  # numerical variable -> its values (Fractions)
+        widths = {v.name: v.width for v in dp.variables}
+        for v in dp.variables:  # inputs and categorical variables now; numerical heads later
+            if v.kind == "categorical":
+                self.s.add(v.name, "categorical", range(widths[v.name]))
+            elif v.name == "ones":
+                self.s.add("ones", "numerical", (1,))
+                self.values["ones"] = [Fraction(1)]
 
-    def _width(self, name: str) -> int:
-        return self.lay[name].width
+    # -- helpers --------------------------------------------------------------------------
+    def one_hot(self, name: str, index: int) -> Linear:
+        return {self.s[name].dim(index): 1.0}
 
-    def build(self) -> Weights:
-        dp, lay, d = self.dp, self.lay, self.lay.d_model
-        t = {"embed.W_E": torch.zeros(self.d_vocab, d), "pos_embed.W_pos": torch.zeros(self.n_ctx, d)}
-        self._embed(t["embed.W_E"], t["pos_embed.W_pos"])
-        for l in range(self.n_layers):
-            p = f"blocks.{l}."
-            for name, shape in (("W_Q", (d, self.d_head)), ("W_K", (d, self.d_head)),
-                                ("W_V", (d, self.d_head)), ("W_O", (self.d_head, d))):
-                t[p + "attn." + name] = torch.zeros(self.n_heads, *shape)
-            for name in ("b_Q", "b_K", "b_V"):
-                t[p + "attn." + name] = torch.zeros(self.n_heads, self.d_head)
-            t[p + "attn.b_O"] = torch.zeros(d)
-        for h in self.dp.cat_heads:
-            self._cat_head(t, h)
-        for m in dp.cat_mlps:
-            self._cat_mlp(m)
-        for m in dp.num_mlps:
-            self._num_mlp(m)
-        self.d_mlp = max([1, *(len(u) for u in self.units)])
-        for l, units in enumerate(self.units):
-            self._mlp(t, l, units)
-        classes = tuple(c for c in range(dp.readout.scores[0].shape[1]) if c not in dp.readout.masked)
-        t["unembed.W_U"], t["unembed.b_U"] = self._unembed(classes)
-        return Weights(t, lay, self.n_layers, self.n_heads, self.d_head, self.d_mlp, self.n_ctx,
-                       self.d_vocab, dp.causal, classes, self.heads, self.mlps, self.margins)
-
-    # -- embeddings -----------------------------------------------------------------------
-    def _embed(self, w_e, w_pos):
-        lay = self.lay
-        for name, values in self.dp.embedding.items():
-            place = lay[name]
-            for token, value in enumerate(values):
-                w_e[token, place.start + value] = 1.0
-        for p in range(self.n_ctx):
-            w_pos[p, lay["positions"].start + p] = 1.0
-            w_pos[p, lay["ones"].start] = 1.0
-        bos_id = self.bos_id
-        for name, values in self.dp.embedding.items():
-            place = lay[name]
-            if place.bos_start is not None:  # position 0 holds BOS: its value to the BOS slot
-                w_pos[0, place.start + values[bos_id]] -= 1.0
-                w_pos[0, place.bos_start + values[bos_id]] += 1.0
-
-    # -- heads ----------------------------------------------------------------------------
-    def _cat_head(self, t, h: CategoricalHead):
-        lay, n = self.lay, self.n_ctx
-        index = sum(o.layer == h.layer and o.index < h.index for o in self.dp.cat_heads)
-        self.heads[h.output] = (h.layer, index)
-        p = f"blocks.{h.layer}.attn."
-        w_q, w_k, w_v, w_o = (t[p + k][index] for k in ("W_Q", "W_K", "W_V", "W_O"))
-        q, k, v, out = lay[h.query], lay[h.key], lay[h.value], lay[h.output]
-        pred = torch.tensor(h.predicate, dtype=torch.float32)  # [query value, key value]
-        pred = torch.nn.functional.pad(pred, (0, k.width - pred.shape[1], 0, q.width - pred.shape[0]))
-        matched, unmatched_bos = 2.0 * n, 1.0 * n
-        for value in range(q.width):
-            for dim in q.dims(value):
-                w_q[dim, value] = 1.0
-        for value in range(k.width):
-            w_k[k.start + value, :q.width] = SCALE * matched * pred[:, value]
-            if k.bos_start is not None:
-                w_k[k.bos_start + value, :q.width] = SCALE * (
-                    matched * pred[:, value] + unmatched_bos * (1 - pred[:, value]))
-        bos_value = self._static_bos_value(h.key)
-        if bos_value is not None:  # the value position 0 always holds has the BOS row
-            w_k[k.start + bos_value, :q.width] = SCALE * (
-                matched * pred[:, bos_value] + unmatched_bos * (1 - pred[:, bos_value]))
-        rank = _rank(n, self.dp.config.d_var if self.learned else v.width)
-        positions = lay["positions"].start
-        for qp in range(n):
-            w_q[positions + qp, q.width + qp] += 1.0
-        w_k[positions:positions + n, q.width:q.width + n] = SCALE * rank.T
-        for value in range(v.width):
-            for dim in v.dims(value):
-                w_v[dim, value] = 1.0
-            w_o[value, out.start + value] = 1.0
-        self.margins[h.output] = SCALE
-        if out.bos_start is not None:  # move position 0's value into the BOS slot
-            for value in range(out.width):
-                self.units[h.layer].append((
-                    {out.start + value: 1.0, self.lay.is_bos: 1.0}, -1.0,
-                    {out.start + value: -1.0, out.bos_start + value: 1.0}))
-
-    def _static_bos_value(self, name: str) -> int | None:
-        """The value a variable without a BOS slot always holds at position 0."""
+    def static_bos(self, name: str) -> int | None:
+        """The value a variable always holds at position 0, when that is fixed."""
         if name == "positions":
             return 0
-        if name in self.dp.embedding and self.lay[name].bos_start is None:
+        if name in self.dp.embedding:
             return self.dp.embedding[name][self.bos_id]
         return None
 
+    def m0(self, head) -> Linear:
+        """"Position 0 matches `head`'s query", as a linear function of the stream."""
+        k0 = self.static_bos(head.key)
+        if k0 is not None:
+            return {self.s[head.query].dim(i): 1.0 for i, row in enumerate(head.predicate) if row[k0]}
+        return {self.s[f"{head.output}.bos_match"].start: 1.0}
+
+    # -- blocks ---------------------------------------------------------------------------
+    def build(self) -> Weights:
+        dp = self.dp
+        for l in range(dp.config.n_layers):
+            heads = [h for h in (*dp.cat_heads, *dp.num_heads) if h.layer == l]
+            mlps = [m for m in (*dp.cat_mlps, *dp.num_mlps) if m.layer == l]
+            self.layers[l] = []
+            if any(self.static_bos(h.key) is None for h in heads):
+                self._prep(l, [h for h in heads if self.static_bos(h.key) is None])
+            main = self._block(l, "attention" if mlps else "attention, no MLPs")
+            for h in heads:
+                if isinstance(h, CategoricalHead):
+                    self._cat_head(main, h)
+                else:
+                    self._num_head(main, h)
+            after = self._block(l, "MLPs") if any(isinstance(h, NumericalHead) for h in heads) and mlps else main
+            for m in mlps:
+                self._table(after, m)
+        classes = tuple(c for c in range(dp.readout.scores[0].shape[1]) if c not in dp.readout.masked)
+        w_e, w_pos = self._embed()
+        return Weights(self.s, self.blocks, w_e, w_pos, self._unembed(classes), self.n_ctx,
+                       dp.causal, classes, self.heads, self.mlps, self.layers, self.margins)
+
+    def _block(self, layer: int, role: str) -> Block:
+        block = Block(f"L{layer} {role}")
+        self.layers[layer].append(len(self.blocks))
+        self.blocks.append(block)
+        return block
+
+    def _index(self, block: Block) -> int:
+        return next(i for i, b in enumerate(self.blocks) if b is block)
+
+    def _embed(self):
+        s = self.s
+        w_e, w_pos = torch.zeros(self.vocab_size, s.size), torch.zeros(self.n_ctx, s.size)
+        for name, values in self.dp.embedding.items():
+            for token, value in enumerate(values):
+                w_e[token, s[name].dim(value)] = 1.0
+        for p in range(self.n_ctx):
+            w_pos[p, s["positions"].dim(p)] = 1.0
+            w_pos[p, s.ones] = 1.0
+        return w_e, w_pos
+
+    # -- heads ----------------------------------------------------------------------------
+    def _prep(self, layer: int, heads) -> None:
+        """A block that copies each computed key's value at position 0 to every position
+        (attending to position 0 alone) and tabulates each head's predicate on it."""
+        block = self._block(layer, "prep: position 0's keys")
+        copies = {}
+        for key in dict.fromkeys(h.key for h in heads):
+            head = Head(f"{key}@0")
+            width = self.s[key].width
+            copy = self.s.add(f"{key}@0.L{layer}", "internal", range(width))
+            head.w_q[self.s.ones, 0] = 1.0
+            head.w_k[self.s.is_bos, 0] = SCALE
+            for v in range(width):
+                head.w_v[self.s[key].dim(v), v] = 1.0
+                head.w_o[v, copy.dim(v)] = 1.0
+            block.heads.append(head)
+            copies[key] = copy
+        for h in heads:
+            flag = self.s.add(f"{h.output}.bos_match", "internal", (1,))
+            q, copy = self.s[h.query], copies[h.key]
+            for i, row in enumerate(h.predicate):
+                for j, match in enumerate(row):
+                    if match:
+                        block.units.append(Unit({q.dim(i): 1.0, copy.dim(j): 1.0}, -1.0,
+                                                {flag.start: 1.0}))
+
+    def _head(self, block: Block, h) -> Head:
+        head = Head(h.output)
+        self.heads[h.output] = (self._index(block), len(block.heads))
+        block.heads.append(head)
+        return head
+
+    def _match_columns(self, head: Head, h, level: float) -> int:
+        """Predicate columns: query value i -> column i; key value v -> `level` * P[i, v].
+        Returns the next free column."""
+        q, k = self.s[h.query], self.s[h.key]
+        for i in range(q.width):
+            head.w_q[q.dim(i), i] = 1.0
+        for v in range(k.width):
+            for i in range(q.width):
+                if i < len(h.predicate) and v < len(h.predicate[i]) and h.predicate[i][v]:
+                    head.w_k[k.dim(v), i] = SCALE * level
+        return q.width
+
+    def _bos_column(self, head: Head, col: int, m0: Linear, level: float) -> None:
+        """Position 0 scores `level` more when it does not match: (1 - m0) at the query."""
+        head.w_q[self.s.ones, col] = 1.0
+        for dim, w in m0.items():
+            head.w_q[dim, col] = head.w_q.get((dim, col), 0.0) - w
+        head.w_k[self.s.is_bos, col] = SCALE * level
+
+    def _cat_head(self, block: Block, h: CategoricalHead) -> None:
+        n, head = self.n_ctx, self._head(block, h)
+        col = self._match_columns(head, h, 2.0 * n)
+        positions = self.s["positions"]
+        rank = _rank(n, self.dp.config.d_var if self.learned else self.s[h.value].width)
+        for qp in range(n):
+            head.w_q[positions.dim(qp), col + qp] = 1.0
+            for kp in range(n):
+                if rank[qp, kp]:
+                    head.w_k[positions.dim(kp), col + qp] = SCALE * rank[qp, kp]
+        self._bos_column(head, col + n, self.m0(h), float(n))
+        v, out = self.s[h.value], self.s[h.output]
+        for value in range(v.width):
+            head.w_v[v.dim(value), value] = 1.0
+            head.w_o[value, out.dim(value)] = 1.0
+        self.margins[h.output] = SCALE
+
+    def _num_head(self, block: Block, h: NumericalHead) -> None:
+        m0 = self.m0(h)
+        head = self._head(block, h)
+        ones = self.s.ones
+        not_m0 = {ones: 1.0, **{d: -w for d, w in m0.items()}}  # m0 never reads `ones`
+        if h.reduce == "sum":
+            if h.value != "ones":
+                raise TpcError(f"{h.output}: a numerical head that sums {h.value} (not ones) is "
+                               "not exportable exactly")
+            col = self._match_columns(head, h, 1.0)
+            self._bos_column(head, col, m0, 1.0)  # the anchor: position 0 always at level 1
+            signal = self.s.add(f"{h.output}.softmax", "internal", ("1/N",))
+            head.w_v[self.s.is_bos, 0] = 1.0
+            head.w_o[0, signal.start] = 1.0
+            values = [Fraction(c) for c in range(self.n_ctx + 1)]
+            out = self.s.add(h.output, "numerical", values)
+            self.values[h.output] = values
+            index = values.index
+            margin = float("inf")
+            for matched, gate in ((0, m0), (1, not_m0)):
+                points = decode.count_points(self.n_ctx, matched, lambda c: index(Fraction(c)))
+                units, gap = decode.family(h.output, out, {signal.start: 1.0}, gate, ones, points,
+                                           4 * decode.EPS32)
+                block.units += units
+                margin = min(margin, gap)
+            self.margins[h.output] = margin
+            return
+        col = self._match_columns(head, h, 2.0)
+        self._bos_column(head, col, m0, 1.0)  # position 0 only when nothing matches
+        z = self.s.add(f"{h.output}.softmax", "internal", ("mean", "weight at 0"))
+        v = self.s[h.value]
+        for i, value in enumerate(self.values[h.value]):
+            head.w_v[v.dim(i), 0] = float(np.float32(float(value)))
+        head.w_v[self.s.is_bos, 1] = 1.0
+        head.w_o[0, z.dim(0)], head.w_o[1, z.dim(1)] = 1.0, 1.0
+        values = decode.means(self.values[h.value], self.n_ctx)
+        if Fraction(0) not in values:
+            values = [Fraction(0), *values]
+        out = self.s.add(h.output, "numerical", values)
+        self.values[h.output] = values
+        top = max(abs(float(x)) for x in values)
+        error = 4 * self.n_ctx * decode.EPS32 * max(top, 1e-30)
+        points = [(float(np.float32(float(x))), i) for i, x in enumerate(values)]
+        weight_at_0 = {z.dim(1): 1.0}
+        margin = float("inf")
+        for gate in (not_m0, {**m0, **weight_at_0}):  # position 0 matches / others match
+            units, gap = decode.family(h.output, out, {z.dim(0): 1.0}, gate, ones, points, error)
+            block.units += units
+            margin = min(margin, gap)
+        # no match at all (position 0 chosen, unmatched): the mean is 0
+        block.units.append(Unit({z.dim(1): 1.0, **{d: -w for d, w in m0.items()}}, 0.0,
+                                {out.dim(values.index(Fraction(0))): 1.0}))
+        self.margins[h.output] = margin
+
     # -- MLPs -----------------------------------------------------------------------------
-    def _table(self, layer, name, inputs, widths, outputs):
-        """Units for a lookup table: combination of input values -> output value index."""
-        self.mlps[name] = layer
-        out = self.lay[name]
-        for combo, value in zip(itertools.product(*(range(w) for w in widths)), outputs):
-            reads = {}
-            for inp, v in zip(inputs, combo):
-                for dim in self.lay[inp].dims(v):
-                    reads[dim] = reads.get(dim, 0.0) + 1.0
-            bias = -(len(inputs) - 1.0)
-            if out.bos_start is None:
-                self.units[layer].append((reads, bias, {out.start + value: 1.0}))
-            else:
-                self.units[layer].append(({**reads, self.lay.is_bos: -1.0}, bias,
-                                          {out.start + value: 1.0}))
-                self.units[layer].append(({**reads, self.lay.is_bos: 1.0}, bias - 1.0,
-                                          {out.bos_start + value: 1.0}))
-
-    def _cat_mlp(self, m):
-        widths = [self._width(i) for i in m.inputs]
-        grid = torch.tensor(list(itertools.product(*(range(w) for w in widths))), dtype=torch.long)
-        outputs = m.apply(grid.view(-1, len(widths))).tolist()
-        self._check_width(m.output, outputs)
-        self._table(m.layer, m.output, m.inputs, widths, outputs)
-
-    def _num_mlp(self, m):
-        if any(i != "ones" for i in m.inputs):
-            raise TpcError(f"{m.output}: numerical MLPs reading numerical heads are not exported yet")
-        outputs = m.apply(torch.ones(1, len(m.inputs))).tolist()
-        self._check_width(m.output, outputs)
-        self._table(m.layer, m.output, ["ones"], [1], outputs)
-
-    def _check_width(self, name, outputs):
-        if max(outputs) >= self._width(name):
-            raise TpcError(f"{name}: an output value beyond the variable's {self._width(name)} values")
-
-    def _mlp(self, t, layer, units):
-        d, p = self.d_model, f"blocks.{layer}.mlp."
-        w_in, b_in = torch.zeros(d, self.d_mlp), torch.zeros(self.d_mlp)
-        w_out, b_out = torch.zeros(self.d_mlp, d), torch.zeros(d)
-        for u, (reads, bias, writes) in enumerate(units):
-            for dim, w in reads.items():
-                w_in[dim, u] = w
-            b_in[u] = bias
-            for dim, w in writes.items():
-                w_out[u, dim] = w
-        t[p + "W_in"], t[p + "b_in"], t[p + "W_out"], t[p + "b_out"] = w_in, b_in, w_out, b_out
+    def _table(self, block: Block, m) -> None:
+        self.mlps[m.output] = self._index(block)
+        numerical = not hasattr(m, "slot_widths")
+        places = [self.s[i] for i in m.inputs]
+        combos = 1
+        for p in places:
+            combos *= p.width
+        if combos > MAX_TABLE:
+            raise TpcError(f"{m.output}: {combos} input combinations (at most {MAX_TABLE} are "
+                           "tabulated)")
+        grid = decode.grid([p.width for p in places])
+        if numerical:
+            rows = torch.tensor([[float(np.float32(float(self.values[i][c]))) for i, c in
+                                  zip(m.inputs, combo)] for combo in grid])
+        else:
+            rows = torch.tensor(grid, dtype=torch.long)
+        outputs = m.apply(rows.view(len(grid), len(places))).tolist()
+        out = self.s[m.output]
+        if max(outputs) >= out.width:
+            raise TpcError(f"{m.output}: an output value beyond the variable's {out.width} values")
+        for combo, value in zip(grid, outputs):
+            reads: Linear = {}
+            for p, c in zip(places, combo):
+                reads[p.dim(c)] = reads.get(p.dim(c), 0.0) + 1.0
+            block.units.append(Unit(reads, -(len(places) - 1.0), {out.dim(value): 1.0}))
 
     # -- readout --------------------------------------------------------------------------
-    def _unembed(self, classes):
-        ro, lay = self.dp.readout, self.lay
-        w_u = torch.zeros(self.d_model, len(classes))
-        cols = list(classes)
+    def _unembed(self, classes) -> torch.Tensor:
+        ro, cols = self.dp.readout, list(classes)
+        w_u = torch.zeros(self.s.size, len(classes))
         for name, scores, numerical in zip(ro.variables, ro.scores, ro.numerical):
-            place = lay[name]
+            place = self.s[name]
             if numerical:
-                if name != "ones":
-                    raise TpcError(f"the readout of {name}: numerical heads are not exported yet")
-                w_u[place.start] += scores[0, cols]
-                continue
-            for value in range(min(place.width, scores.shape[0])):
-                for dim in place.dims(value):
-                    w_u[dim] += scores[value, cols]
-        return w_u, torch.zeros(len(classes))
+                for i, value in enumerate(self.values[name]):
+                    v = torch.tensor(float(np.float32(float(value))))
+                    w_u[place.dim(i)] += ops.numerical_contribution(v, scores[0])[cols]
+            else:
+                for value in range(min(place.width, scores.shape[0])):
+                    w_u[place.dim(value)] += scores[value, cols]
+        return w_u
 
 
 def build_weights(dp: DiscreteProgram, n_ctx: int, vocab_size: int, bos_id: int) -> Weights:

@@ -16,13 +16,13 @@ from tpc.export.describe import FORMAT, labels_json, vocab_json
 from tpc.export.weights import Weights, build_weights
 from tpc.ir import BOS
 from tpc.model.checkpoint import LoadedModel
-from tpc.model.discrete import DiscreteProgram, discretize
+from tpc.model.discrete import discretize
 
 TARGETS = ("tl", "onnx")
 
 
-def weights_of(loaded: LoadedModel, dp: DiscreteProgram | None = None) -> Weights:
-    """The export's weights for a loaded model (`dp`: its discrete form, if already made)."""
+def weights_of(loaded: LoadedModel) -> Weights:
+    """The export's weights for a loaded model."""
     model = loaded.model
     if getattr(model.cfg, "pool_outputs", False):
         raise TpcError(f"{loaded.path}: a pooled classifier's readout (a mean over positions) "
@@ -30,22 +30,14 @@ def weights_of(loaded: LoadedModel, dp: DiscreteProgram | None = None) -> Weight
     bos = [i for i, t in enumerate(loaded.tokens) if str(t) == BOS]
     if not bos:
         raise TpcError(f"{loaded.path}: the model's tokens have no BOS {BOS!r}")
-    return build_weights(dp or discretize(model), model.cfg.n_ctx, model.cfg.vocab_size, bos[0])
-
-
-def _meanings(loaded: LoadedModel, dp_embedding: dict) -> dict:
-    """Input variables' value meanings: a one-hot `tokens` value is a token's text."""
-    if "tokens" in dp_embedding:
-        return {"tokens": lambda i: str(loaded.tokens[i])}
-    return {}
+    return build_weights(discretize(model), model.cfg.n_ctx, model.cfg.vocab_size, bos[0])
 
 
 def export(loaded: LoadedModel, to: str, directory) -> Weights:
     """Write `loaded` as an export of kind `to` ("tl" or "onnx") into `directory`."""
     if to not in TARGETS:
         raise TpcError(f"unknown export target {to!r} (expected {' or '.join(TARGETS)})")
-    dp = discretize(loaded.model)
-    w = weights_of(loaded, dp)
+    w = weights_of(loaded)
     from tpc.export.tl import tl_config, tl_model  # lazy: transformer_lens
 
     model = tl_model(w)
@@ -54,7 +46,7 @@ def export(loaded: LoadedModel, to: str, directory) -> Weights:
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         files = {"vocab.json": vocab_json(loaded, w),
-                 "labels.json": labels_json(loaded, w, _meanings(loaded, dp.embedding))}
+                 "labels.json": labels_json(loaded, w)}
         if to == "tl":
             from safetensors.torch import save_file  # lazy: optional
 
