@@ -67,6 +67,15 @@ class Weights:
     def d_model(self) -> int:
         return self.stream.size
 
+    @property
+    def params(self) -> int:
+        """Nonzero weights: embeddings, heads, units, unembedding."""
+        count = sum(int((t != 0).sum()) for t in (self.w_e, self.w_pos, self.w_u))
+        for b in self.blocks:
+            count += sum(len(h.w_q) + len(h.w_k) + len(h.w_v) + len(h.w_o) for h in b.heads)
+            count += sum(len(u.reads) + 1 + len(u.writes) for u in b.units)
+        return count
+
 
 def _rank(n_ctx: int, width: int) -> np.ndarray:
     """[query, key] -> 0..n_ctx-1, higher for keys the hard head prefers among matching ones:

@@ -77,3 +77,23 @@ def _check_target(out: Path) -> None:
         if not ok or out.is_symlink():
             raise TpcError(f"cannot write {out}: it exists and is not an earlier export "
                            "(remove it or name another directory)")
+
+
+def load_source(path: str, *, vocab=None, max_len=None, causal=None, level: int = 1,
+                output_name=None) -> LoadedModel:
+    """What `tpc export` reads: a model as `load_model` reads it, or a program (.rasp, .json)
+    compiled as `tpc compile` compiles it (its typed tokens and classes kept)."""
+    from tpc.model.checkpoint import load_model
+
+    if not path.endswith((".rasp", ".json")):
+        return load_model(path)
+    from tpc.assemble import assemble
+    from tpc.load import load_program
+    from tpc.passes import optimize
+
+    program = load_program(path, vocab, max_len, causal=causal)
+    if level:
+        program = optimize(program, level)
+    c = assemble(program, output_name)
+    return LoadedModel(c.model.eval(), c.tokens, c.classes, f"compiled:{c.output}", path,
+                       "compiled", c.program.domain.implicit_bos)
