@@ -47,12 +47,7 @@ def labels_json(loaded: LoadedModel, w: Weights) -> dict:
     text; other categorical variables: the model's value index; numerical: the number)."""
     variables = {}
     for name, place in w.stream.places.items():
-        if place.kind == "categorical" and name == "tokens":
-            values = [str(loaded.tokens[i]) for i in range(place.width)]
-        elif place.kind == "numerical":
-            values = [number(v) for v in place.values]
-        else:
-            values = list(place.values)
+        values = [number(v) for v in place.values] if place.kind == "numerical" else list(place.values)
         variables[name] = {"kind": place.kind, "dims": list(range(place.start, place.start + place.width)),
                            "values": values}
     return {

@@ -4,6 +4,7 @@ dict, and the files `tpc export --to tl` writes (config.json, model.safetensors)
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import torch
@@ -41,7 +42,9 @@ def hooked_transformer(config: dict, state: dict | None = None):
 
     cfg = dict(config)
     cfg["dtype"] = getattr(torch, cfg.get("dtype", "float32"))
-    model = HookedTransformer(HookedTransformerConfig(**cfg))
+    with warnings.catch_warnings():  # 3.x's notice that 4.0 drops HookedTransformer
+        warnings.simplefilter("ignore", DeprecationWarning)
+        model = HookedTransformer(HookedTransformerConfig(**cfg))
     if state is not None:
         model.load_state_dict(state, strict=True)
     return model.eval()

@@ -91,17 +91,21 @@ def _rank(n_ctx: int, width: int) -> np.ndarray:
 
 
 class _Builder:
-    def __init__(self, dp: DiscreteProgram, n_ctx: int, vocab_size: int, bos_id: int):
-        self.dp, self.n_ctx, self.vocab_size, self.bos_id = dp, n_ctx, vocab_size, bos_id
+    def __init__(self, dp: DiscreteProgram, n_ctx: int, tokens: tuple, bos_id: int):
+        self.dp, self.n_ctx, self.vocab_size, self.bos_id = dp, n_ctx, len(tokens), bos_id
         self.learned = isinstance(dp.config, ModelConfig)
         self.s = Stream()
         self.blocks: list[Block] = []
         self.heads, self.mlps, self.margins, self.layers = {}, {}, {}, {}
         self.values: dict[str, list] = {}  # numerical variable -> its values (Fractions)
-        widths = {v.name: v.width for v in dp.variables}
+        meaning = {v.name: tuple(range(v.width)) for v in dp.variables}
+        if "tokens" in dp.embedding:
+            meaning["tokens"] = tuple(tokens)
+        for h in dp.cat_heads:  # a head's values mean what its value variable's do
+            meaning[h.output] = meaning[h.value]
         for v in dp.variables:  # inputs and categorical variables now; numerical heads later
             if v.kind == "categorical":
-                self.s.add(v.name, "categorical", range(widths[v.name]))
+                self.s.add(v.name, "categorical", meaning[v.name])
             elif v.name == "ones":
                 self.s.add("ones", "numerical", (1,))
                 self.values["ones"] = [Fraction(1)]
@@ -333,7 +337,8 @@ class _Builder:
         return w_u
 
 
-def build_weights(dp: DiscreteProgram, n_ctx: int, vocab_size: int, bos_id: int) -> Weights:
+def build_weights(dp: DiscreteProgram, n_ctx: int, tokens: tuple, bos_id: int) -> Weights:
     """The export's weights for the discrete program `dp` (a TpcError where one construct
-    cannot be exported exactly)."""
-    return _Builder(dp, n_ctx, vocab_size, bos_id).build()
+    cannot be exported exactly); `tokens`: each token id's text, what a one-hot `tokens`
+    variable's values (and the heads copying them) stand for."""
+    return _Builder(dp, n_ctx, tokens, bos_id).build()

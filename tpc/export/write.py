@@ -30,7 +30,8 @@ def weights_of(loaded: LoadedModel) -> Weights:
     bos = [i for i, t in enumerate(loaded.tokens) if str(t) == BOS]
     if not bos:
         raise TpcError(f"{loaded.path}: the model's tokens have no BOS {BOS!r}")
-    return build_weights(discretize(model), model.cfg.n_ctx, model.cfg.vocab_size, bos[0])
+    return build_weights(discretize(model), model.cfg.n_ctx, tuple(str(t) for t in loaded.tokens),
+                         bos[0])
 
 
 def export(loaded: LoadedModel, to: str, directory) -> Weights:
