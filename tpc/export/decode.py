@@ -18,6 +18,8 @@ from __future__ import annotations
 import itertools
 from fractions import Fraction
 
+import numpy as np
+
 from tpc.errors import TpcError
 from tpc.export.layout import Linear, Place, Unit
 
@@ -77,12 +79,11 @@ def family(head: str, out: Place, signal: Linear, gate: Linear, ones: int,
     return units, margin
 
 
-def count_points(n_ctx: int, bos_matches: int, index) -> list[tuple[float, int]]:
-    """A counting head with the BOS anchor: the signal is 1/N (N = matching keys after BOS,
-    plus the anchor), the count N - 1 + (1 if position 0 matches)."""
-    import numpy as np
-
-    return [(float(np.float32(1.0) / np.float32(n)), index(n - 1 + bos_matches))
+def count_points(n_ctx: int, bos_matches: int) -> list[tuple[float, Fraction]]:
+    """A counting head with the BOS anchor: (signal, count) for every N (the matching keys
+    after BOS, plus the anchor): the signal is float32 1/N, the count N - 1 (+ 1 when
+    position 0 matches)."""
+    return [(float(np.float32(1.0) / np.float32(n)), Fraction(n - 1 + bos_matches))
             for n in range(1, n_ctx + 1)]
 
 

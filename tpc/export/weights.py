@@ -254,13 +254,14 @@ class _Builder:
             signal = self.s.add(f"{h.output}.softmax", "internal", ("1/N",))
             head.w_v[self.s.is_bos, 0] = 1.0
             head.w_o[0, signal.start] = 1.0
-            values = [Fraction(c) for c in range(self.n_ctx + 1)]
+            values = [Fraction(c) for c in range(self._most_matches(h) + 1)]
             out = self.s.add(h.output, "numerical", values)
             self.values[h.output] = values
             index = values.index
             margin = float("inf")
             for matched, gate in ((0, m0), (1, not_m0)):
-                points = decode.count_points(self.n_ctx, matched, lambda c: index(Fraction(c)))
+                points = [(z, index(c)) for z, c in decode.count_points(self.n_ctx, matched)
+                          if c in values]
                 units, gap = decode.family(h.output, out, {signal.start: 1.0}, gate, ones, points,
                                            4 * decode.EPS32)
                 block.units += units
@@ -294,6 +295,13 @@ class _Builder:
                                 {out.dim(values.index(Fraction(0))): 1.0}))
         self.margins[h.output] = margin
 
+    def _most_matches(self, h) -> int:
+        """How many keys a head can match: when its key is `positions` (each position its own
+        value), at most the widest row of its predicate; else every position."""
+        if h.key != "positions":
+            return self.n_ctx
+        return min(self.n_ctx, max((sum(row[:self.n_ctx]) for row in h.predicate), default=0))
+
     # -- MLPs -----------------------------------------------------------------------------
     def _table(self, block: Block, m) -> None:
         self.mlps[m.output] = self._index(block)
@@ -302,6 +310,10 @@ class _Builder:
         combos = 1
         for p in places:
             combos *= p.width
+        if numerical and len(places) > 1 and combos > MAX_TABLE:
+            direction = _direction(m.w_in)
+            if direction is not None:
+                return self._projected(block, m, direction)
         if combos > MAX_TABLE:
             raise TpcError(f"{m.output}: {combos} input combinations (at most {MAX_TABLE} are "
                            "tabulated)")
@@ -321,6 +333,31 @@ class _Builder:
                 reads[p.dim(c)] = reads.get(p.dim(c), 0.0) + 1.0
             block.units.append(Unit(reads, -(len(places) - 1.0), {out.dim(value): 1.0}))
 
+    def _projected(self, block: Block, m, u: list[float]) -> None:
+        """A numerical MLP whose first layer reads one direction u of its inputs: a function
+        of t = u . x alone, decoded from t (`decode.family`) over every t the inputs' value
+        sets allow (each with one input tuple that gives it, which the model's MLP is run on)."""
+        ones, out = self.s.ones, self.s[m.output]
+        sums = {Fraction(0): ()}  # exact sums: float32 ones that differ in rounding are one
+        for name, w in zip(m.inputs, u):
+            sums = {t + Fraction(w) * x: (*rep, i) for t, rep in sums.items()
+                    for i, x in enumerate(self.values[name])}
+            if len(sums) > MAX_TABLE:
+                raise TpcError(f"{m.output}: more than {MAX_TABLE} values of its inputs' "
+                               "weighted sum: too many to tabulate")
+        ts = sorted(sums)
+        rows = torch.tensor([[float(np.float32(float(self.values[n][i]))) for n, i in
+                              zip(m.inputs, sums[t])] for t in ts])
+        outputs = m.apply(rows).tolist()
+        signal = {self.s[n].dim(i): w * float(np.float32(float(v)))
+                  for n, w in zip(m.inputs, u) for i, v in enumerate(self.values[n])}
+        error = 4 * len(u) * decode.EPS32 * max(sum(abs(w) for w in u) * float(max(
+            max(abs(v) for v in self.values[n]) for n in m.inputs)), 1.0)
+        points = [(float(t), o) for t, o in zip(ts, outputs)]
+        units, _ = decode.family(m.output, out, signal, {}, ones, points,
+                                 max(error, decode.EPS32))
+        block.units += units
+
     # -- readout --------------------------------------------------------------------------
     def _unembed(self, classes) -> torch.Tensor:
         ro, cols = self.dp.readout, list(classes)
@@ -335,6 +372,20 @@ class _Builder:
                 for value in range(min(place.width, scores.shape[0])):
                     w_u[place.dim(value)] += scores[value, cols]
         return w_u
+
+
+def _direction(w_in: torch.Tensor) -> list[float] | None:
+    """The one direction every row of `w_in` is a multiple of, or None."""
+    rows = [r for r in w_in.tolist() if any(r)]
+    if not rows:
+        return None
+    u = rows[0]
+    pivot = next(i for i, x in enumerate(u) if x)
+    for r in rows:
+        scale = r[pivot] / u[pivot]
+        if any(abs(a - scale * b) > 1e-6 * max(1.0, abs(a)) for a, b in zip(r, u)):
+            return None
+    return u
 
 
 def build_weights(dp: DiscreteProgram, n_ctx: int, tokens: tuple, bos_id: int) -> Weights:
