@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import attrs
 
@@ -58,6 +59,15 @@ def _as_input_tokens(tokens: list) -> list:
     return parse_tokens(" ".join(tokens) + " ")  # the space: never split into characters
 
 
+def _side(x) -> Runnable:
+    """An export directory of `tpc export` (or its model.onnx), else what `as_runnable` reads."""
+    from tpc.export.runnable import ExportRunnable, is_export  # lazy: numpy-only until it runs
+
+    if isinstance(x, (str, Path)) and is_export(Path(x)):
+        return ExportRunnable(Path(x), Path(x).name)
+    return as_runnable(x)
+
+
 @attrs.frozen(eq=False)
 class Prepared:
     """Both sides bound to one vocabulary and length range, ready to run."""
@@ -76,7 +86,7 @@ class Prepared:
 
 def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None) -> Prepared:
     start = time.perf_counter()
-    a, b = as_runnable(a), as_runnable(b)
+    a, b = _side(a), _side(b)
     if task is not None:
         from tpc.verify.conventions import TaskView, convention_for  # lazy: tpc.tasks
 

@@ -305,10 +305,6 @@ def load(path) -> Runnable:
     run directory of the paper's code (model.pt + args.json), as `tpc lift` reads it."""
     path = Path(path)
     label = path.name
-    from tpc.export.runnable import ExportRunnable, is_export  # an export (`tpc export`)
-
-    if is_export(path):
-        return ExportRunnable(path, label)
     if path.is_dir():
         return CheckpointRunnable(path, label)
     suffix = path.suffix.lower()
