@@ -310,7 +310,7 @@ class _Builder:
         combos = 1
         for p in places:
             combos *= p.width
-        if numerical and len(places) > 1 and combos > MAX_TABLE:
+        if numerical and len(places) > 1:  # along one direction: units only where it changes
             direction = _direction(m.w_in)
             if direction is not None:
                 return self._projected(block, m, direction)
