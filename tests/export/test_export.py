@@ -41,7 +41,8 @@ def hist_onnx(tmp_path_factory):
 def test_tl_and_onnx_equal_the_model_on_every_input(hist_tl, hist_onnx):
     for side in (hist_tl, hist_onnx / "model.onnx"):
         result = verify(HIST, side, max_len=4)
-        assert result.equivalent and result.mode == "exhaustive" and result.inputs == 1555  # 6 tokens, lengths 0..4
+        # 6 tokens, lengths 0..4
+        assert result.equivalent and result.mode == "exhaustive" and result.inputs == 1555
 
 
 def test_a_compiled_program_with_computed_keys_equals_its_source(tmp_path):
@@ -95,7 +96,8 @@ def test_run_with_cache_reads_what_trace_shows(hist_tl):
 
 def test_patching_a_head_changes_exactly_what_ablate_predicts(tmp_path):
     export(load_source(SORT), "tl", tmp_path / "sort")
-    model, labels = load_tl(tmp_path / "sort"), json.loads((tmp_path / "sort" / "labels.json").read_text())
+    model = load_tl(tmp_path / "sort")
+    labels = json.loads((tmp_path / "sort" / "labels.json").read_text())
     vocab = json.loads((tmp_path / "sort" / "vocab.json").read_text())
     program = load_artifact(SORT)
     rng = np.random.RandomState(0)

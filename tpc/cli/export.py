@@ -16,13 +16,16 @@ from tpc.load import MAX_LEN_LIMIT
               help="tl: TransformerLens (config.json, model.safetensors); onnx: model.onnx.")
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False),
               help="The directory to write (replaced only if it is an earlier export).")
-@click.option("--vocab", metavar="TOKENS", help="A program's tokens (RASP source only), as for `tpc compile`.")
+@click.option("--vocab", metavar="TOKENS",
+              help="A program's tokens (RASP source only), as for `tpc compile`.")
 @click.option("--max-len", type=Int(1, MAX_LEN_LIMIT), metavar="N",
               help="A program's longest input (RASP source only), as for `tpc compile`.")
-@click.option("--causal", is_flag=True, default=None, help="Keys visible only at or before the query (RASP source only).")
+@click.option("--causal", is_flag=True, default=None,
+              help="Keys visible only at or before the query (RASP source only).")
 @OUTPUT_NAME
 @LEVEL
-@click.option("--json", "as_json", is_flag=True, help="Print the export's sizes and margins as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the export's sizes and margins as JSON.")
 def export(artifact, target, out, vocab, max_len, causal, output_name, level, as_json):
     """Export ARTIFACT to TransformerLens or ONNX, exactly: its argmax is the model's prediction.
 

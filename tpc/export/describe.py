@@ -47,8 +47,10 @@ def labels_json(loaded: LoadedModel, w: Weights) -> dict:
     text; other categorical variables: the model's value index; numerical: the number)."""
     variables = {}
     for name, place in w.stream.places.items():
-        values = [number(v) for v in place.values] if place.kind == "numerical" else list(place.values)
-        variables[name] = {"kind": place.kind, "dims": list(range(place.start, place.start + place.width)),
+        numbers = place.kind == "numerical"
+        values = [number(v) for v in place.values] if numbers else list(place.values)
+        variables[name] = {"kind": place.kind,
+                           "dims": list(range(place.start, place.start + place.width)),
                            "values": values}
     return {
         "format": FORMAT,

@@ -27,7 +27,6 @@ Every score, unit and readout row reads one-hots, so each construction is exact 
 
 from __future__ import annotations
 
-import itertools
 import math
 from fractions import Fraction
 
@@ -81,7 +80,8 @@ def _rank(n_ctx: int, width: int) -> np.ndarray:
     """[query, key] -> 0..n_ctx-1, higher for keys the hard head prefers among matching ones:
     the matched logit (0 + bias) / sqrt(width) in float32, ties to the earlier key, as
     `ops.attention_logits` and argmax compute it."""
-    logits = ((torch.ones(n_ctx, n_ctx) + 1e-20).log() + ops.position_bias(n_ctx)) / math.sqrt(width)
+    matched = (torch.ones(n_ctx, n_ctx) + 1e-20).log()
+    logits = (matched + ops.position_bias(n_ctx)) / math.sqrt(width)
     rank = np.zeros((n_ctx, n_ctx))
     for q in range(n_ctx):
         order = sorted(range(n_ctx), key=lambda k: (-logits[q, k].item(), k))
@@ -126,7 +126,8 @@ class _Builder:
         """"Position 0 matches `head`'s query", as a linear function of the stream."""
         k0 = self.static_bos(head.key)
         if k0 is not None:
-            return {self.s[head.query].dim(i): 1.0 for i, row in enumerate(head.predicate) if row[k0]}
+            query = self.s[head.query]
+            return {query.dim(i): 1.0 for i, row in enumerate(head.predicate) if row[k0]}
         return {self.s[f"{head.output}.bos_match"].start: 1.0}
 
     # -- blocks ---------------------------------------------------------------------------
@@ -144,10 +145,12 @@ class _Builder:
                     self._cat_head(main, h)
                 else:
                     self._num_head(main, h)
-            after = self._block(l, "MLPs") if any(isinstance(h, NumericalHead) for h in heads) and mlps else main
+            numerical = any(isinstance(h, NumericalHead) for h in heads)
+            after = self._block(l, "MLPs") if numerical and mlps else main
             for m in mlps:
                 self._table(after, m)
-        classes = tuple(c for c in range(dp.readout.scores[0].shape[1]) if c not in dp.readout.masked)
+        classes = tuple(c for c in range(dp.readout.scores[0].shape[1])
+                        if c not in dp.readout.masked)
         w_e, w_pos = self._embed()
         return Weights(self.s, self.blocks, w_e, w_pos, self._unembed(classes), self.n_ctx,
                        dp.causal, classes, self.heads, self.mlps, self.layers, self.margins)
