@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 import torch
 
+from tpc.artifact import Choices, load
 from tpc.export import load_tl
-from tpc.export.runnable import ExportRunnable
 from tpc.export.write import export, load_source
 from tpc.inspect.ablate import ablated, units
-from tpc.inspect.artifact import load_artifact
 from tpc.inspect.trace import trace
 from tpc.interp import Interpreter
 from tpc.verify import verify
+from tpc.verify.runnables import ExportRunnable
 
 ROOT = Path(__file__).resolve().parents[2]
 HIST = str(ROOT / "examples" / "models" / "hist" / "model.pt")  # categorical + numerical heads
@@ -52,7 +52,7 @@ def test_a_compiled_program_with_computed_keys_equals_its_source(tmp_path):
     w = export(loaded, "onnx", tmp_path / "sort")
     assert any("prep" in b.role for b in w.blocks)
     result = verify(rasp, tmp_path / "sort", vocab=["a", "b", "c"], max_len=5)
-    assert result.equivalent and result.inputs == sum(3 ** n for n in range(6))
+    assert result.equivalent and result.inputs == sum(3**n for n in range(6))
 
 
 def test_vocab_and_labels_describe_the_files(hist_tl):
@@ -88,7 +88,9 @@ def test_run_with_cache_reads_what_trace_shows(hist_tl):
     vocab = json.loads((hist_tl / "vocab.json").read_text())
     text = ["<s>", "1", "2", "1", "3", "1"]
     _, cache = load_tl(hist_tl).run_with_cache(torch.tensor([[vocab["tokens"][t] for t in text]]))
-    shown = {v["origin"]: v["values"] for v in trace(load_artifact(HIST), text)["variables"]}
+    shown = {
+        v["origin"]: v["values"] for v in trace(load(HIST, Choices(level=0)), text)["variables"]
+    }
     for name in ("L0.cat_head0", "L0.num_head0"):  # categorical, numerical
         assert _decode(cache, labels, name) == shown[name]
     assert len(set(shown["L0.num_head0"])) > 1
@@ -99,7 +101,7 @@ def test_patching_a_head_changes_exactly_what_ablate_predicts(tmp_path):
     model = load_tl(tmp_path / "sort")
     labels = json.loads((tmp_path / "sort" / "labels.json").read_text())
     vocab = json.loads((tmp_path / "sort" / "vocab.json").read_text())
-    program = load_artifact(SORT)
+    program = load(SORT, Choices(level=0))
     rng = np.random.RandomState(0)
     words = [t for t in vocab["tokens"] if t not in ("<pad>", "<s>")]
     inputs = [["<s>", *rng.choice(words, 5)] for _ in range(64)]
@@ -115,8 +117,9 @@ def test_patching_a_head_changes_exactly_what_ablate_predicts(tmp_path):
         z[:, :, head, index] = 1.0
         return z
 
-    logits = model.run_with_hooks(ids, return_type="logits",
-                                  fwd_hooks=[(f"blocks.{layer}.attn.hook_z", constant)])
+    logits = model.run_with_hooks(
+        ids, return_type="logits", fwd_hooks=[(f"blocks.{layer}.attn.hook_z", constant)]
+    )
     got = [[vocab["outputs"][c] for c in row] for row in logits.argmax(-1).tolist()]
     assert got == [[str(v) for v in row] for row in want]
     plain = Interpreter(program).run(inputs)[program.main_output]

@@ -1,5 +1,6 @@
 """The ``tpc`` command line: one click group; each command (one module each) is a few lines
-calling a stage. Only `train`, `lift`, `compile`, `export` and `verify` with a checkpoint import torch."""
+calling a stage. Only `train`, `lift`, `compile`, `export` and `verify` with a checkpoint
+import torch."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group)
+@click.version_option(package_name="tpc", prog_name="tpc", message="%(prog)s %(version)s")
 def main():
     """The Transformer Program Compiler."""
 

@@ -3,8 +3,8 @@
 Stages, one module each: `layout` (variables -> residual dimensions), `weights` (the discrete
 program -> exact transformer weights), `describe` (vocab.json, labels.json), `tl`
 (HookedTransformer config and state), `onnx` (torch.onnx, onnxruntime), `write` (the
-directory), `runnable` (an export as a `tpc verify` side). transformer_lens, safetensors,
-onnx and onnxruntime (the `export` extra) are imported only when a stage needs them.
+directory), `runnable` (an export loaded to run: `tpc verify`'s side). transformer_lens,
+safetensors, onnx and onnxruntime (the `export` extra) are imported only when a stage needs them.
 """
 
 from __future__ import annotations

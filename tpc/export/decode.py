@@ -23,7 +23,7 @@ import numpy as np
 from tpc.errors import TpcError
 from tpc.export.layout import Linear, Place, Unit
 
-EPS32 = 2.0 ** -23
+EPS32 = 2.0**-23
 #: a head is refused when its smallest step gap / 4 is below this many signal error bounds
 SAFETY = 4.0
 MAX_VALUES = 4096  # a numerical variable's values: more is refused (an export's width)
@@ -38,8 +38,10 @@ def means(values, n: int) -> list[Fraction]:
         sums = {s + v for s in sums for v in values}
         found |= {s / size for s in sums}
         if len(found) > MAX_VALUES:
-            raise TpcError(f"more than {MAX_VALUES} means of {len(values)} values over {n} "
-                           "positions: too many to tabulate")
+            raise TpcError(
+                f"more than {MAX_VALUES} means of {len(values)} values over {n} "
+                "positions: too many to tabulate"
+            )
     return sorted(found)
 
 
@@ -50,8 +52,15 @@ def _add(linear: Linear, other: Linear, scale: float = 1.0) -> Linear:
     return out
 
 
-def family(head: str, out: Place, signal: Linear, gate: Linear, ones: int,
-           points: list[tuple[float, int]], error: float) -> tuple[list[Unit], float]:
+def family(
+    head: str,
+    out: Place,
+    signal: Linear,
+    gate: Linear,
+    ones: int,
+    points: list[tuple[float, int]],
+    error: float,
+) -> tuple[list[Unit], float]:
     """Units writing `out`'s one-hot where `gate` is 0: `points` are (signal value, index of
     the result in out.values); `error` bounds the signal's float32 error. Returns the units
     and the smallest gap / 4 (the margin)."""
@@ -67,8 +76,10 @@ def family(head: str, out: Place, signal: Linear, gate: Linear, ones: int,
         gap = b - a
         margin = min(margin, gap / 4)
         if gap / 4 <= SAFETY * error:
-            raise TpcError(f"{head}: softmax margin {gap / 4:.3g} is within float32's error "
-                           f"bound {error:.3g} of its output: not exportable exactly")
+            raise TpcError(
+                f"{head}: softmax margin {gap / 4:.3g} is within float32's error "
+                f"bound {error:.3g} of its output: not exportable exactly"
+            )
         slope = 2.0 / gap
         push = slope * (top - a) + 2.0  # E at the largest signal, plus room: what a gate subtracts
         reads = _add({d: slope * w for d, w in signal.items()}, gate, -push)
@@ -83,8 +94,10 @@ def count_points(n_ctx: int, bos_matches: int) -> list[tuple[float, Fraction]]:
     """A counting head with the BOS anchor: (signal, count) for every N (the matching keys
     after BOS, plus the anchor): the signal is float32 1/N, the count N - 1 (+ 1 when
     position 0 matches)."""
-    return [(float(np.float32(1.0) / np.float32(n)), Fraction(n - 1 + bos_matches))
-            for n in range(1, n_ctx + 1)]
+    return [
+        (float(np.float32(1.0) / np.float32(n)), Fraction(n - 1 + bos_matches))
+        for n in range(1, n_ctx + 1)
+    ]
 
 
 def grid(widths) -> list[tuple[int, ...]]:

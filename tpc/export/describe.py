@@ -16,8 +16,9 @@ FORMAT = "tpc-export/1"
 def _texts(values, what: str, where: str) -> list[str]:
     texts = [str(v) for v in values]
     if len(set(texts)) != len(texts):
-        raise TpcError(f"{where}: two {what} print the same ({', '.join(texts)}); an export names "
-                       "them by text")
+        raise TpcError(
+            f"{where}: two {what} print the same ({', '.join(texts)}); an export names them by text"
+        )
     return texts
 
 
@@ -28,8 +29,11 @@ def vocab_json(loaded: LoadedModel, w: Weights) -> dict:
         "format": FORMAT,
         "tokens": {t: i for i, t in enumerate(tokens)},
         "bos": str(BOS),
-        "pad": {"id": 0, "text": tokens[0], "note": "reserved by the model; never fed: run "
-                "inputs of one length per batch"},
+        "pad": {
+            "id": 0,
+            "text": tokens[0],
+            "note": "reserved by the model; never fed: run inputs of one length per batch",
+        },
         "outputs": outputs,
         "classes": list(w.classes),
         "scored": "after_bos" if loaded.implicit_bos else "all",
@@ -49,9 +53,11 @@ def labels_json(loaded: LoadedModel, w: Weights) -> dict:
     for name, place in w.stream.places.items():
         numbers = place.kind == "numerical"
         values = [number(v) for v in place.values] if numbers else list(place.values)
-        variables[name] = {"kind": place.kind,
-                           "dims": list(range(place.start, place.start + place.width)),
-                           "values": values}
+        variables[name] = {
+            "kind": place.kind,
+            "dims": list(range(place.start, place.start + place.width)),
+            "values": values,
+        }
     return {
         "format": FORMAT,
         "source": loaded.path,

@@ -32,10 +32,18 @@ def write_onnx(model, path, n_ctx: int) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer warnings about TransformerLens's Python checks
         torch.onnx.export(
-            _Logits(model), (example,), str(path), input_names=["tokens"], output_names=["logits"],
-            dynamic_axes={"tokens": {0: "batch", 1: "positions"},
-                          "logits": {0: "batch", 1: "positions"}},
-            opset_version=OPSET, dynamo=False)
+            _Logits(model),
+            (example,),
+            str(path),
+            input_names=["tokens"],
+            output_names=["logits"],
+            dynamic_axes={
+                "tokens": {0: "batch", 1: "positions"},
+                "logits": {0: "batch", 1: "positions"},
+            },
+            opset_version=OPSET,
+            dynamo=False,
+        )
 
 
 class OnnxSession:
@@ -47,8 +55,9 @@ class OnnxSession:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         try:
-            self.session = onnxruntime.InferenceSession(str(path), options,
-                                                        providers=["CPUExecutionProvider"])
+            self.session = onnxruntime.InferenceSession(
+                str(path), options, providers=["CPUExecutionProvider"]
+            )
         except Exception as e:  # onnxruntime raises its own classes for a bad file
             raise TpcError(f"{path}: onnxruntime cannot load it: {e}") from None
 

@@ -26,13 +26,25 @@ def tl_config(w: Weights) -> dict:
     ReLU MLPs, no attention scaling (the scores carry their own scale)."""
     n_heads, d_head, d_mlp = _sizes(w)
     return {
-        "n_layers": len(w.blocks), "d_model": w.d_model, "n_ctx": w.n_ctx,
-        "d_head": d_head, "n_heads": n_heads, "d_mlp": d_mlp,
-        "d_vocab": w.w_e.shape[0], "d_vocab_out": len(w.classes), "act_fn": "relu",
-        "normalization_type": None, "attention_dir": "causal" if w.causal else "bidirectional",
-        "use_attn_scale": False, "positional_embedding_type": "standard",
-        "default_prepend_bos": False, "original_architecture": "tpc", "model_name": "tpc-export",
-        "seed": 0, "dtype": "float32", "device": "cpu",
+        "n_layers": len(w.blocks),
+        "d_model": w.d_model,
+        "n_ctx": w.n_ctx,
+        "d_head": d_head,
+        "n_heads": n_heads,
+        "d_mlp": d_mlp,
+        "d_vocab": w.w_e.shape[0],
+        "d_vocab_out": len(w.classes),
+        "act_fn": "relu",
+        "normalization_type": None,
+        "attention_dir": "causal" if w.causal else "bidirectional",
+        "use_attn_scale": False,
+        "positional_embedding_type": "standard",
+        "default_prepend_bos": False,
+        "original_architecture": "tpc",
+        "model_name": "tpc-export",
+        "seed": 0,
+        "dtype": "float32",
+        "device": "cpu",
     }
 
 

@@ -123,7 +123,7 @@ class _Builder:
         return None
 
     def m0(self, head) -> Linear:
-        """"Position 0 matches `head`'s query", as a linear function of the stream."""
+        """ "Position 0 matches `head`'s query", as a linear function of the stream."""
         k0 = self.static_bos(head.key)
         if k0 is not None:
             query = self.s[head.query]
@@ -149,11 +149,24 @@ class _Builder:
             after = self._block(l, "MLPs") if numerical and mlps else main
             for m in mlps:
                 self._table(after, m)
-        classes = tuple(c for c in range(dp.readout.scores[0].shape[1])
-                        if c not in dp.readout.masked)
+        classes = tuple(
+            c for c in range(dp.readout.scores[0].shape[1]) if c not in dp.readout.masked
+        )
         w_e, w_pos = self._embed()
-        return Weights(self.s, self.blocks, w_e, w_pos, self._unembed(classes), self.n_ctx,
-                       dp.causal, classes, self.heads, self.mlps, self.layers, self.margins)
+        return Weights(
+            self.s,
+            self.blocks,
+            w_e,
+            w_pos,
+            self._unembed(classes),
+            self.n_ctx,
+            dp.causal,
+            classes,
+            self.heads,
+            self.mlps,
+            self.layers,
+            self.margins,
+        )
 
     def _block(self, layer: int, role: str) -> Block:
         block = Block(f"L{layer} {role}")
@@ -198,8 +211,9 @@ class _Builder:
             for i, row in enumerate(h.predicate):
                 for j, match in enumerate(row):
                     if match:
-                        block.units.append(Unit({q.dim(i): 1.0, copy.dim(j): 1.0}, -1.0,
-                                                {flag.start: 1.0}))
+                        block.units.append(
+                            Unit({q.dim(i): 1.0, copy.dim(j): 1.0}, -1.0, {flag.start: 1.0})
+                        )
 
     def _head(self, block: Block, h) -> Head:
         head = Head(h.output)
@@ -250,8 +264,10 @@ class _Builder:
         not_m0 = {ones: 1.0, **{d: -w for d, w in m0.items()}}  # m0 never reads `ones`
         if h.reduce == "sum":
             if h.value != "ones":
-                raise TpcError(f"{h.output}: a numerical head that sums {h.value} (not ones) is "
-                               "not exportable exactly")
+                raise TpcError(
+                    f"{h.output}: a numerical head that sums {h.value} (not ones) is "
+                    "not exportable exactly"
+                )
             col = self._match_columns(head, h, 1.0)
             self._bos_column(head, col, m0, 1.0)  # the anchor: position 0 always at level 1
             signal = self.s.add(f"{h.output}.softmax", "internal", ("1/N",))
@@ -263,10 +279,14 @@ class _Builder:
             index = values.index
             margin = float("inf")
             for matched, gate in ((0, m0), (1, not_m0)):
-                points = [(z, index(c)) for z, c in decode.count_points(self.n_ctx, matched)
-                          if c in values]
-                units, gap = decode.family(h.output, out, {signal.start: 1.0}, gate, ones, points,
-                                           4 * decode.EPS32)
+                points = [
+                    (z, index(c))
+                    for z, c in decode.count_points(self.n_ctx, matched)
+                    if c in values
+                ]
+                units, gap = decode.family(
+                    h.output, out, {signal.start: 1.0}, gate, ones, points, 4 * decode.EPS32
+                )
                 block.units += units
                 margin = min(margin, gap)
             self.margins[h.output] = margin
@@ -294,8 +314,13 @@ class _Builder:
             block.units += units
             margin = min(margin, gap)
         # no match at all (position 0 chosen, unmatched): the mean is 0
-        block.units.append(Unit({z.dim(1): 1.0, **{d: -w for d, w in m0.items()}}, 0.0,
-                                {out.dim(values.index(Fraction(0))): 1.0}))
+        block.units.append(
+            Unit(
+                {z.dim(1): 1.0, **{d: -w for d, w in m0.items()}},
+                0.0,
+                {out.dim(values.index(Fraction(0))): 1.0},
+            )
+        )
         self.margins[h.output] = margin
 
     def _most_matches(self, h) -> int:
@@ -303,7 +328,7 @@ class _Builder:
         value), at most the widest row of its predicate; else every position."""
         if h.key != "positions":
             return self.n_ctx
-        return min(self.n_ctx, max((sum(row[:self.n_ctx]) for row in h.predicate), default=0))
+        return min(self.n_ctx, max((sum(row[: self.n_ctx]) for row in h.predicate), default=0))
 
     # -- MLPs -----------------------------------------------------------------------------
     def _table(self, block: Block, m) -> None:
@@ -318,12 +343,17 @@ class _Builder:
             if direction is not None:
                 return self._projected(block, m, direction)
         if combos > MAX_TABLE:
-            raise TpcError(f"{m.output}: {combos} input combinations (at most {MAX_TABLE} are "
-                           "tabulated)")
+            raise TpcError(
+                f"{m.output}: {combos} input combinations (at most {MAX_TABLE} are tabulated)"
+            )
         grid = decode.grid([p.width for p in places])
         if numerical:
-            rows = torch.tensor([[float(np.float32(float(self.values[i][c]))) for i, c in
-                                  zip(m.inputs, combo)] for combo in grid])
+            rows = torch.tensor(
+                [
+                    [float(np.float32(float(self.values[i][c]))) for i, c in zip(m.inputs, combo)]
+                    for combo in grid
+                ]
+            )
         else:
             rows = torch.tensor(grid, dtype=torch.long)
         outputs = m.apply(rows.view(len(grid), len(places))).tolist()
@@ -343,22 +373,41 @@ class _Builder:
         ones, out = self.s.ones, self.s[m.output]
         sums = {Fraction(0): ()}  # exact sums: float32 ones that differ in rounding are one
         for name, w in zip(m.inputs, u):
-            sums = {t + Fraction(w) * x: (*rep, i) for t, rep in sums.items()
-                    for i, x in enumerate(self.values[name])}
+            sums = {
+                t + Fraction(w) * x: (*rep, i)
+                for t, rep in sums.items()
+                for i, x in enumerate(self.values[name])
+            }
             if len(sums) > MAX_TABLE:
-                raise TpcError(f"{m.output}: more than {MAX_TABLE} values of its inputs' "
-                               "weighted sum: too many to tabulate")
+                raise TpcError(
+                    f"{m.output}: more than {MAX_TABLE} values of its inputs' "
+                    "weighted sum: too many to tabulate"
+                )
         ts = sorted(sums)
-        rows = torch.tensor([[float(np.float32(float(self.values[n][i]))) for n, i in
-                              zip(m.inputs, sums[t])] for t in ts])
+        rows = torch.tensor(
+            [
+                [float(np.float32(float(self.values[n][i]))) for n, i in zip(m.inputs, sums[t])]
+                for t in ts
+            ]
+        )
         outputs = m.apply(rows).tolist()
-        signal = {self.s[n].dim(i): w * float(np.float32(float(v)))
-                  for n, w in zip(m.inputs, u) for i, v in enumerate(self.values[n])}
-        error = 4 * len(u) * decode.EPS32 * max(sum(abs(w) for w in u) * float(max(
-            max(abs(v) for v in self.values[n]) for n in m.inputs)), 1.0)
+        signal = {
+            self.s[n].dim(i): w * float(np.float32(float(v)))
+            for n, w in zip(m.inputs, u)
+            for i, v in enumerate(self.values[n])
+        }
+        error = (
+            4
+            * len(u)
+            * decode.EPS32
+            * max(
+                sum(abs(w) for w in u)
+                * float(max(max(abs(v) for v in self.values[n]) for n in m.inputs)),
+                1.0,
+            )
+        )
         points = [(float(t), o) for t, o in zip(ts, outputs)]
-        units, _ = decode.family(m.output, out, signal, {}, ones, points,
-                                 max(error, decode.EPS32))
+        units, _ = decode.family(m.output, out, signal, {}, ones, points, max(error, decode.EPS32))
         block.units += units
 
     # -- readout --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from tpc.artifact import Choices, compile_program, kind_of, load
 from tpc.errors import TpcError
 from tpc.export.describe import FORMAT, labels_json, vocab_json
 from tpc.export.weights import Weights, build_weights
@@ -25,13 +26,15 @@ def weights_of(loaded: LoadedModel) -> Weights:
     """The export's weights for a loaded model."""
     model = loaded.model
     if getattr(model.cfg, "pool_outputs", False):
-        raise TpcError(f"{loaded.path}: a pooled classifier's readout (a mean over positions) "
-                       "is not exported")
+        raise TpcError(
+            f"{loaded.path}: a pooled classifier's readout (a mean over positions) is not exported"
+        )
     bos = [i for i, t in enumerate(loaded.tokens) if str(t) == BOS]
     if not bos:
         raise TpcError(f"{loaded.path}: the model's tokens have no BOS {BOS!r}")
-    return build_weights(discretize(model), model.cfg.n_ctx, tuple(str(t) for t in loaded.tokens),
-                         bos[0])
+    return build_weights(
+        discretize(model), model.cfg.n_ctx, tuple(str(t) for t in loaded.tokens), bos[0]
+    )
 
 
 def export(loaded: LoadedModel, to: str, directory) -> Weights:
@@ -46,14 +49,15 @@ def export(loaded: LoadedModel, to: str, directory) -> Weights:
     _check_target(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
-        files = {"vocab.json": vocab_json(loaded, w),
-                 "labels.json": labels_json(loaded, w)}
+        files = {"vocab.json": vocab_json(loaded, w), "labels.json": labels_json(loaded, w)}
         if to == "tl":
             from safetensors.torch import save_file  # lazy: optional
 
             files["config.json"] = tl_config(w)
-            save_file({k: v.contiguous() for k, v in model.state_dict().items()},
-                      str(tmp / "model.safetensors"))
+            save_file(
+                {k: v.contiguous() for k, v in model.state_dict().items()},
+                str(tmp / "model.safetensors"),
+            )
         else:
             from tpc.export.onnx import write_onnx
 
@@ -76,25 +80,29 @@ def _check_target(out: Path) -> None:
         vocab = out / "vocab.json"
         ok = out.is_dir() and vocab.is_file() and f'"{FORMAT}"' in vocab.read_text(errors="replace")
         if not ok or out.is_symlink():
-            raise TpcError(f"cannot write {out}: it exists and is not an earlier export "
-                           "(remove it or name another directory)")
+            raise TpcError(
+                f"cannot write {out}: it exists and is not an earlier export "
+                "(remove it or name another directory)"
+            )
 
 
-def load_source(path: str, *, vocab=None, max_len=None, causal=None, level: int = 1,
-                output_name=None) -> LoadedModel:
-    """What `tpc export` reads: a model as `load_model` reads it, or a program (.rasp, .json)
-    compiled as `tpc compile` compiles it (its typed tokens and classes kept)."""
-    from tpc.model.checkpoint import load_model
+def load_source(
+    path: str, *, vocab=None, max_len=None, causal=None, level: int = 1, output_name=None
+) -> LoadedModel:
+    """What `tpc export` reads: a model as `load_model` reads it, or a program (.rasp, IR
+    .json, a tracr .py) compiled as `tpc compile` compiles it (its typed tokens and classes
+    kept); any other kind is the error `tpc.artifact.load` gives."""
+    if kind_of(path).model:
+        from tpc.model.checkpoint import load_model
 
-    if not path.endswith((".rasp", ".json")):
         return load_model(path)
-    from tpc.assemble import assemble
-    from tpc.load import load_program
-    from tpc.passes import optimize
-
-    program = load_program(path, vocab, max_len, causal=causal)
-    if level:
-        program = optimize(program, level)
-    c = assemble(program, output_name)
-    return LoadedModel(c.model.eval(), c.tokens, c.classes, f"compiled:{c.output}", path,
-                       "compiled", c.program.domain.implicit_bos)
+    c = compile_program(load(path, Choices(vocab, max_len, causal or None)), output_name, level)
+    return LoadedModel(
+        c.model.eval(),
+        c.tokens,
+        c.classes,
+        f"compiled:{c.output}",
+        path,
+        "compiled",
+        c.program.domain.implicit_bos,
+    )

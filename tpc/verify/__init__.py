@@ -23,7 +23,8 @@ Conventions, so that artifacts of different kinds can be compared:
   exactly, as the IR does (1, True, "1" and 1/1 are different values; Fraction(2, 2) is 1).
 - **Vocabulary**: `vocab` if given (every side with a fixed vocabulary must contain it), else
   a checkpoint's, else the first fixed one; fixed vocabularies must then be equal. A `.rasp`
-  side is compiled over the chosen vocabulary and `max_len`: a compiled checkpoint's typed
+  side's `#!tpc vocab` / `#!tpc max_len` lines fix its vocabulary and longest input, as they
+  do for `tpc run` and `tpc compile`; it is compiled over the chosen vocabulary and `max_len`: a compiled checkpoint's typed
   values as they are, a trained model's token strings typed as `tpc run --input` types them
   ("3" is the int 3), so that the program runs on what it would be run on.
 - **Outputs**: `output` names the one to compare (a checkpoint has one output, "label"); by
@@ -47,7 +48,7 @@ from typing import Sequence
 from tpc.verify.driver import prepare, run_check
 from tpc.verify.results import Counterexample, VerifyResult
 from tpc.verify.runnables import (
-    CHECKPOINT_SUFFIXES, Canon, CheckpointRunnable, ProgramRunnable, PythonRunnable, RaspRunnable,
+    Canon, CheckpointRunnable, ProgramRunnable, PythonRunnable, RaspRunnable,
     Runnable, as_runnable, load,
 )
 
@@ -74,7 +75,7 @@ def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequenc
 
 
 __all__ = [
-    "CHECKPOINT_SUFFIXES", "Canon", "CheckpointRunnable", "Counterexample", "ProgramRunnable",
+    "Canon", "CheckpointRunnable", "Counterexample", "ProgramRunnable",
     "PythonRunnable", "RaspRunnable", "Runnable", "VerifyResult", "as_runnable", "load", "verify",
     "DEFAULT_EXHAUSTIVE_LIMIT", "DEFAULT_SAMPLES",
 ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import attrs
 
@@ -52,20 +51,11 @@ def _resolve_vocab(sides, vocab, by_str):
 
 
 def _as_input_tokens(tokens: list) -> list:
-    """A trained model's token strings typed as `tpc run --input` types them ("3" is 3): the
-    values a RASP program is run on (one typing rule for tokens in every command)."""
+    """A trained model's token strings as `tpc run --input` reads them (strings: "3" stays
+    "3"; the program's vocabulary types them later): one rule for tokens in every command."""
     if any(not isinstance(t, str) or t.split() != [t] for t in tokens):  # each one word
         return tokens
     return parse_tokens(" ".join(tokens) + " ")  # the space: never split into characters
-
-
-def _side(x) -> Runnable:
-    """An export directory of `tpc export` (or its model.onnx), else what `as_runnable` reads."""
-    from tpc.export.runnable import ExportRunnable, is_export  # lazy: numpy-only until it runs
-
-    if isinstance(x, (str, Path)) and is_export(Path(x)):
-        return ExportRunnable(Path(x), Path(x).name)
-    return as_runnable(x)
 
 
 @attrs.frozen(eq=False)
@@ -86,7 +76,7 @@ class Prepared:
 
 def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None) -> Prepared:
     start = time.perf_counter()
-    a, b = _side(a), _side(b)
+    a, b = as_runnable(a), as_runnable(b)
     if task is not None:
         from tpc.verify.conventions import TaskView, convention_for  # lazy: tpc.tasks
 
@@ -106,7 +96,7 @@ def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None
     if not 0 <= min_len <= max_len:
         raise TpcError(f"--min-len {min_len} must be between 0 and --max-len ({max_len})")
     for s in sides:
-        if s.vocab is None:
+        if s.unbound:
             s.bind(_as_input_tokens(common) if by_str else common, max_len)
     for s in sides:
         by_key = {key(t): t for t in s.vocab}

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import math
 from pathlib import Path
 from typing import Sequence
 
+import attrs
 import numpy as np
 
+from tpc.artifact import Choices, RaspSource, kind_of, load as load_program
 from tpc.errors import TpcError
 from tpc.interp import Interpreter
-from tpc.ir import BOS, IRError, Program, choose_main_output, from_json, normalize, sort_key
-
-CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt")
+from tpc.ir import BOS, Program, choose_main_output, normalize, sort_key
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -51,8 +52,9 @@ class Runnable:
     """One artifact that maps batches of inputs to per-position outputs.
 
     `vocab`: its token values (without BOS) in its order, or None if it takes any (a `.rasp`
-    before `bind`). `max_len`: most tokens after BOS, or None. `implicit_bos`: True when it
-    takes tokens without BOS and outputs one value per token.
+    that declares none). `max_len`: most tokens after BOS, or None. `implicit_bos`: True when
+    it takes tokens without BOS and outputs one value per token. `unbound`: `bind` must fix
+    its domain before it runs.
     """
 
     kind = "?"
@@ -63,6 +65,7 @@ class Runnable:
     bos = BOS
     outputs: tuple = ()
     main_output = ""
+    unbound = False
     task_view = False  # a model seen through a task's input convention (conventions.TaskView)
     #: positions (batch x sequence length) evaluated at once
     batch_positions = 1 << 18
@@ -140,25 +143,35 @@ class ProgramRunnable(Runnable):
 
 
 class RaspRunnable(Runnable):
-    """A `.rasp` file: compiled over the check's vocabulary and max_len, then interpreted."""
+    """A `.rasp` file: compiled over the check's vocabulary and max_len, then interpreted.
+    What its `#!tpc vocab` / `#!tpc max_len` lines declare fixes that side's vocabulary and
+    longest input, as `tpc run` and `tpc compile` read them."""
 
     kind = "rasp"
+    unbound = True
 
     def __init__(self, path: Path, label: str):
         self.path, self.label = path, label
-        self.source = path.read_text()
+        self.source = RaspSource.read(path)
+        # Only read here (bind checks the domain the check uses against the limit).
+        declared = self.source.domain(Choices(default_vocab=(), limit=math.inf))
+        if self.source.pragmas.vocab is not None:
+            self.vocab = declared.vocab
+        if self.source.pragmas.max_len is not None:  # tokens after BOS, as every side counts
+            self.max_len = declared.n_positions - 1
         self._program: ProgramRunnable | None = None
 
-    def _compile(self, vocab, max_len) -> Program:
-        from tpc.frontend import rasp_to_ir
-
-        return rasp_to_ir(self.source, str(self.path), vocab=tuple(vocab), max_len=max_len)
-
     def bind(self, vocab, max_len):
-        program = self._compile(vocab, max_len)
-        if not program.domain.implicit_bos:  # `#!tpc model`: max_len counts BOS
-            program = self._compile(vocab, max_len + 1)
-        self._program = ProgramRunnable(program, self.label, "rasp")
+        choices = Choices(self.vocab if self.vocab is not None else vocab, max_len)
+        domain = self.source.domain(choices)
+        if not domain.implicit_bos:  # `#!tpc model`: max_len counts BOS
+            domain = self.source.domain(attrs.evolve(choices, max_len=max_len + 1))
+        self._adopt(self.source.translate(domain)[0])
+
+    def _adopt(self, program: Program) -> None:
+        """Run as `program` from now on (its domain is this side's)."""
+        self.unbound = False
+        self._program = ProgramRunnable(program, self.label, self.kind)
         for name in ("vocab", "max_len", "implicit_bos", "bos", "outputs", "main_output"):
             setattr(self, name, getattr(self._program, name))
 
@@ -175,6 +188,30 @@ class RaspRunnable(Runnable):
 
     def run_values(self, seq, outputs):
         return self._program.run_values(seq, outputs)
+
+
+class TracrRunnable(RaspRunnable):
+    """A tracr program file (`FILE.py`, `FILE.py:NAME`; tpc.frontend.tracr_file), run once:
+    translated over its own `vocab` / `max_seq_len` where it declares them, else over the
+    check's vocabulary and max length (like a `.rasp` that declares none)."""
+
+    kind = "tracr"
+
+    def __init__(self, path: Path, label: str):
+        from tpc.frontend.tracr_file import ProgramFile
+
+        self.path, self.label = path, label
+        self.file = ProgramFile(str(path))
+        self._program = None
+        if self.file.vocab is not None and self.file.max_seq_len is not None:
+            self.bind(None, None)
+
+    def bind(self, vocab, max_len):
+        from tpc.frontend.tracr_to_ir import tracr_to_ir
+
+        vocab, max_len = self.file.domain(vocab, max_len)
+        self._adopt(tracr_to_ir(self.file.program, vocab, max_len, self.file.causal,
+                                origin=self.file.path))
 
 
 class CheckpointRunnable(Runnable):
@@ -214,12 +251,16 @@ class CheckpointRunnable(Runnable):
         super().use_vocab(tokens)
         self._token_ids = np.array([self._ids[exact_key(t)] for t in self.tokens], dtype=np.int64)
 
+    def _with_bos(self, idx: np.ndarray) -> np.ndarray:
+        """The model's token ids of the inputs `idx` (indices into `tokens`), BOS first."""
+        batch = idx.shape[0]
+        return np.concatenate([np.full((batch, 1), self._bos_id, dtype=np.int64),
+                               self._token_ids[idx].reshape(batch, idx.shape[1])], 1)
+
     def _predict(self, idx: np.ndarray) -> np.ndarray:
         import torch  # lazy: torch, only for a side that runs a model
 
-        batch = idx.shape[0]
-        ids = torch.from_numpy(np.concatenate([np.full((batch, 1), self._bos_id, dtype=np.int64),
-                                               self._token_ids[idx].reshape(batch, idx.shape[1])], 1))
+        ids = torch.from_numpy(self._with_bos(idx))
         with torch.inference_mode():
             pred = (self._hard_forward(ids) or self.model).predict(ids)
         return pred[:, 1 if self.implicit_bos else 0:].numpy()
@@ -300,32 +341,42 @@ class PythonRunnable(Runnable):
         return {o: list(result[o]) for o in outputs}
 
 
+class ExportRunnable(CheckpointRunnable):
+    """An export of `tpc export` (its directory, or a .onnx file), run as a checkpoint is but
+    by its own runtime: TransformerLens or onnxruntime (tpc.export.runnable)."""
+
+    def __init__(self, path: Path, label: str):
+        from tpc.export.runnable import LoadedExport  # lazy: transformer_lens / onnxruntime
+
+        self.label, self.path = label, path
+        self.export = LoadedExport(path)
+        self.labels, self.typed = self.export.labels, self.export.typed
+        self.implicit_bos, self.max_len = self.export.implicit_bos, self.export.max_len
+        self._bos_id = self.export.bos_id
+        self._ids = {exact_key(t): i for i, t in self.export.tokens.items()}
+        # Id 0 is padding; every other token but BOS may follow BOS.
+        self.vocab = tuple(t for i, t in sorted(self.export.tokens.items())
+                           if i not in (0, self._bos_id))
+
+    def _predict(self, idx: np.ndarray) -> np.ndarray:
+        logits = self.export.logits(self._with_bos(idx))
+        return logits.argmax(-1)[:, 1 if self.implicit_bos else 0:]
+
+
+# Artifact kinds (tpc.artifact.KINDS) run by their own runtime; any other kind runs as the IR
+# program it loads as.
+RUNNABLES = {"run-directory": CheckpointRunnable, "checkpoint": CheckpointRunnable,
+             "rasp": RaspRunnable, "tracr": TracrRunnable, "python": PythonRunnable,
+             "export": ExportRunnable}
+
+
 def load(path) -> Runnable:
-    """The runnable for a file, by its extension (.pt/.pth/.ckpt, .rasp, .py, .json), or for a
-    run directory of the paper's code (model.pt + args.json), as `tpc lift` reads it."""
-    path = Path(path)
-    label = path.name
-    if path.is_dir():
-        return CheckpointRunnable(path, label)
-    suffix = path.suffix.lower()
-    known = (*CHECKPOINT_SUFFIXES, ".rasp", ".py", ".json")
-    if suffix not in known:
-        raise TpcError(f"{path}: unknown kind of file (expected {', '.join(known)})")
-    if not path.is_file():
-        raise TpcError(f"{path}: no such file")
-    if suffix in CHECKPOINT_SUFFIXES:
-        return CheckpointRunnable(path, label)
-    if suffix == ".rasp":
-        return RaspRunnable(path, label)
-    if suffix == ".py":
-        return PythonRunnable(path, label)
-    try:
-        program = from_json(path.read_text())
-    except IRError as e:
-        raise TpcError(f"{path}: {e}") from None
-    except UnicodeDecodeError:
-        raise TpcError(f"{path}: not a text file") from None
-    return ProgramRunnable(program, label, "ir")
+    """The runnable for the artifact at `path` (tpc.artifact.kind_of says what it is)."""
+    kind = kind_of(path)
+    label = Path(str(path)).name
+    if kind.name in RUNNABLES:
+        return RUNNABLES[kind.name](Path(str(path)), label)
+    return ProgramRunnable(load_program(path), label, kind.name)
 
 
 def as_runnable(x) -> Runnable:

@@ -82,9 +82,9 @@ class _Side:
         if isinstance(inner, RaspRunnable):
             inner = inner._program
         if isinstance(inner, CheckpointRunnable):
-            from tpc.lift import lift_checkpoint
+            from tpc.artifact import lift
 
-            program = ProgramRunnable(lift_checkpoint(inner.path), inner.label)
+            program = ProgramRunnable(lift(inner.path, level=0).lifted, inner.label)
             program.use_vocab(inner.tokens)
             inner, output = program, program.main_output  # a model's one output
         if not isinstance(inner, ProgramRunnable):
