@@ -7,6 +7,7 @@ import json
 import click
 
 from tpc.artifact import Choices, load
+from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import MAX_LEN, VOCAB, tokens_option
 from tpc.cli.trace import ARTIFACT, LEVEL
 from tpc.ir import to_plain
@@ -31,6 +32,8 @@ from tpc.ir import to_plain
 @LEVEL
 @VOCAB
 @MAX_LEN
+@NO_CACHE
+@THREADS
 def ablate(artifact, task, inputs_file, vocab_size, max_length, min_length, dataset_size, seed, as_json,
            png_file, quiet, level, vocab, max_len):
     """Find the circuit of ARTIFACT: what each module contributes to its accuracy on a data set.

@@ -8,6 +8,7 @@ import time
 import click
 
 from tpc.artifact import Choices, compile_program, load
+from tpc.cli.runtime import THREADS
 from tpc.cli.shared import LEVEL, MAX_LEN, OUTPUT_NAME, PROGRAM, tokens_option
 from tpc.errors import TpcError
 from tpc.load import DEFAULT_VOCAB
@@ -25,6 +26,7 @@ from tpc.load import DEFAULT_VOCAB
               help="The checkpoint to write (atomically).")
 @click.option("--stats", is_flag=True, help="Print layers, heads, MLPs, residual width, parameters and time.")
 @click.option("--json", "as_json", is_flag=True, help="With --stats: print only a JSON object.")
+@THREADS
 def compile_command(program, vocab, max_len, causal, output_name, level, out, stats, as_json):
     """Compile PROGRAM (a .rasp file, IR .json, or a tracr .py) into a Transformer Program
     checkpoint.

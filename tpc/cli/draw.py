@@ -8,6 +8,7 @@ import click
 
 from tpc.artifact import Choices, load
 from tpc.atomic import write_text
+from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import MAX_LEN, VOCAB, tokens_option
 from tpc.cli.trace import ARTIFACT, LEVEL
 from tpc.errors import TpcError
@@ -22,6 +23,8 @@ FORMATS = (".dot", ".svg", ".png")
 @LEVEL
 @VOCAB
 @MAX_LEN
+@NO_CACHE
+@THREADS
 def draw(artifact, out, level, vocab, max_len):
     """Draw ARTIFACT's dataflow graph: inputs at the bottom, heads and MLPs layer by layer,
     the readout on top; each edge says what is read (query, key, value; in for an MLP; term

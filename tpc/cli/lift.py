@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from tpc.artifact import TARGETS, lift as lift_model, render
+from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import LEVEL, TEXT_OUTPUT, write_output
 from tpc.passes import PASSES
 
@@ -18,6 +19,8 @@ from tpc.passes import PASSES
 @click.option("--print-after", multiple=True, metavar="PASS",
               help="Print the program as RASP text on stderr after each run of PASS "
                    f"({', '.join(PASSES)}); repeatable.")
+@NO_CACHE
+@THREADS
 def lift(model, out, target, level, print_after):
     """Lift MODEL's weights into a program that computes exactly what the model computes.
 

@@ -9,6 +9,7 @@ import click
 
 from tpc.artifact import Choices, input_tokens, load
 from tpc.atomic import write_text
+from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import MAX_LEN, VOCAB, Int, ProgramPath, tokens_option
 from tpc.ir import to_plain
 from tpc.load import parse_tokens
@@ -33,6 +34,8 @@ LEVEL = click.option("-O", "--level", type=Int(0, 1), default=0, show_default=Tr
 @LEVEL
 @VOCAB
 @MAX_LEN
+@NO_CACHE
+@THREADS
 def trace(artifact, text, only, as_json, html_file, png_file, level, vocab, max_len):
     """Run ARTIFACT on one input and show every variable's value at every position.
 

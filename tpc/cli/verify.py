@@ -7,11 +7,14 @@ import sys
 
 import click
 
+from tpc.cli.runtime import THREADS
 from tpc.cli.shared import Float, Int, tokens_option
 from tpc.tasks.registry import task_names
 from tpc.verify import verify as check
+from tpc.verify.progress import PROGRESS_INPUTS
 
 MAX_SAMPLES = 10_000_000
+SMT_TIMEOUT = 600  # seconds: an SMT check ends with `unknown` (exit 3), never runs unseen for hours
 
 
 @click.command()
@@ -81,9 +84,16 @@ MAX_SAMPLES = 10_000_000
     "--timeout",
     type=Float(0, 1e6, min_open=True),
     metavar="SECONDS",
-    help="--method smt: stop with `unknown` (exit 3) after this long.",
+    help=f"--method smt: stop with `unknown` (exit 3) after this long. [{SMT_TIMEOUT}]",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A line per length on stderr. [on a terminal, for checks of more than "
+    f"{PROGRESS_INPUTS:,} inputs and for --method smt]",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
+@THREADS
 def verify(
     a,
     b,
@@ -98,6 +108,7 @@ def verify(
     workers,
     method,
     timeout,
+    progress,
     as_json,
 ):
     """Check that A and B compute the same outputs; exit 0 if they do, 1 if not (3: unknown).
@@ -135,7 +146,8 @@ def verify(
             vocab=tokens_option(vocab),
             output=output,
             task=task,
-            timeout=timeout,
+            progress=progress,
+            timeout=SMT_TIMEOUT if timeout is None else timeout,
         )
         click.echo(json.dumps(result.to_dict()) if as_json else result.summary())
         sys.exit({"equivalent": 0, "differ": 1}.get(result.verdict, 3))
@@ -151,6 +163,7 @@ def verify(
         output=output,
         task=task,
         workers=workers,
+        progress=progress,
     )
     click.echo(json.dumps(result.to_dict()) if as_json else result.summary())
     sys.exit(0 if result.equivalent else 1)

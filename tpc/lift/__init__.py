@@ -1,17 +1,24 @@
-"""Lifting: trained (or compiled) Transformer Program weights -> the typed IR, exactly."""
+"""Lifting: trained (or compiled) Transformer Program weights -> the typed IR, exactly.
+
+torch loads with `lift_checkpoint`, `lift_model` or `load_model`, not with this package: the
+lift summary (and `tpc.cache`, which reads lifted programs back) need none of it."""
 
 from pathlib import Path
 
 from tpc.ir import Program
-from tpc.lift.lower import lift_model
 from tpc.lift.summary import LiftSummary, lift_summary
-from tpc.model.checkpoint import LoadedModel, load_model
-from tpc.tasks.generators import UNK
-from tpc.tasks.registry import is_text_task
+
+_LAZY = {"lift_model": "tpc.lift.lower", "load_model": "tpc.model.checkpoint",
+         "LoadedModel": "tpc.model.checkpoint"}
 
 
 def lift_checkpoint(path: str | Path) -> Program:
     """Load a tpc checkpoint or a reference run and lift it (no optimization)."""
+    from tpc.lift.lower import lift_model
+    from tpc.model.checkpoint import load_model
+    from tpc.tasks.generators import UNK
+    from tpc.tasks.registry import is_text_task
+
     loaded = load_model(path)
     return lift_model(
         loaded.model,
@@ -23,6 +30,14 @@ def lift_checkpoint(path: str | Path) -> Program:
         checkpoint=f"{loaded.path} ({loaded.kind})",
         task=loaded.task,
     )
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'tpc.lift' has no attribute {name!r}")
 
 
 __all__ = [

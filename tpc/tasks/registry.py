@@ -62,6 +62,10 @@ class Task:
     causal: bool = False
     vocab_size: int = 8  # tokens including the special ones; text: the most frequent words kept
     vocab_fixed: bool = False  # the generator ignores a requested vocab_size (the reference's Dyck)
+    # The smallest vocab_size the generator draws inputs from (unless fixed): the tokens it
+    # reserves (<pad>, <s>, and </s> where inputs end with it) and one value (induction: a
+    # letter and a number).
+    min_vocab_size: int = 3
     min_length: int | None = 1
     max_length: int = 8  # the longest input in tokens; text: most words per sentence
     # Labels the readout's argmax never picks (induction must predict <unk>).
@@ -116,10 +120,10 @@ TASKS: dict[str, Task] = {
     task.name: task
     for task in [
         # PAPER.md section 5; sort and reverse end their input with </s>.
-        _synthetic("reverse", gen.reverse, eos=EOS),
+        _synthetic("reverse", gen.reverse, eos=EOS, min_vocab_size=4),
         _synthetic("hist", gen.hist),
         _synthetic("double_hist", gen.double_hist),
-        _synthetic("sort", gen.sort, eos=EOS),
+        _synthetic("sort", gen.sort, eos=EOS, min_vocab_size=4),
         _synthetic("most_freq", gen.most_freq),
         # The reference forces the bracket-kind count into vocab_size for Dyck.
         _synthetic(
@@ -144,6 +148,7 @@ TASKS: dict[str, Task] = {
             "induction",
             gen.induction,
             vocab_size=10,
+            min_vocab_size=4,
             min_length=9,
             max_length=9,
             causal=True,

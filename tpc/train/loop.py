@@ -130,7 +130,12 @@ def train(
 
     Same options and thread count on the same machine give bit-identical weights.
     """
+    if not str(out_dir):  # Path("") is the current directory: never write a run there unasked
+        raise TpcError("-o: an empty path; name the run directory (e.g. -o runs/sort)")
     out_dir = Path(out_dir)
+    if resume and not (out_dir / RESUME_FILE).is_file():
+        raise TpcError(f"--resume: nothing to resume in {out_dir} (no {RESUME_FILE}); run without "
+                       "--resume to start training")
     opts = opts.with_task_defaults()  # fails on a bad name before touching the disk
     device = pick_device(opts.device)
     torch.set_num_threads(threads)
@@ -251,10 +256,7 @@ def _training_curve(history: list[dict], path: Path) -> None:
 
 def _restore(path: Path, opts: TrainOptions, model, optimizer) -> tuple[int, list[dict]]:
     """Load a resumable checkpoint into ``model`` and ``optimizer``; return its epoch and the
-    per-epoch history so far (none when the run was stopped before its first checkpoint: it
-    starts over)."""
-    if not path.exists():
-        return 0, []
+    per-epoch history so far."""
     saved, meta = load_checkpoint(path)
     if meta.training is None:
         raise TpcError(f"{path} holds no training state to resume")

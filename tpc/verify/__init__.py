@@ -59,11 +59,14 @@ DEFAULT_SAMPLES = 2000
 def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequence | None = None,
            samples: int = DEFAULT_SAMPLES, seed: int = 0,
            exhaustive_limit: int = DEFAULT_EXHAUSTIVE_LIMIT, output: str | None = None,
-           task: str | None = None, workers: int = 1) -> VerifyResult:
+           task: str | None = None, workers: int = 1,
+           progress: bool | None = False) -> VerifyResult:
     """Check that `a` and `b` agree (see the module docstring); user errors raise TpcError.
 
     With `task` (a task of tpc.tasks, or a convention "bos" / "bos-eos"), `a` is a model of
-    that task and `b` its spec (see tpc.verify.conventions): every input is counted."""
+    that task and `b` its spec (see tpc.verify.conventions): every input is counted.
+    `progress`: a line per length on stderr (None: when the check is long or stderr is a
+    terminal; one process only)."""
     if workers > 1 or int(os.environ.get("WORLD_SIZE", "1")) > 1:  # or under torchrun
         from tpc.verify.workers import spawn  # lazy: torch.distributed
 
@@ -71,7 +74,7 @@ def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequenc
                           seed=seed, exhaustive_limit=exhaustive_limit, output=output, task=task),
                      workers)
     return run_check(prepare(a, b, max_len=max_len, min_len=min_len, vocab=vocab, output=output,
-                             task=task), samples, seed, exhaustive_limit)
+                             task=task), samples, seed, exhaustive_limit, progress=progress)
 
 
 __all__ = [

@@ -9,6 +9,7 @@ import attrs
 from tpc.errors import TpcError
 from tpc.ir import show
 from tpc.load import parse_tokens
+from tpc.verify.progress import Progress, wanted
 from tpc.verify.results import VerifyResult
 from tpc.verify.runnables import Canon, Runnable, as_runnable, exact_key
 from tpc.verify.search import Check, exhaustive, lengths_total, sampled
@@ -118,11 +119,14 @@ def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None
 
 
 def run_check(p: Prepared, samples: int, seed: int, exhaustive_limit: int,
-              share: tuple[int, int] = (0, 1), combine=None) -> VerifyResult:
+              share: tuple[int, int] = (0, 1), combine=None,
+              progress: bool | None = False) -> VerifyResult:
     """Runs this process's share of the inputs; `combine` (tally -> tally) merges the shares
-    of several workers."""
+    of several workers. `progress`: a line per length on stderr (None: when long, see
+    `tpc.verify.progress.wanted`)."""
     if p.total <= exhaustive_limit:
-        tally = exhaustive(p.check, p.n_vocab, p.min_len, p.max_len, p.spec, share)
+        report = Progress() if wanted(progress, p.total) else None
+        tally = exhaustive(p.check, p.n_vocab, p.min_len, p.max_len, p.spec, share, report)
         if combine is not None:
             tally = combine(p, tally)
         mode, seed_used = "exhaustive", None
