@@ -19,13 +19,14 @@ import sys
 import time
 from pathlib import Path
 
+from tpc.passes import optimize
+
 from tpc import rasp
 from tpc import rasp_lib as lib
 from tpc.assemble import assemble
 from tpc.assemble.check import all_inputs, mismatches
 from tpc.frontend.tracr_file import ProgramFile
 from tpc.frontend.tracr_to_ir import tracr_to_ir
-from tpc.passes import optimize
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

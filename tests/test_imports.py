@@ -46,7 +46,9 @@ def _imports(name: str, path: Path, modules: dict, lazy: bool) -> set:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(anchor + ([base] if base else []))
             # `from pkg import sub` imports the submodule when there is one, else pkg itself.
-            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+            targets = [
+                f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names
+            ]
         else:
             continue
         for target in targets:
@@ -71,7 +73,7 @@ def _cycle(graph: dict) -> list | None:
         stack.append(name)
         for dep in sorted(graph[name]):
             if state.get(dep) == "open":
-                return stack[stack.index(dep):] + [dep]
+                return stack[stack.index(dep) :] + [dep]
             if dep not in state:
                 found = visit(dep, stack)
                 if found:
@@ -99,7 +101,10 @@ def test_import_graph_is_complete():
     assert "tpc.artifact" in graph["tpc.cli.run"] and "tpc.ir" in graph["tpc.interp"]
     assert "tpc.interp" in graph["tpc.artifact.pipelines"]  # a lazy import, seen
     # `tpc compile` loads the assembler (torch) only when it runs.
-    assert "tpc.assemble" in graph["tpc.cli.compile"] and "tpc.assemble" not in eager["tpc.cli.compile"]
+    assert (
+        "tpc.assemble" in graph["tpc.cli.compile"]
+        and "tpc.assemble" not in eager["tpc.cli.compile"]
+    )
 
 
 def test_no_import_cycle_at_import_time():
@@ -114,8 +119,11 @@ def test_no_import_cycle_even_through_lazy_imports():
 
 
 def test_nothing_imports_the_cli():
-    importers = sorted(m for m, deps in _graph().items()
-                       if not m.startswith("tpc.cli") and any(d.startswith("tpc.cli") for d in deps))
+    importers = sorted(
+        m
+        for m, deps in _graph().items()
+        if not m.startswith("tpc.cli") and any(d.startswith("tpc.cli") for d in deps)
+    )
     assert importers == []
 
 
@@ -127,16 +135,33 @@ TORCH_FREE = [
     ["check", "examples/rasp/sort.rasp"],
     ["run", "tests/tracr/programs/lib_sort.py", "--input", "3 1 2"],
     ["trace", "examples/rasp/sort.rasp", "-i", "3 1 2"],
-    ["verify", "examples/rasp/sort.rasp", "examples/rasp/sort.rasp", "--vocab", "1 2 3", "--max-len", "3"],
+    [
+        "verify",
+        "examples/rasp/sort.rasp",
+        "examples/rasp/sort.rasp",
+        "--vocab",
+        "1 2 3",
+        "--max-len",
+        "3",
+    ],
 ]
 
 
 def _imported(args: list) -> tuple:
     """(stdout, the modules imported) of `python -m tpc.cli ARGS`, read off -X importtime."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "tpc.cli", *args],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "tpc.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
-    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    imported = {
+        line.split("|")[-1].strip()
+        for line in done.stderr.splitlines()
+        if line.startswith("import time:")
+    }
     assert "tpc.cli" in imported and "click" in imported  # the listing is real
     return done.stdout, imported
 
@@ -161,6 +186,16 @@ def test_ir_json_programs_never_import_torch(tmp_path):
 
 def test_a_command_that_runs_a_model_imports_torch(tmp_path):
     # The probe above can see torch: `compile` assembles weights with it.
-    out, imported = _imported(["compile", "examples/rasp/sort.rasp", "--vocab", "1 2 3", "--max-len", "3",
-                               "-o", str(tmp_path / "sort.pt")])
+    out, imported = _imported(
+        [
+            "compile",
+            "examples/rasp/sort.rasp",
+            "--vocab",
+            "1 2 3",
+            "--max-len",
+            "3",
+            "-o",
+            str(tmp_path / "sort.pt"),
+        ]
+    )
     assert "torch" in imported

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 def _program(artifact, vocab=None, max_len: int | None = None, level: int = 0, causal=None):
     """`artifact` itself when it is a Program, else the program `tpc.artifact.load` reads."""
-    from tpc.artifact import Choices, load as load_artifact
+    from tpc.artifact import Choices
+    from tpc.artifact import load as load_artifact
     from tpc.ir import Program
 
     if isinstance(artifact, Program):
@@ -31,8 +32,15 @@ def lift(model, level: int = 1):
     return lift_model(model, level).program
 
 
-def compile(program, output_name: str | None = None, level: int = 1, vocab=None,
-            max_len: int | None = None, causal: bool | None = None, out=None):
+def compile(
+    program,
+    output_name: str | None = None,
+    level: int = 1,
+    vocab=None,
+    max_len: int | None = None,
+    causal: bool | None = None,
+    out=None,
+):
     """A Transformer Program that computes `program` (a Program, .rasp or IR .json) exactly:
     a `tpc.assemble.Compiled` (`.model`, `.stats`); with `out`, also written as a checkpoint
     (atomically) that `tpc lift`, `tpc verify` and `tpc train --init` read."""
@@ -64,11 +72,13 @@ def run(artifact, tokens, vocab=None, max_len: int | None = None) -> dict[str, l
     return run_input(artifact, tokens, vocab, max_len)
 
 
-def trace(artifact, tokens, level: int = 0, only=(), vocab=None,
-          max_len: int | None = None) -> dict:
+def trace(
+    artifact, tokens, level: int = 0, only=(), vocab=None, max_len: int | None = None
+) -> dict:
     """Every variable of `artifact` on one input, as `tpc trace --json` prints it (values as
     IR values: fractions stay fractions); `only` keeps those variables (node or output names)."""
-    from tpc.artifact import Choices, input_tokens, load as load_artifact, split_input
+    from tpc.artifact import Choices, input_tokens, split_input
+    from tpc.artifact import load as load_artifact
     from tpc.inspect.trace import trace as trace_program
     from tpc.ir import Program
 

@@ -50,8 +50,10 @@ _NONE, _NUMBER, _STRING = 0, 1, 2
 def _kinds_and_ranks(values: Sequence) -> tuple[np.ndarray, np.ndarray]:
     """Each value's kind and its rank among the values of its kind (equal values, such as
     True and 1, share a rank), so that numpy can compare them as Python does."""
-    kinds = np.array([_NONE if v is None else _STRING if isinstance(v, str) else _NUMBER for v in values],
-                     dtype=np.int8)
+    kinds = np.array(
+        [_NONE if v is None else _STRING if isinstance(v, str) else _NUMBER for v in values],
+        dtype=np.int8,
+    )
     ranks = np.zeros(len(values), dtype=np.int64)
     for kind in (_NUMBER, _STRING):
         members = [v for v, k in zip(values, kinds) if k == kind]
@@ -67,8 +69,14 @@ def comparison_ranks(query_values: Sequence, key_values: Sequence) -> tuple:
     return (kinds[:n], ranks[:n]), (kinds[n:], ranks[n:])
 
 
-_ORDER = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
-          ">=": np.greater_equal}
+_ORDER = {
+    "==": np.equal,
+    "!=": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+}
 
 
 def compare_ranks(op: str, q_kind, q_rank, k_kind, k_rank) -> np.ndarray:
@@ -93,7 +101,9 @@ def compare_ranks(op: str, q_kind, q_rank, k_kind, k_rank) -> np.ndarray:
 MAX_DENSE = 1 << 20
 
 
-def distinct_rows(columns: Sequence[np.ndarray], widths: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+def distinct_rows(
+    columns: Sequence[np.ndarray], widths: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
     """(one flat position holding each distinct row of the columns' values, the distinct row
     of every position): column i holds values 0..widths[i]-1. A function of the row then runs
     once per distinct row, not once per position."""
@@ -132,22 +142,29 @@ class _Tables(Visitor):
 
     def visit_Map(self, node):
         out = _index(node.type.values)
-        return np.array([out[sort_key(node.table[v])] for v in self.types[node.x].values], dtype=np.int64)
+        return np.array(
+            [out[sort_key(node.table[v])] for v in self.types[node.x].values], dtype=np.int64
+        )
 
     def visit_SequenceMap(self, node):
         xs, ys = self.types[node.x].values, self.types[node.y].values
         if len(node.table) < len(xs) * len(ys) or len(xs) * len(ys) > MAX_DENSE:
             return None  # looked up for the pairs that occur (see Interpreter.visit_SequenceMap)
         out = _index(node.type.values)
-        return np.array([[out[sort_key(node.table[(x, y)])] for y in ys] for x in xs],
-                        dtype=np.int64).reshape(len(xs), len(ys))
+        return np.array(
+            [[out[sort_key(node.table[(x, y)])] for y in ys] for x in xs], dtype=np.int64
+        ).reshape(len(xs), len(ys))
 
     def visit_Select(self, node):
         qs, ks = self.types[node.queries].values, self.types[node.keys].values
         pred = node.predicate
         if pred.is_comparison:
-            ranks = comparison_ranks([pred.view("query", q) for q in qs], [pred.view("key", k) for k in ks])
-            if len(qs) * len(ks) <= MAX_DENSE:  # a small table, read like any other: faster per batch
+            ranks = comparison_ranks(
+                [pred.view("query", q) for q in qs], [pred.view("key", k) for k in ks]
+            )
+            if (
+                len(qs) * len(ks) <= MAX_DENSE
+            ):  # a small table, read like any other: faster per batch
                 (q_kind, q_rank), (k_kind, k_rank) = ranks
                 return compare_ranks(pred.op, q_kind, q_rank, k_kind, k_rank)
             return ranks  # compared where evaluated: no table over (query, key) values
@@ -159,13 +176,18 @@ class _Tables(Visitor):
         return table
 
     def visit_Aggregate(self, node):
-        return _remap(self.types[node.values].values, node.type.values) if node.reduce == "nearest" else None
+        return (
+            _remap(self.types[node.values].values, node.type.values)
+            if node.reduce == "nearest"
+            else None
+        )
 
     def visit_Readout(self, node):
         # One score table per term, by position: a node read twice adds twice.
         self.scores[node.name] = [
-            np.array([table[v] for v in self.types[term].values], dtype=np.float32)
-            .reshape(len(self.types[term].values), len(node.classes))
+            np.array([table[v] for v in self.types[term].values], dtype=np.float32).reshape(
+                len(self.types[term].values), len(node.classes)
+            )
             for term, table in zip(node.terms, node.scores)
         ]
         return _remap(node.classes, node.type.values)
@@ -193,9 +215,12 @@ class Interpreter(Visitor):
         self._tables: dict = {}
         self._floats: dict[str, np.ndarray] = {}
         self._scores = self._table_builder.scores
-        # Tokens are encoded as indices into the tokens node's type (the domain's if it was removed).
+        # Tokens are encoded as indices into the tokens node's type (the domain's if it was
+        # removed).
         has_tokens = program is not None and "tokens" in program
-        self._token_index = _index(program["tokens"].type.values if has_tokens else self.domain.token_values)
+        self._token_index = _index(
+            program["tokens"].type.values if has_tokens else self.domain.token_values
+        )
         self._vocab = {sort_key(v) for v in self.domain.vocab}
         for node in program.nodes if program is not None else ():
             self.add(node)
@@ -204,7 +229,9 @@ class Interpreter(Visitor):
         """Compile `node`'s tables (its inputs were added before it)."""
         self._tables[node.name] = self._table_builder.visit(node)
         if node.type.kind != "selector" and all(is_number(v) for v in node.type.values):
-            self._floats[node.name] = np.array([float(v) for v in node.type.values], dtype=np.float64)
+            self._floats[node.name] = np.array(
+                [float(v) for v in node.type.values], dtype=np.float64
+            )
         self.types[node.name] = node.type
 
     # --- encoding ---------------------------------------------------------------------------
@@ -220,10 +247,15 @@ class Interpreter(Visitor):
             elif not seq or seq[0] != dom.bos:
                 raise TpcError(f"input must start with the BOS token {dom.bos!r}: {seq[:4]!r}")
             if len(seq) > dom.n_positions:  # BOS is never counted: as emitted modules say it
-                raise TpcError(f"input has {len(seq) - 1} tokens after BOS; the program accepts "
-                               f"at most {dom.n_positions - 1}")
+                raise TpcError(
+                    f"input has {len(seq) - 1} tokens after BOS; the program accepts "
+                    f"at most {dom.n_positions - 1}"
+                )
             if dom.unk is not None:
-                seq = [seq[0], *(tok if sort_key(tok) in self._vocab else dom.unk for tok in seq[1:])]
+                seq = [
+                    seq[0],
+                    *(tok if sort_key(tok) in self._vocab else dom.unk for tok in seq[1:]),
+                ]
             bad = [tok for tok in seq[1:] if sort_key(tok) not in self._vocab]
             if bad:
                 vocab = " ".join(map(str, dom.vocab))
@@ -239,7 +271,9 @@ class Interpreter(Visitor):
 
     # --- evaluation ---------------------------------------------------------------------------
 
-    def evaluate(self, tokens: np.ndarray, valid: np.ndarray, names: Sequence[str] | None = None) -> dict:
+    def evaluate(
+        self, tokens: np.ndarray, valid: np.ndarray, names: Sequence[str] | None = None
+    ) -> dict:
         """Every node's value array (indices into its type's values; selectors as bool masks)."""
         batch = self.start(tokens, valid)
         for node in self.program.nodes:
@@ -269,7 +303,9 @@ class Interpreter(Visitor):
         return b.tokens
 
     def visit_Indices(self, node, b: _Batch):
-        return self._snap(node, np.broadcast_to(np.arange(b.tokens.shape[1], dtype=np.float64), b.tokens.shape))
+        return self._snap(
+            node, np.broadcast_to(np.arange(b.tokens.shape[1], dtype=np.float64), b.tokens.shape)
+        )
 
     def visit_Ones(self, node, b: _Batch):
         return np.zeros(b.tokens.shape, dtype=np.int64)
@@ -287,15 +323,22 @@ class Interpreter(Visitor):
         xs, ys = self.types[node.x].values, self.types[node.y].values
         pairs, at = np.unique(x * len(ys) + y, return_inverse=True)
         out = _index(node.type.values)
-        found = np.array([out[sort_key(node.table[(xs[p // len(ys)], ys[p % len(ys)])])] for p in pairs.tolist()],
-                         dtype=np.int64)
+        found = np.array(
+            [
+                out[sort_key(node.table[(xs[p // len(ys)], ys[p % len(ys)])])]
+                for p in pairs.tolist()
+            ],
+            dtype=np.int64,
+        )
         return found[at].reshape(x.shape)
 
     def visit_Select(self, node, b: _Batch):
         queries, keys = b.env[node.queries], b.env[node.keys]
         if isinstance(self._tables[node.name], tuple):  # a comparison over many values: by rank
             (q_kind, q_rank), (k_kind, k_rank) = self._tables[node.name]
-            selected = compare_ranks(node.predicate.op, q_kind[queries], q_rank[queries], k_kind[keys], k_rank[keys])
+            selected = compare_ranks(
+                node.predicate.op, q_kind[queries], q_rank[queries], k_kind[keys], k_rank[keys]
+            )
         else:
             table = self._tables[node.name]  # read flat: twice as fast as a 2-d gather
             selected = table.reshape(-1)[queries[:, :, None] * table.shape[1] + keys[:, None, :]]
@@ -332,10 +375,13 @@ class Interpreter(Visitor):
         return self._snap(node, total)
 
     def visit_Readout(self, node, b: _Batch):
-        if node.terms and not node.pooled:  # each distinct combination of the terms' values scored once
+        if (
+            node.terms and not node.pooled
+        ):  # each distinct combination of the terms' values scored once
             terms = list(dict.fromkeys(node.terms))
-            where, inverse = distinct_rows([b.env[t] for t in terms],
-                                           [len(self.types[t].values) for t in terms])
+            where, inverse = distinct_rows(
+                [b.env[t] for t in terms], [len(self.types[t].values) for t in terms]
+            )
             env = {t: b.env[t].reshape(-1)[where] for t in terms}
             best = self.class_scores(node, env, where.shape).argmax(-1)  # first class on ties
             return self._tables[node.name][best[inverse].reshape(b.tokens.shape)]
@@ -348,6 +394,7 @@ class Interpreter(Visitor):
             pooled = pooled / real.sum(-1, keepdims=True).astype(np.float32)
             total = np.broadcast_to(pooled[:, None, :], total.shape)
         return self._tables[node.name][total.argmax(-1)]  # first class on ties
+
     def term_scores(self, node, env: dict) -> list[np.ndarray]:
         """Each readout term's float32 score rows [batch, position, class] from `evaluate`'s env."""
         return [scores[env[term]] for term, scores in zip(node.terms, self._scores[node.name])]
@@ -362,7 +409,9 @@ class Interpreter(Visitor):
 
     # --- values -----------------------------------------------------------------------------
 
-    def run(self, sequences: Sequence[Sequence], outputs: Sequence[str] | None = None) -> dict[str, list]:
+    def run(
+        self, sequences: Sequence[Sequence], outputs: Sequence[str] | None = None
+    ) -> dict[str, list]:
         """Output name -> one list of values per sequence, at the positions the caller passed."""
         outputs = list(outputs or self.program.output_map)
         omap = self.program.output_map
@@ -378,6 +427,8 @@ class Interpreter(Visitor):
         return result
 
 
-def run(program: Program, sequences: Sequence[Sequence], outputs: Sequence[str] | None = None) -> dict[str, list]:
+def run(
+    program: Program, sequences: Sequence[Sequence], outputs: Sequence[str] | None = None
+) -> dict[str, list]:
     """Evaluate `program` on `sequences`; see `Interpreter.run`."""
     return Interpreter(program).run(sequences, outputs)

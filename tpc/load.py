@@ -74,10 +74,14 @@ def read_source(path: str) -> str:
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        raise TpcError(f"{path}:{line}:{column}: not UTF-8 text (byte {data[err.start]:#04x})") from None
+        raise TpcError(
+            f"{path}:{line}:{column}: not UTF-8 text (byte {data[err.start]:#04x})"
+        ) from None
 
 
 def check_max_len(max_len: int, where: str, limit: int = MAX_LEN_LIMIT) -> None:
     """A one-line TpcError when `max_len` is beyond what a RASP source's domain supports."""
     if max_len > limit:
-        raise TpcError(f"{where}: max_len {max_len} is beyond the supported limit of {limit} tokens")
+        raise TpcError(
+            f"{where}: max_len {max_len} is beyond the supported limit of {limit} tokens"
+        )

@@ -12,15 +12,19 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conformance.inputs import INPUTS
+from tpc.artifact import Choices, RaspSource
 from tpc.cli import main
 from tpc.errors import TpcError
 from tpc.interp import Interpreter
-from tpc.artifact import Choices, RaspSource
 from tpc.load import parse_tokens, typed_tokens
 
 REPO = Path(__file__).resolve().parents[2]
-PROGRAMS = sorted([*(REPO / "examples" / "rasp").glob("**/*.rasp"),
-                   *(REPO / "tests" / "conformance" / "programs").glob("*.rasp")])
+PROGRAMS = sorted(
+    [
+        *(REPO / "examples" / "rasp").glob("**/*.rasp"),
+        *(REPO / "tests" / "conformance" / "programs").glob("*.rasp"),
+    ]
+)
 
 
 def _outcome(fn):
@@ -53,7 +57,9 @@ def _one_input(path: Path, tokens: list):
 def _same_on(path: Path, inputs: list) -> None:
     for text in inputs:
         tokens = parse_tokens(text)
-        assert _outcome(lambda: _one_input(path, tokens)) == _outcome(lambda: _whole_domain(path, tokens)), text
+        assert _outcome(lambda: _one_input(path, tokens)) == _outcome(
+            lambda: _whole_domain(path, tokens)
+        ), text
 
 
 @pytest.mark.parametrize("path", PROGRAMS, ids=lambda p: p.stem)
@@ -68,14 +74,19 @@ def test_one_input_translation_on_every_conformance_input(path):
 
 
 def _run(program: str, tokens: list) -> list:
-    r = CliRunner().invoke(main, ["run", str(REPO / "examples" / "rasp" / program), "-i", " ".join(tokens)])
+    r = CliRunner().invoke(
+        main, ["run", str(REPO / "examples" / "rasp" / program), "-i", " ".join(tokens)]
+    )
     assert r.exit_code == 0, r.output
     return r.stdout.split()
 
 
 def test_sort_of_2000_tokens():
     rng = random.Random(15)
-    tokens = [rng.choice(["apple", "b", "c3", "d", "e", "zz"]) + str(rng.randrange(40)) for _ in range(2000)]
+    tokens = [
+        rng.choice(["apple", "b", "c3", "d", "e", "zz"]) + str(rng.randrange(40))
+        for _ in range(2000)
+    ]
     assert _run("sort.rasp", tokens) == sorted(tokens)
 
 
@@ -93,12 +104,22 @@ def test_an_aggregate_whose_kind_the_input_cannot_decide_is_an_error(tmp_path):
     src = tmp_path / "p.rasp"
     # w has more values than a table of every pair holds, so it gets the input's only; the
     # whole domain might give a string too, which would make the aggregate keep the nearest.
-    src.write_text("w = indices + length;\nv = w if w < 10000 else \"a\";\n"
-                   "y = aggregate(select(indices, indices, <=), v);\noutput y;\n")
+    src.write_text(
+        'w = indices + length;\nv = w if w < 10000 else "a";\n'
+        "y = aggregate(select(indices, indices, <=), v);\noutput y;\n"
+    )
     r = CliRunner().invoke(main, ["run", str(src), "-i", "a b c", "--max-len", "100"])
     assert r.exit_code == 2, r.output
-    assert r.stderr.startswith(f"error: {src}:3:45: tpc run builds the program for this one input"), r.output
-    src.write_text(src.read_text().replace("y = aggregate(select(indices, indices, <=), v)",
-                                           "y = numerical(aggregate(select(indices, indices, <=), v))"))
+    assert r.stderr.startswith(
+        f"error: {src}:3:45: tpc run builds the program for this one input"
+    ), r.output
+    src.write_text(
+        src.read_text().replace(
+            "y = aggregate(select(indices, indices, <=), v)",
+            "y = numerical(aggregate(select(indices, indices, <=), v))",
+        )
+    )
     r = CliRunner().invoke(main, ["run", str(src), "-i", "a b c", "--max-len", "100"])
-    assert r.stdout.split() == ["3", "7/2", "4"], r.output  # the mean of indices + length up to each position
+    assert r.stdout.split() == ["3", "7/2", "4"], (
+        r.output
+    )  # the mean of indices + length up to each position

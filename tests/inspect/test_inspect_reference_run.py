@@ -5,8 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tpc.cli import main
 from tpc.artifact import load
+from tpc.cli import main
 from tpc.inspect.graph import dataflow
 from tpc.inspect.trace import trace
 
@@ -30,7 +30,9 @@ def test_trace_agrees_with_the_reference_models_predictions(sort_run):
             for q, key in enumerate(head["key"]):
                 row = head["selected"][q]
                 others = [k for k, hit in enumerate(row) if hit and k != q]
-                want = min(others, key=lambda k: (abs(k - q), k)) if others else (q if row[q] else 0)
+                want = (
+                    min(others, key=lambda k: (abs(k - q), k)) if others else (q if row[q] else 0)
+                )
                 assert key == want
                 assert values[head["name"]][q] == values[value_node][key]
 

@@ -4,9 +4,9 @@ import json
 
 import pytest
 from hypothesis import given, settings
-
 from naive import naive_run
 from strategies import programs_with_inputs
+
 from tpc.backends.python import load_module, to_python
 from tpc.errors import TpcError
 from tpc.inspect.trace import trace
@@ -41,8 +41,9 @@ def test_trace_values_equal_the_naive_evaluator_and_the_emitted_python(case):
         want = naive_run(full, seq)
         assert got == want
         emitted = module.run_all(list(seq))
-        assert {k: [(type(x), x) for x in v] for k, v in got.items()} == \
-            {k: [(type(x), x) for x in v] for k, v in emitted.items()}
+        assert {k: [(type(x), x) for x in v] for k, v in got.items()} == {
+            k: [(type(x), x) for x in v] for k, v in emitted.items()
+        }
 
 
 @settings(max_examples=40)
@@ -78,20 +79,52 @@ def _two_heads():
         {v: tuple(1.0 if c == v else 0.0 for c in classes) for v in b.type_of(prev).values},
         {v: tuple(0.25 * v if c == 1 else 0.0 for c in classes) for v in b.type_of(count).values},
     ]
-    b.output("label", b.readout([prev, count], [Table(s.items()) for s in scores], [0.0] * 4, classes, name="readout"))
+    b.output(
+        "label",
+        b.readout(
+            [prev, count], [Table(s.items()) for s in scores], [0.0] * 4, classes, name="readout"
+        ),
+    )
     return b.build()
 
 
 # The schema docs/cli.md documents, as (key, type) per object.
 SCHEMA = {
-    "top": {"schema": int, "program": str, "tokens": list, "bos_added": bool, "outputs": dict,
-            "variables": list, "heads": list, "mlps": list, "readouts": list},
-    "variable": {"name": str, "node": str, "kind": str, "origin": (str, type(None)), "values": list},
-    "head": {"name": str, "reduce": str, "selector": str, "reads": dict, "selected": list, "count": list},
+    "top": {
+        "schema": int,
+        "program": str,
+        "tokens": list,
+        "bos_added": bool,
+        "outputs": dict,
+        "variables": list,
+        "heads": list,
+        "mlps": list,
+        "readouts": list,
+    },
+    "variable": {
+        "name": str,
+        "node": str,
+        "kind": str,
+        "origin": (str, type(None)),
+        "values": list,
+    },
+    "head": {
+        "name": str,
+        "reduce": str,
+        "selector": str,
+        "reads": dict,
+        "selected": list,
+        "count": list,
+    },
     "mlp": {"name": str, "inputs": list, "rows": list, "values": list},
     "readout": {"name": str, "classes": list, "positions": list},
-    "position": {"scores": list, "winner": object, "runner_up": object, "margin": (float, type(None)),
-                 "terms": list},
+    "position": {
+        "scores": list,
+        "winner": object,
+        "runner_up": object,
+        "margin": (float, type(None)),
+        "terms": list,
+    },
     "term": {"term": str, "value": object, "contribution": float},
 }
 
@@ -122,7 +155,9 @@ def test_json_follows_the_documented_schema():
         for t in pos["terms"]:
             conforms(t, "term")
         # The contributions add up to the margin (float32 sums: within rounding).
-        assert sum(t["contribution"] for t in pos["terms"]) == pytest.approx(pos["margin"], abs=1e-5)
+        assert sum(t["contribution"] for t in pos["terms"]) == pytest.approx(
+            pos["margin"], abs=1e-5
+        )
     assert [p["winner"] for p in readout["positions"]][1:] == ["<s>", 3, 1]
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 import torch
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tpc.assemble import assemble
 from tpc.frontend import rasp_file_to_ir
@@ -29,12 +30,18 @@ def learned_configs(draw):
     one_hot = draw(st.booleans())
     vocab, n_ctx = draw(st.integers(2, 6)), draw(st.integers(1, 6))
     return ModelConfig(
-        vocab_size=vocab, n_classes=draw(st.integers(1, 5)), n_ctx=n_ctx,
+        vocab_size=vocab,
+        n_classes=draw(st.integers(1, 5)),
+        n_ctx=n_ctx,
         d_var=max(vocab if one_hot else 1, n_ctx) + draw(st.integers(0, 2)),
-        n_layers=draw(st.integers(1, 3)), n_heads_cat=draw(st.integers(0, 2)),
-        n_heads_num=draw(st.integers(0, 2)), n_cat_mlps=draw(st.integers(0, 2)),
-        n_num_mlps=draw(st.integers(0, 2)), mlp_vars_in=draw(st.integers(1, 3)),
-        d_mlp=draw(st.integers(1, 5)), one_hot_embed=one_hot,
+        n_layers=draw(st.integers(1, 3)),
+        n_heads_cat=draw(st.integers(0, 2)),
+        n_heads_num=draw(st.integers(0, 2)),
+        n_cat_mlps=draw(st.integers(0, 2)),
+        n_num_mlps=draw(st.integers(0, 2)),
+        mlp_vars_in=draw(st.integers(1, 3)),
+        d_mlp=draw(st.integers(1, 5)),
+        one_hot_embed=one_hot,
         n_vars_cat=1 if one_hot else draw(st.integers(1, 3)),
     )
 

@@ -5,13 +5,12 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from tests.verify.programs import hist_program as _hist
 from tpc.cli import main
 from tpc.ir import Builder, Domain, to_json
 from tpc.ir.nodes import Table
 from tpc.verify import verify
 from tpc.verify.smt import encode, smt_verify  # z3: the `test` extra installs it
-
-from tests.verify.programs import hist_program as _hist
 
 
 def test_equal_programs_are_proved_equivalent_at_every_length():
@@ -60,8 +59,20 @@ def test_float32_readout_rounding_is_modelled_exactly(limit, monkeypatch):
 def test_timeout_ends_with_unknown_never_equivalent(tmp_path):
     program = tmp_path / "hist.json"
     program.write_text(to_json(_hist(max_len=12)))
-    result = CliRunner().invoke(main, ["verify", str(program), str(program), "--method", "smt",
-                                       "--min-len", "12", "--timeout", "0.001"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "verify",
+            str(program),
+            str(program),
+            "--method",
+            "smt",
+            "--min-len",
+            "12",
+            "--timeout",
+            "0.001",
+        ],
+    )
     assert result.exit_code == 3, result.output
     assert result.stdout.startswith("unknown: no answer within --timeout"), result.output
     assert re.fullmatch(r"length 12: no answer \([0-9.]+ s\)\n", result.stderr)  # progress
@@ -78,11 +89,13 @@ def test_planted_bug_in_one_table_entry_is_found_at_length_12(tmp_path):
     bad = Builder(Domain(vocab="abc", max_len=12))
     t, i = bad.tokens(), bad.indices()
     prev = bad.aggregate(bad.select(i, bad.map(lambda q: q - 1, i), "=="), t, default="-")
-    bad.output("pairs", bad.sequence_map(lambda x, y: "aa" if (y, x) == ("c", "a") else f"{y}{x}", t, prev))
+    bad.output(
+        "pairs", bad.sequence_map(lambda x, y: "aa" if (y, x) == ("c", "a") else f"{y}{x}", t, prev)
+    )
     result = smt_verify(right, bad.build(), min_len=12)
     assert result.verdict == "differ"
     seq = result.counterexample.input
-    assert len(seq) == 12 and any(seq[k:k + 2] == ["c", "a"] for k in range(11))
+    assert len(seq) == 12 and any(seq[k : k + 2] == ["c", "a"] for k in range(11))
 
 
 def _near_tie_and_its_answers():
@@ -114,7 +127,10 @@ def test_reference_sort_against_its_spec_at_lengths_2_and_3():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    run, spec = root.parent / "shared" / "reference" / "sort", root / "examples" / "specs" / "sort.rasp"
+    run, spec = (
+        root.parent / "shared" / "reference" / "sort",
+        root / "examples" / "specs" / "sort.rasp",
+    )
     assert smt_verify(run, spec, task="sort", min_len=2, max_len=2).verdict == "equivalent"
     found = smt_verify(run, spec, task="sort", min_len=3, max_len=3)
     assert found.verdict == "differ" and len(found.counterexample.input) == 5  # <s> x y z </s>
@@ -138,18 +154,24 @@ def test_lift_of_compiled_reverse_is_proved_at_16_and_a_planted_entry_found_at_1
     # The table that turns (length, index) into the index read: change the row a 12-token
     # input uses at its 4th token to the next value of the table's type.
     program = from_json(lifted.read_text())
-    (table,) = [n for n in program.nodes if type(n).__name__ == "SequenceMap" and "indices" in (n.x, n.y)]
+    (table,) = [
+        n for n in program.nodes if type(n).__name__ == "SequenceMap" and "indices" in (n.x, n.y)
+    ]
     interp = Interpreter(program)
     env = interp.evaluate(*interp.encode([list("012345670123")]))
     x, y = (program[v].type.values[env[v][0, 4]] for v in (table.x, table.y))
     data = json.loads(lifted.read_text())
-    (row,) = [r for n in data["nodes"] if n["name"] == table.name for r in n["table"] if r[0] == [x, y]]
+    (row,) = [
+        r for n in data["nodes"] if n["name"] == table.name for r in n["table"] if r[0] == [x, y]
+    ]
     values = list(table.type.values)
     row[1] = values[(values.index(row[1]) + 1) % len(values)]
     planted = tmp_path / "planted.json"
     planted.write_text(json.dumps(data))
-    found = cli.invoke(main, ["verify", str(planted), source, "--method", "smt", "--min-len", "12",
-                              "--max-len", "12"])
+    found = cli.invoke(
+        main,
+        ["verify", str(planted), source, "--method", "smt", "--min-len", "12", "--max-len", "12"],
+    )
     assert found.exit_code == 1 and found.stdout.startswith("differ on input"), found.output
     assert "replayed through both" in found.stdout
     assert len(found.stdout.split("\n")[1].split()) == 13

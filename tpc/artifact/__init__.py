@@ -15,12 +15,29 @@ imported only when a model is loaded or a program assembled.
 from tpc.artifact.kinds import CHECKPOINT_SUFFIXES, KINDS, Kind, kind_of, load
 from tpc.artifact.lifting import Lifted, lift
 from tpc.artifact.pipelines import (
-    TARGETS, compile_program, input_tokens, render, run_input, split_input,
+    TARGETS,
+    compile_program,
+    input_tokens,
+    render,
+    run_input,
+    split_input,
 )
 from tpc.artifact.source import Choices, RaspSource
 
 __all__ = [
-    "CHECKPOINT_SUFFIXES", "KINDS", "Kind", "kind_of", "load", "TARGETS", "Lifted",
-    "compile_program", "input_tokens", "lift", "render", "run_input", "split_input", "Choices",
+    "CHECKPOINT_SUFFIXES",
+    "KINDS",
+    "Kind",
+    "kind_of",
+    "load",
+    "TARGETS",
+    "Lifted",
+    "compile_program",
+    "input_tokens",
+    "lift",
+    "render",
+    "run_input",
+    "split_input",
+    "Choices",
     "RaspSource",
 ]

@@ -51,7 +51,9 @@ class _Mask(Visitor):
     def not_a_selector(self, node):
         raise CompileError(f"{node.name}: not a selector")
 
-    visit_Tokens = visit_Indices = visit_Ones = visit_Constant = visit_Map = visit_SequenceMap = not_a_selector
+    visit_Tokens = visit_Indices = visit_Ones = visit_Constant = visit_Map = visit_SequenceMap = (
+        not_a_selector
+    )
     visit_Aggregate = visit_SelectorWidth = visit_Readout = not_a_selector
 
 
@@ -106,5 +108,7 @@ def _product(views: Views, vars_: list, rows: np.ndarray):
         f = int(np.ravel_multi_index(c, widths))
         mapping[f] = classes.setdefault(rows[f].tobytes(), len(classes))
     units, bias = cat_units(widths, reach, lambda *c: mapping[int(np.ravel_multi_index(c, widths))])
-    var = views.layout.add("cat_mlp", list(vars_), "cat", sorted(set(mapping.values())), units=units, out_bias=bias)
+    var = views.layout.add(
+        "cat_mlp", list(vars_), "cat", sorted(set(mapping.values())), units=units, out_bias=bias
+    )
     return mapping, var

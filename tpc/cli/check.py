@@ -38,7 +38,9 @@ def check(program, vocab, max_len):
         + ("causal" if dom.causal else "bidirectional")
         + (", BOS added" if dom.implicit_bos else ", BOS first")
     )
-    click.echo(f"nodes: {len(prog.nodes)} (" + ", ".join(f"{k} {c}" for k, c in kinds.items()) + ")")
+    click.echo(
+        f"nodes: {len(prog.nodes)} (" + ", ".join(f"{k} {c}" for k, c in kinds.items()) + ")"
+    )
     click.echo(f"depth: {prog.depth()}")
     click.echo("outputs: " + ", ".join(f"{o} = {n}" for o, n in prog.outputs))
     width = max(len(n.name) for n in prog.nodes)

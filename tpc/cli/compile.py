@@ -16,15 +16,32 @@ from tpc.load import DEFAULT_VOCAB
 
 @click.command("compile")
 @PROGRAM
-@click.option("--vocab", metavar="TOKENS", help='The tokens the program accepts, e.g. "0 1 2 3 4" (RASP source only). '
-              f'[the file\'s #!tpc vocab, else "{DEFAULT_VOCAB}"]')
+@click.option(
+    "--vocab",
+    metavar="TOKENS",
+    help='The tokens the program accepts, e.g. "0 1 2 3 4" (RASP source only). '
+    f'[the file\'s #!tpc vocab, else "{DEFAULT_VOCAB}"]',
+)
 @MAX_LEN
-@click.option("--causal", is_flag=True, default=None, help="Keys visible only at or before the query (RASP source only).")
+@click.option(
+    "--causal",
+    is_flag=True,
+    default=None,
+    help="Keys visible only at or before the query (RASP source only).",
+)
 @OUTPUT_NAME
 @LEVEL
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
-              help="The checkpoint to write (atomically).")
-@click.option("--stats", is_flag=True, help="Print layers, heads, MLPs, residual width, parameters and time.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The checkpoint to write (atomically).",
+)
+@click.option(
+    "--stats", is_flag=True, help="Print layers, heads, MLPs, residual width, parameters and time."
+)
 @click.option("--json", "as_json", is_flag=True, help="With --stats: print only a JSON object.")
 @THREADS
 def compile_command(program, vocab, max_len, causal, output_name, level, out, stats, as_json):
@@ -51,7 +68,14 @@ def compile_command(program, vocab, max_len, causal, output_name, level, out, st
     if stats:
         s = dict(compiled.stats, seconds=round(seconds, 4))
         if as_json:
-            click.echo(json.dumps({k: s[k] for k in ("layers", "heads", "mlps", "d_model", "params", "seconds")}))
+            click.echo(
+                json.dumps(
+                    {k: s[k] for k in ("layers", "heads", "mlps", "d_model", "params", "seconds")}
+                )
+            )
         else:
-            click.echo(f"layers {s['layers']}  heads {s['heads']}  MLPs {s['mlps']}  residual width {s['d_model']}  "
-                       f"parameters {s['params']:,}  compile {s['seconds']:.3f}s")
+            click.echo(
+                f"layers {s['layers']}  heads {s['heads']}  MLPs {s['mlps']}  "
+                f"residual width {s['d_model']}  "
+                f"parameters {s['params']:,}  compile {s['seconds']:.3f}s"
+            )

@@ -18,8 +18,15 @@ FORMATS = (".dot", ".svg", ".png")
 
 @click.command()
 @ARTIFACT
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="graph.dot (Graphviz text), graph.svg or graph.png (needs matplotlib).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="graph.dot (Graphviz text), graph.svg or graph.png (needs matplotlib).",
+)
 @LEVEL
 @VOCAB
 @MAX_LEN

@@ -7,15 +7,21 @@ import json
 import click
 
 from tpc.artifact import run_input
-from tpc.cli.shared import OUTPUT_NAME, RUN_MAX_LEN, PROGRAM, VOCAB, tokens_option
+from tpc.cli.shared import OUTPUT_NAME, PROGRAM, RUN_MAX_LEN, VOCAB, tokens_option
 from tpc.errors import TpcError
 from tpc.ir import show, to_plain
 
 
 @click.command()
 @PROGRAM
-@click.option("--input", "-i", "text", required=True, metavar="TOKENS",
-              help='The input, e.g. "3 1 2" (split on spaces) or "abc" (one token per character).')
+@click.option(
+    "--input",
+    "-i",
+    "text",
+    required=True,
+    metavar="TOKENS",
+    help='The input, e.g. "3 1 2" (split on spaces) or "abc" (one token per character).',
+)
 @OUTPUT_NAME
 @click.option("--json", "as_json", is_flag=True, help="Print the values as JSON instead of text.")
 @VOCAB

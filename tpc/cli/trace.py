@@ -15,22 +15,51 @@ from tpc.ir import to_plain
 from tpc.load import parse_tokens
 
 ARTIFACT = click.argument("artifact", type=ProgramPath(exists=True))
-LEVEL = click.option("-O", "--level", type=Int(0, 1), default=0, show_default=True, metavar="LEVEL",
-                     help="For a model: -O0 inspects every head and MLP as lifted; -O1 the optimized "
-                          "program (dead modules removed).")
+LEVEL = click.option(
+    "-O",
+    "--level",
+    type=Int(0, 1),
+    default=0,
+    show_default=True,
+    metavar="LEVEL",
+    help="For a model: -O0 inspects every head and MLP as lifted; -O1 the optimized "
+    "program (dead modules removed).",
+)
 
 
 @click.command()
 @ARTIFACT
-@click.option("--input", "-i", "text", required=True, metavar="TOKENS",
-              help='The input, split like `tpc run --input` ("3 1 2", or "abc").')
-@click.option("--only", multiple=True, metavar="NAME",
-              help="Show only these variables (node or output names; repeat, or separate by commas).")
-@click.option("--json", "as_json", is_flag=True, help="Print the trace as one JSON object (docs/cli.md).")
-@click.option("--html", "html_file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also write a self-contained HTML page: table, attention grids, program graph.")
-@click.option("--png", "png_file", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also write the attention matrices as a grid of heatmaps (needs matplotlib).")
+@click.option(
+    "--input",
+    "-i",
+    "text",
+    required=True,
+    metavar="TOKENS",
+    help='The input, split like `tpc run --input` ("3 1 2", or "abc").',
+)
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="NAME",
+    help="Show only these variables (node or output names; repeat, or separate by commas).",
+)
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the trace as one JSON object (docs/cli.md)."
+)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Also write a self-contained HTML page: table, attention grids, program graph.",
+)
+@click.option(
+    "--png",
+    "png_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Also write the attention matrices as a grid of heatmaps (needs matplotlib).",
+)
 @LEVEL
 @VOCAB
 @MAX_LEN

@@ -12,12 +12,26 @@
 """
 
 from tpc.frontend.driver import (
-    rasp_domain, rasp_file_to_ir, rasp_to_ir, rasp_to_ir_checked, run_rasp, translate_rasp,
+    rasp_domain,
+    rasp_file_to_ir,
+    rasp_to_ir,
+    rasp_to_ir_checked,
+    run_rasp,
+    translate_rasp,
 )
 from tpc.frontend.failures import RunChecks
 from tpc.frontend.parser import parse
 from tpc.frontend.pragmas import Pragmas, read_pragmas
 
-__all__ = ["rasp_to_ir", "rasp_to_ir_checked", "rasp_domain", "run_rasp", "translate_rasp",
-           "RunChecks",
-           "rasp_file_to_ir", "parse", "Pragmas", "read_pragmas"]
+__all__ = [
+    "rasp_to_ir",
+    "rasp_to_ir_checked",
+    "rasp_domain",
+    "run_rasp",
+    "translate_rasp",
+    "RunChecks",
+    "rasp_file_to_ir",
+    "parse",
+    "Pragmas",
+    "read_pragmas",
+]

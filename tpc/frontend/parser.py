@@ -19,10 +19,25 @@ MAX_NESTING = 100
 
 # How expected terminals are named in "expected ..." messages.
 _TERMINAL_NAMES = {
-    "SEMICOLON": "';'", "LPAR": "'('", "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'",
-    "LSQB": "'['", "RSQB": "']'", "COMMA": "','", "EQUAL": "'='", "COLON": "':'",
-    "NAME": "a name", "NUMBER": "a number", "STRING": "a string", "COMP_OP": "a comparison",
-    "ADD_OP": "'+' or '-'", "MUL_OP": "'*' or '/'", "MOD_OP": "'%'", "RETURN": "'return'", "$END": "end of file",
+    "SEMICOLON": "';'",
+    "LPAR": "'('",
+    "RPAR": "')'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "EQUAL": "'='",
+    "COLON": "':'",
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": "a string",
+    "COMP_OP": "a comparison",
+    "ADD_OP": "'+' or '-'",
+    "MUL_OP": "'*' or '/'",
+    "MOD_OP": "'%'",
+    "RETURN": "'return'",
+    "$END": "end of file",
 }
 
 
@@ -35,8 +50,13 @@ def _grammar_text() -> str:
 
 @functools.lru_cache(maxsize=1)
 def parser() -> lark.Lark:
-    return lark.Lark(_grammar_text(), parser="lalr", propagate_positions=True, maybe_placeholders=True,
-                     cache=_cache_file())
+    return lark.Lark(
+        _grammar_text(),
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=_cache_file(),
+    )
 
 
 def _cache_file() -> str | bool:
@@ -59,7 +79,9 @@ def _expected(names) -> str:
     shown = sorted({_TERMINAL_NAMES.get(n, f"'{n.lower()}'" if n.isalpha() else n) for n in names})
     if len(shown) > 6:
         return ""
-    return "; expected " + (shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1])
+    return "; expected " + (
+        shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+    )
 
 
 def parse(source: str, filename: str = "<string>") -> lark.Tree:
@@ -70,7 +92,9 @@ def parse(source: str, filename: str = "<string>") -> lark.Tree:
         line, col = getattr(e, "line", -1), getattr(e, "column", -1)
         if isinstance(e, UnexpectedCharacters):
             reason = f"syntax error: unexpected character {source[e.pos_in_stream]!r}"
-        elif isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
+        elif isinstance(e, UnexpectedEOF) or (
+            isinstance(e, UnexpectedToken) and e.token.type == "$END"
+        ):
             reason = "syntax error: unexpected end of file" + _expected(e.expected)
             lines = source.splitlines() or [""]
             line = len(lines)
@@ -93,6 +117,11 @@ def _check_nesting(tree: lark.Tree, source: str, filename: str) -> None:
         node, depth = stack.pop()
         if depth > MAX_NESTING:
             line, col = (node.meta.line, node.meta.column) if not node.meta.empty else (1, 1)
-            raise TpcError.at(filename, source, line, col,
-                              f"expression nested too deeply (more than {MAX_NESTING} levels)")
+            raise TpcError.at(
+                filename,
+                source,
+                line,
+                col,
+                f"expression nested too deeply (more than {MAX_NESTING} levels)",
+            )
         stack.extend((c, depth + 1) for c in node.children if isinstance(c, lark.Tree))

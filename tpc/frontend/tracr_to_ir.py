@@ -29,7 +29,15 @@ from tpc.frontend.tracr_values import (
     to_value,
 )
 from tpc.ir import (
-    BOS, MAX_VALUE_SET, Builder, Domain, FreshNames, Predicate, Program, Table, value_key,
+    BOS,
+    MAX_VALUE_SET,
+    Builder,
+    Domain,
+    FreshNames,
+    Predicate,
+    Program,
+    Table,
+    value_key,
 )
 from tpc.ir.infer import ValueSetTooLarge
 
@@ -341,8 +349,11 @@ class TracrTranslator:
                 predicate = Predicate.comparison(pred.value.lower())  # "True" -> "true"
             else:
                 predicate = Predicate([(a, b) for a, pa in qv for b, pb in kv if pred(pb, pa)])
-            reflexive = (keys.node == queries.node and len(kv) == len(k.py)
-                         and all(pred(p, p) for _, p in kv))
+            reflexive = (
+                keys.node == queries.node
+                and len(kv) == len(k.py)
+                and all(pred(p, p) for _, p in kv)
+            )
         except Exception as err:  # the user's predicate
             raise self.fail(expr, f"its predicate raised {type(err).__name__}: {err}") from None
         node = self.b.select(k.node, q.node, predicate, name=self.name(expr.name))

@@ -7,7 +7,14 @@ import io
 from tpc.atomic import write_bytes
 from tpc.errors import TpcError
 from tpc.inspect.graph import (
-    BOX_H, BOX_W, COLORS, SHOWN_LABELS, Graph, edge_ends, positions, stage_y,
+    BOX_H,
+    BOX_W,
+    COLORS,
+    SHOWN_LABELS,
+    Graph,
+    edge_ends,
+    positions,
+    stage_y,
 )
 
 
@@ -41,13 +48,15 @@ def attention_grid(doc: dict, path) -> None:
     cols = min(4, len(heads))
     rows = -(-len(heads) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 3.2 * rows), squeeze=False)
-    for ax in axes.flat[len(heads):]:
+    for ax in axes.flat[len(heads) :]:
         ax.axis("off")
     for ax, head in zip(axes.flat, heads):
         ax.imshow(head["selected"], cmap="Blues", vmin=0, vmax=1.6)
         for q, k in enumerate(head.get("key", [])):
             if k is not None:
-                ax.add_patch(plt.Rectangle((k - 0.5, q - 0.5), 1, 1, fill=False, edgecolor="red", lw=2))
+                ax.add_patch(
+                    plt.Rectangle((k - 0.5, q - 0.5), 1, 1, fill=False, edgecolor="red", lw=2)
+                )
         ax.set_title(f"{head['name']} ({head['reduce']})", fontsize=9)
         ax.set_xticks(range(len(labels)), labels, fontsize=7, rotation=90)
         ax.set_yticks(range(len(labels)), labels, fontsize=7)
@@ -62,8 +71,11 @@ def ablation_bars(rows: list[dict], baseline: float, path) -> None:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 0.28 * len(rows) + 1.2))
     names = [r["module"] for r in rows]
-    ax.barh(range(len(rows)), [r["accuracy"] for r in rows],
-            color=["#c0392b" if r["drop"] > 0 else "#7fb77e" for r in rows])
+    ax.barh(
+        range(len(rows)),
+        [r["accuracy"] for r in rows],
+        color=["#c0392b" if r["drop"] > 0 else "#7fb77e" for r in rows],
+    )
     ax.axvline(baseline, color="black", ls="--", lw=1, label=f"intact {baseline:.4f}")
     ax.set_yticks(range(len(rows)), names, fontsize=8)
     ax.invert_yaxis()
@@ -96,19 +108,38 @@ def graph_png(graph: Graph, path) -> None:
     height = max(y for _, y in where.values()) + BOX_H * 2
     fig, ax = plt.subplots(figsize=(width / 90, height / 90))
     for e, (x1, y1, x2, y2, lx, ly) in zip(graph.edges, edge_ends(graph)):
-        ax.annotate("", xy=(x2, y2), xytext=(x1, y1), arrowprops=dict(arrowstyle="->", color="#555", lw=0.8))
+        ax.annotate(
+            "", xy=(x2, y2), xytext=(x1, y1), arrowprops=dict(arrowstyle="->", color="#555", lw=0.8)
+        )
         if e.label in SHOWN_LABELS:
-            ax.text(lx, ly, e.label, fontsize=6, color="#a33",
-                    ha="center", va="center", bbox=dict(fc="white", ec="none", pad=0.5))
+            ax.text(
+                lx,
+                ly,
+                e.label,
+                fontsize=6,
+                color="#a33",
+                ha="center",
+                va="center",
+                bbox=dict(fc="white", ec="none", pad=0.5),
+            )
     for v in graph.vertices:
         x, y = where[v.name]
-        ax.add_patch(plt.Rectangle((x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H, fc=COLORS[v.role], ec="#333",
-                                   zorder=3))
+        ax.add_patch(
+            plt.Rectangle(
+                (x - BOX_W / 2, y - BOX_H / 2), BOX_W, BOX_H, fc=COLORS[v.role], ec="#333", zorder=3
+            )
+        )
         ax.text(x, y, v.name, ha="center", va="center", fontsize=7, zorder=4)
     for stage in range(graph.stages):
-        ax.text(5, stage_y(graph, stage), graph.stage_label(stage), fontsize=7, color="#666", va="center")
+        ax.text(
+            5,
+            stage_y(graph, stage),
+            graph.stage_label(stage),
+            fontsize=7,
+            color="#666",
+            va="center",
+        )
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.axis("off")
     save(fig, path)
-

@@ -56,13 +56,24 @@ class Layer(nn.Module):
         n_cat, n_num = len(cfg.cat_vars_before(index)), len(cfg.num_vars_before(index))
         mc, mn, h = cfg.n_cat_mlps, cfg.n_num_mlps, cfg.d_mlp
         shapes = {
-            "cat_q": (hc, n_cat), "cat_k": (hc, n_cat), "cat_v": (hc, n_cat),
-            "cat_pred": (hc, d, d), "num_q": (hn, n_cat), "num_k": (hn, n_cat),
-            "num_v": (hn, n_num), "num_pred": (hn, d, d),
-            "cat_mlp_read": (mc, m, n_cat + hc), "cat_mlp_w_in": (mc, h, m * d),
-            "cat_mlp_b_in": (mc, h), "cat_mlp_w_out": (mc, d, h), "cat_mlp_b_out": (mc, d),
-            "num_mlp_read": (mn, m, n_num + hn), "num_mlp_w_in": (mn, h, m),
-            "num_mlp_b_in": (mn, h), "num_mlp_w_out": (mn, d, h), "num_mlp_b_out": (mn, d),
+            "cat_q": (hc, n_cat),
+            "cat_k": (hc, n_cat),
+            "cat_v": (hc, n_cat),
+            "cat_pred": (hc, d, d),
+            "num_q": (hn, n_cat),
+            "num_k": (hn, n_cat),
+            "num_v": (hn, n_num),
+            "num_pred": (hn, d, d),
+            "cat_mlp_read": (mc, m, n_cat + hc),
+            "cat_mlp_w_in": (mc, h, m * d),
+            "cat_mlp_b_in": (mc, h),
+            "cat_mlp_w_out": (mc, d, h),
+            "cat_mlp_b_out": (mc, d),
+            "num_mlp_read": (mn, m, n_num + hn),
+            "num_mlp_w_in": (mn, h, m),
+            "num_mlp_b_in": (mn, h),
+            "num_mlp_w_out": (mn, d, h),
+            "num_mlp_b_out": (mn, d),
         }
         return {name: shape for name, shape in shapes.items() if math.prod(shape)}
 
@@ -79,8 +90,9 @@ class Layer(nn.Module):
             # rows: queries (cat heads, then num heads), keys (same order), cat values
             reads = self._params("cat_q", "num_q", "cat_k", "num_k", "cat_v")
             q, k, v = ops.read(ops.choose(torch.cat(reads), tau), x_cat).split([h, h, hc])
-            table = ops.choose_table(torch.cat(self._params("cat_pred", "num_pred")), tau,
-                                     cfg.general_predicates)
+            table = ops.choose_table(
+                torch.cat(self._params("cat_pred", "num_pred")), tau, cfg.general_predicates
+            )
             cat_scores, num_scores = ops.match_scores(q, k, table).split([hc, hn])
         if hn:  # reads the same variables as the categorical heads
             values = ops.read(ops.choose(self.num_v, tau), x_num)  # [head, batch, pos]
@@ -116,10 +128,16 @@ class Layer(nn.Module):
 
     def _mlps(self, kind, inputs, tau):
         """Log-probabilities [mlp, rows, d] of every MLP of ``kind`` on inputs [mlp, rows, in]."""
-        w_in, b_in, w_out, b_out = self._params(*(f"{kind}_mlp_{p}" for p in ("w_in", "b_in", "w_out", "b_out")))
+        w_in, b_in, w_out, b_out = self._params(
+            *(f"{kind}_mlp_{p}" for p in ("w_in", "b_in", "w_out", "b_out"))
+        )
         if tau is None:  # the program: each MLP alone, exactly as its lifted table computes it
-            return torch.stack([ops.mlp_logits(inputs[i], w_in[i], b_in[i], w_out[i], b_out[i])
-                                for i in range(len(inputs))])
+            return torch.stack(
+                [
+                    ops.mlp_logits(inputs[i], w_in[i], b_in[i], w_out[i], b_out[i])
+                    for i in range(len(inputs))
+                ]
+            )
         hidden = (ops.project(inputs, w_in.transpose(1, 2)) + b_in.unsqueeze(1)).relu_()
         hidden = self._drop(hidden, tau)
         return ops.log_softmax(ops.project(hidden, w_out.transpose(1, 2)) + b_out.unsqueeze(1))
@@ -154,13 +172,21 @@ class TransformerProgram(nn.Module):
         width = len(cfg.cat_vars()) * d + len(cfg.num_vars())
         embed = {"embed": (((v, 1, d) if cfg.one_hot_embed else (v, cfg.n_vars_cat, d)), f32)}
         # state_dict's order: own parameters, own buffers, then each layer's parameters
-        shapes = {**({} if cfg.one_hot_embed else embed), "unembed": ((width, cfg.n_classes), f32),
-                  **(embed if cfg.one_hot_embed else {}), "positions": ((cfg.n_ctx, d), f32),
-                  "bias": ((cfg.n_ctx, cfg.n_ctx), f32),
-                  "class_mask": ((cfg.n_classes,), torch.bool)}
+        shapes = {
+            **({} if cfg.one_hot_embed else embed),
+            "unembed": ((width, cfg.n_classes), f32),
+            **(embed if cfg.one_hot_embed else {}),
+            "positions": ((cfg.n_ctx, d), f32),
+            "bias": ((cfg.n_ctx, cfg.n_ctx), f32),
+            "class_mask": ((cfg.n_classes,), torch.bool),
+        }
         for i in range(cfg.n_layers):
-            shapes.update({f"layers.{i}.{name}": (shape, f32)
-                           for name, shape in Layer.state_shapes(cfg, i).items()})
+            shapes.update(
+                {
+                    f"layers.{i}.{name}": (shape, f32)
+                    for name, shape in Layer.state_shapes(cfg, i).items()
+                }
+            )
         return shapes
 
     def residual(self, tokens: torch.Tensor, tau: float | None = None):
@@ -172,8 +198,12 @@ class TransformerProgram(nn.Module):
         """The residual stream variables first: [vars, batch, pos, d_var], [vars, batch, pos]."""
         b, n = tokens.shape
         mask = ops.attention_mask(tokens, 0, self.cfg.causal)
-        x_cat = torch.cat([ops.choose(self.embed, tau)[tokens].permute(2, 0, 1, 3),
-                           self.positions[:n].expand(1, b, n, -1)])
+        x_cat = torch.cat(
+            [
+                ops.choose(self.embed, tau)[tokens].permute(2, 0, 1, 3),
+                self.positions[:n].expand(1, b, n, -1),
+            ]
+        )
         x_num = torch.ones(1, b, n, device=tokens.device)
         for layer in self.layers:
             x_cat, x_num = layer(x_cat, x_num, mask, self.bias, tau)
@@ -187,10 +217,19 @@ class TransformerProgram(nn.Module):
             w_cat = self.unembed[: v * d].view(v, d, -1)
             logits = ops.readout_logits(
                 [ops.categorical_contribution(x_cat[i], w_cat[i]) for i in range(v)]
-                + [ops.numerical_contribution(x_num[j], self.unembed[v * d + j]) for j in range(len(x_num))])
+                + [
+                    ops.numerical_contribution(x_num[j], self.unembed[v * d + j])
+                    for j in range(len(x_num))
+                ]
+            )
         else:
-            stream = torch.cat([x_cat.permute(1, 2, 0, 3).reshape(b * n, v * d),
-                                x_num.permute(1, 2, 0).reshape(b * n, -1)], -1)
+            stream = torch.cat(
+                [
+                    x_cat.permute(1, 2, 0, 3).reshape(b * n, v * d),
+                    x_num.permute(1, 2, 0).reshape(b * n, -1),
+                ],
+                -1,
+            )
             logits = ops.project(stream, self.unembed).view(b, n, -1)
         if self.cfg.pool_outputs:
             logits = ops.pool_logits(logits, tokens != 0, exact=tau is None)

@@ -46,7 +46,10 @@ def expected_state(module_class, cfg) -> dict:
     shapes = module_class.state_shapes(cfg)
     size = sum(math.prod(shape) for shape, _ in shapes.values())
     if size > MAX_PARAMETERS:
-        raise TpcError(f"the model would have {size:,} parameters, beyond the supported limit of {MAX_PARAMETERS:,}")
+        raise TpcError(
+            f"the model would have {size:,} parameters, "
+            f"beyond the supported limit of {MAX_PARAMETERS:,}"
+        )
     return shapes
 
 
@@ -65,8 +68,10 @@ def check_state(state, expected: dict, where: str, *, partial: bool = False) -> 
         if not isinstance(t, torch.Tensor):
             raise TpcError(f"{where}.{name}: expected a tensor, got {type(t).__name__}")
         if tuple(t.shape) != shape or t.dtype != dtype:
-            raise TpcError(f"{where}.{name}: {t.dtype} of shape {tuple(t.shape)} does not match the "
-                           f"config, which needs {dtype} of shape {shape}")
+            raise TpcError(
+                f"{where}.{name}: {t.dtype} of shape {tuple(t.shape)} does not match the "
+                f"config, which needs {dtype} of shape {shape}"
+            )
         if t.is_floating_point() and not torch.isfinite(t).all():
             raise TpcError(f"{where}.{name}: holds NaN or infinite values")
     unexpected = [] if partial else sorted(map(str, set(state) - set(expected)))

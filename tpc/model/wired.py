@@ -52,34 +52,46 @@ class WiredConfig:
     masked_classes: tuple[int, ...] = attrs.field(default=(), converter=tuple)
     # The variables the readout adds, in the order it adds them (a variable may come twice);
     # None: every variable, categorical then numerical, in residual-stream order.
-    readout_terms: tuple[str, ...] | None = attrs.field(default=None, converter=attrs.converters.optional(tuple))
+    readout_terms: tuple[str, ...] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(tuple)
+    )
 
     def __attrs_post_init__(self):
         kind = {"tokens": "cat", "positions": "cat", "ones": "num"}
         made = {"tokens": (-1, "input"), "positions": (-1, "input"), "ones": (-1, "input")}
-        order = [(m.layer, KINDS.index(m.kind) if m.kind in KINDS else -1, m.index) for m in self.modules]
+        order = [
+            (m.layer, KINDS.index(m.kind) if m.kind in KINDS else -1, m.index) for m in self.modules
+        ]
         if order != sorted(order) or len(set(order)) != len(order):
-            raise TpcError("wired modules must be listed once each, by layer, then kind, then index")
+            raise TpcError(
+                "wired modules must be listed once each, by layer, then kind, then index"
+            )
         for m in self.modules:
             if m.kind not in KINDS or m.layer < 0 or m.width < 1:
                 raise TpcError(f"{m.output}: bad module (kind, layer or width)")
             head = m.kind.endswith("head")
             if len(m.reads) != 3 if head else (not m.reads or m.hidden < 0):
-                raise TpcError(f"{m.output}: a head reads query, key and value; an MLP reads >= 1 "
-                               "variables")
+                raise TpcError(
+                    f"{m.output}: a head reads query, key and value; an MLP reads >= 1 variables"
+                )
             wanted = ["cat", "cat", m.kind[:3]] if head else [m.kind[:3]] * len(m.reads)
             for name, want in zip(m.reads, wanted):
                 # Heads read earlier layers; an MLP also reads its own layer's heads of its kind.
                 layer, producer = made.get(name, (m.layer + 1, None))
                 if kind.get(name) != want or not (
-                        layer < m.layer or (not head and layer == m.layer and producer == f"{want}_head")):
-                    raise TpcError(f"{m.output} reads {name!r}, which is not a {want} variable "
-                                   "it can see")
+                    layer < m.layer
+                    or (not head and layer == m.layer and producer == f"{want}_head")
+                ):
+                    raise TpcError(
+                        f"{m.output} reads {name!r}, which is not a {want} variable it can see"
+                    )
             made[m.output] = (m.layer, m.kind)
             kind[m.output] = "num" if m.kind == "num_head" else "cat"
         unknown = set(self.readout_terms or ()) - set(kind)
         if unknown:
-            raise TpcError(f"the readout reads {', '.join(sorted(unknown))}, which no module writes")
+            raise TpcError(
+                f"the readout reads {', '.join(sorted(unknown))}, which no module writes"
+            )
 
     @property
     def n_layers(self) -> int:
@@ -96,7 +108,8 @@ class WiredConfig:
         return w
 
     def cat_vars(self) -> list[str]:
-        """In residual-stream order: inputs, then per layer heads, categorical MLPs, numerical MLPs."""
+        """In residual-stream order: inputs, then per layer heads, categorical MLPs and
+        numerical MLPs."""
         names = ["tokens", "positions"]
         for layer in range(self.n_layers):
             for kind in ("cat_head", "cat_mlp", "num_mlp"):
@@ -171,11 +184,21 @@ class WiredProgram(nn.Module):
         w = cfg.widths()
         self.predicates = nn.ParameterList(
             nn.Parameter(torch.zeros(w[m.reads[0]], w[m.reads[1]]))
-            for m in cfg.modules if m.kind.endswith("head"))
+            for m in cfg.modules
+            if m.kind.endswith("head")
+        )
         self.mlps = nn.ModuleList(
-            _MLP(sum(w[r] for r in m.reads) if m.kind == "cat_mlp" else len(m.reads), m.hidden, m.width)
-            for m in cfg.modules if m.kind.endswith("mlp"))
-        self.unembed = nn.Parameter(torch.zeros(sum(w.get(v, 1) for v in cfg.readout_order()), cfg.n_classes))
+            _MLP(
+                sum(w[r] for r in m.reads) if m.kind == "cat_mlp" else len(m.reads),
+                m.hidden,
+                m.width,
+            )
+            for m in cfg.modules
+            if m.kind.endswith("mlp")
+        )
+        self.unembed = nn.Parameter(
+            torch.zeros(sum(w.get(v, 1) for v in cfg.readout_order()), cfg.n_classes)
+        )
         masked = torch.zeros(cfg.n_classes, dtype=torch.bool)
         masked[list(cfg.masked_classes)] = True
         self.register_buffer("class_mask", masked)
@@ -186,20 +209,27 @@ class WiredProgram(nn.Module):
         w, f32 = cfg.widths(), torch.float32
         rows = sum(w.get(v, 1) for v in cfg.readout_order())
         # state_dict's order: own parameters, own buffers, then the predicates and the MLPs
-        shapes = {"unembed": ((rows, cfg.n_classes), f32),
-                  "embed": ((cfg.vocab_size, cfg.vocab_size), f32),
-                  "positions": ((cfg.n_ctx, cfg.n_ctx), f32), "bias": ((cfg.n_ctx, cfg.n_ctx), f32),
-                  "class_mask": ((cfg.n_classes,), torch.bool)}
+        shapes = {
+            "unembed": ((rows, cfg.n_classes), f32),
+            "embed": ((cfg.vocab_size, cfg.vocab_size), f32),
+            "positions": ((cfg.n_ctx, cfg.n_ctx), f32),
+            "bias": ((cfg.n_ctx, cfg.n_ctx), f32),
+            "class_mask": ((cfg.n_classes,), torch.bool),
+        }
         heads = [m for m in cfg.modules if m.kind.endswith("head")]
         for j, m in enumerate(heads):
             shapes[f"predicates.{j}"] = ((w[m.reads[0]], w[m.reads[1]]), f32)
         mlps = [m for m in cfg.modules if m.kind.endswith("mlp")]
         for j, m in enumerate(mlps):
             d_in = sum(w[r] for r in m.reads) if m.kind == "cat_mlp" else len(m.reads)
-            shapes.update({f"mlps.{j}.w_in": ((m.hidden, d_in), f32),
-                           f"mlps.{j}.b_in": ((m.hidden,), f32),
-                           f"mlps.{j}.w_out": ((m.width, m.hidden), f32),
-                           f"mlps.{j}.b_out": ((m.width,), f32)})
+            shapes.update(
+                {
+                    f"mlps.{j}.w_in": ((m.hidden, d_in), f32),
+                    f"mlps.{j}.b_in": ((m.hidden,), f32),
+                    f"mlps.{j}.w_out": ((m.width, m.hidden), f32),
+                    f"mlps.{j}.b_out": ((m.width,), f32),
+                }
+            )
         return shapes
 
     def variables(self, tokens: torch.Tensor, tau: float | None = None) -> dict[str, torch.Tensor]:
@@ -207,8 +237,11 @@ class WiredProgram(nn.Module):
         cfg = self.cfg
         b, n = tokens.shape
         mask = ops.attention_mask(tokens, 0, cfg.causal)
-        x = {"tokens": ops.choose(self.embed, tau)[tokens],
-             "positions": self.positions[:n].expand(b, n, -1), "ones": torch.ones(b, n)}
+        x = {
+            "tokens": ops.choose(self.embed, tau)[tokens],
+            "positions": self.positions[:n].expand(b, n, -1),
+            "ones": torch.ones(b, n),
+        }
         predicates, mlps = iter(self.predicates), iter(self.mlps)
         for m in cfg.modules:
             if m.kind.endswith("head"):
@@ -218,12 +251,17 @@ class WiredProgram(nn.Module):
                 if m.kind == "cat_head":
                     out = ops.categorical_attention(scores, v.unsqueeze(0), mask, self.bias, tau)
                 else:
-                    out = ops.numerical_attention(scores, v.unsqueeze(0), mask, torch.tensor([m.mean]))
+                    out = ops.numerical_attention(
+                        scores, v.unsqueeze(0), mask, torch.tensor([m.mean])
+                    )
                 x[m.output] = out[0]
             else:
                 mlp = next(mlps)
-                inputs = (torch.cat([x[r] for r in m.reads], -1) if m.kind == "cat_mlp"
-                          else torch.stack([x[r] for r in m.reads], -1))
+                inputs = (
+                    torch.cat([x[r] for r in m.reads], -1)
+                    if m.kind == "cat_mlp"
+                    else torch.stack([x[r] for r in m.reads], -1)
+                )
                 logits = ops.mlp_logits(inputs, mlp.w_in, mlp.b_in, mlp.w_out, mlp.b_out)
                 x[m.output] = ops.choose(logits, tau)
         return x
@@ -236,7 +274,7 @@ class WiredProgram(nn.Module):
             parts, row = [], 0
             for v in order:
                 if v in w:
-                    parts.append(ops.categorical_contribution(x[v], self.unembed[row:row + w[v]]))
+                    parts.append(ops.categorical_contribution(x[v], self.unembed[row : row + w[v]]))
                 else:
                     parts.append(ops.numerical_contribution(x[v], self.unembed[row]))
                 row += w.get(v, 1)

@@ -24,7 +24,8 @@ Conventions, so that artifacts of different kinds can be compared:
 - **Vocabulary**: `vocab` if given (every side with a fixed vocabulary must contain it), else
   a checkpoint's, else the first fixed one; fixed vocabularies must then be equal. A `.rasp`
   side's `#!tpc vocab` / `#!tpc max_len` lines fix its vocabulary and longest input, as they
-  do for `tpc run` and `tpc compile`; it is compiled over the chosen vocabulary and `max_len`: a compiled checkpoint's typed
+  do for `tpc run` and `tpc compile`; it is compiled over the chosen vocabulary and
+  `max_len`: a compiled checkpoint's typed
   values as they are, a trained model's token strings typed as `tpc run --input` types them
   ("3" is the int 3), so that the program runs on what it would be run on.
 - **Outputs**: `output` names the one to compare (a checkpoint has one output, "label"); by
@@ -48,19 +49,35 @@ from typing import Sequence
 from tpc.verify.driver import prepare, run_check
 from tpc.verify.results import Counterexample, VerifyResult
 from tpc.verify.runnables import (
-    Canon, CheckpointRunnable, ProgramRunnable, PythonRunnable, RaspRunnable,
-    Runnable, as_runnable, load,
+    Canon,
+    CheckpointRunnable,
+    ProgramRunnable,
+    PythonRunnable,
+    RaspRunnable,
+    Runnable,
+    as_runnable,
+    load,
 )
 
 DEFAULT_EXHAUSTIVE_LIMIT = 2_000_000
 DEFAULT_SAMPLES = 2000
 
 
-def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequence | None = None,
-           samples: int = DEFAULT_SAMPLES, seed: int = 0,
-           exhaustive_limit: int = DEFAULT_EXHAUSTIVE_LIMIT, output: str | None = None,
-           task: str | None = None, workers: int = 1,
-           progress: bool | None = False) -> VerifyResult:
+def verify(
+    a,
+    b,
+    *,
+    max_len: int | None = None,
+    min_len: int = 0,
+    vocab: Sequence | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    exhaustive_limit: int = DEFAULT_EXHAUSTIVE_LIMIT,
+    output: str | None = None,
+    task: str | None = None,
+    workers: int = 1,
+    progress: bool | None = False,
+) -> VerifyResult:
     """Check that `a` and `b` agree (see the module docstring); user errors raise TpcError.
 
     With `task` (a task of tpc.tasks, or a convention "bos" / "bos-eos"), `a` is a model of
@@ -70,15 +87,42 @@ def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequenc
     if workers > 1 or int(os.environ.get("WORLD_SIZE", "1")) > 1:  # or under torchrun
         from tpc.verify.workers import spawn  # lazy: torch.distributed
 
-        return spawn(dict(a=a, b=b, max_len=max_len, min_len=min_len, vocab=vocab, samples=samples,
-                          seed=seed, exhaustive_limit=exhaustive_limit, output=output, task=task),
-                     workers)
-    return run_check(prepare(a, b, max_len=max_len, min_len=min_len, vocab=vocab, output=output,
-                             task=task), samples, seed, exhaustive_limit, progress=progress)
+        return spawn(
+            dict(
+                a=a,
+                b=b,
+                max_len=max_len,
+                min_len=min_len,
+                vocab=vocab,
+                samples=samples,
+                seed=seed,
+                exhaustive_limit=exhaustive_limit,
+                output=output,
+                task=task,
+            ),
+            workers,
+        )
+    return run_check(
+        prepare(a, b, max_len=max_len, min_len=min_len, vocab=vocab, output=output, task=task),
+        samples,
+        seed,
+        exhaustive_limit,
+        progress=progress,
+    )
 
 
 __all__ = [
-    "Canon", "CheckpointRunnable", "Counterexample", "ProgramRunnable",
-    "PythonRunnable", "RaspRunnable", "Runnable", "VerifyResult", "as_runnable", "load", "verify",
-    "DEFAULT_EXHAUSTIVE_LIMIT", "DEFAULT_SAMPLES",
+    "Canon",
+    "CheckpointRunnable",
+    "Counterexample",
+    "ProgramRunnable",
+    "PythonRunnable",
+    "RaspRunnable",
+    "Runnable",
+    "VerifyResult",
+    "as_runnable",
+    "load",
+    "verify",
+    "DEFAULT_EXHAUSTIVE_LIMIT",
+    "DEFAULT_SAMPLES",
 ]

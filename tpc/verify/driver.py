@@ -29,9 +29,11 @@ def _resolve_vocab(sides, vocab, by_str):
             have = {key(t) for t in s.vocab}
             missing = [t for t in wanted if key(t) not in have]
             if missing:
-                raise TpcError(f"incompatible vocabularies: {s.label} has no token "
-                               f"{', '.join(map(show, missing[:5]))} (its vocabulary: "
-                               f"{' '.join(map(str, s.vocab))})")
+                raise TpcError(
+                    f"incompatible vocabularies: {s.label} has no token "
+                    f"{', '.join(map(show, missing[:5]))} (its vocabulary: "
+                    f"{' '.join(map(str, s.vocab))})"
+                )
         wanted_keys = {key(t) for t in wanted}
         if fixed:  # in the order of the reference side
             ref = next((s for s in fixed if s.kind == "checkpoint"), fixed[0])
@@ -45,9 +47,11 @@ def _resolve_vocab(sides, vocab, by_str):
         common = list(ref.vocab)
         for s in fixed:
             if {key(t) for t in s.vocab} != {key(t) for t in common}:
-                raise TpcError(f"incompatible vocabularies: {ref.label} has "
-                               f"{' '.join(map(str, ref.vocab))}, {s.label} has "
-                               f"{' '.join(map(str, s.vocab))} (pass --vocab to check a common part)")
+                raise TpcError(
+                    f"incompatible vocabularies: {ref.label} has "
+                    f"{' '.join(map(str, ref.vocab))}, {s.label} has "
+                    f"{' '.join(map(str, s.vocab))} (pass --vocab to check a common part)"
+                )
     return common, key
 
 
@@ -93,7 +97,9 @@ def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None
         max_len = min(limits)
     for s in sides:
         if s.max_len is not None and max_len > s.max_len:
-            raise TpcError(f"--max-len {max_len} is longer than {s.label} accepts ({s.max_len} tokens)")
+            raise TpcError(
+                f"--max-len {max_len} is longer than {s.label} accepts ({s.max_len} tokens)"
+            )
     if not 0 <= min_len <= max_len:
         raise TpcError(f"--min-len {min_len} must be between 0 and --max-len ({max_len})")
     for s in sides:
@@ -118,9 +124,15 @@ def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None
     return Prepared(check, len(common), min_len, max_len, task is not None, start)
 
 
-def run_check(p: Prepared, samples: int, seed: int, exhaustive_limit: int,
-              share: tuple[int, int] = (0, 1), combine=None,
-              progress: bool | None = False) -> VerifyResult:
+def run_check(
+    p: Prepared,
+    samples: int,
+    seed: int,
+    exhaustive_limit: int,
+    share: tuple[int, int] = (0, 1),
+    combine=None,
+    progress: bool | None = False,
+) -> VerifyResult:
     """Runs this process's share of the inputs; `combine` (tally -> tally) merges the shares
     of several workers. `progress`: a line per length on stderr (None: when long, see
     `tpc.verify.progress.wanted`)."""
@@ -137,9 +149,19 @@ def run_check(p: Prepared, samples: int, seed: int, exhaustive_limit: int,
     counter = None if found is None else p.check.counterexample(found)
     plain = None if found is None else [p.check.a.tokens[i] for i in found]
     a, b = p.check.a, p.check.b
-    return VerifyResult(a=a.label, b=b.label, min_len=p.min_len, max_len=p.max_len,
-                        inputs=tally.checked, equivalent=found is None, mode=mode,
-                        seconds=time.perf_counter() - p.start, counterexample=counter, seed=seed_used,
-                        failing_inputs=tally.failing_inputs if p.spec else None,
-                        failing_positions=tally.failing_positions if p.spec else None,
-                        plain_input=plain if p.spec else None, workers=share[1])
+    return VerifyResult(
+        a=a.label,
+        b=b.label,
+        min_len=p.min_len,
+        max_len=p.max_len,
+        inputs=tally.checked,
+        equivalent=found is None,
+        mode=mode,
+        seconds=time.perf_counter() - p.start,
+        counterexample=counter,
+        seed=seed_used,
+        failing_inputs=tally.failing_inputs if p.spec else None,
+        failing_positions=tally.failing_positions if p.spec else None,
+        plain_input=plain if p.spec else None,
+        workers=share[1],
+    )

@@ -12,7 +12,7 @@ from tpc.verify.results import Counterexample
 
 
 def lengths_total(n_vocab: int, min_len: int, max_len: int) -> int:
-    return sum(n_vocab ** length for length in range(min_len, max_len + 1))
+    return sum(n_vocab**length for length in range(min_len, max_len + 1))
 
 
 def enumerate_inputs(n_vocab: int, length: int, start: int, stop: int) -> np.ndarray:
@@ -47,10 +47,12 @@ class Check:
         ra = future.result()
         wrong = np.zeros(idx.shape[0], dtype=np.int64)
         for oa, ob in self.pairs:
-            xa, xb = ra[oa][:, self.drop_a:], rb[ob][:, self.drop_b:]
+            xa, xb = ra[oa][:, self.drop_a :], rb[ob][:, self.drop_b :]
             if xa.shape != xb.shape:
-                raise TpcError(f"{self.a.label} and {self.b.label} output different numbers of "
-                               f"positions ({xa.shape[1]} and {xb.shape[1]}) for {idx.shape[1]} tokens")
+                raise TpcError(
+                    f"{self.a.label} and {self.b.label} output different numbers of "
+                    f"positions ({xa.shape[1]} and {xb.shape[1]}) for {idx.shape[1]} tokens"
+                )
             differ = xa != xb
             if self.unscored is not None:
                 differ &= xb != self.unscored
@@ -69,13 +71,17 @@ class Check:
         vb = self.b.run_values(seq_b, [p[1] for p in self.pairs])
         key = self.canon.key
         for oa, ob in self.pairs:
-            xa, xb = va[oa][self.drop_a:], vb[ob][self.drop_b:]
+            xa, xb = va[oa][self.drop_a :], vb[ob][self.drop_b :]
             marks = [key(x) != key(y) and key(y) != self.unscored_key for x, y in zip(xa, xb)]
             if any(marks):
                 if self.a.task_view:  # a model of a task: its input as it reads it
                     shown = self.a.display_input(seq_a)
                 else:  # the program's typed tokens, when one side is a model
-                    shown = seq_a if self.a.kind != "checkpoint" or self.b.kind == "checkpoint" else seq_b
+                    shown = (
+                        seq_a
+                        if self.a.kind != "checkpoint" or self.b.kind == "checkpoint"
+                        else seq_b
+                    )
                 if self.both_model:
                     shown = [self.a.bos, *shown]
                 return Counterexample(shown, oa if len(self.pairs) > 1 else None, xa, xb, marks)
@@ -94,8 +100,15 @@ class Tally:
     failing_positions: int = 0
 
 
-def exhaustive(check: Check, n_vocab: int, min_len: int, max_len: int, count_all: bool = False,
-               share: tuple[int, int] = (0, 1), progress=None) -> Tally:
+def exhaustive(
+    check: Check,
+    n_vocab: int,
+    min_len: int,
+    max_len: int,
+    count_all: bool = False,
+    share: tuple[int, int] = (0, 1),
+    progress=None,
+) -> Tally:
     """Every input in order; stops at the first failing one unless `count_all`. `share`
     (rank, workers): this process checks every workers-th batch, starting at the rank-th.
     `progress` (a `tpc.verify.progress.Progress`) hears of each length done."""
@@ -104,7 +117,7 @@ def exhaustive(check: Check, n_vocab: int, min_len: int, max_len: int, count_all
     budget = min(check.a.batch_positions, check.b.batch_positions)
     batch = offset = 0
     for length in range(min_len, max_len + 1):
-        count = n_vocab ** length
+        count = n_vocab**length
         offset += count
         step = max(1, budget // (length + 1))
         for lo in range(0, count, step):
@@ -130,8 +143,15 @@ def exhaustive(check: Check, n_vocab: int, min_len: int, max_len: int, count_all
     return tally
 
 
-def sampled(check: Check, n_vocab: int, min_len: int, max_len: int, samples: int, seed: int,
-            count_all: bool = False) -> Tally:
+def sampled(
+    check: Check,
+    n_vocab: int,
+    min_len: int,
+    max_len: int,
+    samples: int,
+    seed: int,
+    count_all: bool = False,
+) -> Tally:
     """`samples` random inputs (lengths uniform in min_len..max_len, then tokens uniform),
     drawn in batches from numpy's seeded generator; the first failing one is shrunk
     (`shrink`). Stops at it unless `count_all`."""
@@ -141,7 +161,11 @@ def sampled(check: Check, n_vocab: int, min_len: int, max_len: int, samples: int
     while tally.checked < samples:
         length = int(rng.randint(min_len, max_len + 1))
         size = min(samples - tally.checked, max(1, budget // (length + 1)))
-        idx = rng.randint(0, max(n_vocab, 1), size=(size, length)) if n_vocab else np.zeros((size, 0), np.int64)
+        idx = (
+            rng.randint(0, max(n_vocab, 1), size=(size, length))
+            if n_vocab
+            else np.zeros((size, 0), np.int64)
+        )
         wrong = check.wrong_positions(idx.astype(np.int64))
         bad = wrong.nonzero()[0]
         if len(bad) and tally.first is None:
@@ -159,11 +183,13 @@ def shrink(check: Check, seq: list, min_len: int) -> list:
     """A failing input made shorter (drop one token) or else smaller (lower one token's
     vocabulary index) while it still fails; each step takes the first failing candidate."""
     while True:
-        shorter = [seq[:i] + seq[i + 1:] for i in range(len(seq))] if len(seq) > min_len else []
-        smaller = [seq[:i] + [v] + seq[i + 1:] for i in range(len(seq)) for v in range(seq[i])]
+        shorter = [seq[:i] + seq[i + 1 :] for i in range(len(seq))] if len(seq) > min_len else []
+        smaller = [seq[:i] + [v] + seq[i + 1 :] for i in range(len(seq)) for v in range(seq[i])]
         for candidates in (shorter, smaller):
             if candidates:
-                idx = np.array(candidates, dtype=np.int64).reshape(len(candidates), len(candidates[0]))
+                idx = np.array(candidates, dtype=np.int64).reshape(
+                    len(candidates), len(candidates[0])
+                )
                 bad = check.differs(idx).nonzero()[0]
                 if len(bad):
                     seq = candidates[int(bad[0])]

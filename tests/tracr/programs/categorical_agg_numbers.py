@@ -1,7 +1,7 @@
 """A categorical Aggregate of numbers selecting one position (the last one)."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
+from tracr.rasp import rasp
 
 vocab = {1, 2, 3}
 max_seq_len = 5

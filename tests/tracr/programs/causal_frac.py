@@ -1,7 +1,7 @@
 """A causal program: the fraction of 'a's so far (tracr's causal evaluator)."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
+from tracr.rasp import rasp
 
 vocab = {"a", "b"}
 max_seq_len = 6

@@ -1,7 +1,7 @@
 """A causal program: the previous token and how many tokens so far equal this one."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
+from tracr.rasp import rasp
 
 vocab = {1, 2, 3}
 max_seq_len = 5

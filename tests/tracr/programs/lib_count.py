@@ -1,7 +1,7 @@
 """tracr lib: count."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
+from tracr.rasp import rasp
 
 vocab = {"a", "b"}
 max_seq_len = 6

@@ -1,7 +1,7 @@
 """tracr lib: frac_prevs."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
+from tracr.rasp import rasp
 
 vocab = {"x", "y"}
 max_seq_len = 6

@@ -1,7 +1,7 @@
 """tracr lib: nary_sequencemap."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
+from tracr.rasp import rasp
 
 vocab = {1, 2, 3}
 max_seq_len = 4

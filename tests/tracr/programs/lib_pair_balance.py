@@ -1,7 +1,7 @@
 """tracr lib: pair_balance."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
+from tracr.rasp import rasp
 
 vocab = {"(", ")", "a"}
 max_seq_len = 5

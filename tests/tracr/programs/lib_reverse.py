@@ -1,7 +1,7 @@
 """tracr lib: reverse."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
+from tracr.rasp import rasp
 
 vocab = {"a", "b", "c"}
 max_seq_len = 5

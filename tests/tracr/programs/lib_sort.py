@@ -1,7 +1,7 @@
 """tracr lib: sort."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
+from tracr.rasp import rasp
 
 vocab = {1, 2, 3, 4}
 max_seq_len = 5

@@ -1,7 +1,7 @@
 """A file with several programs; `program` is a function of no arguments."""
 
-from tracr.rasp import rasp
 from tracr.compiler import lib
+from tracr.rasp import rasp
 
 vocab = {1, 2, 3}
 max_seq_len = 5

@@ -7,8 +7,8 @@ import and be tested; each emitted module defines its own. For causal programs `
 callers leave BOS out. Everything here is standard library only.
 """
 
-from fractions import Fraction
 import struct
+from fractions import Fraction
 
 # Stand-ins for the program constants every emitted module defines.
 VOCAB = ()
@@ -28,18 +28,23 @@ def encode(tokens):
         got = seq[:1] or "no tokens"
         raise ValueError(f"expected the BOS token {BOS!r} first, got {got}")
     if len(seq) > N_POSITIONS:
-        raise ValueError(f"input has {len(seq) - 1} tokens after BOS; "
-                         f"the program accepts at most {N_POSITIONS - 1}")
+        raise ValueError(
+            f"input has {len(seq) - 1} tokens after BOS; "
+            f"the program accepts at most {N_POSITIONS - 1}"
+        )
     for i, token in enumerate(seq[1:], 1):
         if identical_tokens(token, BOS):
             raise ValueError(f"BOS {BOS!r} at position {i}: only position 0 holds it")
         if not any(identical_tokens(token, v) for v in VOCAB):
-            raise ValueError(f"unknown token {token!r} of type {type(token).__name__} "
-                             f"(vocabulary: {' '.join(map(repr, VOCAB))})")
+            raise ValueError(
+                f"unknown token {token!r} of type {type(token).__name__} "
+                f"(vocabulary: {' '.join(map(repr, VOCAB))})"
+            )
     return seq
 
 
-def identical_tokens(a, b): return type(a) is type(b) and a == b  # True is not 1
+def identical_tokens(a, b):
+    return type(a) is type(b) and a == b  # True is not 1
 
 
 def encode_words(tokens):
@@ -49,15 +54,19 @@ def encode_words(tokens):
     return encode([tokens[0], *(t if t in TOKENS else UNK for t in tokens[1:])])
 
 
-def exact(x): return x.numerator if x.denominator == 1 else x  # whole Fraction: int
+def exact(x):
+    return x.numerator if x.denominator == 1 else x  # whole Fraction: int
 
 
 # NEAREST_ORDER[n][q]: the keys query q prefers, best first (nearest, earlier, q last).
-NEAREST_ORDER = [[sorted(range(n), key=lambda k: (k == q, abs(k - q), k))
-                  for q in range(n)] for n in range(N_POSITIONS + 1)]
+NEAREST_ORDER = [
+    [sorted(range(n), key=lambda k: (k == q, abs(k - q), k)) for q in range(n)]
+    for n in range(N_POSITIONS + 1)
+]
 
 
-def tag(x): return ("bool", x) if isinstance(x, bool) else x  # True and 1 stay apart
+def tag(x):
+    return ("bool", x) if isinstance(x, bool) else x  # True and 1 stay apart
 
 
 def float32(table):
@@ -69,7 +78,8 @@ def float32(table):
     return tuple(map(as_float32, table))
 
 
-def as_float32(x): return struct.unpack("f", struct.pack("f", float(x)))[0]
+def as_float32(x):
+    return struct.unpack("f", struct.pack("f", float(x)))[0]
 
 
 def scaled(x, weights):
@@ -98,16 +108,25 @@ def select(keys, queries, predicate):  # row q, column k: does query q attend to
     return [[predicate(key, query) for key in keys] for query in queries]
 
 
-def select_not(selector): return [[not s for s in row] for row in selector]
-def select_and(a, b): return [[x and y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
-def select_or(a, b): return [[x or y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+def select_not(selector):
+    return [[not s for s in row] for row in selector]
+
+
+def select_and(a, b):
+    return [[x and y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
+
+
+def select_or(a, b):
+    return [[x or y for x, y in zip(ra, rb)] for ra, rb in zip(a, b)]
 
 
 def nearest(selector, values, default=None):
     """The first selected key's value (NEAREST_ORDER); none: default, else BOS's."""
     fallback = values[0] if default is None else default
-    return [next((values[k] for k in order if row[k]), fallback)
-            for row, order in zip(selector, NEAREST_ORDER[len(values)])]
+    return [
+        next((values[k] for k in order if row[k]), fallback)
+        for row, order in zip(selector, NEAREST_ORDER[len(values)])
+    ]
 
 
 def summed(selector, values):
@@ -125,4 +144,5 @@ def mean(selector, values, default=0):
     return out
 
 
-def width(selector): return [sum(row) for row in selector]  # keys each query selects
+def width(selector):
+    return [sum(row) for row in selector]  # keys each query selects

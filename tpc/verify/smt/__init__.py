@@ -7,7 +7,8 @@ its hard mode does), encoded at that length as Z3 constraints over one shared in
 replayed through both original artifacts (batched and one by one) before it is reported.
 A large float32 readout is encoded within a rounding band (encode.py), which admits inputs
 where float32 breaks a near-tie the other side's way: such a solution does not replay, is
-ruled out, and the solver is asked again (counterexample-guided refinement). A timeout or Z3's `unknown` ends the check with `unknown`, never `equivalent`. Spec checks
+ruled out, and the solver is asked again (counterexample-guided refinement). A timeout or
+Z3's `unknown` ends the check with `unknown`, never `equivalent`. Spec checks
 (--task) compare what `tpc verify --task` compares: the spec's positions, unscored ones left out.
 """
 
@@ -46,22 +47,42 @@ class SmtResult:
         if self.refined:
             head += f", {self.refined} near-tie inputs ruled out by replay"
         if self.verdict == "equivalent":
-            return f"proved equivalent on every input of lengths {self.min_len}..{self.max_len} ({head})"
+            lengths = f"{self.min_len}..{self.max_len}"
+            return f"proved equivalent on every input of lengths {lengths} ({head})"
         if self.verdict == "unknown":
             return f"unknown: {self.reason} ({head})"
         c = self.counterexample
-        return (f"differ on input {' '.join(map(str, c.input))} (found by {head}, replayed through both)\n"
-                + c.table(self.a, self.b, c.input if len(c.input) == len(c.a) else c.input[1:len(c.a) + 1]))
+        return (
+            f"differ on input {' '.join(map(str, c.input))} "
+            f"(found by {head}, replayed through both)\n"
+            + c.table(
+                self.a, self.b, c.input if len(c.input) == len(c.a) else c.input[1 : len(c.a) + 1]
+            )
+        )
 
     def to_dict(self) -> dict:
         c = self.counterexample
-        return {"verdict": self.verdict, "equivalent": self.equivalent, "mode": "smt",
-                "min_len": self.min_len, "max_len": self.max_len, "seconds": round(self.seconds, 4),
-                "lengths": [{"length": n, "result": r, "seconds": round(s, 4)} for n, r, s in self.lengths],
-                "reason": self.reason or None, "refined": self.refined,
-                "counterexample": None if c is None else {
-                    "input": [str(v) for v in c.input], "a": [str(v) for v in c.a],
-                    "b": [str(v) for v in c.b], "differs": list(c.marks)}}
+        return {
+            "verdict": self.verdict,
+            "equivalent": self.equivalent,
+            "mode": "smt",
+            "min_len": self.min_len,
+            "max_len": self.max_len,
+            "seconds": round(self.seconds, 4),
+            "lengths": [
+                {"length": n, "result": r, "seconds": round(s, 4)} for n, r, s in self.lengths
+            ],
+            "reason": self.reason or None,
+            "refined": self.refined,
+            "counterexample": None
+            if c is None
+            else {
+                "input": [str(v) for v in c.input],
+                "a": [str(v) for v in c.a],
+                "b": [str(v) for v in c.b],
+                "differs": list(c.marks),
+            },
+        }
 
 
 def _z3():
@@ -89,7 +110,9 @@ class _Side:
             program.use_vocab(inner.tokens)
             inner, output = program, program.main_output  # a model's one output
         if not isinstance(inner, ProgramRunnable):
-            raise TpcError(f"{side.label}: --method smt reads programs and models, not {inner.kind} files")
+            raise TpcError(
+                f"{side.label}: --method smt reads programs and models, not {inner.kind} files"
+            )
         self.runnable, self.view, self.drop = inner, view, drop
         self.program = inner.program
         self.node = inner.program.output_map[output]
@@ -111,15 +134,25 @@ class _Side:
         self.banded = self.banded or bool(encoder.constraints)
         outputs = encoder.env[self.node]
         if self.view is not None:
-            outputs = outputs[1:len(xs) + 1]
+            outputs = outputs[1 : len(xs) + 1]
         elif self.runnable.implicit_bos:
             outputs = outputs[1:]
         ids = canon.lookup(self.program[self.node].type.values).tolist()
-        return [lookup(o, ids) for o in outputs[self.drop:]]
+        return [lookup(o, ids) for o in outputs[self.drop :]]
 
 
-def smt_verify(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None,
-               timeout: float | None = None, progress: bool | None = False) -> SmtResult:
+def smt_verify(
+    a,
+    b,
+    *,
+    max_len=None,
+    min_len=0,
+    vocab=None,
+    output=None,
+    task=None,
+    timeout: float | None = None,
+    progress: bool | None = False,
+) -> SmtResult:
     """Prove `a` and `b` agree on every input of lengths min_len..max_len, or find one where
     they differ (see the module docstring). `timeout`: seconds for the whole check.
     `progress`: a line per length on stderr (None: always, see tpc.verify.progress)."""
@@ -130,7 +163,7 @@ def smt_verify(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=N
     start = time.perf_counter()
     p = prepare(a, b, max_len=max_len, min_len=min_len, vocab=vocab, output=output, task=task)
     check = p.check
-    (oa, ob), = check.pairs[:1]
+    ((oa, ob),) = check.pairs[:1]
     sides = [_Side(check.a, oa, check.drop_a), _Side(check.b, ob, check.drop_b)]
     lengths, verdict, counter, reason = [], "equivalent", None, ""
     refined = 0
@@ -167,7 +200,9 @@ def smt_verify(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=N
             if check.differs(np.array([seq], dtype=np.int64).reshape(1, length))[0]:
                 break
             if not any(side.banded for side in sides):
-                raise TpcError(f"internal error: Z3's counterexample {seq} does not replay (please report)")
+                raise TpcError(
+                    f"internal error: Z3's counterexample {seq} does not replay (please report)"
+                )
             # A near-tie float32 resolves as the other side does: rule this input out.
             refined += 1
             solver.add(z3.Or([x != v for x, v in zip(xs, seq)]) if xs else z3.BoolVal(False))
@@ -181,12 +216,24 @@ def smt_verify(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=N
             verdict = "unknown"
             if timeout is not None and time.perf_counter() - start >= timeout:
                 proved = f"lengths {p.min_len}..{length - 1} proved, " if length > p.min_len else ""
-                reason = (f"no answer within --timeout {timeout:g} s ({proved}stopped at length "
-                          f"{length}; a longer --timeout may decide it)")
+                reason = (
+                    f"no answer within --timeout {timeout:g} s ({proved}stopped at length "
+                    f"{length}; a longer --timeout may decide it)"
+                )
             else:
                 reason = f"Z3 gave up at length {length} ({solver.reason_unknown()})"
             break
         verdict, counter = "differ", check.counterexample(seq)
         break
-    return SmtResult(check.a.label, check.b.label, verdict, p.min_len, p.max_len,
-                     time.perf_counter() - start, lengths, counter, reason, refined)
+    return SmtResult(
+        check.a.label,
+        check.b.label,
+        verdict,
+        p.min_len,
+        p.max_len,
+        time.perf_counter() - start,
+        lengths,
+        counter,
+        reason,
+        refined,
+    )

@@ -53,7 +53,11 @@ def _index(values) -> dict:
 
 def _number(v) -> z3.ArithRef:
     f = Fraction(v)
-    return z3.RealVal(f.numerator) / z3.RealVal(f.denominator) if f.denominator != 1 else z3.RealVal(f.numerator)
+    return (
+        z3.RealVal(f.numerator) / z3.RealVal(f.denominator)
+        if f.denominator != 1
+        else z3.RealVal(f.numerator)
+    )
 
 
 def _snap(total, values):
@@ -72,7 +76,9 @@ class Encoder(Visitor):
         self.p, self.tokens, self.n = program, tokens, len(tokens)
         self.deadline = deadline  # time.perf_counter() past which OutOfTime is raised
         n = self.n
-        self.visible = [[(k <= q) if program.domain.causal else True for k in range(n)] for q in range(n)]
+        self.visible = [
+            [(k <= q) if program.domain.causal else True for k in range(n)] for q in range(n)
+        ]
         self.cost = position_costs(n)
         self.env: dict = {}
         #: side conditions the terms in env assume (the readout bands' choices)
@@ -121,8 +127,13 @@ class Encoder(Visitor):
         qs, ks = self.values(node.queries), self.values(node.keys)
         pairs = [[(q, k) in node.predicate for k in ks] for q in qs]
         query, key = self.env[node.queries], self.env[node.keys]
-        return [[self._pair(pairs, query[q], key[k]) if self.visible[q][k] else False
-                 for k in range(self.n)] for q in range(self.n)]
+        return [
+            [
+                self._pair(pairs, query[q], key[k]) if self.visible[q][k] else False
+                for k in range(self.n)
+            ]
+            for q in range(self.n)
+        ]
 
     @staticmethod
     def _pair(pairs, q, k):
@@ -132,7 +143,11 @@ class Encoder(Visitor):
             return _any([k == j for j, ok in enumerate(pairs[q]) if ok], len(pairs[q]), k)
         terms = []
         for i, row in enumerate(pairs):
-            hit = row[k] if isinstance(k, int) else _any([k == j for j, ok in enumerate(row) if ok], len(row), k)
+            hit = (
+                row[k]
+                if isinstance(k, int)
+                else _any([k == j for j, ok in enumerate(row) if ok], len(row), k)
+            )
             if hit is not False:
                 terms.append(q == i if hit is True else z3.And(q == i, hit))
         return z3.Or(terms) if terms else False
@@ -149,7 +164,10 @@ class Encoder(Visitor):
 
     def visit_SelectNot(self, node):
         a = self.env[node.a]
-        return [[_not(a[q][k]) if self.visible[q][k] else False for k in range(self.n)] for q in range(self.n)]
+        return [
+            [_not(a[q][k]) if self.visible[q][k] else False for k in range(self.n)]
+            for q in range(self.n)
+        ]
 
     def visit_SelectorWidth(self, node):
         idx = _index(node.type.values)
@@ -159,8 +177,12 @@ class Encoder(Visitor):
                 out.append(idx[sort_key(sum(row))])
             else:
                 count = z3.Sum([z3.If(s, 1, 0) if not isinstance(s, bool) else int(s) for s in row])
-                out.append(lookup(count, [idx[sort_key(c)] if sort_key(c) in idx else 0
-                                          for c in range(self.n + 1)]))
+                out.append(
+                    lookup(
+                        count,
+                        [idx[sort_key(c)] if sort_key(c) in idx else 0 for c in range(self.n + 1)],
+                    )
+                )
         return out
 
     def visit_Aggregate(self, node):
@@ -171,15 +193,29 @@ class Encoder(Visitor):
         out = []
         for q in range(self.n):
             row = sel[q]
-            total = z3.Sum([z3.If(_bool(row[k]), lookup(vals[k], numbers), 0) for k in range(self.n)
-                            if row[k] is not False] or [z3.RealVal(0)])
+            total = z3.Sum(
+                [
+                    z3.If(_bool(row[k]), lookup(vals[k], numbers), 0)
+                    for k in range(self.n)
+                    if row[k] is not False
+                ]
+                or [z3.RealVal(0)]
+            )
             if node.reduce == "mean":
-                count = z3.Sum([z3.If(_bool(s), 1, 0) for s in row if s is not False] or [z3.IntVal(0)])
+                count = z3.Sum(
+                    [z3.If(_bool(s), 1, 0) for s in row if s is not False] or [z3.IntVal(0)]
+                )
                 default = Fraction(node.default) if node.default is not None else Fraction(0)
                 snapped = len(node.type.values) - 1
                 for i in range(len(node.type.values) - 2, -1, -1):
-                    snapped = z3.If(total == _number(node.type.values[i]) * z3.ToReal(count), i, snapped)
-                out.append(z3.If(count == 0, _index(node.type.values)[sort_key(normalize(default))], snapped))
+                    snapped = z3.If(
+                        total == _number(node.type.values[i]) * z3.ToReal(count), i, snapped
+                    )
+                out.append(
+                    z3.If(
+                        count == 0, _index(node.type.values)[sort_key(normalize(default))], snapped
+                    )
+                )
             else:
                 out.append(_snap(total, node.type.values))
         return out
@@ -190,7 +226,9 @@ class Encoder(Visitor):
         default = None if node.default is None else out_idx[sort_key(node.default)]
         out = []
         for q in range(self.n):
-            order = np.argsort(self.cost[q], kind="stable").tolist()  # nearest first, earlier on ties
+            order = np.argsort(
+                self.cost[q], kind="stable"
+            ).tolist()  # nearest first, earlier on ties
             result = lookup(vals[0], remap) if default is None else default
             for k in reversed(order):
                 s = sel[q][k]
@@ -203,9 +241,12 @@ class Encoder(Visitor):
 
     def visit_Readout(self, node):
         remap = [_index(node.type.values)[sort_key(c)] for c in node.classes]
-        scores = [np.array([table[v] for v in self.values(term)], dtype=np.float32)
-                  .reshape(len(self.values(term)), len(node.classes))
-                  for term, table in zip(node.terms, node.scores)]
+        scores = [
+            np.array([table[v] for v in self.values(term)], dtype=np.float32).reshape(
+                len(self.values(term)), len(node.classes)
+            )
+            for term, table in zip(node.terms, node.scores)
+        ]
         return [self._readout_at(node, q, scores, remap) for q in range(self.n)]
 
     def _readout_at(self, node, q, scores, remap):
@@ -232,8 +273,13 @@ class Encoder(Visitor):
             return flat[0]
         self._on_time()  # a large readout's lookup tables take minutes to encode
         stride = len(flat) // sizes[0]
-        return lookup(terms[0], [self._nested(flat[i * stride:(i + 1) * stride], terms[1:], sizes[1:])
-                                 for i in range(sizes[0])])
+        return lookup(
+            terms[0],
+            [
+                self._nested(flat[i * stride : (i + 1) * stride], terms[1:], sizes[1:])
+                for i in range(sizes[0])
+            ],
+        )
 
     def _readout_band(self, node, q, indices, scores, remap):
         """The class at position q as a fresh variable that may take any class whose exact
@@ -242,19 +288,40 @@ class Encoder(Visitor):
         artifacts before it is believed (smt_verify refines past near-ties float32 decides)."""
         classes = len(node.classes)
         bias = np.array(node.bias, dtype=np.float32)
-        totals = [_number(float(bias[c])) + z3.Sum([lookup(x, [_number(float(v)) for v in table[:, c]])
-                                                    for x, table in zip(indices, scores)] or [0])
-                  for c in range(classes)]
+        totals = [
+            _number(float(bias[c]))
+            + z3.Sum(
+                [
+                    lookup(x, [_number(float(v)) for v in table[:, c]])
+                    for x, table in zip(indices, scores)
+                ]
+                or [0]
+            )
+            for c in range(classes)
+        ]
         bound = _rounding_bound(bias, scores)
         # A class scored like an earlier one in every row sums to the same float32: it never wins.
-        allowed = [c for c in range(classes)
-                   if not any(_same_column(bias, scores, d, c) for d in range(c))]
+        allowed = [
+            c for c in range(classes) if not any(_same_column(bias, scores, d, c) for d in range(c))
+        ]
         chosen = z3.FreshInt(f"{node.name}@{q}")
         self.constraints.append(z3.Or([chosen == c for c in allowed]))
         for c in allowed:
-            self.constraints.append(z3.Implies(chosen == c, z3.And([
-                totals[c] - totals[d] >= -_number(bound[c] + bound[d]) for d in allowed if d != c])))
-        return lookup(chosen, [remap[c] if c in allowed else remap[allowed[0]] for c in range(classes)])
+            self.constraints.append(
+                z3.Implies(
+                    chosen == c,
+                    z3.And(
+                        [
+                            totals[c] - totals[d] >= -_number(bound[c] + bound[d])
+                            for d in allowed
+                            if d != c
+                        ]
+                    ),
+                )
+            )
+        return lookup(
+            chosen, [remap[c] if c in allowed else remap[allowed[0]] for c in range(classes)]
+        )
 
 
 def _rounding_bound(bias: np.ndarray, scores: list) -> list[Fraction]:
@@ -264,7 +331,7 @@ def _rounding_bound(bias: np.ndarray, scores: list) -> list[Fraction]:
     biggest = np.abs(bias.astype(np.float64))
     for table in scores:
         biggest = biggest + np.abs(table.astype(np.float64)).max(0)
-    return [Fraction(1.01 * len(scores) * 2.0 ** -24 * float(m)) for m in biggest]
+    return [Fraction(1.01 * len(scores) * 2.0**-24 * float(m)) for m in biggest]
 
 
 def _same_column(bias, scores, d: int, c: int) -> bool:
