@@ -18,7 +18,11 @@ from tpc.passes import PASSES, optimize
 @click.option("--print-after", multiple=True, metavar="PASS",
               help="Print the program as RASP text on stderr after each run of PASS "
                    "(narrow, fold, cse, dce, compare, prune, fill); repeatable.")
-def lift(model, out, target, level, print_after):
+@click.option("--max-table-rows", type=click.IntRange(1), default=4_000_000, show_default=True,
+              help="Most rows of one MLP's lookup table (a row for every combination of its "
+                   "inputs' values; about 500 bytes each). A model past it stops with an error "
+                   "naming the MLP before anything is built.")
+def lift(model, out, target, level, print_after, max_table_rows):
     """Lift MODEL's weights into a program that computes exactly what the model computes.
 
     \b
@@ -44,7 +48,7 @@ def lift(model, out, target, level, print_after):
     if unknown:
         raise click.BadParameter(f"unknown pass {unknown[0]!r} (passes: {', '.join(PASSES)})",
                                  param_hint="--print-after")
-    lifted = lift_checkpoint(model)
+    lifted = lift_checkpoint(model, max_table_rows)
     printer = lambda name, p: click.echo(f"# --- after {name} ---\n{to_rasp(p)}", err=True)  # noqa: E731
     announce = lambda name: click.echo(f"-O{level}: {name} (proofs over every input of the domain: "  # noqa: E731
                                        "minutes on a 3-layer model)", err=True)
