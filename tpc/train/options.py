@@ -13,11 +13,12 @@ class TrainOptions:
     vocab_size: int | None = None  # None: the task's default (8; Dyck and induction differ; text 10,000 words)
     max_length: int | None = None  # text tasks: most words per sentence (conll 30, classify 62)
     min_length: int | None = None
-    layers: int = 3
-    cat_heads: int = 4
-    num_heads: int = 4
-    cat_mlps: int = 2
-    num_mlps: int = 2
+    # Sizes: None is the task's default (tpc.train.setup.ARCHITECTURE, TEXT_ARCHITECTURE).
+    layers: int | None = None
+    cat_heads: int | None = None
+    num_heads: int | None = None
+    cat_mlps: int | None = None
+    num_mlps: int | None = None
     mlp_vars_in: int = 2
     d_var: int | None = None  # None: max(vocabulary, context), as the reference (text: 32 / 64)
     mlp_width: int = 64

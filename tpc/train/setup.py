@@ -17,6 +17,20 @@ from tpc.train.options import TrainOptions
 
 TEXT_D_VAR = {"conll": 32, "classify": 64}  # the paper's scripts
 TEXT_EMBED_VARS = 4
+# The sizes when their options are left out: the paper's RASP-task models (PAPER.md section
+# 4), and for text its classification scripts' (no numerical heads or MLPs; docs/results.md,
+# "Text defaults": the synthetic-task sizes reach 31% on an easy question set and their
+# numerical MLPs' tables do not fit in memory at 64 words).
+ARCHITECTURE = {"layers": 3, "cat_heads": 4, "num_heads": 4, "cat_mlps": 2, "num_mlps": 2}
+TEXT_ARCHITECTURE = {"layers": 2, "cat_heads": 4, "num_heads": 0, "cat_mlps": 1, "num_mlps": 0}
+
+
+def size(opts: TrainOptions, name: str) -> int:
+    """The size option `name` (layers, cat_heads, ...): as given, else the task's default."""
+    given = getattr(opts, name)
+    if given is not None:
+        return given
+    return (TEXT_ARCHITECTURE if opts.task in TEXT_TASKS else ARCHITECTURE)[name]
 
 
 def load_data(opts: TrainOptions) -> Dataset:
@@ -48,9 +62,10 @@ def build_config(opts: TrainOptions, data: Dataset) -> ModelConfig:
         raise TpcError("--dropout must be in [0, 1)")
     return ModelConfig(
         vocab_size=len(data.tokens), n_classes=len(data.labels), n_ctx=data.n_ctx,
-        d_var=d_var, n_layers=opts.layers,
-        n_heads_cat=opts.cat_heads, n_heads_num=opts.num_heads, n_cat_mlps=opts.cat_mlps,
-        n_num_mlps=opts.num_mlps, mlp_vars_in=opts.mlp_vars_in, d_mlp=opts.mlp_width,
+        d_var=d_var, n_layers=size(opts, "layers"),
+        n_heads_cat=size(opts, "cat_heads"), n_heads_num=size(opts, "num_heads"),
+        n_cat_mlps=size(opts, "cat_mlps"), n_num_mlps=size(opts, "num_mlps"),
+        mlp_vars_in=opts.mlp_vars_in, d_mlp=opts.mlp_width,
         one_hot_embed=embed_vars == 0, n_vars_cat=max(embed_vars, 1), causal=causal,
         pool_outputs=opts.task == "classify", dropout=opts.dropout,
         masked_classes=[i for i, lab in enumerate(data.labels) if lab in masked])
