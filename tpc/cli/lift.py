@@ -18,9 +18,9 @@ from tpc.passes import PASSES, optimize
 @click.option("--print-after", multiple=True, metavar="PASS",
               help="Print the program as RASP text on stderr after each run of PASS "
                    "(narrow, fold, cse, dce, compare, prune, fill); repeatable.")
-@click.option("--max-table-rows", type=click.IntRange(1), default=4_000_000, show_default=True,
+@click.option("--max-table-rows", type=click.IntRange(1), default=None,
               help="Most rows of one MLP's lookup table (a row for every combination of its "
-                   "inputs' values; about 500 bytes each). A model past it stops with an error "
+                   "inputs' values; about 2 KB of memory each) [default: 1,000,000]. A model past it stops with an error "
                    "naming the MLP before anything is built.")
 def lift(model, out, target, level, print_after, max_table_rows):
     """Lift MODEL's weights into a program that computes exactly what the model computes.
@@ -48,7 +48,8 @@ def lift(model, out, target, level, print_after, max_table_rows):
     if unknown:
         raise click.BadParameter(f"unknown pass {unknown[0]!r} (passes: {', '.join(PASSES)})",
                                  param_hint="--print-after")
-    lifted = lift_checkpoint(model, max_table_rows)
+    limit = {} if max_table_rows is None else {"max_table_rows": max_table_rows}
+    lifted = lift_checkpoint(model, **limit)
     printer = lambda name, p: click.echo(f"# --- after {name} ---\n{to_rasp(p)}", err=True)  # noqa: E731
     announce = lambda name: click.echo(f"-O{level}: {name} (proofs over every input of the domain: "  # noqa: E731
                                        "minutes on a 3-layer model)", err=True)

@@ -15,10 +15,10 @@ import torch
 
 from tpc.errors import TpcError
 
-# Rows of all of one MLP's tables. The lifted program, its -O1 passes and the printed module
-# hold a few hundred bytes per row each (benchmarks/lift_memory.py measures it): 4 million
-# rows stay within about 2 GB of peak memory.
-MAX_TABLE_ROWS = 4_000_000
+# Rows of all of one MLP's tables. Lifted and optimized (-O1), a table takes about 2 KB of
+# peak memory per row (measured: 1,050,625 rows, 2.07 GB peak for `tpc lift`), so a million
+# rows stay within about 2 GB.
+MAX_TABLE_ROWS = 1_000_000
 CHUNK_ROWS = 1 << 16  # input rows per call of the MLP
 
 
@@ -40,7 +40,7 @@ def check_table_rows(module: str, inputs: tuple[str, ...], values: list[list], l
                if "num_mlp" in module else "fewer MLP inputs (--mlp-vars-in) or a smaller --d-var")
     raise TpcError(
         f"{module}: its table would have {rows:,} rows ({shape}), more than --max-table-rows "
-        f"{limit:,}; {smaller} or a larger --max-table-rows (about 500 bytes a row) avoids it")
+        f"{limit:,}; {smaller} or a larger --max-table-rows (about 2 KB of memory a row) avoids it")
 
 
 def run_in_chunks(apply, columns: list[list[float]]) -> list[int]:
