@@ -11,7 +11,7 @@ from tpc.frontend import rasp_file_to_ir
 from tpc.ir import Builder, Domain, Predicate, Table
 from tpc.ir.rules import extend, function_of, grid, runs
 
-from test_python import agree
+from test_python import agree, load
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "rasp"
 SEQS = [list(s) for s in ["", "a", "ab", "bba", "aaab", "babab", "bbbbbb"]]
@@ -135,3 +135,19 @@ def test_two_count_thresholds_print_as_intervals_and_agree_on_every_input(lines)
     source = to_python(program)
     assert "SEQUENCE_MAP_SIDE" not in source  # rules, never the table
     agree(program, [list(s) for n in range(7) for s in itertools.product("ab", repeat=n)])
+
+
+def test_a_threshold_per_row_prints_as_one_bound_per_value():
+    """Too many intervals for rules (81 rows, each with its own threshold): one (output up to,
+    last, output after) per value of the first input, equal to the table on every pair."""
+    b = Builder(Domain(vocab="ab", max_len=80))
+    count = b.selector_width(b.select(b.tokens(), b.tokens(), "=="), name="count")
+    side = b.sequence_map(lambda x, y: "low" if 3 * y <= 2 * x + 1 else "high", b.indices(), count, name="side")
+    b.output("side", side)
+    program = b.build()
+    source = to_python(program)
+    assert "low, last, high = SEQUENCE_MAP_SIDE[indices]" in source
+    module = load(source)
+    xs, ys = program["indices"].type.values, program["count"].type.values
+    assert all(module.sequence_map_side(x, y) == program["side"].table[(x, y)] for x in xs for y in ys)
+    agree(program, [list(s) for s in ["", "a", "ab", "b" * 80, "ab" * 40, "a" * 79 + "b"]])

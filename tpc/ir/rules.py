@@ -75,3 +75,17 @@ def grid(xs: Sequence, ys: Sequence, lookup: Callable) -> list[tuple[object, lis
         else:
             out.append((x, row))
     return out
+
+
+def two_runs(xs: Sequence, ys: Sequence, lookup: Callable) -> dict | None:
+    """x -> (output up to `last`, last, output after) when every row of a two-input table has
+    at most two runs of equal outputs in increasing y (a threshold on y for each x), else None."""
+    if not (ordered(xs) and ordered(ys)):
+        return None
+    out = {}
+    for x in xs:
+        row = runs([(y, lookup(x, y)) for y in ys])
+        if len(row) > 2:
+            return None
+        out[x] = (row[0][2], row[0][1], row[-1][2])
+    return out

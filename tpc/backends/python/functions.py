@@ -10,7 +10,7 @@ from tpc.backends.python import float32
 from tpc.backends.python.layout import WIDTH, container, dedup, value
 from tpc.ir import COMPARISONS, Map, Readout, Select, SequenceMap, is_number, linear_weights, sort_key
 from tpc.backends.python.intervals import MAX_RULES, chain, grid_rules, returns
-from tpc.ir.rules import function_of, ordered
+from tpc.ir.rules import function_of, ordered, two_runs
 
 
 def _grouped(subject: str, outs: dict) -> list | None:
@@ -124,6 +124,9 @@ def map_function(em, node: Map | SequenceMap) -> str:
     if not is_seq:
         table = em.table_literal(xs, lambda x, d: value(node.table[x]), 0, WIDTH - len(name) - 3)
         return em.function(fn, params, [returns(em.lookup(em.constant(name, table), xs, params[0]))])
+    split = two_runs(xs, ys, lambda x, y: node.table[(x, y)])
+    if split is not None:
+        return _thresholds(em, fn, name, params, xs, split)
     if _exceptions_are_shorter(node, xs, ys):
         return _rows_with_defaults(em, node, fn, name, params, xs, ys)
     table = em.table_literal(
@@ -169,6 +172,15 @@ def _rows_with_defaults(em, node, fn, name, params, xs, ys) -> str:
     body = [parse_template_statement("default, differs = {r}\n", r=em.lookup(t, xs, params[0])),
             parse_template_statement(f"return differs.get({params[1]}, default)\n")]
     return em.function(fn, params, body, f"Each {params[0]}: the usual output, and where {params[1]} changes it.")
+
+
+def _thresholds(em, fn, name, params, xs, split) -> str:
+    """Each row of x as (its output up to a last y, that y, its output after)."""
+    t = em.constant(name, em.table_literal(
+        xs, lambda x, d: cst.Tuple([cst.Element(value(v)) for v in split[x]]), 0, WIDTH - len(name) - 3))
+    body = [parse_template_statement("low, last, high = {r}\n", r=em.lookup(t, xs, params[0])),
+            returns(parse_template_expression(f"low if {params[1]} <= last else high"))]
+    return em.function(fn, params, body, f"Each {params[0]}: the output up to a last {params[1]}, and after it.")
 
 
 def predicate_function(em, node: Select) -> str:
