@@ -30,3 +30,11 @@ def test_given_sizes_are_kept():
     assert _sizes(build_config(opts, load_data(opts))) == (3, 4, 2, 1, 1)
     opts = TrainOptions(task="sort", dataset_size=20, num_heads=0)
     assert _sizes(build_config(opts, load_data(opts)))[2] == 0
+
+
+def test_batch_size_left_out_is_the_tasks():
+    from tpc.train.setup import size
+
+    assert size(TrainOptions(task="sort"), "batch_size") == 512
+    assert size(TrainOptions(task="classify"), "batch_size") == 128
+    assert size(TrainOptions(task="classify", batch_size=7), "batch_size") == 7

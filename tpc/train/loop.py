@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+import attrs
 import numpy as np
 import torch
 import torch.distributed as dist
@@ -23,7 +24,7 @@ from tpc.tasks.text import TEXT_TASKS
 from tpc.train.metrics import entity_scores
 from tpc.train.options import TrainOptions
 from tpc.train.progress import Progress
-from tpc.train.setup import build_config, init_from_glove, load_data, pick_device
+from tpc.train.setup import build_config, init_from_glove, load_data, pick_device, size
 
 RESUME_FILE = "resume.pt"
 CURVE_FILE = "training-curve.png"
@@ -118,6 +119,7 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     out_dir = Path(out_dir)
     if opts.task not in TEXT_TASKS:
         get_task(opts.task)  # fail on a bad name before touching the disk
+    opts = attrs.evolve(opts, batch_size=size(opts, "batch_size"))
     device = pick_device(opts.device)
     torch.set_num_threads(threads)
     rank, world = _distributed()

@@ -26,7 +26,7 @@ class TrainOptions:
     dropout: float = 0.0  # on MLP hidden units while training (the paper's NER: 0.5)
     causal: bool | None = None  # None: the task's default
     epochs: int = 250
-    batch_size: int = 512
+    batch_size: int | None = None  # None: 512, text tasks 128 (tpc.train.setup)
     lr: float = 5e-2
     tau_init: float = 3.0
     tau_end: float = 0.01

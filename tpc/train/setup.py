@@ -21,12 +21,15 @@ TEXT_EMBED_VARS = 4
 # 4), and for text its classification scripts' (no numerical heads or MLPs; docs/results.md,
 # "Text defaults": the synthetic-task sizes reach 31% on an easy question set and their
 # numerical MLPs' tables do not fit in memory at 64 words).
-ARCHITECTURE = {"layers": 3, "cat_heads": 4, "num_heads": 4, "cat_mlps": 2, "num_mlps": 2}
-TEXT_ARCHITECTURE = {"layers": 2, "cat_heads": 4, "num_heads": 0, "cat_mlps": 1, "num_mlps": 0}
+ARCHITECTURE = {"layers": 3, "cat_heads": 4, "num_heads": 4, "cat_mlps": 2, "num_mlps": 2,
+                "batch_size": 512}
+TEXT_ARCHITECTURE = {"layers": 2, "cat_heads": 4, "num_heads": 0, "cat_mlps": 1, "num_mlps": 0,
+                     "batch_size": 128}
 
 
 def size(opts: TrainOptions, name: str) -> int:
-    """The size option `name` (layers, cat_heads, ...): as given, else the task's default."""
+    """The size option `name` (layers, cat_heads, ..., batch_size): as given, else the task's
+    default."""
     given = getattr(opts, name)
     if given is not None:
         return given
