@@ -46,7 +46,8 @@ def main() -> None:
     parser.add_argument("model")
     parser.add_argument("data")
     parser.add_argument("--untrained", choices=["conll", "classify"])
-    parser.add_argument("--paper-ner", action="store_true", help="--untrained: the paper's NER sizes")
+    parser.add_argument("--paper-ner", action="store_true",
+                        help="--untrained: the paper's NER sizes")
     args = parser.parse_args()
     if args.untrained:
         write_untrained(args.untrained, args.data, args.model, args.paper_ner)
@@ -57,7 +58,8 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"lift -O1: {wall:.1f} s wall, {cpu:.1f} s CPU; peak memory {peak:.0f} MB; "
           f"{len(program.nodes)} nodes")
-    data = load_data(TrainOptions(task=loaded.task, data=args.data, max_length=loaded.model.cfg.n_ctx - 2))
+    words = loaded.model.cfg.n_ctx - 2  # BOS and EOS
+    data = load_data(TrainOptions(task=loaded.task, data=args.data, max_length=words))
     x = data.test.x
     lengths = (x != 0).sum(1).tolist()
     sentences = [[data.tokens[i] for i in row[:n]] for row, n in zip(x.tolist(), lengths)]

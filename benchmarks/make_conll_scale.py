@@ -56,7 +56,7 @@ def lexicon(rng: random.Random) -> dict[str, list[str]]:
         "place": fresh(2000, lambda: made_up(rng, rng.randint(2, 4)).capitalize()),
         "org": fresh(1500, lambda: made_up(rng, rng.randint(2, 3)).capitalize()),
     }
-    words["misc"] = sorted({p[:-1] + s for p in words["place"][:600] for s in [rng.choice(MISC_SUFFIX)]})
+    words["misc"] = sorted({p[:-1] + rng.choice(MISC_SUFFIX) for p in words["place"][:600]})
     words["shared"] = words["place"][:200]  # read as a person or a place by its cue
     return words
 
@@ -64,7 +64,8 @@ def lexicon(rng: random.Random) -> dict[str, list[str]]:
 class Writer:
     def __init__(self, rng: random.Random, words: dict[str, list[str]]):
         self.rng, self.words = rng, words
-        self.cumulative = list(itertools.accumulate(1 / (r + 1) ** 0.9 for r in range(len(words["context"]))))
+        zipf = (1 / (r + 1) ** 0.9 for r in range(len(words["context"])))
+        self.cumulative = list(itertools.accumulate(zipf))
 
     def context(self, n: int) -> list[tuple[str, str]]:
         rng = self.rng
@@ -85,14 +86,16 @@ class Writer:
             first = rng.choice(w["shared"] if rng.random() < 0.1 else w["first"])
             names = [first] + ([rng.choice(w["last"])] if rng.random() < 0.7 else [])
         elif kind == "LOC":
-            names = [rng.choice(w["place"])] + ([rng.choice(w["place"])] if rng.random() < 0.1 else [])
+            names = [rng.choice(w["place"])]
+            names += [rng.choice(w["place"])] if rng.random() < 0.1 else []
         elif kind == "ORG":
             names = [rng.choice(w["org"]) for _ in range(rng.randint(1, 2))]
             names += [rng.choice(ORG_SUFFIX)] if rng.random() < 0.6 else []
         else:
             names = [rng.choice(w["misc"])]
         cue = rng.choice(CUES[kind]).split() if rng.random() < 0.7 else []
-        return [(c, "O") for c in cue] + [(n, ("B-" if i == 0 else "I-") + kind) for i, n in enumerate(names)]
+        tagged = [(n, ("B-" if i == 0 else "I-") + kind) for i, n in enumerate(names)]
+        return [(c, "O") for c in cue] + tagged
 
     def sentence(self) -> list[tuple[str, str]]:
         rng = self.rng
@@ -117,13 +120,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of CoNLL's sentence counts")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="fraction of CoNLL's sentence counts")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     writer = Writer(rng, lexicon(rng))
     args.out.mkdir(parents=True, exist_ok=True)
     for name, count in SPLITS.items():
-        write_conll(args.out / f"{name}.txt", [writer.sentence() for _ in range(max(1, round(count * args.scale)))])
+        n = max(1, round(count * args.scale))
+        write_conll(args.out / f"{name}.txt", [writer.sentence() for _ in range(n)])
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ OPENERS = {  # first words -> label
     ("what", "animal"): "ENTY", ("what", "color"): "ENTY", ("which", "book"): "ENTY",
     ("what", "does"): "ABBR", ("what", "stands"): "ABBR",
 }
-SYLLABLES = ["ka", "lo", "mi", "ne", "su", "ta", "ri", "po", "ve", "da", "zu", "fe", "gi", "ho", "ba",
+SYLLABLES = ["ka", "lo", "mi", "ne", "su", "ta", "ri", "po", "ve", "da", "zu", "fe", "gi", "ho",
+             "ba",
              "ru", "si", "to", "wa", "ye"]  # 8,400 words of two or three syllables
 
 

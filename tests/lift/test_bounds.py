@@ -27,7 +27,8 @@ LABELS = ("<pad>", "x", "y")
 def _counting_model(n_ctx: int, layers: int) -> TransformerProgram:
     """Numerical heads that sum the previous layer's head (counts, sums of counts, ...) and in
     the last layer a numerical MLP reading that layer's two heads (earlier MLPs read ones)."""
-    cfg = ModelConfig(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=n_ctx, d_var=max(5, n_ctx),
+    cfg = ModelConfig(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=n_ctx,
+                      d_var=max(5, n_ctx),
                       n_layers=layers, n_heads_cat=0, n_heads_num=2, n_cat_mlps=0, n_num_mlps=1,
                       d_mlp=8, masked_classes=(0,))
     torch.manual_seed(0)
@@ -68,7 +69,8 @@ def test_tables_built_in_chunks_equal_the_model(monkeypatch):
     seqs = [["<s>", *("abc" * 4)[:n]] for n in range(12)] + [["<s>", *"a" * 11], ["<s>", *"cb" * 5]]
     ids = {t: i for i, t in enumerate(TOKENS)}
     batch = torch.tensor([[ids[t] for t in s] + [0] * (12 - len(s)) for s in seqs])
-    want = [[LABELS[c] for c in row[:len(s)]] for row, s in zip(model.predict(batch).tolist(), seqs)]
+    predicted = model.predict(batch).tolist()
+    want = [[LABELS[c] for c in row[:len(s)]] for row, s in zip(predicted, seqs)]
     assert Interpreter(lifted).run(seqs)["output"] == want
 
 
@@ -82,7 +84,8 @@ def test_table_rows_counts_the_numbering_maps():
 def test_cli_past_the_limit_is_one_line_naming_the_module(tmp_path):
     path = tmp_path / "model.pt"
     save_checkpoint(path, _counting_model(n_ctx=6, layers=2), tokens=TOKENS, labels=LABELS)
-    r = CliRunner().invoke(main, ["lift", str(path), "--max-table-rows", "40", "-o", str(tmp_path / "p.py")])
+    out = str(tmp_path / "p.py")
+    r = CliRunner().invoke(main, ["lift", str(path), "--max-table-rows", "40", "-o", out])
     assert r.exit_code == 2
     assert len(r.output.strip().splitlines()) == 1
     assert r.output.startswith("error: L1.num_mlp0: its table would have ")
@@ -102,5 +105,6 @@ def test_a_huge_table_is_refused_before_memory_is_spent(tmp_path):
             f"sys.argv = ['tpc', 'lift', {str(path)!r}, '-o', {str(tmp_path / 'p.py')!r}]; main()")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 2, r.stderr
-    assert r.stderr.startswith("error: L2.num_mlp0: its table would have 4,096,128,001 rows "), r.stderr
+    want = "error: L2.num_mlp0: its table would have 4,096,128,001 rows "
+    assert r.stderr.startswith(want), r.stderr
     assert len(r.stderr.strip().splitlines()) == 1

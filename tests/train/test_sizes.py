@@ -26,7 +26,8 @@ def test_text_tasks_default_to_categorical_modules_only():
 
 
 def test_given_sizes_are_kept():
-    opts = TrainOptions(task="classify", data=str(NLP / "classify"), layers=3, num_heads=2, num_mlps=1)
+    opts = TrainOptions(task="classify", data=str(NLP / "classify"), layers=3, num_heads=2,
+                        num_mlps=1)
     assert _sizes(build_config(opts, load_data(opts))) == (3, 4, 2, 1, 1)
     opts = TrainOptions(task="sort", dataset_size=20, num_heads=0)
     assert _sizes(build_config(opts, load_data(opts)))[2] == 0

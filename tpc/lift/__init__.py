@@ -24,5 +24,6 @@ def lift_checkpoint(path: str | Path, max_table_rows: int = MAX_TABLE_ROWS) -> P
 
 
 __all__ = [
-    "lift_checkpoint", "lift_model", "MAX_TABLE_ROWS", "load_model", "LoadedModel", "LiftSummary", "lift_summary",
+    "lift_checkpoint", "lift_model", "MAX_TABLE_ROWS", "load_model", "LoadedModel", "LiftSummary",
+    "lift_summary",
 ]

@@ -37,7 +37,8 @@ def _chain_body(subject: str, found: list) -> list:
     if len(found) == 2:  # one test: a conditional expression (a one-line function when it fits)
         (_, last, low), (_, _, high) = found
         return [returns(parse_template_expression(
-            f"{{low}} if {subject} <= {{v}} else {{high}}", low=value(low), v=value(last), high=value(high)))]
+            f"{{low}} if {subject} <= {{v}} else {{high}}",
+            low=value(low), v=value(last), high=value(high)))]
     body = [cst.If(parse_template_expression(f"{subject} <= {{v}}", v=value(last)),
                    cst.SimpleStatementSuite([cst.Return(value(out))]), leading_lines=[])
             for _, last, out in found[:-1]]
@@ -68,6 +69,7 @@ def grid_rules(params: Sequence[str], xs: Sequence, ys: Sequence, lookup: Callab
                                      (params[1], params[0], ys, xs, lambda y, x: lookup(x, y))):
         rows = grid(a, b, cell)
         size = len(rows) + sum(len(row) for _, row in rows)
-        if len(rows) <= 2 * MAX_RULES and size <= MAX_GRID_RULES and (best is None or size < best[0]):
+        fits = len(rows) <= 2 * MAX_RULES and size <= MAX_GRID_RULES
+        if fits and (best is None or size < best[0]):
             best = (size, outer, inner, rows)
     return None if best is None else _nested(*best[1:])
