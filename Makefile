@@ -2,15 +2,19 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# -qq: errors only. A machine's pip configuration may list extra index locations that lack
+# some packages (e.g. a user pip.conf's `extra-index-url = file:///...`, see
+# `pip config debug`); pip then warns once per package and location, a screenful per install.
+PIP := $(BIN)/pip install -qq
 
 .PHONY: demo test install clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(PIP) --upgrade pip
 	# torch first, exactly pinned: the local CPU wheel, never a CUDA download.
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	$(PIP) torch==2.13.0
+	$(PIP) -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -18,9 +22,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
-# Lint gate first: pyflakes fails on unused imports and names (package __init__s list theirs in __all__).
+# Lint gate first: ruff (pyproject.toml's [tool.ruff]: pyflakes' rules, import order, lines of
+# at most 100 columns; package __init__s list their names in __all__).
 test: $(STAMP)
-	$(BIN)/python -m pyflakes tpc passes tests benchmarks examples
+	$(BIN)/ruff check tpc passes tests benchmarks examples
 	$(BIN)/python -m pytest
 
 clean:

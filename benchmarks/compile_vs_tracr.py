@@ -51,8 +51,11 @@ def main():
     ap.add_argument("--check", type=int, default=20000)
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    print("| program | N | tpc compile s (text / IR) | tracr warm s | tpc d_model | tracr d_model | tpc params | "
-          "tracr params | layers / heads / MLPs | exact (inputs) |")
+    print(
+        "| program | N | tpc compile s (text / IR) | tracr warm s | tpc d_model | tracr d_model | "
+        "tpc params | "
+        "tracr params | layers / heads / MLPs | exact (inputs) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, (stem, vocab, t_s, t_d, t_p) in TRACR.items():
         path = ROOT / f"{stem}.rasp"
@@ -64,8 +67,12 @@ def main():
         bad = mismatches(c, seqs)
         s = c.stats
         exact = f"{'yes' if not bad else f'NO ({len(bad)} wrong)'} ({len(seqs):,})"
-        print(f"| {name} | {args.max_len} | {text:.3f} / {ir:.3f} | {t_s} | {s['d_model']} | {t_d} | {s['params']:,} | "
-              f"{t_p:,} | {s['layers']} / {s['heads']} / {s['mlps']} | {exact} |", flush=True)
+        print(
+            f"| {name} | {args.max_len} | {text:.3f} / {ir:.3f} | {t_s} | {s['d_model']} | {t_d} | "
+            f"{s['params']:,} | "
+            f"{t_p:,} | {s['layers']} / {s['heads']} / {s['mlps']} | {exact} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

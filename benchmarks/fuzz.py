@@ -33,7 +33,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--families", default=",".join(FAMILIES))
     ap.add_argument("--limit", type=float, default=10.0, help="CPU seconds before a case is a hang")
-    ap.add_argument("--memory-gb", type=float, default=4.0, help="address-space cap of this process")
+    ap.add_argument(
+        "--memory-gb", type=float, default=4.0, help="address-space cap of this process"
+    )
     ap.add_argument("--show", type=int, default=20)
     args = ap.parse_args()
     cap = int(args.memory_gb * 2**30)
@@ -57,7 +59,7 @@ def main() -> None:
         row = table[family]
         print(f"| {family} | {' | '.join(str(row[c]) for c in CLASSES)} | {sum(row.values())} |")
     for cls in BAD:
-        for line in bad[cls][:args.show]:
+        for line in bad[cls][: args.show]:
             print(f"{cls}: {line}")
 
 

@@ -5,10 +5,11 @@ readout terms kept, agreement with the model; emitted-program speed; lift time.
 
 The shared reference runs (sort, hist) are always measured; more checkpoints (runs of
 dyck1, double_hist, ...) can be named on the command line with the reference printer's line
-count for the same checkpoint and the lines of the CSV it writes the readout's weights to. Lines are counted at 88 columns as the reference's programs
-are formatted: a longer line counts ceil(length / 88). Agreement: the -O2 program against the
-model on every input of the domain (tpc.verify, exhaustive), and its emitted Python against the
-program on 2000 random inputs. The reference figures were measured on this kind of machine
+count for the same checkpoint and the lines of the CSV it writes the readout's weights to.
+Lines are counted at 88 columns as the reference's programs are formatted: a longer line
+counts ceil(length / 88). Agreement: the -O2 program against the model on every input of
+the domain (tpc.verify, exhaustive), and its emitted Python against the program on 2000
+random inputs. The reference figures were measured on this kind of machine
 with the paper's code (its printed programs re-read a CSV with pandas on every call, and keep
 the readout's weights in that CSV, outside the lines counted: `ratio` compares with the program
 alone, as the reference counts it, `+csv` with the program and its CSV, which a reader of the
@@ -26,12 +27,12 @@ import time
 from pathlib import Path
 
 import torch
+from tpc.passes import optimize
 
 from tpc.backends.python import load_module, to_python
 from tpc.lift import lift_checkpoint, lift_model
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
-from tpc.passes import optimize
 from tpc.verify import verify
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
@@ -65,10 +66,14 @@ def length_row(name: str, checkpoint, ref_lines: int | None, csv_lines: int | No
         emitted = verify(best, str(path), samples=2000, exhaustive_limit=0)
     ratio = f"{counts[2][0] / ref_lines:.2f}x" if ref_lines else "?"
     with_csv = f"{counts[2][0] / (ref_lines + csv_lines):.2f}x" if ref_lines and csv_lines else "?"
-    print(f"{name:<12} {counts[0][0]:>6} {counts[1][0]:>6} {counts[2][0]:>6} {ref_lines or '?':>6} {ratio:>6} "
-          f"{csv_lines or '?':>5} {with_csv:>6} "
-          f"{counts[2][1]:>6.0f}s  model: {'100%' if model.equivalent else 'DIFFERS'} on {model.inputs} inputs "
-          f"({model.mode}); python: {'100%' if emitted.equivalent else 'DIFFERS'} on {emitted.inputs}")
+    print(
+        f"{name:<12} {counts[0][0]:>6} {counts[1][0]:>6} {counts[2][0]:>6} "
+        f"{ref_lines or '?':>6} {ratio:>6} "
+        f"{csv_lines or '?':>5} {with_csv:>6} "
+        f"{counts[2][1]:>6.0f}s  model: {'100%' if model.equivalent else 'DIFFERS'} "
+        f"on {model.inputs} inputs "
+        f"({model.mode}); python: {'100%' if emitted.equivalent else 'DIFFERS'} on {emitted.inputs}"
+    )
     for key, note in best.meta:
         if key.startswith("readout"):
             print(f"{'':<12} {key}: {note}")
@@ -91,8 +96,19 @@ def per_input_ms(module, inputs, repeat: int = 3) -> float:
 
 def lift_seconds() -> float:
     """Lift + optimize a 3-layer model with 8 heads (4 categorical + 4 numerical) and 2+2 MLPs."""
-    cfg = ModelConfig(vocab_size=10, n_classes=8, n_ctx=10, d_var=10, n_layers=3, n_heads_cat=4,
-                      n_heads_num=4, n_cat_mlps=2, n_num_mlps=2)
+    cfg = ModelConfig(
+        vocab_size=10,
+        n_classes=8,
+        n_ctx=10,
+        d_var=10,
+        n_layers=3,
+        n_heads_cat=4,
+        n_heads_num=4,
+        n_cat_mlps=2,
+        n_num_mlps=2,
+        mlp_vars_in=2,
+        d_mlp=64,
+    )
     torch.manual_seed(0)
     model = TransformerProgram(cfg).eval()
     tokens = ("<pad>", *map(str, range(8)), "<s>")
@@ -103,8 +119,11 @@ def lift_seconds() -> float:
 
 
 def main() -> None:
-    print(f"{'checkpoint':<12} {'-O0':>6} {'-O1':>6} {'-O2':>6} {'ref':>6} {'ratio':>6} {'csv':>5} {'+csv':>6} "
-          f"{'O2 time':>7}")
+    print(
+        f"{'checkpoint':<12} {'-O0':>6} {'-O1':>6} {'-O2':>6} {'ref':>6} {'ratio':>6} "
+        f"{'csv':>5} {'+csv':>6} "
+        f"{'O2 time':>7}"
+    )
     runs = {task: (SHARED / task, lines, csv) for task, (_, lines, csv) in REFERENCE.items()}
     for arg in sys.argv[1:]:
         name, _, rest = arg.partition("=")
@@ -113,7 +132,10 @@ def main() -> None:
     for name, (checkpoint, ref_lines, csv_lines) in runs.items():
         length_row(name, checkpoint, ref_lines, csv_lines)
     print()
-    print(f"{'program':<8} {'ms/input':>9} {'ref ms':>7} {'speed-up':>9} {'lines':>6} {'ref lines':>9}")
+    print(
+        f"{'program':<8} {'ms/input':>9} {'ref ms':>7} {'speed-up':>9} {'lines':>6} "
+        f"{'ref lines':>9}"
+    )
     for task, (ref_ms, ref_lines, _) in REFERENCE.items():
         source, module = emitted_program(task)
         inputs = json.loads((SHARED / task / "cases.json").read_text())["inputs"]

@@ -19,22 +19,22 @@ import resource
 import time
 
 import torch
+from tpc.passes import optimize
 
 from tpc.interp import Interpreter
 from tpc.lift import lift_checkpoint, load_model
 from tpc.model.checkpoint import save_checkpoint
 from tpc.model.learned import TransformerProgram
-from tpc.passes import optimize
 from tpc.train.options import TrainOptions
 from tpc.train.setup import build_config, load_data
-
 
 # The paper's scripts/conll.sh architecture (its sizes, as `tpc train` options).
 PAPER_NER = dict(layers=2, cat_heads=8, num_heads=0, cat_mlps=1, num_mlps=0, embed_vars=4)
 
 
 def write_untrained(task: str, data_dir: str, path: str, paper: bool) -> None:
-    opts = TrainOptions(task=task, data=data_dir, max_length=64, **(PAPER_NER if paper else {}))
+    sizes = PAPER_NER if paper else {}
+    opts = TrainOptions(task=task, data=data_dir, max_length=64, **sizes).with_task_defaults()
     data = load_data(opts)
     torch.manual_seed(0)
     model = TransformerProgram(build_config(opts, data)).eval()
@@ -46,8 +46,9 @@ def main() -> None:
     parser.add_argument("model")
     parser.add_argument("data")
     parser.add_argument("--untrained", choices=["conll", "classify"])
-    parser.add_argument("--paper-ner", action="store_true",
-                        help="--untrained: the paper's NER sizes")
+    parser.add_argument(
+        "--paper-ner", action="store_true", help="--untrained: the paper's NER sizes"
+    )
     args = parser.parse_args()
     if args.untrained:
         write_untrained(args.untrained, args.data, args.model, args.paper_ner)
@@ -56,10 +57,13 @@ def main() -> None:
     program = optimize(lift_checkpoint(args.model), 1)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"lift -O1: {wall:.1f} s wall, {cpu:.1f} s CPU; peak memory {peak:.0f} MB; "
-          f"{len(program.nodes)} nodes")
+    print(
+        f"lift -O1: {wall:.1f} s wall, {cpu:.1f} s CPU; peak memory {peak:.0f} MB; "
+        f"{len(program.nodes)} nodes"
+    )
     words = loaded.model.cfg.n_ctx - 2  # BOS and EOS
-    data = load_data(TrainOptions(task=loaded.task, data=args.data, max_length=words))
+    opts = TrainOptions(task=loaded.task, data=args.data, max_length=words)
+    data = load_data(opts.with_task_defaults())
     x = data.test.x
     lengths = (x != 0).sum(1).tolist()
     sentences = [[data.tokens[i] for i in row[:n]] for row, n in zip(x.tolist(), lengths)]

@@ -22,12 +22,37 @@ from pathlib import Path
 SPLITS = {"train": 14041, "valid": 3250, "test": 3453}  # CoNLL-2003's sentence counts
 MAX_WORDS = 64
 CONSONANTS, VOWELS = "bcdfghklmnprstvwz", "aeiou"
-FUNCTION = ["the", "a", "of", "to", "and", "in", "on", "for", "with", "said", "was", "is",
-            "by", "from", "that", "at", "as", "it", "has", "had", "will", "after", "before"]
-CUES = {"PER": ["Mr.", "Mrs.", "coach", "minister", "striker", "president"],
-        "LOC": ["in", "at", "near", "from", "to"],
-        "ORG": ["shares of", "a spokesman for", "officials at", "signed with"],
-        "MISC": ["the", "a"]}
+FUNCTION = [
+    "the",
+    "a",
+    "of",
+    "to",
+    "and",
+    "in",
+    "on",
+    "for",
+    "with",
+    "said",
+    "was",
+    "is",
+    "by",
+    "from",
+    "that",
+    "at",
+    "as",
+    "it",
+    "has",
+    "had",
+    "will",
+    "after",
+    "before",
+]
+CUES = {
+    "PER": ["Mr.", "Mrs.", "coach", "minister", "striker", "president"],
+    "LOC": ["in", "at", "near", "from", "to"],
+    "ORG": ["shares of", "a spokesman for", "officials at", "signed with"],
+    "MISC": ["the", "a"],
+}
 ORG_SUFFIX = ["Corp", "Inc", "FC", "Group", "Bank", "Party", "Airlines", "United"]
 MISC_SUFFIX = ["ian", "ese", "ish", "an"]
 
@@ -106,7 +131,7 @@ class Writer:
                 words += self.entity(rng.choices(["PER", "LOC", "ORG", "MISC"], [3, 3, 3, 2])[0])
             else:
                 words += self.context(rng.randint(1, 4))
-        return words[:MAX_WORDS - 1] + [(".", "O")]
+        return words[: MAX_WORDS - 1] + [(".", "O")]
 
 
 def write_conll(path: Path, sentences) -> None:
@@ -120,8 +145,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="fraction of CoNLL's sentence counts")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of CoNLL's sentence counts"
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     writer = Writer(rng, lexicon(rng))

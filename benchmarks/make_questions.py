@@ -17,16 +17,48 @@ import random
 from pathlib import Path
 
 OPENERS = {  # first words -> label
-    ("who",): "HUM", ("whom",): "HUM", ("which", "person"): "HUM",
-    ("where",): "LOC", ("which", "city"): "LOC", ("which", "country"): "LOC",
-    ("when",): "NUM", ("how", "many"): "NUM", ("how", "much"): "NUM", ("what", "year"): "NUM",
-    ("why",): "DESC", ("how", "did"): "DESC", ("how", "does"): "DESC", ("what", "is"): "DESC",
-    ("what", "animal"): "ENTY", ("what", "color"): "ENTY", ("which", "book"): "ENTY",
-    ("what", "does"): "ABBR", ("what", "stands"): "ABBR",
+    ("who",): "HUM",
+    ("whom",): "HUM",
+    ("which", "person"): "HUM",
+    ("where",): "LOC",
+    ("which", "city"): "LOC",
+    ("which", "country"): "LOC",
+    ("when",): "NUM",
+    ("how", "many"): "NUM",
+    ("how", "much"): "NUM",
+    ("what", "year"): "NUM",
+    ("why",): "DESC",
+    ("how", "did"): "DESC",
+    ("how", "does"): "DESC",
+    ("what", "is"): "DESC",
+    ("what", "animal"): "ENTY",
+    ("what", "color"): "ENTY",
+    ("which", "book"): "ENTY",
+    ("what", "does"): "ABBR",
+    ("what", "stands"): "ABBR",
 }
-SYLLABLES = ["ka", "lo", "mi", "ne", "su", "ta", "ri", "po", "ve", "da", "zu", "fe", "gi", "ho",
-             "ba",
-             "ru", "si", "to", "wa", "ye"]  # 8,400 words of two or three syllables
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "su",
+    "ta",
+    "ri",
+    "po",
+    "ve",
+    "da",
+    "zu",
+    "fe",
+    "gi",
+    "ho",
+    "ba",
+    "ru",
+    "si",
+    "to",
+    "wa",
+    "ye",
+]  # 8,400 words of two or three syllables
 
 
 def filler_words(rng: random.Random, count: int) -> list[str]:

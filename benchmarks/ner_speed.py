@@ -96,20 +96,38 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("ref_dir")
     ap.add_argument("ref_python")
-    ap.add_argument("--data", default=str(Path(__file__).resolve().parents[1] / "examples" / "nlp" / "conll"))
+    ap.add_argument(
+        "--data", default=str(Path(__file__).resolve().parents[1] / "examples" / "nlp" / "conll")
+    )
     ap.add_argument("--epochs", type=int, default=3)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    opts = TrainOptions(data=args.data, epochs=50, **NER)
+    opts = TrainOptions(data=args.data, epochs=50, **NER).with_task_defaults()
     data = load_data(opts)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "data.pt"
-        torch.save({"x": data.train.x, "y": data.train.y, "vocab": len(data.tokens),
-                    "classes": len(data.labels)}, path)
+        torch.save(
+            {
+                "x": data.train.x,
+                "y": data.train.y,
+                "vocab": len(data.tokens),
+                "classes": len(data.labels),
+            },
+            path,
+        )
         ours = tpc_epochs(opts, data, args.epochs)
-        ref = json.loads(subprocess.run([args.ref_python, "-c", REFERENCE, args.ref_dir, str(path), str(args.epochs)],
-                                        check=True, capture_output=True, text=True).stdout)
-    print(f"NER config, {len(data.train.x)} training sentences, batch 32, 1 thread, best of {args.epochs} epochs:")
+        ref = json.loads(
+            subprocess.run(
+                [args.ref_python, "-c", REFERENCE, args.ref_dir, str(path), str(args.epochs)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+    print(
+        f"NER config, {len(data.train.x)} training sentences, batch 32, 1 thread, "
+        f"best of {args.epochs} epochs:"
+    )
     print(f"  tpc       {min(ours):.3f} s/epoch  (all: {', '.join(f'{t:.3f}' for t in ours)})")
     print(f"  reference {min(ref):.3f} s/epoch  (all: {', '.join(f'{t:.3f}' for t in ref)})")
     print(f"  ratio tpc / reference: {min(ours) / min(ref):.2f}")

@@ -17,10 +17,29 @@ from pathlib import Path
 
 from tpc.train import TrainOptions, train
 
-NER = dict(task="conll", layers=2, cat_heads=8, num_heads=0, cat_mlps=1, num_mlps=0, dropout=0.5,
-           batch_size=32, lr=1e-2, epochs=50)
-CLASSIFY = dict(task="classify", layers=2, cat_heads=4, num_heads=0, cat_mlps=1, num_mlps=0,
-                batch_size=128, lr=5e-2, epochs=10)
+NER = dict(
+    task="conll",
+    layers=2,
+    cat_heads=8,
+    num_heads=0,
+    cat_mlps=1,
+    num_mlps=0,
+    dropout=0.5,
+    batch_size=32,
+    lr=1e-2,
+    epochs=50,
+)
+CLASSIFY = dict(
+    task="classify",
+    layers=2,
+    cat_heads=4,
+    num_heads=0,
+    cat_mlps=1,
+    num_mlps=0,
+    batch_size=128,
+    lr=5e-2,
+    epochs=10,
+)
 # directory -> (settings, the paper's Transformer Program figure)
 ROWS = {
     "conll2003": (NER, "P/R/F1 81.0 / 71.8 / 76.1"),
@@ -36,7 +55,9 @@ def main() -> None:
     ap.add_argument("data_dir", type=Path)
     ap.add_argument("glove")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
-    ap.add_argument("--epochs-scale", type=float, default=1.0, help="Fewer epochs for a quick look.")
+    ap.add_argument(
+        "--epochs-scale", type=float, default=1.0, help="Fewer epochs for a quick look."
+    )
     ap.add_argument("--device", default="auto")
     args = ap.parse_args()
     print("| data | seed | tpc test | paper |\n|---|---|---|---|")
@@ -46,12 +67,21 @@ def main() -> None:
             continue
         for seed in args.seeds:
             epochs = max(1, round(settings["epochs"] * args.epochs_scale))
-            opts = TrainOptions(**{**settings, "epochs": epochs}, data=str(args.data_dir / name),
-                                glove=args.glove, seed=seed, device=args.device)
+            opts = TrainOptions(
+                **{**settings, "epochs": epochs},
+                data=str(args.data_dir / name),
+                glove=args.glove,
+                seed=seed,
+                device=args.device,
+            )
             with tempfile.TemporaryDirectory() as out:
                 m = train(opts, out, progress=False)
-            got = (f"P/R/F1 {100 * m['test_precision']:.1f} / {100 * m['test_recall']:.1f} / {100 * m['test_f1']:.1f}"
-                   if settings is NER else f"accuracy {100 * m['test_acc']:.1f}")
+            got = (
+                f"P/R/F1 {100 * m['test_precision']:.1f} / {100 * m['test_recall']:.1f} / "
+                f"{100 * m['test_f1']:.1f}"
+                if settings is NER
+                else f"accuracy {100 * m['test_acc']:.1f}"
+            )
             print(f"| {name} | {seed} | {got} | {paper} |", flush=True)
 
 

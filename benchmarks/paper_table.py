@@ -39,10 +39,29 @@ def run_name(task: str, seed: int, heads: int | None) -> str:
 def command(task: str, out: Path, seed: int, heads: int | None) -> list[str]:
     layers, paper_heads, mlps, _ = ROWS[task]
     h = heads or paper_heads
-    return ["tpc", "train", "--task", task, "--layers", str(layers),
-            "--cat-heads", str(h // 2), "--num-heads", str(h // 2),
-            "--cat-mlps", str(mlps // 2), "--num-mlps", str(mlps // 2),
-            "--epochs", "250", "--seed", str(seed), "--quiet", "-o", str(out / run_name(task, seed, heads))]
+    return [
+        "tpc",
+        "train",
+        "--task",
+        task,
+        "--layers",
+        str(layers),
+        "--cat-heads",
+        str(h // 2),
+        "--num-heads",
+        str(h // 2),
+        "--cat-mlps",
+        str(mlps // 2),
+        "--num-mlps",
+        str(mlps // 2),
+        "--epochs",
+        "250",
+        "--seed",
+        str(seed),
+        "--quiet",
+        "-o",
+        str(out / run_name(task, seed, heads)),
+    ]
 
 
 def table(tasks: list[str], runs: Path) -> None:
@@ -56,11 +75,19 @@ def table(tasks: list[str], runs: Path) -> None:
             opts = metrics["options"]
             if opts["task"] != t:
                 continue
-            shape = f"{opts['layers']} / {opts['cat_heads'] + opts['num_heads']} / {opts['cat_mlps'] + opts['num_mlps']}"
+            shape = (
+                f"{opts['layers']} / {opts['cat_heads'] + opts['num_heads']} / "
+                f"{opts['cat_mlps'] + opts['num_mlps']}"
+            )
             found.append(100 * metrics["test_acc"])
-            print(f"| {t} | {path.parent.name} (seed {opts['seed']}) | {shape} | {paper:.2f} | {found[-1]:.2f} |")
+            print(
+                f"| {t} | {path.parent.name} (seed {opts['seed']}) | {shape} | {paper:.2f} | "
+                f"{found[-1]:.2f} |"
+            )
         best = f"**{max(found):.2f}**" if found else "pending"
-        print(f"| {t} | best of {len(found)} | {layers} / {heads} / {mlps} | {paper:.2f} | {best} |")
+        print(
+            f"| {t} | best of {len(found)} | {layers} / {heads} / {mlps} | {paper:.2f} | {best} |"
+        )
 
 
 def main() -> None:
@@ -78,9 +105,12 @@ def main() -> None:
         ap.error(f"unknown task(s): {', '.join(sorted(unknown))}")
     if not args.table_only:
         tpc = Path(sys.executable).with_name("tpc")
-        cmds = [[str(tpc), *command(t, args.runs, int(s), args.heads)[1:]]
-                for t in tasks for s in args.seeds.split(",")
-                if not (args.runs / run_name(t, int(s), args.heads) / "metrics.json").exists()]
+        cmds = [
+            [str(tpc), *command(t, args.runs, int(s), args.heads)[1:]]
+            for t in tasks
+            for s in args.seeds.split(",")
+            if not (args.runs / run_name(t, int(s), args.heads) / "metrics.json").exists()
+        ]
         with ThreadPoolExecutor(args.jobs) as pool:
             list(pool.map(lambda c: subprocess.run(c, check=False), cmds))
     table(tasks, args.runs)

@@ -54,13 +54,19 @@ def reference_values(repl, source: str, tokens: list):
             seq = unfinished.call(tokens)
         return [v for v in seq.get_vals()]
     except Exception as err:
-        return {"error": str(err).strip().splitlines()[0][:200] if str(err).strip() else type(err).__name__}
+        return {
+            "error": str(err).strip().splitlines()[0][:200]
+            if str(err).strip()
+            else type(err).__name__
+        }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reference", required=True, help="a checkout of tech-srl/RASP")
-    ap.add_argument("--programs", default=str(CONFORMANCE / "programs"), help="a folder of .rasp files")
+    ap.add_argument(
+        "--programs", default=str(CONFORMANCE / "programs"), help="a folder of .rasp files"
+    )
     ap.add_argument("--out", default=str(CONFORMANCE / "fixtures.json"))
     args = ap.parse_args()
     args.programs, args.out = Path(args.programs).resolve(), Path(args.out).resolve()

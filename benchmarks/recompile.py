@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 import torch
+from tpc.passes import optimize
 
 from tpc.assemble import assemble, save_compiled
 from tpc.backends.rasp import to_rasp
 from tpc.frontend import rasp_file_to_ir
 from tpc.lift import lift_checkpoint, load_model
-from tpc.passes import optimize
 from tpc.verify import verify
 
 
@@ -39,12 +39,17 @@ def answers(loaded, seqs):
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("models", nargs="+")
     ap.add_argument("--max-len", type=int, default=5)
     ap.add_argument("--samples", type=int, default=5000)
     args = ap.parse_args()
-    print("| model | M params | compile(lift(M)) params | ratio | lift + compile s | exhaustive | sampled at full length |")
+    print(
+        "| model | M params | compile(lift(M)) params | ratio | lift + compile s | exhaustive | "
+        "sampled at full length |"
+    )
     print("|---|---|---|---|---|---|---|")
     for path in args.models:
         loaded = load_model(path)
@@ -63,9 +68,12 @@ def main() -> None:
         seqs = [["<s>", *rng.choices(vocab, k=n_ctx - 1)] for _ in range(args.samples)]
         same = sum(a == b for a, b in zip(answers(loaded, seqs), answers(recompiled, seqs)))
         m, c = params(loaded.model), params(compiled.model)
-        print(f"| {path} | {m:,} | {c:,} | {c / m:.2f}x | {seconds:.2f} | "
-              f"{'equivalent' if result.equivalent else 'DIFFERS'} ({result.inputs:,}) | {same:,} / {len(seqs):,} |",
-              flush=True)
+        print(
+            f"| {path} | {m:,} | {c:,} | {c / m:.2f}x | {seconds:.2f} | "
+            f"{'equivalent' if result.equivalent else 'DIFFERS'} ({result.inputs:,}) | "
+            f"{same:,} / {len(seqs):,} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ import torch
 from tpc.model.learned import TransformerProgram
 from tpc.tasks import make_dataset
 from tpc.train.loop import run_epoch
-from tpc.train.setup import build_config
 from tpc.train.options import TrainOptions
+from tpc.train.setup import build_config
 
 CONFIGS = {
     # name: (options, reference s/epoch)
@@ -33,6 +33,7 @@ CONFIGS = {
 
 
 def seconds_per_epoch(opts: TrainOptions, epochs: int) -> float:
+    opts = opts.with_task_defaults()
     data = make_dataset(opts.task, opts.vocab_size, opts.max_length, opts.min_length,
                         opts.dataset_size, opts.seed)
     torch.manual_seed(opts.seed)

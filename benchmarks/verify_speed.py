@@ -52,9 +52,9 @@ def best(fn, repeat):
 def raw_rates(path, repeat, two_threads):
     """(inputs, {name: inputs/s}) of the model's predict (1 and 2 torch threads) and of the
     check's hard forward over its whole domain, pre-encoded."""
+    from tpc.ir import BOS
     from tpc.model.checkpoint import load_model
     from tpc.verify.hard_forward import HardForward
-    from tpc.ir import BOS
     from tpc.verify.runnables import CheckpointRunnable, exact_key
 
     loaded = load_model(path)
@@ -79,6 +79,7 @@ def raw_rates(path, repeat, two_threads):
                 for b in batches:
                     forward.predict(b)
             torch.set_num_threads(1)
+
         return go
 
     rates = {}
@@ -106,18 +107,33 @@ def row(name, inputs, rate, raw=None):
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--model", action="append", metavar="NAME=PATH",
-                    help="a model to measure (NAME a task with a spec, or any label) [sort, hist references]")
-    ap.add_argument("--compiled", action="append", default=[], metavar="PATH=SOURCE",
-                    help="a compiled model and the RASP program it was compiled from")
+    ap.add_argument(
+        "--model",
+        action="append",
+        metavar="NAME=PATH",
+        help="a model to measure (NAME a task with a spec, or any label) [sort, hist references]",
+    )
+    ap.add_argument(
+        "--compiled",
+        action="append",
+        default=[],
+        metavar="PATH=SOURCE",
+        help="a compiled model and the RASP program it was compiled from",
+    )
     ap.add_argument("--workers", type=int, default=1, help="--workers of the checks")
-    ap.add_argument("--two-threads", action="store_true",
-                    help="also time predict with two torch threads (on a busy machine: very slow)")
+    ap.add_argument(
+        "--two-threads",
+        action="store_true",
+        help="also time predict with two torch threads (on a busy machine: very slow)",
+    )
     args = ap.parse_args()
     torch.set_num_threads(1)
     print(f"torch threads: {torch.get_num_threads()}, repeat {args.repeat}, workers {args.workers}")
     with tempfile.TemporaryDirectory() as tmp:
-        models = [(*m.split("=", 1), None) for m in args.model or ([] if args.compiled else DEFAULT_MODELS)]
+        models = [
+            (*m.split("=", 1), None)
+            for m in args.model or ([] if args.compiled else DEFAULT_MODELS)
+        ]
         models += [(Path(c.split("=", 1)[0]).stem, *c.split("=", 1)) for c in args.compiled]
         for name, path, source in models:
             print(f"{name}: {path}", flush=True)
@@ -131,7 +147,9 @@ def main() -> int:
             spec = Path(source) if source else ROOT / "examples" / "specs" / f"{name}.rasp"
             if spec.is_file():
                 task = None if source else name
-                seconds, r = best(lambda: verify(path, spec, task=task, workers=args.workers), args.repeat)
+                seconds, r = best(
+                    lambda: verify(path, spec, task=task, workers=args.workers), args.repeat
+                )
                 if r.failing_inputs is not None:
                     verdict = "correct" if r.equivalent else f"{r.failing_inputs:,} failing"
                 else:

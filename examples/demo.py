@@ -7,12 +7,12 @@ import time
 from pathlib import Path
 
 import torch
+from tpc.passes import optimize
 
 from tpc.backends.python import load_module, to_python
 from tpc.frontend import rasp_file_to_ir
 from tpc.interp import run
 from tpc.lift import lift_checkpoint, lift_summary, load_model
-from tpc.passes import optimize
 from tpc.verify import verify
 
 HERE = Path(__file__).resolve().parent
@@ -60,5 +60,8 @@ n = 2000
 start = time.perf_counter()
 for _ in range(n):
     module.run(INPUT)
-print(f"emitted Python: {module.run(INPUT)}, {(time.perf_counter() - start) / n * 1e3:.3f} ms per input")
+print(
+    f"emitted Python: {module.run(INPUT)}, "
+    f"{(time.perf_counter() - start) / n * 1e3:.3f} ms per input"
+)
 assert module.run(INPUT) == sorted(INPUT)

@@ -10,7 +10,15 @@ from .narrow import narrow_types
 from .prune import prune_readouts
 
 __all__ = [
-    "PASSES", "PIPELINES", "optimize", "narrow_types", "fold_constants",
-    "eliminate_common_subexpressions", "eliminate_dead_code", "sums_are_exact", "name_comparisons",
-    "fill_unreachable", "prune_readouts",
+    "PASSES",
+    "PIPELINES",
+    "optimize",
+    "narrow_types",
+    "fold_constants",
+    "eliminate_common_subexpressions",
+    "eliminate_dead_code",
+    "sums_are_exact",
+    "name_comparisons",
+    "fill_unreachable",
+    "prune_readouts",
 ]

@@ -19,7 +19,7 @@ def _named(node: Select, program: Program) -> Predicate:
 
 
 def name_comparisons(program: Program) -> Program:
-    """Table predicates that equal a comparison (key OP query) over their value sets get its name."""
+    """Table predicates equal to a comparison (key OP query) over their value sets get its name."""
     nodes = [
         attrs.evolve(n, predicate=_named(n, program)) if isinstance(n, Select) else n
         for n in program.nodes

@@ -8,7 +8,10 @@ from tpc.ir import Program, rename_inputs
 
 
 def _signature(node) -> tuple:
-    return (type(node), tuple(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "name"))
+    return (
+        type(node),
+        tuple(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "name"),
+    )
 
 
 def eliminate_common_subexpressions(program: Program) -> Program:

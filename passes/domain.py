@@ -20,7 +20,7 @@ _BATCH = 4096  # inputs per interpreter call
 
 
 def domain_size(domain) -> int:
-    """How many inputs the domain has: BOS, then 0..max_len tokens (BOS counted for lifted models)."""
+    """How many inputs the domain has: BOS, then 0..max_len tokens (BOS counted when lifted)."""
     return sum(len(domain.vocab) ** length for length in range(domain.n_positions))
 
 

@@ -35,7 +35,8 @@ def _filled_sequence_map(node: SequenceMap, xs, ys, reached: set) -> Table:
         everywhere = {combine(x, y) for x in xs for y in ys}
         full = extend(known, everywhere)
         return Table([((x, y), full[combine(x, y)]) for x in xs for y in ys])
-    rows = []  # each row of x filled on its own: along y when y is ordered, else with its commonest output
+    # each row of x filled on its own: along y when y is ordered, else with its commonest output
+    rows = []
     for i, x in enumerate(xs):
         known = {y: node.table[(x, y)] for j, y in enumerate(ys) if (i, j) in reached}
         if not known:
@@ -50,7 +51,8 @@ def _filled_sequence_map(node: SequenceMap, xs, ys, reached: set) -> Table:
 
 
 def fill_unreachable(program: Program) -> Program:
-    """Map and SequenceMap entries no input of the domain reaches take values that make the table a simpler rule."""
+    """Map and SequenceMap entries no input of the domain reaches take values that make the table
+    a simpler rule."""
     maps = [n for n in program.nodes if isinstance(n, (Map, SequenceMap))]
     found = reachable(program, [tuple(n.inputs) for n in maps])
     if found is None:
@@ -63,7 +65,9 @@ def fill_unreachable(program: Program) -> Program:
         if isinstance(node, Map):
             table = _filled_map(node, values[0], {r[0] for r in rows.tolist()})
         else:
-            table = _filled_sequence_map(node, values[0], values[1], {tuple(r) for r in rows.tolist()})
+            table = _filled_sequence_map(
+                node, values[0], values[1], {tuple(r) for r in rows.tolist()}
+            )
         if table != node.table:
             changed[node.name] = attrs.evolve(node, table=table)
     if not changed:

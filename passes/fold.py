@@ -7,8 +7,20 @@ import math
 import attrs
 
 from tpc.ir import (
-    Aggregate, Constant, Indices, Map, Ones, Program, Readout, Select, Table, Tokens, Visitor, add_row,
-    rename_inputs, sort_key,
+    Aggregate,
+    Constant,
+    Indices,
+    Map,
+    Ones,
+    Program,
+    Readout,
+    Select,
+    Table,
+    Tokens,
+    Visitor,
+    add_row,
+    rename_inputs,
+    sort_key,
 )
 
 _INPUTS = (Tokens, Indices, Ones, Constant)
@@ -21,7 +33,8 @@ def _bit_span(values) -> tuple[int, int] | None:
         return None
     high = max(math.frexp(abs(v))[1] for v in nonzero)
     low = min(
-        (p & -p).bit_length() - q.bit_length() for p, q in (abs(v).as_integer_ratio() for v in nonzero)
+        (p & -p).bit_length() - q.bit_length()
+        for p, q in (abs(v).as_integer_ratio() for v in nonzero)
     )
     return high, low
 
@@ -29,7 +42,9 @@ def _bit_span(values) -> tuple[int, int] | None:
 def sums_are_exact(readout: Readout) -> bool:
     """True when every partial sum of the readout's scores is exact in float32, so their order
     is free (scores are added in float32, term by term: tpc/ir/scores.py)."""
-    span = _bit_span([*readout.bias, *(s for t in readout.scores for row in t.outputs() for s in row)])
+    span = _bit_span(
+        [*readout.bias, *(s for t in readout.scores for row in t.outputs() for s in row)]
+    )
     if span is None:
         return True
     high, low = span
@@ -98,7 +113,9 @@ def _reads_only_bos(node: Aggregate, by_name, domain):
 
 
 def _is_identity(node: Map, source) -> bool:
-    return source.type == node.type and all(sort_key(node.table[v]) == sort_key(v) for v in source.type.values)
+    return source.type == node.type and all(
+        sort_key(node.table[v]) == sort_key(v) for v in source.type.values
+    )
 
 
 class _Fold(Visitor):
@@ -155,7 +172,11 @@ def fold_constants(program: Program) -> Program:
         node = fold.visit(rename_inputs(node, fold.alias))
         if node is None:
             continue
-        if not isinstance(node, _INPUTS) and node.type.kind != "selector" and len(node.type.values) == 1:
+        if (
+            not isinstance(node, _INPUTS)
+            and node.type.kind != "selector"
+            and len(node.type.values) == 1
+        ):
             node = Constant(name=node.name, type=node.type, value=node.type.values[0])
         fold.by_name[node.name] = node
         nodes.append(node)

@@ -65,8 +65,12 @@ def optimize(
         if program == before:
             break
     else:  # every round is exact, so the program is still right; say that it is not minimal
-        warnings.warn(f"optimize: passes still changed the program after {MAX_ROUNDS} rounds; "
-                      "stopped there (a pass undoes another)", RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"optimize: passes still changed the program after {MAX_ROUNDS} rounds; "
+            "stopped there (a pass undoes another)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
     # Passes keep programs valid (their property tests validate every output); checking once
     # here keeps a broken pass from reaching a backend.
     return validate(program)

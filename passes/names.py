@@ -15,19 +15,33 @@ from __future__ import annotations
 
 import attrs
 
-from tpc.ir import Aggregate, FreshNames, Indices, Ones, Program, Select, Tokens, rename_inputs, sort_key
+from tpc.ir import (
+    Aggregate,
+    FreshNames,
+    Indices,
+    Ones,
+    Program,
+    Select,
+    Tokens,
+    rename_inputs,
+    sort_key,
+)
 
 
 def _stem(program: Program, name: str) -> str:
     node = program[name]
-    return "token" if isinstance(node, Tokens) else "position" if isinstance(node, Indices) else name
+    return (
+        "token" if isinstance(node, Tokens) else "position" if isinstance(node, Indices) else name
+    )
 
 
 def _picks(program: Program, sel: Select) -> dict:
     """Each query value -> the key values it selects (by sort key)."""
     keys = program[sel.keys].type.values
-    return {sort_key(q): {sort_key(k) for k in keys if (q, k) in sel.predicate}
-            for q in program[sel.queries].type.values}
+    return {
+        sort_key(q): {sort_key(k) for k in keys if (q, k) in sel.predicate}
+        for q in program[sel.queries].type.values
+    }
 
 
 def _offset(program: Program, sel: Select) -> int | None:
@@ -37,8 +51,11 @@ def _offset(program: Program, sel: Select) -> int | None:
     picks = _picks(program, sel)
     positions = {sort_key(k) for k in program[sel.keys].type.values}
     for d in (-1, 1):
-        if all(picks[sort_key(q)] == ({sort_key(q + d)} & positions)
-               for q in program[sel.queries].type.values if q > 0):
+        if all(
+            picks[sort_key(q)] == ({sort_key(q + d)} & positions)
+            for q in program[sel.queries].type.values
+            if q > 0
+        ):
             return d
     return None
 
@@ -58,13 +75,18 @@ def _describe(program: Program, node: Aggregate) -> str | None:
     if node.reduce == "nearest":
         d = _offset(program, sel)
         return None if d is None else f"{'prev' if d < 0 else 'next'}_{_stem(program, node.values)}"
-    if node.reduce == "sum" and isinstance(program[node.values], Ones) and _counts_same(program, sel):
+    if (
+        node.reduce == "sum"
+        and isinstance(program[node.values], Ones)
+        and _counts_same(program, sel)
+    ):
         return f"count_same_{_stem(program, sel.keys)}"
     return None
 
 
 def name_heads(program: Program) -> Program:
-    """Lifted heads that provably read the previous/next position or count equal values are named so."""
+    """Lifted heads that provably read the previous/next position or count equal values are
+    named so."""
     names = FreshNames(n.name for n in program.nodes)
     users, origin = program.users(), program.origin_map
     mapping = {}
@@ -78,7 +100,10 @@ def name_heads(program: Program) -> Program:
                 mapping[sel] = names.fresh(f"{mapping[node.name]}_select")
     if not mapping:
         return program
-    nodes = [rename_inputs(attrs.evolve(n, name=mapping.get(n.name, n.name)), mapping) for n in program.nodes]
+    nodes = [
+        rename_inputs(attrs.evolve(n, name=mapping.get(n.name, n.name)), mapping)
+        for n in program.nodes
+    ]
     return program.evolve(
         nodes=tuple(nodes),
         outputs=tuple((out, mapping.get(src, src)) for out, src in program.outputs),

@@ -12,7 +12,7 @@ def _restrict_table(table: Table, keep) -> Table:
 
 
 class _Restrict(Visitor):
-    """The fields of a node with the table rows and predicate pairs its inputs can't reach removed."""
+    """The fields of a node, minus the table rows and predicate pairs its inputs can't reach."""
 
     def __init__(self, types: dict):
         self.types = types
@@ -24,7 +24,9 @@ class _Restrict(Visitor):
         return {}
 
     visit_Tokens = visit_Indices = visit_Ones = visit_Constant = nothing
-    visit_SelectAnd = visit_SelectOr = visit_SelectNot = visit_Aggregate = visit_SelectorWidth = nothing
+    visit_SelectAnd = visit_SelectOr = visit_SelectNot = visit_Aggregate = visit_SelectorWidth = (
+        nothing
+    )
 
     def visit_Map(self, node):
         xs = self.values(node.x)
@@ -32,25 +34,37 @@ class _Restrict(Visitor):
 
     def visit_SequenceMap(self, node):
         xs, ys = self.values(node.x), self.values(node.y)
-        return {"table": _restrict_table(node.table, lambda k: sort_key(k[0]) in xs and sort_key(k[1]) in ys)}
+        return {
+            "table": _restrict_table(
+                node.table, lambda k: sort_key(k[0]) in xs and sort_key(k[1]) in ys
+            )
+        }
 
     def visit_Select(self, node):
         pred = node.predicate
         if pred.is_comparison:  # no pairs; its views lose the rows of values that cannot occur
-            views = [None if view is None else _restrict_table(view, lambda k, vs=self.values(side): sort_key(k) in vs)
-                     for view, side in ((pred.query_view, node.queries), (pred.key_view, node.keys))]
+            views = [
+                None
+                if view is None
+                else _restrict_table(view, lambda k, vs=self.values(side): sort_key(k) in vs)
+                for view, side in ((pred.query_view, node.queries), (pred.key_view, node.keys))
+            ]
             return {"predicate": Predicate.comparison(pred.op, *views)}
         qs, ks = self.values(node.queries), self.values(node.keys)
         pairs = [(q, k) for q, k in pred.pairs if sort_key(q) in qs and sort_key(k) in ks]
         return {"predicate": Predicate(pairs, pred.op)}
 
     def visit_Readout(self, node):
-        return {"scores": tuple(_restrict_table(t, lambda k, vs=self.values(term): sort_key(k) in vs)
-                                for term, t in zip(node.terms, node.scores))}
+        return {
+            "scores": tuple(
+                _restrict_table(t, lambda k, vs=self.values(term): sort_key(k) in vs)
+                for term, t in zip(node.terms, node.scores)
+            )
+        }
 
 
 def narrow_types(program: Program) -> Program:
-    """Shrink each node's type to the values reachable from the domain; drop unreachable table rows."""
+    """Shrink each node's type to the values reachable from the domain; drop unreachable rows."""
     types: dict = {}
     restrict = _Restrict(types)
     nodes = []

@@ -27,7 +27,16 @@ import math
 import attrs
 import numpy as np
 
-from tpc.ir import Map, Program, Readout, SequenceMap, Table, linear_weights, numerical_row, sort_key
+from tpc.ir import (
+    Map,
+    Program,
+    Readout,
+    SequenceMap,
+    Table,
+    linear_weights,
+    numerical_row,
+    sort_key,
+)
 
 from .domain import EXHAUSTIVE_LIMIT, domain_size, reachable
 from .refit import refit, tries_removal
@@ -41,7 +50,9 @@ def product_rows(program: Program, node: Readout) -> np.ndarray:
     """Every combination of the terms' value sets."""
     sizes = [len(program[t].type.values) for t in node.terms]
     grids = np.meshgrid(*[np.arange(s) for s in sizes], indexing="ij")
-    return np.stack([g.ravel() for g in grids], axis=1) if sizes else np.zeros((1, 0), dtype=np.int64)
+    return (
+        np.stack([g.ravel() for g in grids], axis=1) if sizes else np.zeros((1, 0), dtype=np.int64)
+    )
 
 
 def _reachable_terms(program: Program, node: Readout) -> np.ndarray:
@@ -52,8 +63,12 @@ def _reachable_terms(program: Program, node: Readout) -> np.ndarray:
 
 
 def _score_arrays(program: Program, node: Readout) -> list[np.ndarray]:
-    return [np.array([table[v] for v in program[t].type.values], dtype=np.float32).reshape(-1, len(node.classes))
-            for t, table in zip(node.terms, node.scores)]
+    return [
+        np.array([table[v] for v in program[t].type.values], dtype=np.float32).reshape(
+            -1, len(node.classes)
+        )
+        for t, table in zip(node.terms, node.scores)
+    ]
 
 
 def winners(node: Readout, arrays: list[np.ndarray], rows: np.ndarray, keep) -> np.ndarray:
@@ -87,11 +102,21 @@ def _decision_table(program: Program, node: Readout, arrays):
     rows = product_rows(program, node)
     best = winners(node, arrays, rows, range(len(node.terms)))
     outs = [node.classes[i] for i in best]
-    keys = [values[0][r[0]] if len(values) == 1 else (values[0][r[0]], values[1][r[1]]) for r in rows]
-    kind = type(node.type)([o for o in node.classes if any(sort_key(o) == sort_key(x) for x in outs)])
+    keys = [
+        values[0][r[0]] if len(values) == 1 else (values[0][r[0]], values[1][r[1]]) for r in rows
+    ]
+    kind = type(node.type)(
+        [o for o in node.classes if any(sort_key(o) == sort_key(x) for x in outs)]
+    )
     if len(values) == 1:
         return Map(name=node.name, type=kind, x=node.terms[0], table=Table(list(zip(keys, outs))))
-    return SequenceMap(name=node.name, type=kind, x=node.terms[0], y=node.terms[1], table=Table(list(zip(keys, outs))))
+    return SequenceMap(
+        name=node.name,
+        type=kind,
+        x=node.terms[0],
+        y=node.terms[1],
+        table=Table(list(zip(keys, outs))),
+    )
 
 
 def _rounded(program: Program, term: str, table: Table, array: np.ndarray, scale) -> np.ndarray:
@@ -102,7 +127,9 @@ def _rounded(program: Program, term: str, table: Table, array: np.ndarray, scale
     if weights is None:
         return np.round(array.astype(np.float64) * scale).astype(np.float32)
     whole = tuple(float(round(w * scale)) for w in weights)
-    return np.array([numerical_row(v, whole) for v in values], dtype=np.float32).reshape(array.shape)
+    return np.array([numerical_row(v, whole) for v in values], dtype=np.float32).reshape(
+        array.shape
+    )
 
 
 def _quantized(program: Program, node: Readout, arrays, rows, want):
@@ -111,14 +138,19 @@ def _quantized(program: Program, node: Readout, arrays, rows, want):
     (so the order of additions no longer matters), or None."""
     for scale in SCALES:
         bias = tuple(float(round(b * scale)) for b in node.bias)
-        ints = [_rounded(program, t, table, a, scale) for t, table, a in zip(node.terms, node.scores, arrays)]
+        ints = [
+            _rounded(program, t, table, a, scale)
+            for t, table, a in zip(node.terms, node.scores, arrays)
+        ]
         largest = sum(np.abs(a).max(initial=0) for a in ints) + max(map(abs, bias), default=0)
         if largest >= 2**24:
             return None
         trial = attrs.evolve(node, bias=bias)
         if np.array_equal(winners(trial, ints, rows, range(len(ints))), want):
-            scores = tuple(Table([(v, tuple(map(float, row))) for v, row in zip(program[t].type.values, a)])
-                           for t, a in zip(node.terms, ints))
+            scores = tuple(
+                Table([(v, tuple(map(float, row))) for v, row in zip(program[t].type.values, a)])
+                for t, a in zip(node.terms, ints)
+            )
             return attrs.evolve(trial, scores=scores), scale
     return None
 
@@ -142,14 +174,18 @@ def _shortened(program: Program, node: Readout, arrays, rows, want):
                     if short == exact:
                         break
                     arrays[i][v, c] = short
-                    if np.array_equal(winners(node, arrays, reading, range(len(arrays))), want[rows[:, i] == v]):
+                    if np.array_equal(
+                        winners(node, arrays, reading, range(len(arrays))), want[rows[:, i] == v]
+                    ):
                         changed += 1
                         break
                     arrays[i][v, c] = exact
     if not changed:
         return None
-    scores = tuple(Table([(v, tuple(map(float, row))) for v, row in zip(program[t].type.values, a)])
-                   for t, a in zip(node.terms, arrays))
+    scores = tuple(
+        Table([(v, tuple(map(float, row))) for v, row in zip(program[t].type.values, a)])
+        for t, a in zip(node.terms, arrays)
+    )
     return attrs.evolve(node, scores=scores), changed
 
 
@@ -160,7 +196,9 @@ def _routes(program: Program, node: Readout):
         routes.append(("value sets", lambda: product_rows(program, node)))
     size = domain_size(program.domain)
     if size <= EXHAUSTIVE_LIMIT:
-        routes.append((f"exhaustive evaluation of {size} inputs", lambda: _reachable_terms(program, node)))
+        routes.append(
+            (f"exhaustive evaluation of {size} inputs", lambda: _reachable_terms(program, node))
+        )
     return routes
 
 
@@ -178,7 +216,7 @@ def _refitted(program: Program, node: Readout, arrays, rows, want):
 
 
 def _prune_readout(program: Program, node: Readout):
-    """(the pruned node, a note naming what went by which route), or (node, None) if nothing changes."""
+    """(the pruned node, a note naming what went by which route), or (node, None) if unchanged."""
     arrays = _score_arrays(program, node)
     keep = list(range(len(node.terms)))
     notes, rows = [], None
@@ -191,7 +229,9 @@ def _prune_readout(program: Program, node: Readout):
         keep = kept
     if rows is None:
         return node, None
-    pruned = attrs.evolve(node, terms=tuple(node.terms[i] for i in keep), scores=tuple(node.scores[i] for i in keep))
+    pruned = attrs.evolve(
+        node, terms=tuple(node.terms[i] for i in keep), scores=tuple(node.scores[i] for i in keep)
+    )
     arrays = [arrays[i] for i in keep]
     rows = rows[:, keep]
     want = winners(pruned, arrays, rows, range(len(keep)))
@@ -199,12 +239,21 @@ def _prune_readout(program: Program, node: Readout):
     if fitted is not None:
         gone = list(dict.fromkeys(t for t in pruned.terms if t not in fitted[0].terms))
         pruned, arrays = fitted
-        largest = max(abs(s) for row in [pruned.bias, *(r for t in pruned.scores for r in t.outputs())] for s in row)
+        largest = max(
+            abs(s)
+            for row in [pruned.bias, *(r for t in pruned.scores for r in t.outputs())]
+            for s in row
+        )
         if gone:
             notes.append(f"removed {', '.join(gone)} by refitting")
-        notes.append(f"scores refit to whole numbers (largest {largest:.0f}) by linear programming over {route}")
+        notes.append(
+            f"scores refit to whole numbers (largest {largest:.0f}) "
+            f"by linear programming over {route}"
+        )
         if not tries_removal(rows):
-            notes.append(f"no term tried for removal ({len(rows)} distinct rows, past refit's DROP_ROWS)")
+            notes.append(
+                f"no term tried for removal ({len(rows)} distinct rows, past refit's DROP_ROWS)"
+            )
     head = f"kept {len(pruned.terms)} of {len(node.terms)} terms"
     if 0 < len(pruned.terms) <= 2:
         return _decision_table(program, pruned, arrays), "; ".join([head, *notes, "now a table"])
@@ -224,7 +273,8 @@ def _prune_readout(program: Program, node: Readout):
 
 
 def prune_readouts(program: Program) -> Program:
-    """Readout terms that provably never change the argmax go; one- or two-term readouts become tables."""
+    """Readout terms that provably never change the argmax go; one- or two-term readouts become
+    tables."""
     nodes, notes = [], {}
     for node in program.nodes:
         # A pooled readout's class is the argmax of scores summed over positions: a per-position
@@ -236,4 +286,6 @@ def prune_readouts(program: Program) -> Program:
         nodes.append(node)
     if not notes:
         return program
-    return program.evolve(nodes=tuple(nodes)).with_meta(**{f"readout {k}" if k != "readout" else k: v for k, v in notes.items()})
+    return program.evolve(nodes=tuple(nodes)).with_meta(
+        **{f"readout {k}" if k != "readout" else k: v for k, v in notes.items()}
+    )

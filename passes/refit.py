@@ -78,9 +78,9 @@ def _layout(program: Program, node: Readout, keep: list[int]) -> _Layout:
 def _totals(lay: _Layout, x: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Each row's class totals under the variable vector x."""
     c = lay.n_classes
-    total = np.broadcast_to(x[lay.bias:lay.bias + c], (len(rows), c)).copy()
+    total = np.broadcast_to(x[lay.bias : lay.bias + c], (len(rows), c)).copy()
     for col, lin, start, size in zip(lay.columns, lay.linear, lay.starts, lay.sizes):
-        block = x[start:start + size * c].reshape(size, c)
+        block = x[start : start + size * c].reshape(size, c)
         total += lin[rows[:, col]][:, None] * block[0] if lin is not None else block[rows[:, col]]
     return total
 
@@ -145,7 +145,10 @@ class _LinearProgram:
 
         self.lay, self.n = lay, lay.n_vars
         self.inf = highspy.kHighsInf
-        self.optimal, self.infeasible = highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible
+        self.optimal, self.infeasible = (
+            highspy.HighsModelStatus.kOptimal,
+            highspy.HighsModelStatus.kInfeasible,
+        )
         self.highs = h = _silently(highspy.Highs)
         h.setOptionValue("output_flag", False)
         h.setOptionValue("solver", "simplex")
@@ -157,16 +160,24 @@ class _LinearProgram:
         n, inf = self.n, self.inf
         # variables: x (n, free), a >= |x| (n), z >= every a; minimise z + mean(a)
         h.addVars(2 * n + 1, np.r_[np.full(n, -inf), np.zeros(n + 1)], np.full(2 * n + 1, inf))
-        h.changeColsCost(2 * n + 1, np.arange(2 * n + 1, dtype=np.int32), np.r_[np.zeros(n), np.full(n, 1 / n), 1.0])
+        h.changeColsCost(
+            2 * n + 1,
+            np.arange(2 * n + 1, dtype=np.int32),
+            np.r_[np.zeros(n), np.full(n, 1 / n), 1.0],
+        )
         # x - a <= 0, -x - a <= 0, a - z <= 0: rows of two entries each
         i = np.arange(n, dtype=np.int32)
-        pairs = np.r_[np.c_[i, n + i], np.c_[i, n + i], np.c_[n + i, np.full(n, 2 * n, dtype=np.int32)]]
+        pairs = np.r_[
+            np.c_[i, n + i], np.c_[i, n + i], np.c_[n + i, np.full(n, 2 * n, dtype=np.int32)]
+        ]
         signs = np.r_[np.tile([1.0, -1.0], n), np.tile([-1.0, -1.0], n), np.tile([1.0, -1.0], n)]
         self._add(np.arange(0, 6 * n, 2, dtype=np.int32), pairs.ravel(), signs, np.zeros(3 * n))
         self.active = np.zeros(0, dtype=np.int64)
 
     def _add(self, starts, cols, vals, upper):
-        self.highs.addRows(len(starts), np.full(len(starts), -self.inf), upper, len(cols), starts, cols, vals)
+        self.highs.addRows(
+            len(starts), np.full(len(starts), -self.inf), upper, len(cols), starts, cols, vals
+        )
 
     def add_rows(self, rows: np.ndarray, want: np.ndarray, new: np.ndarray) -> None:
         """Require a margin of 1 on the rows `new` (indices into `rows`)."""
@@ -189,10 +200,12 @@ class _LinearProgram:
         self.highs.run()
         status = self.highs.getModelStatus()
         if status != self.optimal:
-            if status != self.infeasible:  # an error or the iteration cap: start the next solve afresh
+            if (
+                status != self.infeasible
+            ):  # an error or the iteration cap: start the next solve afresh
                 self.highs.clearSolver()
             return None
-        return np.array(self.highs.getSolution().col_value[:self.n])
+        return np.array(self.highs.getSolution().col_value[: self.n])
 
 
 def _fit(lp: _LinearProgram, rows: np.ndarray, want: np.ndarray, rounds: int = ROUNDS):
@@ -225,7 +238,9 @@ def _largest_sum(lay: _Layout, x: np.ndarray, rows: np.ndarray) -> float:
     return float(_totals(sizes, np.abs(x), rows).max(initial=0))
 
 
-def _readout(program: Program, node: Readout, lay: _Layout, x: np.ndarray, keep: list[int]) -> Readout:
+def _readout(
+    program: Program, node: Readout, lay: _Layout, x: np.ndarray, keep: list[int]
+) -> Readout:
     """The readout with the scores x for the terms at positions `keep` (the others' are zero)."""
     c = lay.n_classes
     terms, scores = [], []
@@ -234,11 +249,17 @@ def _readout(program: Program, node: Readout, lay: _Layout, x: np.ndarray, keep:
             continue
         term = node.terms[col]
         values = program[term].type.values
-        block = x[start:start + size * c].reshape(size, c)
-        rows = [numerical_row(v, block[0]) for v in values] if lin is not None else [tuple(r) for r in block]
+        block = x[start : start + size * c].reshape(size, c)
+        rows = (
+            [numerical_row(v, block[0]) for v in values]
+            if lin is not None
+            else [tuple(r) for r in block]
+        )
         terms.append(term)
         scores.append(Table(list(zip(values, rows))))
-    return attrs.evolve(node, terms=tuple(terms), scores=tuple(scores), bias=tuple(x[lay.bias:lay.bias + c]))
+    return attrs.evolve(
+        node, terms=tuple(terms), scores=tuple(scores), bias=tuple(x[lay.bias : lay.bias + c])
+    )
 
 
 def refit(program: Program, node: Readout, rows: np.ndarray, want: np.ndarray, order: list[int]):
@@ -279,9 +300,11 @@ def tries_removal(rows: np.ndarray) -> bool:
 def _model_margins(program: Program, node: Readout, rows, want) -> np.ndarray:
     lay = _layout(program, node, list(range(len(node.terms))))
     x = np.zeros(lay.n_vars)
-    for col, lin, start, size, table in zip(lay.columns, lay.linear, lay.starts, lay.sizes, node.scores):
+    for col, lin, start, size, table in zip(
+        lay.columns, lay.linear, lay.starts, lay.sizes, node.scores
+    ):
         values = program[node.terms[col]].type.values
         block = [linear_weights(values, table)] if lin is not None else [table[v] for v in values]
-        x[start:start + size * lay.n_classes] = np.array(block, dtype=np.float64).ravel()
-    x[lay.bias:] = node.bias
+        x[start : start + size * lay.n_classes] = np.array(block, dtype=np.float64).ravel()
+    x[lay.bias :] = node.bias
     return _margins(_totals(lay, x, rows), want)

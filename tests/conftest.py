@@ -23,3 +23,13 @@ def shared_dir() -> Path:
     path = REPO.parent / "shared"
     assert path.is_dir(), f"shared data not found at {path}"
     return path
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Every test (and every command it runs) keeps tpc's cache in a folder of its own, never
+    in the user's ~/.cache/tpc."""
+    folder = tmp_path_factory.mktemp("tpc-cache")
+    monkeypatch.setenv("TPC_CACHE_DIR", str(folder))
+    monkeypatch.delenv("TPC_NO_CACHE", raising=False)
+    return folder

@@ -45,16 +45,26 @@ class _Naive(Visitor):
 
     def visit_Select(self, node):
         keys, queries, n = self.env[node.keys], self.env[node.queries], self.n
-        return [[self.visible[q][k] and (queries[q], keys[k]) in node.predicate for k in range(n)] for q in range(n)]
+        return [
+            [self.visible[q][k] and (queries[q], keys[k]) in node.predicate for k in range(n)]
+            for q in range(n)
+        ]
 
     def visit_SelectAnd(self, node):
-        return [[a and b for a, b in zip(ra, rb)] for ra, rb in zip(self.env[node.a], self.env[node.b])]
+        return [
+            [a and b for a, b in zip(ra, rb)] for ra, rb in zip(self.env[node.a], self.env[node.b])
+        ]
 
     def visit_SelectOr(self, node):
-        return [[a or b for a, b in zip(ra, rb)] for ra, rb in zip(self.env[node.a], self.env[node.b])]
+        return [
+            [a or b for a, b in zip(ra, rb)] for ra, rb in zip(self.env[node.a], self.env[node.b])
+        ]
 
     def visit_SelectNot(self, node):
-        return [[self.visible[q][k] and not a for k, a in enumerate(r)] for q, r in enumerate(self.env[node.a])]
+        return [
+            [self.visible[q][k] and not a for k, a in enumerate(r)]
+            for q, r in enumerate(self.env[node.a])
+        ]
 
     def visit_SelectorWidth(self, node):
         return [sum(r) for r in self.env[node.selector]]
@@ -83,8 +93,10 @@ class _Naive(Visitor):
         for q in range(self.n):
             totals = list(node.bias)
             for term, table in zip(node.terms, node.scores):  # float32 sums, in order
-                totals = [struct.unpack("f", struct.pack("f", t + s))[0]
-                          for t, s in zip(totals, table[self.env[term][q]])]
+                totals = [
+                    struct.unpack("f", struct.pack("f", t + s))[0]
+                    for t, s in zip(totals, table[self.env[term][q]])
+                ]
             v.append(totals)
         if node.pooled:
             v = [pooled_total(v)] * self.n

@@ -36,7 +36,8 @@ def inputs(draw, domain: Domain, min_size: int = 0, max_size: int = 20):
     seqs = draw(
         st.lists(
             st.lists(st.sampled_from(domain.vocab), min_size=0, max_size=longest),
-            min_size=max(min_size, 1), max_size=max_size,
+            min_size=max(min_size, 1),
+            max_size=max_size,
         )
     )
     return seqs if domain.implicit_bos else [[domain.bos, *s] for s in seqs]
@@ -51,7 +52,15 @@ def programs(draw, domain: Domain | None = None, max_nodes: int = 8, readout: bo
     domain = domain if domain is not None else draw(domains())
     b = Builder(domain)
     cats, nums, sels = [b.tokens(), b.indices()], [b.ones()], []
-    kinds = ["map", "sequence_map", "select", "aggregate", "selector_width", "constant", "selector_op"]
+    kinds = [
+        "map",
+        "sequence_map",
+        "select",
+        "aggregate",
+        "selector_width",
+        "constant",
+        "selector_op",
+    ]
     for _ in range(draw(st.integers(1, max_nodes))):
         kind = draw(st.sampled_from(kinds))
         if kind in ("aggregate", "selector_width", "selector_op") and not sels:
@@ -76,7 +85,11 @@ def programs(draw, domain: Domain | None = None, max_nodes: int = 8, readout: bo
             else:
                 kv, qv = b.type_of(keys).values, b.type_of(queries).values
                 pairs = [(q, k) for q in qv for k in kv]
-                pred = Predicate(draw(st.lists(st.sampled_from(pairs), max_size=len(pairs), unique=True)) if pairs else [])
+                pred = Predicate(
+                    draw(st.lists(st.sampled_from(pairs), max_size=len(pairs), unique=True))
+                    if pairs
+                    else []
+                )
             sels.append(b.select(keys, queries, pred))
             continue
         elif kind == "selector_op":
@@ -101,7 +114,9 @@ def programs(draw, domain: Domain | None = None, max_nodes: int = 8, readout: bo
             node = b.selector_width(draw(st.sampled_from(sels)))
         else:
             out = draw(st.sampled_from(["categorical", "numerical"]))
-            node = b.constant(draw(st.sampled_from(NUM_POOL if out == "numerical" else CAT_POOL)), kind=out)
+            node = b.constant(
+                draw(st.sampled_from(NUM_POOL if out == "numerical" else CAT_POOL)), kind=out
+            )
         if len(b.type_of(node)) > MAX_VALUES:
             continue
         (nums if b.type_of(node).kind == "numerical" else cats).append(node)
@@ -112,12 +127,17 @@ def programs(draw, domain: Domain | None = None, max_nodes: int = 8, readout: bo
     if readout if readout is not None else draw(st.booleans()):
         # A node may be read twice (it then adds twice), as after cse merges two heads.
         terms = draw(st.lists(st.sampled_from(cats + nums), min_size=1, max_size=3))
-        classes = draw(st.lists(st.sampled_from(["p", "q", "r", 0]), min_size=1, max_size=3, unique=True))
+        classes = draw(
+            st.lists(st.sampled_from(["p", "q", "r", 0]), min_size=1, max_size=3, unique=True)
+        )
         # Small integers make real ties; 2**-24 and 1 + 2**-23 make float32 near-ties, where
         # the order and rounding of the sum decide the class.
-        score = st.one_of(st.integers(-3, 3).map(float), st.sampled_from([2.0**-24, -(2.0**-24), 1.0 + 2.0**-23]))
+        score = st.one_of(
+            st.integers(-3, 3).map(float), st.sampled_from([2.0**-24, -(2.0**-24), 1.0 + 2.0**-23])
+        )
         scores = [
-            Table([(v, tuple(draw(score) for _ in classes)) for v in b.type_of(t).values]) for t in terms
+            Table([(v, tuple(draw(score) for _ in classes)) for v in b.type_of(t).values])
+            for t in terms
         ]
         b.output("label", b.readout(terms, scores, [draw(score) for _ in classes], classes))
     return b.build()

@@ -43,7 +43,10 @@ def test_special_files_and_missing_directories_are_refused(tmp_path):
 
 @pytest.mark.parametrize("command", [["emit", REVERSE], ["compile", REVERSE, "--vocab", "a b"]])
 def test_cli_output_errors_are_one_line_and_exit_2(tmp_path, command):
-    for out, message in (("/dev/null", "not a regular file"), (str(tmp_path / "no/x"), "does not exist")):
+    for out, message in (
+        ("/dev/null", "not a regular file"),
+        (str(tmp_path / "no/x"), "does not exist"),
+    ):
         r = CliRunner().invoke(main, [*command, "-o", out])
         assert r.exit_code == 2 and r.stderr.startswith("error: ") and message in r.stderr
         assert r.stderr.count("\n") == 1

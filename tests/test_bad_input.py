@@ -170,7 +170,8 @@ def test_emitted_run_refuses_bad_input_with_one_clear_error(tmp_path):
     for bad, message in (([1], "unknown token 1 of type int"), ([True], "unknown token True of type bool"),
                          ([1.0], "unknown token 1.0 of type float"), ([1 + 0j], "of type complex"),
                          (["<s>", "1"], "BOS '<s>' at position 0"),
-                         (["1", "2", "3", "1", "2"], "5 tokens; the program accepts at most 4")):
+                         (["1", "2", "3", "1", "2"],
+                          "input has 5 tokens after BOS; the program accepts at most 4")):
         with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
             m.run(bad)
     for bad in (5, None, {1, 2}):

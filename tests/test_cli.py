@@ -125,7 +125,7 @@ def test_every_command_has_a_manual():
 
 def test_compile_writes_a_checkpoint_that_computes_the_program(cli):
     from tpc.interp import Interpreter
-    from tpc.load import load_program
+    from tpc.artifact import Choices, load
     from tpc.model.checkpoint import load_model
 
     sort = str(EXAMPLES / "sort.rasp")
@@ -135,7 +135,7 @@ def test_compile_writes_a_checkpoint_that_computes_the_program(cli):
     assert set(json.loads(r.output)) == {"layers", "heads", "mlps", "d_model", "params", "seconds"}
     loaded = load_model(out)
     assert loaded.implicit_bos and loaded.model.cfg.n_ctx == 5  # BOS + 4 tokens
-    program = load_program(sort, ["1", "2", "3"], 4)
+    program = load(sort, Choices(["1", "2", "3"], 4))
     inputs = [list(s) for s in ("", "2", "31", "132", "3312", "2121")]
     want = Interpreter(program).run(inputs)
     ids = {str(t): i for i, t in enumerate(loaded.tokens)}

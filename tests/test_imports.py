@@ -96,7 +96,8 @@ def test_cycle_finder_finds_cycles():
 def test_import_graph_is_complete():
     graph, eager = _graph(), _graph(lazy=False)
     assert {"tpc.cli", "tpc.cli.run", "tpc.interp", "tpc.passes", "tpc.passes.dce"} <= set(graph)
-    assert "tpc.interp" in graph["tpc.cli.run"] and "tpc.ir" in graph["tpc.interp"]
+    assert "tpc.artifact" in graph["tpc.cli.run"] and "tpc.ir" in graph["tpc.interp"]
+    assert "tpc.interp" in graph["tpc.artifact.pipelines"]  # a lazy import, seen
     # `tpc compile` loads the assembler (torch) only when it runs.
     assert "tpc.assemble" in graph["tpc.cli.compile"] and "tpc.assemble" not in eager["tpc.cli.compile"]
 
@@ -124,6 +125,8 @@ TORCH_FREE = [
     ["emit", "examples/rasp/sort.rasp", "--to", "python"],
     ["emit", "examples/rasp/sort.rasp", "--to", "json"],
     ["check", "examples/rasp/sort.rasp"],
+    ["run", "tests/tracr/programs/lib_sort.py", "--input", "3 1 2"],
+    ["trace", "examples/rasp/sort.rasp", "-i", "3 1 2"],
     ["verify", "examples/rasp/sort.rasp", "examples/rasp/sort.rasp", "--vocab", "1 2 3", "--max-len", "3"],
 ]
 

@@ -57,6 +57,12 @@ def write_text(path, text: str) -> None:
         f.write(text)
 
 
+def write_bytes(path, data: bytes) -> None:
+    """`data` as the whole content of `path`, atomically."""
+    with atomic_open(path, "wb") as f:
+        f.write(data)
+
+
 def _remove(tmp: str) -> None:
     try:
         os.unlink(tmp)

@@ -9,8 +9,16 @@ class TpcError(Exception):
     caret under the column, for the CLI to print after the message.
     """
 
-    def __init__(self, message: str = "", *, filename=None, line=None, column=None,
-                 source_line=None, reason=None):
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        filename=None,
+        line=None,
+        column=None,
+        source_line=None,
+        reason=None,
+    ):
         super().__init__(message)
         self.filename = filename
         self.line = line
@@ -30,5 +38,11 @@ class TpcError(Exception):
         """An error at `line`:`column` of `source` (read from `filename`)."""
         lines = source.splitlines()
         text = lines[line - 1] if 1 <= line <= len(lines) else ""
-        return cls(f"{filename}:{line}:{column}: {reason}", filename=filename, line=line,
-                   column=column, source_line=text, reason=reason)
+        return cls(
+            f"{filename}:{line}:{column}: {reason}",
+            filename=filename,
+            line=line,
+            column=column,
+            source_line=text,
+            reason=reason,
+        )

@@ -219,10 +219,9 @@ class Interpreter(Visitor):
                 seq = [dom.bos, *seq]
             elif not seq or seq[0] != dom.bos:
                 raise TpcError(f"input must start with the BOS token {dom.bos!r}: {seq[:4]!r}")
-            if len(seq) > dom.n_positions:
-                raise TpcError(
-                    f"input has {len(seq) - dom.implicit_bos} tokens; the program accepts at most {dom.max_len}"
-                )
+            if len(seq) > dom.n_positions:  # BOS is never counted: as emitted modules say it
+                raise TpcError(f"input has {len(seq) - 1} tokens after BOS; the program accepts "
+                               f"at most {dom.n_positions - 1}")
             if dom.unk is not None:
                 seq = [seq[0], *(tok if sort_key(tok) in self._vocab else dom.unk for tok in seq[1:])]
             bad = [tok for tok in seq[1:] if sort_key(tok) not in self._vocab]

@@ -1,11 +1,12 @@
-"""What users pass on the command line: token lists and program files (RASP source or IR JSON)."""
+"""What users pass: input text as tokens, text files read as UTF-8, the limits on max_len.
+(What a path is and how it loads: tpc.artifact.)"""
 
 from __future__ import annotations
 
+import numbers
 from pathlib import Path
 
 from tpc.errors import TpcError
-from tpc.ir import DEFAULT_MAX_LEN, from_json
 
 DEFAULT_VOCAB = "0 1 2 3 4 5 6 7"  # the CLI's vocabulary for RASP source that declares none
 # The longest input a RASP source's domain may declare: the frontend's tables over positions
@@ -26,16 +27,39 @@ def parse_tokens(text: str) -> list:
 def typed_tokens(tokens: list, vocab) -> list:
     """`tokens` (strings) as the program's own values: "3" is the integer 3 for a program
     whose vocabulary holds 3 and not the string "3" (a lifted model's vocabulary), and
-    stays "3" otherwise. Only a vocabulary value that prints exactly as the token matches,
+    stays "3" otherwise. Only a vocabulary value that prints exactly as the token matches (a
+    number also as its float: "0.5" is the 1/2 of a tracr file's exact vocabulary, "2.0" is 2),
     so distinct tokens never meet."""
     by_text: dict = {}
     for v in vocab:
-        by_text.setdefault(str(v), []).append(v)
+        for text in _texts(v):
+            by_text.setdefault(text, []).append(v)
     out = []
     for t in tokens:
         same = by_text.get(t, [])
         out.append(same[0] if len(same) == 1 and t not in same else t)
     return out
+
+
+def split_spec(spec: str) -> tuple[str, str | None]:
+    """("FILE.py", NAME or None) of `FILE.py` or `FILE.py:NAME` (a program named inside a
+    tracr program file); any other path is (path, None)."""
+    path, sep, name = str(spec).rpartition(":")
+    if sep and path.lower().endswith(".py") and name.isidentifier():
+        return path, name
+    return str(spec), None
+
+
+def _texts(value) -> set[str]:
+    """How a vocabulary value may be typed: as it prints, and a number also as its float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return {str(value)}
+    if isinstance(value, numbers.Integral):  # exact, however large
+        return {str(value), f"{int(value)}.0"}
+    try:
+        return {str(value), str(float(value))}
+    except OverflowError:
+        return {str(value)}
 
 
 def read_source(path: str) -> str:
@@ -57,37 +81,3 @@ def check_max_len(max_len: int, where: str, limit: int = MAX_LEN_LIMIT) -> None:
     """A one-line TpcError when `max_len` is beyond what a RASP source's domain supports."""
     if max_len > limit:
         raise TpcError(f"{where}: max_len {max_len} is beyond the supported limit of {limit} tokens")
-
-
-def load_program(path: str, vocab=None, max_len: int | None = None, *, causal: bool | None = None,
-                 default_vocab=None, default_max_len: int | None = None, checked: bool = False):
-    """A validated IR program from RASP source, or from IR JSON when `path` ends in .json
-    (whose domain is fixed: `vocab` and `max_len` do not apply). A source's domain is
-    `vocab` / `max_len` when given, else what the file declares (`#!tpc vocab`, `#!tpc
-    max_len`), else the defaults; `causal` (None: the file's pragma) likewise. With `checked`,
-    (program, RunChecks or None): the checks raise RASP's run-time errors on an input."""
-    if path.endswith(".json"):
-        program = from_json(read_source(path))
-        return (program, None) if checked else program
-    from tpc.frontend import rasp_to_ir_checked  # lazy: lark and the frontend cost ~65 ms, JSON needs neither
-
-    source, domain = load_domain(path, vocab, max_len, causal=causal, default_vocab=default_vocab,
-                                 default_max_len=default_max_len)
-    program, checks = rasp_to_ir_checked(source, path, domain.vocab, domain.max_len, domain.causal)
-    return (program, checks) if checked else program
-
-
-def load_domain(path: str, vocab=None, max_len: int | None = None, *, causal: bool | None = None,
-                default_vocab=None, default_max_len: int | None = None, limit: int = MAX_LEN_LIMIT):
-    """(source text, domain) of the RASP source at `path`, chosen as `load_program` says;
-    a one-line TpcError for a max_len beyond `limit`."""
-    from tpc.frontend import rasp_domain, read_pragmas
-
-    source = read_source(path)
-    declared = read_pragmas(source, path)
-    if vocab is None and declared.vocab is None:
-        vocab = default_vocab if default_vocab is not None else parse_tokens(DEFAULT_VOCAB)
-    if max_len is None and declared.max_len is None:
-        max_len = default_max_len if default_max_len is not None else DEFAULT_MAX_LEN
-    check_max_len(max_len if max_len is not None else declared.max_len, path, limit)
-    return source, rasp_domain(source, path, vocab, max_len, causal)

@@ -23,7 +23,13 @@ FIRST = ["John", "Mary", "Peter", "Anna", "David", "Laura", "Tom", "Sarah", "Pau
 LAST = ["Smith", "Brown", "Clark", "Lewis", "Walker", "Young", "Hall", "King"]
 PLACES = ["Paris", "Berlin", "London", "Tokyo", "Madrid", "Rome", "Cairo", "Lima", "Oslo"]
 AMBIGUOUS = ["Jordan", "Washington"]
-COMPANIES = [["Acme", "Corp"], ["Globex", "Inc"], ["Initech"], ["Umbrella", "Group"], ["Stark", "Industries"]]
+COMPANIES = [
+    ["Acme", "Corp"],
+    ["Globex", "Inc"],
+    ["Initech"],
+    ["Umbrella", "Group"],
+    ["Stark", "Industries"],
+]
 VERBS = ["said", "visited", "left", "met", "praised", "joined"]
 DAYS = ["Monday", "Tuesday", "Friday", "Sunday"]
 
@@ -54,10 +60,29 @@ def ner_sentence(rng) -> list[tuple[str, str]]:
     if kind == 1:
         return _person(rng) + _o("works", "for") + _company(rng) + _o("in") + _place(rng) + _o(".")
     if kind == 2:
-        return _o("shares", "of") + _company(rng) + _o("rose", str(rng.randrange(1, 99)), "percent", "in") + _place(rng) + _o(".")
+        return (
+            _o("shares", "of")
+            + _company(rng)
+            + _o("rose", str(rng.randrange(1, 99)), "percent", "in")
+            + _place(rng)
+            + _o(".")
+        )
     if kind == 3:
-        return _o("talks", "in") + _place(rng) + _o("ended", "after", str(rng.randrange(2, 30)), "days", ",") + _person(rng) + _o(rng.choice(VERBS), ".")
-    return _company(rng) + _o("hired") + _person(rng) + _o("from") + _place(rng) + _o("in", str(rng.randrange(1990, 2024)), ".")
+        return (
+            _o("talks", "in")
+            + _place(rng)
+            + _o("ended", "after", str(rng.randrange(2, 30)), "days", ",")
+            + _person(rng)
+            + _o(rng.choice(VERBS), ".")
+        )
+    return (
+        _company(rng)
+        + _o("hired")
+        + _person(rng)
+        + _o("from")
+        + _place(rng)
+        + _o("in", str(rng.randrange(1990, 2024)), ".")
+    )
 
 
 GOOD = ["great", "fun", "moving", "brilliant", "charming", "smart"]
@@ -72,7 +97,11 @@ def review(rng) -> tuple[str, str]:
         good = rng.random() < 0.5
         negate = rng.random() < 0.1
         adjective = rng.choice(GOOD if good else BAD)
-        words += [rng.choice(OPENERS), rng.choice(NOUNS), "was"] + (["not"] if negate else []) + [adjective]
+        words += (
+            [rng.choice(OPENERS), rng.choice(NOUNS), "was"]
+            + (["not"] if negate else [])
+            + [adjective]
+        )
         score += (1 if good else -1) * (-1 if negate else 1)
         words.append(rng.choice([",", "and", "but"]))
     if score == 0:  # no ties: a last clause decides
@@ -90,9 +119,30 @@ def write_conll(path: Path, sentences) -> None:
 
 
 def write_glove(path: Path, rng) -> None:
-    kinds = {"per": FIRST + LAST, "loc": PLACES, "org": [w for c in COMPANIES for w in c],
-             "amb": AMBIGUOUS, "good": GOOD, "bad": BAD, "num": ["#"],
-             "func": ["in", "on", "for", "of", "from", "to", "the", "a", "and", "but", "not", "was", "."]}
+    kinds = {
+        "per": FIRST + LAST,
+        "loc": PLACES,
+        "org": [w for c in COMPANIES for w in c],
+        "amb": AMBIGUOUS,
+        "good": GOOD,
+        "bad": BAD,
+        "num": ["#"],
+        "func": [
+            "in",
+            "on",
+            "for",
+            "of",
+            "from",
+            "to",
+            "the",
+            "a",
+            "and",
+            "but",
+            "not",
+            "was",
+            ".",
+        ],
+    }
     lines = []
     for k, (kind, words) in enumerate(kinds.items()):
         for w in words:
@@ -109,9 +159,11 @@ def main() -> None:
     (HERE / "classify").mkdir(exist_ok=True)
     train, dev, test = ([review(rng) for _ in range(n)] for n in (800, 100, 100))
     (HERE / "classify" / "train.tsv").write_text(
-        "label\ttext\n" + "".join(f"{y}\t{x}\n" for x, y in train), encoding="utf-8")
+        "label\ttext\n" + "".join(f"{y}\t{x}\n" for x, y in train), encoding="utf-8"
+    )
     (HERE / "classify" / "dev.jsonl").write_text(
-        "".join(json.dumps({"text": x, "label": y}) + "\n" for x, y in dev), encoding="utf-8")
+        "".join(json.dumps({"text": x, "label": y}) + "\n" for x, y in dev), encoding="utf-8"
+    )
     with (HERE / "classify" / "test.csv").open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(["text", "label"])

@@ -16,8 +16,16 @@ from tpc.frontend import rasp_file_to_ir
 
 LENGTHS = (5, 8, 12, 16, 20, 24, 32)
 # Programs whose size grows fast with the length: their long lengths are in the slow sweep.
-LONGEST_FAST = {"dyck2": 8, "dyck1": 16, "most_freq": 16, "make_shuffle_dyck1": 12,
-                "make_shuffle_dyck2": 12, "make_sort_freq": 16, "length": 20, "double_hist": 24}
+LONGEST_FAST = {
+    "dyck2": 8,
+    "dyck1": 16,
+    "most_freq": 16,
+    "make_shuffle_dyck1": 12,
+    "make_shuffle_dyck2": 12,
+    "make_sort_freq": 16,
+    "length": 20,
+    "double_hist": 24,
+}
 # dyck2 has 47M parameters at length 24 (its selectors' product MLPs), past what a test
 # machine should build; its readout is categorical (margin 1) at every length.
 LONGEST = {"dyck2": 16}
@@ -29,7 +37,9 @@ def _cases(fast: bool):
             if n > LONGEST.get(path.stem, 32):
                 continue
             if (n <= LONGEST_FAST.get(path.stem, 32)) == fast:
-                yield pytest.param(path, n, id=f"{path.relative_to(ROOT / 'examples' / 'rasp')}@{n}")
+                yield pytest.param(
+                    path, n, id=f"{path.relative_to(ROOT / 'examples' / 'rasp')}@{n}"
+                )
 
 
 def _check_margin(path: Path, max_len: int) -> None:
@@ -57,8 +67,10 @@ def test_readout_margins_above_float32_error_long(path, max_len):
 def _nearest_class_readout(classes):
     """A single numerical variable x read as argmax_c 2*c*x - c^2, the classic readout."""
     cs = np.array([float(c) for c in classes])
-    weights = {"x": np.float32(np.concatenate([[0.0], 2 * cs]))[None].astype(np.float64),
-               "ones": np.float32(np.concatenate([[0.0], -cs * cs]))[None].astype(np.float64)}
+    weights = {
+        "x": np.float32(np.concatenate([[0.0], 2 * cs]))[None].astype(np.float64),
+        "ones": np.float32(np.concatenate([[0.0], -cs * cs]))[None].astype(np.float64),
+    }
     spec = NumReadout((NumTerm("x", Fraction(1), 1.0, 0.0),), Fraction(0), 2 * cs)
     return readout_margin(weights, ("<pad>", *classes), spec, key=lambda v: v)
 
@@ -77,10 +89,13 @@ def test_margin_analysis_flags_classes_closer_than_float32_resolution():
 def test_pair_balance_exact_at_long_lengths(max_len):
     """The reproduction of issue 16 item 7: at max length 20 the model answered 359/399
     where the program says 9/10."""
-    program = rasp_file_to_ir(ROOT / "examples/rasp/tracr/make_pair_balance.rasp", vocab=["(", ")", "a"],
-                           max_len=max_len)
+    program = rasp_file_to_ir(
+        ROOT / "examples/rasp/tracr/make_pair_balance.rasp", vocab=["(", ")", "a"], max_len=max_len
+    )
     compiled = assemble(program)
     seqs = all_inputs(program.domain, limit=1500, seed=max_len)
-    seqs += [["("] * k + ["a"] for k in range(max_len - 1)] + [["a"] * k + [")"] for k in range(max_len - 1)]
+    seqs += [["("] * k + ["a"] for k in range(max_len - 1)] + [
+        ["a"] * k + [")"] for k in range(max_len - 1)
+    ]
     assert mismatches(compiled, seqs) == []
     assert compiled_margin(compiled).ok

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from strategies import domains, inputs, programs
-from tpc.backends.python import load_module as load, to_python
+
+from tpc.backends.python import load_module as load
+from tpc.backends.python import to_python
 from tpc.interp import Interpreter
 from tpc.ir import Builder, Domain, Predicate, Table
 
@@ -78,7 +79,9 @@ def test_reverse_by_hand_and_readable():
     source = to_python(program)
     module = agree(program, [list("abc"), [], list("aabbcc")])
     assert module.run(list("abc")) == list("cba")
-    assert module.VOCAB == ("a", "b", "c") and module.MAX_LEN == 8 and module.MAIN_OUTPUT == "reverse"
+    assert (
+        module.VOCAB == ("a", "b", "c") and module.MAX_LEN == 8 and module.MAIN_OUTPUT == "reverse"
+    )
     # Named after the program: one predicate function per select, the comparison spelled out.
     assert "def predicate_flip(key, query): return key == query" in source
     assert "length = width(" in source and "reverse = nearest(flip, tokens)" in source
@@ -111,7 +114,9 @@ def test_model_style_program_needs_bos_and_shows_every_position():
 def test_fractions_defaults_and_bool_keys():
     b = Builder(Domain(vocab=[0, 1, 2], max_len=5))
     t, i = b.tokens(), b.indices()
-    as_num = b.map(Table({"<s>": 0, 0: 0, 1: 1, 2: Fraction(1, 2)}), t, kind="numerical", name="as_num")
+    as_num = b.map(
+        Table({"<s>": 0, 0: 0, 1: 1, 2: Fraction(1, 2)}), t, kind="numerical", name="as_num"
+    )
     prev = b.select(i, i, lambda k, q: 0 < k <= q, name="prev")
     frac = b.aggregate(prev, as_num, "mean", default=Fraction(1, 3), name="frac")
     # A table whose keys mix True with 1 and False with 0: they must not merge.
@@ -150,10 +155,16 @@ def test_runs_from_a_file_in_any_directory(tmp_path):
     path.write_text(to_python(_reverse()))
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    code = "import importlib.util as u, sys; s = u.spec_from_file_location('p', sys.argv[1]); " \
-           "m = u.module_from_spec(s); s.loader.exec_module(m); print(''.join(m.run(list('abcab'))))"
+    code = (
+        "import importlib.util as u, sys; s = u.spec_from_file_location('p', sys.argv[1]); "
+        "m = u.module_from_spec(s); s.loader.exec_module(m); print(''.join(m.run(list('abcab'))))"
+    )
     out = subprocess.run(
-        [sys.executable, "-I", "-c", code, str(path)], cwd=elsewhere, capture_output=True, text=True, check=True,
+        [sys.executable, "-I", "-c", code, str(path)],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip() == "bacba"
 
@@ -184,7 +195,8 @@ def test_example_programs(path):
 
 
 def test_a_linear_numerical_readout_term_is_one_weight_row_not_a_table():
-    """Scores float32(float32(value) * w), as the model scores a numerical variable: fractions too."""
+    """Scores float32(float32(value) * w), as the model scores a numerical variable, fractions
+    too."""
     import struct
 
     def f32(x):

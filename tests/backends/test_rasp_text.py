@@ -55,8 +55,10 @@ RASP_SOURCES = [
     "opp = length - indices - 1; output reverse = aggregate(select(indices, opp, ==), tokens);",
     "output hist = selector_width(select(tokens, tokens, ==));",
     "output frac = numerical(aggregate(select(indices, indices, <=), tokens == 'a'));",
-    "p = aggregate(select(indices, indices, <), tokens); output p; output q = p if p == 'a' else tokens;",
-    "s = not select(tokens, tokens, ==) and select(indices, indices, >); output w = selector_width(s);",
+    "p = aggregate(select(indices, indices, <), tokens); output p; "
+    "output q = p if p == 'a' else tokens;",
+    "s = not select(tokens, tokens, ==) and select(indices, indices, >); "
+    "output w = selector_width(s);",
     "output t = aggregate(select(tokens, tokens, {'a': ['b'], 'b': ['a', 'c']}), indices, -1);",
 ]
 
@@ -102,7 +104,8 @@ def test_readout_floats_round_trip():
 
 
 def test_nodes_named_like_repl_words_round_trip():
-    """`selector = ...;` would read as the REPL's `selector examples on;`: such names are renamed."""
+    """`selector = ...;` would read as the REPL's `selector examples on;`, so such names are
+    renamed."""
     from tpc.ir import Builder, Domain
 
     b = Builder(Domain(vocab="ab", max_len=4))

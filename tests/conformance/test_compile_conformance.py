@@ -19,7 +19,9 @@ SAMPLE = ["agg_mean.rasp", "err_division_by_zero.rasp"]
 def compile_and_verify(name: str, tmp_path) -> None:
     runner = CliRunner()
     source, compiled = str(PROGRAMS / name), str(tmp_path / "model.pt")
-    done = runner.invoke(main, ["compile", source, "--vocab", "a b 1", "--max-len", "6", "-o", compiled])
+    done = runner.invoke(
+        main, ["compile", source, "--vocab", "a b 1", "--max-len", "6", "-o", compiled]
+    )
     assert done.exit_code == 0, done.output
     checked = runner.invoke(main, ["verify", source, compiled, "--max-len", "6"])
     assert checked.exit_code == 0, checked.output

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tpc.cli import main
 from tests.conformance.inputs import INPUTS
+from tpc.cli import main
 
 HERE = Path(__file__).parent
 FIXTURES = json.loads((HERE / "fixtures.json").read_text())
@@ -21,7 +21,9 @@ PROGRAMS = sorted(p.name for p in (HERE / "programs").glob("*.rasp"))
 
 # Programs that rely on a documented difference: where the reference raises this error, tpc
 # gives values (a categorical aggregate of several positions keeps the nearest one).
-DIFFERENCES = {"diff_categorical_several.rasp": "asked to average multiple values, but they are non-numbers"}
+DIFFERENCES = {
+    "diff_categorical_several.rasp": "asked to average multiple values, but they are non-numbers"
+}
 
 
 def same(ours, theirs) -> bool:
@@ -39,7 +41,9 @@ def same(ours, theirs) -> bool:
 
 
 def run_tpc(program: str, text: str):
-    return CliRunner().invoke(main, ["run", str(HERE / "programs" / program), "--input", text, "--json"])
+    return CliRunner().invoke(
+        main, ["run", str(HERE / "programs" / program), "--input", text, "--json"]
+    )
 
 
 def test_fixtures_cover_every_program_and_input():
@@ -57,7 +61,9 @@ def test_same_results_as_the_reference(program):
                 assert result.exit_code == 0, (text, result.output)
                 continue
             assert result.exit_code == 2, (text, result.output, theirs)
-            assert "Traceback" not in result.output and result.output.startswith("error: "), result.output
+            assert "Traceback" not in result.output and result.output.startswith("error: "), (
+                result.output
+            )
         else:
             assert result.exit_code == 0, (text, result.output)
             assert same(json.loads(result.output), theirs), (text, result.output, theirs)

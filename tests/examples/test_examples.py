@@ -13,18 +13,17 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Callable
 
+import oracles as o
 import pytest
 from attrs import frozen
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import oracles as o
-from tpc.interp import Interpreter
-from tpc.ir import from_json, to_json
-
 from tpc.backends.python import load_module, to_python
 from tpc.backends.rasp import to_rasp
 from tpc.frontend import rasp_file_to_ir, rasp_to_ir
+from tpc.interp import Interpreter
+from tpc.ir import from_json, to_json
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "rasp"
 
@@ -43,7 +42,9 @@ def any_tokens(vocab: tuple, max_len: int) -> st.SearchStrategy:
 
 def unique_tokens(vocab: tuple, max_len: int) -> st.SearchStrategy:
     """No token twice (make_sort_unique is undefined on repeated keys)."""
-    return st.lists(st.sampled_from(vocab), min_size=0, max_size=min(max_len, len(vocab)), unique=True)
+    return st.lists(
+        st.sampled_from(vocab), min_size=0, max_size=min(max_len, len(vocab)), unique=True
+    )
 
 
 def brackets(vocab: tuple, max_len: int) -> st.SearchStrategy:
@@ -82,7 +83,7 @@ def brackets(vocab: tuple, max_len: int) -> st.SearchStrategy:
 
 @frozen
 class Example:
-    """`path` (relative to examples/rasp, without .rasp) with its oracle, output name and domains."""
+    """`path` (relative to examples/rasp, no .rasp) with its oracle, output name and domains."""
 
     path: str
     oracle: Callable[[list], list]
@@ -116,20 +117,54 @@ EXAMPLE_LIST = [
     Example("tracr/make_reverse", o.reverse, "reverse", 8, (LETTERS, DIGITS, INTS)),
     Example("tracr/make_hist", o.hist, "hist", 8, (tuple("ab"), DIGITS, INTS)),
     # Undefined on repeated keys: inputs never repeat a token.
-    Example("tracr/make_sort_unique", o.sort_unique, "sort", 8, (tuple("abcdefghij"), INTS), unique_tokens),
+    Example(
+        "tracr/make_sort_unique",
+        o.sort_unique,
+        "sort",
+        8,
+        (tuple("abcdefghij"), INTS),
+        unique_tokens,
+    ),
     # Numeric keys only (the tie-break adds index / max_seq_len to the key).
     Example("tracr/make_sort", o.sort, "sort", 8, ((1, 2, 3, 4, 5), INTS, (0, 1))),
     Example("tracr/make_sort_freq", o.sort_freq, "sort_freq", 8, (LETTERS, DIGITS, INTS)),
-    Example("tracr/make_frac_prevs", functools.partial(o.frac_prevs, target="l"), "frac_prevs", 8,
-            (tuple("hel"), tuple("lo"), ("l",))),
-    Example("tracr/make_pair_balance", o.pair_balance, "pair_balance", 8, (PARENS1, PARENS1 + tuple("ab")), brackets),
-    Example("tracr/make_shuffle_dyck1", o.shuffle_dyck1, "shuffle_dyck", 8, (PARENS1, PARENS1 + ("a",)), brackets),
-    Example("tracr/make_shuffle_dyck2", o.shuffle_dyck2, "shuffle_dyck", 8, (PARENS2, PARENS2 + ("a",)), brackets),
+    Example(
+        "tracr/make_frac_prevs",
+        functools.partial(o.frac_prevs, target="l"),
+        "frac_prevs",
+        8,
+        (tuple("hel"), tuple("lo"), ("l",)),
+    ),
+    Example(
+        "tracr/make_pair_balance",
+        o.pair_balance,
+        "pair_balance",
+        8,
+        (PARENS1, PARENS1 + tuple("ab")),
+        brackets,
+    ),
+    Example(
+        "tracr/make_shuffle_dyck1",
+        o.shuffle_dyck1,
+        "shuffle_dyck",
+        8,
+        (PARENS1, PARENS1 + ("a",)),
+        brackets,
+    ),
+    Example(
+        "tracr/make_shuffle_dyck2",
+        o.shuffle_dyck2,
+        "shuffle_dyck",
+        8,
+        (PARENS2, PARENS2 + ("a",)),
+        brackets,
+    ),
 ]
 
 CASES = [
     pytest.param(ex, vocab, id=f"{ex.path}-{''.join(map(str, vocab))}")
-    for ex in EXAMPLE_LIST for vocab in ex.vocabs
+    for ex in EXAMPLE_LIST
+    for vocab in ex.vocabs
 ]
 
 
@@ -146,8 +181,12 @@ def interpreter(ex: Example, vocab: tuple) -> Interpreter:
 def batches(ex: Example, vocab: tuple) -> st.SearchStrategy:
     """The empty input, one of the longest inputs the example allows, then a few more."""
     longest = ex.max_len if ex.inputs is not unique_tokens else min(ex.max_len, len(vocab))
-    full = st.lists(st.sampled_from(vocab), min_size=longest, max_size=longest,
-                    unique=ex.inputs is unique_tokens)
+    full = st.lists(
+        st.sampled_from(vocab),
+        min_size=longest,
+        max_size=longest,
+        unique=ex.inputs is unique_tokens,
+    )
     more = st.lists(ex.inputs(vocab, ex.max_len), min_size=0, max_size=BATCH)
     return st.tuples(full, more).map(lambda t: [[], t[0], *t[1]])
 
@@ -177,7 +216,9 @@ def test_header_says_what_domain_and_source(ex: Example):
     assert text.startswith("# ") and f"Output `{ex.output}`" in header
     for word in ("Vocabulary:", "max length", "Source:"):
         assert word in header, f"{ex.path}: header lacks {word!r}"
-    assert re.search(rf"max length: {ex.max_len}\b", header), f"{ex.path}: header gives another max length"
+    assert re.search(rf"max length: {ex.max_len}\b", header), (
+        f"{ex.path}: header gives another max length"
+    )
     assert compiled(ex, ex.vocabs[0]).output_map.keys() == {ex.output}
 
 

@@ -1,7 +1,7 @@
 """The frontend keeps BOS out of RASP's view, including where the None-at-BOS invariant fails."""
 
-from fractions import Fraction
 import itertools
+from fractions import Fraction
 
 from tpc.frontend import rasp_to_ir
 from tpc.interp import Interpreter, run
@@ -19,8 +19,10 @@ def bos_values(program, names):
 
 
 def test_categorical_sops_are_none_at_bos():
-    src = ('x = tokens == "a"; y = indices + 1; p = aggregate(select(indices, indices, <), tokens);\n'
-           'output x; output y; output p; output m = map {"a": 1} (tokens);')
+    src = (
+        'x = tokens == "a"; y = indices + 1; p = aggregate(select(indices, indices, <), tokens);\n'
+        'output x; output y; output p; output m = map {"a": 1} (tokens);'
+    )
     p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     assert set(bos_values(p, list(p.output_map.values())).values()) == {None}
 
@@ -35,8 +37,10 @@ def test_key_from_numerical_keeps_bos_out():
 
 
 def test_mean_over_numerical_key_selection():
-    src = ('k = round(numerical(indices) / 2);\n'
-           'output m = aggregate(select(k, 0, ==), indicator(tokens == "b"));')
+    src = (
+        "k = round(numerical(indices) / 2);\n"
+        'output m = aggregate(select(k, 0, ==), indicator(tokens == "b"));'
+    )
     p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     for s in ALL:
         first = [t == "b" for i, t in enumerate(s) if round(i / 2) == 0]
@@ -46,7 +50,10 @@ def test_mean_over_numerical_key_selection():
 
 def test_none_queries_do_not_select_bos():
     # p is None at position 0 (nothing before it); a None query selects only None keys.
-    src = 'p = aggregate(select(indices, indices, <), tokens);\noutput w = selector_width(select(p, p, ==));'
+    src = (
+        "p = aggregate(select(indices, indices, <), tokens);\n"
+        "output w = selector_width(select(p, p, ==));"
+    )
     p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     for s in ALL:
         prev = ([None] + s[:-1]) if s else []
@@ -54,7 +61,10 @@ def test_none_queries_do_not_select_bos():
 
 
 def test_not_selector_excludes_bos():
-    src = 'output w = selector_width(not select(indices, indices, ==));\noutput a = aggregate(not select(indices, indices, !=), tokens);'
+    src = (
+        "output w = selector_width(not select(indices, indices, ==));\n"
+        "output a = aggregate(not select(indices, indices, !=), tokens);"
+    )
     p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     for s in ALL:
         out = run(p, [s])
@@ -63,9 +73,13 @@ def test_not_selector_excludes_bos():
 
 
 def test_empty_selection_gives_the_default_else_0():
-    src = ('s = select(indices, indices, <);\noutput c = aggregate(s, tokens);\noutput d = aggregate(s, tokens, "z");\n'
-           'output n = aggregate(s, indicator(tokens == "a"));\noutput nd = aggregate(s, indicator(tokens == "a"), 5);\n'
-           'output w = selector_width(s);')
+    src = (
+        "s = select(indices, indices, <);\noutput c = aggregate(s, tokens);\n"
+        'output d = aggregate(s, tokens, "z");\n'
+        'output n = aggregate(s, indicator(tokens == "a"));\n'
+        'output nd = aggregate(s, indicator(tokens == "a"), 5);\n'
+        "output w = selector_width(s);"
+    )
     p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     out = run(p, [["a", "b"]])
     assert out == {"c": [[0, "a"]], "d": [["z", "a"]], "n": [[0, 1]], "nd": [[5, 1]], "w": [[0, 1]]}
@@ -73,7 +87,7 @@ def test_empty_selection_gives_the_default_else_0():
 
 def test_aggregate_of_indices_with_default_keeps_values_apart():
     # indices' IR values are shifted by one; a default must not collide with them.
-    src = 'output a = aggregate(select(indices, indices, <), indices, 2);'
+    src = "output a = aggregate(select(indices, indices, <), indices, 2);"
     p = rasp_to_ir(src, "b.rasp", VOCAB, 4)
     for s in ALL:
         # RASP averages numbers: the mean of indices 0 .. i-1 is (i - 1) / 2.

@@ -20,7 +20,9 @@ def test_doc_examples_compile_and_run():
     assert len(blocks) >= 7
     for i, block in enumerate(blocks):
         # blocks that only build selectors get an output so that they form a program
-        program, checks = rasp_to_ir_checked(block + "\nzz_doc_output = tokens;\n", f"language.md#{i}", "abc", 4)
+        program, checks = rasp_to_ir_checked(
+            block + "\nzz_doc_output = tokens;\n", f"language.md#{i}", "abc", 4
+        )
         if "#!tpc model" not in block:
             interp = Interpreter(program)
             checks.check(interp, list("abca"))
@@ -34,4 +36,8 @@ def test_precedence_table_rows(tmp_path):
         prog = tmp_path / "row.rasp"
         prog.write_text(f"result = {expr};\n")
         r = CliRunner().invoke(main, ["run", str(prog), "--input", "abca", "--json"])
-        assert r.exit_code == 0 and json.loads(r.output) == json.loads(value), (expr, r.output, value)
+        assert r.exit_code == 0 and json.loads(r.output) == json.loads(value), (
+            expr,
+            r.output,
+            value,
+        )

@@ -17,7 +17,12 @@ def test_declared_domain_keeps_each_token_as_written():
     assert declared.max_len == 3
     program = rasp_to_ir(SOURCE)
     assert program.domain.max_len == 3 and set(map(repr, program.domain.vocab)) == {
-        "'1'", "2", "'a b'", "Fraction(1, 2)", "True"}
+        "'1'",
+        "2",
+        "'a b'",
+        "Fraction(1, 2)",
+        "True",
+    }
 
 
 def test_options_override_the_declared_domain():
@@ -25,11 +30,14 @@ def test_options_override_the_declared_domain():
     assert program.domain.vocab == ("x",) and program.domain.max_len == 5
 
 
-@pytest.mark.parametrize("line, col, reason", [
-    ("#!tpc vocab 'a' b", 17, "not a token literal: b"),
-    ("#!tpc max_len eight", 15, "max_len needs one whole number"),
-    ("#!tpc modle", 7, "unknown pragma 'modle'"),
-])
+@pytest.mark.parametrize(
+    "line, col, reason",
+    [
+        ("#!tpc vocab 'a' b", 17, "not a token literal: b"),
+        ("#!tpc max_len eight", 15, "max_len needs one whole number"),
+        ("#!tpc modle", 7, "unknown pragma 'modle'"),
+    ],
+)
 def test_bad_pragmas_name_the_line_and_column(line, col, reason):
     with pytest.raises(TpcError) as err:
         rasp_to_ir(f"output y = tokens;\n{line}\n", "d.rasp")

@@ -41,12 +41,14 @@ def test_distinct_tokens_never_merge():
 
 def test_run_time_errors_name_the_place_and_the_values(tmp_path):
     prog = tmp_path / "p.rasp"
-    prog.write_text('ok = indices + 1;\nbad = 6 / indices;\nresult = bad + ok;\n')
+    prog.write_text("ok = indices + 1;\nbad = 6 / indices;\nresult = bad + ok;\n")
     r = CliRunner().invoke(main, ["run", str(prog), "--input", "ab"])
     assert r.exit_code == 2 and r.output.startswith(f"error: {prog}:2:7: division by zero: 6 / 0\n")
-    prog.write_text('result = tokens_int * 2;\n')
+    prog.write_text("result = tokens_int * 2;\n")
     r = CliRunner().invoke(main, ["run", str(prog), "--input", "1 x"])
-    assert r.exit_code == 2 and r.output.startswith(f"error: {prog}:1:10: cannot compute: int('x')\n")
+    assert r.exit_code == 2 and r.output.startswith(
+        f"error: {prog}:1:10: cannot compute: int('x')\n"
+    )
     assert CliRunner().invoke(main, ["run", str(prog), "--input", "1 21"]).output == "2 42\n"
 
 
@@ -59,7 +61,9 @@ def test_unreached_failures_are_no_error(tmp_path):
 def test_library_names_are_preloaded_and_hidden_by_own_definitions():
     p = rasp_to_ir('a = count(tokens, "a");\noutput a;', "p.rasp", "ab", 4)
     assert run(p, [list("aba")])["a"] == [[2, 2, 2]]
-    p = rasp_to_ir('def count(s, v) { return indices; }\na = count(tokens, "a");\noutput a;', "p.rasp", "ab", 4)
+    p = rasp_to_ir(
+        'def count(s, v) { return indices; }\na = count(tokens, "a");\noutput a;', "p.rasp", "ab", 4
+    )
     assert run(p, [list("aba")])["a"] == [[0, 1, 2]]
 
 
@@ -87,5 +91,7 @@ output result;
 
 
 def test_keywords_are_whole_words():
-    p = rasp_to_ir("format = indices;\ninfo = format + 1;\nloader = info;\ntruest = loader;", "p.rasp", "ab", 4)
+    p = rasp_to_ir(
+        "format = indices;\ninfo = format + 1;\nloader = info;\ntruest = loader;", "p.rasp", "ab", 4
+    )
     assert run(p, [list("ab")])["truest"] == [[1, 2]]

@@ -14,10 +14,9 @@ from click.testing import CliRunner
 from tests.conformance.inputs import INPUTS
 from tpc.cli import main
 from tpc.errors import TpcError
-from tpc.frontend import run_rasp
 from tpc.interp import Interpreter
-from tpc.ir import DEFAULT_MAX_LEN
-from tpc.load import load_domain, load_program, parse_tokens, typed_tokens
+from tpc.artifact import Choices, RaspSource
+from tpc.load import parse_tokens, typed_tokens
 
 REPO = Path(__file__).resolve().parents[2]
 PROGRAMS = sorted([*(REPO / "examples" / "rasp").glob("**/*.rasp"),
@@ -31,14 +30,15 @@ def _outcome(fn):
         return f"error: {err}"
 
 
-def _options(tokens: list) -> dict:
-    seen = list(dict.fromkeys(tokens))
-    return {"default_vocab": seen, "default_max_len": max(DEFAULT_MAX_LEN, len(tokens))}
+def _domain(path: Path, tokens: list):
+    source = RaspSource.read(path)
+    return source, source.domain(Choices.for_input(tokens))
 
 
 def _whole_domain(path: Path, tokens: list):
     """The program built for every input of its domain, run as tpc run did before."""
-    program, checks = load_program(str(path), checked=True, **_options(tokens))
+    source, domain = _domain(path, tokens)
+    program, checks = source.translate(domain)
     tokens = typed_tokens(tokens, program.domain.vocab)
     interp = Interpreter(program)
     checks.check(interp, tokens)
@@ -46,8 +46,8 @@ def _whole_domain(path: Path, tokens: list):
 
 
 def _one_input(path: Path, tokens: list):
-    source, domain = load_domain(str(path), **_options(tokens))
-    return run_rasp(source, str(path), domain, typed_tokens(tokens, domain.vocab))
+    source, domain = _domain(path, tokens)
+    return source.run(domain, typed_tokens(tokens, domain.vocab))
 
 
 def _same_on(path: Path, inputs: list) -> None:

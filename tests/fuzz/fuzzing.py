@@ -64,8 +64,10 @@ class Hang(Exception):
 def time_limit(seconds: float):
     """Raise Hang in the main thread after `seconds` of CPU time (the machine is shared, so
     wall time would count other processes' work), or after 6x that in wall time (a wait)."""
+
     def expire(signum, frame):
         raise Hang()
+
     old = {sig: signal.signal(sig, expire) for sig in (signal.SIGPROF, signal.SIGALRM)}
     signal.setitimer(signal.ITIMER_PROF, seconds)
     signal.setitimer(signal.ITIMER_REAL, 6 * seconds)
@@ -100,16 +102,22 @@ def classify(case: Case, limit: float = 10.0) -> tuple[str, str]:
     if out.exit_code == 0:
         return "ok", ""
     lines = out.stderr.strip().splitlines()
-    one_line = bool(lines) and lines[0].startswith("error: ") and (
-        len(lines) == 1 or (len(lines) == 3 and lines[2].strip() == "^"))
+    one_line = (
+        bool(lines)
+        and lines[0].startswith("error: ")
+        and (len(lines) == 1 or (len(lines) == 3 and lines[2].strip() == "^"))
+    )
     if out.exit_code == 2 and one_line:
         return "clean", ""
     return "wrong exit", f"exit {out.exit_code}: {out.stderr.strip()[:120]!r}"
 
 
-def cli(args: list[str], *, invalid: str = "", oracle: Callable[[str], str] | None = None) -> Callable[[], Outcome]:
+def cli(
+    args: list[str], *, invalid: str = "", oracle: Callable[[str], str] | None = None
+) -> Callable[[], Outcome]:
     """A case running `tpc ARGS`. `invalid`: why the case must be refused (an exit 0 is then
     silently wrong); `oracle(stdout)`: why an accepted answer is wrong, or ""."""
+
     def go() -> Outcome:
         r = CliRunner().invoke(main, args, catch_exceptions=True)
         wrong = ""
@@ -118,6 +126,7 @@ def cli(args: list[str], *, invalid: str = "", oracle: Callable[[str], str] | No
         elif r.exit_code == 0 and oracle is not None:
             wrong = oracle(r.stdout)
         return Outcome(r.exit_code, r.stderr, r.stdout, r.exception, wrong)
+
     return go
 
 
@@ -127,22 +136,42 @@ JUNK_TEXT = ["３", "٣", "é", "\u200b", "\u202e", "😀", "\x00", "\t", "\r", 
 
 
 def mutate_source(rng: random.Random, data: bytes) -> tuple[str, bytes]:
-    kind = rng.choice(["flip", "cut", "repeat", "truncate", "nest", "literal", "unicode", "non-utf8",
-                       "junk", "swap"])
+    kind = rng.choice(
+        [
+            "flip",
+            "cut",
+            "repeat",
+            "truncate",
+            "nest",
+            "literal",
+            "unicode",
+            "non-utf8",
+            "junk",
+            "swap",
+        ]
+    )
     at = rng.randrange(len(data) + 1)
     if kind == "flip" and data:
         i = rng.randrange(len(data))
-        return kind, data[:i] + bytes([data[i] ^ (1 << rng.randrange(8))]) + data[i + 1:]
+        return kind, data[:i] + bytes([data[i] ^ (1 << rng.randrange(8))]) + data[i + 1 :]
     if kind == "cut":
-        return kind, data[:at] + data[at + rng.randrange(1, 40):]
+        return kind, data[:at] + data[at + rng.randrange(1, 40) :]
     if kind == "repeat":
-        return kind, data[:at] + data[at:at + rng.randrange(1, 40)] * rng.randrange(2, 6) + data[at:]
+        return kind, data[:at] + data[at : at + rng.randrange(1, 40)] * rng.randrange(2, 6) + data[
+            at:
+        ]
     if kind == "truncate":
         return kind, data[:at]
     if kind == "nest":
         depth = rng.choice([10, 100, 500, 2000])
-        shape = rng.choice([("(" * depth, "1" + ")" * depth), ("-" * depth, "1"), ("not " * depth, "true"),
-                            ("", " and ".join(["true"] * depth))])
+        shape = rng.choice(
+            [
+                ("(" * depth, "1" + ")" * depth),
+                ("-" * depth, "1"),
+                ("not " * depth, "true"),
+                ("", " and ".join(["true"] * depth)),
+            ]
+        )
         return f"nest{depth}", data + f"\nnested = {shape[0]}{shape[1]};\noutput nested;\n".encode()
     if kind == "literal":
         digits = rng.choice([20, 400, 5000])
@@ -151,7 +180,9 @@ def mutate_source(rng: random.Random, data: bytes) -> tuple[str, bytes]:
     if kind == "unicode":
         return kind, data[:at] + rng.choice(JUNK_TEXT).encode() + data[at:]
     if kind == "non-utf8":
-        return kind, data[:at] + rng.choice([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xfe\xff"]) + data[at:]
+        return kind, data[:at] + rng.choice(
+            [b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xfe\xff"]
+        ) + data[at:]
     if kind == "junk":
         return kind, bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300)))
     words = data.split(b" ")
@@ -167,18 +198,44 @@ def source_case(rng: random.Random, work: Path, i: int) -> Case:
     path = work / f"s{i}.rasp"
     path.write_bytes(data)
     command = rng.choice(["check", "run", "run", "emit", "emit-rasp", "emit-json"])
-    args = {"check": ["check", str(path)],
-            "run": ["run", str(path), "-i", rng.choice(["1 2 3", "abc", "3 1 2 2"])],
-            "emit": ["emit", str(path), "-o", str(work / f"s{i}.py")],
-            "emit-rasp": ["emit", str(path), "--to", "rasp"],
-            "emit-json": ["emit", str(path), "--to", "json"]}[command]
+    args = {
+        "check": ["check", str(path)],
+        "run": ["run", str(path), "-i", rng.choice(["1 2 3", "abc", "3 1 2 2"])],
+        "emit": ["emit", str(path), "-o", str(work / f"s{i}.py")],
+        "emit-rasp": ["emit", str(path), "--to", "rasp"],
+        "emit-json": ["emit", str(path), "--to", "json"],
+    }[command]
     return Case("source", f"{src.stem}:{kind}:{command}", cli(args))
 
 
 # --- tokens -----------------------------------------------------------------------------------
 
-ODD_TOKENS = ["３", "٣", "007", "7", "-0", "+3", "1_0", "0x1", "1.0", "٣٣", "<s>", "</s>", "'3'", "None",
-              "True", "\u200b", "é", "😀", "-", "1e3", "9" * 40, "", "a b", "\x00"]
+ODD_TOKENS = [
+    "３",
+    "٣",
+    "007",
+    "7",
+    "-0",
+    "+3",
+    "1_0",
+    "0x1",
+    "1.0",
+    "٣٣",
+    "<s>",
+    "</s>",
+    "'3'",
+    "None",
+    "True",
+    "\u200b",
+    "é",
+    "😀",
+    "-",
+    "1e3",
+    "9" * 40,
+    "",
+    "a b",
+    "\x00",
+]
 
 
 def reverse_oracle(text: str) -> Callable[[str], str]:
@@ -189,6 +246,7 @@ def reverse_oracle(text: str) -> Callable[[str], str]:
     def check(stdout: str) -> str:
         got = stdout.split()
         return "" if got == tokens[::-1] else f"reverse of {tokens!r} printed {got!r}"
+
     return check
 
 
@@ -197,7 +255,9 @@ def token_cli_case(rng: random.Random, work: Path, i: int) -> Case:
     text = " ".join(t for t in tokens if t.strip()) or "1"
     program = rng.choice(["reverse", "sort"])
     oracle = reverse_oracle(text) if program == "reverse" else None  # sort: no crash, no hang
-    if rng.random() < 0.1:  # long inputs: answered up to tpc run's limit (4,096), beyond it a clean error
+    if (
+        rng.random() < 0.1
+    ):  # long inputs: answered up to tpc run's limit (4,096), beyond it a clean error
         text = " ".join(str(rng.randrange(5)) for _ in range(rng.choice([300, 2000, 20000])))
         oracle = reverse_oracle(text) if program == "reverse" else None
     args = ["run", str(REPO / "examples" / "rasp" / f"{program}.rasp"), "-i", text]
@@ -208,11 +268,15 @@ _MODULES: dict[str, object] = {}
 
 
 def emitted(work: Path, kind: str):
-    """The emitted Python module of sort.rasp (vocab 1 2 3, max_len 4) or of the lifted hist model."""
+    """The emitted Python module of sort.rasp (vocab 1 2 3, max_len 4) or of the lifted hist
+    model."""
     if kind not in _MODULES:
         path = work / f"emitted_{kind}.py"
-        args = (["emit", str(REPO / "examples/rasp/sort.rasp"), "--vocab", "1 2 3", "--max-len", "4"]
-                if kind == "sort" else ["lift", str(TRAINED)])
+        args = (
+            ["emit", str(REPO / "examples/rasp/sort.rasp"), "--vocab", "1 2 3", "--max-len", "4"]
+            if kind == "sort"
+            else ["lift", str(TRAINED)]
+        )
         r = CliRunner().invoke(main, [*args, "-o", str(path)], catch_exceptions=False)
         assert r.exit_code == 0, r.stderr
         spec = importlib.util.spec_from_file_location(f"emitted_{kind}", path)
@@ -222,8 +286,26 @@ def emitted(work: Path, kind: str):
     return _MODULES[kind]
 
 
-ODD_VALUES = [True, False, 1.0, 1 + 0j, "1", None, b"1", [1], (1,), 0, -1, 4, 2**70, float("nan"), "<s>", "</s>",
-              "３", object()]
+ODD_VALUES = [
+    True,
+    False,
+    1.0,
+    1 + 0j,
+    "1",
+    None,
+    b"1",
+    [1],
+    (1,),
+    0,
+    -1,
+    4,
+    2**70,
+    float("nan"),
+    "<s>",
+    "</s>",
+    "３",
+    object(),
+]
 
 
 def token_module_case(rng: random.Random, work: Path, i: int) -> Case:
@@ -231,15 +313,25 @@ def token_module_case(rng: random.Random, work: Path, i: int) -> Case:
     m = emitted(work, kind)  # built once, outside the case's time limit
 
     good = [v for v in m.VOCAB if v != m.BOS]
-    seq = [rng.choice(good) if rng.random() < 0.6 else rng.choice(ODD_VALUES) for _ in range(rng.randrange(0, 8))]
+    seq = [
+        rng.choice(good) if rng.random() < 0.6 else rng.choice(ODD_VALUES)
+        for _ in range(rng.randrange(0, 8))
+    ]
     shape = rng.random()
     if not m.IMPLICIT_BOS and shape < 0.8:
         seq = [m.BOS, *seq]
-    arg = seq if shape < 0.9 else rng.choice([tuple(seq), "123", 5, None, {1: 2}, set(good), iter(seq)])
+    arg = (
+        seq
+        if shape < 0.9
+        else rng.choice([tuple(seq), "123", 5, None, {1: 2}, set(good), iter(seq)])
+    )
     body = seq if m.IMPLICIT_BOS else seq[1:]
-    valid = (isinstance(arg, (list, tuple)) and len(seq) + m.IMPLICIT_BOS <= m.N_POSITIONS
-             and all(any(type(t) is type(v) and t == v for v in good) for t in body)
-             and (m.IMPLICIT_BOS or (seq[:1] == [m.BOS] and type(seq[0]) is str)))
+    valid = (
+        isinstance(arg, (list, tuple))
+        and len(seq) + m.IMPLICIT_BOS <= m.N_POSITIONS
+        and all(any(type(t) is type(v) and t == v for v in good) for t in body)
+        and (m.IMPLICIT_BOS or (seq[:1] == [m.BOS] and type(seq[0]) is str))
+    )
 
     def go() -> Outcome:
         try:
@@ -251,11 +343,18 @@ def token_module_case(rng: random.Random, work: Path, i: int) -> Case:
             if "\n" in message or not message:
                 return Outcome(1, message, wrong="not a one-line message")
             return Outcome(2, f"error: {message}")
-        if isinstance(arg, str) and all(any(type(c) is type(v) and c == v for v in good) for c in arg):
+        if isinstance(arg, str) and all(
+            any(type(c) is type(v) and c == v for v in good) for c in arg
+        ):
             return Outcome(0, "")  # a string is one token per character
         if not valid:
             return Outcome(0, "", wrong=f"accepted {arg!r:.80}")
-        return Outcome(0, "", wrong="" if len(result) == len(seq) else f"{len(result)} values for {len(seq)} tokens")
+        return Outcome(
+            0,
+            "",
+            wrong="" if len(result) == len(seq) else f"{len(result)} values for {len(seq)} tokens",
+        )
+
     return Case("tokens", f"module:{kind}", go)
 
 
@@ -275,9 +374,25 @@ class Malicious:
 def _mutated_payload(rng: random.Random, payload: dict) -> tuple[str, dict, bool]:
     """(what, payload, invalid) for a tpc checkpoint's dict."""
     state, cfg = payload["state"], payload["config"]
-    kind = rng.choice(["nan", "inf", "shape", "empty", "config-type", "config-missing", "config-extra",
-                       "tokens-long", "tokens-short", "tokens-type", "state-type", "drop-tensor", "huge-config",
-                       "format", "labels-type"])
+    kind = rng.choice(
+        [
+            "nan",
+            "inf",
+            "shape",
+            "empty",
+            "config-type",
+            "config-missing",
+            "config-extra",
+            "tokens-long",
+            "tokens-short",
+            "tokens-type",
+            "state-type",
+            "drop-tensor",
+            "huge-config",
+            "format",
+            "labels-type",
+        ]
+    )
     key = rng.choice(sorted(state))
     if kind in ("nan", "inf"):
         t = state[key].clone().float()
@@ -292,9 +407,14 @@ def _mutated_payload(rng: random.Random, payload: dict) -> tuple[str, dict, bool
     elif kind == "config-type":
         name = rng.choice(sorted(cfg))
         sequence = isinstance(cfg[name], (list, tuple))
-        wrong = [v for v in ("3", 2.5, [1, 2], None, {"a": 1}, -1, True)
-                 if type(v) is not type(cfg[name]) and not (sequence and isinstance(v, list))]
-        cfg[name] = rng.choice(wrong)  # of another type than the field's (True for a bool is no error)
+        wrong = [
+            v
+            for v in ("3", 2.5, [1, 2], None, {"a": 1}, -1, True)
+            if type(v) is not type(cfg[name]) and not (sequence and isinstance(v, list))
+        ]
+        cfg[name] = rng.choice(
+            wrong
+        )  # of another type than the field's (True for a bool is no error)
     elif kind == "config-missing":
         cfg.pop(rng.choice(sorted(cfg)))
         return kind, payload, False  # a field with a default may go
@@ -313,7 +433,9 @@ def _mutated_payload(rng: random.Random, payload: dict) -> tuple[str, dict, bool
     elif kind == "drop-tensor":
         state.pop(key)
     elif kind == "huge-config":
-        cfg[rng.choice(["n_layers", "d_var", "n_ctx", "d_mlp"])] = rng.choice([10**6, 10**12, 2**63])
+        cfg[rng.choice(["n_layers", "d_var", "n_ctx", "d_mlp"])] = rng.choice(
+            [10**6, 10**12, 2**63]
+        )
     else:
         payload["format"] = "something-else"
     return kind, payload, True
@@ -321,10 +443,25 @@ def _mutated_payload(rng: random.Random, payload: dict) -> tuple[str, dict, bool
 
 def _mutated_args(rng: random.Random, args: dict) -> tuple[str, dict, bool]:
     kind = rng.choice(["type", "missing", "list", "huge", "negative"])
-    key = rng.choice(["n_layers", "n_heads_cat", "n_heads_num", "n_cat_mlps", "mlp_vars_in", "d_mlp",
-                      "one_hot_embed", "autoregressive", "dataset", "n_vars_cat", "attention_type"])
+    key = rng.choice(
+        [
+            "n_layers",
+            "n_heads_cat",
+            "n_heads_num",
+            "n_cat_mlps",
+            "mlp_vars_in",
+            "d_mlp",
+            "one_hot_embed",
+            "autoregressive",
+            "dataset",
+            "n_vars_cat",
+            "attention_type",
+        ]
+    )
     if kind == "type":  # of another type than the entry's ("3" is a fine dataset name)
-        args[key] = rng.choice([v for v in ("3", 2.5, [1], None, {"a": 1}) if type(v) is not type(args.get(key))])
+        args[key] = rng.choice(
+            [v for v in ("3", 2.5, [1], None, {"a": 1}) if type(v) is not type(args.get(key))]
+        )
     elif kind == "missing":
         args.pop(key, None)
         return kind, args, key != "attention_type"
@@ -339,14 +476,18 @@ def _mutated_args(rng: random.Random, args: dict) -> tuple[str, dict, bool]:
 
 def checkpoint_case(rng: random.Random, work: Path, i: int) -> Case:
     path = work / f"c{i}.pt"
-    what = rng.choice(["truncate", "bitflip", "zero", "payload", "payload", "pickle", "reference", "junk"])
+    what = rng.choice(
+        ["truncate", "bitflip", "zero", "payload", "payload", "pickle", "reference", "junk"]
+    )
     invalid = True
     data = TRAINED.read_bytes()
     if what == "truncate":
-        path.write_bytes(data[:rng.randrange(len(data))])
+        path.write_bytes(data[: rng.randrange(len(data))])
     elif what == "bitflip":
         i_byte = rng.randrange(len(data))
-        path.write_bytes(data[:i_byte] + bytes([data[i_byte] ^ (1 << rng.randrange(8))]) + data[i_byte + 1:])
+        path.write_bytes(
+            data[:i_byte] + bytes([data[i_byte] ^ (1 << rng.randrange(8))]) + data[i_byte + 1 :]
+        )
         invalid = False  # a flipped weight is still a model
     elif what == "zero":
         path.write_bytes(b"")
@@ -357,7 +498,9 @@ def checkpoint_case(rng: random.Random, work: Path, i: int) -> Case:
         what = f"payload:{kind}"
         torch.save(payload, path)
     elif what == "pickle":
-        torch.save({"format": "tpc-transformer-program/1", "config": Malicious(str(work / MARKER))}, path)
+        torch.save(
+            {"format": "tpc-transformer-program/1", "config": Malicious(str(work / MARKER))}, path
+        )
     else:
         run = work / f"r{i}"
         run.mkdir()
@@ -368,21 +511,57 @@ def checkpoint_case(rng: random.Random, work: Path, i: int) -> Case:
         what, path = f"reference:{kind}", run
 
     def go() -> Outcome:
-        out = cli(["lift", str(path), "-o", str(work / f"c{i}.py")],
-                  invalid=what if invalid else "")()
+        out = cli(
+            ["lift", str(path), "-o", str(work / f"c{i}.py")], invalid=what if invalid else ""
+        )()
         if (work / MARKER).exists():
             (work / MARKER).unlink()
             return out._replace(wrong="the malicious pickle ran")
         return out
+
     return Case("checkpoint", what, go)
 
 
 # --- options ----------------------------------------------------------------------------------
 
-BAD_INTS = ["0", "-1", "99999999999999999999", "10000000", "٣", "３", "1_0", "0x10", "3.5", "abc", "", "nan", "inf"]
+BAD_INTS = [
+    "0",
+    "-1",
+    "99999999999999999999",
+    "10000000",
+    "٣",
+    "３",
+    "1_0",
+    "0x10",
+    "3.5",
+    "abc",
+    "",
+    "nan",
+    "inf",
+]
 BAD_FLOATS = ["nan", "inf", "-inf", "0", "-1", "1e999", "٣", "abc", ""]
-TINY_TRAIN = ["train", "--task", "hist", "--layers", "1", "--cat-heads", "1", "--num-heads", "1", "--cat-mlps", "0",
-              "--num-mlps", "0", "--epochs", "1", "--dataset-size", "40", "--batch-size", "40", "--quiet"]
+TINY_TRAIN = [
+    "train",
+    "--task",
+    "hist",
+    "--layers",
+    "1",
+    "--cat-heads",
+    "1",
+    "--num-heads",
+    "1",
+    "--cat-mlps",
+    "0",
+    "--num-mlps",
+    "0",
+    "--epochs",
+    "1",
+    "--dataset-size",
+    "40",
+    "--batch-size",
+    "40",
+    "--quiet",
+]
 
 
 def conflicting(sort: str, out: str) -> list[tuple[list[str], str]]:
@@ -394,10 +573,16 @@ def conflicting(sort: str, out: str) -> list[tuple[list[str], str]]:
         (["compile", sort, "-o", out + ".pt", "--output-name", "nope"], "no such output"),
         (["compile", sort, "-o", out + ".pt", "--json"], ""),
         (["emit", sort, "--to", "json", "--vocab", "1 1 2"], ""),
-        ([*TINY_TRAIN, "-o", out, "--min-len", "9", "--max-len", "3"], "min length above max length"),
+        (
+            [*TINY_TRAIN, "-o", out, "--min-len", "9", "--max-len", "3"],
+            "min length above max length",
+        ),
         ([*TINY_TRAIN, "-o", out, "--init", out + "/none.pt"], "no such checkpoint"),
         ([*TINY_TRAIN, "-o", out, "--resume"], ""),
-        ([*TINY_TRAIN, "-o", out, "--embed-vars", "2", "--d-var", "1"], "d_var narrower than the positions"),
+        (
+            [*TINY_TRAIN, "-o", out, "--embed-vars", "2", "--d-var", "1"],
+            "d_var narrower than the positions",
+        ),
         (["lift", str(TRAINED), "--print-after", "nope"], "unknown pass"),
         (["lift", str(TRAINED), "--to", "rasp", "-O", "0", "-o", "-"], ""),
     ]
@@ -408,7 +593,9 @@ def options_case(rng: random.Random, work: Path, i: int) -> Case:
     out = str(work / f"o{i}")
     if rng.random() < 0.2:
         args, invalid = rng.choice(conflicting(sort, out))
-        return Case("options", "conflict:" + " ".join(args[:1] + args[-4:])[:80], cli(args, invalid=invalid))
+        return Case(
+            "options", "conflict:" + " ".join(args[:1] + args[-4:])[:80], cli(args, invalid=invalid)
+        )
     command = rng.choice(["run", "emit", "check", "compile", "lift", "train", "train", "verify"])
     value = rng.choice(BAD_INTS)
     if command == "run":
@@ -423,21 +610,47 @@ def options_case(rng: random.Random, work: Path, i: int) -> Case:
     elif command == "compile":
         opt = rng.choice(["--max-len", "-O", "--output-name", "-o", "--vocab"])
         extra = [] if opt == "-o" else ["-o", out + ".pt"]
-        args = ["compile", sort, *extra, opt, rng.choice([value, "-", "/dev/full", str(work / "no/such/dir.pt")])
-                if opt == "-o" else value]
+        args = [
+            "compile",
+            sort,
+            *extra,
+            opt,
+            rng.choice([value, "-", "/dev/full", str(work / "no/such/dir.pt")])
+            if opt == "-o"
+            else value,
+        ]
     elif command == "lift":
         opt = rng.choice(["-O", "--to", "--print-after", "-o"])
-        args = ["lift", str(TRAINED), opt, value if opt != "-o" else rng.choice(["/dev/full", str(work / "no/x.py")])]
+        args = [
+            "lift",
+            str(TRAINED),
+            opt,
+            value if opt != "-o" else rng.choice(["/dev/full", str(work / "no/x.py")]),
+        ]
     elif command == "verify":
         opt = rng.choice(["--max-len", "--min-len", "--exhaustive-limit"])
         value = rng.choice(["-1", "٣", "abc", "nan"])
         args = ["verify", sort, sort, "--vocab", "1 2", "--max-len", "2", opt, value]
     else:
-        opt, kind = rng.choice([("--epochs", "int"), ("--dataset-size", "int"), ("--batch-size", "int"),
-                                ("--layers", "int"), ("--embed-vars", "int"), ("--d-var", "int"),
-                                ("--mlp-width", "int"), ("--max-len", "int"), ("--vocab-size", "int"),
-                                ("--seed", "int"), ("--lr", "float"), ("--tau-end", "float"),
-                                ("--tau-init", "float"), ("--threads", "int"), ("--checkpoint-every", "int")])
+        opt, kind = rng.choice(
+            [
+                ("--epochs", "int"),
+                ("--dataset-size", "int"),
+                ("--batch-size", "int"),
+                ("--layers", "int"),
+                ("--embed-vars", "int"),
+                ("--d-var", "int"),
+                ("--mlp-width", "int"),
+                ("--max-len", "int"),
+                ("--vocab-size", "int"),
+                ("--seed", "int"),
+                ("--lr", "float"),
+                ("--tau-end", "float"),
+                ("--tau-init", "float"),
+                ("--threads", "int"),
+                ("--checkpoint-every", "int"),
+            ]
+        )
         value = rng.choice(BAD_FLOATS if kind == "float" else BAD_INTS)
         args = [*TINY_TRAIN, "-o", out, opt, value]
     invalid = _must_refuse(command, opt, value)
@@ -452,12 +665,20 @@ def _must_refuse(command: str, opt: str, value: str) -> str:
     if non_number:
         return f"{value!r} is not a finite number"
     if value.startswith("-") or value in ("99999999999999999999", "10000000", "3.5", "1e999"):
-        return "beyond range" if not (command == "train" and opt == "--seed" and value == "10000000") else ""
+        return (
+            "beyond range"
+            if not (command == "train" and opt == "--seed" and value == "10000000")
+            else ""
+        )
     return ""
 
 
-GENERATORS = {"source": [source_case], "tokens": [token_cli_case, token_module_case],
-              "checkpoint": [checkpoint_case], "options": [options_case]}
+GENERATORS = {
+    "source": [source_case],
+    "tokens": [token_cli_case, token_module_case],
+    "checkpoint": [checkpoint_case],
+    "options": [options_case],
+}
 
 
 def cases(n: int, seed: int, work: Path, families=FAMILIES):
@@ -475,5 +696,3 @@ def tally(results) -> dict:
     for family, cls in results:
         table[family][cls] += 1
     return table
-
-

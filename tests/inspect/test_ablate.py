@@ -3,11 +3,12 @@
 import itertools
 from fractions import Fraction
 
+from tpc.passes import optimize
+
 from tpc.inspect.ablate import Scorer, ablate, units
 from tpc.inspect.coverage import coverage
 from tpc.inspect.data import Examples
 from tpc.ir import BOS, Builder, Domain, Table
-from tpc.passes import optimize
 
 CLASSES = [1, 2, 3, BOS]
 
@@ -20,8 +21,12 @@ def previous_token():
     prev = b.aggregate(b.select(i, i, lambda k, q: k == q - 1, name="prev_select"), t, name="prev")
     noise = b.aggregate(b.select(t, t, "==", name="noise_select"), i, name="noise")
     doubled = b.map(lambda v: v, prev, name="copy")
-    scores = [Table((v, tuple(1.0 if c == v else 0.0 for c in CLASSES)) for v in b.type_of(doubled).values),
-              Table((v, (0.0,) * 4) for v in b.type_of(noise).values)]
+    scores = [
+        Table(
+            (v, tuple(1.0 if c == v else 0.0 for c in CLASSES)) for v in b.type_of(doubled).values
+        ),
+        Table((v, (0.0,) * 4) for v in b.type_of(noise).values),
+    ]
     b.output("label", b.readout([doubled, noise], scores, [0.0] * 4, CLASSES, name="readout"))
     return b.build()
 
@@ -41,7 +46,13 @@ def test_ablation_numbers_on_the_known_circuit():
     result = ablate(program, Scorer(program, Examples(inputs, None)))
     rows = {r["module"]: r for r in result["modules"]}
     assert result["accuracy"] == 1.0 and result["positions"] == 102
-    assert [u.module for u in units(program)] == ["prev", "noise", "copy", "readout:copy", "readout:noise"]
+    assert [u.module for u in units(program)] == [
+        "prev",
+        "noise",
+        "copy",
+        "readout:copy",
+        "readout:noise",
+    ]
     # The unused head and the all-zero term cost nothing.
     assert rows["noise"]["drop"] == 0 and rows["readout:noise"]["drop"] == 0
     assert set(result["removable"]) == {"noise", "readout:noise"}
@@ -74,5 +85,6 @@ def test_coverage_counts_rows_and_pairs_the_data_uses():
     # copy's table has a row per value of prev (BOS, 1, 2, 3); [1, 2] reads BOS, BOS, 1.
     assert (report["copy"]["used"], report["copy"]["total"]) == (2, 4)
     assert sorted(map(str, (r[0] for r in report["copy"]["unused"]))) == ["2", "3"]
-    # prev_select pairs (q, q-1) over positions 0..4: 4 pairs; input [1, 2] (positions 0..2) uses (1, 0), (2, 1).
+    # prev_select pairs (q, q-1) over positions 0..4: 4 pairs; input [1, 2] (positions 0..2)
+    # uses (1, 0), (2, 1).
     assert (report["prev_select"]["used"], report["prev_select"]["total"]) == (2, 4)

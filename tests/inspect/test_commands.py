@@ -14,8 +14,27 @@ from tpc.errors import TpcError
 REPO = Path(__file__).resolve().parents[2]
 SORT = str(REPO / "examples/rasp/sort.rasp")
 PNG = b"\x89PNG\r\n\x1a\n"
-VOID = {"meta", "br", "hr", "img", "input", "link", "col", "area", "base", "wbr", "source", "path", "rect",
-        "line", "text", "title", "g", "marker", "defs"}
+VOID = {
+    "meta",
+    "br",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "col",
+    "area",
+    "base",
+    "wbr",
+    "source",
+    "path",
+    "rect",
+    "line",
+    "text",
+    "title",
+    "g",
+    "marker",
+    "defs",
+}
 
 
 def tpc(*args):
@@ -57,27 +76,46 @@ def test_html_page_is_self_contained_and_well_formed(tmp_path):
 
 
 def test_trace_text_json_and_png(tmp_path):
-    r = tpc("trace", SORT, "-i", "3 1 2", "--only", "sort,tokens_nobos", "--json", "--png", tmp_path / "a.png")
+    r = tpc(
+        "trace",
+        SORT,
+        "-i",
+        "3 1 2",
+        "--only",
+        "sort,tokens_nobos",
+        "--json",
+        "--png",
+        tmp_path / "a.png",
+    )
     assert r.exit_code == 0, r.output
     doc = json.loads(r.stdout)
     assert [v["name"] for v in doc["variables"]] == ["tokens_nobos", "sort"]  # program order
     assert doc["variables"][1]["values"] == [None, "1", "2", "3"]  # tokens are strings
     assert (tmp_path / "a.png").read_bytes().startswith(PNG)
     r = tpc("trace", SORT, "-i", "3 1 2")
-    assert r.exit_code == 0 and "reads key" in r.output and r.output.splitlines()[0].startswith("position")
+    assert (
+        r.exit_code == 0
+        and "reads key" in r.output
+        and r.output.splitlines()[0].startswith("position")
+    )
 
 
-@pytest.mark.parametrize("args, message", [
-    (["trace", SORT, "-i", "3 1 9", "--vocab", "1 2 3"], "unknown token '9'"),
-    (["trace", SORT, "-i", "3 1 2 1", "--vocab", "1 2 3", "--max-len", "3"], "at most 3"),
-    (["trace", SORT, "-i", "3 1 2", "--only", "nope"], "no variable named 'nope'"),
-    (["draw", SORT, "-o", "graph.pdf"], "unknown picture format"),
-    (["ablate", SORT], "exactly one of --task TASK and --inputs FILE"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["trace", SORT, "-i", "3 1 9", "--vocab", "1 2 3"], "unknown token '9'"),
+        (["trace", SORT, "-i", "3 1 2 1", "--vocab", "1 2 3", "--max-len", "3"], "at most 3"),
+        (["trace", SORT, "-i", "3 1 2", "--only", "nope"], "no variable named 'nope'"),
+        (["draw", SORT, "-o", "graph.pdf"], "unknown picture format"),
+        (["ablate", SORT], "exactly one of --task TASK and --inputs FILE"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(args, message):
     r = tpc(*args)
     assert r.exit_code == 2
-    assert r.output.startswith("error: ") and message in r.output and len(r.output.splitlines()) == 1
+    assert (
+        r.output.startswith("error: ") and message in r.output and len(r.output.splitlines()) == 1
+    )
 
 
 def test_draw_writes_dot_svg_and_png(tmp_path):
@@ -85,11 +123,23 @@ def test_draw_writes_dot_svg_and_png(tmp_path):
         r = tpc("draw", SORT, "--vocab", "1 2 3", "-o", tmp_path / f"g.{suffix}")
         assert r.exit_code == 0, r.output
     dot = (tmp_path / "g.dot").read_text()
-    assert dot.startswith('digraph "sort.rasp"') and '"tokens_nobos" -> "sort" [label="value"];' in dot
-    assert '"indices" -> "sort" [label="query"];' in dot and '"target_position_nobos" -> "sort" [label="key"];' in dot
+    assert (
+        dot.startswith('digraph "sort.rasp"') and '"tokens_nobos" -> "sort" [label="value"];' in dot
+    )
+    assert (
+        '"indices" -> "sort" [label="query"];' in dot
+        and '"target_position_nobos" -> "sort" [label="key"];' in dot
+    )
     svg = ET.fromstring((tmp_path / "g.svg").read_text())
     names = {t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")}
-    assert names == {"tokens", "indices", "target_position", "target_position_nobos", "sort", "tokens_nobos"}
+    assert names == {
+        "tokens",
+        "indices",
+        "target_position",
+        "target_position_nobos",
+        "sort",
+        "tokens_nobos",
+    }
     assert (tmp_path / "g.png").read_bytes().startswith(PNG)
 
 
@@ -110,7 +160,12 @@ def test_ablate_on_an_inputs_file(tmp_path):
     assert r.exit_code == 0, r.output
     result = json.loads(r.stdout)
     assert result["accuracy"] == 1.0 and result["positions"] == 4 and result["against"] == "labels"
-    assert {m["module"] for m in result["modules"]} == {"target_position", "target_position_nobos", "sort", "tokens_nobos"}
+    assert {m["module"] for m in result["modules"]} == {
+        "target_position",
+        "target_position_nobos",
+        "sort",
+        "tokens_nobos",
+    }
     assert (tmp_path / "bars.png").read_bytes().startswith(PNG)
     inputs.write_text("3 1 2\t1 2\n")
     r = tpc("ablate", SORT, "--inputs", inputs)

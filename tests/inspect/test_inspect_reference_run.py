@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from tpc.cli import main
-from tpc.inspect.artifact import load_artifact
+from tpc.artifact import load
 from tpc.inspect.graph import dataflow
 from tpc.inspect.trace import trace
 
@@ -14,7 +14,7 @@ from tpc.inspect.trace import trace
 @pytest.fixture(scope="module")
 def sort_run(shared_dir):
     path = shared_dir / "reference/sort"
-    return path, load_artifact(str(path)), json.loads((path / "cases.json").read_text())
+    return path, load(path), json.loads((path / "cases.json").read_text())
 
 
 def test_trace_agrees_with_the_reference_models_predictions(sort_run):

@@ -9,8 +9,8 @@ from naive import naive_run
 from strategies import programs_with_inputs
 from tpc.backends.python import load_module, to_python
 from tpc.errors import TpcError
-from tpc.inspect.trace import to_plain, trace
-from tpc.ir import Aggregate, Builder, Domain, Table
+from tpc.inspect.trace import trace
+from tpc.ir import Aggregate, Builder, Domain, Table, to_plain
 
 
 def every_variable(program):

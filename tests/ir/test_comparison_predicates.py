@@ -8,19 +8,25 @@ from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
-
 from naive import naive_run
+
 from tpc.interp import Interpreter, compare_ranks, comparison_ranks
 from tpc.ir import COMPARISONS, Builder, Domain, Predicate, Table, compare
 
 VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-3, 3), st.fractions(min_value=-2, max_value=2, max_denominator=3),
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.fractions(min_value=-2, max_value=2, max_denominator=3),
     st.sampled_from(["", "a", "b", "ab", "1"]),
 )
 
 
-@given(st.sampled_from(sorted(COMPARISONS)), st.lists(VALUES, min_size=1, max_size=8),
-       st.lists(VALUES, min_size=1, max_size=8))
+@given(
+    st.sampled_from(sorted(COMPARISONS)),
+    st.lists(VALUES, min_size=1, max_size=8),
+    st.lists(VALUES, min_size=1, max_size=8),
+)
 def test_ranks_compare_as_compare_does(op, queries, keys):
     (q_kind, q_rank), (k_kind, k_rank) = comparison_ranks(queries, keys)
     got = compare_ranks(op, q_kind, q_rank, k_kind, k_rank)
@@ -34,10 +40,18 @@ def test_a_comparison_through_views_selects_what_its_pairs_did(data):
     t, i = b.tokens(), b.indices()
     op = data.draw(st.sampled_from(sorted(COMPARISONS)))
     query_view = Table([(v, data.draw(VALUES)) for v in b.type_of(t).values])
-    key_view = data.draw(st.none() | st.just(Table([(v, data.draw(VALUES)) for v in b.type_of(i).values])))
+    key_view = data.draw(
+        st.none() | st.just(Table([(v, data.draw(VALUES)) for v in b.type_of(i).values]))
+    )
     pred = Predicate.comparison(op, query_view, key_view)
-    old = Predicate([(q, k) for q in b.type_of(t).values for k in b.type_of(i).values
-                     if compare(op, k if key_view is None else key_view[k], query_view[q])])
+    old = Predicate(
+        [
+            (q, k)
+            for q in b.type_of(t).values
+            for k in b.type_of(i).values
+            if compare(op, k if key_view is None else key_view[k], query_view[q])
+        ]
+    )
     assert pred.tabulate(b.type_of(t).values, b.type_of(i).values) == old.pairs
     width = b.selector_width(b.select(i, t, pred), name="width")
     b.output("width", width)
@@ -48,7 +62,9 @@ def test_a_comparison_through_views_selects_what_its_pairs_did(data):
         assert {"width": widths} == naive_run(program, seq)
         # The width is the number of visible keys whose pair the old predicate listed.
         tokens = ["<s>", *seq]
-        want = [sum((tokens[q], k) in old.pairs for k in range(len(tokens))) for q in range(len(tokens))]
+        want = [
+            sum((tokens[q], k) in old.pairs for k in range(len(tokens))) for q in range(len(tokens))
+        ]
         assert widths == want[1:]
 
 
@@ -56,4 +72,7 @@ def test_value_kinds_never_meet():
     # 1 and True are equal for Python and for compare; "1" and 1 never are.
     (qk, qr), (kk, kr) = comparison_ranks([1, "1", None], [True, 1, "1", None, Fraction(1, 2)])
     assert compare_ranks("==", qk, qr, kk, kr).tolist() == [
-        [True, True, False, False, False], [False, False, True, False, False], [False, False, False, True, False]]
+        [True, True, False, False, False],
+        [False, False, True, False, False],
+        [False, False, False, True, False],
+    ]

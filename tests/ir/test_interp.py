@@ -2,9 +2,9 @@ from fractions import Fraction
 
 import pytest
 from hypothesis import given
-
 from naive import naive_run
 from strategies import programs_with_inputs
+
 from tpc.errors import TpcError
 from tpc.interp import Interpreter, position_costs, run
 from tpc.ir import Builder, Domain, Table
@@ -50,7 +50,12 @@ def test_nothing_selected_falls_back_to_bos_or_default():
     b.output("mean", b.aggregate(none, b.ones(), "mean", default=Fraction(1, 2)))
     b.output("sum", b.aggregate(none, b.ones(), "sum"))
     out = run(b.build(), [list("ab")])
-    assert out == {"bos": [["<s>"] * 2], "default": [["z"] * 2], "mean": [[Fraction(1, 2)] * 2], "sum": [[0, 0]]}
+    assert out == {
+        "bos": [["<s>"] * 2],
+        "default": [["z"] * 2],
+        "mean": [[Fraction(1, 2)] * 2],
+        "sum": [[0, 0]],
+    }
 
 
 def test_mean_values_are_exact_fractions():
@@ -59,7 +64,9 @@ def test_mean_values_are_exact_fractions():
     is_a = b.map(lambda x: 1 if x == "a" else 0, t, kind="numerical")
     prev = b.select(i, i, lambda k, q: 0 < k <= q)
     b.output("frac", b.aggregate(prev, is_a, "mean"))
-    assert run(b.build(), [list("abaab")])["frac"] == [[1, Fraction(1, 2), Fraction(2, 3), Fraction(3, 4), Fraction(3, 5)]]
+    assert run(b.build(), [list("abaab")])["frac"] == [
+        [1, Fraction(1, 2), Fraction(2, 3), Fraction(3, 4), Fraction(3, 5)]
+    ]
 
 
 def test_causal_mask_hides_later_keys():

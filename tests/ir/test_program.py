@@ -2,11 +2,25 @@ from fractions import Fraction
 
 import pytest
 from hypothesis import given
-
 from strategies import programs
+
 from tpc.ir import (
-    SELECTOR, Aggregate, Builder, Categorical, Domain, IRError, Map, Numerical, Predicate, Program, Select,
-    Table, Tokens, from_json, to_json, validate,
+    SELECTOR,
+    Aggregate,
+    Builder,
+    Categorical,
+    Domain,
+    IRError,
+    Map,
+    Numerical,
+    Predicate,
+    Program,
+    Select,
+    Table,
+    Tokens,
+    from_json,
+    to_json,
+    validate,
 )
 
 DOM = Domain(vocab="ab", max_len=3)
@@ -41,7 +55,9 @@ def test_table_must_be_total():
 
 def test_declared_type_must_cover_values():
     m = Map(name="m", type=Categorical([1]), x="tokens", table=Table({"<s>": 1, "a": 1, "b": 2}))
-    with pytest.raises(IRError, match="m: declared categorical type does not cover its values .missing 2"):
+    with pytest.raises(
+        IRError, match="m: declared categorical type does not cover its values .missing 2"
+    ):
         validate(_prog(m))
 
 
@@ -61,7 +77,9 @@ def test_selector_where_sop_needed():
     with pytest.raises(IRError, match="m: x must be an s-op, but 's' is a selector"):
         validate(_prog(s, m))
     agg = Aggregate(name="g", type=Categorical(["a"]), selector="tokens", values="tokens")
-    with pytest.raises(IRError, match="g: selector must be a selector, but 'tokens' is a categorical"):
+    with pytest.raises(
+        IRError, match="g: selector must be a selector, but 'tokens' is a categorical"
+    ):
         validate(_prog(agg))
     with pytest.raises(IRError, match="output 'o' is a selector"):
         validate(_prog(s))

@@ -3,6 +3,7 @@ the naive evaluator, emitted Python and the models' hard mode all compute the sa
 near-ties and terms read twice included."""
 
 import torch
+from tpc.passes import optimize
 
 from tests.naive import naive_run
 from tpc.backends.python import load_module, to_python
@@ -12,7 +13,6 @@ from tpc.ir import Builder, Domain, Table
 from tpc.lift import lift_model
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
-from tpc.passes import optimize
 
 READ_TWICE = """#!tpc model explicit-bos
 r = readout classes ['x', 'y'] bias [0, 0] {
@@ -25,8 +25,11 @@ output 'output' = r;
 
 def _all_backends(program, seqs):
     emitted = load_module(to_python(program), "readout")
-    return (Interpreter(program).run(seqs)["output"], [naive_run(program, s)["output"] for s in seqs],
-            [emitted.run(s) for s in seqs])
+    return (
+        Interpreter(program).run(seqs)["output"],
+        [naive_run(program, s)["output"] for s in seqs],
+        [emitted.run(s) for s in seqs],
+    )
 
 
 def test_a_node_read_twice_adds_twice():
@@ -55,8 +58,19 @@ def test_model_hard_mode_adds_readout_variables_in_order_and_the_lift_agrees():
     """The same near-tie inside a model: tokens' row, then positions', then ones' weight.
     (A readout whose terms all fold into the bias is covered too: see the second test below.)"""
     torch.manual_seed(0)
-    cfg = ModelConfig(vocab_size=3, n_classes=2, n_ctx=4, d_var=4, n_layers=1, n_heads_cat=1,
-                      n_heads_num=1, n_cat_mlps=0, n_num_mlps=0)
+    cfg = ModelConfig(
+        vocab_size=3,
+        n_classes=2,
+        n_ctx=4,
+        d_var=4,
+        n_layers=1,
+        n_heads_cat=1,
+        n_heads_num=1,
+        n_cat_mlps=0,
+        n_num_mlps=0,
+        mlp_vars_in=2,
+        d_mlp=64,
+    )
     model = TransformerProgram(cfg).eval()
     with torch.no_grad():
         model.unembed.zero_()
@@ -67,7 +81,9 @@ def test_model_hard_mode_adds_readout_variables_in_order_and_the_lift_agrees():
     tokens, labels = ("<pad>", "<s>", "a"), ("x", "y")
     seqs = [["<s>"], ["<s>", "a"], ["<s>", "a", "a", "a"]]
     batch = torch.tensor([[{"<s>": 1, "a": 2}[t] for t in s] + [0] * (4 - len(s)) for s in seqs])
-    want = [[labels[c] for c in row[: len(s)]] for row, s in zip(model.predict(batch).tolist(), seqs)]
+    want = [
+        [labels[c] for c in row[: len(s)]] for row, s in zip(model.predict(batch).tolist(), seqs)
+    ]
     assert [row[1:] for row in want] == [["y"] * (len(s) - 1) for s in seqs]
     lifted = lift_model(model, tokens, labels)
     for program in (lifted, optimize(lifted)):

@@ -10,9 +10,12 @@ from tpc.ir import normalize, sort_key, value_key, value_set
 from tpc.ir.values import order_key
 
 values = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**30, 10**30), st.text(max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.text(max_size=3),
     st.fractions(max_denominator=10**20).map(normalize),
-    st.sampled_from([10**400, -10**400, Fraction(10**400 + 1, 3)]),  # beyond float range
+    st.sampled_from([10**400, -(10**400), Fraction(10**400 + 1, 3)]),  # beyond float range
 )
 
 

@@ -22,7 +22,9 @@ def _all_visitors():
             importlib.import_module(info.name)
     for name in ("tpc.passes", "naive"):  # tpc.passes lives in passes/; naive is the tests' oracle
         importlib.import_module(name)
-    return sorted((c for c in _subclasses(Visitor) if c.__module__ != __name__), key=lambda c: c.__qualname__)
+    return sorted(
+        (c for c in _subclasses(Visitor) if c.__module__ != __name__), key=lambda c: c.__qualname__
+    )
 
 
 VISITORS = _all_visitors()

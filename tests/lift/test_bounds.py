@@ -13,8 +13,7 @@ from tpc.cli import main
 from tpc.errors import TpcError
 from tpc.interp import Interpreter
 from tpc.ir import SequenceMap
-from tpc.lift import lift_model
-from tpc.lift import bounds
+from tpc.lift import bounds, lift_model
 from tpc.lift.bounds import table_rows
 from tpc.model.checkpoint import save_checkpoint
 from tpc.model.config import ModelConfig
@@ -27,10 +26,20 @@ LABELS = ("<pad>", "x", "y")
 def _counting_model(n_ctx: int, layers: int) -> TransformerProgram:
     """Numerical heads that sum the previous layer's head (counts, sums of counts, ...) and in
     the last layer a numerical MLP reading that layer's two heads (earlier MLPs read ones)."""
-    cfg = ModelConfig(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=n_ctx,
-                      d_var=max(5, n_ctx),
-                      n_layers=layers, n_heads_cat=0, n_heads_num=2, n_cat_mlps=0, n_num_mlps=1,
-                      d_mlp=8, masked_classes=(0,))
+    cfg = ModelConfig(
+        vocab_size=len(TOKENS),
+        n_classes=len(LABELS),
+        n_ctx=n_ctx,
+        d_var=max(5, n_ctx),
+        n_layers=layers,
+        n_heads_cat=0,
+        n_heads_num=2,
+        n_cat_mlps=0,
+        n_num_mlps=1,
+        mlp_vars_in=2,
+        d_mlp=8,
+        masked_classes=(0,),
+    )
     torch.manual_seed(0)
     model = TransformerProgram(cfg).eval()
     with torch.no_grad():
@@ -46,8 +55,11 @@ def _counting_model(n_ctx: int, layers: int) -> TransformerProgram:
 
 
 def _mlp_table(program):
-    return next(n for n in program.nodes if isinstance(n, SequenceMap)
-                and program.origin_map[n.name] == "L1.num_mlp0")
+    return next(
+        n
+        for n in program.nodes
+        if isinstance(n, SequenceMap) and program.origin_map[n.name] == "L1.num_mlp0"
+    )
 
 
 def test_the_estimate_is_the_table_built_and_the_limit_is_exact():
@@ -70,7 +82,7 @@ def test_tables_built_in_chunks_equal_the_model(monkeypatch):
     ids = {t: i for i, t in enumerate(TOKENS)}
     batch = torch.tensor([[ids[t] for t in s] + [0] * (12 - len(s)) for s in seqs])
     predicted = model.predict(batch).tolist()
-    want = [[LABELS[c] for c in row[:len(s)]] for row, s in zip(predicted, seqs)]
+    want = [[LABELS[c] for c in row[: len(s)]] for row, s in zip(predicted, seqs)]
     assert Interpreter(lifted).run(seqs)["output"] == want
 
 
@@ -93,6 +105,17 @@ def test_cli_past_the_limit_is_one_line_naming_the_module(tmp_path):
     assert not (tmp_path / "p.py").exists()
 
 
+def test_a_lift_cached_under_a_larger_limit_does_not_hide_the_error(tmp_path, private_cache):
+    path = tmp_path / "model.pt"
+    save_checkpoint(path, _counting_model(n_ctx=6, layers=2), tokens=TOKENS, labels=LABELS)
+    out = str(tmp_path / "p.py")
+    assert CliRunner().invoke(main, ["lift", str(path), "-o", out]).exit_code == 0
+    assert list((private_cache / "lift").glob("*.json"))  # the default limit's lift is stored
+    r = CliRunner().invoke(main, ["lift", str(path), "--max-table-rows", "40", "-o", out])
+    assert r.exit_code == 2
+    assert r.output.startswith("error: L1.num_mlp0: its table would have ")
+
+
 @pytest.mark.slow
 def test_a_huge_table_is_refused_before_memory_is_spent(tmp_path):
     """Sums of sums of counts at 40 positions: the MLP's inputs take 64,001 values each (4e9
@@ -100,9 +123,11 @@ def test_a_huge_table_is_refused_before_memory_is_spent(tmp_path):
     with the error, in a fresh process."""
     path = tmp_path / "model.pt"
     save_checkpoint(path, _counting_model(n_ctx=40, layers=3), tokens=TOKENS, labels=LABELS)
-    code = ("import resource, sys; from tpc.cli import main; "
-            "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30)); "
-            f"sys.argv = ['tpc', 'lift', {str(path)!r}, '-o', {str(tmp_path / 'p.py')!r}]; main()")
+    code = (
+        "import resource, sys; from tpc.cli import main; "
+        "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30)); "
+        f"sys.argv = ['tpc', 'lift', {str(path)!r}, '-o', {str(tmp_path / 'p.py')!r}]; main()"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert r.returncode == 2, r.stderr
     want = "error: L2.num_mlp0: its table would have 4,096,128,001 rows "

@@ -6,8 +6,12 @@ with every module kind, on every input of a small domain or a random batch of in
 import itertools
 
 import torch
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_lift import LABELS, TOKENS, random_models
+from tpc.passes import optimize
 
+from tests.strategies import programs_with_inputs
 from tpc.assemble import CompileError, assemble
 from tpc.backends.python import load_module, to_python
 from tpc.backends.rasp import to_rasp
@@ -15,10 +19,6 @@ from tpc.frontend import rasp_to_ir
 from tpc.interp import Interpreter
 from tpc.ir import from_json, sort_key, to_json
 from tpc.lift import lift_model
-from tpc.passes import optimize
-
-from tests.strategies import programs_with_inputs
-from test_lift import LABELS, TOKENS, random_models
 
 
 def _keys(rows):
@@ -81,11 +81,15 @@ def test_lifted_random_models_agree_with_the_model_in_every_form(case, coarse):
     if coarse:
         g = torch.Generator().manual_seed(len(seqs))
         with torch.no_grad():
-            model.unembed.copy_(NEAR_TIES[torch.randint(len(NEAR_TIES), model.unembed.shape, generator=g)])
+            model.unembed.copy_(
+                NEAR_TIES[torch.randint(len(NEAR_TIES), model.unembed.shape, generator=g)]
+            )
     ids = {t: i for i, t in enumerate(TOKENS)}
     n = max(map(len, seqs))
     batch = torch.tensor([[ids[t] for t in s] + [0] * (n - len(s)) for s in seqs])
-    want = [[LABELS[c] for c in row[: len(s)]] for row, s in zip(model.predict(batch).tolist(), seqs)]
+    want = [
+        [LABELS[c] for c in row[: len(s)]] for row, s in zip(model.predict(batch).tolist(), seqs)
+    ]
     assert_every_form_agrees(lift_model(model, TOKENS, LABELS), seqs, want)
 
 
@@ -95,12 +99,26 @@ def test_every_input_of_a_small_domain():
     from tpc.model.config import ModelConfig
     from tpc.model.learned import TransformerProgram
 
-    cfg = ModelConfig(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=5, d_var=5, n_layers=2,
-                      n_heads_cat=2, n_heads_num=2, n_cat_mlps=1, n_num_mlps=1, d_mlp=8,
-                      masked_classes=(0,), mean_heads=("L0.num_head1",))
+    cfg = ModelConfig(
+        vocab_size=len(TOKENS),
+        n_classes=len(LABELS),
+        n_ctx=5,
+        d_var=5,
+        n_layers=2,
+        n_heads_cat=2,
+        n_heads_num=2,
+        n_cat_mlps=1,
+        n_num_mlps=1,
+        d_mlp=8,
+        masked_classes=(0,),
+        mean_heads=("L0.num_head1",),
+        mlp_vars_in=2,
+    )
     model = TransformerProgram(cfg).eval()
     seqs = [["<s>", *s] for k in range(5) for s in itertools.product("abc", repeat=k)]
     ids = {t: i for i, t in enumerate(TOKENS)}
     batch = torch.tensor([[ids[t] for t in s] + [0] * (5 - len(s)) for s in seqs])
-    want = [[LABELS[c] for c in row[: len(s)]] for row, s in zip(model.predict(batch).tolist(), seqs)]
+    want = [
+        [LABELS[c] for c in row[: len(s)]] for row, s in zip(model.predict(batch).tolist(), seqs)
+    ]
     assert_every_form_agrees(lift_model(model, TOKENS, LABELS), seqs, want)

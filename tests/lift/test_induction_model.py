@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from tpc.passes import optimize
 
 from tpc.backends.python import load_module, to_python
 from tpc.interp import Interpreter
 from tpc.ir.nodes import Aggregate, Indices, Select, Tokens
 from tpc.lift import lift_checkpoint, load_model
-from tpc.passes import optimize
 from tpc.tasks import make_dataset
 from tpc.tasks.generators import PAD
 
@@ -39,7 +39,9 @@ def test_split():
 
 def test_lifted_program_is_exact_and_right_on_every_test_example(program, test_split):
     loaded, xs, ys = test_split
-    predicted = loaded.model.predict(torch.tensor([[loaded.tokens.index(t) for t in x] for x in xs])).tolist()
+    predicted = loaded.model.predict(
+        torch.tensor([[loaded.tokens.index(t) for t in x] for x in xs])
+    ).tolist()
     want = [[loaded.labels[c] for c in row] for row in predicted]
     assert Interpreter(program).run(xs)["output"] == want
     emitted = load_module(to_python(program), "induction")
@@ -49,8 +51,11 @@ def test_lifted_program_is_exact_and_right_on_every_test_example(program, test_s
 
 
 def _head(program, layer: int) -> tuple[Aggregate, Select]:
-    [head] = [program[name] for name, origin in program.origin
-              if origin == f"L{layer}.cat_head0" and isinstance(program[name], Aggregate)]
+    [head] = [
+        program[name]
+        for name, origin in program.origin
+        if origin == f"L{layer}.cat_head0" and isinstance(program[name], Aggregate)
+    ]
     assert head.reduce == "nearest"
     return head, program[head.selector]
 
@@ -58,7 +63,9 @@ def _head(program, layer: int) -> tuple[Aggregate, Select]:
 def test_first_head_reads_the_previous_token(program):
     head, select = _head(program, 0)
     assert isinstance(program[head.values], Tokens)
-    assert isinstance(program[select.keys], Indices) and isinstance(program[select.queries], Indices)
+    assert isinstance(program[select.keys], Indices) and isinstance(
+        program[select.queries], Indices
+    )
     n = load_model(MODEL).model.cfg.n_ctx
     # Every position a later query reads (all but the last) selects just the one before it.
     visible = {(q, k) for q in range(n - 1) for k in range(q + 1) if (q, k) in select.predicate}

@@ -8,7 +8,10 @@ import types
 
 import pytest
 import torch
-from hypothesis import given, strategies as st
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+from tpc.passes import optimize
 
 from tpc.backends.python import load_module, to_python
 from tpc.cli import main
@@ -16,10 +19,7 @@ from tpc.interp import Interpreter
 from tpc.lift import lift_checkpoint, lift_model, lift_summary
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
-from tpc.passes import optimize
 from tpc.verify import verify
-
-from click.testing import CliRunner
 
 EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "examples" / "models"
 
@@ -105,7 +105,8 @@ def random_models(draw):
     )
     torch.manual_seed(draw(st.integers(0, 2**16)))
     model = TransformerProgram(cfg).eval()
-    seqs = draw(st.lists(st.lists(st.sampled_from("abc"), max_size=n_ctx - 1), min_size=1, max_size=12))
+    inputs = st.lists(st.sampled_from("abc"), max_size=n_ctx - 1)
+    seqs = draw(st.lists(inputs, min_size=1, max_size=12))
     return model, [["<s>", *s] for s in seqs]
 
 
@@ -118,14 +119,28 @@ def test_models_with_every_module_kind_lift_exactly(case):
 
 
 def _small_model(**kw):
-    cfg = ModelConfig(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=4, d_var=5, n_layers=1,
-                      n_heads_cat=1, n_heads_num=1, n_cat_mlps=1, n_num_mlps=1, d_mlp=4,
-                      masked_classes=(0,), **kw)
+    cfg = ModelConfig(
+        vocab_size=len(TOKENS),
+        n_classes=len(LABELS),
+        n_ctx=4,
+        d_var=5,
+        n_layers=1,
+        n_heads_cat=1,
+        n_heads_num=1,
+        n_cat_mlps=1,
+        n_num_mlps=1,
+        d_mlp=4,
+        mlp_vars_in=2,
+        masked_classes=(0,),
+        **kw,
+    )
     torch.manual_seed(0)
     return TransformerProgram(cfg).eval()
 
 
-ALL_INPUTS = [["<s>", *s] for n in range(4) for s in __import__("itertools").product("abc", repeat=n)]
+ALL_INPUTS = [
+    ["<s>", *s] for n in range(4) for s in __import__("itertools").product("abc", repeat=n)
+]
 
 
 def test_mlp_argmax_ties_pick_what_the_model_picks():
@@ -174,10 +189,15 @@ def test_cli_lift_writes_a_program_that_agrees(tmp_path):
     assert verify(EXAMPLES / "sort" / "model.pt", out, max_len=4).equivalent
 
 
-@pytest.mark.parametrize("target, marker", [("rasp", "#!tpc model"), ("json", '"format": "tpc-ir"')])
+@pytest.mark.parametrize(
+    "target, marker", [("rasp", "#!tpc model"), ("json", '"format": "tpc-ir"')]
+)
 def test_cli_lift_other_targets(tmp_path, target, marker):
     out = tmp_path / "prog.txt"
-    assert _cli("lift", EXAMPLES / "hist" / "model.pt", "--to", target, "-O0", "-o", out).exit_code == 0
+    assert (
+        _cli("lift", EXAMPLES / "hist" / "model.pt", "--to", target, "-O0", "-o", out).exit_code
+        == 0
+    )
     assert marker in out.read_text()
 
 
@@ -205,7 +225,10 @@ def test_cli_lift_bad_inputs_are_one_line_errors(tmp_path, shared_dir):
         result = _cli("lift", tmp_path / name)
         assert result.exit_code == 2, (name, result.output)
         lines = result.output.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error: ") and phrase in lines[0], (name, lines)
+        assert len(lines) == 1 and lines[0].startswith("error: ") and phrase in lines[0], (
+            name,
+            lines,
+        )
         assert "weights_only" not in lines[0] and "Traceback" not in result.output
 
 
@@ -216,8 +239,19 @@ def trained_causal_model(tmp_path_factory):
     from tpc.train import TrainOptions, train
 
     out = tmp_path_factory.mktemp("dyck1")
-    options = TrainOptions(task="dyck1", layers=2, cat_heads=1, num_heads=1, cat_mlps=1, num_mlps=1,
-                           embed_vars=2, mlp_width=8, dataset_size=200, batch_size=50, epochs=2)
+    options = TrainOptions(
+        task="dyck1",
+        layers=2,
+        cat_heads=1,
+        num_heads=1,
+        cat_mlps=1,
+        num_mlps=1,
+        embed_vars=2,
+        mlp_width=8,
+        dataset_size=200,
+        batch_size=50,
+        epochs=2,
+    )
     train(options, out, progress=False)
     return out / "model.pt"
 

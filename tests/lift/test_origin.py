@@ -2,22 +2,33 @@
 the python backend use that record, not node names."""
 
 import torch
+from tpc.passes import optimize
 
 from tpc.backends.python import to_python
 from tpc.ir import from_json, to_json
 from tpc.lift import lift_model, lift_summary
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
-from tpc.passes import optimize
 
 TOKENS = ("<pad>", "a", "b", "c", "<s>")
 LABELS = ("<pad>", "x", "y", "z")
 
 
 def _lifted():
-    cfg = ModelConfig(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=4, d_var=5, n_layers=1,
-                      n_heads_cat=1, n_heads_num=1, n_cat_mlps=1, n_num_mlps=1, mlp_vars_in=2, d_mlp=4,
-                      masked_classes=(0,))
+    cfg = ModelConfig(
+        vocab_size=len(TOKENS),
+        n_classes=len(LABELS),
+        n_ctx=4,
+        d_var=5,
+        n_layers=1,
+        n_heads_cat=1,
+        n_heads_num=1,
+        n_cat_mlps=1,
+        n_num_mlps=1,
+        mlp_vars_in=2,
+        d_mlp=4,
+        masked_classes=(0,),
+    )
     torch.manual_seed(0)
     return lift_model(TransformerProgram(cfg).eval(), TOKENS, LABELS)
 
@@ -26,7 +37,11 @@ def test_every_lifted_node_has_an_origin():
     lifted = _lifted()
     origin = lifted.origin_map
     assert set(origin) == {n.name for n in lifted.nodes}
-    assert origin["tokens"] == "tokens" and origin["indices"] == "positions" and origin["readout"] == "readout"
+    assert (
+        origin["tokens"] == "tokens"
+        and origin["indices"] == "positions"
+        and origin["readout"] == "readout"
+    )
     assert origin["l0_cat_head0_select"] == origin["l0_cat_head0"] == "L0.cat_head0"
     assert origin["l0_cat_mlp0"] == "L0.cat_mlp0" and origin["l0_num_mlp0"] == "L0.num_mlp0"
 

@@ -5,6 +5,7 @@ the text declares its domain) to weights equivalent to the model."""
 import json
 
 import pytest
+from tpc.passes import optimize
 
 from tpc.assemble import assemble, save_compiled
 from tpc.backends.rasp import to_rasp
@@ -12,7 +13,6 @@ from tpc.frontend import rasp_file_to_ir
 from tpc.interp import Interpreter
 from tpc.ir import from_json, to_json
 from tpc.lift import lift_checkpoint
-from tpc.passes import optimize
 from tpc.verify import verify
 
 
@@ -41,7 +41,9 @@ def test_lifted_rasp_text_compiles_back_to_the_model(reference):
     save_compiled(assemble(optimize(rasp_file_to_ir(text))), compiled)
     for a, b in ((run, compiled), (text, compiled)):
         result = verify(a, b, max_len=5)
-        assert result.equivalent and result.mode == "exhaustive" and result.inputs == 9331, result.summary()
+        assert result.equivalent and result.mode == "exhaustive" and result.inputs == 9331, (
+            result.summary()
+        )
     # and on the reference's own 2,000 cases, at every length the model takes
     from tpc.lift import load_model
 

@@ -6,22 +6,28 @@ from pathlib import Path
 import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
+from test_lift import EXAMPLES, LABELS, TOKENS, random_models
+from tpc.passes import optimize
 
+from tests.strategies import programs_with_inputs
 from tpc.assemble import assemble, save_compiled
 from tpc.frontend import rasp_file_to_ir
 from tpc.interp import Interpreter
 from tpc.ir import sort_key
 from tpc.lift import lift_checkpoint, lift_model
-from tpc.passes import optimize
 from tpc.verify import verify
-
-from tests.strategies import programs_with_inputs
-from test_lift import EXAMPLES, LABELS, TOKENS, random_models
 
 RASP = Path(__file__).resolve().parents[2] / "examples" / "rasp"
 # dyck2 and shuffle_dyck2 have MLPs reading three variables (lifted as two SequenceMaps).
-PROGRAMS = {"reverse.rasp": "abx", "hist.rasp": "abx", "sort.rasp": "abx", "frac_prevs.rasp": "abx",
-            "tracr/make_pair_balance.rasp": "()x", "dyck2.rasp": "(){}", "tracr/make_shuffle_dyck2.rasp": "(){}"}
+PROGRAMS = {
+    "reverse.rasp": "abx",
+    "hist.rasp": "abx",
+    "sort.rasp": "abx",
+    "frac_prevs.rasp": "abx",
+    "tracr/make_pair_balance.rasp": "()x",
+    "dyck2.rasp": "(){}",
+    "tracr/make_shuffle_dyck2.rasp": "(){}",
+}
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
@@ -43,8 +49,12 @@ def test_lift_of_compiled_generated_program_is_the_program(case):
     program, inputs = case
     for output in program.output_map:
         compiled = assemble(program, output)
-        lifted = lift_model(compiled.model, compiled.tokens, compiled.classes,
-                            implicit_bos=program.domain.implicit_bos)
+        lifted = lift_model(
+            compiled.model,
+            compiled.tokens,
+            compiled.classes,
+            implicit_bos=program.domain.implicit_bos,
+        )
         want = Interpreter(program).run(inputs, [output])[output]
         got = Interpreter(lifted).run(inputs, ["output"])["output"]
         assert [list(map(sort_key, w)) for w in want] == [list(map(sort_key, g)) for g in got]

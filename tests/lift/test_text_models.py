@@ -10,36 +10,69 @@ from pathlib import Path
 import pytest
 import torch
 from click.testing import CliRunner
+from tpc.passes import optimize
 
 from tpc.backends.python import load_module, to_python
+from tpc.cli import main
 from tpc.errors import TpcError
 from tpc.interp import Interpreter
 from tpc.ir import BOS, from_json, to_json
 from tpc.lift import lift_checkpoint, load_model
-from tpc.passes import optimize
 from tpc.tasks.classify import read_examples, tokenize
 from tpc.tasks.conll import read_conll
 from tpc.tasks.generators import EOS
 from tpc.tasks.text import normalize_word
-from tpc.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "nlp"
-SMALL = ["--layers", "1", "--cat-heads", "2", "--num-heads", "1", "--cat-mlps", "1", "--num-mlps", "1",
-         "--embed-vars", "2", "--epochs", "1", "--batch-size", "32", "--lr", "1e-2", "--quiet"]
+SMALL = [
+    "--layers",
+    "1",
+    "--cat-heads",
+    "2",
+    "--num-heads",
+    "1",
+    "--cat-mlps",
+    "1",
+    "--num-mlps",
+    "1",
+    "--embed-vars",
+    "2",
+    "--epochs",
+    "1",
+    "--batch-size",
+    "32",
+    "--lr",
+    "1e-2",
+    "--quiet",
+]
 
 
 def _sentences(task):
     if task == "conll":
-        return [[BOS, *map(normalize_word, s.words), EOS] for s in read_conll(EXAMPLES / "conll" / "test.txt")]
-    return [[BOS, *tokenize(e.text), EOS] for e in read_examples(EXAMPLES / "classify" / "test.csv")]
+        return [
+            [BOS, *map(normalize_word, s.words), EOS]
+            for s in read_conll(EXAMPLES / "conll" / "test.txt")
+        ]
+    return [
+        [BOS, *tokenize(e.text), EOS] for e in read_examples(EXAMPLES / "classify" / "test.csv")
+    ]
 
 
-@pytest.fixture(scope="module", params=[("conll", False), ("classify", True)], ids=["conll", "classify-glove"])
+@pytest.fixture(
+    scope="module", params=[("conll", False), ("classify", True)], ids=["conll", "classify-glove"]
+)
 def run(request, tmp_path_factory):
     task, glove = request.param
     out = tmp_path_factory.mktemp(task)
-    extra = ["--glove", str(EXAMPLES / "glove.txt")] if glove else ["--dropout", "0.5", "--device", "cpu"]
-    r = CliRunner().invoke(main, ["train", "--task", task, "--data", str(EXAMPLES / task), *SMALL, *extra, "-o", str(out)])
+    extra = (
+        ["--glove", str(EXAMPLES / "glove.txt")]
+        if glove
+        else ["--dropout", "0.5", "--device", "cpu"]
+    )
+    r = CliRunner().invoke(
+        main,
+        ["train", "--task", task, "--data", str(EXAMPLES / task), *SMALL, *extra, "-o", str(out)],
+    )
     assert r.exit_code == 0, r.output
     path = out / "model.pt"
     return task, path, optimize(lift_checkpoint(path), 1)
@@ -58,7 +91,9 @@ def test_metrics_are_reported(run):
 def _model_labels(loaded, sentences):
     ids = {t: i for i, t in enumerate(loaded.tokens)}
     n = max(map(len, sentences))
-    batch = torch.tensor([[ids.get(w, ids["<unk>"]) for w in s] + [0] * (n - len(s)) for s in sentences])
+    batch = torch.tensor(
+        [[ids.get(w, ids["<unk>"]) for w in s] + [0] * (n - len(s)) for s in sentences]
+    )
     pred = loaded.model.predict(batch).tolist()
     return [[loaded.labels[c] for c in row[: len(s)]] for row, s in zip(pred, sentences)]
 
@@ -82,7 +117,7 @@ def test_embedding_tables_print_as_word_clusters(run):
     task, path, program = run
     loaded = load_model(path)
     source = to_python(program)
-    data = source[source.index("\ndef run("):]
+    data = source[source.index("\ndef run(") :]
     clusters = re.findall(r"^(EMBED_VAR\d+) = \{$", data, re.M)
     assert clusters, "the clusters are in the data section after run()"
     module = load_module(source)

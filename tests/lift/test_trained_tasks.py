@@ -7,11 +7,11 @@ import random
 
 import pytest
 import torch
+from tpc.passes import optimize
 
 from tpc.backends.python import load_module, to_python
 from tpc.interp import Interpreter
 from tpc.lift import lift_checkpoint, load_model
-from tpc.passes import optimize
 from tpc.train import TrainOptions, train
 from tpc.verify import verify
 
@@ -23,7 +23,11 @@ def trained(request, tmp_path_factory):
     """A model of the paper's size (3 layers, 4 + 4 heads, 2 + 2 MLPs) after two short epochs:
     far from solving the task, so its tables and readout weights are anything at all."""
     out = tmp_path_factory.mktemp(request.param)
-    train(TrainOptions(task=request.param, epochs=2, dataset_size=1000, batch_size=128), out, progress=False)
+    train(
+        TrainOptions(task=request.param, epochs=2, dataset_size=1000, batch_size=128),
+        out,
+        progress=False,
+    )
     return out / "model.pt"
 
 

@@ -25,8 +25,9 @@ def run(program: DiscreteProgram, ids: list[int]) -> list[int]:
     for layer in range(program.config.n_layers):
         for h in (h for h in program.cat_heads if h.layer == layer):
             Q, K, V = env[h.query], env[h.key], env[h.value]
-            env[h.output] = [V[_nearest(q, [k for k in visible[q] if h.predicate[Q[q]][K[k]]])]
-                             for q in range(n)]
+            env[h.output] = [
+                V[_nearest(q, [k for k in visible[q] if h.predicate[Q[q]][K[k]]])] for q in range(n)
+            ]
         for h in (h for h in program.num_heads if h.layer == layer):
             Q, K, V = env[h.query], env[h.key], env[h.value]
             out = []
@@ -38,4 +39,6 @@ def run(program: DiscreteProgram, ids: list[int]) -> list[int]:
         for m in (m for m in program.cat_mlps + program.num_mlps if m.layer == layer):
             rows = torch.tensor([[env[v][p] for v in m.inputs] for p in range(n)])
             env[m.output] = m.apply(rows).tolist()
-    return program.readout.predict({v: torch.tensor(env[v]) for v in program.readout.variables}).tolist()
+    return program.readout.predict(
+        {v: torch.tensor(env[v]) for v in program.readout.variables}
+    ).tolist()

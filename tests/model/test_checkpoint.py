@@ -1,6 +1,5 @@
 
 import attrs
-
 import pytest
 import torch
 
@@ -10,7 +9,8 @@ from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
 
 CFG = ModelConfig(vocab_size=5, n_classes=4, n_ctx=6, d_var=6, n_layers=1, n_heads_cat=1,
-                  n_heads_num=1, n_cat_mlps=1, n_num_mlps=1, masked_classes=(0,))
+                  n_heads_num=1, n_cat_mlps=1, n_num_mlps=1, mlp_vars_in=2, d_mlp=64,
+                  masked_classes=(0,))
 
 
 @pytest.fixture
@@ -18,7 +18,9 @@ def saved(tmp_path):
     torch.manual_seed(0)
     model = TransformerProgram(CFG)
     path = tmp_path / "model.pt"
-    save_checkpoint(path, model, tokens="abcde", labels="wxyz", task="sort", metrics={"test_acc": 0.5})
+    save_checkpoint(
+        path, model, tokens="abcde", labels="wxyz", task="sort", metrics={"test_acc": 0.5}
+    )
     return model, path
 
 
@@ -71,11 +73,14 @@ def test_other_architecture(saved):
         load_checkpoint(path)
 
 
-@pytest.mark.parametrize("change, message", [
-    (dict(d_var=4), "narrower than the one-hot vocabulary"),
-    (dict(d_var=5, vocab_size=5), "narrower than the one-hot positions"),
-    (dict(n_layers=0), "layers must be"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(d_var=4), "narrower than the one-hot vocabulary"),
+        (dict(d_var=5, vocab_size=5), "narrower than the one-hot positions"),
+        (dict(n_layers=0), "layers must be"),
+    ],
+)
 def test_impossible_sizes(change, message):
     with pytest.raises(TpcError, match=message):
         attrs.evolve(CFG, **change)

@@ -2,13 +2,12 @@ import random
 
 import pytest
 import torch
+from model_oracle import run
 
 from tpc.model.config import ModelConfig
 from tpc.model.discrete import discretize
 from tpc.model.learned import TransformerProgram
 from tpc.model.reference import load_reference_run
-
-from model_oracle import run
 
 
 def random_inputs(model, count, seed):
@@ -38,7 +37,8 @@ def test_discrete_program_of_reference_models_runs_like_the_model(shared_dir, ta
 def test_discrete_program_of_random_models_runs_like_the_model(causal, seed):
     torch.manual_seed(seed)
     cfg = ModelConfig(vocab_size=6, n_classes=5, n_ctx=7, d_var=8, n_layers=2, n_heads_cat=2,
-                      n_heads_num=2, n_cat_mlps=1, n_num_mlps=1, causal=causal,
+                      n_heads_num=2, n_cat_mlps=1, n_num_mlps=1, mlp_vars_in=2, d_mlp=64,
+                      causal=causal,
                       masked_classes=(0,), mean_heads=("L0.num_head1",))
     assert_oracle_agrees(TransformerProgram(cfg).eval(), seed=seed)
 

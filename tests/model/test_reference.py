@@ -18,9 +18,12 @@ def test_hard_mode_reproduces_every_reference_prediction(shared_dir, task):
     run = load_reference_run(shared_dir / "reference" / task)
     cases = json.loads((shared_dir / "reference" / task / "cases.json").read_text())
     pred = run.model.predict(encode(cases["inputs"], run.tokens))
-    wrong = [(i, p) for i, (s, want) in enumerate(zip(cases["inputs"], cases["predictions"]))
-             for p, (got, w) in enumerate(zip(pred[i, :len(s)].tolist(), want))
-             if run.labels[got] != w]
+    wrong = [
+        (i, p)
+        for i, (s, want) in enumerate(zip(cases["inputs"], cases["predictions"]))
+        for p, (got, w) in enumerate(zip(pred[i, : len(s)].tolist(), want))
+        if run.labels[got] != w
+    ]
     assert len(cases["inputs"]) == 2000 and wrong == []
 
 

@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def compiled():
     """sort_unique: numerical heads, numerical and categorical MLPs, a categorical head."""
-    program = rasp_file_to_ir(ROOT / "examples" / "rasp" / "tracr" / "make_sort_unique.rasp",
-                           vocab=[1, 2, 3], max_len=4)
+    program = rasp_file_to_ir(
+        ROOT / "examples" / "rasp" / "tracr" / "make_sort_unique.rasp", vocab=[1, 2, 3], max_len=4
+    )
     return program, assemble(program)
 
 
@@ -45,7 +46,9 @@ def test_every_variable_is_as_wide_as_its_values(compiled):
     assert widths["tokens"] == 5 and widths["positions"] == 5  # <pad> 1 2 3 <s>; BOS + 4
     assert cfg.d_model == sum(widths[v] for v in cfg.cat_vars()) + len(cfg.num_vars())
     cats, nums = cfg.readout_vars()
-    assert len(cats) + len(nums) < len(cfg.cat_vars()) + len(cfg.num_vars())  # what the output needs
+    assert len(cats) + len(nums) < len(cfg.cat_vars()) + len(
+        cfg.num_vars()
+    )  # what the output needs
     expected = (sum(widths[v] for v in cats) + len(nums)) * cfg.n_classes  # the readout
     for m in cfg.modules:
         if m.kind.endswith("head"):
@@ -53,7 +56,9 @@ def test_every_variable_is_as_wide_as_its_values(compiled):
         else:
             d_in = sum(widths[r] for r in m.reads) if m.kind == "cat_mlp" else len(m.reads)
             expected += m.hidden * (d_in + 1) + m.width * (m.hidden + 1)
-    assert any(m.kind == "cat_mlp" for m in cfg.modules) and any(m.kind == "num_mlp" for m in cfg.modules)
+    assert any(m.kind == "cat_mlp" for m in cfg.modules) and any(
+        m.kind == "num_mlp" for m in cfg.modules
+    )
     assert sum(p.numel() for p in c.model.parameters()) == expected == c.stats["params"]
 
 
@@ -78,10 +83,15 @@ def _config(*modules):
 
 def test_a_module_reads_only_what_it_can_see():
     head = Module("cat_head", 0, 0, ["tokens", "positions", "tokens"])
-    assert _config(head, Module("cat_mlp", 0, 0, ["L0.cat_head0"], width=2, hidden=1)).d_model == 4 + 4 + 4 + 2 + 1
+    assert (
+        _config(head, Module("cat_mlp", 0, 0, ["L0.cat_head0"], width=2, hidden=1)).d_model
+        == 4 + 4 + 4 + 2 + 1
+    )
     with pytest.raises(TpcError, match="L0.cat_head1 reads 'L0.cat_head0'"):
         _config(head, Module("cat_head", 0, 1, ["L0.cat_head0", "tokens", "tokens"]))
-    with pytest.raises(TpcError, match="L0.num_mlp0 reads 'L0.cat_head0', which is not a num variable"):
+    with pytest.raises(
+        TpcError, match="L0.num_mlp0 reads 'L0.cat_head0', which is not a num variable"
+    ):
         _config(head, Module("num_mlp", 0, 0, ["L0.cat_head0"], width=2, hidden=1))
     with pytest.raises(TpcError, match="reads 'nowhere'"):
         _config(Module("cat_head", 0, 0, ["tokens", "nowhere", "tokens"]))
@@ -91,8 +101,9 @@ def test_a_module_reads_only_what_it_can_see():
 
 def test_a_readout_of_numerical_variables_only():
     """pair_balance's readout reads its two mean heads and `ones`, no categorical variable."""
-    program = rasp_file_to_ir(ROOT / "examples" / "rasp" / "tracr" / "make_pair_balance.rasp",
-                           vocab=["(", ")"], max_len=4)
+    program = rasp_file_to_ir(
+        ROOT / "examples" / "rasp" / "tracr" / "make_pair_balance.rasp", vocab=["(", ")"], max_len=4
+    )
     c = assemble(program)
     assert c.model.cfg.readout_vars()[0] == []
     _assert_hard_mode_is_discrete_program(program, c)

@@ -1,11 +1,11 @@
 import pytest
 from hypothesis import given
-
 from strategies import programs_with_inputs
-from tpc.interp import Interpreter
-from tpc.ir import Builder, Constant, Domain, Readout, Table, f32, validate
 from tpc.passes import PASSES, optimize, sums_are_exact
 from tpc.passes.domain import domain_inputs
+
+from tpc.interp import Interpreter
+from tpc.ir import Builder, Constant, Domain, Readout, Table, f32, validate
 
 
 def _same_outputs(before, after, seqs):
@@ -127,8 +127,9 @@ def test_print_after_and_unknown_pass():
 
 
 def test_table_predicates_that_are_comparisons_get_named():
-    from tpc.ir import Predicate
     from tpc.passes import name_comparisons
+
+    from tpc.ir import Predicate
 
     b = Builder(_dom())
     t, i = b.tokens(), b.indices()
@@ -136,7 +137,10 @@ def test_table_predicates_that_are_comparisons_get_named():
     odd = b.select(i, i, Predicate([(1, 0)]))
     b.output("o", b.aggregate(b.select_and(same, odd), t))
     after = name_comparisons(b.build())
-    assert after[same].predicate.op == "==" and after[same].predicate.pairs == b.build()[same].predicate.pairs
+    assert (
+        after[same].predicate.op == "=="
+        and after[same].predicate.pairs == b.build()[same].predicate.pairs
+    )
     assert after[odd].predicate.op is None
 
 
@@ -251,7 +255,9 @@ def _near_tie_readout():
     by_token = Table({"<s>": (0.0, 0.0), "a": (1.0, near), "b": (2.7182817, 0.0)})
     by_index = Table({k: (0.0, 3.1415927 if k == 3 else 0.0) for k in range(5)})  # y at 3
     by_count = Table({k: (1.4142135 if k >= 3 else 0.0, 0.0) for k in range(6)})  # x again
-    b.output("label", b.readout([t, i, count], [by_token, by_index, by_count], [0.0, 0.0], ["x", "y"]))
+    b.output(
+        "label", b.readout([t, i, count], [by_token, by_index, by_count], [0.0, 0.0], ["x", "y"])
+    )
     return b.build(), (t, i, count), (by_token, by_index, by_count), near
 
 
@@ -267,13 +273,16 @@ def test_near_ties_are_refit_to_small_whole_numbers_that_decide_every_input_alik
 
 
 def _repeated_term_readout():
-    """A readout of tokens, the same tokens relabelled, and positions: one of the first two can go."""
+    """A readout of tokens, the same tokens relabelled, and positions; one of the first two can
+    go."""
     b = Builder(_dom())
     t, i = b.tokens(), b.indices()
     twin = b.map(Table({"<s>": 0, "a": 1, "b": 2}), t, name="twin")  # tokens, relabelled
     half = Table({"<s>": (0.0, 1.0), "a": (2.5, 0.0), "b": (0.0, 2.5)})  # each says half
     half_twin = Table({0: (0.0, 1.0), 1: (2.5, 0.0), 2: (0.0, 2.5)})
-    tips = Table({k: (0.0, {3: 4.0, 4: 6.0}.get(k, 0.0)) for k in range(5)})  # 4: y; 3: x if both say x
+    tips = Table(
+        {k: (0.0, {3: 4.0, 4: 6.0}.get(k, 0.0)) for k in range(5)}
+    )  # 4: y; 3: x if both say x
     b.output("label", b.readout([t, twin, i], [half, half_twin, tips], [0.0, 0.0], ["x", "y"]))
     return b.build(), t, twin
 
@@ -298,14 +307,21 @@ def test_scores_that_no_scale_rounds_are_written_shorter_where_every_winner_stay
     _same_outputs(before, after, [list(s) for batch in domain_inputs(before.domain) for s in batch])
     assert node.terms == (t, i, count)
     assert node.scores[0]["a"] == (1.0, near)  # the near-tie keeps every digit
-    old = [_digits(x) for table in (by_token, by_index, by_count) for row in table.outputs() for x in row]
+    old = [
+        _digits(x)
+        for table in (by_token, by_index, by_count)
+        for row in table.outputs()
+        for x in row
+    ]
     new = [_digits(x) for table in node.scores for row in table.outputs() for x in row]
     assert all(n <= o for n, o in zip(new, old)) and sum(new) < sum(old)
     notes = [note for key, note in after.meta if key.startswith("readout")]
     assert len(notes) == 1 and "scores written shorter by" in notes[0]
 
 
-def test_a_solver_that_reaches_its_iteration_cap_finds_no_fit_and_the_fallback_stays_exact(monkeypatch):
+def test_a_solver_that_reaches_its_iteration_cap_finds_no_fit_and_the_fallback_stays_exact(
+    monkeypatch,
+):
     import tpc.passes.refit as refit
 
     monkeypatch.setattr(refit, "MAX_ITERATIONS", 1)
@@ -326,4 +342,8 @@ def test_a_refit_past_the_row_limit_tries_no_removal_and_says_so(monkeypatch):
     node = after[after.output_map["label"]]
     assert isinstance(node, Readout) and len(node.terms) == 3
     notes = [note for key, note in after.meta if key.startswith("readout")]
-    assert len(notes) == 1 and "refit to whole numbers" in notes[0] and "no term tried for removal" in notes[0]
+    assert (
+        len(notes) == 1
+        and "refit to whole numbers" in notes[0]
+        and "no term tried for removal" in notes[0]
+    )

@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 
 from tpc.errors import TpcError
-from tpc.tasks import TASKS, get_task, make_dataset
 from tpc.tasks import generators as gen
+from tpc.tasks import get_task, make_dataset
 from tpc.tasks.dataset import build_vocab, generate_unique, split_indices
+from tpc.tasks.registry import task_names
 
 
 def examples(task, size=300, seed=0, **kw):
@@ -21,7 +22,7 @@ def body(x):
     return x[1:-1] if x[-1] == gen.EOS else x[1:]
 
 
-@pytest.mark.parametrize("task", sorted(TASKS))
+@pytest.mark.parametrize("task", task_names(text=False))
 def test_inputs_start_with_bos_and_targets_align(task):
     for x, y in examples(task):
         assert x[0] == gen.BOS and y[0] == gen.PAD and len(x) == len(y)
@@ -41,7 +42,9 @@ def test_reverse_and_sort_lengths_and_targets(task):
 
 
 def test_hist_double_hist_most_freq_targets():
-    for (x, y), (_, y2), (_, y3) in zip(examples("hist"), examples("double_hist"), examples("most_freq")):
+    for (x, y), (_, y2), (_, y3) in zip(
+        examples("hist"), examples("double_hist"), examples("most_freq")
+    ):
         xs = x[1:]
         counts = Counter(xs)
         assert y[1:] == [str(counts[c]) for c in xs]
@@ -51,9 +54,17 @@ def test_hist_double_hist_most_freq_targets():
         assert 1 <= len(xs) <= 7 and set(xs) <= {str(i) for i in range(6)}
 
 
-@pytest.mark.parametrize("prefix, labels", [
-    ("()", "PT"), ("(()", "PPP"), ("())(", "PTFF"), ("({})", "PPPT"), ("(}", "PF"), (")(", "FF"),
-])
+@pytest.mark.parametrize(
+    "prefix, labels",
+    [
+        ("()", "PT"),
+        ("(()", "PPP"),
+        ("())(", "PTFF"),
+        ("({})", "PPPT"),
+        ("(}", "PF"),
+        (")(", "FF"),
+    ],
+)
 def test_dyck_labels(prefix, labels):
     assert "".join(gen.dyck_labels(list(prefix))) == labels
 

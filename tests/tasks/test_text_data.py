@@ -38,7 +38,10 @@ in IN O O
 
 def test_conll_sentences_tags_as_iob2_and_lines(tmp_path):
     s = read_conll(write(tmp_path / "train.txt", CONLL))
-    assert [x.words for x in s] == [("EU", "rejects", "German", "call"), ("Peter", "Blackburn", "in", "1996")]
+    assert [x.words for x in s] == [
+        ("EU", "rejects", "German", "call"),
+        ("Peter", "Blackburn", "in", "1996"),
+    ]
     # IOB1 (the original files): an I- that starts an entity is a B-.
     assert s[0].tags == ("B-ORG", "O", "B-MISC", "O")
     assert s[1].tags == ("B-PER", "I-PER", "O", "O")
@@ -46,16 +49,26 @@ def test_conll_sentences_tags_as_iob2_and_lines(tmp_path):
 
 
 def test_iob1_to_iob2():
-    assert to_iob2(["I-PER", "I-PER", "I-LOC", "O", "I-LOC", "B-LOC", "I-LOC"]) == \
-        ["B-PER", "I-PER", "B-LOC", "O", "B-LOC", "B-LOC", "I-LOC"]
+    assert to_iob2(["I-PER", "I-PER", "I-LOC", "O", "I-LOC", "B-LOC", "I-LOC"]) == [
+        "B-PER",
+        "I-PER",
+        "B-LOC",
+        "O",
+        "B-LOC",
+        "B-LOC",
+        "I-LOC",
+    ]
 
 
-@pytest.mark.parametrize("text, where, what", [
-    ("a O\nb X O\n", ":2:", "3 columns"),
-    ("a\n", ":1:", "expected a word and a tag"),
-    ("a O\nb PERSON\n", ":2:", "not O, B-TYPE or I-TYPE"),
-    ("-DOCSTART- O\n\n", ":1:", "no sentences"),
-])
+@pytest.mark.parametrize(
+    "text, where, what",
+    [
+        ("a O\nb X O\n", ":2:", "3 columns"),
+        ("a\n", ":1:", "expected a word and a tag"),
+        ("a O\nb PERSON\n", ":2:", "not O, B-TYPE or I-TYPE"),
+        ("-DOCSTART- O\n\n", ":1:", "no sentences"),
+    ],
+)
 def test_conll_errors_name_file_and_line(tmp_path, text, where, what):
     path = write(tmp_path / "train.txt", text)
     with pytest.raises(TpcError, match=f"^{path}{where}.*{what}"):
@@ -63,32 +76,64 @@ def test_conll_errors_name_file_and_line(tmp_path, text, where, what):
 
 
 def test_normalize_digits_and_tokenize():
-    assert normalize_word("1996") == "#" and normalize_word("3-0") == "#-#" and normalize_word("G7") == "G#"
-    assert tokenize("It's not the movie's fault, isn't it?") == \
-        ["It", "'s", "not", "the", "movie", "'s", "fault", ",", "is", "n't", "it", "?"]
+    assert (
+        normalize_word("1996") == "#"
+        and normalize_word("3-0") == "#-#"
+        and normalize_word("G7") == "G#"
+    )
+    assert tokenize("It's not the movie's fault, isn't it?") == [
+        "It",
+        "'s",
+        "not",
+        "the",
+        "movie",
+        "'s",
+        "fault",
+        ",",
+        "is",
+        "n't",
+        "it",
+        "?",
+    ]
     assert tokenize("A fine film.") == ["A", "fine", "film", "."]
 
 
 def test_every_classification_format(tmp_path):
     rows = [("good film", "pos"), ('a "bad", dull film', "neg")]
-    tsv = write(tmp_path / "a" / "train.tsv", "label\ttext\n" + "".join(f"{y}\t{x}\n" for x, y in rows))
+    tsv = write(
+        tmp_path / "a" / "train.tsv", "label\ttext\n" + "".join(f"{y}\t{x}\n" for x, y in rows)
+    )
     bare = write(tmp_path / "b" / "train.tsv", "".join(f"{y}\t{x}\n" for x, y in rows))
-    csv = write(tmp_path / "c" / "train.csv", 'id,text,label\n1,good film,pos\n2,"a ""bad"", dull film",neg\n')
-    jsonl = write(tmp_path / "d" / "train.jsonl", "".join(json.dumps({"label": y, "text": x}) + "\n" for x, y in rows))
+    csv = write(
+        tmp_path / "c" / "train.csv",
+        'id,text,label\n1,good film,pos\n2,"a ""bad"", dull film",neg\n',
+    )
+    jsonl = write(
+        tmp_path / "d" / "train.jsonl",
+        "".join(json.dumps({"label": y, "text": x}) + "\n" for x, y in rows),
+    )
     for path in (tsv, bare, csv, jsonl):
         got = [(e.text, e.label) for e in read_examples(path)]
         assert got == rows, path
 
 
-@pytest.mark.parametrize("name, text, where, what", [
-    ("train.tsv", "label\ttext\npos\tok\nneg\n", ":3:", "1 columns where the header has 2"),
-    ("train.csv", "a,b\n1,2\n", ":1:", "needs a header"),
-    ("train.jsonl", '{"text": "a", "label": "x"}\n{"text": "b"}\n', ":2:", "\"text\" and \"label\""),
-    ("train.jsonl", '{"text": "a", "label": "x"}\n{oops\n', ":2:", "not JSON"),
-    ("train.tsv", "label\ttext\n", ":1:", "no examples"),
-    ("train.tsv", "\tsome text\n", ":1:", "empty label"),
-    ("train.txt", "pos\tok\n", "", "expected a .tsv, .csv or .jsonl"),
-])
+@pytest.mark.parametrize(
+    "name, text, where, what",
+    [
+        ("train.tsv", "label\ttext\npos\tok\nneg\n", ":3:", "1 columns where the header has 2"),
+        ("train.csv", "a,b\n1,2\n", ":1:", "needs a header"),
+        (
+            "train.jsonl",
+            '{"text": "a", "label": "x"}\n{"text": "b"}\n',
+            ":2:",
+            '"text" and "label"',
+        ),
+        ("train.jsonl", '{"text": "a", "label": "x"}\n{oops\n', ":2:", "not JSON"),
+        ("train.tsv", "label\ttext\n", ":1:", "no examples"),
+        ("train.tsv", "\tsome text\n", ":1:", "empty label"),
+        ("train.txt", "pos\tok\n", "", "expected a .tsv, .csv or .jsonl"),
+    ],
+)
 def test_classification_errors_name_file_and_line(tmp_path, name, text, where, what):
     path = write(tmp_path / name, text)
     with pytest.raises(TpcError, match=f"^{path}{where}.*{what}"):
@@ -116,7 +161,9 @@ def test_text_dataset_errors(tmp_path):
         load_text_task("conll", d)
     write(d / "valid.txt", "a O\n\n")
     write(d / "test.txt", "a O\nb\tB-LOC\n\n")
-    with pytest.raises(TpcError, match=f"^{d / 'test.txt'}:2: label 'B-LOC' does not occur in the training file"):
+    with pytest.raises(
+        TpcError, match=f"^{d / 'test.txt'}:2: label 'B-LOC' does not occur in the training file"
+    ):
         load_text_task("conll", d)
     with pytest.raises(TpcError, match="not a directory"):
         load_text_task("conll", tmp_path / "nowhere")
@@ -127,7 +174,10 @@ def test_text_dataset_errors(tmp_path):
 
 def test_classification_holds_out_a_tenth_without_dev(tmp_path):
     d = tmp_path / "data"
-    write(d / "train.jsonl", "".join(json.dumps({"text": f"w{i} x", "label": "ab"[i % 2]}) + "\n" for i in range(50)))
+    write(
+        d / "train.jsonl",
+        "".join(json.dumps({"text": f"w{i} x", "label": "ab"[i % 2]}) + "\n" for i in range(50)),
+    )
     write(d / "test.csv", "text,label\nw1 x,a\n")
     data = load_text_task("classify", d)
     assert [len(s.x) for s in (data.train, data.val, data.test)] == [45, 5, 1]
@@ -152,11 +202,14 @@ def test_glove_streaming_keeps_only_the_vocabulary(tmp_path):
     assert np.array_equal(out, again)
 
 
-@pytest.mark.parametrize("text, where, what", [
-    ("a 1 2\nb 1\n", ":2:", "expected a word and 2 numbers"),
-    ("a 1 2\nb 1 x\n", ":2:", "not a number"),
-    ("", ":1:", "no vectors"),
-])
+@pytest.mark.parametrize(
+    "text, where, what",
+    [
+        ("a 1 2\nb 1\n", ":2:", "expected a word and 2 numbers"),
+        ("a 1 2\nb 1 x\n", ":2:", "not a number"),
+        ("", ":1:", "no vectors"),
+    ],
+)
 def test_glove_errors(tmp_path, text, where, what):
     path = write(tmp_path / "g.txt", text)
     with pytest.raises(TpcError, match=f"^{path}{where}.*{what}"):

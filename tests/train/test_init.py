@@ -3,13 +3,13 @@
 from pathlib import Path
 
 import pytest
+from tpc.passes import optimize
 
 from tpc.assemble import assemble, save_compiled
 from tpc.errors import TpcError
 from tpc.lift import lift_checkpoint
 from tpc.model.checkpoint import load_checkpoint
 from tpc.model.wired import WiredProgram
-from tpc.passes import optimize
 from tpc.tasks import make_dataset
 from tpc.train import TrainOptions, train
 from tpc.train.loop import accuracy
@@ -18,7 +18,9 @@ MODELS = Path(__file__).resolve().parents[2] / "examples" / "models"
 
 
 def _options(init, **kw):
-    return TrainOptions(task="sort", dataset_size=300, batch_size=64, epochs=1, init=str(init), **kw)
+    return TrainOptions(
+        task="sort", dataset_size=300, batch_size=64, epochs=1, init=str(init), **kw
+    )
 
 
 def test_compiled_checkpoint_is_fine_tuned_from_its_own_architecture(tmp_path):

@@ -22,7 +22,11 @@ def test_seqeval_readme_example():
 def test_strict_mode_ignores_dangling_inside_tags():
     # An I- that starts nothing is no entity in strict mode (the default mode would count it).
     assert entities(["I-PER", "I-PER", "O", "B-LOC", "I-PER"]) == {("LOC", 3, 3)}
-    assert entity_scores([["B-PER", "I-PER"]], [["I-PER", "I-PER"]]) == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+    assert entity_scores([["B-PER", "I-PER"]], [["I-PER", "I-PER"]]) == {
+        "precision": 0.0,
+        "recall": 0.0,
+        "f1": 0.0,
+    }
 
 
 def test_boundaries_and_types_must_match():

@@ -10,32 +10,31 @@ from tpc.train.setup import build_config, load_data
 NLP = Path(__file__).resolve().parents[2] / "examples" / "nlp"
 
 
+def _config(**options):
+    opts = TrainOptions(**options).with_task_defaults()
+    return build_config(opts, load_data(opts))
+
+
 def _sizes(cfg):
     return cfg.n_layers, cfg.n_heads_cat, cfg.n_heads_num, cfg.n_cat_mlps, cfg.n_num_mlps
 
 
 def test_generated_tasks_keep_the_papers_sizes():
-    opts = TrainOptions(task="sort", dataset_size=20)
-    assert _sizes(build_config(opts, load_data(opts))) == (3, 4, 4, 2, 2)
+    assert _sizes(_config(task="sort", dataset_size=20)) == (3, 4, 4, 2, 2)
 
 
 def test_text_tasks_default_to_categorical_modules_only():
     for task in ("conll", "classify"):
-        opts = TrainOptions(task=task, data=str(NLP / task))
-        assert _sizes(build_config(opts, load_data(opts))) == (2, 4, 0, 1, 0)
+        assert _sizes(_config(task=task, data=str(NLP / task))) == (2, 4, 0, 1, 0)
 
 
 def test_given_sizes_are_kept():
-    opts = TrainOptions(task="classify", data=str(NLP / "classify"), layers=3, num_heads=2,
-                        num_mlps=1)
-    assert _sizes(build_config(opts, load_data(opts))) == (3, 4, 2, 1, 1)
-    opts = TrainOptions(task="sort", dataset_size=20, num_heads=0)
-    assert _sizes(build_config(opts, load_data(opts)))[2] == 0
+    given = dict(layers=3, num_heads=2, num_mlps=1)
+    assert _sizes(_config(task="classify", data=str(NLP / "classify"), **given)) == (3, 4, 2, 1, 1)
+    assert _sizes(_config(task="sort", dataset_size=20, num_heads=0))[2] == 0
 
 
 def test_batch_size_left_out_is_the_tasks():
-    from tpc.train.setup import size
-
-    assert size(TrainOptions(task="sort"), "batch_size") == 512
-    assert size(TrainOptions(task="classify"), "batch_size") == 128
-    assert size(TrainOptions(task="classify", batch_size=7), "batch_size") == 7
+    assert TrainOptions(task="sort").with_task_defaults().batch_size == 512
+    assert TrainOptions(task="classify").with_task_defaults().batch_size == 128
+    assert TrainOptions(task="classify", batch_size=7).with_task_defaults().batch_size == 7

@@ -1,5 +1,6 @@
 """`tpc train` on text files from the command line: --device, and data errors as one line
-naming file:line with exit status 2 (training and lifting text models: tests/lift/test_text_models.py)."""
+naming file:line with exit status 2 (training and lifting text models:
+tests/lift/test_text_models.py)."""
 
 from pathlib import Path
 
@@ -12,8 +13,25 @@ from tpc.errors import TpcError
 from tpc.train.setup import pick_device
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "nlp"
-SMALL = ["--layers", "1", "--cat-heads", "1", "--num-heads", "0", "--cat-mlps", "0", "--num-mlps", "0",
-         "--embed-vars", "1", "--epochs", "1", "--batch-size", "64", "--quiet"]
+SMALL = [
+    "--layers",
+    "1",
+    "--cat-heads",
+    "1",
+    "--num-heads",
+    "0",
+    "--cat-mlps",
+    "0",
+    "--num-mlps",
+    "0",
+    "--embed-vars",
+    "1",
+    "--epochs",
+    "1",
+    "--batch-size",
+    "64",
+    "--quiet",
+]
 
 
 def _one_line_error(args, tmp_path):
@@ -29,15 +47,22 @@ def test_data_errors_exit_2_naming_file_and_line(tmp_path):
     for name in ("train.txt", "valid.txt"):
         (bad / name).write_text("a O\n\n")
     (bad / "test.txt").write_text("a O\nb O extra\n\n")
-    assert f"{bad / 'test.txt'}:2: 3 columns" in _one_line_error(["--task", "conll", "--data", str(bad)], tmp_path)
+    assert f"{bad / 'test.txt'}:2: 3 columns" in _one_line_error(
+        ["--task", "conll", "--data", str(bad)], tmp_path
+    )
     glove = tmp_path / "g.txt"
     glove.write_text("a 1 2\nb 3\n")
-    out = _one_line_error(["--task", "conll", "--data", str(EXAMPLES / "conll"), "--glove", str(glove)], tmp_path)
+    out = _one_line_error(
+        ["--task", "conll", "--data", str(EXAMPLES / "conll"), "--glove", str(glove)], tmp_path
+    )
     assert f"{glove}:2:" in out
     assert "--data DIR" in _one_line_error(["--task", "classify"], tmp_path)
-    assert "no train.tsv" in _one_line_error(["--task", "classify", "--data", str(tmp_path)], tmp_path)
+    assert "no train.tsv" in _one_line_error(
+        ["--task", "classify", "--data", str(tmp_path)], tmp_path
+    )
     assert "--embed-vars must be >= 1" in _one_line_error(
-        ["--task", "conll", "--data", str(EXAMPLES / "conll"), "--embed-vars", "0"], tmp_path)
+        ["--task", "conll", "--data", str(EXAMPLES / "conll"), "--embed-vars", "0"], tmp_path
+    )
 
 
 def test_device_choice():

@@ -12,9 +12,21 @@ from tpc.model.checkpoint import load_checkpoint
 from tpc.train import TrainOptions, train
 from tpc.train import progress as progress_module
 
-TINY = dict(task="sort", vocab_size=6, max_length=6, layers=1, cat_heads=2, num_heads=1,
-            cat_mlps=1, num_mlps=1, mlp_width=8, epochs=4, batch_size=64, dataset_size=300,
-            checkpoint_every=2)
+TINY = dict(
+    task="sort",
+    vocab_size=6,
+    max_length=6,
+    layers=1,
+    cat_heads=2,
+    num_heads=1,
+    cat_mlps=1,
+    num_mlps=1,
+    mlp_width=8,
+    epochs=4,
+    batch_size=64,
+    dataset_size=300,
+    checkpoint_every=2,
+)
 BIN = Path(sys.executable).parent
 
 
@@ -32,8 +44,9 @@ def test_same_seed_gives_bit_identical_weights(tmp_path):
     train(TrainOptions(**TINY), tmp_path / "b", progress=False)
     assert_same_weights(weights(tmp_path / "a/model.pt"), weights(tmp_path / "b/model.pt"))
     train(TrainOptions(**{**TINY, "seed": 1}), tmp_path / "c", progress=False)
-    assert not torch.equal(weights(tmp_path / "a/model.pt")["unembed"],
-                           weights(tmp_path / "c/model.pt")["unembed"])
+    assert not torch.equal(
+        weights(tmp_path / "a/model.pt")["unembed"], weights(tmp_path / "c/model.pt")["unembed"]
+    )
 
 
 def test_resume_after_a_kill_ends_with_the_uninterrupted_weights(tmp_path, monkeypatch):
@@ -66,6 +79,7 @@ def test_outputs_checkpoint_and_hard_mode_metrics(tmp_path):
     model, meta = load_checkpoint(tmp_path / "model.pt")
     from tpc.tasks import make_dataset
     from tpc.train import accuracy
+
     data = make_dataset("sort", 6, 6, None, 300, 0)
     assert accuracy(model, data.test.x, data.test.y) == saved["test_acc"]
     assert meta.metrics["test_acc"] == saved["test_acc"]
@@ -83,11 +97,14 @@ def cli(*args, cwd=None):
     return subprocess.run([str(BIN / "tpc"), *args], capture_output=True, text=True, cwd=cwd)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--task", "sorting"], "unknown task"),
-    (["--task", "sort", "--d-var", "4"], "narrower than the one-hot vocabulary"),
-    (["--task", "sort", "--layers", "0"], "'--layers': 0 is not in the range 1<=x<=64"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--task", "sorting"], "unknown task"),
+        (["--task", "sort", "--d-var", "4"], "narrower than the one-hot vocabulary"),
+        (["--task", "sort", "--layers", "0"], "'--layers': 0 is not in the range 1<=x<=64"),
+    ],
+)
 def test_cli_user_errors_are_one_line_and_exit_2(tmp_path, args, message):
     r = cli("train", *args, "--epochs", "1", "--dataset-size", "100", "-o", str(tmp_path / "o"))
     assert r.returncode == 2 and message in r.stderr
@@ -102,9 +119,29 @@ def test_cli_unwritable_output_dir(tmp_path):
 
 
 def test_cli_trains_and_reports(tmp_path):
-    r = cli("train", "--task", "hist", "--layers", "1", "--cat-heads", "1", "--num-heads", "1",
-            "--cat-mlps", "0", "--num-mlps", "1", "--epochs", "2", "--dataset-size", "200",
-            "--batch-size", "50", "-o", str(tmp_path))
+    r = cli(
+        "train",
+        "--task",
+        "hist",
+        "--layers",
+        "1",
+        "--cat-heads",
+        "1",
+        "--num-heads",
+        "1",
+        "--cat-mlps",
+        "0",
+        "--num-mlps",
+        "1",
+        "--epochs",
+        "2",
+        "--dataset-size",
+        "200",
+        "--batch-size",
+        "50",
+        "-o",
+        str(tmp_path),
+    )
     assert r.returncode == 0, r.stderr
     assert "epoch 2/2" in r.stderr and "tau" in r.stderr and "test_acc=" in r.stdout
 
@@ -112,11 +149,45 @@ def test_cli_trains_and_reports(tmp_path):
 def test_distributed_training_with_torchrun(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     r = subprocess.run(
-        [str(BIN / "torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "tpc.cli",
-         "train", "--task", "sort", "--vocab-size", "6", "--max-len", "6", "--layers", "1",
-         "--cat-heads", "2", "--num-heads", "0", "--cat-mlps", "1", "--num-mlps", "0",
-         "--epochs", "2", "--dataset-size", "300", "--batch-size", "64", "--quiet",
-         "-o", str(tmp_path)], capture_output=True, text=True, env=env, timeout=120)
+        [
+            str(BIN / "torchrun"),
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            "-m",
+            "tpc.cli",
+            "train",
+            "--task",
+            "sort",
+            "--vocab-size",
+            "6",
+            "--max-len",
+            "6",
+            "--layers",
+            "1",
+            "--cat-heads",
+            "2",
+            "--num-heads",
+            "0",
+            "--cat-mlps",
+            "1",
+            "--num-mlps",
+            "0",
+            "--epochs",
+            "2",
+            "--dataset-size",
+            "300",
+            "--batch-size",
+            "64",
+            "--quiet",
+            "-o",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     model, meta = load_checkpoint(tmp_path / "model.pt")
     assert meta.task == "sort" and model.cfg.n_heads_cat == 2
@@ -135,7 +206,9 @@ def test_sigkill_at_any_point_then_resume_ends_with_the_uninterrupted_weights(tm
     resume = tmp_path / "killed" / "resume.pt"
     try:
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None:  # kill once training is under way
+        while (
+            time.monotonic() < deadline and proc.poll() is None
+        ):  # kill once training is under way
             if resume.exists() and load_checkpoint(resume)[1].training["epoch"] >= 3:
                 break
             time.sleep(0.01)

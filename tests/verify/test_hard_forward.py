@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tpc.assemble import assemble
 from tpc.frontend import rasp_file_to_ir
@@ -24,7 +25,9 @@ def every_input(token_ids, bos, n_ctx, lengths=None):
     """[BOS, *tokens] for every token sequence of each length (one batch per length)."""
     for length in lengths or range(n_ctx):
         rows = list(itertools.product(token_ids, repeat=length))
-        yield torch.tensor([[bos, *r] for r in rows], dtype=torch.long).reshape(len(rows), length + 1)
+        yield torch.tensor([[bos, *r] for r in rows], dtype=torch.long).reshape(
+            len(rows), length + 1
+        )
 
 
 def assert_same_logits(model, batches):
@@ -34,7 +37,9 @@ def assert_same_logits(model, batches):
         with torch.inference_mode():
             want = model(batch)
         got = fast.logits(batch)
-        assert torch.equal(got, want), f"length {batch.shape[1]}: {(got != want).sum()} logits differ"
+        assert torch.equal(got, want), (
+            f"length {batch.shape[1]}: {(got != want).sum()} logits differ"
+        )
         assert torch.equal(fast.predict(batch), want.argmax(-1))
 
 
@@ -44,13 +49,26 @@ def models(draw):
     n_ctx = draw(st.integers(3, 5))
     heads_num = draw(st.integers(0, 2))
     cfg = ModelConfig(
-        vocab_size=5, n_classes=4, n_ctx=n_ctx, d_var=5, n_layers=draw(st.integers(1, 2)),
-        n_heads_cat=draw(st.integers(0, 2)), n_heads_num=heads_num, n_cat_mlps=draw(st.integers(0, 1)),
-        n_num_mlps=draw(st.integers(0, 1)), mlp_vars_in=draw(st.integers(1, 2)), d_mlp=8,
-        one_hot_embed=one_hot, n_vars_cat=1 if one_hot else draw(st.integers(1, 2)),
-        causal=draw(st.booleans()), pool_outputs=draw(st.booleans()), masked_classes=(0,),
+        vocab_size=5,
+        n_classes=4,
+        n_ctx=n_ctx,
+        d_var=5,
+        n_layers=draw(st.integers(1, 2)),
+        n_heads_cat=draw(st.integers(0, 2)),
+        n_heads_num=heads_num,
+        n_cat_mlps=draw(st.integers(0, 1)),
+        n_num_mlps=draw(st.integers(0, 1)),
+        mlp_vars_in=draw(st.integers(1, 2)),
+        d_mlp=8,
+        one_hot_embed=one_hot,
+        n_vars_cat=1 if one_hot else draw(st.integers(1, 2)),
+        causal=draw(st.booleans()),
+        pool_outputs=draw(st.booleans()),
+        masked_classes=(0,),
         general_predicates=draw(st.booleans()),
-        mean_heads=[f"L{l}.num_head{h}" for l in range(2) for h in range(heads_num) if draw(st.booleans())],
+        mean_heads=[
+            f"L{l}.num_head{h}" for l in range(2) for h in range(heads_num) if draw(st.booleans())
+        ],
     )
     torch.manual_seed(draw(st.integers(0, 2**16)))
     return TransformerProgram(cfg).eval()
@@ -88,10 +106,14 @@ def test_the_model_is_used_when_the_fast_forward_disagrees(monkeypatch):
     from tpc.verify.runnables import CheckpointRunnable
 
     calls = []
-    monkeypatch.setattr(HardForward, "predict", lambda self, ids: calls.append(1) or torch.zeros_like(ids))
+    monkeypatch.setattr(
+        HardForward, "predict", lambda self, ids: calls.append(1) or torch.zeros_like(ids)
+    )
     side = CheckpointRunnable(ROOT / "examples" / "models" / "hist" / "model.pt", "hist")
     side.use_vocab(side.vocab)
     idx = np.array(list(itertools.product(range(3), repeat=3)), dtype=np.int64)
     pred = side._predict(idx)
-    ids = torch.from_numpy(np.concatenate([np.full((len(idx), 1), side._bos_id), side._token_ids[idx]], 1))
+    ids = torch.from_numpy(
+        np.concatenate([np.full((len(idx), 1), side._bos_id), side._token_ids[idx]], 1)
+    )
     assert calls and np.array_equal(pred, side.model.predict(ids).numpy())

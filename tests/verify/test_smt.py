@@ -1,5 +1,7 @@
 """tpc verify --method smt: proofs, replayed counterexamples, float32 readouts, timeouts."""
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -60,7 +62,9 @@ def test_timeout_ends_with_unknown_never_equivalent(tmp_path):
     program.write_text(to_json(_hist(max_len=12)))
     result = CliRunner().invoke(main, ["verify", str(program), str(program), "--method", "smt",
                                        "--min-len", "12", "--timeout", "0.001"])
-    assert result.exit_code == 3 and result.output.startswith("unknown: "), result.output
+    assert result.exit_code == 3, result.output
+    assert result.stdout.startswith("unknown: no answer within --timeout"), result.output
+    assert re.fullmatch(r"length 12: no answer \([0-9.]+ s\)\n", result.stderr)  # progress
 
 
 def test_planted_bug_in_one_table_entry_is_found_at_length_12(tmp_path):
@@ -129,7 +133,7 @@ def test_lift_of_compiled_reverse_is_proved_at_16_and_a_planted_entry_found_at_1
     assert cli.invoke(main, ["compile", source, "--max-len", "16", "-o", str(model)]).exit_code == 0
     assert cli.invoke(main, ["lift", str(model), "--to", "json", "-o", str(lifted)]).exit_code == 0
     proof = cli.invoke(main, ["verify", str(lifted), source, "--method", "smt", "--min-len", "16"])
-    assert proof.exit_code == 0 and proof.output.startswith("proved equivalent"), proof.output
+    assert proof.exit_code == 0 and proof.stdout.startswith("proved equivalent"), proof.output
 
     # The table that turns (length, index) into the index read: change the row a 12-token
     # input uses at its 4th token to the next value of the table's type.
@@ -146,5 +150,6 @@ def test_lift_of_compiled_reverse_is_proved_at_16_and_a_planted_entry_found_at_1
     planted.write_text(json.dumps(data))
     found = cli.invoke(main, ["verify", str(planted), source, "--method", "smt", "--min-len", "12",
                               "--max-len", "12"])
-    assert found.exit_code == 1 and found.output.startswith("differ on input"), found.output
-    assert "replayed through both" in found.output and len(found.output.split("\n")[1].split()) == 13
+    assert found.exit_code == 1 and found.stdout.startswith("differ on input"), found.output
+    assert "replayed through both" in found.stdout
+    assert len(found.stdout.split("\n")[1].split()) == 13

@@ -34,7 +34,7 @@ def _brute_force(model_path, task, max_len, truth):
     for length in range(max_len + 1):
         rows = list(itertools.product(vocab, repeat=length))
         x = torch.tensor([[ids[t] for t in ["<s>", *r, *eos]] for r in rows]).reshape(len(rows), -1)
-        pred = loaded.model.predict(x)[:, 1:length + 1].tolist()
+        pred = loaded.model.predict(x)[:, 1 : length + 1].tolist()
         for r, p in zip(rows, pred):
             wrong = sum(loaded.labels[c] != want for c, want in zip(p, truth(r)))
             inputs += 1
@@ -58,12 +58,15 @@ def _check_against_brute_force(model, spec, task, max_len, truth):
     result = verify(model, spec, task=task, max_len=max_len)
     inputs, bad_inputs, bad_positions, first = _brute_force(model, task, max_len, truth)
     assert (result.inputs, result.failing_inputs, result.failing_positions) == (
-        inputs, bad_inputs, bad_positions)
+        inputs,
+        bad_inputs,
+        bad_positions,
+    )
     assert result.equivalent == (first is None)
     if first is not None:
         c = result.counterexample
         assert c.input == first
-        plain = first[1:len(c.a) + 1]
+        plain = first[1 : len(c.a) + 1]
         assert [str(v) for v in c.b] == list(truth(plain))  # the spec's values; compared as text
         assert c.marks == [str(x) != str(y) for x, y in zip(c.a, c.b)] and any(c.marks)
     return result
@@ -84,7 +87,9 @@ def test_an_exact_spec_of_a_program_is_correct_everywhere():
     t = b.tokens()
     key = b.map(lambda v: {"<s>": -1, "</s>": 9}.get(v, v), t)  # BOS first, </s> last
     i = b.indices()
-    before = b.select_or(b.select(key, key, "<"), b.select_and(b.select(key, key, "=="), b.select(i, i, "<")))
+    before = b.select_or(
+        b.select(key, key, "<"), b.select_and(b.select(key, key, "=="), b.select(i, i, "<"))
+    )
     target = b.selector_width(before)
     b.output("label", b.aggregate(b.select(target, i, "=="), t))
     result = verify(b.build(), SPECS / "sort.rasp", task="sort")
@@ -113,7 +118,7 @@ def test_unscored_positions_are_not_compared():
     assert not wrong.equivalent and wrong.counterexample.input == ["<s>", "b"]
     # every input holding a "b" fails, once per "b": 4^4 - 3^4 of length 4, and so on
     assert wrong.failing_inputs == sum(4**n - 3**n for n in range(5))
-    assert wrong.failing_positions == sum(n * 4**(n - 1) for n in range(5))
+    assert wrong.failing_positions == sum(n * 4 ** (n - 1) for n in range(5))
 
 
 @pytest.mark.slow
@@ -125,26 +130,52 @@ def test_reference_runs_against_their_specs_over_the_whole_domain(task, truth):
 def test_two_workers_find_what_one_does():
     one = verify(str(SORT_MODEL), str(SPECS / "sort.rasp"), task="sort", max_len=3)
     two = verify(str(SORT_MODEL), str(SPECS / "sort.rasp"), task="sort", max_len=3, workers=2)
-    assert two.to_dict() | {"seconds": 0, "sequences_per_second": 0, "workers": 1} == \
-        one.to_dict() | {"seconds": 0, "sequences_per_second": 0, "workers": 1}
+    assert two.to_dict() | {
+        "seconds": 0,
+        "sequences_per_second": 0,
+        "workers": 1,
+    } == one.to_dict() | {"seconds": 0, "sequences_per_second": 0, "workers": 1}
     assert two.workers == 2 and two.failing_inputs > 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--seed", "-1"], "--seed"), (["--samples", "100000000"], "--samples"),
-    (["--task", "nope"], "unknown task or convention 'nope'"), (["--workers", "0"], "--workers"),
-    (["--min-len", "9"], "--min-len 9 must be between 0 and --max-len (6)"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--seed", "-1"], "--seed"),
+        (["--samples", "100000000"], "--samples"),
+        (["--task", "nope"], "unknown task or convention 'nope'"),
+        (["--workers", "0"], "--workers"),
+        (["--min-len", "9"], "--min-len 9 must be between 0 and --max-len (6)"),
+    ],
+)
 def test_bad_options_are_one_line_errors(args, message):
-    result = CliRunner().invoke(main, ["verify", str(SORT_MODEL), str(SPECS / "sort.rasp"), "--task", "sort", *args])
+    result = CliRunner().invoke(
+        main, ["verify", str(SORT_MODEL), str(SPECS / "sort.rasp"), "--task", "sort", *args]
+    )
     assert result.exit_code == 2 and message in result.output, result.output
     assert "Traceback" not in result.output
 
 
 def test_sampled_spec_check_with_min_len_on_a_checkpoint_is_bounded_and_json():
-    result = CliRunner().invoke(main, ["verify", str(SORT_MODEL), str(SPECS / "sort.rasp"), "--task", "sort",
-                                       "--min-len", "3", "--exhaustive-limit", "10", "--samples", "1000",
-                                       "--seed", "4", "--json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "verify",
+            str(SORT_MODEL),
+            str(SPECS / "sort.rasp"),
+            "--task",
+            "sort",
+            "--min-len",
+            "3",
+            "--exhaustive-limit",
+            "10",
+            "--samples",
+            "1000",
+            "--seed",
+            "4",
+            "--json",
+        ],
+    )
     doc = json.loads(result.output)
     assert result.exit_code == 1 and doc["mode"] == "sampled" and doc["inputs"] == 1000
     c = doc["counterexample"]

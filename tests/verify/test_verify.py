@@ -7,14 +7,13 @@ import pytest
 import torch
 from click.testing import CliRunner
 
+from tests.verify.programs import hist_program as _hist
 from tpc.backends.python import to_python
 from tpc.cli import main
 from tpc.errors import TpcError
 from tpc.ir import Builder, Domain, to_json
 from tpc.lift import lift_checkpoint
 from tpc.verify import verify
-
-from tests.verify.programs import hist_program as _hist
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -147,7 +146,8 @@ def test_sampling_finds_and_shrinks_a_planted_difference():
 def test_sampling_equivalent_programs():
     result = verify(_hist(max_len=8), _hist(max_len=8), exhaustive_limit=100, samples=200)
     assert result.equivalent and result.mode == "sampled" and 0 < result.inputs <= 200
-    assert result.summary().startswith(f"checked {result.inputs} inputs (sampled, lengths 0..8, seed 0)")
+    shown = f"checked {result.inputs} inputs (sampled, lengths 0..8, seed 0)"
+    assert result.summary().startswith(shown)
 
 
 # --- checkpoints --------------------------------------------------------------------------
@@ -161,9 +161,20 @@ def _checkpoint(path, seed):
     tokens = ("<pad>", "0", "1", "2", "</s>", "<s>")
     labels = ("<pad>", "0", "1", "2")
     torch.manual_seed(seed)
-    cfg = ModelConfig(vocab_size=len(tokens), n_classes=len(labels), n_ctx=5, d_var=6, n_layers=1,
-                      n_heads_cat=1, n_heads_num=1, n_cat_mlps=1, n_num_mlps=1, d_mlp=8,
-                      masked_classes=(0,))
+    cfg = ModelConfig(
+        vocab_size=len(tokens),
+        n_classes=len(labels),
+        n_ctx=5,
+        d_var=6,
+        n_layers=1,
+        n_heads_cat=1,
+        n_heads_num=1,
+        n_cat_mlps=1,
+        n_num_mlps=1,
+        d_mlp=8,
+        masked_classes=(0,),
+        mlp_vars_in=2,
+    )
     save_checkpoint(path, TransformerProgram(cfg), tokens=tokens, labels=labels)
     return path
 
@@ -199,10 +210,13 @@ def test_checkpoint_against_its_lifted_program(tmp_path):
 
     readout = next(n for n in program.nodes if isinstance(n, Readout))
     classes = tuple("9" if c == "1" else c for c in readout.classes)
-    broken = program.evolve(nodes=[n if n is not readout else _with_classes(n, classes)
-                                   for n in program.nodes])
+    broken = program.evolve(
+        nodes=[n if n is not readout else _with_classes(n, classes) for n in program.nodes]
+    )
     result = verify(ckpt, broken)
-    assert not result.equivalent and "1" in result.counterexample.a and "9" in result.counterexample.b
+    assert (
+        not result.equivalent and "1" in result.counterexample.a and "9" in result.counterexample.b
+    )
 
 
 def _with_classes(node, classes):
@@ -231,9 +245,9 @@ def test_user_errors(tmp_path):
     (tmp_path / "x.txt").write_text("")
     (tmp_path / "bad.json").write_text("{}")
     ab = _echo(vocab="ab")
-    with pytest.raises(TpcError, match="unknown kind of file"):
+    with pytest.raises(TpcError, match="unknown kind of artifact"):
         verify(tmp_path / "x.txt", ab)
-    with pytest.raises(TpcError, match="no such file"):
+    with pytest.raises(TpcError, match="missing.json: No such file"):
         verify(tmp_path / "missing.json", ab)
     with pytest.raises(TpcError, match="not a tpc IR document"):
         verify(tmp_path / "bad.json", ab)
@@ -256,7 +270,10 @@ def test_cli(sort_artifacts, tmp_path):
     runner = CliRunner()
     py = str(sort_artifacts / "sort.py")
     ok = runner.invoke(main, ["verify", str(SORT), py, "--max-len", "3"])
-    assert ok.exit_code == 0 and ok.output == "checked 85 inputs (exhaustive, lengths 0..3): equivalent\n"
+    assert (
+        ok.exit_code == 0
+        and ok.output == "checked 85 inputs (exhaustive, lengths 0..3): equivalent\n"
+    )
     wrong = tmp_path / "wrong.rasp"
     wrong.write_text(SORT.read_text().replace("select(keys, keys, <)", "select(keys, keys, <=)"))
     bad = runner.invoke(main, ["verify", py, str(wrong), "--json"])
@@ -264,10 +281,32 @@ def test_cli(sort_artifacts, tmp_path):
     doc = json.loads(bad.output)
     # Position 0 selects nothing and gets RASP's default, the int 0 (issue 10).
     assert doc["equivalent"] is False and doc["mode"] == "exhaustive" and doc["inputs"] == 2
-    assert doc["counterexample"] == {"input": ["0"], "output": None, "a": ["0"], "b": [0], "differs": [True]}
-    sampled = runner.invoke(main, ["verify", py, str(SORT), "--exhaustive-limit", "10",
-                                   "--samples", "50", "--seed", "3", "--vocab", "0 1"])
-    assert sampled.exit_code == 0 and "(sampled, lengths 0..5, seed 3): equivalent" in sampled.output
+    assert doc["counterexample"] == {
+        "input": ["0"],
+        "output": None,
+        "a": ["0"],
+        "b": [0],
+        "differs": [True],
+    }
+    sampled = runner.invoke(
+        main,
+        [
+            "verify",
+            py,
+            str(SORT),
+            "--exhaustive-limit",
+            "10",
+            "--samples",
+            "50",
+            "--seed",
+            "3",
+            "--vocab",
+            "0 1",
+        ],
+    )
+    assert (
+        sampled.exit_code == 0 and "(sampled, lengths 0..5, seed 3): equivalent" in sampled.output
+    )
     err = runner.invoke(main, ["verify", py, str(tmp_path / "nothing.pt")])
     assert err.exit_code == 2 and err.output.startswith("error: ") and err.output.count("\n") == 1
 
@@ -296,15 +335,17 @@ TRAINED = sorted((EXAMPLES / "models").glob("*/model.pt"))
 @pytest.mark.parametrize("ckpt", TRAINED, ids=lambda p: p.parent.name)
 def test_trained_example_checkpoint_against_its_lifted_program_and_rasp(ckpt, tmp_path):
     (tmp_path / "lifted.json").write_text(to_json(lift_checkpoint(ckpt)))
-    result = CliRunner().invoke(main, ["verify", str(ckpt), str(tmp_path / "lifted.json"), "--max-len", "3"])
+    result = CliRunner().invoke(
+        main, ["verify", str(ckpt), str(tmp_path / "lifted.json"), "--max-len", "3"]
+    )
     assert result.exit_code == 0, result.output
     # Against the task's RASP program: the model is only mostly right; whatever the verdict,
     # a reported counterexample is what each side computes. The program runs on the model's
     # tokens typed as `tpc run --input` types them: strings, as RASP's tokens (issue 10).
     rasp = EXAMPLES / "rasp" / f"{ckpt.parent.name}.rasp"
     if rasp.is_file():
-        from tpc.load import parse_tokens
         from tpc.frontend import rasp_file_to_ir
+        from tpc.load import parse_tokens
         from tpc.model.checkpoint import load_checkpoint
 
         result = verify(rasp, ckpt, max_len=3)
@@ -343,7 +384,9 @@ def test_cli_takes_a_reference_run_as_lift_does(shared_dir, tmp_path, task):
     same = runner.invoke(main, ["verify", str(run), str(run / "model.pt"), "--max-len", "2"])
     assert same.exit_code == 0, same.output
     other = shared_dir / "reference" / ("hist" if task == "sort" else "sort")
-    differ = runner.invoke(main, ["verify", str(run), str(other), "--max-len", "2", "--vocab", "0 1 2"])
+    differ = runner.invoke(
+        main, ["verify", str(run), str(other), "--max-len", "2", "--vocab", "0 1 2"]
+    )
     assert differ.exit_code == 1 and "differ on input ['<s>']: " in differ.output
 
 
@@ -354,8 +397,12 @@ def test_model_spellings_that_are_not_models(shared_dir, tmp_path):
     bare = tmp_path / "bare"
     bare.mkdir()
     (bare / "model.pt").write_bytes((shared_dir / "reference" / "sort" / "model.pt").read_bytes())
-    cases = {bare / "model.pt": "is not a tpc checkpoint (for a run of the paper's code, keep its args.json",
-             bare: "is not a tpc checkpoint", tmp_path / "empty": "no model at"}
+    cases = {
+        bare
+        / "model.pt": "is not a tpc checkpoint (for a run of the paper's code, keep its args.json",
+        bare: "is not a tpc checkpoint",
+        tmp_path / "empty": "no model at",
+    }
     (tmp_path / "empty").mkdir()
     for path, message in cases.items():
         result = runner.invoke(main, ["verify", str(path), str(ab)])
@@ -375,14 +422,27 @@ def make_sort_models(tmp_path_factory):
     paths = {}
     for vocab in ("1 2 3 4 5", "1 2 10"):
         paths[vocab] = out / f"m{len(paths)}.pt"
-        done = CliRunner().invoke(main, ["compile", str(MAKE_SORT), "--vocab", vocab, "--max-len", "6",
-                                         "-o", str(paths[vocab])])
+        done = CliRunner().invoke(
+            main,
+            [
+                "compile",
+                str(MAKE_SORT),
+                "--vocab",
+                vocab,
+                "--max-len",
+                "6",
+                "-o",
+                str(paths[vocab]),
+            ],
+        )
         assert done.exit_code == 0, done.output
     return paths
 
 
-@pytest.mark.parametrize("vocab, total", [("1 2 3 4 5", sum(5**n for n in range(7))),
-                                          ("1 2 10", sum(3**n for n in range(7)))])
+@pytest.mark.parametrize(
+    "vocab, total",
+    [("1 2 3 4 5", sum(5**n for n in range(7))), ("1 2 10", sum(3**n for n in range(7)))],
+)
 def test_rasp_against_its_compiled_int_model_is_equivalent(make_sort_models, vocab, total):
     # The .rasp side was compiled over the strings "1", "2", ... (make_sort's arithmetic then
     # fails, and "10" sorts before "2"): false counterexamples. Now over the model's ints.
@@ -396,20 +456,32 @@ def test_compiled_model_compares_typed_values(make_sort_models, tmp_path):
     # Values are typed both ways: the tokens are the strings "1" "2" "10", the outputs (through
     # tokens_int) the ints 1 2 10, and the int 10 is not the string "10".
     descending = tmp_path / "descending.rasp"
-    descending.write_text(MAKE_SORT.read_text().replace("select(keys, keys, <)", "select(keys, keys, >)"))
+    descending.write_text(
+        MAKE_SORT.read_text().replace("select(keys, keys, <)", "select(keys, keys, >)")
+    )
     result = verify(model, descending)
     c = result.counterexample
-    assert not result.equivalent and result.inputs == 6  # [], ["1"], ["10"], ["2"], ["1", "1"], then ["1", "10"]
+    assert (
+        not result.equivalent and result.inputs == 6
+    )  # [], ["1"], ["10"], ["2"], ["1", "1"], then ["1", "10"]
     assert (c.input, c.a, c.b) == (["1", "10"], [1, 10], [10, 1])
     as_strings = verify(model, _echo(vocab=["1", "2", "10"], max_len=6))
-    assert not as_strings.equivalent and as_strings.counterexample.a == [1] and as_strings.counterexample.b == ["1"]
+    assert (
+        not as_strings.equivalent
+        and as_strings.counterexample.a == [1]
+        and as_strings.counterexample.b == ["1"]
+    )
     with pytest.raises(TpcError, match="incompatible vocabularies"):
         verify(model, _echo(vocab=[1, 2, 10], max_len=6))
     # A program whose sort key puts 10 between 1 and 2 (1.9 plus make_sort's positional
     # tie-break), as sorting the strings "1" "10" "2" would, is caught where that shows.
     between = tmp_path / "between.rasp"
-    between.write_text(MAKE_SORT.read_text().replace(
-        "make_sort(tokens_int, tokens_int, 8, 1)", "make_sort(tokens_int, tokens_int - 8.1 * indicator(tokens == \"10\"), 8, 1)"))
+    between.write_text(
+        MAKE_SORT.read_text().replace(
+            "make_sort(tokens_int, tokens_int, 8, 1)",
+            'make_sort(tokens_int, tokens_int - 8.1 * indicator(tokens == "10"), 8, 1)',
+        )
+    )
     result = verify(model, between)
     c = result.counterexample
     assert not result.equivalent and (c.input, c.a, c.b) == (["10", "2"], [2, 10], [10, 2])

@@ -51,7 +51,7 @@ def choose_output(program: Program, output: str | None) -> str:
     if output is None:
         if len(outs) != 1:
             raise CompileError(f"the program has {len(outs)} outputs ({', '.join(outs)}); "
-                               "a model has one readout: choose one with --output")
+                               "a model has one readout: choose one with --output-name")
         output = next(iter(outs))
     if output not in outs:
         raise CompileError(f"no output named {output!r} (outputs: {', '.join(outs)})")
@@ -69,8 +69,10 @@ def assemble(program: Program, output: str | None = None) -> Compiled:
     output = choose_output(program, output)
     dom = program.domain
     if dom.max_len > MAX_LEN_LIMIT:
-        raise CompileError(f"max_len {dom.max_len} is beyond the supported limit of {MAX_LEN_LIMIT} for "
-                           "compiling (a model's tables grow with its square)")
+        raise CompileError(
+            f"max_len {dom.max_len} is beyond the supported limit of {MAX_LEN_LIMIT} for "
+            "compiling (a model's tables grow with its square)"
+        )
     layout = Layout(dom)
     views = Views(program, layout)
     lowering = NodeLowering(views, layout)
@@ -85,16 +87,29 @@ def assemble(program: Program, output: str | None = None) -> Compiled:
         raise CompileError(
             f"{output}: the readout cannot tell its classes apart in float32 at max length "
             f"{dom.max_len}: {margin.case} by {margin.margin:.3g}, within the float32 error "
-            f"bound {margin.bound:.3g}")
+            f"bound {margin.bound:.3g}"
+        )
     seconds = time.perf_counter() - t0
     cfg = model.cfg
-    stats = {"layers": cfg.n_layers,
-             "heads": sum(1 for o in layout.ops if o.kind.endswith("head")),
-             "mlps": sum(1 for o in layout.ops if o.kind.endswith("mlp")),
-             "d_model": cfg.d_model,
-             "params": sum(p.numel() for p in model.parameters()),
-             "seconds": seconds}
+    stats = {
+        "layers": cfg.n_layers,
+        "heads": sum(1 for o in layout.ops if o.kind.endswith("head")),
+        "mlps": sum(1 for o in layout.ops if o.kind.endswith("mlp")),
+        "d_model": cfg.d_model,
+        "params": sum(p.numel() for p in model.parameters()),
+        "seconds": seconds,
+    }
     if margin is not None and math.isfinite(margin.margin):
         stats.update(readout_margin=margin.margin, readout_error_bound=margin.bound)
-    return Compiled(model, layout.token_values, all_classes, tuple(label(c) for c in all_classes), program,
-                    output, seconds, stats, spec, margin)
+    return Compiled(
+        model,
+        layout.token_values,
+        all_classes,
+        tuple(label(c) for c in all_classes),
+        program,
+        output,
+        seconds,
+        stats,
+        spec,
+        margin,
+    )

@@ -8,10 +8,9 @@ from typing import Sequence
 
 import torch
 
+from tpc.assemble.assembler import Compiled
 from tpc.interp import Interpreter
 from tpc.ir import sort_key
-
-from tpc.assemble.assembler import Compiled
 
 
 def encode(c: Compiled, sequences: Sequence[Sequence]) -> torch.Tensor:
@@ -45,7 +44,7 @@ def mismatches(c: Compiled, sequences: Sequence[Sequence], batch: int = 4096) ->
     interp = Interpreter(c.program)
     bad = []
     for i in range(0, len(sequences), batch):
-        chunk = sequences[i: i + batch]
+        chunk = sequences[i : i + batch]
         want = interp.run(chunk, [c.output])[c.output]
         got = run_model(c, chunk)
         for s, w, g in zip(chunk, want, got):
@@ -62,8 +61,13 @@ def all_inputs(domain, max_len: int | None = None, limit: int | None = None, see
     longest = max_len - (0 if domain.implicit_bos else 1)
     total = sum(len(vocab) ** k for k in range(longest + 1))
     if limit is None or total <= limit:
-        return [lead + list(s) for k in range(longest + 1) for s in itertools.product(vocab, repeat=k)]
+        return [
+            lead + list(s) for k in range(longest + 1) for s in itertools.product(vocab, repeat=k)
+        ]
     rng = random.Random(seed)
     seqs = [lead + [rng.choice(vocab) for _ in range(longest)] for _ in range(limit // 2)]
-    seqs += [lead + [rng.choice(vocab) for _ in range(rng.randint(0, longest))] for _ in range(limit - limit // 2)]
+    seqs += [
+        lead + [rng.choice(vocab) for _ in range(rng.randint(0, longest))]
+        for _ in range(limit - limit // 2)
+    ]
     return seqs

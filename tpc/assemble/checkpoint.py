@@ -13,12 +13,15 @@ def checkpoint_extras(c: Compiled) -> dict:
         "tokens": tuple(label(t) for t in c.tokens),
         "labels": c.labels,
         "task": f"compiled:{c.output}",
-        "metrics": {"compiled": True, "output": c.output,
-                    "token_values": [value_to_json(v) for v in c.tokens],
-                    "label_values": [value_to_json(v) for v in c.classes],
-                    "implicit_bos": c.program.domain.implicit_bos,
-                    "max_len": c.program.domain.max_len,
-                    **c.stats},
+        "metrics": {
+            "compiled": True,
+            "output": c.output,
+            "token_values": [value_to_json(v) for v in c.tokens],
+            "label_values": [value_to_json(v) for v in c.classes],
+            "implicit_bos": c.program.domain.implicit_bos,
+            "max_len": c.program.domain.max_len,
+            **c.stats,
+        },
     }
 
 

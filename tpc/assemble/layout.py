@@ -91,4 +91,10 @@ class Layout:
 
     def count_head(self, q: Var, k: Var, table: np.ndarray) -> Var:
         """A numerical head counting the keys that predicate `table` selects (0 .. n)."""
-        return self.add("num_head", [q, k, self.ones], "num", [Fraction(c) for c in range(self.n + 1)], table=table)
+        return self.add(
+            "num_head",
+            [q, k, self.ones],
+            "num",
+            [Fraction(c) for c in range(self.n + 1)],
+            table=table,
+        )

@@ -53,7 +53,10 @@ def cat_lookup(sizes_values: list[list[int]], fn) -> tuple[list, dict]:
             best = units
     if len(sizes_values) == 2:
         for pivot in (0, 1):
-            for units in (_row_units(outs, pivot, default), _interval_units(outs, pivot, default, sizes_values)):
+            for units in (
+                _row_units(outs, pivot, default),
+                _interval_units(outs, pivot, default, sizes_values),
+            ):
                 if units is not None and len(units) < len(best):
                     best = units
     return best, {default: 0.5}
@@ -80,8 +83,11 @@ def _interval_units(outs: dict, pivot: int, default: int, sizes_values) -> list 
             bounds[a] = (min(rs), max(rs) + 1)
         for edge, sign in ((0, 1.0), (1, -1.0)):
             # other's rank minus the pivot row's edge; rows without o have lo == hi == 0 (cancel)
-            conds = [(other, b, float(r)) for b, r in rank.items() if r] + \
-                    [(pivot, a, -float(bounds[a][edge])) for a in sizes_values[pivot] if a in bounds and bounds[a][edge]]
+            conds = [(other, b, float(r)) for b, r in rank.items() if r] + [
+                (pivot, a, -float(bounds[a][edge]))
+                for a in sizes_values[pivot]
+                if a in bounds and bounds[a][edge]
+            ]
             units.append((conds, 1.0, {o: sign}))
             units.append((conds, 0.0, {o: -sign}))
     return units
@@ -100,8 +106,10 @@ def _row_units(outs: dict, pivot: int, default: int) -> list:
     rows: dict = {}  # (o, B) -> the pivot values with that B
     for (a, o), bs in sets.items():
         rows.setdefault((o, tuple(sorted(bs))), []).append(a)
-    return [([(pivot, a) for a in as_] + [(other, b) for b in bs], -1.0, {o: 1.0})
-            for (o, bs), as_ in rows.items()]
+    return [
+        ([(pivot, a) for a in as_] + [(other, b) for b in bs], -1.0, {o: 1.0})
+        for (o, bs), as_ in rows.items()
+    ]
 
 
 def cat_units(widths: list[int], reach: list[list[int]], fn) -> tuple[list[Unit], dict]:
@@ -109,8 +117,10 @@ def cat_units(widths: list[int], reach: list[list[int]], fn) -> tuple[list[Unit]
     units, bias = cat_lookup(reach, fn)
     offsets = list(itertools.accumulate([0, *widths]))
     # a condition (slot, index) has weight 1; (slot, index, weight) says its own
-    return [Unit({offsets[c[0]] + c[1]: (c[2] if len(c) == 3 else 1.0) for c in conds}, b, outs)
-            for conds, b, outs in units], bias
+    return [
+        Unit({offsets[c[0]] + c[1]: (c[2] if len(c) == 3 else 1.0) for c in conds}, b, outs)
+        for conds, b, outs in units
+    ], bias
 
 
 # float32's relative rounding error, with room: the lines' logits are computed in a handful of
@@ -144,8 +154,11 @@ def _lines(vs: list[Fraction], cls: dict) -> tuple[list, dict] | None:
     for k, cut in enumerate(cuts):  # lines k and k+1 cross at h = cut
         beta.append(beta[k] - cut)
     gap = min(hi - lo for lo, hi in zip(vs, vs[1:]) if cls[hi] != cls[lo])
-    biggest = max(abs(k * (v - vs[0] + 1) + beta[k]) + k * abs(v - vs[0] + 1)
-                  for v in (vs[0], vs[-1]) for k in range(len(runs)))
+    biggest = max(
+        abs(k * (v - vs[0] + 1) + beta[k]) + k * abs(v - vs[0] + 1)
+        for v in (vs[0], vs[-1])
+        for k in range(len(runs))
+    )
     if gap / 8 <= _F32_SLACK * float(biggest):  # a quarter gap of input error, twice the rounding
         return None
     unit = (1.0, float(1 - vs[0]), {c: float(k) for k, c in enumerate(runs)})

@@ -15,7 +15,16 @@ from fractions import Fraction
 from tpc.assemble.layout import CompileError, Layout
 from tpc.assemble.selectors import selector
 from tpc.assemble.views import NOCONST, CatView, Entry, NumView, Views, table_get
-from tpc.ir import Aggregate, SequenceMap, Visitor, is_number, normalize, reachable_sums, sort_key, value_key
+from tpc.ir import (
+    Aggregate,
+    SequenceMap,
+    Visitor,
+    is_number,
+    normalize,
+    reachable_sums,
+    sort_key,
+    value_key,
+)
 from tpc.ir.infer import ValueSetTooLarge
 
 
@@ -27,30 +36,44 @@ def affine_fit(rows) -> tuple[list[Fraction], Fraction] | None:
     ks = []
     for i in range(len(base)):
         # the slope along input i, from a row that differs from the first only there
-        ks.append(next((
-            Fraction(t - t0) / (xs[i] - base[i]) for xs, t in rows
-            if xs[i] != base[i] and all(xs[j] == base[j] for j in range(len(base)) if j != i)
-        ), Fraction(0)))
+        ks.append(
+            next(
+                (
+                    Fraction(t - t0) / (xs[i] - base[i])
+                    for xs, t in rows
+                    if xs[i] != base[i]
+                    and all(xs[j] == base[j] for j in range(len(base)) if j != i)
+                ),
+                Fraction(0),
+            )
+        )
     c = t0 - sum(k * x for k, x in zip(ks, base))
     # Check every row in integers, all scaled by one common denominator: Fraction arithmetic on
     # thousands of rows is slow, and each input's products k_i * x_i repeat.
     inputs = [{value_key(xs[i]): xs[i] for xs, _ in rows} for i in range(len(ks))]
     terms = [{key: k * x for key, x in distinct.items()} for k, distinct in zip(ks, inputs)]
-    scale = math.lcm(c.denominator, *{t.denominator for _, t in rows},
-                     *{v.denominator for products in terms for v in products.values()})
+    scale = math.lcm(
+        c.denominator,
+        *{t.denominator for _, t in rows},
+        *{v.denominator for products in terms for v in products.values()},
+    )
 
     def scaled(v) -> int:
         return v.numerator * (scale // v.denominator)
 
     terms = [{key: scaled(v) for key, v in products.items()} for products in terms]
     offset = scaled(c)
-    if all(scaled(t) - sum(terms[i][value_key(x)] for i, x in enumerate(xs)) == offset for xs, t in rows):
+    if all(
+        scaled(t) - sum(terms[i][value_key(x)] for i, x in enumerate(xs)) == offset
+        for xs, t in rows
+    ):
         return ks, c
     return None
 
 
 class NodeLowering(Visitor):
-    """`lower_node(node)` records the node's views in `views.env`, allocating modules in `layout`."""
+    """`lower_node(node)` records the node's views in `views.env`, allocating modules in
+    `layout`."""
 
     def __init__(self, views: Views, layout: Layout):
         self.views = views
@@ -75,7 +98,9 @@ class NodeLowering(Visitor):
         e.num = NumView({self.layout.ones: Fraction(1)})
 
     def visit_Constant(self, node, e: Entry) -> None:
-        e.cat = CatView(self.layout.positions, {i: node.value for i in self.layout.positions.values})
+        e.cat = CatView(
+            self.layout.positions, {i: node.value for i in self.layout.positions.values}
+        )
         if node.type.kind == "numerical":
             e.num = NumView({self.layout.ones: Fraction(node.value)} if node.value != 0 else {})
 
@@ -86,8 +111,10 @@ class NodeLowering(Visitor):
         elif self.env[node.x].cat is None:
             # Straight from the number to the Map's output: the lookup has a step only where
             # the output changes, not one class per input value.
-            e.cat = self.views.num_to_cat(self.env[node.x].num, {Fraction(v): table_get(node.table, v)
-                                                                  for v in self.program[node.x].type.values})
+            e.cat = self.views.num_to_cat(
+                self.env[node.x].num,
+                {Fraction(v): table_get(node.table, v) for v in self.program[node.x].type.values},
+            )
         else:
             cv = self.views.as_cat(node.x)
             e.cat = CatView(cv.var, {i: table_get(node.table, v) for i, v in cv.dec.items()})
@@ -102,9 +129,13 @@ class NodeLowering(Visitor):
         t = node.table
         cx, cy = self._sequence_input(node, 0), self._sequence_input(node, 1)
         if cx.constant() is not NOCONST:
-            e.cat = CatView(cy.var, {j: table_get(t, (cx.constant(), b)) for j, b in cy.dec.items()})
+            e.cat = CatView(
+                cy.var, {j: table_get(t, (cx.constant(), b)) for j, b in cy.dec.items()}
+            )
         elif cy.constant() is not NOCONST:
-            e.cat = CatView(cx.var, {i: table_get(t, (a, cy.constant())) for i, a in cx.dec.items()})
+            e.cat = CatView(
+                cx.var, {i: table_get(t, (a, cy.constant())) for i, a in cx.dec.items()}
+            )
         elif cx.var is cy.var:
             e.cat = CatView(cx.var, {i: t[(cx.dec[i], cy.dec[i])] for i in cx.dec})
         else:
@@ -144,8 +175,10 @@ class NodeLowering(Visitor):
                 if value_key(seen) != value_key(out):
                     break
             else:
-                return self.views.num_to_cat(sources[0].num.plus(sources[1].num.scaled(k)),
-                                             {Fraction(x): out for x, out in by_value.values()})
+                return self.views.num_to_cat(
+                    sources[0].num.plus(sources[1].num.scaled(k)),
+                    {Fraction(x): out for x, out in by_value.values()},
+                )
         return None
 
     def _sequence_input(self, node: SequenceMap, side: int) -> CatView:
@@ -177,7 +210,7 @@ class NodeLowering(Visitor):
             self._sum_or_mean(node, e)
 
     def _static_bos(self, cv: CatView):
-        """The view's value at BOS when the view is fixed there (tokens, positions), else NOCONST."""
+        """The view's value at BOS if the view is fixed there (tokens, positions), else NOCONST."""
         if cv.var is self.layout.tokens:
             return cv.dec[self.layout.bos_id]
         if cv.var is self.layout.positions:
@@ -188,7 +221,9 @@ class NodeLowering(Visitor):
         q, k, table = selector(self.views, node.selector)
         vv = self.views.as_cat(node.values)
         const = vv.constant()
-        if const is not NOCONST and (node.default is None or sort_key(node.default) == sort_key(const)):
+        if const is not NOCONST and (
+            node.default is None or sort_key(node.default) == sort_key(const)
+        ):
             e.cat = CatView(self.layout.positions, {i: const for i in self.layout.positions.values})
             return
         head = self.layout.add("cat_head", [q, k, vv.var], "cat", list(vv.var.values), table=table)
@@ -198,7 +233,9 @@ class NodeLowering(Visitor):
             if bos is NOCONST or sort_key(bos) != sort_key(node.default):
                 # Whether anything matched: a count head, its 0/1 lookup, then a 2-input MLP.
                 count = self.layout.count_head(q, k, table)
-                anyv = self.views.num_to_cat(NumView({count: Fraction(1)}), {v: v > 0 for v in count.values})
+                anyv = self.views.num_to_cat(
+                    NumView({count: Fraction(1)}), {v: v > 0 for v in count.values}
+                )
                 d = node.default
                 view = self.views.cat_mlp([view, anyv], lambda a, hit: a if hit else d)
         e.cat = view
@@ -217,11 +254,18 @@ class NodeLowering(Visitor):
                 try:
                     sums = reachable_sums(tuple(var.values), n)
                 except ValueSetTooLarge as err:
-                    raise CompileError(f"{node.name}: {err} for one term of the aggregated sum") from None
-                vals = ({Fraction(x) / c for c in range(1, len(sums)) for x in sums[c]} if mean
-                        else set().union(*sums))
+                    raise CompileError(
+                        f"{node.name}: {err} for one term of the aggregated sum"
+                    ) from None
+                vals = (
+                    {Fraction(x) / c for c in range(1, len(sums)) for x in sums[c]}
+                    if mean
+                    else set().union(*sums)
+                )
             vals = sorted(vals | {Fraction(0)})
-            heads[self.layout.add("num_head", [q, k, var], "num", vals, table=table, mean=mean)] = coef
+            heads[self.layout.add("num_head", [q, k, var], "num", vals, table=table, mean=mean)] = (
+                coef
+            )
         view = NumView(heads)
         if not mean or node.default is None or node.default == 0:
             e.num = view
@@ -235,4 +279,6 @@ class NodeLowering(Visitor):
         """Selectors become predicate tables of the heads that use them; a Readout is lowered
         only as the program output (`readout`)."""
 
-    visit_Select = visit_SelectAnd = visit_SelectOr = visit_SelectNot = visit_Readout = read_where_used
+    visit_Select = visit_SelectAnd = visit_SelectOr = visit_SelectNot = visit_Readout = (
+        read_where_used
+    )

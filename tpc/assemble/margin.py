@@ -23,8 +23,8 @@ from fractions import Fraction
 import attrs
 import numpy as np
 
-U = 2.0 ** -24  # float32 unit roundoff: round-to-nearest is off by at most U * |result|
-EXACT_INT = 2 ** 24  # float32 holds every integer below this exactly
+U = 2.0**-24  # float32 unit roundoff: round-to-nearest is off by at most U * |result|
+EXACT_INT = 2**24  # float32 holds every integer below this exactly
 
 
 @attrs.frozen
@@ -81,7 +81,11 @@ def var_error(var, n: int, cache: dict | None = None) -> float:
     src = var.op.reads[2]
     e_in = var_error(src, n, cache)
     biggest = max((abs(float(v)) for v in src.values), default=0.0) + e_in
-    if e_in == 0 and all(Fraction(v).denominator == 1 for v in src.values) and n * biggest < EXACT_INT:
+    if (
+        e_in == 0
+        and all(Fraction(v).denominator == 1 for v in src.values)
+        and n * biggest < EXACT_INT
+    ):
         err = 0.0  # integer sums below 2^24 are exact
     else:
         rep = max(abs(Fraction(float(np.float32(float(v)))) - Fraction(v)) for v in src.values)
@@ -98,8 +102,11 @@ def rounds_once(var, n: int) -> bool:
     if var.producer == "input":
         return True
     src = var.op.reads[2]
-    return var_error(src, n) == 0 and all(Fraction(v).denominator == 1 for v in src.values) and \
-        n * max((abs(v) for v in src.values), default=0) < EXACT_INT
+    return (
+        var_error(src, n) == 0
+        and all(Fraction(v).denominator == 1 for v in src.values)
+        and n * max((abs(v) for v in src.values), default=0) < EXACT_INT
+    )
 
 
 def row_blocks(cfg) -> list[tuple[str, int, int]]:
@@ -117,7 +124,7 @@ def model_weights(model) -> dict:
     """Readout variable name -> its rows [width, classes] of a built model (float64 copies;
     the readouts this module analyses read each variable once)."""
     w = model.unembed.detach().double().numpy()
-    return {v: w[row:row + n] for v, row, n in row_blocks(model.cfg)}
+    return {v: w[row : row + n] for v, row, n in row_blocks(model.cfg)}
 
 
 def readout_margin(weights: dict, classes, spec, key=_name) -> Margin | None:
@@ -150,14 +157,20 @@ def _cat_margin(weights, key, classes, spec: CatReadout) -> Margin:
         bound = 2 * (terms + 1) * U * float(np.abs(row).sum())
         if margin - bound < worst.margin - worst.bound:
             runner = j + 1 if j + 1 < k else j + 2
-            worst = Margin(margin, bound, f"{key(spec.var)} = {i}: class {classes[k]!r} over {classes[runner]!r}")
+            worst = Margin(
+                margin,
+                bound,
+                f"{key(spec.var)} = {i}: class {classes[k]!r} over {classes[runner]!r}",
+            )
     return worst
 
 
 def _num_margin(weights, key, classes, spec: NumReadout, chunk: int = 512) -> Margin:
     xs = np.array([float(c) - float(spec.const) for c in classes])
     s = spec.slopes
-    ones = weights[key_ones][0] if (key_ones := _ones_key(weights)) is not None else np.zeros_like(s)
+    ones = (
+        weights[key_ones][0] if (key_ones := _ones_key(weights)) is not None else np.zeros_like(s)
+    )
     # The model adds sum_t row_t[c] * value_t; row_t = s * coef_t up to float32 rounding.
     dev, var_err, size = np.zeros_like(s), np.zeros_like(s), np.zeros_like(s)
     for t in spec.terms:
@@ -176,7 +189,12 @@ def _num_margin(weights, key, classes, spec: NumReadout, chunk: int = 512) -> Ma
             var, row_of = spec.bucket
             inter = inter + weights[key(var)][[row_of[i] for i in rows]]
         score = s * xs[rows, None] + inter
-        err = dev + var_err + 2 * ops * U * (size + np.abs(inter)) + 1e-14 * (1 + size + np.abs(inter))
+        err = (
+            dev
+            + var_err
+            + 2 * ops * U * (size + np.abs(inter))
+            + 1e-14 * (1 + size + np.abs(inter))
+        )
         own = score[np.arange(len(rows)), rows]
         gap = own[:, None] - score
         bound = err[np.arange(len(rows)), rows][:, None] + err
@@ -184,8 +202,9 @@ def _num_margin(weights, key, classes, spec: NumReadout, chunk: int = 512) -> Ma
         slack[np.arange(len(rows)), rows] = np.inf
         i, c = np.unravel_index(int(np.argmin(slack)), slack.shape)
         if slack[i, c] < worst.margin - worst.bound:
-            worst = Margin(float(gap[i, c]), float(bound[i, c]),
-                           f"value {classes[rows[i]]} over {classes[c]}")
+            worst = Margin(
+                float(gap[i, c]), float(bound[i, c]), f"value {classes[rows[i]]} over {classes[c]}"
+            )
     return worst
 
 

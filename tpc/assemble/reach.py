@@ -97,4 +97,3 @@ def view_values(view, ones, positions, n: int, limit: int = MAX_VALUE_SET) -> se
         if len(total) > limit:
             return None
     return total
-

@@ -14,12 +14,19 @@ from fractions import Fraction
 import numpy as np
 import torch
 
-from tpc.ir import Readout, is_number, linear_weights, sort_key
-
-from tpc.assemble.margin import CatReadout, NumReadout, NumTerm, readout_margin, rounds_once, row_blocks, var_error
 from tpc.assemble.layout import CompileError
+from tpc.assemble.margin import (
+    CatReadout,
+    NumReadout,
+    NumTerm,
+    readout_margin,
+    rounds_once,
+    row_blocks,
+    var_error,
+)
 from tpc.assemble.reach import view_values
 from tpc.assemble.views import Views, table_get
+from tpc.ir import Readout, is_number, linear_weights, sort_key
 
 
 def readout_rows(views: Views, output: str):
@@ -29,7 +36,9 @@ def readout_rows(views: Views, output: str):
     onode = views.program[views.program.output_map[output]]
     if isinstance(onode, Readout):
         if onode.pooled:
-            raise CompileError(f"{output}: a pooled readout (a text classifier's) cannot be compiled")
+            raise CompileError(
+                f"{output}: a pooled readout (a text classifier's) cannot be compiled"
+            )
         return _table_rows(views, onode)
     ent = views.env[onode.name]
     classes = list(onode.type.values)
@@ -54,8 +63,13 @@ def readout_rows(views: Views, output: str):
     if reach is not None:  # values the model never computes need no class
         classes = [c for c in classes if Fraction(c) in reach]
     cache: dict = {}
-    terms = tuple(NumTerm(var, coef, max(abs(float(v)) for v in var.values), var_error(var, views.layout.n, cache))
-                  for var, coef in nv.terms.items() if var is not views.layout.ones)
+    terms = tuple(
+        NumTerm(
+            var, coef, max(abs(float(v)) for v in var.values), var_error(var, views.layout.n, cache)
+        )
+        for var, coef in nv.terms.items()
+        if var is not views.layout.ones
+    )
     const = Fraction(nv.terms.get(views.layout.ones, 0))
     rows, spec = _nearest(views, classes, terms, const)
     if not readout_margin(simulate(rows), (None, *classes), spec, key=_same).ok:
@@ -83,7 +97,7 @@ def _bucketed(views, nv, classes, terms, const):
     slopes = np.zeros(len(classes))
     intercept: dict = {}  # class index -> exact intercept of its line s * (x - const) + b
     for g in range(0, len(values), size):
-        members = values[g:g + size]
+        members = values[g : g + size]
         k = len(members)
         ys = [x - const for x, _ in members]
         b = -Fraction(1 - k, 2) * ys[0]  # the first line is 0 at its own value
@@ -92,11 +106,13 @@ def _bucketed(views, nv, classes, terms, const):
                 b -= (ys[r] + ys[r - 1]) / 2
             slopes[j] = float(Fraction(2 * r - k + 1, 2))  # centred on 0: small scores
             intercept[j] = b
-    reach = size * max(abs(float(x - const)) for x, _ in values) + max(abs(float(b)) for b in intercept.values())
+    reach = size * max(abs(float(x - const)) for x, _ in values) + max(
+        abs(float(b)) for b in intercept.values()
+    )
     table = {}
     for i, g in bucket.dec.items():
         row = np.full(len(classes), -2 * reach - 1)  # other groups' classes never win
-        for _, j in values[g * size:(g + 1) * size]:
+        for _, j in values[g * size : (g + 1) * size]:
             row[j] = float(intercept[j])
         table[i] = row
     rows = [(t.var, {None: slopes * float(t.coef)}) for t in terms]
@@ -129,16 +145,29 @@ def _table_rows(views, onode):
         ent = views.env[term]
         values = views.program[term].type.values
         if len(values) == 1:  # one row for every position: read from `ones`, times 1 exactly
-            rows.append((views.layout.ones, {None: np.array(table_get(tab, values[0]), dtype=np.float64)}))
+            rows.append(
+                (views.layout.ones, {None: np.array(table_get(tab, values[0]), dtype=np.float64)})
+            )
             continue
-        variables = [] if ent.num is None else [v for v in ent.num.terms if v is not views.layout.ones]
-        if ent.cat is None and len(ent.num.terms) == 1 and len(variables) == 1 and ent.num.terms[variables[0]] == 1:
+        variables = (
+            [] if ent.num is None else [v for v in ent.num.terms if v is not views.layout.ones]
+        )
+        if (
+            ent.cat is None
+            and len(ent.num.terms) == 1
+            and len(variables) == 1
+            and ent.num.terms[variables[0]] == 1
+        ):
             w = linear_weights(values, tab)
             if w is not None and rounds_once(variables[0], views.layout.n):
-                rows.append((variables[0], {None: np.array(w)}))  # the model's own float32(value) * w
+                rows.append(
+                    (variables[0], {None: np.array(w)})
+                )  # the model's own float32(value) * w
                 continue
         cv = views.as_cat(term)
-        rows.append((cv.var, {i: np.array(table_get(tab, v), dtype=np.float64) for i, v in cv.dec.items()}))
+        rows.append(
+            (cv.var, {i: np.array(table_get(tab, v), dtype=np.float64) for i, v in cv.dec.items()})
+        )
     return classes, rows, None
 
 

@@ -14,17 +14,7 @@ import numpy as np
 from tpc.assemble.layout import CompileError, Var
 from tpc.assemble.lookup import cat_units
 from tpc.assemble.views import NOCONST, Views
-from tpc.ir import Select, Visitor
-
-
-def _leaves(program, name: str, out: list) -> list:
-    node = program[name]
-    if isinstance(node, Select):
-        out.append(node)
-    else:
-        for i in node.inputs:
-            _leaves(program, i, out)
-    return out
+from tpc.ir import Visitor, select_leaves
 
 
 class _Mask(Visitor):
@@ -67,7 +57,7 @@ class _Mask(Visitor):
 
 def selector(views: Views, name: str) -> tuple[Var, Var, np.ndarray]:
     """(query var, key var, predicate table) computing the selector exactly."""
-    leaves = _leaves(views.program, name, [])
+    leaves = select_leaves(views.program, name)
     qvars, kvars, mats = [], [], {}
     for leaf in leaves:
         cq, ck = views.as_cat(leaf.queries), views.as_cat(leaf.keys)

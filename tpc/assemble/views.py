@@ -73,10 +73,14 @@ class Views:
     def as_cat(self, name: str) -> CatView:
         e = self.env[name]
         if e.cat is None:  # the IR type bounds the view's values (the model computes the IR)
-            e.cat = self.num_to_cat(e.num, {Fraction(v): normalize(v) for v in self.program[name].type.values})
+            e.cat = self.num_to_cat(
+                e.num, {Fraction(v): normalize(v) for v in self.program[name].type.values}
+            )
         return e.cat
 
-    def num_to_cat(self, view: NumView, ir: dict, count: Var | None = None, empty_default=None) -> CatView:
+    def num_to_cat(
+        self, view: NumView, ir: dict, count: Var | None = None, empty_default=None
+    ) -> CatView:
         """A numerical MLP mapping the view's value x to the class of `ir[x]` (x ranges over
         `ir`'s keys); with `count`, to `empty_default` when that count is 0."""
         ones, positions = self.layout.ones, self.layout.positions
@@ -84,12 +88,20 @@ class Views:
         const = view.terms.get(ones, Fraction(0))
         distinct = sorted({sort_key(x): x for x in ir.values()}.items())
         if count is None and (not variables or len(distinct) == 1):  # a constant
-            return CatView(positions, {i: distinct[0][1] if variables else ir[const] for i in positions.values})
+            return CatView(
+                positions, {i: distinct[0][1] if variables else ir[const] for i in positions.values}
+            )
         index = {k: i for i, (k, _) in enumerate(distinct)}
         ramps, bias = num_lookup(sorted(ir), {x: index[sort_key(y)] for x, y in ir.items()})
         # A ramp on x = sum(coef * var) + const reads every variable with its coefficient.
-        units = [Unit({i: w * float(view.terms[v]) for i, v in enumerate(variables)}, b + w * float(const), o)
-                 for w, b, o in ramps]
+        units = [
+            Unit(
+                {i: w * float(view.terms[v]) for i, v in enumerate(variables)},
+                b + w * float(const),
+                o,
+            )
+            for w, b, o in ramps
+        ]
         dec = {i: x for i, (_, x) in enumerate(distinct)}
         if count is not None:  # ReLU(1 - count) = 1 exactly when nothing matched
             k = sort_key(empty_default)
@@ -125,8 +137,13 @@ class Views:
             table = np.zeros((cv.var.width, positions.width), dtype=bool)
             for i, x in cv.dec.items():
                 table[i, 0] = x == v
-            head = self.layout.add("num_head", [cv.var, positions, ones], "num", [Fraction(0), Fraction(1)],
-                                   table=table)
+            head = self.layout.add(
+                "num_head",
+                [cv.var, positions, ones],
+                "num",
+                [Fraction(0), Fraction(1)],
+                table=table,
+            )
             terms[head] = Fraction(v) - base
         return NumView(terms)
 
@@ -136,7 +153,15 @@ class Views:
         outs = {c: fn(*(v.dec[i] for v, i in zip(views, c))) for c in itertools.product(*reach)}
         distinct = sorted({sort_key(x): x for x in outs.values()}.items())
         index = {k: i for i, (k, _) in enumerate(distinct)}
-        units, bias = cat_units([v.var.width for v in views], reach, lambda *c: index[sort_key(outs[c])])
-        var = self.layout.add("cat_mlp", [v.var for v in views], "cat", list(range(len(distinct))),
-                              units=units, out_bias=bias)
+        units, bias = cat_units(
+            [v.var.width for v in views], reach, lambda *c: index[sort_key(outs[c])]
+        )
+        var = self.layout.add(
+            "cat_mlp",
+            [v.var for v in views],
+            "cat",
+            list(range(len(distinct))),
+            units=units,
+            out_bias=bias,
+        )
         return CatView(var, {i: x for i, (_, x) in enumerate(distinct)})

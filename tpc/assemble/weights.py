@@ -28,17 +28,35 @@ def name_modules(layout: Layout) -> None:
 def build_model(layout: Layout, n_classes: int, rows: list, causal: bool) -> WiredProgram:
     """The model of `layout`'s modules (named by `name_modules`) with readout `rows`."""
     ops = layout.ops
-    modules = [Module(o.kind, o.layer, o.slot, [v.name for v in o.reads], o.out.width,
-                      len(o.units) if o.kind.endswith("mlp") else 0, o.mean) for o in ops]
-    cfg = WiredConfig(vocab_size=len(layout.token_values), n_classes=n_classes, n_ctx=layout.n,
-                      modules=modules, causal=causal, masked_classes=(0,),
-                      readout_terms=[var.name for var, _ in rows])
+    modules = [
+        Module(
+            o.kind,
+            o.layer,
+            o.slot,
+            [v.name for v in o.reads],
+            o.out.width,
+            len(o.units) if o.kind.endswith("mlp") else 0,
+            o.mean,
+        )
+        for o in ops
+    ]
+    cfg = WiredConfig(
+        vocab_size=len(layout.token_values),
+        n_classes=n_classes,
+        n_ctx=layout.n,
+        modules=modules,
+        causal=causal,
+        masked_classes=(0,),
+        readout_terms=[var.name for var, _ in rows],
+    )
     model = WiredProgram(cfg)
     with torch.no_grad():
         heads, mlps = iter(model.predicates), iter(model.mlps)
         for o in ops:
             if o.kind.endswith("head"):
-                next(heads).copy_(torch.where(torch.from_numpy(np.ascontiguousarray(o.table)), LOGIT, -LOGIT))
+                next(heads).copy_(
+                    torch.where(torch.from_numpy(np.ascontiguousarray(o.table)), LOGIT, -LOGIT)
+                )
             else:
                 fill_mlp(next(mlps), o)
         fill_readout(model, rows)

@@ -15,11 +15,13 @@ from fractions import Fraction
 from tpc.errors import TpcError
 from tpc.ir import FreshNames, Predicate, Program, Readout, Visitor, compare
 
-RESERVED = frozenset("""
+RESERVED = frozenset(
+    """
     tokens indices ones length aggregate selector_width indicator round numerical categorical
     constant select map readout output def return for load in if else and or not True False
     None true false inf nan classes bias exit quit selector set show examples
-""".split())  # the last words start REPL statements (`set selector example ...;`), not names
+""".split()
+)  # the last words start REPL statements (`set selector example ...;`), not names
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z_0-9]*$")
 
@@ -107,11 +109,17 @@ class _Printer(Visitor):
         self.line(n, _numerical(n, f"map {_map_table(n.table, False)} ({self.ref(n.x)})"))
 
     def visit_SequenceMap(self, n):
-        self.line(n, _numerical(n, f"map {_map_table(n.table, True)} ({self.ref(n.x)}, {self.ref(n.y)})"))
+        self.line(
+            n, _numerical(n, f"map {_map_table(n.table, True)} ({self.ref(n.x)}, {self.ref(n.y)})")
+        )
 
     def visit_Select(self, n):
         qv, kv = self.vals(n.queries), self.vals(n.keys)
-        op = n.predicate.op if _is_comparison(n.predicate, qv, kv) else _pred_table(n.predicate, qv, kv)
+        op = (
+            n.predicate.op
+            if _is_comparison(n.predicate, qv, kv)
+            else _pred_table(n.predicate, qv, kv)
+        )
         self.line(n, f"select({self.ref(n.keys)}, {self.ref(n.queries)}, {op})")
 
     def visit_SelectAnd(self, n):
@@ -139,8 +147,12 @@ class _Printer(Visitor):
         for term, table in zip(n.terms, n.scores):
             rows = ", ".join(f"{literal(k)}: {_floats(v)}" for k, v in table.rows)
             terms.append(f"    {self.ref(term)}: {{{rows}}}")
-        self.line(n, f"readout classes [{', '.join(map(literal, n.classes))}] bias {_floats(n.bias)} {{\n"
-                     + ",\n".join(terms) + "\n}")
+        self.line(
+            n,
+            f"readout classes [{', '.join(map(literal, n.classes))}] bias {_floats(n.bias)} {{\n"
+            + ",\n".join(terms)
+            + "\n}",
+        )
 
 
 def to_rasp(program: Program) -> str:
@@ -148,9 +160,15 @@ def to_rasp(program: Program) -> str:
     dom = program.domain
     if dom.unk is not None or any(isinstance(n, Readout) and n.pooled for n in program.nodes):
         # The dialect has neither: printing would silently change what the program computes.
-        raise TpcError("RASP text cannot say that unknown words read as "
-                       f"{dom.unk!r} or that a readout pools its positions; use --to python or --to json")
-    words = ["model"] + (["causal"] if dom.causal else []) + ([] if dom.implicit_bos else ["explicit-bos"])
+        raise TpcError(
+            "RASP text cannot say that unknown words read as "
+            f"{dom.unk!r} or that a readout pools its positions; use --to python or --to json"
+        )
+    words = (
+        ["model"]
+        + (["causal"] if dom.causal else [])
+        + ([] if dom.implicit_bos else ["explicit-bos"])
+    )
     out = [f"#!tpc {' '.join(words)}"]
     # The domain the tables are total over: compiling the text back needs no options.
     out.append(f"#!tpc vocab {' '.join(map(literal, dom.vocab))}")

@@ -43,6 +43,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group)
+@click.version_option(package_name="tpc", prog_name="tpc", message="%(prog)s %(version)s")
 def main():
     """The Transformer Program Compiler."""
 

@@ -6,8 +6,11 @@ import json
 
 import click
 
+from tpc.artifact import Choices, load
+from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import MAX_LEN, VOCAB, tokens_option
 from tpc.cli.trace import ARTIFACT, LEVEL
+from tpc.ir import to_plain
 
 
 @click.command()
@@ -29,12 +32,15 @@ from tpc.cli.trace import ARTIFACT, LEVEL
 @LEVEL
 @VOCAB
 @MAX_LEN
+@NO_CACHE
+@THREADS
 def ablate(artifact, task, inputs_file, vocab_size, max_length, min_length, dataset_size, seed, as_json,
            png_file, quiet, level, vocab, max_len):
     """Find the circuit of ARTIFACT: what each module contributes to its accuracy on a data set.
 
     \b
-    ARTIFACT: a model (checkpoint or run directory of the paper's code), .rasp or IR .json.
+    ARTIFACT: a model (checkpoint or run directory of the paper's code), .rasp, IR .json or a
+    tracr .py.
     For every attention head and MLP, its output is replaced by the value it takes most often
     on the data (the categorical analogue of mean ablation); for every readout term, the term
     is dropped. Printed: each module's accuracy with it ablated and the drop from the intact
@@ -53,16 +59,14 @@ def ablate(artifact, task, inputs_file, vocab_size, max_length, min_length, data
     """
     from tpc.errors import TpcError
     from tpc.inspect.ablate import Scorer, ablate as run_ablation, units
-    from tpc.inspect.artifact import load_artifact
     from tpc.inspect.coverage import coverage
     from tpc.inspect.data import file_examples, task_examples
     from tpc.inspect.text import show, table
-    from tpc.inspect.trace import to_plain
     from tpc.train.progress import Progress
 
     if (task is None) == (inputs_file is None):
         raise TpcError("give exactly one of --task TASK and --inputs FILE")
-    program = load_artifact(artifact, tokens_option(vocab), max_len, level)
+    program = load(artifact, Choices(tokens_option(vocab), max_len, level=level))
     if task is not None:
         examples = task_examples(program, task, vocab_size, max_length, min_length, dataset_size, seed)
     else:

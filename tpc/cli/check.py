@@ -6,8 +6,9 @@ from collections import Counter
 
 import click
 
-from tpc.cli.shared import MAX_LEN, PROGRAM, VOCAB, show, tokens_option
-from tpc.load import load_program
+from tpc.artifact import Choices, load
+from tpc.cli.shared import MAX_LEN, PROGRAM, VOCAB, tokens_option
+from tpc.ir import show
 
 
 @click.command()
@@ -15,7 +16,7 @@ from tpc.load import load_program
 @VOCAB
 @MAX_LEN
 def check(program, vocab, max_len):
-    """Parse and type-check PROGRAM (a .rasp file, or IR .json); print a summary.
+    """Parse and type-check PROGRAM (a .rasp file, IR .json, or a tracr .py); print a summary.
 
     \b
     The summary gives the domain, the number of nodes of each kind, the attention depth (the
@@ -27,12 +28,13 @@ def check(program, vocab, max_len):
     Example:
       tpc check examples/rasp/sort.rasp --vocab "1 2 3" --max-len 5
     """
-    prog = load_program(program, tokens_option(vocab), max_len)
+    prog = load(program, Choices(tokens_option(vocab), max_len))
     dom = prog.domain
     kinds = Counter(type(n).__name__ for n in prog.nodes)
     click.echo(f"{program}: ok")
     click.echo(
-        f"domain: {len(dom.vocab)} tokens ({' '.join(map(show, dom.vocab))}), at most {dom.max_len}, "
+        f"domain: {len(dom.vocab)} tokens ({' '.join(show(v, quote=False) for v in dom.vocab)}), "
+        f"at most {dom.max_len}, "
         + ("causal" if dom.causal else "bidirectional")
         + (", BOS added" if dom.implicit_bos else ", BOS first")
     )

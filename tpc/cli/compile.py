@@ -7,10 +7,11 @@ import time
 
 import click
 
+from tpc.artifact import Choices, compile_program, load
+from tpc.cli.runtime import THREADS
 from tpc.cli.shared import LEVEL, MAX_LEN, OUTPUT_NAME, PROGRAM, tokens_option
 from tpc.errors import TpcError
-from tpc.load import DEFAULT_VOCAB, load_program
-from tpc.passes import optimize
+from tpc.load import DEFAULT_VOCAB
 
 
 @click.command("compile")
@@ -25,8 +26,10 @@ from tpc.passes import optimize
               help="The checkpoint to write (atomically).")
 @click.option("--stats", is_flag=True, help="Print layers, heads, MLPs, residual width, parameters and time.")
 @click.option("--json", "as_json", is_flag=True, help="With --stats: print only a JSON object.")
+@THREADS
 def compile_command(program, vocab, max_len, causal, output_name, level, out, stats, as_json):
-    """Compile PROGRAM (a .rasp file, or IR .json) into a Transformer Program checkpoint.
+    """Compile PROGRAM (a .rasp file, IR .json, or a tracr .py) into a Transformer Program
+    checkpoint.
 
     The checkpoint has the format `tpc train` writes; its hard mode computes the program
     exactly (`tpc lift` reads it back, `tpc train --init` fine-tunes it). Inputs start with <s>.
@@ -38,14 +41,12 @@ def compile_command(program, vocab, max_len, causal, output_name, level, out, st
     """
     if out == "-":
         raise TpcError("-o -: a checkpoint is binary; name a file")
-    from tpc.assemble import assemble, save_compiled  # lazy: torch, only commands that run a model load it
+    from tpc.assemble import save_compiled  # lazy: torch, only commands that run a model load it
 
-    t0 = time.perf_counter()
-    prog = load_program(program, tokens_option(vocab), max_len, causal=causal or None)
-    if level:
-        prog = optimize(prog, level)
-    compiled = assemble(prog, output_name)
-    seconds = time.perf_counter() - t0
+    start = time.perf_counter()
+    prog = load(program, Choices(tokens_option(vocab), max_len, causal or None))
+    compiled = compile_program(prog, output_name, level)
+    seconds = time.perf_counter() - start
     save_compiled(compiled, out)
     if stats:
         s = dict(compiled.stats, seconds=round(seconds, 4))

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from tpc.artifact import Choices, load
+from tpc.atomic import write_text
+from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import MAX_LEN, VOCAB, tokens_option
 from tpc.cli.trace import ARTIFACT, LEVEL
 from tpc.errors import TpcError
@@ -20,13 +23,16 @@ FORMATS = (".dot", ".svg", ".png")
 @LEVEL
 @VOCAB
 @MAX_LEN
+@NO_CACHE
+@THREADS
 def draw(artifact, out, level, vocab, max_len):
     """Draw ARTIFACT's dataflow graph: inputs at the bottom, heads and MLPs layer by layer,
     the readout on top; each edge says what is read (query, key, value; in for an MLP; term
     for the readout).
 
     \b
-    ARTIFACT: a model (checkpoint or run directory of the paper's code), .rasp or IR .json.
+    ARTIFACT: a model (checkpoint or run directory of the paper's code), .rasp, IR .json or a
+    tracr .py.
     The format follows the file's extension: .dot is Graphviz text (render it with `dot -Tpdf`
     where Graphviz is installed; tpc needs nothing), .svg is drawn by tpc itself (no
     dependency), .png through matplotlib (pip install 'tpc[pictures]'). .svg and .png share
@@ -37,19 +43,17 @@ def draw(artifact, out, level, vocab, max_len):
       tpc draw ../shared/reference/sort -o sort.svg
       tpc draw examples/rasp/sort.rasp -o sort.dot
     """
-    from tpc.inspect.artifact import load_artifact
-    from tpc.inspect.files import write_atomic
     from tpc.inspect.graph import dataflow, to_dot, to_svg
 
     suffix = Path(out).suffix.lower()
     if suffix not in FORMATS:
         raise TpcError(f"{out}: unknown picture format (expected {', '.join(FORMATS)})")
-    program = load_artifact(artifact, tokens_option(vocab), max_len, level)
+    program = load(artifact, Choices(tokens_option(vocab), max_len, level=level))
     graph = dataflow(program)
     if suffix == ".dot":
-        write_atomic(out, to_dot(graph, Path(artifact).name))
+        write_text(out, to_dot(graph, Path(artifact).name))
     elif suffix == ".svg":
-        write_atomic(out, to_svg(graph))
+        write_text(out, to_svg(graph))
     else:
         from tpc.inspect.pictures import graph_png
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from tpc.cli.shared import MAX_LEN, PROGRAM, TARGETS, TEXT_OUTPUT, VOCAB, render, tokens_option, write_output
-from tpc.load import load_program
+from tpc.artifact import TARGETS, Choices, load, render
+from tpc.cli.shared import MAX_LEN, PROGRAM, TEXT_OUTPUT, VOCAB, tokens_option, write_output
 
 
 @click.command()
@@ -16,7 +16,7 @@ from tpc.load import load_program
 @VOCAB
 @MAX_LEN
 def emit(program, target, out, vocab, max_len):
-    """Translate PROGRAM (a .rasp file, or IR .json) into another form.
+    """Translate PROGRAM (a .rasp file, IR .json, or a tracr .py) into another form.
 
     \b
     --to python  a self-contained Python module (standard library only): run(tokens) returns
@@ -28,7 +28,7 @@ def emit(program, target, out, vocab, max_len):
     \b
     Example:
       tpc emit examples/rasp/sort.rasp --vocab "1 2 3 4" --to python -o sort.py
-      python -c "import sort; print(sort.run([3, 1, 2]))"   # [1, 2, 3]
+      python -c "import sort; print(sort.run(['3', '1', '2']))"   # ['1', '2', '3']
     """
-    prog = load_program(program, tokens_option(vocab), max_len)
+    prog = load(program, Choices(tokens_option(vocab), max_len))
     write_output(out, render(prog, target))

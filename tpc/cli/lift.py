@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
-from tpc.backends.rasp import to_rasp
-from tpc.cli.shared import LEVEL, TARGETS, TEXT_OUTPUT, render, write_output
-from tpc.passes import PASSES, optimize
+from tpc.artifact import TARGETS, lift as lift_model, render
+from tpc.cli.runtime import NO_CACHE, THREADS
+from tpc.cli.shared import LEVEL, TEXT_OUTPUT, write_output
+from tpc.lift.bounds import MAX_TABLE_ROWS
+from tpc.passes import PASSES
 
 
 @click.command()
@@ -17,11 +19,14 @@ from tpc.passes import PASSES, optimize
 @LEVEL
 @click.option("--print-after", multiple=True, metavar="PASS",
               help="Print the program as RASP text on stderr after each run of PASS "
-                   "(narrow, fold, cse, dce, compare, prune, fill); repeatable.")
+                   f"({', '.join(PASSES)}); repeatable.")
 @click.option("--max-table-rows", type=click.IntRange(1), default=None,
               help="Most rows of one MLP's lookup table (a row for every combination of its "
-                   "inputs' values; about 2 KB of memory each) [default: 1,000,000]. A model past it stops with an error "
-                   "naming the MLP before anything is built.")
+                   "inputs' values; about 2 KB of memory each) "
+                   f"[default: {MAX_TABLE_ROWS:,}]. A model past it stops with an error naming "
+                   "the MLP before anything is built.")
+@NO_CACHE
+@THREADS
 def lift(model, out, target, level, print_after, max_table_rows):
     """Lift MODEL's weights into a program that computes exactly what the model computes.
 
@@ -42,19 +47,18 @@ def lift(model, out, target, level, print_after, max_table_rows):
       tpc lift runs/sort/model.pt -o sort.py && python -c "import sort; print(sort.run(['<s>', '3', '1', '</s>']))"
       tpc lift ../shared/reference/hist --to rasp
     """
-    from tpc.lift import lift_checkpoint, lift_summary  # lazy: torch, only commands that run a model load it
-
     unknown = [p for p in print_after if p not in PASSES]
     if unknown:
         raise click.BadParameter(f"unknown pass {unknown[0]!r} (passes: {', '.join(PASSES)})",
                                  param_hint="--print-after")
-    limit = {} if max_table_rows is None else {"max_table_rows": max_table_rows}
-    lifted = lift_checkpoint(model, **limit)
-    printer = lambda name, p: click.echo(f"# --- after {name} ---\n{to_rasp(p)}", err=True)  # noqa: E731
+
+    def printer(name, program):
+        click.echo(f"# --- after {name} ---\n{render(program, 'rasp')}", err=True)
+
     announce = lambda name: click.echo(f"-O{level}: {name} (proofs over every input of the domain: "  # noqa: E731
                                        "minutes on a 3-layer model)", err=True)
-    optimized = optimize(lifted, level, print_after, printer, announce)
-    summary = lift_summary(lifted, optimized)
-    text = render(optimized.with_meta(**summary.meta()), target)
+    lifted = lift_model(model, level, print_after, printer, announce, max_table_rows)
+    text = render(lifted.program, target)
     write_output(out, text)
-    click.echo(f"{summary}; {len(text.splitlines())} lines -> {'stdout' if out == '-' else out}", err=True)
+    where = "stdout" if out == "-" else out
+    click.echo(f"{lifted.summary}; {len(text.splitlines())} lines -> {where}", err=True)

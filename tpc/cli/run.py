@@ -6,11 +6,10 @@ import json
 
 import click
 
-from tpc.cli.shared import OUTPUT_NAME, RUN_MAX_LEN, PROGRAM, VOCAB, jsonable, show, tokens_option
+from tpc.artifact import run_input
+from tpc.cli.shared import OUTPUT_NAME, RUN_MAX_LEN, PROGRAM, VOCAB, tokens_option
 from tpc.errors import TpcError
-from tpc.interp import Interpreter
-from tpc.ir import BOS, DEFAULT_MAX_LEN
-from tpc.load import RUN_MAX_LEN_LIMIT, load_domain, load_program, parse_tokens, typed_tokens
+from tpc.ir import show, to_plain
 
 
 @click.command()
@@ -22,7 +21,7 @@ from tpc.load import RUN_MAX_LEN_LIMIT, load_domain, load_program, parse_tokens,
 @VOCAB
 @RUN_MAX_LEN
 def run(program, text, output_name, as_json, vocab, max_len):
-    """Run PROGRAM (a .rasp file, or IR .json) on one input and print its output.
+    """Run PROGRAM (a .rasp file, IR .json, or a tracr .py) on one input and print its output.
 
     \b
     Tokens are split on spaces when the input has any, else one per character (like RASP's
@@ -44,36 +43,19 @@ def run(program, text, output_name, as_json, vocab, max_len):
       tpc run examples/rasp/sort.rasp --input "3 1 2"        # 1 2 3
       tpc run examples/rasp/reverse.rasp --input abc --json  # ["c", "b", "a"]
     """
-    tokens = parse_tokens(text)
-    if max_len is None and len(tokens) > RUN_MAX_LEN_LIMIT:
-        raise TpcError(f"the input has {len(tokens)} tokens; tpc run supports at most {RUN_MAX_LEN_LIMIT}")
-    if program.endswith(".json"):  # an IR program: its domain is fixed
-        prog = load_program(program)
-        outputs = Interpreter(prog).run([_as_input(tokens, prog.domain)])
-    else:  # RASP source, built for this one input (tpc.frontend.witness)
-        from tpc.frontend import run_rasp  # lazy: lark and the frontend
-
-        seen = list(dict.fromkeys(t for t in tokens if t != BOS))  # the default vocabulary: the input's
-        source, dom = load_domain(program, tokens_option(vocab), max_len, default_vocab=seen,
-                                  default_max_len=max(DEFAULT_MAX_LEN, len(tokens)), limit=RUN_MAX_LEN_LIMIT)
-        outputs = {o: [values] for o, values in run_rasp(source, program, dom, _as_input(tokens, dom)).items()}
+    outputs = run_input(program, text, tokens_option(vocab), max_len)
     if output_name is not None and output_name not in outputs:
         raise TpcError(f"no output named {output_name!r} (outputs: {', '.join(outputs)})")
-    result = {o: values[0] for o, values in outputs.items() if output_name in (None, o)}
+    result = {o: values for o, values in outputs.items() if output_name in (None, o)}
     if as_json:
-        data = {o: [jsonable(v) for v in vals] for o, vals in result.items()}
+        data = to_plain(result)
         click.echo(json.dumps(next(iter(data.values())) if len(data) == 1 else data))
     elif len(result) == 1:
-        click.echo(" ".join(map(show, next(iter(result.values())))))
+        click.echo(_line(next(iter(result.values()))))
     else:
         for o, vals in result.items():
-            click.echo(f"{o}: " + " ".join(map(show, vals)))
+            click.echo(f"{o}: {_line(vals)}")
 
 
-def _as_input(tokens: list, domain) -> list:
-    """`tokens` (strings) as the values of `domain`'s vocabulary, BOS first where the program
-    reads it (a model-mode program: added for the caller when missing)."""
-    tokens = typed_tokens(tokens, domain.vocab)
-    if not domain.implicit_bos and tokens[:1] != [domain.bos]:
-        tokens = [domain.bos, *tokens]
-    return tokens
+def _line(values: list) -> str:
+    return " ".join(show(v, quote=False) for v in values)

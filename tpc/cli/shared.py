@@ -1,21 +1,20 @@
 """What several commands share: option types with ranges, one spelling per option (-o/--output
 a file, `-` standard output where text; -O the optimization level; --output-name a program
-output; --max-len), value formatting, and writing a program as Python, RASP text or IR JSON."""
+output; --max-len) and writing text output (a file, atomically, or standard output)."""
 
 from __future__ import annotations
 
 import math
 import re
 import sys
-from fractions import Fraction
 
 import click
 
 from tpc.atomic import write_text
-from tpc.backends.rasp import to_rasp
 from tpc.errors import TpcError
-from tpc.ir import DEFAULT_MAX_LEN, to_json
-from tpc.load import DEFAULT_VOCAB, MAX_LEN_LIMIT, RUN_MAX_LEN_LIMIT, parse_tokens
+from tpc.ir import DEFAULT_MAX_LEN
+from tpc.load import DEFAULT_VOCAB, MAX_LEN_LIMIT, RUN_MAX_LEN_LIMIT, parse_tokens, split_spec
+from tpc.passes import PIPELINES
 
 
 class Int(click.IntRange):
@@ -45,7 +44,18 @@ class Float(click.FloatRange):
         return number
 
 
-PROGRAM = click.argument("program", type=click.Path(exists=True, dir_okay=False))
+class ProgramPath(click.Path):
+    """A file, or `FILE.py:NAME` (a program named inside a tracr program file)."""
+
+    def convert(self, value, param, ctx):
+        path, name = split_spec(value)
+        if name is not None:
+            super().convert(path, param, ctx)
+            return value
+        return super().convert(value, param, ctx)
+
+
+PROGRAM = click.argument("program", type=ProgramPath(exists=True, dir_okay=False))
 VOCAB = click.option(
     "--vocab", metavar="TOKENS",
     help="The tokens the program accepts, split like --input (RASP source only). "
@@ -57,47 +67,41 @@ MAX_LEN = click.option(
          f"#!tpc max_len, else {DEFAULT_MAX_LEN}]",
 )
 RUN_MAX_LEN = click.option(
-    "--max-len", type=Int(1, RUN_MAX_LEN_LIMIT), metavar="N",
-    help=f"The longest input, in tokens, at most {RUN_MAX_LEN_LIMIT} (RASP source only). [the file's "
-         f"#!tpc max_len, else the input's length, at least {DEFAULT_MAX_LEN}]",
+    "--max-len",
+    type=Int(1, RUN_MAX_LEN_LIMIT),
+    metavar="N",
+    help=f"The longest input, in tokens, at most {RUN_MAX_LEN_LIMIT} (RASP source only). "
+    f"[the file's #!tpc max_len, else the input's length, at least {DEFAULT_MAX_LEN}]",
 )
-OUTPUT_NAME = click.option("--output-name", metavar="NAME", help="The program output to use. [every output]")
-LEVEL = click.option("-O", "--level", type=Int(0, 2), default=1, show_default=True, metavar="LEVEL",
-                     help="-O0: the program exactly as built; -O1: narrow value sets, fold constants, "
-                          "merge duplicates, remove dead code, name comparisons; -O2: also run the "
-                          "program on every input of the domain (at most 2,000,000) to drop readout "
-                          "terms that never change the answer and to simplify unreachable table entries.")
-TEXT_OUTPUT = click.option("-o", "--output", "out", type=click.Path(dir_okay=False), default="-",
-                           help="The file to write (atomically), `-` for standard output. [-]")
-TARGETS = ["python", "rasp", "json"]
+OUTPUT_NAME = click.option(
+    "--output-name", metavar="NAME", help="The program output to use. [every output]"
+)
+LEVEL = click.option(
+    "-O",
+    "--level",
+    type=Int(0, 2),
+    default=1,
+    show_default=True,
+    metavar="LEVEL",
+    help="-O0: the program exactly as built; -O1: narrow value sets, fold constants, "
+    "merge duplicates, remove dead code, recognise comparisons, name heads by "
+    f"what they read (passes {', '.join(PIPELINES[1])}); -O2: also run the "
+    "program on every input of the domain (at most 2,000,000) to drop readout "
+    "terms that never change the answer and to simplify unreachable table entries.",
+)
+TEXT_OUTPUT = click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False),
+    default="-",
+    help="The file to write (atomically), `-` for standard output. [-]",
+)
 
 
 def tokens_option(text: str | None) -> list | None:
     """A --vocab value as tokens (None when not given)."""
     return None if text is None else parse_tokens(text)
-
-
-def show(value) -> str:
-    """A value as text output prints it: fractions as n/d."""
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    return str(value)
-
-
-def jsonable(value):
-    """A value as JSON output writes it: fractions as floats."""
-    return float(value) if isinstance(value, Fraction) else value
-
-
-def render(prog, target: str) -> str:
-    """The program as Python, RASP text or IR JSON."""
-    if target == "python":
-        from tpc.backends.python import to_python  # lazy: libcst takes ~0.5 s, only --to python needs it
-
-        return to_python(prog)
-    if target == "json":
-        return to_json(prog) + "\n"
-    return to_rasp(prog)
 
 
 def write_output(out: str, text: str) -> None:

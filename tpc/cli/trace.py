@@ -7,11 +7,14 @@ from pathlib import Path
 
 import click
 
-from tpc.cli.shared import MAX_LEN, VOCAB, Int, tokens_option
-from tpc.ir import BOS, DEFAULT_MAX_LEN
+from tpc.artifact import Choices, input_tokens, load
+from tpc.atomic import write_text
+from tpc.cli.runtime import NO_CACHE, THREADS
+from tpc.cli.shared import MAX_LEN, VOCAB, Int, ProgramPath, tokens_option
+from tpc.ir import to_plain
 from tpc.load import parse_tokens
 
-ARTIFACT = click.argument("artifact", type=click.Path(exists=True))
+ARTIFACT = click.argument("artifact", type=ProgramPath(exists=True))
 LEVEL = click.option("-O", "--level", type=Int(0, 1), default=0, show_default=True, metavar="LEVEL",
                      help="For a model: -O0 inspects every head and MLP as lifted; -O1 the optimized "
                           "program (dead modules removed).")
@@ -31,14 +34,17 @@ LEVEL = click.option("-O", "--level", type=Int(0, 1), default=0, show_default=Tr
 @LEVEL
 @VOCAB
 @MAX_LEN
+@NO_CACHE
+@THREADS
 def trace(artifact, text, only, as_json, html_file, png_file, level, vocab, max_len):
     """Run ARTIFACT on one input and show every variable's value at every position.
 
     \b
     ARTIFACT is anything `tpc verify` accepts except an emitted .py: a model (a checkpoint, or
-    a run of the paper's code: its directory or model.pt), a .rasp program or IR .json. A model
-    is lifted (torch is imported only then) and the values come from tpc's interpreter, which
-    is exactly the model's hard mode. Columns are positions, BOS (position 0) included.
+    a run of the paper's code: its directory or model.pt), a .rasp program, IR .json or a
+    tracr .py. A model is lifted (torch is imported only then) and the values come from tpc's
+    interpreter, which is exactly the model's hard mode. Columns are positions, BOS (position
+    0) included.
 
     \b
     Shown: the table of values (rows: variables in program order); per attention head the
@@ -54,27 +60,23 @@ def trace(artifact, text, only, as_json, html_file, png_file, level, vocab, max_
       tpc trace ../shared/reference/sort -i "4 0 3 </s>" --html sort.html --png heads.png
     """
     # lazy, like every command's stage: `tpc run` and `--help` load none of tpc.inspect
-    from tpc.inspect.artifact import input_tokens, load_artifact
     from tpc.inspect.text import trace_text
-    from tpc.inspect.trace import to_plain, trace as trace_input
+    from tpc.inspect.trace import trace as trace_input
 
     tokens = parse_tokens(text)
-    seen = list(dict.fromkeys(t for t in tokens if t != BOS))
-    program = load_artifact(artifact, tokens_option(vocab), max_len, level, default_vocab=seen,
-                            default_max_len=max(DEFAULT_MAX_LEN, len(tokens)))
+    program = load(artifact, Choices.for_input(tokens, tokens_option(vocab), max_len, level=level))
     names = [n.strip() for item in only for n in item.replace(",", " ").split()]
-    doc = trace_input(program, input_tokens(program, text), names)
+    doc = trace_input(program, input_tokens(program.domain, tokens), names)
     if as_json:
         click.echo(json.dumps(to_plain(doc)))
     else:
         click.echo(trace_text(doc), nl=False)
     title = f"tpc trace {Path(artifact).name} --input {text!r}"
     if html_file:
-        from tpc.inspect.files import write_atomic
         from tpc.inspect.graph import dataflow
         from tpc.inspect.html import trace_page
 
-        write_atomic(html_file, trace_page(doc, dataflow(program), title))
+        write_text(html_file, trace_page(doc, dataflow(program), title))
         click.echo(f"wrote {html_file}", err=True)
     if png_file:
         from tpc.inspect.pictures import attention_grid

@@ -7,10 +7,14 @@ import sys
 
 import click
 
+from tpc.cli.runtime import THREADS
 from tpc.cli.shared import Float, Int, tokens_option
+from tpc.tasks.registry import task_names
 from tpc.verify import verify as check
+from tpc.verify.progress import PROGRESS_INPUTS
 
 MAX_SAMPLES = 10_000_000
+SMT_TIMEOUT = 600  # seconds: an SMT check ends with `unknown` (exit 3), never runs unseen for hours
 
 
 @click.command()
@@ -20,30 +24,93 @@ MAX_SAMPLES = 10_000_000
               help="Longest input checked, in tokens after BOS. [the shorter side's maximum]")
 @click.option("--min-len", type=Int(min=0), default=0, show_default=True, metavar="N",
               help="Shortest input checked.")
-@click.option("--vocab", metavar="TOKENS",
-              help="Tokens to check over, split like `tpc run --input`. [a checkpoint's, else the sides' own]")
-@click.option("--samples", type=Int(1, MAX_SAMPLES), default=2000, show_default=True,
-              help=f"Random inputs to check when exhaustive checking is too big (at most {MAX_SAMPLES}).")
-@click.option("--seed", type=Int(0, 2**32 - 1), default=0, show_default=True,
-              help="Seed of the random inputs (0..2^32-1).")
-@click.option("--exhaustive-limit", type=Int(min=0), default=2_000_000, show_default=True,
-              help="Check every input when there are at most this many.")
-@click.option("--output-name", "output", metavar="NAME",
-              help="The output to compare. [all shared outputs, else the main ones]")
-@click.option("--task", metavar="TASK",
-              help="Check model A against B, a spec of TASK: a RASP program over the task's plain "
-                   "input (sort, reverse, hist, double_hist, most_freq, dyck1, dyck2, induction), "
-                   "or a convention for other models: bos (<s> first), bos-eos (and </s> last).")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that split an exhaustive check (torch.distributed, gloo).")
-@click.option("--method", type=click.Choice(["search", "smt"]), default="search", show_default=True,
-              help="search: run every input (or --samples when too many); smt: ask Z3, length by "
-                   "length, for an input where they differ (needs z3-solver): a proof or a replayed "
-                   "counterexample.")
-@click.option("--timeout", type=Float(0, 1e6, min_open=True), metavar="SECONDS", help="--method smt: stop with `unknown` (exit 3) after this long.")
+@click.option(
+    "--vocab",
+    metavar="TOKENS",
+    help="Tokens to check over, split like `tpc run --input`. "
+    "[a checkpoint's, else the sides' own]",
+)
+@click.option(
+    "--samples",
+    type=Int(1, MAX_SAMPLES),
+    default=2000,
+    show_default=True,
+    help=f"Random inputs to check when exhaustive checking is too big (at most {MAX_SAMPLES}).",
+)
+@click.option(
+    "--seed",
+    type=Int(0, 2**32 - 1),
+    default=0,
+    show_default=True,
+    help="Seed of the random inputs (0..2^32-1).",
+)
+@click.option(
+    "--exhaustive-limit",
+    type=Int(min=0),
+    default=2_000_000,
+    show_default=True,
+    help="Check every input when there are at most this many.",
+)
+@click.option(
+    "--output-name",
+    "output",
+    metavar="NAME",
+    help="The output to compare. [all shared outputs, else the main ones]",
+)
+@click.option(
+    "--task",
+    metavar="TASK",
+    help="Check model A against B, a spec of TASK: a RASP program over the task's plain "
+    f"input ({', '.join(task_names(spec=True))}), or a convention for other "
+    "models: bos (<s> first), bos-eos (and </s> last).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes that split an exhaustive check (torch.distributed, gloo).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["search", "smt"]),
+    default="search",
+    show_default=True,
+    help="search: run every input (or --samples when too many); smt: ask Z3, length by "
+    "length, for an input where they differ (needs z3-solver): a proof or a replayed "
+    "counterexample.",
+)
+@click.option(
+    "--timeout",
+    type=Float(0, 1e6, min_open=True),
+    metavar="SECONDS",
+    help=f"--method smt: stop with `unknown` (exit 3) after this long. [{SMT_TIMEOUT}]",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="A line per length on stderr. [on a terminal, for checks of more than "
+    f"{PROGRESS_INPUTS:,} inputs and for --method smt]",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as a JSON object.")
-def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, output, task, workers,
-           method, timeout, as_json):
+@THREADS
+def verify(
+    a,
+    b,
+    max_len,
+    min_len,
+    vocab,
+    samples,
+    seed,
+    exhaustive_limit,
+    output,
+    task,
+    workers,
+    method,
+    timeout,
+    progress,
+    as_json,
+):
     """Check that A and B compute the same outputs; exit 0 if they do, 1 if not (3: unknown).
 
     \b
@@ -71,12 +138,32 @@ def verify(a, b, max_len, min_len, vocab, samples, seed, exhaustive_limit, outpu
     if method == "smt":
         from tpc.verify.smt import smt_verify
 
-        result = smt_verify(a, b, max_len=max_len, min_len=min_len, vocab=tokens_option(vocab),
-                            output=output, task=task, timeout=timeout)
+        result = smt_verify(
+            a,
+            b,
+            max_len=max_len,
+            min_len=min_len,
+            vocab=tokens_option(vocab),
+            output=output,
+            task=task,
+            progress=progress,
+            timeout=SMT_TIMEOUT if timeout is None else timeout,
+        )
         click.echo(json.dumps(result.to_dict()) if as_json else result.summary())
         sys.exit({"equivalent": 0, "differ": 1}.get(result.verdict, 3))
-    result = check(a, b, max_len=max_len, min_len=min_len, vocab=tokens_option(vocab), samples=samples,
-                   seed=seed, exhaustive_limit=exhaustive_limit, output=output, task=task,
-                   workers=workers)
+    result = check(
+        a,
+        b,
+        max_len=max_len,
+        min_len=min_len,
+        vocab=tokens_option(vocab),
+        samples=samples,
+        seed=seed,
+        exhaustive_limit=exhaustive_limit,
+        output=output,
+        task=task,
+        workers=workers,
+        progress=progress,
+    )
     click.echo(json.dumps(result.to_dict()) if as_json else result.summary())
     sys.exit(0 if result.equivalent else 1)

@@ -16,7 +16,9 @@ def tokens(cx: Context) -> SOp:
         if cx.model:
             cx.cache["tokens"] = SOp(node, "categorical")
         else:
-            cx.cache["tokens"] = SOp(node, "categorical", lambda v: None if v == bos else v, True, False)
+            cx.cache["tokens"] = SOp(
+                node, "categorical", lambda v: None if v == bos else v, True, False
+            )
     return cx.cache["tokens"]
 
 
@@ -26,7 +28,9 @@ def indices(cx: Context) -> SOp:
         if cx.model:
             cx.cache["indices"] = SOp(node, "categorical")
         else:
-            cx.cache["indices"] = SOp(node, "categorical", lambda i: None if i == 0 else i - 1, True, False)
+            cx.cache["indices"] = SOp(
+                node, "categorical", lambda i: None if i == 0 else i - 1, True, False
+            )
     return cx.cache["indices"]
 
 
@@ -65,8 +69,12 @@ def fixed(cx: Context, s: SOp) -> SOp:
     key = ("fixed", s.node)
     if key not in cx.cache:
         i = cx.builder.indices()
-        table = Table([((v, j), None if j == 0 else normalize(s.decode(v))) for v, j in cx.pairs(s.node, i)])
-        node = cx.builder.sequence_map(table, s.node, i, "categorical", name=cx.fresh(f"{s.node}_nobos", "map"))
+        table = Table(
+            [((v, j), None if j == 0 else normalize(s.decode(v))) for v, j in cx.pairs(s.node, i)]
+        )
+        node = cx.builder.sequence_map(
+            table, s.node, i, "categorical", name=cx.fresh(f"{s.node}_nobos", "map")
+        )
         every_pair = len(table) == len(cx.values(s.node)) * len(cx.values(i))
         cx.cache[key] = SOp(node, "categorical", None, True, s.real_none, s.complete and every_pair)
     return cx.cache[key]
@@ -78,7 +86,11 @@ def none_at_bos(e: Expr, table: Table) -> bool:
         return False
     for key, v in table.rows:
         raw = key if isinstance(key, tuple) else (key,)
-        reachable = all(a.decode(r) is None for a, r in zip(e.args, raw) if a.kind == "categorical" and a.bos_none)
+        reachable = all(
+            a.decode(r) is None
+            for a, r in zip(e.args, raw)
+            if a.kind == "categorical" and a.bos_none
+        )
         if reachable and v is not None:
             return False
     return True

@@ -18,7 +18,9 @@ def _arity(tr, t, name, args, kwargs, lo, hi, allowed=()):
             raise tr.cx.error(tok, f"{name}() has no argument '{k}'")
     if not lo <= len(args) <= hi:
         want = str(lo) if lo == hi else f"{lo} to {hi}"
-        raise tr.cx.error(t, f"{name}() takes {want} argument{'s' if hi != 1 else ''}, got {len(args)}")
+        raise tr.cx.error(
+            t, f"{name}() takes {want} argument{'s' if hi != 1 else ''}, got {len(args)}"
+        )
 
 
 def aggregate(tr, t, args, kwargs, env, force_kind=None):
@@ -29,7 +31,9 @@ def aggregate(tr, t, args, kwargs, env, force_kind=None):
         raise cx.error(args[0], "aggregate's first argument must be a selector")
     vals = tr.expr(args[1], env)
     if isinstance(vals, Sel):
-        raise cx.error(args[1], "cannot aggregate a selector: aggregate's second argument must be an s-op")
+        raise cx.error(
+            args[1], "cannot aggregate a selector: aggregate's second argument must be an s-op"
+        )
     default = None
     if len(args) == 3 and "default" in kwargs:
         raise cx.error(kwargs["default"][1], "default given twice")
@@ -41,7 +45,7 @@ def aggregate(tr, t, args, kwargs, env, force_kind=None):
     if "reduce" in kwargs:
         reduce = tr.const_arg(kwargs["reduce"][0], env, "reduce")
         if reduce not in REDUCTIONS:
-            raise cx.error(kwargs["reduce"][0], "reduce must be \"nearest\", \"mean\" or \"sum\"")
+            raise cx.error(kwargs["reduce"][0], 'reduce must be "nearest", "mean" or "sum"')
     e = as_expr(cx, vals, args[1])
     if force_kind is None and reduce is None and not cx.model:
         # RASP's rule: numbers are averaged (one selected value is its own mean), anything
@@ -49,13 +53,31 @@ def aggregate(tr, t, args, kwargs, env, force_kind=None):
         kind = "numerical" if _all_numbers(cx, e, args[1]) else "categorical"
         default = 0 if default is None else default
     else:
-        kind = force_kind or ("categorical" if reduce == "nearest" else "numerical" if reduce in ("mean", "sum") else e.kind)
-    if reduce == "nearest" and kind == "numerical" or reduce in ("mean", "sum") and kind == "categorical":
-        raise cx.error(t, f"a {reduce} aggregate needs {'categorical' if reduce == 'nearest' else 'numerical'} values")
+        kind = force_kind or (
+            "categorical"
+            if reduce == "nearest"
+            else "numerical"
+            if reduce in ("mean", "sum")
+            else e.kind
+        )
+    if (
+        reduce == "nearest"
+        and kind == "numerical"
+        or reduce in ("mean", "sum")
+        and kind == "categorical"
+    ):
+        raise cx.error(
+            t,
+            f"a {reduce} aggregate needs "
+            f"{'categorical' if reduce == 'nearest' else 'numerical'} values",
+        )
     reduce = reduce or ("nearest" if kind == "categorical" else "mean")
     s = materialize(cx, e, args[1], kind=kind)
     if kind == "numerical" and default is not None and not is_number(to_number(default)):
-        raise cx.error(args[2] if len(args) == 3 else kwargs["default"][0], "a numerical aggregate's default must be a number")
+        raise cx.error(
+            args[2] if len(args) == 3 else kwargs["default"][0],
+            "a numerical aggregate's default must be a number",
+        )
     if kind == "numerical" and default is not None:
         default = to_number(default)
     # `mean_opens`, `tokens_at_prev`: the values, and for a nearest value the selector.
@@ -71,8 +93,14 @@ def aggregate(tr, t, args, kwargs, env, force_kind=None):
     s = bos.fixed(cx, s)
     node = cx.builder.aggregate(sel.node, s.node, reduce=reduce, default=default, name=name)
     cx.record(node, [], t, {})
-    return SOp(node, kind, s.dec, s.bos_none and sel.bos_row_only and default is None,
-               default is None or s.real_none, s.complete)
+    return SOp(
+        node,
+        kind,
+        s.dec,
+        s.bos_none and sel.bos_row_only and default is None,
+        default is None or s.real_none,
+        s.complete,
+    )
 
 
 def _all_numbers(cx, e: Expr, where) -> bool:
@@ -83,9 +111,12 @@ def _all_numbers(cx, e: Expr, where) -> bool:
     values = [s.decode(v) for v in cx.values(s.node)]
     numbers = all(is_number(v) and not isinstance(v, bool) for v in values if v is not None)
     if numbers and not s.complete:  # other inputs of the domain might give it a non-number
-        raise cx.error(where, "tpc run builds the program for this one input and cannot tell whether this "
-                              "aggregate's values are always numbers (averaged) or not (the nearest kept): "
-                              "write numerical(aggregate(...)) or categorical(aggregate(...))")
+        raise cx.error(
+            where,
+            "tpc run builds the program for this one input and cannot tell whether this "
+            "aggregate's values are always numbers (averaged) or not (the nearest kept): "
+            "write numerical(aggregate(...)) or categorical(aggregate(...))",
+        )
     return numbers
 
 
@@ -115,8 +146,12 @@ def _annotate(tr, t, args, kwargs, env, kind):
     call inside is built as `kind` directly."""
     _arity(tr, t, kind, args, kwargs, 1, 1)
     inner = args[0]
-    if isinstance(inner, lark.Tree) and inner.data == "call" and str(inner.children[0]) in ("aggregate", "constant") \
-            and not isinstance(tr.binding(str(inner.children[0]), env), Func):
+    if (
+        isinstance(inner, lark.Tree)
+        and inner.data == "call"
+        and str(inner.children[0]) in ("aggregate", "constant")
+        and not isinstance(tr.binding(str(inner.children[0]), env), Func)
+    ):
         name_tok, *raw = inner.children
         sub_args, sub_kwargs = [], {}
         for r in raw:
@@ -152,7 +187,9 @@ def constant(tr, t, args, kwargs, env, force_kind=None):
         value = to_number(value)
         if not is_number(value):
             raise tr.cx.error(args[0], "a numerical constant must be a number")
-    node = tr.cx.builder.constant(value, kind, name=tr.cx.fresh(None, naming.joined("const", const(value)) or "constant"))
+    node = tr.cx.builder.constant(
+        value, kind, name=tr.cx.fresh(None, naming.joined("const", const(value)) or "constant")
+    )
     return SOp(node, kind, None, False, value is None)
 
 

@@ -7,8 +7,19 @@ from __future__ import annotations
 
 from tpc.frontend import library
 from tpc.frontend.fusion import as_expr, combine
+from tpc.frontend.values import (
+    ConstDict,
+    ConstList,
+    Expr,
+    Func,
+    Multi,
+    Sel,
+    SOp,
+    const,
+    dict_key,
+    strict,
+)
 from tpc.ir import is_number
-from tpc.frontend.values import ConstDict, ConstList, Expr, Func, Multi, Sel, SOp, const, dict_key, strict
 
 MAX_ITERATIONS = 10_000  # a loop or comprehension longer than this is refused
 
@@ -21,7 +32,9 @@ def constant_value(tr, v, where):
         return {k: constant_value(tr, x, where) for k, x in v.items.items()}
     if isinstance(v, Expr) and v.is_const:
         return v.const()
-    raise tr.cx.error(where, "a value known before the input (a constant, list or dict) is needed here")
+    raise tr.cx.error(
+        where, "a value known before the input (a constant, list or dict) is needed here"
+    )
 
 
 def element(v):
@@ -71,14 +84,18 @@ def bind(tr, names, value, env, where):
         count = "no parts" if parts is None else f"{len(parts)} parts"
         raise tr.cx.error(where, f"{len(names)} names, but the value has {count}")
     for n, p in zip(names, parts):
-        env[str(n)] = wrap(p) if not isinstance(p, (Expr, ConstList, ConstDict)) and not hasattr(p, "node") else p
+        env[str(n)] = (
+            wrap(p)
+            if not isinstance(p, (Expr, ConstList, ConstDict)) and not hasattr(p, "node")
+            else p
+        )
 
 
 def for_loop(tr, stmt, env, top):
     _for, *rest = stmt.children
     names = [c for c in rest if getattr(c, "type", None) == "NAME"]
     iterable = rest[len(names)]
-    body = rest[len(names) + 1:]
+    body = rest[len(names) + 1 :]
     for value in items(tr, iterable, env):
         bind(tr, names, wrap(value), env, stmt)
         for s in body:
@@ -87,7 +104,7 @@ def for_loop(tr, stmt, env, top):
 
 def multi_assign(tr, stmt, env, top):
     names = [c for c in stmt.children if getattr(c, "type", None) == "NAME"]
-    exprs = stmt.children[len(names):]
+    exprs = stmt.children[len(names) :]
     values = [tr.expr(e, env) for e in exprs]
     bind(tr, names, values[0] if len(values) == 1 else Multi(values), env, stmt)
 

@@ -8,9 +8,9 @@ import contextlib
 import lark
 
 from tpc.errors import TpcError
-from tpc.ir import Builder, Domain, FreshNames
 from tpc.frontend.values import Sel, SOp
 from tpc.frontend.witness import Witness
+from tpc.ir import Builder, Domain, FreshNames
 
 
 def position(where) -> tuple:
@@ -35,10 +35,18 @@ SMALL_TABLE = 4096
 
 
 class Context:
-    """One translation's shared state. In "model" mode (`#!tpc model`) there is no decoding and no BOS bookkeeping: the
-    program means exactly its IR (used to print lifted programs; see tpc.backends.rasp)."""
+    """One translation's shared state. In "model" mode (`#!tpc model`) there is no decoding and
+    no BOS bookkeeping: the program means exactly its IR (used to print lifted programs; see
+    tpc.backends.rasp)."""
 
-    def __init__(self, source: str, filename: str, domain: Domain, model: bool, witness: Witness | None = None):
+    def __init__(
+        self,
+        source: str,
+        filename: str,
+        domain: Domain,
+        model: bool,
+        witness: Witness | None = None,
+    ):
         self.source = source
         self.filename = filename
         self.domain = domain
@@ -106,12 +114,21 @@ class Context:
     def rename_last(self, value, name: str, qualifiers=()) -> None:
         """Give the node just built for `name = expr;` the variable's name when free, else the
         first free of `q_name` for the innermost qualifier q, `p_q_name` with the next, ..."""
-        if not isinstance(value, (SOp, Sel)) or not self.builder.nodes or value.node != self.builder.nodes[-1].name:
+        if (
+            not isinstance(value, (SOp, Sel))
+            or not self.builder.nodes
+            or value.node != self.builder.nodes[-1].name
+        ):
             return
         tried = [name]
         for q in reversed(qualifiers):
             tried.append(f"{q}_{tried[-1]}")
-        free = [n for n in tried if self.names.clean(n) not in self.names and self.names.clean(n) not in self.builder.types]
+        free = [
+            n
+            for n in tried
+            if self.names.clean(n) not in self.names
+            and self.names.clean(n) not in self.builder.types
+        ]
         if value.node not in self._auto or not free:
             return
         old = value.node

@@ -4,12 +4,19 @@ translated by `fn(tr, t, env)`, like the translator's own expression rules."""
 
 from __future__ import annotations
 
-
 import lark
 
 from tpc.frontend import bos, naming
 from tpc.frontend.fusion import combine, sop
-from tpc.frontend.values import Sel, SOp, dict_key, none_in_none_out, number_literal, predicate, string_value
+from tpc.frontend.values import (
+    Sel,
+    SOp,
+    dict_key,
+    none_in_none_out,
+    number_literal,
+    predicate,
+    string_value,
+)
 from tpc.ir import IRError, Table, normalize, value_set
 
 
@@ -34,11 +41,15 @@ def select(tr, t, env):
                 continue
             qv, *kvs = row.children
             table.setdefault(dict_key(literal(cx, qv)), set()).update(
-                dict_key(literal(cx, x)) for x in kvs if x is not None)
+                dict_key(literal(cx, x)) for x in kvs if x is not None
+            )
     if cx.model:
         kvals, qvals = cx.values(ks.node), cx.values(qs.node)
         if ks.kind != "categorical" or qs.kind != "categorical":
-            raise cx.error(keys_t if ks.kind != "categorical" else queries_t, "select needs categorical keys and queries in model mode")
+            raise cx.error(
+                keys_t if ks.kind != "categorical" else queries_t,
+                "select needs categorical keys and queries in model mode",
+            )
         pred = predicate(op_name, table, qs, ks, qvals, kvals, raw=True)
         return Sel(cx.builder.select(ks.node, qs.node, pred, name=cx.fresh(None, stem)))
     ks = bos.fixed(cx, ks)
@@ -86,7 +97,7 @@ def tablemap(tr, t, env):
             key = tuple(dict_key(literal(cx, c)) for c in key_t.children)
         else:
             if len(xs) != 1:
-                raise cx.error(key_t, "a map over two s-ops needs pair keys like (1, \"a\")")
+                raise cx.error(key_t, 'a map over two s-ops needs pair keys like (1, "a")')
             key = dict_key(literal(cx, key_t))
         if key in rows:
             raise cx.error(key_t, "this table has two rows for one input")
@@ -106,11 +117,13 @@ def readout(tr, t, env):
     if not cx.model:
         raise cx.error(t, "readout is only available in model mode (#!tpc model)")
     children = list(t.children)
-    bias_i = next(i for i, c in enumerate(children) if isinstance(c, lark.Tree) and c.data == "float_list")
+    bias_i = next(
+        i for i, c in enumerate(children) if isinstance(c, lark.Tree) and c.data == "float_list"
+    )
     classes = [literal(cx, c) for c in children[:bias_i] if c is not None]
     bias = _floats(children[bias_i])
     terms, scores = [], []
-    for term in children[bias_i + 1:]:
+    for term in children[bias_i + 1 :]:
         if term is None:
             continue
         name, *rows = term.children

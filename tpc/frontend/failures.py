@@ -17,7 +17,9 @@ from tpc.ir import is_number, show, sort_key
 class RunChecks:
     sources: dict  # file name -> its text
     located: dict  # node -> (file, line, column) of the source it computes
-    failures: dict  # node -> (input nodes, {sort keys of input values: (file, line, column, reason)})
+    failures: (
+        dict  # node -> (input nodes, {sort keys of input values: (file, line, column, reason)})
+    )
 
     def error(self, filename, line, column, reason) -> TpcError:
         return TpcError.at(filename, self.sources[filename], line, column, reason)
@@ -29,13 +31,17 @@ class RunChecks:
         if not tokens or not (self.located or self.failures):
             return
         program = interp.program
-        self.check_values(program.nodes, {n.name: n.type for n in program.nodes},
-                          interp.evaluate(*interp.encode([tokens])), len(tokens))
+        self.check_values(
+            program.nodes,
+            {n.name: n.type for n in program.nodes},
+            interp.evaluate(*interp.encode([tokens])),
+            len(tokens),
+        )
 
     def check_values(self, nodes, types: dict, env: dict, length: int) -> None:
         """`check` on the values `env` (as `Interpreter.evaluate` gives them) that `nodes` of
         `types` take on one input of `length` tokens."""
-        at = lambda name: [types[name].values[i] for i in env[name][0][1:length + 1]]  # noqa: E731
+        at = lambda name: [types[name].values[i] for i in env[name][0][1 : length + 1]]  # noqa: E731
         for node in nodes:
             if node.name in self.failures:
                 inputs, failed = self.failures[node.name]
@@ -48,14 +54,24 @@ class RunChecks:
                 values = [v for v in at(node.name) if v is not None]
                 if _type_of(values) is None:
                     shown = ", ".join(map(show, values))
-                    raise self.error(*self.located[node.name],
-                                      f"an s-op holds values of different types: [{shown}]")
+                    raise self.error(
+                        *self.located[node.name],
+                        f"an s-op holds values of different types: [{shown}]",
+                    )
 
 
 def _type_of(values: list):
     """RASP's type of a sequence: one of str, bool, number; None when they are mixed."""
-    kinds = {bool if isinstance(v, bool) else str if isinstance(v, str) else "number" if is_number(v) else type(v)
-             for v in values}
+    kinds = {
+        bool
+        if isinstance(v, bool)
+        else str
+        if isinstance(v, str)
+        else "number"
+        if is_number(v)
+        else type(v)
+        for v in values
+    }
     if kinds <= {bool, "number"} and "number" in kinds:
         return "number"  # RASP treats booleans beside numbers as numbers
     return next(iter(kinds)) if len(kinds) == 1 else (None if kinds else "empty")

@@ -37,7 +37,9 @@ def _distinct_args(exprs: list) -> list[SOp]:
     return args
 
 
-def combine(cx: Context, exprs: list, op: Callable, kind: str, where, label: str | None = None) -> Expr:
+def combine(
+    cx: Context, exprs: list, op: Callable, kind: str, where, label: str | None = None
+) -> Expr:
     """Expr applying `op` to the values of `exprs`, fusing into one table when possible;
     `label` names it when the program does not (tpc.frontend.naming)."""
     args = _distinct_args(exprs)
@@ -45,7 +47,9 @@ def combine(cx: Context, exprs: list, op: Callable, kind: str, where, label: str
         exprs = [as_expr(cx, materialize(cx, e, where), where) if len(e.args) else e for e in exprs]
         args = _distinct_args(exprs)
         if len(args) > 2:
-            raise cx.error(where, "an element-wise operation on three different s-ops")  # handled by caller
+            raise cx.error(
+                where, "an element-wise operation on three different s-ops"
+            )  # handled by caller
     slots = [[next(i for i, b in enumerate(args) if a is b) for a in e.args] for e in exprs]
     fns = [e.fn for e in exprs]
 
@@ -57,11 +61,12 @@ def combine(cx: Context, exprs: list, op: Callable, kind: str, where, label: str
             failure.where = failure.where or where
             raise
 
-
     return Expr(tuple(args), fn, kind, label=label, where=where)
 
 
-def materialize(cx: Context, e: Expr, where, kind: str | None = None, hint: str | None = None) -> SOp:
+def materialize(
+    cx: Context, e: Expr, where, kind: str | None = None, hint: str | None = None
+) -> SOp:
     """The s-op computing `e` as `kind` (default: its own), built once per kind."""
     kind = kind or e.kind
     if e.base is not None and e.base.kind == kind:
@@ -93,14 +98,18 @@ def materialize(cx: Context, e: Expr, where, kind: str | None = None, hint: str 
         if not e.args:
             value = e.const()
             if cx.model:
-                node = cx.builder.constant(out(), kind, name=cx.fresh(hint, joined("const", e) or "constant"))
+                node = cx.builder.constant(
+                    out(), kind, name=cx.fresh(hint, joined("const", e) or "constant")
+                )
                 s = SOp(node, kind)
             else:
                 t = bos.tokens(cx)
                 bos_value = cx.domain.bos
                 none = 0 if kind == "numerical" else None
                 table = Table([(v, none if v == bos_value else out()) for v in cx.values(t.node)])
-                node = cx.builder.map(table, t.node, kind, name=cx.fresh(hint, joined("const", e) or "constant"))
+                node = cx.builder.map(
+                    table, t.node, kind, name=cx.fresh(hint, joined("const", e) or "constant")
+                )
                 s = SOp(node, kind, None, kind == "categorical", value is None)
         elif len(e.args) == 1:
             (a,) = e.args
@@ -110,12 +119,19 @@ def materialize(cx: Context, e: Expr, where, kind: str | None = None, hint: str 
         else:
             a, c = e.args
             table = Table([((x, y), out(x, y)) for x, y in cx.pairs(a.node, c.node)])
-            node = cx.builder.sequence_map(table, a.node, c.node, kind, name=cx.fresh(hint, e.label or "sequence_map"))
+            node = cx.builder.sequence_map(
+                table, a.node, c.node, kind, name=cx.fresh(hint, e.label or "sequence_map")
+            )
             every_pair = len(table) == len(cx.values(a.node)) * len(cx.values(c.node))
             s = SOp(node, kind, complete=a.complete and c.complete and every_pair)
     except IRError as err:  # pragma: no cover - tables are total by construction
         raise cx.error(where, str(err)) from None
-    cx.record(s.node, [a.node for a in e.args], where, {tuple(map(sort_key, k)): v for k, v in failed.items()})
+    cx.record(
+        s.node,
+        [a.node for a in e.args],
+        where,
+        {tuple(map(sort_key, k)): v for k, v in failed.items()},
+    )
     if e.args and kind == "categorical" and not cx.model:
         s.bos_none = bos.none_at_bos(e, table)
         s.real_none = any(a.real_none for a in e.args) or bos.makes_none(e, table)
@@ -129,4 +145,6 @@ def sop(cx: Context, v, where, hint=None) -> SOp:
 
 def plain(cx: Context, s: SOp, where, hint: str | None = None) -> SOp:
     """`s` with its IR values decoded to its RASP values (a new map when `s` decodes)."""
-    return materialize(cx, Expr((s,), lambda x: x, s.kind, label=f"{s.node}_nobos"), where, hint=hint)
+    return materialize(
+        cx, Expr((s,), lambda x: x, s.kind, label=f"{s.node}_nobos"), where, hint=hint
+    )

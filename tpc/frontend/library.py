@@ -74,7 +74,9 @@ def _parse_functions(text: str) -> dict:
     out = {}
     for stmt in tree.children:
         name, params, *body, ret = stmt.children
-        out[str(name)] = Func(str(name), [str(p) for p in (params.children if params else [])], body, ret)
+        out[str(name)] = Func(
+            str(name), [str(p) for p in (params.children if params else [])], body, ret
+        )
     return out
 
 
@@ -82,7 +84,14 @@ def _typed_tokens(name: str, convert):
     def view(cx, where):
         key = ("tokens", name)
         if key not in cx.cache:
-            cx.cache[key] = combine(cx, [as_expr(cx, bos.tokens(cx), where)], strict(convert, name), "categorical", where, f"tokens_{name}")
+            cx.cache[key] = combine(
+                cx,
+                [as_expr(cx, bos.tokens(cx), where)],
+                strict(convert, name),
+                "categorical",
+                where,
+                f"tokens_{name}",
+            )
         return cx.cache[key]
 
     return view

@@ -22,7 +22,9 @@ def candidates(name: str, loading_file: str) -> list[Path]:
     """Where `load "name";` in `loading_file` looks, in order."""
     filename = name if name.endswith(".rasp") else name + ".rasp"
     here = Path(loading_file).parent if not loading_file.startswith("<") else Path.cwd()
-    folders = [here] + [Path(p) for p in os.environ.get(SEARCH_PATH_VARIABLE, "").split(os.pathsep) if p]
+    folders = [here] + [
+        Path(p) for p in os.environ.get(SEARCH_PATH_VARIABLE, "").split(os.pathsep) if p
+    ]
     return [folder / filename for folder in folders]
 
 
@@ -33,8 +35,11 @@ def load(tr, stmt, env, top):
     name = string_value(name_tok)
     found = next((p for p in candidates(name, cx.filename) if p.is_file()), None)
     if found is None:
-        raise cx.error(name_tok, f"cannot load {name!r}: no file {Path(candidates(name, cx.filename)[0]).name} "
-                                 f"beside {cx.filename} or in ${SEARCH_PATH_VARIABLE}")
+        raise cx.error(
+            name_tok,
+            f"cannot load {name!r}: no file {Path(candidates(name, cx.filename)[0]).name} "
+            f"beside {cx.filename} or in ${SEARCH_PATH_VARIABLE}",
+        )
     key = found.resolve()
     if key in tr.loading:
         chain = " -> ".join(p.name for p in [*tr.loading, key])

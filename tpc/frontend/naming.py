@@ -13,12 +13,31 @@ from tpc.frontend.values import Expr, RaspFailure, Sel, SOp
 MAX_LENGTH = 28
 
 OP_WORDS = {  # an operator as part of a name
-    "+": "plus", "-": "minus", "*": "times", "/": "over", "%": "mod", "^": "pow",
-    "==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge", "and": "and", "or": "or",
+    "+": "plus",
+    "-": "minus",
+    "*": "times",
+    "/": "over",
+    "%": "mod",
+    "^": "pow",
+    "==": "eq",
+    "!=": "ne",
+    "<": "lt",
+    "<=": "le",
+    ">": "gt",
+    ">=": "ge",
+    "and": "and",
+    "or": "or",
 }
 
 
-BRACKETS = {"(": "lparen", ")": "rparen", "[": "lbracket", "]": "rbracket", "{": "lbrace", "}": "rbrace"}
+BRACKETS = {
+    "(": "lparen",
+    ")": "rparen",
+    "[": "lbracket",
+    "]": "rbracket",
+    "{": "lbrace",
+    "}": "rbrace",
+}
 
 
 def _word(value) -> str | None:
@@ -31,7 +50,9 @@ def _word(value) -> str | None:
         if value.isascii() and value.isidentifier():  # RASP names are ASCII
             return value
         if len(value) == 1:
-            return BRACKETS.get(value) or unicodedata.name(value, "char").lower().replace(" ", "_").replace("-", "_")
+            return BRACKETS.get(value) or unicodedata.name(value, "char").lower().replace(
+                " ", "_"
+            ).replace("-", "_")
     return None
 
 
@@ -71,7 +92,11 @@ def selection(op: str | None, keys, queries) -> str | None:
     """A select's name: `keys_lt_queries` for a comparison, `all_keys` for `true`, else
     `select_keys_queries` for a table predicate."""
     if op == "true":
-        return joined("all", keys) if describe(keys) == describe(queries) else joined("all", keys, queries)
+        return (
+            joined("all", keys)
+            if describe(keys) == describe(queries)
+            else joined("all", keys, queries)
+        )
     if op in OP_WORDS:
         return joined(keys, OP_WORDS[op], queries)
     return joined("select", keys, queries)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import os
 from importlib import resources
 from pathlib import Path
 
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from tpc.cache import cache_dir
 from tpc.errors import TpcError
 
 # The translator walks expressions recursively; a source nested deeper than this (parentheses,
@@ -43,16 +43,10 @@ def _cache_file() -> str | bool:
     """Where lark keeps the LALR tables it builds from the grammar (about 1 s, in every process
     otherwise), or False. Lark checks the grammar, options and versions it was built from and
     rebuilds on any change or unreadable file, so the parser is the same either way. The file
-    is a pickle, so it lives only in a directory of the user's that no one else can write."""
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tpc"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
-    except (OSError, RuntimeError):  # no home directory, or one we cannot write
-        return False
-    if info.st_uid != os.getuid() or info.st_mode & 0o022:
-        return False
-    return str(folder / "rasp-grammar.lark-cache")
+    is a pickle, so it lives only in a folder of the user's that no one else can write
+    (`tpc.cache.cache_dir`)."""
+    folder = cache_dir()
+    return False if folder is None else str(folder / "rasp-grammar.lark-cache")
 
 
 def _describe(token) -> str:

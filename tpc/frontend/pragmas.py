@@ -53,16 +53,33 @@ def read_pragmas(source: str, filename: str = "<string>") -> Pragmas:
                 vocab = tuple(_literal(t) for t in items)
             except (ValueError, SyntaxError) as err:
                 bad = str(err) if str(err) in rest else items[0]
-                raise TpcError.at(filename, source, line, col(bad),
-                                  f"not a token literal: {bad} (quote strings: 'a')") from None
+                raise TpcError.at(
+                    filename,
+                    source,
+                    line,
+                    col(bad),
+                    f"not a token literal: {bad} (quote strings: 'a')",
+                ) from None
         elif head == "max_len":
             if not re.fullmatch(r"\d+", rest.strip()):
-                raise TpcError.at(filename, source, line, col(rest.strip() or " "), "max_len needs one whole number")
+                raise TpcError.at(
+                    filename,
+                    source,
+                    line,
+                    col(rest.strip() or " "),
+                    "max_len needs one whole number",
+                )
             max_len = int(rest)
         else:
             for w in body.replace(",", " ").split():
                 if w not in MODE_WORDS:
-                    raise TpcError.at(filename, source, line, col(w),
-                                      f"unknown pragma '{w}' (known: {', '.join(sorted(MODE_WORDS))}, vocab, max_len)")
+                    raise TpcError.at(
+                        filename,
+                        source,
+                        line,
+                        col(w),
+                        f"unknown pragma '{w}' "
+                        f"(known: {', '.join(sorted(MODE_WORDS))}, vocab, max_len)",
+                    )
                 words.add(w)
     return Pragmas(frozenset(words), vocab, max_len)

@@ -15,7 +15,18 @@ from tpc.frontend.builtins import BUILTIN_SOPS, BUILTINS
 from tpc.frontend.context import Context
 from tpc.frontend.fusion import as_expr, combine, materialize, plain
 from tpc.frontend.values import (
-    ARITH, BINOPS, ConstList, Expr, Func, Multi, Sel, const, dict_key, number_literal, strict, string_value,
+    ARITH,
+    BINOPS,
+    ConstList,
+    Expr,
+    Func,
+    Multi,
+    Sel,
+    const,
+    dict_key,
+    number_literal,
+    strict,
+    string_value,
 )
 from tpc.ir import IRError, Program, normalize
 
@@ -31,7 +42,8 @@ class Translator:
         self.outputs: dict[str, str] = {}
         self.last_assign: tuple | None = None  # (name, token) of the last top-level s-op
         self._depth = 0
-        self.targets: list[str] = []  # the names being assigned, outermost first: they qualify a called function's local names
+        # the names being assigned, outermost first: they qualify a called function's local names
+        self.targets: list[str] = []
         self.loading = loading.outermost(cx.filename)  # the files being read, to refuse load cycles
 
     def run(self, tree: lark.Tree) -> Program:
@@ -49,7 +61,13 @@ class Translator:
         self.top_level(tree, self.globals)
         if not self.outputs:
             if self.last_assign is None:
-                raise TpcError.at(cx.filename, cx.source, 1, 1, "the program has no output: assign an s-op or declare 'output NAME;'")
+                raise TpcError.at(
+                    cx.filename,
+                    cx.source,
+                    1,
+                    1,
+                    "the program has no output: assign an s-op or declare 'output NAME;'",
+                )
             name, where = self.last_assign
             self.add_output(name, self.globals[name], where)
         return self.outputs
@@ -89,7 +107,9 @@ class Translator:
         if name in library.VALUES:
             key = ("library", name)
             if key not in self.cx.cache:
-                self.cx.cache[key] = self.inline(library.functions()[library.VALUES[name]], [], tok, {})
+                self.cx.cache[key] = self.inline(
+                    library.functions()[library.VALUES[name]], [], tok, {}
+                )
             return self.cx.cache[key]
         if name in BUILTINS or name in ("select", "map") or name in library.functions():
             raise self.cx.error(tok, f"built-in function '{name}' used as a value; call it")
@@ -126,7 +146,9 @@ class Translator:
     def funcdef(self, stmt, env, top):
         name, params, *body, ret = stmt.children
         origin = (self.cx.filename, self.cx.source)
-        env[str(name)] = Func(str(name), [str(p) for p in (params.children if params else [])], body, ret, origin)
+        env[str(name)] = Func(
+            str(name), [str(p) for p in (params.children if params else [])], body, ret, origin
+        )
 
     def output(self, stmt, env, top):
         label, expr = stmt.children
@@ -186,7 +208,9 @@ class Translator:
         return const(string_value(t.children[0]))
 
     def list_literal(self, t, env):
-        return ConstList([compile_time.element(self.expr(c, env)) for c in t.children if c is not None])
+        return ConstList(
+            [compile_time.element(self.expr(c, env)) for c in t.children if c is not None]
+        )
 
     def binop(self, t, env):
         left, op, right = t.children
@@ -208,7 +232,14 @@ class Translator:
         op, x = t.children
         a = self.operand(x, env, str(op))
         f = strict(lambda v: -v) if str(op) == "-" else strict(lambda v: +v)
-        return combine(self.cx, [a], f, a.kind, t, naming.joined("neg", a) if str(op) == "-" else naming.describe(a))
+        return combine(
+            self.cx,
+            [a],
+            f,
+            a.kind,
+            t,
+            naming.joined("neg", a) if str(op) == "-" else naming.describe(a),
+        )
 
     def _selector_op(self, t, env, op):
         """`and` / `or`: of two selectors, or element-wise of two s-ops."""
@@ -225,8 +256,14 @@ class Translator:
         if isinstance(a, Sel) or isinstance(b, Sel):
             where = right if isinstance(a, Sel) else left
             raise cx.error(where, f"'{op}' cannot combine a selector with an s-op")
-        return combine(cx, [as_expr(cx, a, left), as_expr(cx, b, right)], BINOPS[op], "categorical", t,
-                       naming.binary(op, a, b))
+        return combine(
+            cx,
+            [as_expr(cx, a, left), as_expr(cx, b, right)],
+            BINOPS[op],
+            "categorical",
+            t,
+            naming.binary(op, a, b),
+        )
 
     def and_(self, t, env):
         return self._selector_op(t, env, "and")
@@ -244,7 +281,9 @@ class Translator:
             if cx.model:
                 return Sel(node)
             # RASP's `not` leaves BOS apart: the negation among the real positions.
-            node = cx.builder.select_and(node, bos.same_side(cx), name=cx.fresh(None, stem or "select_not"))
+            node = cx.builder.select_and(
+                node, bos.same_side(cx), name=cx.fresh(None, stem or "select_not")
+            )
             return Sel(node, True)
         return combine(cx, [as_expr(cx, a, x)], strict(lambda v: not v), "categorical", t, stem)
 
@@ -255,8 +294,12 @@ class Translator:
         if a.is_const and compile_time.is_sop(container):
             # RASP's `atom in s-op`: True everywhere when some position holds the atom.
             return self.apply(library.sugar()["atom_in"], [container, a], t)
-        if not isinstance(container, ConstList) or not all(map(compile_time.is_atom, container.values)):
-            raise self.cx.error(right, "'in' needs a list of constants or an s-op on its right, like [1, 2, 3]")
+        if not isinstance(container, ConstList) or not all(
+            map(compile_time.is_atom, container.values)
+        ):
+            raise self.cx.error(
+                right, "'in' needs a list of constants or an s-op on its right, like [1, 2, 3]"
+            )
         members = {dict_key(c) for c in container.values}
         return combine(self.cx, [a], strict(lambda v: dict_key(v) in members), "categorical", t)
 
@@ -285,13 +328,21 @@ class Translator:
         while repr(marker) in taken:
             marker = "<" + marker + ">"
         first = combine(
-            cx, [as_expr(cx, cs, cond), as_expr(cx, as_, res1)],
-            lambda cv, av: None if cv is None else av if cv else marker, "categorical", t,
+            cx,
+            [as_expr(cx, cs, cond), as_expr(cx, as_, res1)],
+            lambda cv, av: None if cv is None else av if cv else marker,
+            "categorical",
+            t,
         )
         fs = materialize(cx, first, t, kind="categorical", hint="if_then")
         cx.located.pop(fs.node, None)  # its marker beside values is tpc's, not the program's
-        return Expr((fs, bs), lambda fv, bv: bv if isinstance(fv, str) and fv == marker else fv, kind,
-                    label=naming.joined("if", c), where=t)
+        return Expr(
+            (fs, bs),
+            lambda fv, bv: bv if isinstance(fv, str) and fv == marker else fv,
+            kind,
+            label=naming.joined("if", c),
+            where=t,
+        )
 
     # --- calls -----------------------------------------------------------------------------------
 
@@ -334,7 +385,11 @@ class Translator:
     def inline(self, f: Func, args, t, env):
         """The value of `f`'s body run in a new scope binding its parameters to `args`."""
         if len(args) != len(f.params):
-            raise self.cx.error(t, f"{f.name}() takes {len(f.params)} argument{'s' if len(f.params) != 1 else ''}, got {len(args)}")
+            raise self.cx.error(
+                t,
+                f"{f.name}() takes {len(f.params)} "
+                f"argument{'s' if len(f.params) != 1 else ''}, got {len(args)}",
+            )
         return self.apply(f, [self.expr(a, env) for a in args], t)
 
     def apply(self, f: Func, values: list, t):

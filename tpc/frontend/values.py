@@ -121,8 +121,11 @@ def strict(f, name: str | None = None):
         try:
             return normalize(f(*xs))
         except (TypeError, ValueError, ZeroDivisionError, OverflowError, ArithmeticError) as err:
-            shown = f" {name} ".join(map(show, xs)) if name and len(xs) == 2 else \
-                f"{name or 'operation'}({', '.join(map(show, xs))})"
+            shown = (
+                f" {name} ".join(map(show, xs))
+                if name and len(xs) == 2
+                else f"{name or 'operation'}({', '.join(map(show, xs))})"
+            )
             reason = "division by zero" if isinstance(err, ZeroDivisionError) else "cannot compute"
             raise RaspFailure(f"{reason}: {shown}") from None
 
@@ -145,11 +148,12 @@ def _div(a, b):
 def _pow(a, b):
     if is_number(b) and abs(b) > 256:
         raise OverflowError
-    return a ** b
+    return a**b
 
 
 BINOPS = {
-    op: strict(f, op) for op, f in {
+    op: strict(f, op)
+    for op, f in {
         "+": lambda a, b: a + b,
         "-": lambda a, b: a - b,
         "*": lambda a, b: a * b,
@@ -176,7 +180,9 @@ def number_literal(text: str) -> Fraction:
     """The exact value of a NUMBER token; ValueError past MAX_LITERAL_DIGITS digits or exponent."""
     digits, _, exponent = text.lower().partition("e")
     if len(digits) > MAX_LITERAL_DIGITS or len(exponent.lstrip("+-0")) > 2:
-        raise ValueError(f"number literal too large (at most {MAX_LITERAL_DIGITS} digits, exponent below 100)")
+        raise ValueError(
+            f"number literal too large (at most {MAX_LITERAL_DIGITS} digits, exponent below 100)"
+        )
     return Fraction(text)
 
 
@@ -222,8 +228,11 @@ def predicate(op, table, queries: SOp, keys: SOp, query_values, key_values, raw=
                 ok = dict_key(k) in table.get(dict_key(q), ())
             else:
                 qr, kr = queries.decode(q), keys.decode(k)
-                ok = (kr is None and qr is None) if (kr is None or qr is None) \
+                ok = (
+                    (kr is None and qr is None)
+                    if (kr is None or qr is None)
                     else dict_key(kr) in table.get(dict_key(qr), ())
+                )
             if ok:
                 pairs.append((q, k))
     return Predicate(pairs)

@@ -29,7 +29,9 @@ class Witness:
 
     def type_of(self, node, types: dict, domain: Domain):
         """`node`'s type: the values it takes on the input where inference would give more."""
-        if isinstance(node, SequenceMap):  # its table lists the pairs that occur (fusion.materialize)
+        if isinstance(
+            node, SequenceMap
+        ):  # its table lists the pairs that occur (fusion.materialize)
             return same_kind(node.type.kind, node.table.outputs())
         if isinstance(node, Aggregate) and node.reduce != "nearest":
             self._exact[node.name] = self._exact_totals(node, self.evaluated())
@@ -44,14 +46,17 @@ class Witness:
         scale = math.lcm(*(Fraction(v).denominator for v in values))
         numerators = [int(v * scale) for v in values]
         at = env[node.values][0]
-        if max(map(abs, numerators), default=0) * len(at) < 2 ** 62:
+        if max(map(abs, numerators), default=0) * len(at) < 2**62:
             totals = (selected.astype(np.int64) @ np.array(numerators, dtype=np.int64)[at]).tolist()
         else:
             totals = (selected.astype(object) @ np.array(numerators, dtype=object)[at]).tolist()
         if node.reduce == "sum":
             return [Fraction(t, scale) for t in totals]
         default = node.default if node.default is not None else 0
-        return [Fraction(t, scale * c) if c else default for t, c in zip(totals, selected.sum(-1).tolist())]
+        return [
+            Fraction(t, scale * c) if c else default
+            for t, c in zip(totals, selected.sum(-1).tolist())
+        ]
 
     def evaluated(self) -> dict:
         """Every node's values so far (as `Interpreter.evaluate` gives them, batch of one)."""
@@ -60,7 +65,9 @@ class Witness:
             if node.name in env:
                 continue
             self.interp.add(node)
-            if isinstance(node, Aggregate) and node.reduce != "nearest":  # exact, not snapped from floats
+            if (
+                isinstance(node, Aggregate) and node.reduce != "nearest"
+            ):  # exact, not snapped from floats
                 exact = self._exact.pop(node.name, None) or self._exact_totals(node, env)
                 index = {v: i for i, v in enumerate(node.type.values)}
                 env[node.name] = np.array([[index[v] for v in exact]], dtype=np.int64)
@@ -75,5 +82,9 @@ class Witness:
         return [values[i] for i in at]
 
     def pairs(self, x: str, y: str) -> list:
-        """The (x value, y value) pairs that occur at some position, in order of first occurrence."""
-        return list({(value_key(a), value_key(b)): (a, b) for a, b in zip(self.values(x), self.values(y))}.values())
+        """The (x value, y value) pairs occurring at some position, in order of first occurrence."""
+        return list(
+            {
+                (value_key(a), value_key(b)): (a, b) for a, b in zip(self.values(x), self.values(y))
+            }.values()
+        )

@@ -36,11 +36,18 @@ def units(program: Program) -> list[Unit]:
     for node in program.nodes:
         if is_head(node) or is_mlp(node):
             last[origin.get(node.name, node.name)] = node.name
-    found = [Unit(module, "head" if is_head(program[name]) else "mlp", name) for module, name in last.items()]
+    found = [
+        Unit(module, "head" if is_head(program[name]) else "mlp", name)
+        for module, name in last.items()
+    ]
     readout = program[program.output_map[program.main_output]]
     if isinstance(readout, Readout):
         for i, term in enumerate(readout.terms):
-            label = term if readout.terms.count(term) == 1 else f"{term}#{readout.terms[:i + 1].count(term)}"
+            label = (
+                term
+                if readout.terms.count(term) == 1
+                else f"{term}#{readout.terms[: i + 1].count(term)}"
+            )
             found.append(Unit(f"readout:{label}", "term", readout.name, i))
     return found
 
@@ -50,7 +57,11 @@ def ablated(program: Program, unit: Unit, value) -> Program:
     node = program[unit.node]
     if unit.kind == "term":
         keep = [i for i in range(len(node.terms)) if i != unit.term]
-        new = attrs.evolve(node, terms=tuple(node.terms[i] for i in keep), scores=tuple(node.scores[i] for i in keep))
+        new = attrs.evolve(
+            node,
+            terms=tuple(node.terms[i] for i in keep),
+            scores=tuple(node.scores[i] for i in keep),
+        )
     else:
         new = Constant(name=node.name, type=type(node.type)((value,)), value=value)
     return program.evolve(nodes=tuple(new if n.name == node.name else n for n in program.nodes))
@@ -70,8 +81,13 @@ class Scorer:
         self.scored[:, :start] = False
         if examples.labels is not None:
             width = self.tokens.shape[1]
-            padded = [[None] * start + list(y) + [None] * (width - start - len(y)) for y in examples.labels]
-            self.want = np.array([[None if v is None else str(v) for v in row] for row in padded], dtype=object)
+            padded = [
+                [None] * start + list(y) + [None] * (width - start - len(y))
+                for y in examples.labels
+            ]
+            self.want = np.array(
+                [[None if v is None else str(v) for v in row] for row in padded], dtype=object
+            )
             self.scored &= self.want != None  # noqa: E711 (elementwise)
         else:
             self.want = self._text(program, self.env[self.output])
@@ -90,11 +106,15 @@ class Scorer:
 
     def most_frequent(self, name: str):
         """The value `name` takes most often at the examples' positions (the first on ties)."""
-        counts = np.bincount(self.env[name][self.valid], minlength=len(self.program[name].type.values))
+        counts = np.bincount(
+            self.env[name][self.valid], minlength=len(self.program[name].type.values)
+        )
         return self.program[name].type.values[int(counts.argmax())]
 
 
-def ablate(program: Program, scorer: Scorer, progress: Callable[[int], None] = lambda done: None) -> dict:
+def ablate(
+    program: Program, scorer: Scorer, progress: Callable[[int], None] = lambda done: None
+) -> dict:
     """Per unit: the accuracy with it ablated and the drop from the intact program's; the units
     whose ablation costs nothing, and the accuracy with all of those ablated at once."""
     baseline = scorer.accuracy(program)
@@ -102,15 +122,31 @@ def ablate(program: Program, scorer: Scorer, progress: Callable[[int], None] = l
     for done, unit in enumerate(units(program), 1):
         value = None if unit.kind == "term" else scorer.most_frequent(unit.node)
         acc = scorer.accuracy(ablated(program, unit, value))
-        rows.append({"module": unit.module, "kind": unit.kind, "node": unit.node, "value": value,
-                     "accuracy": acc, "drop": baseline - acc})
+        rows.append(
+            {
+                "module": unit.module,
+                "kind": unit.kind,
+                "node": unit.node,
+                "value": value,
+                "accuracy": acc,
+                "drop": baseline - acc,
+            }
+        )
         if acc >= baseline:
             removable.append((unit, value))
         progress(done)
     rows.sort(key=lambda r: (-r["drop"], r["module"]))
     together = program
-    for unit, value in sorted(removable, key=lambda uv: -uv[0].term):  # later terms first: indices hold
+    for unit, value in sorted(
+        removable, key=lambda uv: -uv[0].term
+    ):  # later terms first: indices hold
         together = ablated(together, unit, value)
-    return {"examples": scorer.examples, "positions": scorer.total, "against": scorer.against,
-            "accuracy": baseline, "modules": rows, "removable": [u.module for u, _ in removable],
-            "removable_together_accuracy": scorer.accuracy(together)}
+    return {
+        "examples": scorer.examples,
+        "positions": scorer.total,
+        "against": scorer.against,
+        "accuracy": baseline,
+        "modules": rows,
+        "removable": [u.module for u, _ in removable],
+        "removable_together_accuracy": scorer.accuracy(together),
+    }

@@ -27,8 +27,15 @@ def _fit(program: Program, rows: list[list], labels: list[list] | None) -> Examp
     return Examples(inputs, labels)
 
 
-def task_examples(program: Program, task: str, vocab_size=None, max_length=None, min_length=None,
-                  size: int = 10000, seed: int = 0) -> Examples:
+def task_examples(
+    program: Program,
+    task: str,
+    vocab_size=None,
+    max_length=None,
+    min_length=None,
+    size: int = 10000,
+    seed: int = 0,
+) -> Examples:
     """The test split of `task` generated as `tpc train` generates it (the paper's split)."""
     from tpc.tasks import make_dataset  # lazy: torch
 
@@ -76,7 +83,9 @@ def file_examples(program: Program, path: str) -> Examples:
 def _check(program: Program, row: list, where: str) -> None:
     dom = program.domain
     if len(row) > dom.n_positions:
-        raise TpcError(f"{where}: {len(row) - 1} tokens; the program takes at most {dom.n_positions - 1}")
+        raise TpcError(
+            f"{where}: {len(row) - 1} tokens; the program takes at most {dom.n_positions - 1}"
+        )
     known = {str(v) for v in dom.vocab}
     bad = [t for t in row[1:] if str(t) not in known]
     if bad:

@@ -50,7 +50,9 @@ def dataflow(program: Program) -> Graph:
         if node.type.kind == "selector":
             continue
         if is_head(node):
-            reads = [(src, label) for label, names in head_reads(program, node).items() for src in names]
+            reads = [
+                (src, label) for label, names in head_reads(program, node).items() for src in names
+            ]
         elif isinstance(node, Readout):
             reads = [(t, "term") for t in dict.fromkeys(node.terms)]
         else:
@@ -103,18 +105,30 @@ def _quote(text: str) -> str:
 
 def to_dot(graph: Graph, title: str = "program") -> str:
     """Graphviz DOT text: inputs at the bottom, one rank per stage, edges labelled."""
-    lines = [f"digraph {_quote(title)} {{", "  rankdir=BT;", '  node [fontname="Helvetica", style=filled];',
-             '  edge [fontname="Helvetica", fontsize=10];']
+    lines = [
+        f"digraph {_quote(title)} {{",
+        "  rankdir=BT;",
+        '  node [fontname="Helvetica", style=filled];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+    ]
     for stage in range(graph.stages):
         members = [v for v in graph.vertices if v.stage == stage]
         if not members:
             continue
-        lines.append(f"  subgraph {_quote(f'stage{stage}')} {{ rank=same; "
-                     f"{_quote(f'#stage{stage}')} [label={_quote(graph.stage_label(stage))}, shape=plaintext, style=\"\"];")
+        lines.append(
+            f"  subgraph {_quote(f'stage{stage}')} {{ rank=same; "
+            f"{_quote(f'#stage{stage}')} [label={_quote(graph.stage_label(stage))}, "
+            'shape=plaintext, style=""];'
+        )
         for v in members:
-            lines.append(f"    {_quote(v.name)} [shape={SHAPES[v.role]}, fillcolor={_quote(COLORS[v.role])}];")
+            lines.append(
+                f"    {_quote(v.name)} [shape={SHAPES[v.role]}, "
+                f"fillcolor={_quote(COLORS[v.role])}];"
+            )
         lines.append("  }")
-    labels = [f"#stage{s}" for s in range(graph.stages) if any(v.stage == s for v in graph.vertices)]
+    labels = [
+        f"#stage{s}" for s in range(graph.stages) if any(v.stage == s for v in graph.vertices)
+    ]
     for low, high in zip(labels, labels[1:]):  # keeps the stage names in order down the left side
         lines.append(f"  {_quote(low)} -> {_quote(high)} [style=invis];")
     for e in graph.edges:
@@ -136,7 +150,9 @@ def stage_y(graph: Graph, stage: int) -> float:
 
 def positions(graph: Graph) -> dict[str, tuple[float, float]]:
     """Centre of each vertex, in pixels (y grows downwards)."""
-    return {v.name: (LEFT + COLUMN * (v.column + 0.5), stage_y(graph, v.stage)) for v in graph.vertices}
+    return {
+        v.name: (LEFT + COLUMN * (v.column + 0.5), stage_y(graph, v.stage)) for v in graph.vertices
+    }
 
 
 def edge_ends(graph: Graph) -> list[tuple[float, ...]]:
@@ -170,25 +186,38 @@ def to_svg(graph: Graph, standalone: bool = True) -> str:
     width = LEFT + COLUMN * max((v.column + 1 for v in graph.vertices), default=1)
     height = ROW * graph.stages
     ns = ' xmlns="http://www.w3.org/2000/svg"' if standalone else ""
-    out = [f'<svg{ns} width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-           'font-family="Helvetica, Arial, sans-serif" font-size="12">',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '
-           'markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>']
+    out = [
+        f'<svg{ns} width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'font-family="Helvetica, Arial, sans-serif" font-size="12">',
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '
+        'markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
+    ]
     for stage in range(graph.stages):
         y = stage_y(graph, stage)
-        out.append(f'<text x="8" y="{y + 4:.0f}" fill="#666">{escape(graph.stage_label(stage))}</text>')
+        out.append(
+            f'<text x="8" y="{y + 4:.0f}" fill="#666">{escape(graph.stage_label(stage))}</text>'
+        )
     for e, (x1, y1, x2, y2, lx, ly) in zip(graph.edges, edge_ends(graph)):
-        out.append(f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#555" '
-                   'marker-end="url(#arrow)"/>')
+        out.append(
+            f'<line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#555" '
+            'marker-end="url(#arrow)"/>'
+        )
         if e.label in SHOWN_LABELS:
-            out.append(f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="9" fill="#a33" text-anchor="middle">'
-                       f'{escape(e.label)}</text>')
+            out.append(
+                f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="9" fill="#a33" text-anchor="middle">'
+                f"{escape(e.label)}</text>"
+            )
     for v in graph.vertices:
         x, y = where[v.name]
         rx = BOX_H / 2 if v.role == "head" else 3
-        out.append(f'<g><title>{escape(v.name)}</title><rect x="{x - BOX_W / 2:.0f}" y="{y - BOX_H / 2:.0f}" '
-                   f'width="{BOX_W}" height="{BOX_H}" rx="{rx:.0f}" fill="{COLORS[v.role]}" stroke="#333"/>'
-                   f'<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle">{escape(_short(v.name))}</text></g>')
+        out.append(
+            f"<g><title>{escape(v.name)}</title>"
+            f'<rect x="{x - BOX_W / 2:.0f}" y="{y - BOX_H / 2:.0f}" '
+            f'width="{BOX_W}" height="{BOX_H}" rx="{rx:.0f}" '
+            f'fill="{COLORS[v.role]}" stroke="#333"/>'
+            f'<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle">'
+            f"{escape(_short(v.name))}</text></g>"
+        )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

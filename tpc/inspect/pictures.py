@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
+from tpc.atomic import write_bytes
 from tpc.errors import TpcError
-from tpc.inspect.files import write_atomic
 from tpc.inspect.graph import (
     BOX_H, BOX_W, COLORS, SHOWN_LABELS, Graph, edge_ends, positions, stage_y,
 )
@@ -27,7 +27,7 @@ def save(fig, path) -> None:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     pyplot().close(fig)
-    write_atomic(path, buf.getvalue())
+    write_bytes(path, buf.getvalue())
 
 
 def attention_grid(doc: dict, path) -> None:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
+from functools import partial
 
+from tpc.ir import show as show_value
 
-def show(value) -> str:
-    """A value as the tables print it: fractions as n/d, no value as None."""
-    if isinstance(value, Fraction):
-        return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+show = partial(show_value, quote=False)  # tables print values unquoted
 
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:

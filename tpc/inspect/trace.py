@@ -15,17 +15,9 @@ import numpy as np
 
 from tpc.errors import TpcError
 from tpc.interp import Interpreter, nearest_keys, position_costs
-from tpc.ir import Aggregate, Map, Program, Readout, Select, SelectorWidth, SequenceMap
+from tpc.ir import Aggregate, Map, Program, Readout, SelectorWidth, SequenceMap, select_leaves
 
 SCHEMA_VERSION = 1
-
-
-def select_leaves(program: Program, selector: str) -> list[Select]:
-    """The Select nodes a selector is built from (one, unless and/or/not combine several)."""
-    node = program[selector]
-    if isinstance(node, Select):
-        return [node]
-    return [leaf for name in node.inputs for leaf in select_leaves(program, name)]
 
 
 def head_reads(program: Program, node) -> dict[str, list[str]]:
@@ -133,11 +125,3 @@ def _readout(interp: Interpreter, node: Readout, env: dict, shape) -> dict:
         rows.append(row)
     return {"name": node.name, "classes": classes, "positions": rows}
 
-
-def to_plain(value):
-    """A trace (or any nest of lists and dicts of IR values) as JSON values: fractions as floats."""
-    if isinstance(value, dict):
-        return {k: to_plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_plain(v) for v in value]
-    return float(value) if isinstance(value, Fraction) else value

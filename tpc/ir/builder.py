@@ -9,8 +9,21 @@ import attrs
 from .infer import infer_type
 from .names import FreshNames
 from .nodes import (
-    Aggregate, Constant, Indices, Map, Ones, Predicate, Readout, Select, SelectAnd, SelectNot,
-    SelectOr, SelectorWidth, SequenceMap, Table, Tokens,
+    Aggregate,
+    Constant,
+    Indices,
+    Map,
+    Ones,
+    Predicate,
+    Readout,
+    Select,
+    SelectAnd,
+    SelectNot,
+    SelectOr,
+    SelectorWidth,
+    SequenceMap,
+    Table,
+    Tokens,
 )
 from .program import Program, validate
 from .types import SELECTOR, Categorical, Domain, Numerical, same_kind
@@ -44,7 +57,9 @@ class Builder:
         # Infer with a placeholder type of the right kind, then store the inferred one.
         placeholder = SELECTOR if kind is None else same_kind(kind, [])
         node = cls(name=name, type=placeholder, **fields)
-        return self._append(cls(name=name, type=self.infer(node, self.types, self.domain), **fields))
+        return self._append(
+            cls(name=name, type=self.infer(node, self.types, self.domain), **fields)
+        )
 
     def _append(self, node) -> str:
         self.nodes.append(node)
@@ -69,7 +84,9 @@ class Builder:
         return "tokens" if "tokens" in self.types else self._add(Tokens, "tokens", "categorical")
 
     def indices(self) -> str:
-        return "indices" if "indices" in self.types else self._add(Indices, "indices", "categorical")
+        return (
+            "indices" if "indices" in self.types else self._add(Indices, "indices", "categorical")
+        )
 
     def ones(self) -> str:
         return "ones" if "ones" in self.types else self._add(Ones, "ones", "numerical")
@@ -78,12 +95,19 @@ class Builder:
         return self._add(Constant, self._name(name, "constant"), kind, value=value)
 
     # maps
-    def map(self, fn: Callable | Table, x: str, kind: str = "categorical", name: str | None = None) -> str:
+    def map(
+        self, fn: Callable | Table, x: str, kind: str = "categorical", name: str | None = None
+    ) -> str:
         table = fn if isinstance(fn, Table) else Table.build(fn, self.types[x].values)
         return self._add(Map, self._name(name, "map"), kind, x=x, table=table)
 
     def sequence_map(
-        self, fn: Callable | Table, x: str, y: str, kind: str = "categorical", name: str | None = None
+        self,
+        fn: Callable | Table,
+        x: str,
+        y: str,
+        kind: str = "categorical",
+        name: str | None = None,
     ) -> str:
         if isinstance(fn, Table):
             table = fn
@@ -93,15 +117,22 @@ class Builder:
 
     # selectors
     def select(
-        self, keys: str, queries: str, predicate: str | Callable | Predicate, name: str | None = None
+        self,
+        keys: str,
+        queries: str,
+        predicate: str | Callable | Predicate,
+        name: str | None = None,
     ) -> str:
-        """`predicate`: a comparison name (key OP query), a function (key, query) -> bool, or a Predicate."""
+        """`predicate`: a comparison name (key OP query), a function (key, query) -> bool, or a
+        Predicate."""
         if isinstance(predicate, str):
             predicate = Predicate.comparison(predicate)
         elif not isinstance(predicate, Predicate):
             qv, kv = self.types[queries].values, self.types[keys].values
             predicate = Predicate([(q, k) for q in qv for k in kv if predicate(k, q)])
-        return self._add(Select, self._name(name, "select"), keys=keys, queries=queries, predicate=predicate)
+        return self._add(
+            Select, self._name(name, "select"), keys=keys, queries=queries, predicate=predicate
+        )
 
     def select_and(self, a: str, b: str, name: str | None = None) -> str:
         return self._add(SelectAnd, self._name(name, "select_and"), a=a, b=b)
@@ -114,27 +145,51 @@ class Builder:
 
     # attention
     def aggregate(
-        self, selector: str, values: str, reduce: str | None = None, default=None, name: str | None = None
+        self,
+        selector: str,
+        values: str,
+        reduce: str | None = None,
+        default=None,
+        name: str | None = None,
     ) -> str:
         """`reduce` defaults to nearest for categorical values and mean for numerical ones."""
         kind = self.types[values].kind
         reduce = reduce or ("nearest" if kind == "categorical" else "mean")
         return self._add(
-            Aggregate, self._name(name, "aggregate"), kind, selector=selector, values=values,
-            reduce=reduce, default=default,
+            Aggregate,
+            self._name(name, "aggregate"),
+            kind,
+            selector=selector,
+            values=values,
+            reduce=reduce,
+            default=default,
         )
 
     def selector_width(self, selector: str, name: str | None = None) -> str:
-        return self._add(SelectorWidth, self._name(name, "selector_width"), "categorical", selector=selector)
+        return self._add(
+            SelectorWidth, self._name(name, "selector_width"), "categorical", selector=selector
+        )
 
     def readout(
-        self, terms: Iterable[str], scores: Iterable[Table], bias: Iterable[float], classes: Iterable,
-        name: str | None = None, pooled: bool = False,
+        self,
+        terms: Iterable[str],
+        scores: Iterable[Table],
+        bias: Iterable[float],
+        classes: Iterable,
+        name: str | None = None,
+        pooled: bool = False,
     ) -> str:
-        return self._append(Readout(
-            name=self._name(name, "readout"), type=Categorical(classes), terms=tuple(terms),
-            scores=tuple(scores), bias=tuple(map(float, bias)), classes=tuple(classes), pooled=pooled,
-        ))
+        return self._append(
+            Readout(
+                name=self._name(name, "readout"),
+                type=Categorical(classes),
+                terms=tuple(terms),
+                scores=tuple(scores),
+                bias=tuple(map(float, bias)),
+                classes=tuple(classes),
+                pooled=pooled,
+            )
+        )
 
     # outputs
     def output(self, name: str, node: str) -> None:

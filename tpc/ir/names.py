@@ -21,8 +21,16 @@ class FreshNames:
     a builder's node names).
     """
 
-    def __init__(self, taken: Iterable[str] = (), *, live: Container[str] = (), numbered: bool = False,
-                 empty: str = "v", digit_prefix: str = "_", keywords: Container[str] = ()):
+    def __init__(
+        self,
+        taken: Iterable[str] = (),
+        *,
+        live: Container[str] = (),
+        numbered: bool = False,
+        empty: str = "v",
+        digit_prefix: str = "_",
+        keywords: Container[str] = (),
+    ):
         self.taken = set(taken)
         self.live = live
         self.numbered = numbered

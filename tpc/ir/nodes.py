@@ -169,12 +169,18 @@ class Predicate:
         qs, ks = list(query_values), list(key_values)
         if self.pairs is None:
             kv = [self.view("key", k) for k in ks]
-            return frozenset((q, k) for q in qs for k, v in zip(ks, kv) if compare(self.op, v, self.view("query", q)))
+            queries = [(q, self.view("query", q)) for q in qs]
+            return frozenset((q, k) for q, qv in queries for k, v in zip(ks, kv)
+                             if compare(self.op, v, qv))
         qset, kset = {value_key(q) for q in qs}, {value_key(k) for k in ks}
-        return frozenset((q, k) for q, k in self.pairs if value_key(q) in qset and value_key(k) in kset)
+        return frozenset(
+            (q, k) for q, k in self.pairs if value_key(q) in qset and value_key(k) in kset
+        )
 
     @classmethod
-    def comparison(cls, op: str, query_view: Table | None = None, key_view: Table | None = None) -> "Predicate":
+    def comparison(
+        cls, op: str, query_view: Table | None = None, key_view: Table | None = None
+    ) -> "Predicate":
         """The comparison `key_view[k] op query_view[q]` (see `compare`)."""
         return cls(None, op, query_view, key_view)
 
@@ -183,13 +189,34 @@ def reads(kind: str, many: bool = False):
     """An input field: the name of a node this node reads (a tuple of names if `many`), which
     must be an s-op of `kind` ("sop": either kind, "categorical", or "selector"). The schema
     is declared here once; `inputs`, renaming, kind checks and JSON derive from it."""
-    return field(metadata={"reads": kind, "many": many},
-                 converter=tuple if many else None)
+    return field(metadata={"reads": kind, "many": many}, converter=tuple if many else None)
+
+
+#: what a node's other fields may hold; JSON (serialize.py) has a codec for each
+FIELD_KINDS = ("value", "values", "floats", "word", "flag", "table", "tables", "predicate")
+#: the kinds that are finite functions of input values: `validate` checks each is total
+TABLE_KINDS = ("table", "tables", "predicate")
+
+
+def holds(kind: str, over: tuple[str, ...] = (), **kw):
+    """A field that is not an input: an IR value ("value"), a tuple of them ("values"), of
+    float32 scores ("floats"), a keyword ("word"), a bool written only when true ("flag"), a
+    `Table` keyed by the values of the input fields `over` ("table"), one per name of the
+    many-input field `over` ("tables"), or a `Predicate` whose views are keyed by `over`
+    (queries, keys). JSON and the totality check derive from it; `kw` goes to attrs.field."""
+    if kind not in FIELD_KINDS or (kind in TABLE_KINDS) != bool(over):
+        raise ValueError(f"bad field schema {kind!r} over {over!r}")
+    return field(metadata={"holds": kind, "over": tuple(over)}, **kw)
 
 
 def input_fields(cls) -> tuple:
     """The input fields of node class `cls`, in declaration order."""
     return tuple(f for f in attrs.fields(cls) if "reads" in f.metadata)
+
+
+def held_fields(cls) -> tuple:
+    """The fields of node class `cls` that are not inputs (nor its name and type)."""
+    return tuple(f for f in attrs.fields(cls) if "holds" in f.metadata)
 
 
 @frozen(kw_only=True)
@@ -231,7 +258,7 @@ class Ones(Node):
 class Constant(Node):
     """The same value at every position."""
 
-    value: Any = field(converter=normalize, eq=value_key)
+    value: Any = holds("value", converter=normalize, eq=value_key)
 
 
 # --- element-wise maps --------------------------------------------------------------------
@@ -242,8 +269,7 @@ class Map(Node):
     """`table[x]` at every position (a categorical or numerical MLP)."""
 
     x: str = reads("sop")
-    table: Table
-
+    table: Table = holds("table", over=("x",))
 
 
 @frozen(kw_only=True)
@@ -252,8 +278,7 @@ class SequenceMap(Node):
 
     x: str = reads("sop")
     y: str = reads("sop")
-    table: Table
-
+    table: Table = holds("table", over=("x", "y"))
 
 
 # --- attention ------------------------------------------------------------------------------
@@ -265,9 +290,8 @@ class Select(Node):
 
     keys: str = reads("categorical")
     queries: str = reads("categorical")
-    predicate: Predicate
+    predicate: Predicate = holds("predicate", over=("queries", "keys"))
     type: SelectorType = SELECTOR
-
 
 
 @frozen(kw_only=True)
@@ -277,7 +301,6 @@ class _SelectorPair(Node):
     a: str = reads("selector")
     b: str = reads("selector")
     type: SelectorType = SELECTOR
-
 
 
 @frozen(kw_only=True)
@@ -298,7 +321,6 @@ class SelectNot(Node):
     type: SelectorType = SELECTOR
 
 
-
 REDUCTIONS = ("nearest", "sum", "mean")
 
 
@@ -315,9 +337,8 @@ class Aggregate(Node):
 
     selector: str = reads("selector")
     values: str = reads("sop")
-    reduce: str = "nearest"
-    default: Any = field(default=None, converter=normalize, eq=value_key)
-
+    reduce: str = holds("word", default="nearest")
+    default: Any = holds("value", default=None, converter=normalize, eq=value_key)
 
 
 @frozen(kw_only=True)
@@ -325,7 +346,6 @@ class SelectorWidth(Node):
     """How many positions the selector picks at each query position."""
 
     selector: str = reads("selector")
-
 
 
 @frozen(kw_only=True)
@@ -343,17 +363,28 @@ class Readout(Node):
     """
 
     terms: tuple[str, ...] = reads("sop", many=True)
-    scores: tuple[Table, ...]
-    bias: tuple[float, ...] = field(converter=f32_row)
-    classes: tuple = field(converter=lambda cs: tuple(map(normalize, cs)), eq=values_key)
-    pooled: bool = False
-
+    scores: tuple[Table, ...] = holds("tables", over=("terms",), converter=tuple)
+    bias: tuple[float, ...] = holds("floats", converter=f32_row)
+    classes: tuple = holds("values", converter=lambda cs: tuple(map(normalize, cs)), eq=values_key)
+    pooled: bool = holds("flag", default=False)
 
 
 # s-ops, then selectors
-ALL_NODES = (Tokens, Indices, Ones, Constant, Map, SequenceMap, Aggregate, SelectorWidth, Readout,
-             Select, SelectAnd, SelectOr, SelectNot)
-
+ALL_NODES = (
+    Tokens,
+    Indices,
+    Ones,
+    Constant,
+    Map,
+    SequenceMap,
+    Aggregate,
+    SelectorWidth,
+    Readout,
+    Select,
+    SelectAnd,
+    SelectOr,
+    SelectNot,
+)
 
 
 def rename_inputs(node: Node, mapping: dict[str, str]) -> Node:
@@ -365,3 +396,12 @@ def rename_inputs(node: Node, mapping: dict[str, str]) -> Node:
         if new != old:
             changes[f.name] = new
     return attrs.evolve(node, **changes) if changes else node
+
+
+def select_leaves(program, selector: str) -> list[Select]:
+    """The Select nodes the selector `selector` of `program` is built from (one, unless
+    and/or/not combine several), left to right."""
+    node = program[selector]
+    if isinstance(node, Select):
+        return [node]
+    return [leaf for name in node.inputs for leaf in select_leaves(program, name)]

@@ -8,7 +8,17 @@ import attrs
 from attrs import field, frozen
 
 from .infer import ValueSetTooLarge, infer_type
-from .nodes import ALL_NODES, REDUCTIONS, Aggregate, Map, Node, Readout, Select, SelectorWidth, SequenceMap, input_fields
+from .nodes import (
+    ALL_NODES,
+    REDUCTIONS,
+    TABLE_KINDS,
+    Aggregate,
+    Node,
+    Readout,
+    SelectorWidth,
+    held_fields,
+    input_fields,
+)
 from .types import Categorical, Domain, contains
 from .values import show, sort_key
 
@@ -26,7 +36,11 @@ def _meta(meta) -> tuple:
 
 
 def _origin(origin) -> tuple:
-    return tuple(sorted((origin or {}).items())) if isinstance(origin, Mapping) else tuple(map(tuple, origin))
+    return (
+        tuple(sorted((origin or {}).items()))
+        if isinstance(origin, Mapping)
+        else tuple(map(tuple, origin))
+    )
 
 
 @frozen
@@ -50,7 +64,9 @@ class Program:
         object.__setattr__(self, "_by_name", {n.name: n for n in self.nodes})
         # Passes evolve programs without touching `origin`: forget the nodes they removed.
         if any(name not in self._by_name for name, _ in self.origin):
-            object.__setattr__(self, "origin", tuple((k, v) for k, v in self.origin if k in self._by_name))
+            object.__setattr__(
+                self, "origin", tuple((k, v) for k, v in self.origin if k in self._by_name)
+            )
 
     def __getitem__(self, name: str) -> Node:
         return self._by_name[name]
@@ -96,7 +112,7 @@ class Program:
         return users
 
     def depth(self) -> int:
-        """Longest chain of attention (Aggregate / SelectorWidth) nodes: the layers a model needs."""
+        """Longest chain of attention nodes (Aggregate, SelectorWidth): the layers a model needs."""
         depth: dict[str, int] = {}
         for n in self.nodes:
             d = max((depth[i] for i in n.inputs), default=0)
@@ -127,33 +143,66 @@ def _check_reads(node: Node, by_name: dict[str, Node]) -> None:
             got = by_name[source].type.kind
             ok = got in ("categorical", "numerical") if want == "sop" else got == want
             if not ok:
-                need = "an s-op" if want == "sop" else f"a {want} s-op" if want != "selector" else "a selector"
+                need = (
+                    "an s-op"
+                    if want == "sop"
+                    else f"a {want} s-op"
+                    if want != "selector"
+                    else "a selector"
+                )
                 raise IRError(f"{node.name}: {f.name} must be {need}, but {source!r} is a {got}")
 
 
+def _gaps_of_table(table, over: list, types) -> list:
+    return table.missing(*(types[name].values for name in over))
+
+
+def _gaps_of_tables(tables, over: list, types) -> list:
+    """One table per name of the one many-input field."""
+    return [gap for name, t in zip(over[0], tables) for gap in t.missing(types[name].values)]
+
+
+def _gaps_of_predicate(pred, over: list, types) -> list:
+    """A predicate's views, if any, over the query and key values."""
+    views = zip((pred.query_view, pred.key_view), over)
+    return [gap for view, name in views if view is not None
+            for gap in view.missing(types[name].values)]
+
+
+# A table kind (nodes.TABLE_KINDS) -> the inputs its field lacks a row for, given the names
+# its `over` input fields hold.
+TABLE_GAPS = {"table": _gaps_of_table, "tables": _gaps_of_tables,
+              "predicate": _gaps_of_predicate}
+
+
 def _check_tables(node: Node, types) -> None:
-    if isinstance(node, Map):
-        gaps = node.table.missing(types[node.x].values)
-    elif isinstance(node, SequenceMap):
-        gaps = node.table.missing(types[node.x].values, types[node.y].values)
-    elif isinstance(node, Select):
-        pred = node.predicate
-        gaps = [*(pred.query_view.missing(types[node.queries].values) if pred.query_view is not None else ()),
-                *(pred.key_view.missing(types[node.keys].values) if pred.key_view is not None else ())]
-    elif isinstance(node, Readout):
-        if len(set(map(sort_key, node.classes))) != len(node.classes) or node.type != Categorical(node.classes):
-            raise IRError(f"{node.name}: classes must be distinct and be the values of its type")
-        if len(node.bias) != len(node.classes):
-            raise IRError(f"{node.name}: bias has {len(node.bias)} scores for {len(node.classes)} classes")
-        gaps = []
-        for term, table in zip(node.terms, node.scores):
-            gaps += table.missing(types[term].values)
-            if any(len(row) != len(node.classes) for row in table.outputs()):
-                raise IRError(f"{node.name}: a score row for {term!r} does not have one score per class")
-    else:
-        return
-    if gaps:
-        raise IRError(f"{node.name}: table is not total; no row for {', '.join(map(show, gaps[:5]))}")
+    """Every table a node holds (its schema's TABLE_KINDS fields) has a row for every input."""
+    for f in held_fields(type(node)):
+        if f.metadata["holds"] in TABLE_KINDS:
+            over = [getattr(node, name) for name in f.metadata["over"]]
+            gaps = TABLE_GAPS[f.metadata["holds"]](getattr(node, f.name), over, types)
+            if gaps:
+                raise IRError(
+                    f"{node.name}: table is not total; no row for {', '.join(map(show, gaps[:5]))}"
+                )
+
+
+def _check_readout(node: Readout) -> None:
+    if len(set(map(sort_key, node.classes))) != len(node.classes) or node.type != Categorical(
+        node.classes
+    ):
+        raise IRError(f"{node.name}: classes must be distinct and be the values of its type")
+    if len(node.bias) != len(node.classes):
+        raise IRError(
+            f"{node.name}: bias has {len(node.bias)} scores for {len(node.classes)} classes"
+        )
+    if len(node.scores) != len(node.terms):
+        raise IRError(f"{node.name}: {len(node.scores)} score tables for {len(node.terms)} terms")
+    for term, table in zip(node.terms, node.scores):
+        if any(len(row) != len(node.classes) for row in table.outputs()):
+            raise IRError(
+                f"{node.name}: a score row for {term!r} does not have one score per class"
+            )
 
 
 def _check_aggregate(node: Aggregate, types) -> None:
@@ -161,13 +210,16 @@ def _check_aggregate(node: Aggregate, types) -> None:
     if node.reduce not in REDUCTIONS:
         raise IRError(f"{node.name}: unknown reduction {node.reduce!r}")
     if (node.reduce == "nearest") != (kind == "categorical"):
-        raise IRError(f"{node.name}: a {node.reduce} aggregate cannot take {kind} values {node.values!r}")
+        raise IRError(
+            f"{node.name}: a {node.reduce} aggregate cannot take {kind} values {node.values!r}"
+        )
     if node.type.kind != ("categorical" if node.reduce == "nearest" else "numerical"):
         raise IRError(f"{node.name}: a {node.reduce} aggregate must have a {kind} type")
 
 
 def validate(program: Program) -> Program:
-    """Check names, order (no cycles), kinds, total tables and declared types; return the program."""
+    """Check names, order (no cycles), kinds, total tables and declared types; return the
+    program."""
     by_name: dict[str, Node] = {}
     for node in program.nodes:
         if not isinstance(node, ALL_NODES):
@@ -194,16 +246,24 @@ def validate(program: Program) -> Program:
     for node in program.nodes:
         if isinstance(node, Aggregate):
             _check_aggregate(node, types)
+        if isinstance(node, Readout):
+            _check_readout(node)
         _check_tables(node, types)
         try:
             inferred = infer_type(node, types, program.domain)
         except ValueSetTooLarge as e:
             raise IRError(f"{node.name}: {e}") from None
         if not contains(node.type, inferred):
-            extra = sorted(set(getattr(inferred, "values", ())) - set(getattr(node.type, "values", ())), key=repr)
+            extra = sorted(
+                set(getattr(inferred, "values", ())) - set(getattr(node.type, "values", ())),
+                key=repr,
+            )
             raise IRError(
                 f"{node.name}: declared {node.type.kind} type does not cover its values"
-                + (f" (missing {', '.join(map(show, extra[:5]))})" if extra else f" (it is {inferred.kind})")
+                + (
+                    f" (missing {', '.join(map(show, extra[:5]))})"
+                    if extra
+                    else f" (it is {inferred.kind})"
+                )
             )
     return program
-

@@ -58,63 +58,99 @@ def _type_in(d):
     return cls([value_from_json(v) for v in d["values"]])
 
 
-def _field_out(value):
-    if isinstance(value, Table):
-        # Readout score rows are float tuples; other outputs are values.
-        return [[_key_out(k), list(o) if isinstance(o, tuple) else value_to_json(o)] for k, o in value.rows]
-    if isinstance(value, Predicate) and value.is_comparison:
-        return {"op": value.op, "query_view": _view_out(value.query_view), "key_view": _view_out(value.key_view)}
-    if isinstance(value, Predicate):
-        pairs = sorted(([value_to_json(q), value_to_json(k)] for q, k in value.pairs), key=json.dumps)
-        return {"op": value.op, "pairs": pairs}
-    if isinstance(value, tuple) and value and isinstance(value[0], Table):
-        return [_field_out(t) for t in value]
-    if isinstance(value, tuple):
-        return [value_to_json(v) for v in value]
-    return value_to_json(value)
+def _table_out(table: Table) -> list:
+    # Readout score rows are float tuples; other outputs are values.
+    return [
+        [_key_out(k), list(o) if isinstance(o, tuple) else value_to_json(o)] for k, o in table.rows
+    ]
 
 
-def _view_out(view):
-    return None if view is None else _field_out(view)
+def _table_in(rows) -> Table:
+    return Table(
+        [(_key_in(k), tuple(o) if isinstance(o, list) else value_from_json(o)) for k, o in rows]
+    )
 
 
-def _table_in(rows):
-    return Table([(_key_in(k), tuple(o) if isinstance(o, list) else value_from_json(o)) for k, o in rows])
+def _predicate_out(pred: Predicate) -> dict:
+    if pred.is_comparison:
+        views = {
+            side: None if view is None else _table_out(view)
+            for side, view in (("query_view", pred.query_view), ("key_view", pred.key_view))
+        }
+        return {"op": pred.op, **views}
+    pairs = sorted(([value_to_json(q), value_to_json(k)] for q, k in pred.pairs), key=json.dumps)
+    return {"op": pred.op, "pairs": pairs}
 
 
-def _field_in(cls, name, value):
-    if name == "table":
-        return _table_in(value)
-    if name == "predicate" and "pairs" not in value:  # a comparison predicate
-        return Predicate.comparison(value["op"], *(None if value.get(side) is None else _table_in(value[side])
-                                                   for side in ("query_view", "key_view")))
-    if name == "predicate":
-        return Predicate([(value_from_json(q), value_from_json(k)) for q, k in value["pairs"]], value["op"])
-    if name == "scores":
-        return tuple(_table_in(t) for t in value)
-    if name in ("terms", "bias"):
-        return tuple(value)
-    if name == "classes":
-        return tuple(value_from_json(v) for v in value)
-    return value_from_json(value)
+def _predicate_in(d: dict) -> Predicate:
+    if "pairs" in d:
+        return Predicate([(value_from_json(q), value_from_json(k)) for q, k in d["pairs"]], d["op"])
+    views = (
+        None if d.get(side) is None else _table_in(d[side]) for side in ("query_view", "key_view")
+    )
+    return Predicate.comparison(d["op"], *views)
+
+
+def _exactly(kind: type):
+    """A decoder that takes JSON values of exactly `kind` (TypeError for others)."""
+
+    def decode(v):
+        if type(v) is not kind:
+            raise TypeError(f"expected a {kind.__name__}, got {v!r:.60}")
+        return v
+
+    return decode
+
+
+# Field kind (nodes.FIELD_KINDS) -> (to JSON, from JSON).
+CODECS = {
+    "value": (value_to_json, value_from_json),
+    "values": (
+        lambda vs: [value_to_json(v) for v in vs],
+        lambda vs: tuple(map(value_from_json, vs)),
+    ),
+    "floats": (list, tuple),
+    "word": (str, _exactly(str)),
+    "flag": (bool, _exactly(bool)),
+    "table": (_table_out, _table_in),
+    "tables": (lambda ts: [_table_out(t) for t in ts], lambda ts: tuple(map(_table_in, ts))),
+    "predicate": (_predicate_out, _predicate_in),
+}
+# An input field: one node name, or a tuple of them.
+_NAMES = (
+    lambda names: names if isinstance(names, str) else list(names),
+    lambda names: names if isinstance(names, str) else tuple(names),
+)
+
+
+def _codec(f):
+    return _NAMES if "reads" in f.metadata else CODECS[f.metadata["holds"]]
+
+
+def _schema_fields(cls) -> tuple:
+    return tuple(f for f in attrs.fields(cls) if f.name not in ("name", "type"))
 
 
 def program_to_dict(program: Program) -> dict:
     nodes = []
     for node in program.nodes:
         d = {"op": type(node).__name__, "name": node.name, "type": _type_out(node.type)}
-        for f in attrs.fields(type(node)):
-            # Unpooled readouts keep the documents they had before `pooled` existed.
-            if f.name not in ("name", "type") and not (f.name == "pooled" and not node.pooled):
-                d[f.name] = _field_out(getattr(node, f.name))
+        for f in _schema_fields(type(node)):
+            value = getattr(node, f.name)
+            # A flag is written only when set: documents from before it existed stay as they were.
+            if value or f.metadata.get("holds") != "flag":
+                d[f.name] = _codec(f)[0](value)
         nodes.append(d)
     dom = program.domain
     return {
         "format": FORMAT,
         "version": VERSION,
         "domain": {
-            "vocab": [value_to_json(v) for v in dom.vocab], "max_len": dom.max_len,
-            "causal": dom.causal, "implicit_bos": dom.implicit_bos, "bos": dom.bos,
+            "vocab": [value_to_json(v) for v in dom.vocab],
+            "max_len": dom.max_len,
+            "causal": dom.causal,
+            "implicit_bos": dom.implicit_bos,
+            "bos": dom.bos,
             **({"unk": dom.unk} if dom.unk is not None else {}),
         },
         "nodes": nodes,
@@ -127,24 +163,25 @@ def program_to_dict(program: Program) -> dict:
 
 def program_from_dict(d: dict) -> Program:
     if not isinstance(d, dict) or d.get("format") != FORMAT:
-        raise IRError(f"not a tpc IR document (expected \"format\": \"{FORMAT}\")")
+        raise IRError(f'not a tpc IR document (expected "format": "{FORMAT}")')
     if d.get("version") != VERSION:
         raise IRError(f"unsupported IR version {d.get('version')!r} (this tpc reads {VERSION})")
     try:
         dom = d["domain"]
         domain = Domain(
-            vocab=[value_from_json(v) for v in dom["vocab"]], max_len=dom["max_len"], causal=dom["causal"],
-            implicit_bos=dom["implicit_bos"], bos=dom["bos"], unk=dom.get("unk"),
+            vocab=[value_from_json(v) for v in dom["vocab"]],
+            max_len=dom["max_len"],
+            causal=dom["causal"],
+            implicit_bos=dom["implicit_bos"],
+            bos=dom["bos"],
+            unk=dom.get("unk"),
         )
         nodes = []
         for nd in d["nodes"]:
             cls = _NODE_CLASSES.get(nd["op"])
             if cls is None:
                 raise IRError(f"node {nd.get('name')!r}: unknown op {nd['op']!r}")
-            fields = {
-                f.name: _field_in(cls, f.name, nd[f.name])
-                for f in attrs.fields(cls) if f.name not in ("name", "type") and f.name in nd
-            }
+            fields = {f.name: _codec(f)[1](nd[f.name]) for f in _schema_fields(cls) if f.name in nd}
             nodes.append(cls(name=nd["name"], type=_type_in(nd["type"]), **fields))
         return Program(nodes, d["outputs"], domain, d.get("meta", {}), d.get("origin", {}))
     except (KeyError, TypeError, ValueError) as e:

@@ -94,8 +94,20 @@ def is_number(value: Value) -> bool:
     return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
 
 
-def show(value: Value) -> str:
-    """Short human form of a value, for messages and summaries."""
+def show(value: Value, quote: bool = True) -> str:
+    """A value as tpc prints it, the one formatter: fractions as n/d; strings quoted in
+    messages and summaries (so "1" and 1 differ), as they are without `quote` (a command's
+    output, a trace's tables)."""
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
-    return repr(value)
+    return repr(value) if quote else str(value)
+
+
+def to_plain(value):
+    """A value, or a nest of lists and dicts of values, as JSON output writes it: fractions as
+    floats, everything else as it is."""
+    if isinstance(value, dict):
+        return {k: to_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_plain(v) for v in value]
+    return float(value) if isinstance(value, Fraction) else value

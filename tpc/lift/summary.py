@@ -44,8 +44,11 @@ def lift_summary(lifted: Program, optimized: Program) -> LiftSummary:
     """Count the heads and MLPs of the lifted program that survive in the optimized one."""
     modules = _module_outputs(lifted)
     origin = optimized.origin_map  # by module, not by node name: passes may rename a node
-    kept = {origin[n.name] for n in optimized.nodes
-            if n.name in origin and n.type.kind != "selector" and not isinstance(n, Constant)}
+    kept = {
+        origin[n.name]
+        for n in optimized.nodes
+        if n.name in origin and n.type.kind != "selector" and not isinstance(n, Constant)
+    }
     parsed = {m: _MODULE.fullmatch(m).groups() for m in modules}  # (layer, "head" or "mlp")
     heads = [m for m in modules if parsed[m][1] == "head"]
     mlps = [m for m in modules if parsed[m][1] == "mlp"]

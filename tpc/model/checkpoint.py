@@ -41,13 +41,21 @@ class CheckpointMeta:
     training: dict | None = None  # optimizer and progress, for --resume
 
 
-def save_checkpoint(path, model: Model, *, tokens, labels, task=None, metrics=None,
-                    training=None) -> None:
+def save_checkpoint(
+    path, model: Model, *, tokens, labels, task=None, metrics=None, training=None
+) -> None:
     """Write atomically (a killed run never leaves a half-written file behind)."""
     architecture = "wired" if isinstance(model, WiredProgram) else "learned"
-    payload = {"format": FORMAT, "architecture": architecture, "config": model.cfg.to_dict(), "tokens": list(tokens),
-               "labels": list(labels), "task": task, "metrics": dict(metrics or {}),
-               "state": model.state_dict()}
+    payload = {
+        "format": FORMAT,
+        "architecture": architecture,
+        "config": model.cfg.to_dict(),
+        "tokens": list(tokens),
+        "labels": list(labels),
+        "task": task,
+        "metrics": dict(metrics or {}),
+        "state": model.state_dict(),
+    }
     if training is not None:
         payload["training"] = training
     with atomic_open(path, "wb") as f:
@@ -67,8 +75,10 @@ def checkpoint_from_payload(payload, path) -> tuple[Model, CheckpointMeta]:
     """`load_checkpoint` for a file already read with `load_tensors` (`path` names it in errors).
     Every field is checked against the model it describes before any tensor is built."""
     if not is_checkpoint(payload):
-        raise TpcError(f"{path} is not a tpc checkpoint (for a run of the paper's code, keep its "
-                       "args.json beside model.pt)")
+        raise TpcError(
+            f"{path} is not a tpc checkpoint (for a run of the paper's code, keep its "
+            "args.json beside model.pt)"
+        )
     architecture = payload.get("architecture", "learned")
     if architecture not in ARCHITECTURES:
         raise TpcError(f"{path}: unknown model architecture {architecture!r}")
@@ -79,7 +89,11 @@ def checkpoint_from_payload(payload, path) -> tuple[Model, CheckpointMeta]:
     state = check_state(payload["state"], expected_state(module, cfg), f"{path}: state")
     tokens = _strings(payload, "tokens", cfg.vocab_size, path)
     labels = _strings(payload, "labels", cfg.n_classes, path)
-    task, metrics, training = payload.get("task"), payload.get("metrics", {}), payload.get("training")
+    task, metrics, training = (
+        payload.get("task"),
+        payload.get("metrics", {}),
+        payload.get("training"),
+    )
     if not (task is None or isinstance(task, str) and task.isprintable() and len(task) <= 200):
         raise TpcError(f"{path}: task: expected one line of text")
     if not isinstance(metrics, dict) or not (training is None or isinstance(training, dict)):
@@ -123,8 +137,10 @@ def _typed(metrics: dict, key: str, count: int, path) -> tuple:
     per token (or class) of the model."""
     values = metrics.get(key)
     if not isinstance(values, list) or len(values) != count:
-        raise TpcError(f"{path}: metrics.{key}: expected a list of {count} values, one per "
-                       f"{'token' if key == 'token_values' else 'class'} of the model")
+        raise TpcError(
+            f"{path}: metrics.{key}: expected a list of {count} values, one per "
+            f"{'token' if key == 'token_values' else 'class'} of the model"
+        )
     try:
         typed = tuple(value_from_json(v) for v in values)
     except IRError as e:
@@ -150,8 +166,12 @@ def load_model(path) -> LoadedModel:
     model, meta = checkpoint_from_payload(payload, file)
     if "token_values" in meta.metrics:  # compiled: the program's own typed values
         return LoadedModel(
-            model, _typed(meta.metrics, "token_values", len(meta.tokens), file),
-            _typed(meta.metrics, "label_values", len(meta.labels), file), meta.task,
-            str(file), "compiled", meta.metrics.get("implicit_bos") is True,
+            model,
+            _typed(meta.metrics, "token_values", len(meta.tokens), file),
+            _typed(meta.metrics, "label_values", len(meta.labels), file),
+            meta.task,
+            str(file),
+            "compiled",
+            meta.metrics.get("implicit_bos") is True,
         )
     return LoadedModel(model, meta.tokens, meta.labels, meta.task, str(file), "tpc")

@@ -58,7 +58,8 @@ def short(value) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-NESTED: dict[str, type] = {}  # annotation text -> attrs class, for configs holding others (wired modules)
+# annotation text -> attrs class, for configs holding others (wired modules)
+NESTED: dict[str, type] = {}
 
 
 @attrs.frozen
@@ -74,20 +75,23 @@ class ModelConfig:
     n_classes: int
     n_ctx: int
     d_var: int
-    n_layers: int = 3
-    n_heads_cat: int = 4
-    n_heads_num: int = 4
-    n_cat_mlps: int = 2
-    n_num_mlps: int = 2
-    mlp_vars_in: int = 2
-    d_mlp: int = 64
+    # The sizes have no defaults here: `tpc train` takes them from the task (tpc.tasks.registry),
+    # a reference run and a compiled program carry their own.
+    n_layers: int
+    n_heads_cat: int
+    n_heads_num: int
+    n_cat_mlps: int
+    n_num_mlps: int
+    mlp_vars_in: int
+    d_mlp: int
     one_hot_embed: bool = True
     n_vars_cat: int = 1  # learned categorical token embeddings, when not one-hot
     causal: bool = False
     # Classification (the paper's pool_outputs): position 0 reads the mean of every non-pad
     # position's class scores, and hard mode gives that class at every position.
     pool_outputs: bool = False
-    dropout: float = 0.0  # while training only: on MLP hidden units and new variables, as the paper's code
+    # While training only: on MLP hidden units and new variables, as the paper's code.
+    dropout: float = 0.0
     masked_classes: tuple[int, ...] = attrs.field(default=(), converter=tuple)
     # Names of numerical heads that average instead of summing, and predicates read as arbitrary
     # 0/1 matrices (logit > 0) instead of one match per row. The forward pass and the lifter
@@ -98,13 +102,21 @@ class ModelConfig:
 
     def __attrs_post_init__(self):
         if self.one_hot_embed and self.d_var < self.vocab_size:
-            raise TpcError(f"d_var {self.d_var} is narrower than the one-hot vocabulary "
-                           f"({self.vocab_size} tokens)")
+            raise TpcError(
+                f"d_var {self.d_var} is narrower than the one-hot vocabulary "
+                f"({self.vocab_size} tokens)"
+            )
         if self.d_var < self.n_ctx:
-            raise TpcError(f"d_var {self.d_var} is narrower than the one-hot positions "
-                           f"({self.n_ctx})")
-        counts = [self.n_layers, self.n_heads_cat, self.n_heads_num, self.n_cat_mlps,
-                  self.n_num_mlps]
+            raise TpcError(
+                f"d_var {self.d_var} is narrower than the one-hot positions ({self.n_ctx})"
+            )
+        counts = [
+            self.n_layers,
+            self.n_heads_cat,
+            self.n_heads_num,
+            self.n_cat_mlps,
+            self.n_num_mlps,
+        ]
         if min(counts) < 0 or self.n_layers < 1 or self.mlp_vars_in < 1 or self.d_mlp < 1:
             raise TpcError("layers must be >= 1; heads and MLPs >= 0; MLP sizes >= 1")
         if self.n_vars_cat < 1 or (self.one_hot_embed and self.n_vars_cat != 1):
@@ -112,13 +124,17 @@ class ModelConfig:
 
     # -- variable names, in residual-stream order -------------------------------------------
     def input_cat_vars(self) -> list[str]:
-        tokens = ["tokens"] if self.one_hot_embed else [f"embed.var{i}" for i in range(self.n_vars_cat)]
+        tokens = (
+            ["tokens"] if self.one_hot_embed else [f"embed.var{i}" for i in range(self.n_vars_cat)]
+        )
         return tokens + ["positions"]
 
     def layer_cat_outputs(self, layer: int) -> list[str]:
-        return ([f"L{layer}.cat_head{h}" for h in range(self.n_heads_cat)]
-                + [f"L{layer}.cat_mlp{i}" for i in range(self.n_cat_mlps)]
-                + [f"L{layer}.num_mlp{i}" for i in range(self.n_num_mlps)])
+        return (
+            [f"L{layer}.cat_head{h}" for h in range(self.n_heads_cat)]
+            + [f"L{layer}.cat_mlp{i}" for i in range(self.n_cat_mlps)]
+            + [f"L{layer}.num_mlp{i}" for i in range(self.n_num_mlps)]
+        )
 
     def cat_vars_before(self, layer: int) -> list[str]:
         """Categorical variables an attention head of ``layer`` may read."""

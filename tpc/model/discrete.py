@@ -91,7 +91,9 @@ class NumericalMLP:
 
     def apply(self, values: torch.Tensor) -> torch.Tensor:
         """Output values [n] for float input rows [n, len(inputs)], exactly as the model."""
-        return ops.mlp_logits(values.float(), self.w_in, self.b_in, self.w_out, self.b_out).argmax(-1)
+        return ops.mlp_logits(values.float(), self.w_in, self.b_in, self.w_out, self.b_out).argmax(
+            -1
+        )
 
 
 @attrs.frozen(eq=False)
@@ -112,8 +114,10 @@ class Unembedding:
     def logits(self, values: dict[str, torch.Tensor]) -> torch.Tensor:
         """Class scores [..., classes], masked classes not yet masked, from each variable's
         values [...] (value indices or numbers)."""
-        parts = [ops.numerical_contribution(values[v].float(), w[0]) if num else w[values[v].long()]
-                 for v, w, num in zip(self.variables, self.scores, self.numerical)]
+        parts = [
+            ops.numerical_contribution(values[v].float(), w[0]) if num else w[values[v].long()]
+            for v, w, num in zip(self.variables, self.scores, self.numerical)
+        ]
         return ops.readout_logits(parts)
 
     def mask(self, logits: torch.Tensor) -> torch.Tensor:
@@ -183,47 +187,97 @@ def _discretize_learned(model: TransformerProgram) -> DiscreteProgram:
     for l, layer in enumerate(model.layers):
         cats, nums = cfg.cat_vars_before(l), cfg.num_vars_before(l)
         for h in range(cfg.n_heads_cat):
-            q, k, v = (cats[i] for i in (_argmax(layer.cat_q[h]), _argmax(layer.cat_k[h]),
-                                         _argmax(layer.cat_v[h])))
+            q, k, v = (
+                cats[i]
+                for i in (_argmax(layer.cat_q[h]), _argmax(layer.cat_k[h]), _argmax(layer.cat_v[h]))
+            )
             out = f"L{l}.cat_head{h}"
             width[out] = width[v]
-            cat_heads.append(CategoricalHead(l, h, q, k, v, _table(
-                layer.cat_pred[h], cfg.general_predicates, width[q], width[k]), out))
+            cat_heads.append(
+                CategoricalHead(
+                    l,
+                    h,
+                    q,
+                    k,
+                    v,
+                    _table(layer.cat_pred[h], cfg.general_predicates, width[q], width[k]),
+                    out,
+                )
+            )
         for h in range(cfg.n_heads_num):
             q, k = cats[_argmax(layer.num_q[h])], cats[_argmax(layer.num_k[h])]
             out = f"L{l}.num_head{h}"
             width[out] = 1
-            num_heads.append(NumericalHead(
-                l, h, q, k, nums[_argmax(layer.num_v[h])],
-                _table(layer.num_pred[h], cfg.general_predicates, width[q], width[k]), out,
-                "mean" if out in cfg.mean_heads else "sum"))
+            num_heads.append(
+                NumericalHead(
+                    l,
+                    h,
+                    q,
+                    k,
+                    nums[_argmax(layer.num_v[h])],
+                    _table(layer.num_pred[h], cfg.general_predicates, width[q], width[k]),
+                    out,
+                    "mean" if out in cfg.mean_heads else "sum",
+                )
+            )
         mlp_cats = cats + [f"L{l}.cat_head{h}" for h in range(cfg.n_heads_cat)]
         mlp_nums = nums + [f"L{l}.num_head{h}" for h in range(cfg.n_heads_num)]
         for i in range(cfg.n_cat_mlps):
             out = f"L{l}.cat_mlp{i}"
             width[out] = d
-            cat_mlps.append(CategoricalMLP(
-                l, i, tuple(mlp_cats[j] for j in _argmax(layer.cat_mlp_read[i])), (d,) * cfg.mlp_vars_in,
-                *(getattr(layer, f"cat_mlp_{p}")[i].clone() for p in ("w_in", "b_in", "w_out", "b_out")),
-                out))
+            cat_mlps.append(
+                CategoricalMLP(
+                    l,
+                    i,
+                    tuple(mlp_cats[j] for j in _argmax(layer.cat_mlp_read[i])),
+                    (d,) * cfg.mlp_vars_in,
+                    *(
+                        getattr(layer, f"cat_mlp_{p}")[i].clone()
+                        for p in ("w_in", "b_in", "w_out", "b_out")
+                    ),
+                    out,
+                )
+            )
         for i in range(cfg.n_num_mlps):
             out = f"L{l}.num_mlp{i}"
             width[out] = d
-            num_mlps.append(NumericalMLP(
-                l, i, tuple(mlp_nums[j] for j in _argmax(layer.num_mlp_read[i])),
-                *(getattr(layer, f"num_mlp_{p}")[i].clone() for p in ("w_in", "b_in", "w_out", "b_out")),
-                out))
+            num_mlps.append(
+                NumericalMLP(
+                    l,
+                    i,
+                    tuple(mlp_nums[j] for j in _argmax(layer.num_mlp_read[i])),
+                    *(
+                        getattr(layer, f"num_mlp_{p}")[i].clone()
+                        for p in ("w_in", "b_in", "w_out", "b_out")
+                    ),
+                    out,
+                )
+            )
     names = cfg.cat_vars() + cfg.num_vars()
-    variables = tuple(Variable(n, "categorical" if i < len(cfg.cat_vars()) else "numerical", width[n])
-                      for i, n in enumerate(names))
+    variables = tuple(
+        Variable(n, "categorical" if i < len(cfg.cat_vars()) else "numerical", width[n])
+        for i, n in enumerate(names)
+    )
     w = model.unembed.detach().clone()
     n_cat = len(cfg.cat_vars())
-    scores = [w[i * d:i * d + width[n]] for i, n in enumerate(cfg.cat_vars())]
-    scores += [w[n_cat * d + i:n_cat * d + i + 1] for i in range(len(cfg.num_vars()))]
-    readout = Unembedding(tuple(names), tuple(scores), tuple(i >= n_cat for i in range(len(names))),
-                      tuple(cfg.masked_classes))
-    return DiscreteProgram(cfg, variables, embedding, tuple(cat_heads), tuple(num_heads),
-                           tuple(cat_mlps), tuple(num_mlps), readout)
+    scores = [w[i * d : i * d + width[n]] for i, n in enumerate(cfg.cat_vars())]
+    scores += [w[n_cat * d + i : n_cat * d + i + 1] for i in range(len(cfg.num_vars()))]
+    readout = Unembedding(
+        tuple(names),
+        tuple(scores),
+        tuple(i >= n_cat for i in range(len(names))),
+        tuple(cfg.masked_classes),
+    )
+    return DiscreteProgram(
+        cfg,
+        variables,
+        embedding,
+        tuple(cat_heads),
+        tuple(num_heads),
+        tuple(cat_mlps),
+        tuple(num_mlps),
+        readout,
+    )
 
 
 @torch.no_grad()
@@ -238,22 +292,44 @@ def _discretize_wired(model: WiredProgram) -> DiscreteProgram:
             if m.kind == "cat_head":
                 parts[m.kind].append(CategoricalHead(m.layer, m.index, *m.reads, table, m.output))
             else:
-                parts[m.kind].append(NumericalHead(m.layer, m.index, *m.reads, table, m.output,
-                                                   "mean" if m.mean else "sum"))
+                parts[m.kind].append(
+                    NumericalHead(
+                        m.layer, m.index, *m.reads, table, m.output, "mean" if m.mean else "sum"
+                    )
+                )
         else:
             mlp = next(mlps)
             weights = (p.detach().clone() for p in (mlp.w_in, mlp.b_in, mlp.w_out, mlp.b_out))
             if m.kind == "cat_mlp":
-                parts[m.kind].append(CategoricalMLP(m.layer, m.index, m.reads, tuple(width[r] for r in m.reads),
-                                                    *weights, m.output))
+                parts[m.kind].append(
+                    CategoricalMLP(
+                        m.layer,
+                        m.index,
+                        m.reads,
+                        tuple(width[r] for r in m.reads),
+                        *weights,
+                        m.output,
+                    )
+                )
             else:
                 parts[m.kind].append(NumericalMLP(m.layer, m.index, m.reads, *weights, m.output))
-    variables = tuple([Variable(n, "categorical", width[n]) for n in cfg.cat_vars()]
-                      + [Variable(n, "numerical", 1) for n in cfg.num_vars()])
+    variables = tuple(
+        [Variable(n, "categorical", width[n]) for n in cfg.cat_vars()]
+        + [Variable(n, "numerical", 1) for n in cfg.num_vars()]
+    )
     order = cfg.readout_order()
     w = model.unembed.detach().clone()
     rows = torch.cumsum(torch.tensor([0] + [width.get(n, 1) for n in order]), 0).tolist()
-    readout = Unembedding(tuple(order), tuple(w[rows[i]:rows[i + 1]] for i in range(len(order))),
-                      tuple(n not in width for n in order), tuple(cfg.masked_classes))
-    return DiscreteProgram(cfg, variables, {"tokens": tuple(range(cfg.vocab_size))},
-                           *(tuple(parts[k]) for k in KINDS), readout)
+    readout = Unembedding(
+        tuple(order),
+        tuple(w[rows[i] : rows[i + 1]] for i in range(len(order))),
+        tuple(n not in width for n in order),
+        tuple(cfg.masked_classes),
+    )
+    return DiscreteProgram(
+        cfg,
+        variables,
+        {"tokens": tuple(range(cfg.vocab_size))},
+        *(tuple(parts[k]) for k in KINDS),
+        readout,
+    )

@@ -49,6 +49,23 @@ class Layer(nn.Module):
             if param.numel() == 0:
                 delattr(self, name)
 
+    @staticmethod
+    def state_shapes(cfg: ModelConfig, index: int) -> dict:
+        """Name -> shape of every parameter `__init__` keeps, from the config alone."""
+        d, hc, hn, m = cfg.d_var, cfg.n_heads_cat, cfg.n_heads_num, cfg.mlp_vars_in
+        n_cat, n_num = len(cfg.cat_vars_before(index)), len(cfg.num_vars_before(index))
+        mc, mn, h = cfg.n_cat_mlps, cfg.n_num_mlps, cfg.d_mlp
+        shapes = {
+            "cat_q": (hc, n_cat), "cat_k": (hc, n_cat), "cat_v": (hc, n_cat),
+            "cat_pred": (hc, d, d), "num_q": (hn, n_cat), "num_k": (hn, n_cat),
+            "num_v": (hn, n_num), "num_pred": (hn, d, d),
+            "cat_mlp_read": (mc, m, n_cat + hc), "cat_mlp_w_in": (mc, h, m * d),
+            "cat_mlp_b_in": (mc, h), "cat_mlp_w_out": (mc, d, h), "cat_mlp_b_out": (mc, d),
+            "num_mlp_read": (mn, m, n_num + hn), "num_mlp_w_in": (mn, h, m),
+            "num_mlp_b_in": (mn, h), "num_mlp_w_out": (mn, d, h), "num_mlp_b_out": (mn, d),
+        }
+        return {name: shape for name, shape in shapes.items() if math.prod(shape)}
+
     def forward(self, x_cat, x_num, mask, bias, tau):
         """x_cat [vars, batch, pos, d_var], x_num [vars, batch, pos] -> both extended.
 
@@ -128,6 +145,23 @@ class TransformerProgram(nn.Module):
         masked = torch.zeros(cfg.n_classes, dtype=torch.bool)
         masked[list(cfg.masked_classes)] = True
         self.register_buffer("class_mask", masked)
+
+    @staticmethod
+    def state_shapes(cfg: ModelConfig) -> dict:
+        """Name -> (shape, dtype) of every tensor in `state_dict()`, from the config's arithmetic
+        (building the model on torch's meta device costs seconds of torch's start-up)."""
+        d, v, f32 = cfg.d_var, cfg.vocab_size, torch.float32
+        width = len(cfg.cat_vars()) * d + len(cfg.num_vars())
+        embed = {"embed": (((v, 1, d) if cfg.one_hot_embed else (v, cfg.n_vars_cat, d)), f32)}
+        # state_dict's order: own parameters, own buffers, then each layer's parameters
+        shapes = {**({} if cfg.one_hot_embed else embed), "unembed": ((width, cfg.n_classes), f32),
+                  **(embed if cfg.one_hot_embed else {}), "positions": ((cfg.n_ctx, d), f32),
+                  "bias": ((cfg.n_ctx, cfg.n_ctx), f32),
+                  "class_mask": ((cfg.n_classes,), torch.bool)}
+        for i in range(cfg.n_layers):
+            shapes.update({f"layers.{i}.{name}": (shape, f32)
+                           for name, shape in Layer.state_shapes(cfg, i).items()})
+        return shapes
 
     def residual(self, tokens: torch.Tensor, tau: float | None = None):
         """All variables: (categorical [batch, pos, vars, d_var], numerical [batch, pos, vars])."""

@@ -112,8 +112,9 @@ def position_bias(n_ctx: int) -> torch.Tensor:
     Built with ``linspace`` like the reference so the float values are identical.
     """
     n = n_ctx
-    table = torch.cat([torch.tensor([-2.0]), torch.linspace(0.0, -n, n - 1) / n,
-                       torch.linspace(-n, 0.0, n) / n])
+    table = torch.cat(
+        [torch.tensor([-2.0]), torch.linspace(0.0, -n, n - 1) / n, torch.linspace(-n, 0.0, n) / n]
+    )
     offsets = torch.arange(n).unsqueeze(0) - torch.arange(n).unsqueeze(1)  # key - query
     return table[offsets]  # negative offsets index from the end, as intended
 

@@ -10,8 +10,8 @@ import torch
 
 from tpc.errors import TpcError
 from tpc.model.config import ModelConfig, check_fields, short
-from tpc.model.tensors import check_state, expected_state, load_tensors
 from tpc.model.learned import TransformerProgram
+from tpc.model.tensors import check_state, expected_state, load_tensors
 
 
 @attrs.frozen
@@ -58,13 +58,21 @@ class ReferenceArgs:
 def _args(path: Path) -> ReferenceArgs:
     """args.json, checked: every entry tpc reads has its type; unsupported settings are refused."""
     args = _read_json(path)
-    unsupported = {"attention_type": "cat", "rel_pos_bias": "fixed", "count_only": True,
-                   "n_vars_num": 1, "pool_outputs": 0, "standard": False}
+    unsupported = {
+        "attention_type": "cat",
+        "rel_pos_bias": "fixed",
+        "count_only": True,
+        "n_vars_num": 1,
+        "pool_outputs": 0,
+        "standard": False,
+    }
     for key, want in unsupported.items():
         if args.get(key, want) != want:
             raise TpcError(f"{path}: {key}={short(args[key])} is not supported")
     names = {f.name for f in attrs.fields(ReferenceArgs)}
-    return ReferenceArgs(**check_fields(ReferenceArgs, {k: v for k, v in args.items() if k in names}, str(path)))
+    return ReferenceArgs(
+        **check_fields(ReferenceArgs, {k: v for k, v in args.items() if k in names}, str(path))
+    )
 
 
 def _matrix(sd: dict, key: str, where: str) -> torch.Tensor:
@@ -81,14 +89,26 @@ def _config(args: ReferenceArgs, sd, where: str) -> ModelConfig:
     mask = sd.get("unembed.mask")
     if mask is not None and not isinstance(mask, torch.Tensor):
         raise TpcError(f"{where}: 'unembed.mask' must be a tensor")
-    return ModelConfig.from_dict(dict(
-        vocab_size=_matrix(sd, "embed.W_E", where).shape[1],
-        n_classes=_matrix(sd, "unembed.W_U", where).shape[1],
-        n_ctx=n_ctx, d_var=d_var, n_layers=args.n_layers, n_heads_cat=args.n_heads_cat,
-        n_heads_num=args.n_heads_num, n_cat_mlps=args.n_cat_mlps,
-        n_num_mlps=args.n_num_mlps, mlp_vars_in=args.mlp_vars_in, d_mlp=args.d_mlp,
-        one_hot_embed=args.one_hot_embed, n_vars_cat=args.n_vars_cat, causal=args.autoregressive,
-        masked_classes=[] if mask is None else mask.flatten().nonzero().flatten().tolist()), where)
+    return ModelConfig.from_dict(
+        dict(
+            vocab_size=_matrix(sd, "embed.W_E", where).shape[1],
+            n_classes=_matrix(sd, "unembed.W_U", where).shape[1],
+            n_ctx=n_ctx,
+            d_var=d_var,
+            n_layers=args.n_layers,
+            n_heads_cat=args.n_heads_cat,
+            n_heads_num=args.n_heads_num,
+            n_cat_mlps=args.n_cat_mlps,
+            n_num_mlps=args.n_num_mlps,
+            mlp_vars_in=args.mlp_vars_in,
+            d_mlp=args.d_mlp,
+            one_hot_embed=args.one_hot_embed,
+            n_vars_cat=args.n_vars_cat,
+            causal=args.autoregressive,
+            masked_classes=[] if mask is None else mask.flatten().nonzero().flatten().tolist(),
+        ),
+        where,
+    )
 
 
 def _state(cfg: ModelConfig, sd: dict) -> dict:
@@ -105,11 +125,17 @@ def _state(cfg: ModelConfig, sd: dict) -> dict:
                     out[f"{dst}{kind}_{r}"] = sd[f"{src}{kind}_attn.W_{r.upper()}.W"]
                 out[f"{dst}{kind}_pred"] = sd[f"{src}{kind}_attn.W_pred.W"]
         for kind, count in (("cat", cfg.n_cat_mlps), ("num", cfg.n_num_mlps)):
-            for name, key in (("read", "W_read.W"), ("w_in", "W_in"), ("b_in", "b_in"),
-                              ("w_out", "W_out"), ("b_out", "b_out")):
+            for name, key in (
+                ("read", "W_read.W"),
+                ("w_in", "W_in"),
+                ("b_in", "b_in"),
+                ("w_out", "W_out"),
+                ("b_out", "b_out"),
+            ):
                 if count:
                     out[f"{dst}{kind}_mlp_{name}"] = torch.stack(
-                        [sd[f"{src}{kind}_mlp.mlps.{i}.{key}"] for i in range(count)])
+                        [sd[f"{src}{kind}_mlp.mlps.{i}.{key}"] for i in range(count)]
+                    )
     return out
 
 
@@ -124,14 +150,26 @@ def load_reference_run(run_dir: str | Path, state: dict | None = None) -> Refere
     expected = expected_state(TransformerProgram, cfg)
     try:
         renamed = _state(cfg, sd)
-    except (KeyError, RuntimeError, TypeError, AttributeError) as e:  # a tensor missing or of the wrong kind
-        raise TpcError(f"{where}: not a model this loader understands ({args.dataset}, "
-                       f"{cfg.n_layers} layers): {str(e).splitlines()[0][:200]}") from None
+    except (
+        KeyError,
+        RuntimeError,
+        TypeError,
+        AttributeError,
+    ) as e:  # a tensor missing or of the wrong kind
+        raise TpcError(
+            f"{where}: not a model this loader understands ({args.dataset}, "
+            f"{cfg.n_layers} layers): {str(e).splitlines()[0][:200]}"
+        ) from None
     model = TransformerProgram(cfg)
-    learned = {k: v for k, v in expected.items() if k in dict(model.named_parameters())}  # buffers are tpc's
+    learned = {
+        k: v for k, v in expected.items() if k in dict(model.named_parameters())
+    }  # buffers are tpc's
     model.load_state_dict(check_state(renamed, learned, where, partial=True), strict=False)
     tokens, labels = _vocabulary(run_dir, args)
-    for key, values, count in (("tokens", tokens, cfg.vocab_size), ("labels", labels, cfg.n_classes)):
+    for key, values, count in (
+        ("tokens", tokens, cfg.vocab_size),
+        ("labels", labels, cfg.n_classes),
+    ):
         if len(values) != count:
             raise TpcError(f"{run_dir}: {len(values)} {key}, but the model has {count}")
     return ReferenceRun(model.eval(), tokens, labels, args.dataset)
@@ -150,7 +188,15 @@ def _vocabulary(run_dir: Path, args: ReferenceArgs) -> tuple[tuple, tuple]:
     needed = ("vocab_size", "max_length", "min_length", "dataset_size", "seed")
     missing = [k for k in needed if getattr(args, k) is None]
     if missing:
-        raise TpcError(f"{run_dir / 'args.json'}: missing {missing[0]!r} (needed without vocab.json)")
-    data = make_dataset(args.dataset, args.vocab_size, args.max_length, args.min_length,
-                        args.dataset_size, args.seed)
+        raise TpcError(
+            f"{run_dir / 'args.json'}: missing {missing[0]!r} (needed without vocab.json)"
+        )
+    data = make_dataset(
+        args.dataset,
+        args.vocab_size,
+        args.max_length,
+        args.min_length,
+        args.dataset_size,
+        args.seed,
+    )
     return data.tokens, data.labels

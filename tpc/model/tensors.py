@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from pathlib import Path
 
@@ -39,14 +40,14 @@ MAX_PARAMETERS = 50_000_000  # a stored model bigger than this is refused before
 
 
 def expected_state(module_class, cfg) -> dict:
-    """Name -> (shape, dtype) of every tensor a `module_class(cfg)` holds, found on torch's
-    meta device (which allocates nothing); a model beyond MAX_PARAMETERS is a TpcError."""
-    with torch.device("meta"):
-        state = module_class(cfg).state_dict()
-    size = sum(t.numel() for t in state.values())
+    """Name -> (shape, dtype) of every tensor a `module_class(cfg)` holds, from the config
+    (`module_class.state_shapes`: nothing is allocated); a model beyond MAX_PARAMETERS is a
+    TpcError."""
+    shapes = module_class.state_shapes(cfg)
+    size = sum(math.prod(shape) for shape, _ in shapes.values())
     if size > MAX_PARAMETERS:
         raise TpcError(f"the model would have {size:,} parameters, beyond the supported limit of {MAX_PARAMETERS:,}")
-    return {k: (tuple(t.shape), t.dtype) for k, t in state.items()}
+    return shapes
 
 
 def check_state(state, expected: dict, where: str, *, partial: bool = False) -> dict:

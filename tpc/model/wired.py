@@ -180,6 +180,28 @@ class WiredProgram(nn.Module):
         masked[list(cfg.masked_classes)] = True
         self.register_buffer("class_mask", masked)
 
+    @staticmethod
+    def state_shapes(cfg: WiredConfig) -> dict:
+        """Name -> (shape, dtype) of every tensor in `state_dict()`, from the config alone."""
+        w, f32 = cfg.widths(), torch.float32
+        rows = sum(w.get(v, 1) for v in cfg.readout_order())
+        # state_dict's order: own parameters, own buffers, then the predicates and the MLPs
+        shapes = {"unembed": ((rows, cfg.n_classes), f32),
+                  "embed": ((cfg.vocab_size, cfg.vocab_size), f32),
+                  "positions": ((cfg.n_ctx, cfg.n_ctx), f32), "bias": ((cfg.n_ctx, cfg.n_ctx), f32),
+                  "class_mask": ((cfg.n_classes,), torch.bool)}
+        heads = [m for m in cfg.modules if m.kind.endswith("head")]
+        for j, m in enumerate(heads):
+            shapes[f"predicates.{j}"] = ((w[m.reads[0]], w[m.reads[1]]), f32)
+        mlps = [m for m in cfg.modules if m.kind.endswith("mlp")]
+        for j, m in enumerate(mlps):
+            d_in = sum(w[r] for r in m.reads) if m.kind == "cat_mlp" else len(m.reads)
+            shapes.update({f"mlps.{j}.w_in": ((m.hidden, d_in), f32),
+                           f"mlps.{j}.b_in": ((m.hidden,), f32),
+                           f"mlps.{j}.w_out": ((m.width, m.hidden), f32),
+                           f"mlps.{j}.b_out": ((m.width,), f32)})
+        return shapes
+
     def variables(self, tokens: torch.Tensor, tau: float | None = None) -> dict[str, torch.Tensor]:
         """Every variable: categorical [batch, pos, width], numerical [batch, pos]."""
         cfg = self.cfg

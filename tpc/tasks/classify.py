@@ -59,7 +59,7 @@ def _jsonl(path: Path) -> list[Example]:
         except json.JSONDecodeError as e:
             raise TpcError(f"{path}:{number}: not JSON ({e.msg})") from None
         if not isinstance(row, dict) or "text" not in row or "label" not in row:
-            raise TpcError(f"{path}:{number}: expected an object with \"text\" and \"label\"")
+            raise TpcError(f'{path}:{number}: expected an object with "text" and "label"')
         out.append(Example(str(row["text"]), str(row["label"]), number))
     return out
 
@@ -78,11 +78,15 @@ def _table(path: Path, delimiter: str) -> list[Example]:
         label_col, text_col = 0, 1
         header = ["label", "text"]
     else:
-        raise TpcError(f"{path}:{numbered[0][0]}: a CSV file needs a header naming its text and label columns")
+        raise TpcError(
+            f"{path}:{numbered[0][0]}: a CSV file needs a header naming its text and label columns"
+        )
     out = []
     for number, row in numbered:
         if len(row) != len(header):
-            raise TpcError(f"{path}:{number}: {len(row)} columns where the header has {len(header)}")
+            raise TpcError(
+                f"{path}:{number}: {len(row)} columns where the header has {len(header)}"
+            )
         out.append(Example(row[text_col], row[label_col].strip(), number))
     return out
 

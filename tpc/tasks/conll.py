@@ -61,7 +61,9 @@ def read_conll(path: str | Path) -> list[Sentence]:
         if len(cols) < 2:
             raise TpcError(f"{where}: expected a word and a tag, got {len(cols)} column")
         if width and len(cols) != width:
-            raise TpcError(f"{where}: {len(cols)} columns where the file's lines before have {width}")
+            raise TpcError(
+                f"{where}: {len(cols)} columns where the file's lines before have {width}"
+            )
         width = len(cols)
         _check_tag(cols[-1], where)
         if not words:

@@ -9,49 +9,11 @@ import numpy as np
 import torch
 
 from tpc.errors import TpcError
-from tpc.tasks import generators as gen
-from tpc.tasks.generators import PAD, UNK, Example
-
+from tpc.tasks.generators import PAD, Example
+from tpc.tasks.registry import Task, get_task
 
 # The generator draws up to 5x the examples as Python lists: this bound keeps that to ~1 GB.
 MAX_DATASET_TOKENS = 4_000_000
-
-
-@attrs.frozen
-class TaskSpec:
-    """A task: its generator and the options the paper's scripts use for it."""
-
-    name: str
-    generate: object
-    vocab_size: int = 8
-    min_length: int = 1
-    max_length: int = 8
-    causal: bool = False
-    # The reference masks these labels out of the readout's argmax (induction must predict <unk>).
-    masked_labels: tuple[str, ...] = (PAD, UNK)
-
-
-TASKS: dict[str, TaskSpec] = {
-    spec.name: spec
-    for spec in [
-        TaskSpec("reverse", gen.reverse),
-        TaskSpec("hist", gen.hist),
-        TaskSpec("double_hist", gen.double_hist),
-        TaskSpec("sort", gen.sort),
-        TaskSpec("most_freq", gen.most_freq),
-        # The reference forces the bracket-kind count into vocab_size for Dyck.
-        TaskSpec("dyck1", gen.dyck1, vocab_size=1, min_length=16, max_length=16, causal=True),
-        TaskSpec("dyck2", gen.dyck2, vocab_size=2, min_length=16, max_length=16, causal=True),
-        TaskSpec("induction", gen.induction, vocab_size=10, min_length=9, max_length=9,
-                 causal=True, masked_labels=()),
-    ]
-}
-
-
-def get_task(name: str) -> TaskSpec:
-    if name not in TASKS:
-        raise TpcError(f"unknown task {name!r} (known: {', '.join(TASKS)})")
-    return TASKS[name]
 
 
 @attrs.frozen
@@ -77,7 +39,7 @@ class Dataset:
         return self.train.x.shape[1]
 
 
-def generate_unique(spec: TaskSpec, vocab_size, size, min_length, max_length, seed) -> list[Example]:
+def generate_unique(spec: Task, vocab_size, size, min_length, max_length, seed) -> list[Example]:
     """Draw 2x, 3x, 4x, then 5x ``size`` examples until ``size`` distinct inputs are found."""
     for factor in (2, 3, 4, 5):
         rng = np.random.RandomState(seed)
@@ -113,20 +75,36 @@ def make_dataset(task: str, vocab_size: int | None = None, max_length: int | Non
                  min_length: int | None = None, size: int = 20000, seed: int = 0) -> Dataset:
     """Generate, deduplicate and split 81% / 9% / 10% (train / val / test), as the paper does."""
     spec = get_task(task)
-    if spec.name.startswith("dyck") or vocab_size is None:
+    if spec.text:
+        raise TpcError(f"{task} reads its sentences from files, it generates no data")
+    if spec.vocab_fixed or vocab_size is None:
         vocab_size = spec.vocab_size
+    elif vocab_size < spec.min_vocab_size:
+        raise TpcError(f"--vocab-size {vocab_size}: {task} needs at least "
+                       f"{spec.min_vocab_size} (its special tokens and one value)")
     max_length = spec.max_length if max_length is None else max_length
     min_length = spec.min_length if min_length is None else min_length
     if size < 10 or min_length > max_length or max_length < 2:
         raise TpcError(f"impossible dataset: size {size}, lengths {min_length}..{max_length}")
     if size * max_length > MAX_DATASET_TOKENS:
-        raise TpcError(f"dataset size {size} x max length {max_length} is beyond the supported limit of "
-                       f"{MAX_DATASET_TOKENS:,} tokens")
+        raise TpcError(
+            f"dataset size {size} x max length {max_length} is beyond the supported limit of "
+            f"{MAX_DATASET_TOKENS:,} tokens"
+        )
     examples = generate_unique(spec, vocab_size, size, min_length, max_length, seed)
     rest, test = split_indices(len(examples), seed)
     rest_train, rest_val = split_indices(len(rest), seed)
-    parts = [[examples[i] for i in rest[rest_train]], [examples[i] for i in rest[rest_val]],
-             [examples[i] for i in test]]
+    parts = [
+        [examples[i] for i in rest[rest_train]],
+        [examples[i] for i in rest[rest_val]],
+        [examples[i] for i in test],
+    ]
+    if not all(parts):
+        raise TpcError(f"{task}: only {len(examples)} distinct inputs at vocab size {vocab_size} "
+                       f"and lengths {min_length}..{max_length}: too few for train, validation "
+                       "and test splits (raise --vocab-size or --max-len)")
     tokens, labels = build_vocab(parts[0])
-    splits = [Split(encode([x for x, _ in p], tokens), encode([y for _, y in p], labels)) for p in parts]
+    splits = [
+        Split(encode([x for x, _ in p], tokens), encode([y for _, y in p], labels)) for p in parts
+    ]
     return Dataset(spec.name, tokens, labels, *splits)

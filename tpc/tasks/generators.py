@@ -162,3 +162,4 @@ def induction(vocab_size, size, min_length, max_length, rng) -> list[Example]:
         seen.add(key)
         out.append((s, t))
     return out
+

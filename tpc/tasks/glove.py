@@ -35,7 +35,9 @@ def read_glove(path: str | Path, words) -> tuple[dict[str, np.ndarray], int]:
                     try:
                         found[parts[0]] = np.array(parts[1:], dtype=np.float64)
                     except ValueError:
-                        raise TpcError(f"{path}:{number}: not a number among the {dim} after the word") from None
+                        raise TpcError(
+                            f"{path}:{number}: not a number among the {dim} after the word"
+                        ) from None
     except (OSError, UnicodeDecodeError) as e:
         raise TpcError(f"{path}: cannot read: {getattr(e, 'strerror', None) or e}") from None
     if not dim:

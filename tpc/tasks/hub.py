@@ -25,11 +25,13 @@ def is_hub(data: str) -> bool:
 
 def load_splits(task: str, data: str) -> tuple[list, list | None, list]:
     """(train, validation or None, test) records of the hub data set named by ``data``."""
-    name = data[len(PREFIX):]
+    name = data[len(PREFIX) :]
     try:
         import datasets  # lazy: an optional extra, and slow to import
     except ImportError:
-        raise TpcError(f"--data {data}: needs the datasets library (pip install 'tpc[hf]')") from None
+        raise TpcError(
+            f"--data {data}: needs the datasets library (pip install 'tpc[hf]')"
+        ) from None
     try:
         splits = datasets.load_dataset(name)
     except Exception as e:  # the library's own errors (network, unknown name) vary by version
@@ -54,7 +56,9 @@ def _column(data: str, split_name: str, split, choices: tuple[str, ...]) -> str:
     for column in choices:
         if column in split.column_names:
             return column
-    raise TpcError(f"--data {data}: split {split_name!r} has no {' or '.join(map(repr, choices))} column")
+    raise TpcError(
+        f"--data {data}: split {split_name!r} has no {' or '.join(map(repr, choices))} column"
+    )
 
 
 def _name(label, names: list[str] | None, where: str) -> str:
@@ -72,8 +76,15 @@ def _sentences(data: str, split_name: str, split) -> list[Sentence]:
         _column(data, split_name, split, (column,))
     names = _names(split, "ner_tags")
     where = f"{data}/{split_name}"
-    return [Sentence(tuple(row["tokens"]), tuple(to_iob2([_name(t, names, f"{where}:{i}") for t in row["ner_tags"]])), i)
-            for i, row in enumerate(split, 1) if row["tokens"]]
+    return [
+        Sentence(
+            tuple(row["tokens"]),
+            tuple(to_iob2([_name(t, names, f"{where}:{i}") for t in row["ner_tags"]])),
+            i,
+        )
+        for i, row in enumerate(split, 1)
+        if row["tokens"]
+    ]
 
 
 def _examples(data: str, split_name: str, split) -> list[Example]:
@@ -82,5 +93,9 @@ def _examples(data: str, split_name: str, split) -> list[Example]:
     # SetFit's copies store plain ints beside a label_text column that names them.
     named = names is None and "label_text" in split.column_names
     where = f"{data}/{split_name}"
-    return [Example(row[text], row["label_text"] if named else _name(row[label], names, f"{where}:{i}"), i)
-            for i, row in enumerate(split, 1)]
+    return [
+        Example(
+            row[text], row["label_text"] if named else _name(row[label], names, f"{where}:{i}"), i
+        )
+        for i, row in enumerate(split, 1)
+    ]

@@ -7,24 +7,23 @@ import os
 import sys
 from pathlib import Path
 
-import attrs
 import numpy as np
 import torch
 import torch.distributed as dist
 
 from tpc.atomic import write_text
 from tpc.errors import TpcError
-from tpc.model.checkpoint import load_checkpoint, save_checkpoint
 from tpc.model import ops
+from tpc.model.checkpoint import load_checkpoint, save_checkpoint
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
 from tpc.model.tensors import expected_state
-from tpc.tasks import Dataset, get_task
-from tpc.tasks.text import TEXT_TASKS
+from tpc.tasks.dataset import Dataset
+from tpc.tasks.registry import get_task
 from tpc.train.metrics import entity_scores
 from tpc.train.options import TrainOptions
 from tpc.train.progress import Progress
-from tpc.train.setup import build_config, init_from_glove, load_data, pick_device, size
+from tpc.train.setup import build_config, init_from_glove, load_data, pick_device
 
 RESUME_FILE = "resume.pt"
 CURVE_FILE = "training-curve.png"
@@ -41,10 +40,14 @@ def sequence_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 def predictions(model: TransformerProgram, x: torch.Tensor, batch: int = 4096) -> torch.Tensor:
     """Hard-mode class ids of every position, on the model's device, returned on the CPU."""
     device = next(model.buffers()).device
-    return torch.cat([model.predict(x[i:i + batch].to(device)).cpu() for i in range(0, len(x), batch)])
+    return torch.cat(
+        [model.predict(x[i : i + batch].to(device)).cpu() for i in range(0, len(x), batch)]
+    )
 
 
-def accuracy(model: TransformerProgram, x: torch.Tensor, y: torch.Tensor, batch: int = 4096) -> float:
+def accuracy(
+    model: TransformerProgram, x: torch.Tensor, y: torch.Tensor, batch: int = 4096
+) -> float:
     """Hard-mode accuracy over non-pad targets."""
     real = y != 0
     return int((predictions(model, x, batch) == y)[real].sum()) / max(int(real.sum()), 1)
@@ -57,8 +60,12 @@ def split_metrics(model: TransformerProgram, name: str, x, y, labels) -> dict[st
     real = y != 0
     metrics = {f"{name}_acc": int((pred == y)[real].sum()) / max(int(real.sum()), 1)}
     if any(str(label).startswith("B-") for label in labels):
-        true_tags = [[labels[t] for t, r in zip(row, m) if r] for row, m in zip(y.tolist(), real.tolist())]
-        pred_tags = [[labels[p] for p, r in zip(row, m) if r] for row, m in zip(pred.tolist(), real.tolist())]
+        true_tags = [
+            [labels[t] for t, r in zip(row, m) if r] for row, m in zip(y.tolist(), real.tolist())
+        ]
+        pred_tags = [
+            [labels[p] for p, r in zip(row, m) if r] for row, m in zip(pred.tolist(), real.tolist())
+        ]
         metrics.update({f"{name}_{k}": v for k, v in entity_scores(true_tags, pred_tags).items()})
     return metrics
 
@@ -91,8 +98,10 @@ def _initial_model(path: str, data: Dataset) -> TransformerProgram:
     fine-tuned on `data`: its tokens and labels must be the task's."""
     model, meta = load_checkpoint(path)
     if (tuple(meta.tokens), tuple(meta.labels)) != (tuple(data.tokens), tuple(data.labels)):
-        raise TpcError(f"--init {path}: its tokens and labels differ from the task's "
-                       f"({' '.join(data.tokens)} / {' '.join(data.labels)})")
+        raise TpcError(
+            f"--init {path}: its tokens and labels differ from the task's "
+            f"({' '.join(data.tokens)} / {' '.join(data.labels)})"
+        )
     return model.train()
 
 
@@ -110,27 +119,46 @@ def _distributed() -> tuple[int, int]:
     return (dist.get_rank(), world) if world > 1 else (0, 1)
 
 
-def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
-          progress: bool = True, threads: int = 1) -> dict:
+def train(
+    opts: TrainOptions,
+    out_dir: str | Path,
+    resume: bool = False,
+    progress: bool = True,
+    threads: int = 1,
+) -> dict:
     """Train, write ``model.pt`` and ``metrics.json`` to ``out_dir``; return the metrics.
 
     Same options and thread count on the same machine give bit-identical weights.
     """
+    if not str(out_dir):  # Path("") is the current directory: never write a run there unasked
+        raise TpcError("-o: an empty path; name the run directory (e.g. -o runs/sort)")
     out_dir = Path(out_dir)
-    if opts.task not in TEXT_TASKS:
-        get_task(opts.task)  # fail on a bad name before touching the disk
-    opts = attrs.evolve(opts, batch_size=size(opts, "batch_size"))
+    if resume and not (out_dir / RESUME_FILE).is_file():
+        raise TpcError(f"--resume: nothing to resume in {out_dir} (no {RESUME_FILE}); run without "
+                       "--resume to start training")
+    opts = opts.with_task_defaults()  # fails on a bad name before touching the disk
     device = pick_device(opts.device)
     torch.set_num_threads(threads)
     rank, world = _distributed()
     if rank == 0:
         _prepare_output(out_dir)
-    if opts.epochs < 1 or opts.batch_size < world or opts.lr <= 0 or min(opts.tau_init, opts.tau_end) <= 0:
-        raise TpcError("epochs >= 1, batch size >= number of processes, lr > 0 and tau > 0 required")
+    if (
+        opts.epochs < 1
+        or opts.batch_size < world
+        or opts.lr <= 0
+        or min(opts.tau_init, opts.tau_end) <= 0
+    ):
+        raise TpcError(
+            "epochs >= 1, batch size >= number of processes, lr > 0 and tau > 0 required"
+        )
     data = load_data(opts)
     torch.manual_seed(opts.seed)
     model = _initial_model(opts.init, data) if opts.init else _new_model(build_config(opts, data))
-    found = init_from_glove(model, opts.glove, data.tokens, opts.seed) if opts.glove and not resume else {}
+    found = (
+        init_from_glove(model, opts.glove, data.tokens, opts.seed)
+        if opts.glove and not resume
+        else {}
+    )
     model.to(device)
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=opts.lr)
     start, history = 0, []
@@ -139,9 +167,11 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
     net = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
 
     bar = Progress(opts.epochs, start, enabled=progress and rank == 0)
-    text = opts.task in TEXT_TASKS
+    text = get_task(opts.task).text
     for epoch in range(start, opts.epochs):
-        loss, acc, tau = run_epoch(net, optimizer, data.train.x, data.train.y, opts, epoch, rank, world)
+        loss, acc, tau = run_epoch(
+            net, optimizer, data.train.x, data.train.y, opts, epoch, rank, world
+        )
         shown = {"loss": loss, "acc": acc, "tau": tau}
         if text and progress and rank == 0:  # the held-out score a text run is judged by
             val = split_metrics(model.eval(), "val", data.val.x, data.val.y, data.labels)
@@ -149,9 +179,19 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
         bar.update(epoch + 1, **shown)
         history.append({"epoch": epoch + 1, "loss": loss, "acc": acc, "tau": tau})
         if rank == 0 and ((epoch + 1) % opts.checkpoint_every == 0 or epoch + 1 == opts.epochs):
-            save_checkpoint(out_dir / RESUME_FILE, model, tokens=data.tokens, labels=data.labels,
-                            task=opts.task, training={"options": opts.to_dict(), "epoch": epoch + 1,
-                                                      "optimizer": optimizer.state_dict(), "history": history})
+            save_checkpoint(
+                out_dir / RESUME_FILE,
+                model,
+                tokens=data.tokens,
+                labels=data.labels,
+                task=opts.task,
+                training={
+                    "options": opts.to_dict(),
+                    "epoch": epoch + 1,
+                    "optimizer": optimizer.state_dict(),
+                    "history": history,
+                },
+            )
     bar.close()
 
     model.eval().cpu()  # checkpoints hold CPU tensors whatever trained them
@@ -160,18 +200,27 @@ def train(opts: TrainOptions, out_dir: str | Path, resume: bool = False,
         metrics.update(split_metrics(model, name, split.x, split.y, data.labels))
     metrics.update(epochs=opts.epochs, **found, **data.info)
     if rank == 0:
-        save_checkpoint(out_dir / "model.pt", model, tokens=data.tokens, labels=data.labels,
-                        task=opts.task, metrics=metrics)
-        write_text(out_dir / "metrics.json", json.dumps(
-            {**metrics, "options": opts.to_dict(), "history": history}, indent=2) + "\n")
+        save_checkpoint(
+            out_dir / "model.pt",
+            model,
+            tokens=data.tokens,
+            labels=data.labels,
+            task=opts.task,
+            metrics=metrics,
+        )
+        write_text(
+            out_dir / "metrics.json",
+            json.dumps({**metrics, "options": opts.to_dict(), "history": history}, indent=2) + "\n",
+        )
         _training_curve(history, out_dir / CURVE_FILE)
     if world > 1:
         dist.barrier()
     return metrics
 
 
-def run_epoch(net, optimizer, x, y, opts: TrainOptions, epoch: int, rank: int = 0,
-              world: int = 1) -> tuple[float, float, float]:
+def run_epoch(
+    net, optimizer, x, y, opts: TrainOptions, epoch: int, rank: int = 0, world: int = 1
+) -> tuple[float, float, float]:
     """One pass over the training set; returns (mean loss, soft accuracy, last tau)."""
     net.train()
     steps = -(-len(x) // opts.batch_size)
@@ -180,7 +229,7 @@ def run_epoch(net, optimizer, x, y, opts: TrainOptions, epoch: int, rank: int = 
     taus = tau_schedule(opts, epoch, steps)
     loss_sum = right = total = 0.0
     for step in range(steps):
-        batch = order[step * opts.batch_size:(step + 1) * opts.batch_size][rank::world]
+        batch = order[step * opts.batch_size : (step + 1) * opts.batch_size][rank::world]
         device = next(net.parameters()).device
         xb, yb = x[batch].to(device), y[batch].to(device)
         logits = net(xb, float(taus[step]))
@@ -207,10 +256,7 @@ def _training_curve(history: list[dict], path: Path) -> None:
 
 def _restore(path: Path, opts: TrainOptions, model, optimizer) -> tuple[int, list[dict]]:
     """Load a resumable checkpoint into ``model`` and ``optimizer``; return its epoch and the
-    per-epoch history so far (none when the run was stopped before its first checkpoint: it
-    starts over)."""
-    if not path.exists():
-        return 0, []
+    per-epoch history so far."""
     saved, meta = load_checkpoint(path)
     if meta.training is None:
         raise TpcError(f"{path} holds no training state to resume")

@@ -7,8 +7,21 @@ import time
 
 
 class Progress:
-    def __init__(self, total: int, start: int = 0, stream=sys.stderr, enabled: bool = True, unit: str = "epoch"):
-        self.total, self.start, self.stream, self.enabled, self.unit = total, start, stream, enabled, unit
+    def __init__(
+        self,
+        total: int,
+        start: int = 0,
+        stream=sys.stderr,
+        enabled: bool = True,
+        unit: str = "epoch",
+    ):
+        self.total, self.start, self.stream, self.enabled, self.unit = (
+            total,
+            start,
+            stream,
+            enabled,
+            unit,
+        )
         self.t0 = time.perf_counter()
         self.tty = stream.isatty()
 
@@ -21,8 +34,10 @@ class Progress:
         width = 20
         bar = "#" * (width * epoch // self.total)
         text = " ".join(f"{k} {v:.4g}" for k, v in fields.items())
-        line = (f"{self.unit} {epoch}/{self.total} [{bar:<{width}}] {text} "
-                f"({rate:.2f} s/{self.unit}, {rate * (self.total - epoch):.0f} s left)")
+        line = (
+            f"{self.unit} {epoch}/{self.total} [{bar:<{width}}] {text} "
+            f"({rate:.2f} s/{self.unit}, {rate * (self.total - epoch):.0f} s left)"
+        )
         if self.tty:
             self.stream.write("\r" + line + "\x1b[K")
         elif epoch == self.total or epoch % max(self.total // 10, 1) == 0:

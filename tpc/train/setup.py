@@ -9,69 +9,43 @@ import torch
 
 from tpc.errors import TpcError
 from tpc.model.config import ModelConfig
-from tpc.tasks import Dataset, get_task, make_dataset
-from tpc.tasks.generators import PAD
+from tpc.tasks.dataset import Dataset, make_dataset
 from tpc.tasks.glove import project, read_glove
-from tpc.tasks.text import TEXT_TASKS, load_text_task
+from tpc.tasks.registry import get_task, task_names
+from tpc.tasks.text import load_text_task
 from tpc.train.options import TrainOptions
-
-TEXT_D_VAR = {"conll": 32, "classify": 64}  # the paper's scripts
-TEXT_EMBED_VARS = 4
-# The sizes when their options are left out: the paper's RASP-task models (PAPER.md section
-# 4), and for text its classification scripts' (no numerical heads or MLPs; docs/results.md,
-# "Text defaults": the synthetic-task sizes reach 31% on an easy question set and their
-# numerical MLPs' tables do not fit in memory at 64 words).
-ARCHITECTURE = {"layers": 3, "cat_heads": 4, "num_heads": 4, "cat_mlps": 2, "num_mlps": 2,
-                "batch_size": 512}
-TEXT_ARCHITECTURE = {"layers": 2, "cat_heads": 4, "num_heads": 0, "cat_mlps": 1, "num_mlps": 0,
-                     "batch_size": 128}
-
-
-def size(opts: TrainOptions, name: str) -> int:
-    """The size option `name` (layers, cat_heads, ..., batch_size): as given, else the task's
-    default."""
-    given = getattr(opts, name)
-    if given is not None:
-        return given
-    return (TEXT_ARCHITECTURE if opts.task in TEXT_TASKS else ARCHITECTURE)[name]
 
 
 def load_data(opts: TrainOptions) -> Dataset:
     """The task's splits: read from --data for text tasks, else generated as the paper does."""
-    if opts.task in TEXT_TASKS:
+    if get_task(opts.task).text:
         if opts.data is None:
             raise TpcError(f"--task {opts.task} reads its files from --data DIR")
-        return load_text_task(opts.task, opts.data, opts.vocab_size or 10000, opts.max_length)
+        return load_text_task(opts.task, opts.data, opts.vocab_size, opts.max_length)
     if opts.data is not None or opts.glove is not None:
-        raise TpcError(f"--data and --glove are for the text tasks ({', '.join(TEXT_TASKS)}); "
-                       f"{opts.task} is generated")
+        raise TpcError(f"--data and --glove are for the text tasks "
+                       f"({', '.join(task_names(text=True))}); {opts.task} is generated")
     return make_dataset(opts.task, opts.vocab_size, opts.max_length, opts.min_length,
                         opts.dataset_size, opts.seed)
 
 
 def build_config(opts: TrainOptions, data: Dataset) -> ModelConfig:
-    text = opts.task in TEXT_TASKS
-    embed_vars = (TEXT_EMBED_VARS if text else 0) if opts.embed_vars is None else opts.embed_vars
-    if text and embed_vars == 0:
+    """The architecture of a new model for `data`: the options', else the task's defaults."""
+    opts, task = opts.with_task_defaults(), get_task(opts.task)
+    embed_vars = opts.embed_vars
+    if task.text and embed_vars == 0:
         raise TpcError("text tasks learn word embeddings: --embed-vars must be >= 1")
-    if text:
-        causal, masked = bool(opts.causal), (PAD,)
-        d_var = opts.d_var or max(TEXT_D_VAR[opts.task], data.n_ctx)
-    else:
-        spec = get_task(opts.task)
-        causal = spec.causal if opts.causal is None else opts.causal
-        masked, d_var = spec.masked_labels, opts.d_var or max(len(data.tokens), data.n_ctx)
+    d_var = opts.d_var or task.d_var(len(data.tokens), data.n_ctx)
     if not 0 <= opts.dropout < 1:
         raise TpcError("--dropout must be in [0, 1)")
     return ModelConfig(
         vocab_size=len(data.tokens), n_classes=len(data.labels), n_ctx=data.n_ctx,
-        d_var=d_var, n_layers=size(opts, "layers"),
-        n_heads_cat=size(opts, "cat_heads"), n_heads_num=size(opts, "num_heads"),
-        n_cat_mlps=size(opts, "cat_mlps"), n_num_mlps=size(opts, "num_mlps"),
-        mlp_vars_in=opts.mlp_vars_in, d_mlp=opts.mlp_width,
-        one_hot_embed=embed_vars == 0, n_vars_cat=max(embed_vars, 1), causal=causal,
-        pool_outputs=opts.task == "classify", dropout=opts.dropout,
-        masked_classes=[i for i, lab in enumerate(data.labels) if lab in masked])
+        d_var=d_var, n_layers=opts.layers,
+        n_heads_cat=opts.cat_heads, n_heads_num=opts.num_heads, n_cat_mlps=opts.cat_mlps,
+        n_num_mlps=opts.num_mlps, mlp_vars_in=opts.mlp_vars_in, d_mlp=opts.mlp_width,
+        one_hot_embed=embed_vars == 0, n_vars_cat=max(embed_vars, 1), causal=opts.causal,
+        pool_outputs=task.pooled, dropout=opts.dropout,
+        masked_classes=[i for i, lab in enumerate(data.labels) if lab in task.masked_labels])
 
 
 def init_from_glove(model, path: str, tokens, seed: int) -> dict:
@@ -94,7 +68,9 @@ def pick_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise TpcError("--device cuda: torch sees no CUDA device here (this torch build or machine has none)")
+        raise TpcError(
+            "--device cuda: torch sees no CUDA device here (this torch build or machine has none)"
+        )
     if name not in ("cpu", "cuda"):
         raise TpcError(f"--device {name!r}: expected auto, cpu or cuda")
     return torch.device(name)

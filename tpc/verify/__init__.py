@@ -23,7 +23,8 @@ Conventions, so that artifacts of different kinds can be compared:
   exactly, as the IR does (1, True, "1" and 1/1 are different values; Fraction(2, 2) is 1).
 - **Vocabulary**: `vocab` if given (every side with a fixed vocabulary must contain it), else
   a checkpoint's, else the first fixed one; fixed vocabularies must then be equal. A `.rasp`
-  side is compiled over the chosen vocabulary and `max_len`: a compiled checkpoint's typed
+  side's `#!tpc vocab` / `#!tpc max_len` lines fix its vocabulary and longest input, as they
+  do for `tpc run` and `tpc compile`; it is compiled over the chosen vocabulary and `max_len`: a compiled checkpoint's typed
   values as they are, a trained model's token strings typed as `tpc run --input` types them
   ("3" is the int 3), so that the program runs on what it would be run on.
 - **Outputs**: `output` names the one to compare (a checkpoint has one output, "label"); by
@@ -47,7 +48,7 @@ from typing import Sequence
 from tpc.verify.driver import prepare, run_check
 from tpc.verify.results import Counterexample, VerifyResult
 from tpc.verify.runnables import (
-    CHECKPOINT_SUFFIXES, Canon, CheckpointRunnable, ProgramRunnable, PythonRunnable, RaspRunnable,
+    Canon, CheckpointRunnable, ProgramRunnable, PythonRunnable, RaspRunnable,
     Runnable, as_runnable, load,
 )
 
@@ -58,11 +59,14 @@ DEFAULT_SAMPLES = 2000
 def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequence | None = None,
            samples: int = DEFAULT_SAMPLES, seed: int = 0,
            exhaustive_limit: int = DEFAULT_EXHAUSTIVE_LIMIT, output: str | None = None,
-           task: str | None = None, workers: int = 1) -> VerifyResult:
+           task: str | None = None, workers: int = 1,
+           progress: bool | None = False) -> VerifyResult:
     """Check that `a` and `b` agree (see the module docstring); user errors raise TpcError.
 
     With `task` (a task of tpc.tasks, or a convention "bos" / "bos-eos"), `a` is a model of
-    that task and `b` its spec (see tpc.verify.conventions): every input is counted."""
+    that task and `b` its spec (see tpc.verify.conventions): every input is counted.
+    `progress`: a line per length on stderr (None: when the check is long or stderr is a
+    terminal; one process only)."""
     if workers > 1 or int(os.environ.get("WORLD_SIZE", "1")) > 1:  # or under torchrun
         from tpc.verify.workers import spawn  # lazy: torch.distributed
 
@@ -70,11 +74,11 @@ def verify(a, b, *, max_len: int | None = None, min_len: int = 0, vocab: Sequenc
                           seed=seed, exhaustive_limit=exhaustive_limit, output=output, task=task),
                      workers)
     return run_check(prepare(a, b, max_len=max_len, min_len=min_len, vocab=vocab, output=output,
-                             task=task), samples, seed, exhaustive_limit)
+                             task=task), samples, seed, exhaustive_limit, progress=progress)
 
 
 __all__ = [
-    "CHECKPOINT_SUFFIXES", "Canon", "CheckpointRunnable", "Counterexample", "ProgramRunnable",
+    "Canon", "CheckpointRunnable", "Counterexample", "ProgramRunnable",
     "PythonRunnable", "RaspRunnable", "Runnable", "VerifyResult", "as_runnable", "load", "verify",
     "DEFAULT_EXHAUSTIVE_LIMIT", "DEFAULT_SAMPLES",
 ]

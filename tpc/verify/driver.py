@@ -9,6 +9,7 @@ import attrs
 from tpc.errors import TpcError
 from tpc.ir import show
 from tpc.load import parse_tokens
+from tpc.verify.progress import Progress, wanted
 from tpc.verify.results import VerifyResult
 from tpc.verify.runnables import Canon, Runnable, as_runnable, exact_key
 from tpc.verify.search import Check, exhaustive, lengths_total, sampled
@@ -51,8 +52,8 @@ def _resolve_vocab(sides, vocab, by_str):
 
 
 def _as_input_tokens(tokens: list) -> list:
-    """A trained model's token strings typed as `tpc run --input` types them ("3" is 3): the
-    values a RASP program is run on (one typing rule for tokens in every command)."""
+    """A trained model's token strings as `tpc run --input` reads them (strings: "3" stays
+    "3"; the program's vocabulary types them later): one rule for tokens in every command."""
     if any(not isinstance(t, str) or t.split() != [t] for t in tokens):  # each one word
         return tokens
     return parse_tokens(" ".join(tokens) + " ")  # the space: never split into characters
@@ -96,7 +97,7 @@ def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None
     if not 0 <= min_len <= max_len:
         raise TpcError(f"--min-len {min_len} must be between 0 and --max-len ({max_len})")
     for s in sides:
-        if s.vocab is None:
+        if s.unbound:
             s.bind(_as_input_tokens(common) if by_str else common, max_len)
     for s in sides:
         by_key = {key(t): t for t in s.vocab}
@@ -118,11 +119,14 @@ def prepare(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None
 
 
 def run_check(p: Prepared, samples: int, seed: int, exhaustive_limit: int,
-              share: tuple[int, int] = (0, 1), combine=None) -> VerifyResult:
+              share: tuple[int, int] = (0, 1), combine=None,
+              progress: bool | None = False) -> VerifyResult:
     """Runs this process's share of the inputs; `combine` (tally -> tally) merges the shares
-    of several workers."""
+    of several workers. `progress`: a line per length on stderr (None: when long, see
+    `tpc.verify.progress.wanted`)."""
     if p.total <= exhaustive_limit:
-        tally = exhaustive(p.check, p.n_vocab, p.min_len, p.max_len, p.spec, share)
+        report = Progress() if wanted(progress, p.total) else None
+        tally = exhaustive(p.check, p.n_vocab, p.min_len, p.max_len, p.spec, share, report)
         if combine is not None:
             tally = combine(p, tally)
         mode, seed_used = "exhaustive", None

@@ -41,16 +41,26 @@ class HardForward:
         self.pool = bool(getattr(cfg, "pool_outputs", False))
         widths = {v.name: v.width for v in self.program.variables}
         #: each categorical variable's number of values (None: numerical)
-        self._widths = {v.name: v.width if v.kind == "categorical" else None for v in self.program.variables}
+        self._widths = {
+            v.name: v.width if v.kind == "categorical" else None for v in self.program.variables
+        }
         # The model divides a head's logits by sqrt of its value variable's one-hot width.
-        self._value_width = (lambda name: cfg.d_var) if isinstance(model, TransformerProgram) else widths.get
-        self._tables = {head.output: torch.tensor(head.predicate, dtype=torch.bool)
-                        for head in (*self.program.cat_heads, *self.program.num_heads)}
-        self._embedding = {name: torch.tensor(values) for name, values in self.program.embedding.items()}
+        self._value_width = (
+            (lambda name: cfg.d_var) if isinstance(model, TransformerProgram) else widths.get
+        )
+        self._tables = {
+            head.output: torch.tensor(head.predicate, dtype=torch.bool)
+            for head in (*self.program.cat_heads, *self.program.num_heads)
+        }
+        self._embedding = {
+            name: torch.tensor(values) for name, values in self.program.embedding.items()
+        }
         p = self.program
         modules = [*p.cat_heads, *p.num_heads, *p.cat_mlps, *p.num_mlps]
         # Layer by layer, heads before MLPs (an MLP reads its own layer's heads).
-        self.modules = sorted(modules, key=lambda m: (m.layer, not isinstance(m, (CategoricalHead, NumericalHead))))
+        self.modules = sorted(
+            modules, key=lambda m: (m.layer, not isinstance(m, (CategoricalHead, NumericalHead)))
+        )
         self._choice: dict = {}
 
     def _choice_logits(self, n: int, width: int):
@@ -58,17 +68,23 @@ class HardForward:
         matching visible key does not beat every other key's no-match logit (then the
         model's argmax is not decided by the matches alone)."""
         if (n, width) not in self._choice:
-            mask = ops.attention_mask(torch.ones(1, n, dtype=torch.long), 0, self.program.causal)[0, 0]
+            mask = ops.attention_mask(torch.ones(1, n, dtype=torch.long), 0, self.program.causal)[
+                0, 0
+            ]
             bias = self.model.bias
-            hit, miss = (ops.attention_logits(torch.full((n, n), s), mask, bias, width) for s in (1.0, 0.0))
+            hit, miss = (
+                ops.attention_logits(torch.full((n, n), s), mask, bias, width) for s in (1.0, 0.0)
+            )
             lowest_hit = hit.masked_fill(~mask, float("inf")).amin(-1)
             ok = bool((lowest_hit > miss.amax(-1)).all())
             self._choice[n, width] = (hit, miss, mask) if ok else None
         return self._choice[n, width]
 
     def usable(self, n: int) -> bool:
-        return all(self._choice_logits(n, self._value_width(h.value)) is not None
-                   for h in self.program.cat_heads)
+        return all(
+            self._choice_logits(n, self._value_width(h.value)) is not None
+            for h in self.program.cat_heads
+        )
 
     def _matches(self, head, env, mask):
         table = self._tables[head.output]
@@ -90,15 +106,18 @@ class HardForward:
             elif isinstance(m, NumericalHead):
                 mask = ops.attention_mask(tokens, 0, self.program.causal)
                 scores = self._matches(m, env, True).unsqueeze(0).float()
-                out = ops.numerical_attention(scores, env[m.value].unsqueeze(0), mask,
-                                              torch.tensor([m.reduce == "mean"]))
+                out = ops.numerical_attention(
+                    scores, env[m.value].unsqueeze(0), mask, torch.tensor([m.reduce == "mean"])
+                )
                 env[m.output] = out[0]
             else:
                 env[m.output] = self._mlp(m, env)
         return env
 
     def _mlp(self, mlp, env):
-        return _per_distinct([env[name] for name in mlp.inputs], mlp.apply, [self._widths[n] for n in mlp.inputs])
+        return _per_distinct(
+            [env[name] for name in mlp.inputs], mlp.apply, [self._widths[n] for n in mlp.inputs]
+        )
 
     @torch.inference_mode()
     def logits(self, tokens: torch.Tensor) -> torch.Tensor:
@@ -106,8 +125,11 @@ class HardForward:
         env = self._variables(tokens)
         readout = self.program.readout
         names = list(dict.fromkeys(readout.variables))
-        logits = _per_distinct([env[v] for v in names], lambda rows: readout.logits(dict(zip(names, rows.T))),
-                               [self._widths[v] for v in names])
+        logits = _per_distinct(
+            [env[v] for v in names],
+            lambda rows: readout.logits(dict(zip(names, rows.T))),
+            [self._widths[v] for v in names],
+        )
         if self.pool:
             logits = ops.pool_logits(logits, tokens != 0, exact=True)
         return readout.mask(logits)

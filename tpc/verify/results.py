@@ -31,10 +31,14 @@ class Counterexample:
         cells = [[str(v) for v in values] for _, values in rows]  # spec checks compare by str
         widths = [max(len(c[i]) for c in cells if i < len(c)) for i in range(len(self.marks))]
         head = max(len(name) for name, _ in rows)
-        lines = [f"  {name:<{head}}  " + " ".join(f"{c:<{w}}" for c, w in zip(cell, widths)).rstrip()
-                 for (name, _), cell in zip(rows, cells)]
-        lines.append(f"  {'':<{head}}  " + " ".join(("^" if m else " ").ljust(w)
-                                                   for m, w in zip(self.marks, widths)).rstrip())
+        lines = [
+            f"  {name:<{head}}  " + " ".join(f"{c:<{w}}" for c, w in zip(cell, widths)).rstrip()
+            for (name, _), cell in zip(rows, cells)
+        ]
+        lines.append(
+            f"  {'':<{head}}  "
+            + " ".join(("^" if m else " ").ljust(w) for m, w in zip(self.marks, widths)).rstrip()
+        )
         return "\n".join(lines)
 
 
@@ -73,29 +77,41 @@ class VerifyResult:
         c = self.counterexample
         at = f" at output {c.output!r}" if c.output is not None else ""
         a, b = (self.a, self.b) if self.a != self.b else ("A", "B")
-        return (f"{head}: differ on input {_show_list(c.input)}{at}: "
-                f"{a} -> {_show_list(c.a)}, {b} -> {_show_list(c.b)}")
+        return (
+            f"{head}: differ on input {_show_list(c.input)}{at}: "
+            f"{a} -> {_show_list(c.a)}, {b} -> {_show_list(c.b)}"
+        )
 
     def _spec_summary(self, how: str) -> str:
         if self.equivalent:
             return f"correct on all {self.inputs} inputs up to length {self.max_len} ({how})"
         c = self.counterexample
         share = 100.0 * self.failing_inputs / self.inputs
-        return (f"incorrect on {self.failing_inputs} of {self.inputs} inputs ({share:.3f}%) up to "
-                f"length {self.max_len} ({how}), at {self.failing_positions} positions\n"
-                f"shortest failing input (then first in vocabulary order): "
-                f"{' '.join(map(str, c.input))}\n"
-                + c.table("model", "spec", self.plain_input))
+        return (
+            f"incorrect on {self.failing_inputs} of {self.inputs} inputs ({share:.3f}%) up to "
+            f"length {self.max_len} ({how}), at {self.failing_positions} positions\n"
+            f"shortest failing input (then first in vocabulary order): "
+            f"{' '.join(map(str, c.input))}\n" + c.table("model", "spec", self.plain_input)
+        )
 
     def to_dict(self) -> dict:
         c = self.counterexample
         out = {
-            "inputs": self.inputs, "equivalent": self.equivalent, "mode": self.mode,
-            "min_len": self.min_len, "max_len": self.max_len, "seed": self.seed,
-            "seconds": round(self.seconds, 4), "sequences_per_second": round(self.rate, 1),
-            "counterexample": None if c is None else {
-                "input": [_json_value(v) for v in c.input], "output": c.output,
-                "a": [_json_value(v) for v in c.a], "b": [_json_value(v) for v in c.b],
+            "inputs": self.inputs,
+            "equivalent": self.equivalent,
+            "mode": self.mode,
+            "min_len": self.min_len,
+            "max_len": self.max_len,
+            "seed": self.seed,
+            "seconds": round(self.seconds, 4),
+            "sequences_per_second": round(self.rate, 1),
+            "counterexample": None
+            if c is None
+            else {
+                "input": [_json_value(v) for v in c.input],
+                "output": c.output,
+                "a": [_json_value(v) for v in c.a],
+                "b": [_json_value(v) for v in c.b],
                 "differs": list(c.marks),
             },
         }

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
-import itertools
+import math
+import time
 from pathlib import Path
 from typing import Sequence
 
+import attrs
 import numpy as np
 
+from tpc.artifact import Choices, RaspSource, kind_of, load as load_program
 from tpc.errors import TpcError
 from tpc.interp import Interpreter
-from tpc.ir import BOS, IRError, Program, choose_main_output, from_json, normalize, sort_key
-
-CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt")
+from tpc.ir import BOS, Program, choose_main_output, normalize, sort_key
+from tpc.verify.module_pool import (
+    MIN_PARALLEL_POSITIONS, POOL_AFTER_SECONDS, ModulePool, import_module, run_rows,
+)
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -51,8 +54,9 @@ class Runnable:
     """One artifact that maps batches of inputs to per-position outputs.
 
     `vocab`: its token values (without BOS) in its order, or None if it takes any (a `.rasp`
-    before `bind`). `max_len`: most tokens after BOS, or None. `implicit_bos`: True when it
-    takes tokens without BOS and outputs one value per token.
+    that declares none). `max_len`: most tokens after BOS, or None. `implicit_bos`: True when
+    it takes tokens without BOS and outputs one value per token. `unbound`: `bind` must fix
+    its domain before it runs.
     """
 
     kind = "?"
@@ -63,6 +67,7 @@ class Runnable:
     bos = BOS
     outputs: tuple = ()
     main_output = ""
+    unbound = False
     task_view = False  # a model seen through a task's input convention (conventions.TaskView)
     #: positions (batch x sequence length) evaluated at once
     batch_positions = 1 << 18
@@ -140,25 +145,35 @@ class ProgramRunnable(Runnable):
 
 
 class RaspRunnable(Runnable):
-    """A `.rasp` file: compiled over the check's vocabulary and max_len, then interpreted."""
+    """A `.rasp` file: compiled over the check's vocabulary and max_len, then interpreted.
+    What its `#!tpc vocab` / `#!tpc max_len` lines declare fixes that side's vocabulary and
+    longest input, as `tpc run` and `tpc compile` read them."""
 
     kind = "rasp"
+    unbound = True
 
     def __init__(self, path: Path, label: str):
         self.path, self.label = path, label
-        self.source = path.read_text()
+        self.source = RaspSource.read(path)
+        # Only read here (bind checks the domain the check uses against the limit).
+        declared = self.source.domain(Choices(default_vocab=(), limit=math.inf))
+        if self.source.pragmas.vocab is not None:
+            self.vocab = declared.vocab
+        if self.source.pragmas.max_len is not None:  # tokens after BOS, as every side counts
+            self.max_len = declared.n_positions - 1
         self._program: ProgramRunnable | None = None
 
-    def _compile(self, vocab, max_len) -> Program:
-        from tpc.frontend import rasp_to_ir
-
-        return rasp_to_ir(self.source, str(self.path), vocab=tuple(vocab), max_len=max_len)
-
     def bind(self, vocab, max_len):
-        program = self._compile(vocab, max_len)
-        if not program.domain.implicit_bos:  # `#!tpc model`: max_len counts BOS
-            program = self._compile(vocab, max_len + 1)
-        self._program = ProgramRunnable(program, self.label, "rasp")
+        choices = Choices(self.vocab if self.vocab is not None else vocab, max_len)
+        domain = self.source.domain(choices)
+        if not domain.implicit_bos:  # `#!tpc model`: max_len counts BOS
+            domain = self.source.domain(attrs.evolve(choices, max_len=max_len + 1))
+        self._adopt(self.source.translate(domain)[0])
+
+    def _adopt(self, program: Program) -> None:
+        """Run as `program` from now on (its domain is this side's)."""
+        self.unbound = False
+        self._program = ProgramRunnable(program, self.label, self.kind)
         for name in ("vocab", "max_len", "implicit_bos", "bos", "outputs", "main_output"):
             setattr(self, name, getattr(self._program, name))
 
@@ -175,6 +190,30 @@ class RaspRunnable(Runnable):
 
     def run_values(self, seq, outputs):
         return self._program.run_values(seq, outputs)
+
+
+class TracrRunnable(RaspRunnable):
+    """A tracr program file (`FILE.py`, `FILE.py:NAME`; tpc.frontend.tracr_file), run once:
+    translated over its own `vocab` / `max_seq_len` where it declares them, else over the
+    check's vocabulary and max length (like a `.rasp` that declares none)."""
+
+    kind = "tracr"
+
+    def __init__(self, path: Path, label: str):
+        from tpc.frontend.tracr_file import ProgramFile
+
+        self.path, self.label = path, label
+        self.file = ProgramFile(str(path))
+        self._program = None
+        if self.file.vocab is not None and self.file.max_seq_len is not None:
+            self.bind(None, None)
+
+    def bind(self, vocab, max_len):
+        from tpc.frontend.tracr_to_ir import tracr_to_ir
+
+        vocab, max_len = self.file.domain(vocab, max_len)
+        self._adopt(tracr_to_ir(self.file.program, vocab, max_len, self.file.causal,
+                                origin=self.file.path))
 
 
 class CheckpointRunnable(Runnable):
@@ -252,22 +291,15 @@ class CheckpointRunnable(Runnable):
 
 
 class PythonRunnable(Runnable):
-    """A module emitted by `tpc.backends.python`, imported from its path, called per sequence."""
+    """A module emitted by `tpc.backends.python`, imported from its path. The module runs one
+    input at a time; a large batch is split over worker processes (`module_pool`)."""
 
     kind = "python"
     batch_positions = 1 << 14
 
-    _count = itertools.count()
-
     def __init__(self, path: Path, label: str):
-        self.label = label
-        name = f"_tpc_verify_module_{next(self._count)}"
-        try:
-            spec = importlib.util.spec_from_file_location(name, path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-        except Exception as e:
-            raise TpcError(f"{path}: cannot import it: {type(e).__name__}: {e}") from None
+        self.label, self.path = label, path
+        module = import_module(path)
         missing = [c for c in ("VOCAB", "MAX_LEN", "IMPLICIT_BOS", "BOS", "OUTPUTS", "run_all")
                    if not hasattr(module, c)]
         if missing:
@@ -278,54 +310,50 @@ class PythonRunnable(Runnable):
         self.max_len = module.MAX_LEN - (0 if self.implicit_bos else 1)
         self.outputs = tuple(module.OUTPUTS)
         self.main_output = getattr(module, "MAIN_OUTPUT", None) or choose_main_output(self.outputs)
+        self._pool: ModulePool | None | bool = False  # False: not started yet
+        self._serial_seconds = 0.0  # spent running batches here, before any pool
 
-    def _call(self, seq):
-        seq = list(seq) if self.implicit_bos else [self.bos, *seq]
-        try:
-            return self.module.run_all(seq)
-        except Exception as e:
-            raise TpcError(f"{self.label} failed on {seq!r}: {type(e).__name__}: {e}") from None
+    def _input(self, seq) -> list:
+        return list(seq) if self.implicit_bos else [self.bos, *seq]
 
     def run_ids(self, idx, outputs, canon):
-        rows = {o: [] for o in outputs}
-        for row in idx.tolist():
-            result = self._call([self.tokens[i] for i in row])
-            for o in outputs:
-                rows[o].append([canon.id(v) for v in result[o]])
+        rows = [self._input([self.tokens[i] for i in row]) for row in idx.tolist()]
         width = idx.shape[1] + (0 if self.implicit_bos else 1)
-        return {o: np.array(r, dtype=np.int64).reshape(len(r), width) for o, r in rows.items()}
+        large = idx.shape[0] * width >= MIN_PARALLEL_POSITIONS
+        # Workers cost about a second to start: only a check that has already run a while
+        # here (a long one) gets them.
+        if self._pool is False and large and self._serial_seconds >= POOL_AFTER_SECONDS:
+            self._pool = ModulePool.create(str(self.path))
+        if self._pool and large:
+            result = self._pool.run(rows, width, list(outputs), self.label)
+        else:
+            start = time.perf_counter()
+            result = run_rows(self.module, rows, width, list(outputs), self.label)
+            self._serial_seconds += time.perf_counter() - start
+        return {o: canon.lookup(values)[codes] for o, (values, codes) in result.items()}
 
     def run_values(self, seq, outputs):
-        result = self._call(seq)
+        seq = self._input(seq)
+        try:
+            result = self.module.run_all(seq)
+        except Exception as e:
+            raise TpcError(f"{self.label} failed on {seq!r}: {type(e).__name__}: {e}") from None
         return {o: list(result[o]) for o in outputs}
 
 
+# Artifact kinds (tpc.artifact.KINDS) run by their own runtime; any other kind runs as the IR
+# program it loads as.
+RUNNABLES = {"run-directory": CheckpointRunnable, "checkpoint": CheckpointRunnable,
+             "rasp": RaspRunnable, "tracr": TracrRunnable, "python": PythonRunnable}
+
+
 def load(path) -> Runnable:
-    """The runnable for a file, by its extension (.pt/.pth/.ckpt, .rasp, .py, .json), or for a
-    run directory of the paper's code (model.pt + args.json), as `tpc lift` reads it."""
-    path = Path(path)
-    label = path.name
-    if path.is_dir():
-        return CheckpointRunnable(path, label)
-    suffix = path.suffix.lower()
-    known = (*CHECKPOINT_SUFFIXES, ".rasp", ".py", ".json")
-    if suffix not in known:
-        raise TpcError(f"{path}: unknown kind of file (expected {', '.join(known)})")
-    if not path.is_file():
-        raise TpcError(f"{path}: no such file")
-    if suffix in CHECKPOINT_SUFFIXES:
-        return CheckpointRunnable(path, label)
-    if suffix == ".rasp":
-        return RaspRunnable(path, label)
-    if suffix == ".py":
-        return PythonRunnable(path, label)
-    try:
-        program = from_json(path.read_text())
-    except IRError as e:
-        raise TpcError(f"{path}: {e}") from None
-    except UnicodeDecodeError:
-        raise TpcError(f"{path}: not a text file") from None
-    return ProgramRunnable(program, label, "ir")
+    """The runnable for the artifact at `path` (tpc.artifact.kind_of says what it is)."""
+    kind = kind_of(path)
+    label = Path(str(path)).name
+    if kind.name in RUNNABLES:
+        return RUNNABLES[kind.name](Path(str(path)), label)
+    return ProgramRunnable(load_program(path), label, kind.name)
 
 
 def as_runnable(x) -> Runnable:

@@ -95,9 +95,10 @@ class Tally:
 
 
 def exhaustive(check: Check, n_vocab: int, min_len: int, max_len: int, count_all: bool = False,
-               share: tuple[int, int] = (0, 1)) -> Tally:
+               share: tuple[int, int] = (0, 1), progress=None) -> Tally:
     """Every input in order; stops at the first failing one unless `count_all`. `share`
-    (rank, workers): this process checks every workers-th batch, starting at the rank-th."""
+    (rank, workers): this process checks every workers-th batch, starting at the rank-th.
+    `progress` (a `tpc.verify.progress.Progress`) hears of each length done."""
     rank, workers = share
     tally = Tally()
     budget = min(check.a.batch_positions, check.b.batch_positions)
@@ -123,6 +124,9 @@ def exhaustive(check: Check, n_vocab: int, min_len: int, max_len: int, count_all
             tally.checked += hi - lo
             tally.failing_inputs += len(bad)
             tally.failing_positions += int(wrong.sum())
+        if progress is not None:
+            failing = f", {tally.failing_inputs:,} failing so far" if tally.failing_inputs else ""
+            progress.length(length, f"{count:,} inputs checked{failing}")
     return tally
 
 

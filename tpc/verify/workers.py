@@ -25,7 +25,7 @@ _NONE = torch.iinfo(torch.int64).max  # "no failing input" in a min-reduction
 def _input_at(p, ordinal: int) -> list:
     """The input at `ordinal` in the check's order (lengths from min_len, lexicographic)."""
     for length in range(p.min_len, p.max_len + 1):
-        count = p.n_vocab ** length
+        count = p.n_vocab**length
         if ordinal < count:
             return enumerate_inputs(p.n_vocab, length, ordinal, ordinal + 1)[0].tolist()
         ordinal -= count
@@ -57,8 +57,9 @@ def run_distributed(kwargs: dict):
 def _worker(rank: int, workers: int, port: int, kwargs: dict, results) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     torch.set_num_threads(1)
-    dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
-                            world_size=workers)
+    dist.init_process_group(
+        "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=workers
+    )
     try:
         try:
             result = run_distributed(dict(kwargs))
@@ -88,8 +89,13 @@ def spawn(kwargs: dict, workers: int):
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"  # fork: no re-import
     ctx = mp.get_context(method)
     results = ctx.SimpleQueue()
-    mp.start_processes(_worker, args=(workers, _free_port(), kwargs, results), nprocs=workers,
-                       join=True, start_method=method)
+    mp.start_processes(
+        _worker,
+        args=(workers, _free_port(), kwargs, results),
+        nprocs=workers,
+        join=True,
+        start_method=method,
+    )
     result = results.get()
     if isinstance(result, TpcError):
         raise result

@@ -10,5 +10,4 @@ def select(keys, queries, predicate):  # does query q attend to key k (k <= q)
 
 
 def select_not(selector):
-    return [[k <= q and not s for k, s in enumerate(row)]
-            for q, row in enumerate(selector)]
+    return [[k <= q and not s for k, s in enumerate(row)] for q, row in enumerate(selector)]

@@ -27,15 +27,29 @@ def embedding_function(em, node: Map) -> str:
     clusters = em.names.fresh(node.name.upper())
     by_word = em.names.fresh(f"{clusters}_OF")
     code = cst.Module([]).code_for_node
-    entries = [f"    {code(value(v))}: {code(container('tuple', [value(w) for w in words], 1, WIDTH - 12))},\n"
-               for _, (v, words) in sorted(groups.items())]  # one value per line: a reader scans down the values
+    entries = [
+        f"    {code(value(v))}: "
+        f"{code(container('tuple', [value(w) for w in words], 1, WIDTH - 12))},\n"
+        for _, (v, words) in sorted(groups.items())
+    ]  # one value per line: a reader scans down the values
     table = cst.parse_expression("{\n" + "".join(entries) + "}")
-    comment = cst.EmptyLine(comment=cst.Comment(
-        f"# {clusters}: each value of {em.origin.get(node.name, node.name)} and the words that take it."))
+    comment = cst.EmptyLine(
+        comment=cst.Comment(
+            f"# {clusters}: each value of {em.origin.get(node.name, node.name)} "
+            "and the words that take it."
+        )
+    )
     em.data += [
         assign(clusters, table, leading_lines=[cst.EmptyLine(), cst.EmptyLine(), comment]),
-        parse_template_statement(f"{by_word} = {{word: v for v, words in {clusters}.items() for word in words}}\n"),
+        parse_template_statement(
+            f"{by_word} = {{word: v for v, words in {clusters}.items() for word in words}}\n"
+        ),
     ]
-    em.function(fn, [param], [parse_template_statement(f"return {by_word}[{param}]\n")],
-                f"The value of {em.origin.get(node.name, node.name)} for a word (clusters: {clusters}, at the end).")
+    em.function(
+        fn,
+        [param],
+        [parse_template_statement(f"return {by_word}[{param}]\n")],
+        f"The value of {em.origin.get(node.name, node.name)} for a word "
+        f"(clusters: {clusters}, at the end).",
+    )
     return fn

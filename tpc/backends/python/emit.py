@@ -13,7 +13,17 @@ from libcst.helpers import parse_template_statement
 from tpc.backends.python.embedding import embedding_function
 from tpc.backends.python.functions import map_function, predicate_function, readout_function
 from tpc.backends.python.layout import (
-    WIDTH, assign, code, collides, container, dense, doc, hanging_call, hanging_parameters, keyword_arg, table_key,
+    WIDTH,
+    assign,
+    code,
+    collides,
+    container,
+    dense,
+    doc,
+    hanging_call,
+    hanging_parameters,
+    keyword_arg,
+    table_key,
     value,
 )
 from tpc.backends.python.prelude import NAMES
@@ -27,8 +37,14 @@ _SCAFFOLD = ("run", "run_all", "tokens", "n_pos", "row", "scores")
 
 def python_names(reserved=()) -> FreshNames:
     """Fresh Python identifiers, never a runtime, builtin, keyword or `reserved` name."""
-    taken = (set(NAMES) | set(reserved) | set(_SCAFFOLD) | set(dir(builtins))
-             | set(keyword.kwlist) | set(keyword.softkwlist))
+    taken = (
+        set(NAMES)
+        | set(reserved)
+        | set(_SCAFFOLD)
+        | set(dir(builtins))
+        | set(keyword.kwlist)
+        | set(keyword.softkwlist)
+    )
     return FreshNames(taken, digit_prefix="v_")
 
 
@@ -58,7 +74,9 @@ class Emitter(Visitor):
         if dense(keys):
             return container("tuple", [out(k, depth + 1) for k in keys], depth, room)
         tagged = collides(keys)
-        return container("dict", [(table_key(k, tagged), out(k, depth + 1)) for k in keys], depth, room)
+        return container(
+            "dict", [(table_key(k, tagged), out(k, depth + 1)) for k in keys], depth, room
+        )
 
     def lookup(self, table: cst.BaseExpression, keys, arg: str) -> cst.BaseExpression:
         key = cst.Name(arg)
@@ -81,7 +99,9 @@ class Emitter(Visitor):
             out.append(name)
         return out
 
-    def function(self, name: str, params: list[str], body: list, docstring: str | None = None) -> str:
+    def function(
+        self, name: str, params: list[str], body: list, docstring: str | None = None
+    ) -> str:
         """Define function `name`; returns the name to call, which is an earlier function's
         when that one has the same parameters and body (one `key == query` for many heads)."""
         stmts = [doc(docstring)] if docstring else []
@@ -96,15 +116,23 @@ class Emitter(Visitor):
         if same in self.defined:
             return self.defined[same]
         self.defined[same] = name
-        self.defs.append(cst.FunctionDef(cst.Name(name), body=block, leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
-                                         **signature))
+        self.defs.append(
+            cst.FunctionDef(
+                cst.Name(name),
+                body=block,
+                leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
+                **signature,
+            )
+        )
         return name
 
     # run_all's lines ---------------------------------------------------------------------
     def emit(self, live) -> None:
         """Name every live node, then write its line (tokens first: it computes n_pos)."""
         for node in live:
-            self.var[node.name] = "tokens" if isinstance(node, Tokens) else self.names.fresh(node.name)
+            self.var[node.name] = (
+                "tokens" if isinstance(node, Tokens) else self.names.fresh(node.name)
+            )
         if not any(isinstance(n, Tokens) for n in live):
             self.body.append(parse_template_statement(f"n_pos = len({self.encode}(tokens))"))
         for node in sorted(live, key=lambda n: not isinstance(n, Tokens)):
@@ -121,24 +149,33 @@ class Emitter(Visitor):
         )
 
     def per_position(self, v: str, fn: str, inputs):
-        """v = list(map(fn, input, ...)): fn at every position ([fn()] * n_pos when it reads nothing)."""
+        """v = list(map(fn, input, ...)): fn at every position ([fn()] * n_pos if it reads
+        nothing)."""
         if not inputs:
             self.fill(v, self.call(fn))
             return
         args = [cst.Arg(cst.Name(a)) for a in (fn, *[self.var[i] for i in inputs])]
-        self.assign(v, self.call("list", hanging_call(cst.Name("map"), args, len(f"    {v} = list("), 4)))
+        self.assign(
+            v, self.call("list", hanging_call(cst.Name("map"), args, len(f"    {v} = list("), 4))
+        )
 
     def fill(self, v: str, expr: cst.BaseExpression):
         """v = [expr] * n_pos."""
-        self.assign(v, cst.BinaryOperation(cst.List([cst.Element(expr)]), cst.Multiply(), cst.Name("n_pos")))
+        self.assign(
+            v, cst.BinaryOperation(cst.List([cst.Element(expr)]), cst.Multiply(), cst.Name("n_pos"))
+        )
 
     def inlined(self, name: str) -> bool:
         """A selector lifted from the same model module as its one reader (a head's Select and
         Aggregate) is written where it is read; others keep their own line and name."""
         readers = self.users[name]
         module = self.origin.get(name)
-        return (len(readers) == 1 and name not in self.outputs and module is not None
-                and self.origin.get(readers[0]) == module)
+        return (
+            len(readers) == 1
+            and name not in self.outputs
+            and module is not None
+            and self.origin.get(readers[0]) == module
+        )
 
     def ref(self, name: str) -> cst.BaseExpression:
         """How code reads node `name`: its variable, or its expression when written inline."""
@@ -159,8 +196,12 @@ class Emitter(Visitor):
         self.fill(v, value(node.value))
 
     def visit_Map(self, node, v):
-        embedding = self.origin.get(node.name, "").startswith("embed.") and isinstance(self.p[node.x], Tokens)
-        self.per_position(v, (embedding_function if embedding else map_function)(self, node), node.inputs)
+        embedding = self.origin.get(node.name, "").startswith("embed.") and isinstance(
+            self.p[node.x], Tokens
+        )
+        self.per_position(
+            v, (embedding_function if embedding else map_function)(self, node), node.inputs
+        )
 
     def visit_SequenceMap(self, node, v):
         self.per_position(v, map_function(self, node), node.inputs)
@@ -188,22 +229,38 @@ class Emitter(Visitor):
     def visit_Aggregate(self, node, v):
         kw = {} if node.default is None else {"default": value(node.default)}
         fn = {"nearest": "nearest", "sum": "summed", "mean": "mean"}[node.reduce]
-        args = [cst.Arg(self.ref(node.selector)), cst.Arg(cst.Name(self.var[node.values])),
-                *[keyword_arg(k, x) for k, x in kw.items()]]
+        args = [
+            cst.Arg(self.ref(node.selector)),
+            cst.Arg(cst.Name(self.var[node.values])),
+            *[keyword_arg(k, x) for k, x in kw.items()],
+        ]
         module = self.origin.get(node.name)
-        comment = f"# {module}" if module is not None and not v.startswith(lifted_name(module)) else None
-        self.assign(v, hanging_call(cst.Name(fn), args, len(f"    {v} = ") + len(f"  {comment or ''}"), 4))
+        comment = (
+            f"# {module}" if module is not None and not v.startswith(lifted_name(module)) else None
+        )
+        self.assign(
+            v, hanging_call(cst.Name(fn), args, len(f"    {v} = ") + len(f"  {comment or ''}"), 4)
+        )
         if comment:  # named for what it does: the module it was lifted from beside it
-            self.body[-1] = self.body[-1].with_changes(trailing_whitespace=cst.TrailingWhitespace(
-                whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(comment)))
+            self.body[-1] = self.body[-1].with_changes(
+                trailing_whitespace=cst.TrailingWhitespace(
+                    whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(comment)
+                )
+            )
 
     def visit_Readout(self, node, v):
         fn = readout_function(self, node)
         if not node.pooled:
             self.per_position(v, fn, node.terms)
             return
-        classes = self.constant(f"{fn}_classes", container("tuple", [value(c) for c in node.classes], 0, 70))
-        scores = (self.call("list", self.call("map", fn, *[self.var[i] for i in node.terms])) if node.terms
-                  else cst.BinaryOperation(cst.List([cst.Element(self.call(fn))]), cst.Multiply(), cst.Name("n_pos")))
+        classes = self.constant(
+            f"{fn}_classes", container("tuple", [value(c) for c in node.classes], 0, 70)
+        )
+        scores = (
+            self.call("list", self.call("map", fn, *[self.var[i] for i in node.terms]))
+            if node.terms
+            else cst.BinaryOperation(
+                cst.List([cst.Element(self.call(fn))]), cst.Multiply(), cst.Name("n_pos")
+            )
+        )
         self.assign(v, self.call("pooled_class", scores, classes))
-

@@ -10,7 +10,7 @@ def encode(tokens):
     if not isinstance(tokens, (list, tuple, str)):
         raise TypeError(f"expected a list of tokens, got {type(tokens).__name__}")
     if len(tokens) > N_POSITIONS - 1:
-        raise ValueError(f"{len(tokens)} tokens; "
+        raise ValueError(f"input has {len(tokens)} tokens after BOS; "
                          f"the program accepts at most {N_POSITIONS - 1}")
     for i, token in enumerate(tokens):
         if identical_tokens(token, BOS):

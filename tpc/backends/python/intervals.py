@@ -36,12 +36,24 @@ def _chain_body(subject: str, found: list) -> list:
         return [returns(value(found[0][2]))]
     if len(found) == 2:  # one test: a conditional expression (a one-line function when it fits)
         (_, last, low), (_, _, high) = found
-        return [returns(parse_template_expression(
-            f"{{low}} if {subject} <= {{v}} else {{high}}",
-            low=value(low), v=value(last), high=value(high)))]
-    body = [cst.If(parse_template_expression(f"{subject} <= {{v}}", v=value(last)),
-                   cst.SimpleStatementSuite([cst.Return(value(out))]), leading_lines=[])
-            for _, last, out in found[:-1]]
+        return [
+            returns(
+                parse_template_expression(
+                    f"{{low}} if {subject} <= {{v}} else {{high}}",
+                    low=value(low),
+                    v=value(last),
+                    high=value(high),
+                )
+            )
+        ]
+    body = [
+        cst.If(
+            parse_template_expression(f"{subject} <= {{v}}", v=value(last)),
+            cst.SimpleStatementSuite([cst.Return(value(out))]),
+            leading_lines=[],
+        )
+        for _, last, out in found[:-1]
+    ]
     return [*body, returns(value(found[-1][2]))]
 
 
@@ -52,8 +64,11 @@ def _nested(outer: str, inner: str, rows: list) -> list:
     for last, row in rows[:-1]:
         inside = _chain_body(inner, row)
         test = parse_template_expression(f"{outer} <= {{v}}", v=value(last))
-        suite = (cst.SimpleStatementSuite([inside[0].body[0]]) if len(inside) == 1
-                 else cst.IndentedBlock(inside))
+        suite = (
+            cst.SimpleStatementSuite([inside[0].body[0]])
+            if len(inside) == 1
+            else cst.IndentedBlock(inside)
+        )
         body.append(cst.If(test, suite, leading_lines=[]))
     return [*body, *_chain_body(inner, rows[-1][1])]
 
@@ -65,8 +80,10 @@ def grid_rules(params: Sequence[str], xs: Sequence, ys: Sequence, lookup: Callab
     if not (ordered(xs) and ordered(ys)):
         return None
     best = None
-    for outer, inner, a, b, cell in ((params[0], params[1], xs, ys, lookup),
-                                     (params[1], params[0], ys, xs, lambda y, x: lookup(x, y))):
+    for outer, inner, a, b, cell in (
+        (params[0], params[1], xs, ys, lookup),
+        (params[1], params[0], ys, xs, lambda y, x: lookup(x, y)),
+    ):
         rows = grid(a, b, cell)
         size = len(rows) + sum(len(row) for _, row in rows)
         fits = len(rows) <= 2 * MAX_RULES and size <= MAX_GRID_RULES

@@ -23,9 +23,13 @@ def value(v) -> cst.BaseExpression:
     if v is None or isinstance(v, bool):
         return cst.Name(repr(v))
     if isinstance(v, int):
-        return cst.Integer(str(v)) if v >= 0 else cst.UnaryOperation(cst.Minus(), cst.Integer(str(-v)))
+        return (
+            cst.Integer(str(v)) if v >= 0 else cst.UnaryOperation(cst.Minus(), cst.Integer(str(-v)))
+        )
     if isinstance(v, Fraction):
-        return cst.Call(cst.Name("Fraction"), [cst.Arg(value(v.numerator)), cst.Arg(value(v.denominator))])
+        return cst.Call(
+            cst.Name("Fraction"), [cst.Arg(value(v.numerator)), cst.Arg(value(v.denominator))]
+        )
     if isinstance(v, float):
         if v != v or v in (float("inf"), float("-inf")):
             return cst.Call(cst.Name("float"), [cst.Arg(cst.SimpleString(repr(repr(v))))])
@@ -40,7 +44,9 @@ def value(v) -> cst.BaseExpression:
 def line_break(depth: int) -> cst.ParenthesizedWhitespace:
     """A line break inside brackets, continuing at `depth` extra indents."""
     return cst.ParenthesizedWhitespace(
-        first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True,
+        first_line=cst.TrailingWhitespace(),
+        empty_lines=[],
+        indent=True,
         last_line=cst.SimpleWhitespace(INDENT * depth),
     )
 
@@ -50,6 +56,7 @@ def container(kind: str, items: list, depth: int, room: int) -> cst.BaseExpressi
 
     `items` are expressions (tuple, set) or (key, value) expression pairs (dict).
     """
+
     def build(breaks):
         elems = []
         for i, item in enumerate(items):
@@ -57,8 +64,11 @@ def container(kind: str, items: list, depth: int, room: int) -> cst.BaseExpressi
             if breaks is None:
                 after = cst.SimpleWhitespace("") if last else cst.SimpleWhitespace(" ")
             else:
-                after = line_break(depth) if last else (
-                    line_break(depth + 1) if i in breaks else cst.SimpleWhitespace(" "))
+                after = (
+                    line_break(depth)
+                    if last
+                    else (line_break(depth + 1) if i in breaks else cst.SimpleWhitespace(" "))
+                )
             comma = cst.Comma(whitespace_after=after)
             if last and breaks is None and not (kind == "tuple" and len(items) == 1):
                 comma = cst.MaybeSentinel.DEFAULT
@@ -75,7 +85,9 @@ def container(kind: str, items: list, depth: int, room: int) -> cst.BaseExpressi
         return cst.Tuple(elems, lpar=[cst.LeftParen(whitespace_after=first)])
 
     if not items:
-        return {"dict": cst.Dict([]), "tuple": cst.Tuple([]), "set": cst.Call(cst.Name("set"))}[kind]
+        return {"dict": cst.Dict([]), "tuple": cst.Tuple([]), "set": cst.Call(cst.Name("set"))}[
+            kind
+        ]
     flat = build(None)
     if len(code(flat)) <= room:
         return flat
@@ -89,12 +101,16 @@ def container(kind: str, items: list, depth: int, room: int) -> cst.BaseExpressi
 
 def _hanging(depth: int) -> cst.ParenthesizedWhitespace:
     """A line break continuing at `depth` indents past the enclosing block."""
-    return cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), empty_lines=[], indent=True,
-                                       last_line=cst.SimpleWhitespace(INDENT * depth))
+    return cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(),
+        empty_lines=[],
+        indent=True,
+        last_line=cst.SimpleWhitespace(INDENT * depth),
+    )
 
 
 def _line_breaks(texts: list[str], start: int, width: int) -> set[int]:
-    """After which items to break so that no line of items starting at column `start` passes `width`."""
+    """After which items to break so no line of items starting at column `start` passes `width`."""
     breaks, col = set(), start
     for i, t in enumerate(texts):
         if col > start and col + len(t) + 1 > width:
@@ -107,8 +123,14 @@ def _line_breaks(texts: list[str], start: int, width: int) -> set[int]:
 def _commas(count: int, breaks: set[int], depth: int) -> list:
     """The commas after `count` items: a line break after the items in `breaks` (continuing
     at `depth` indents), a space after the others, none after the last."""
-    return [cst.MaybeSentinel.DEFAULT if i == count - 1 else cst.Comma(
-        whitespace_after=_hanging(depth) if i in breaks else cst.SimpleWhitespace(" ")) for i in range(count)]
+    return [
+        cst.MaybeSentinel.DEFAULT
+        if i == count - 1
+        else cst.Comma(
+            whitespace_after=_hanging(depth) if i in breaks else cst.SimpleWhitespace(" ")
+        )
+        for i in range(count)
+    ]
 
 
 def hanging_parameters(name: str, params: list[str]) -> dict:
@@ -130,12 +152,20 @@ def hanging_call(fn: cst.BaseExpression, args: list[cst.Arg], start: int, block:
         return flat
     texts = [code(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for a in args]
     commas = _commas(len(args), _line_breaks(texts, block + len(INDENT), WIDTH - 2), 1)
-    return cst.Call(fn, [a.with_changes(comma=c) for a, c in zip(args, commas)], whitespace_before_args=_hanging(1))
+    return cst.Call(
+        fn,
+        [a.with_changes(comma=c) for a, c in zip(args, commas)],
+        whitespace_before_args=_hanging(1),
+    )
 
 
 def keyword_arg(name: str, x: cst.BaseExpression) -> cst.Arg:
     """`name=x`, spaced as PEP 8 spaces keyword arguments."""
-    return cst.Arg(x, keyword=cst.Name(name), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))
+    return cst.Arg(
+        x,
+        keyword=cst.Name(name),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
 
 
 def table_key(v, tagged: bool) -> cst.BaseExpression:
@@ -173,7 +203,9 @@ def doc(text: str) -> cst.SimpleStatementLine:
 
 def assign(name: str, expr: cst.BaseExpression, **changes) -> cst.SimpleStatementLine:
     """The statement `name = expr`."""
-    return cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], expr)], **changes)
+    return cst.SimpleStatementLine(
+        [cst.Assign([cst.AssignTarget(cst.Name(name))], expr)], **changes
+    )
 
 
 def assign_all(pairs: list) -> cst.SimpleStatementLine:
@@ -199,15 +231,23 @@ def one_liner(stmt) -> bool:
 
 def _reads(stmt, table) -> bool:
     """`stmt` is a one-line function reading the constant `table` assigns."""
-    if not one_liner(stmt) or not (isinstance(table, cst.SimpleStatementLine) and isinstance(table.body[0], cst.Assign)):
+    if not one_liner(stmt) or not (
+        isinstance(table, cst.SimpleStatementLine) and isinstance(table.body[0], cst.Assign)
+    ):
         return False
     target = table.body[0].targets[0].target
-    return isinstance(target, cst.Name) and re.search(rf"\b{target.value}\b", code(stmt.body)) is not None
+    return (
+        isinstance(target, cst.Name)
+        and re.search(rf"\b{target.value}\b", code(stmt.body)) is not None
+    )
 
 
 def _one_line_constant(stmt) -> bool:
-    return (isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign)
-            and "\n" not in code(stmt).strip())
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and isinstance(stmt.body[0], cst.Assign)
+        and "\n" not in code(stmt).strip()
+    )
 
 
 def _glued(prev, stmt, after) -> bool:
@@ -235,5 +275,7 @@ def pep8_spacing(body: list) -> list:
         else:
             lines = min(1, sum(1 for line in stmt.leading_lines if line.comment is None))
         comments = [line for line in stmt.leading_lines if line.comment is not None]
-        out.append(stmt.with_changes(leading_lines=[cst.EmptyLine()] * lines + comments) if i else stmt)
+        out.append(
+            stmt.with_changes(leading_lines=[cst.EmptyLine()] * lines + comments) if i else stmt
+        )
     return out

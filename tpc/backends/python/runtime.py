@@ -28,7 +28,7 @@ def encode(tokens):
         got = seq[:1] or "no tokens"
         raise ValueError(f"expected the BOS token {BOS!r} first, got {got}")
     if len(seq) > N_POSITIONS:
-        raise ValueError(f"{len(seq) - 1} tokens after BOS; "
+        raise ValueError(f"input has {len(seq) - 1} tokens after BOS; "
                          f"the program accepts at most {N_POSITIONS - 1}")
     for i, token in enumerate(seq[1:], 1):
         if identical_tokens(token, BOS):

@@ -19,6 +19,7 @@ import attrs
 import numpy as np
 
 from tpc.errors import TpcError
+from tpc.verify.progress import Progress, wanted
 from tpc.verify.results import Counterexample
 
 
@@ -82,9 +83,9 @@ class _Side:
         if isinstance(inner, RaspRunnable):
             inner = inner._program
         if isinstance(inner, CheckpointRunnable):
-            from tpc.lift import lift_checkpoint
+            from tpc.artifact import lift
 
-            program = ProgramRunnable(lift_checkpoint(inner.path), inner.label)
+            program = ProgramRunnable(lift(inner.path, level=0).lifted, inner.label)
             program.use_vocab(inner.tokens)
             inner, output = program, program.main_output  # a model's one output
         if not isinstance(inner, ProgramRunnable):
@@ -95,16 +96,17 @@ class _Side:
         self.banded = False  # a readout encoded within a rounding band (solutions need replay)
         self.eos = None if view is None or view._eos is None else int(inner._token_codes[-1])
 
-    def encode(self, xs: list, canon, solver):
+    def encode(self, xs: list, canon, solver, deadline: float | None = None):
         """Canonical output ids (Z3 terms) at the compared positions, for input terms `xs`;
-        the encoding's side conditions go into `solver`."""
+        the encoding's side conditions go into `solver`. Past `deadline` (perf_counter):
+        `encode.OutOfTime`."""
         from tpc.verify.smt.encode import Encoder, lookup
 
         codes = [int(c) for c in self.runnable._token_codes]
         tokens = [int(self.runnable._bos_code)] + [lookup(x, codes) for x in xs]
         if self.eos is not None:
             tokens.append(self.eos)
-        encoder = Encoder(self.program, tokens)
+        encoder = Encoder(self.program, tokens, deadline)
         solver.add(encoder.constraints)
         self.banded = self.banded or bool(encoder.constraints)
         outputs = encoder.env[self.node]
@@ -117,11 +119,13 @@ class _Side:
 
 
 def smt_verify(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=None,
-               timeout: float | None = None) -> SmtResult:
+               timeout: float | None = None, progress: bool | None = False) -> SmtResult:
     """Prove `a` and `b` agree on every input of lengths min_len..max_len, or find one where
-    they differ (see the module docstring). `timeout`: seconds for the whole check."""
+    they differ (see the module docstring). `timeout`: seconds for the whole check.
+    `progress`: a line per length on stderr (None: always, see tpc.verify.progress)."""
     z3 = _z3()
     from tpc.verify.driver import prepare
+    from tpc.verify.smt.encode import OutOfTime
 
     start = time.perf_counter()
     p = prepare(a, b, max_len=max_len, min_len=min_len, vocab=vocab, output=output, task=task)
@@ -130,17 +134,25 @@ def smt_verify(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=N
     sides = [_Side(check.a, oa, check.drop_a), _Side(check.b, ob, check.drop_b)]
     lengths, verdict, counter, reason = [], "equivalent", None, ""
     refined = 0
+    report = Progress() if wanted(progress, None) else None
     for length in range(p.min_len, p.max_len + 1):
         t0 = time.perf_counter()
         xs = [z3.Int(f"x{i}") for i in range(length)]
         solver = z3.Solver()
         solver.add([z3.And(x >= 0, x < p.n_vocab) for x in xs])
-        ca, cb = (s.encode(xs, check.canon, solver) for s in sides)
-        differ = [ya != yb for ya, yb in zip(ca, cb)]
+        deadline = None if timeout is None else start + timeout
+        try:
+            ca, cb = (s.encode(xs, check.canon, solver, deadline) for s in sides)
+        except OutOfTime:
+            ca = cb = None
+        differ = [] if ca is None else [ya != yb for ya, yb in zip(ca, cb)]
         if check.unscored is not None:
             differ = [z3.And(d, yb != check.unscored) for d, yb in zip(differ, cb)]
         solver.add(z3.Or(differ) if differ else z3.BoolVal(False))
         while True:  # until unsat, a real counterexample, or the time is up
+            if ca is None:  # the encoding ran out of time
+                answer = z3.unknown
+                break
             if timeout is not None:
                 left = timeout - (time.perf_counter() - start)
                 if left <= 0:
@@ -160,12 +172,17 @@ def smt_verify(a, b, *, max_len=None, min_len=0, vocab=None, output=None, task=N
             refined += 1
             solver.add(z3.Or([x != v for x, v in zip(xs, seq)]) if xs else z3.BoolVal(False))
         lengths.append((length, str(answer), time.perf_counter() - t0))
+        if report is not None:
+            said = {"unsat": "proved", "sat": "they differ"}.get(str(answer), "no answer")
+            report.length(length, said)
         if answer == z3.unsat:
             continue
         if answer == z3.unknown:
             verdict = "unknown"
             if timeout is not None and time.perf_counter() - start >= timeout:
-                reason = f"--timeout {timeout:g}s reached at length {length}"
+                proved = f"lengths {p.min_len}..{length - 1} proved, " if length > p.min_len else ""
+                reason = (f"no answer within --timeout {timeout:g} s ({proved}stopped at length "
+                          f"{length}; a longer --timeout may decide it)")
             else:
                 reason = f"Z3 gave up at length {length} ({solver.reason_unknown()})"
             break

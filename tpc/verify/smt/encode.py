@@ -13,6 +13,7 @@ solutions `smt_verify` replays and refines.
 
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 
 import numpy as np
@@ -23,6 +24,10 @@ from tpc.ir import Program, Visitor, normalize, sort_key
 
 #: most input-dependent readout combinations tabulated per position (else a rounding band)
 READOUT_TABLE_LIMIT = 50_000
+
+
+class OutOfTime(Exception):
+    """The encoding passed its deadline (`tpc verify --timeout`)."""
 
 
 def lookup(index, table: list):
@@ -63,8 +68,9 @@ class Encoder(Visitor):
     """`encode(program, tokens)`: tokens[q] is the index into the program's tokens-node values
     at position q (BOS included), an int or a Z3 term; returns node name -> per-position terms."""
 
-    def __init__(self, program: Program, tokens: list):
+    def __init__(self, program: Program, tokens: list, deadline: float | None = None):
         self.p, self.tokens, self.n = program, tokens, len(tokens)
+        self.deadline = deadline  # time.perf_counter() past which OutOfTime is raised
         n = self.n
         self.visible = [[(k <= q) if program.domain.causal else True for k in range(n)] for q in range(n)]
         self.cost = position_costs(n)
@@ -72,7 +78,12 @@ class Encoder(Visitor):
         #: side conditions the terms in env assume (the readout bands' choices)
         self.constraints: list = []
         for node in program.nodes:
+            self._on_time()
             self.env[node.name] = self.visit(node)
+
+    def _on_time(self):
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise OutOfTime
 
     def values(self, name):
         return self.p[name].type.values
@@ -219,6 +230,7 @@ class Encoder(Visitor):
         """flat[(i1, i2, ...)] in row-major order, looked up by the index terms."""
         if not terms:
             return flat[0]
+        self._on_time()  # a large readout's lookup tables take minutes to encode
         stride = len(flat) // sizes[0]
         return lookup(terms[0], [self._nested(flat[i * stride:(i + 1) * stride], terms[1:], sizes[1:])
                                  for i in range(sizes[0])])
