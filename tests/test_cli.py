@@ -117,7 +117,8 @@ def test_errors_exit_2_with_one_line(cli):
 
 def test_every_command_has_a_manual():
     commands = sorted(main.commands)
-    assert commands == ["ablate", "check", "compile", "draw", "emit", "lift", "run", "trace", "train", "verify"]
+    assert commands == ["ablate", "check", "compile", "draw", "emit", "export", "lift", "run",
+                        "trace", "train", "verify"]
     for command in commands:
         r = CliRunner().invoke(main, [command, "--help"])
         assert r.exit_code == 0 and "Example" in r.output

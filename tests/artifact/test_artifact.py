@@ -45,7 +45,7 @@ def artifacts(tmp_path_factory):
 
 def test_the_table_names_each_kind_once():
     names = [k.name for k in KINDS]
-    assert len(set(names)) == len(names) == 6
+    assert len(set(names)) == len(names) == 7
 
 
 def test_each_file_kind_is_recognized(artifacts, shared_dir):
@@ -84,6 +84,26 @@ def test_an_emitted_module_is_recognized_but_cannot_be_read_back(artifacts):
         load(artifacts / "sort.py")
     r = _tpc("trace", artifacts / "sort.py", "-i", "1 2")
     assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "cannot be read back" in r.stderr
+
+
+def test_an_export_is_recognized_but_cannot_be_read_back(tmp_path):
+    # What tells an export directory from a run directory: vocab.json and labels.json.
+    export, run = tmp_path / "export", tmp_path / "run"
+    export.mkdir()
+    run.mkdir()
+    for name in ("vocab.json", "labels.json", "model.onnx"):
+        (export / name).write_text("{}")
+    (run / "vocab.json").write_text("{}")
+    assert [kind_of(p).name for p in (export, export / "model.onnx", run)] == [
+        "export", "export", "run-directory"]
+    with pytest.raises(TpcError, match="export: an export .* cannot be read back as a program"):
+        load(export)
+    onnx = export / "model.onnx"
+    for args in (("emit", onnx), ("export", export, "--to", "tl", "-o", tmp_path / "out")):
+        r = _tpc(*args)
+        assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.output
+        assert "cannot be read back as a program" in r.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_tracr_program_file_is_its_own_kind_and_loads_as_ir(artifacts):

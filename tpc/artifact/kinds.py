@@ -57,6 +57,14 @@ def _tracr_file(path: str) -> bool:
     return is_tracr_program(path)
 
 
+def _export(path: str) -> bool:
+    """A `tpc export` directory (vocab.json and labels.json: what tells it from a run of the
+    paper's code) or a .onnx file."""
+    p = Path(path)
+    return p.suffix.lower() == ".onnx" or (
+        p.is_dir() and (p / "vocab.json").is_file() and (p / "labels.json").is_file())
+
+
 def _tracr_program(path: str, choices: Choices) -> Program:
     from tpc.frontend.tracr_file import python_program_to_ir
 
@@ -65,6 +73,10 @@ def _tracr_program(path: str, choices: Choices) -> Program:
 
 
 KINDS: tuple[Kind, ...] = (
+    # Before "run-directory": an export directory holds vocab.json and labels.json.
+    Kind("export", "a `tpc export` directory or its model.onnx", _export,
+         unreadable="an export (TransformerLens or ONNX weights) cannot be read back as a "
+                    "program; pass the model or program it was exported from"),
     Kind("run-directory", "a run directory of the paper's code", lambda path: Path(path).is_dir(),
          _lifted, model=True),
     # A tpc checkpoint, or a reference run's model.pt with args.json beside it: load_model

@@ -1,5 +1,6 @@
 """The ``tpc`` command line: one click group; each command (one module each) is a few lines
-calling a stage. Only `train`, `lift`, `compile` and `verify` with a checkpoint import torch."""
+calling a stage. Only `train`, `lift`, `compile`, `export` and `verify` with a checkpoint
+import torch."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from tpc.cli.check import check
 from tpc.cli.compile import compile_command
 from tpc.cli.draw import draw
 from tpc.cli.emit import emit
+from tpc.cli.export import export
 from tpc.cli.lift import lift
 from tpc.cli.run import run
 from tpc.cli.trace import trace
@@ -48,7 +50,8 @@ def main():
     """The Transformer Program Compiler."""
 
 
-for _command in (train, run, emit, check, verify, lift, compile_command, trace, draw, ablate):
+for _command in (train, run, emit, check, verify, lift, compile_command, trace, draw, ablate,
+                 export):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -253,12 +253,16 @@ class CheckpointRunnable(Runnable):
         super().use_vocab(tokens)
         self._token_ids = np.array([self._ids[exact_key(t)] for t in self.tokens], dtype=np.int64)
 
+    def _with_bos(self, idx: np.ndarray) -> np.ndarray:
+        """The model's token ids of the inputs `idx` (indices into `tokens`), BOS first."""
+        batch = idx.shape[0]
+        return np.concatenate([np.full((batch, 1), self._bos_id, dtype=np.int64),
+                               self._token_ids[idx].reshape(batch, idx.shape[1])], 1)
+
     def _predict(self, idx: np.ndarray) -> np.ndarray:
         import torch  # lazy: torch, only for a side that runs a model
 
-        batch = idx.shape[0]
-        ids = torch.from_numpy(np.concatenate([np.full((batch, 1), self._bos_id, dtype=np.int64),
-                                               self._token_ids[idx].reshape(batch, idx.shape[1])], 1))
+        ids = torch.from_numpy(self._with_bos(idx))
         with torch.inference_mode():
             pred = (self._hard_forward(ids) or self.model).predict(ids)
         return pred[:, 1 if self.implicit_bos else 0:].numpy()
@@ -341,10 +345,33 @@ class PythonRunnable(Runnable):
         return {o: list(result[o]) for o in outputs}
 
 
+class ExportRunnable(CheckpointRunnable):
+    """An export of `tpc export` (its directory, or a .onnx file), run as a checkpoint is but
+    by its own runtime: TransformerLens or onnxruntime (tpc.export.runnable)."""
+
+    def __init__(self, path: Path, label: str):
+        from tpc.export.runnable import LoadedExport  # lazy: transformer_lens / onnxruntime
+
+        self.label, self.path = label, path
+        self.export = LoadedExport(path)
+        self.labels, self.typed = self.export.labels, self.export.typed
+        self.implicit_bos, self.max_len = self.export.implicit_bos, self.export.max_len
+        self._bos_id = self.export.bos_id
+        self._ids = {exact_key(t): i for i, t in self.export.tokens.items()}
+        # Id 0 is padding; every other token but BOS may follow BOS.
+        self.vocab = tuple(t for i, t in sorted(self.export.tokens.items())
+                           if i not in (0, self._bos_id))
+
+    def _predict(self, idx: np.ndarray) -> np.ndarray:
+        logits = self.export.logits(self._with_bos(idx))
+        return logits.argmax(-1)[:, 1 if self.implicit_bos else 0:]
+
+
 # Artifact kinds (tpc.artifact.KINDS) run by their own runtime; any other kind runs as the IR
 # program it loads as.
 RUNNABLES = {"run-directory": CheckpointRunnable, "checkpoint": CheckpointRunnable,
-             "rasp": RaspRunnable, "tracr": TracrRunnable, "python": PythonRunnable}
+             "rasp": RaspRunnable, "tracr": TracrRunnable, "python": PythonRunnable,
+             "export": ExportRunnable}
 
 
 def load(path) -> Runnable:

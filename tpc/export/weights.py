@@ -1,0 +1,447 @@
+"""A discrete Transformer Program as exact transformer weights, block by block.
+
+Every score, unit and readout row reads one-hots, so each construction is exact in float32:
+
+- Attention scores are `SCALE` times small integer *levels*; the top level is unique (or,
+  for numerical heads, shared exactly by the keys averaged) and every other is at least
+  `SCALE` lower, where exp(-SCALE) is 0 in float32: the weights are exactly 1/k and 0.
+- A categorical head: keys that match score `2 n + rank`, keys that do not `rank`, and
+  position 0, when it does not match, `n + rank`, where `rank` (0..n-1) orders a query's keys
+  as the model's position bias does (nearest first, the earlier on equal distance, itself
+  last; ties as its float32 argmax breaks them). So the head copies the value one-hot of the
+  key the hard head chooses (BOS when none matches).
+- "Position 0 matches" (`m0`) is read at the query: from the query's value when the key's
+  value at position 0 is fixed (tokens, positions, a learned embedding of BOS), else from a
+  *prep* block before the layer that copies the key at position 0 to every position and
+  tabulates the predicate on it.
+- A numerical head that counts (sums `ones`) attends to its matching keys and to position 0
+  as an anchor: its output 1/N is decoded (`decode`) into the count's one-hot; one that
+  averages attends to its matching keys (position 0 only when none does) and decodes the
+  average. Its MLP readers then follow in an extra block.
+- MLPs are lookup tables: one ReLU unit per combination of input values (their one-hot
+  entries summed, minus the inputs less one), writing the model's own output for it
+  (`apply` on every combination).
+- The unembedding adds each readout term's score rows (a numerical value v contributes
+  float32(v) * w, as the model computes it); masked classes are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import attrs
+import numpy as np
+import torch
+
+from tpc.errors import TpcError
+from tpc.export import decode
+from tpc.export.layout import Block, Head, Linear, Stream, Unit
+from tpc.model import ops
+from tpc.model.config import ModelConfig
+from tpc.model.discrete import CategoricalHead, DiscreteProgram, NumericalHead
+
+SCALE = 128.0  # score units between levels: exp(-128) underflows to exactly 0 in float32
+MAX_TABLE = 1 << 16  # MLP input combinations: more is refused
+
+
+@attrs.frozen(eq=False)
+class Weights:
+    """The export: blocks, the stream, and what each part means."""
+
+    stream: Stream
+    blocks: list[Block]
+    w_e: torch.Tensor
+    w_pos: torch.Tensor
+    w_u: torch.Tensor
+    n_ctx: int
+    causal: bool
+    classes: tuple[int, ...]  # model class id of each logit column
+    heads: dict[str, tuple[int, int]]  # model head -> (block, head)
+    mlps: dict[str, int]  # model MLP -> block
+    layers: dict[int, list[int]]  # model layer -> its blocks
+    margins: dict[str, float]  # per head: its smallest gap in its softmax output's units
+
+    @property
+    def d_model(self) -> int:
+        return self.stream.size
+
+    @property
+    def params(self) -> int:
+        """Nonzero weights: embeddings, heads, units, unembedding."""
+        count = sum(int((t != 0).sum()) for t in (self.w_e, self.w_pos, self.w_u))
+        for b in self.blocks:
+            count += sum(len(h.w_q) + len(h.w_k) + len(h.w_v) + len(h.w_o) for h in b.heads)
+            count += sum(len(u.reads) + 1 + len(u.writes) for u in b.units)
+        return count
+
+
+def _rank(n_ctx: int, width: int) -> np.ndarray:
+    """[query, key] -> 0..n_ctx-1, higher for keys the hard head prefers among matching ones:
+    the matched logit (0 + bias) / sqrt(width) in float32, ties to the earlier key, as
+    `ops.attention_logits` and argmax compute it."""
+    matched = (torch.ones(n_ctx, n_ctx) + 1e-20).log()
+    logits = (matched + ops.position_bias(n_ctx)) / math.sqrt(width)
+    rank = np.zeros((n_ctx, n_ctx))
+    for q in range(n_ctx):
+        order = sorted(range(n_ctx), key=lambda k: (-logits[q, k].item(), k))
+        for r, k in enumerate(order):
+            rank[q, k] = n_ctx - 1 - r
+    return rank
+
+
+class _Builder:
+    def __init__(self, dp: DiscreteProgram, n_ctx: int, tokens: tuple, bos_id: int):
+        self.dp, self.n_ctx, self.vocab_size, self.bos_id = dp, n_ctx, len(tokens), bos_id
+        self.learned = isinstance(dp.config, ModelConfig)
+        self.s = Stream()
+        self.blocks: list[Block] = []
+        self.heads, self.mlps, self.margins, self.layers = {}, {}, {}, {}
+        self.values: dict[str, list] = {}  # numerical variable -> its values (Fractions)
+        meaning = {v.name: tuple(range(v.width)) for v in dp.variables}
+        if "tokens" in dp.embedding:
+            meaning["tokens"] = tuple(tokens)
+        for h in dp.cat_heads:  # a head's values mean what its value variable's do
+            meaning[h.output] = meaning[h.value]
+        for v in dp.variables:  # inputs and categorical variables now; numerical heads later
+            if v.kind == "categorical":
+                self.s.add(v.name, "categorical", meaning[v.name])
+            elif v.name == "ones":
+                self.s.add("ones", "numerical", (1,))
+                self.values["ones"] = [Fraction(1)]
+
+    # -- helpers --------------------------------------------------------------------------
+    def one_hot(self, name: str, index: int) -> Linear:
+        return {self.s[name].dim(index): 1.0}
+
+    def static_bos(self, name: str) -> int | None:
+        """The value a variable always holds at position 0, when that is fixed."""
+        if name == "positions":
+            return 0
+        if name in self.dp.embedding:
+            return self.dp.embedding[name][self.bos_id]
+        return None
+
+    def m0(self, head) -> Linear:
+        """ "Position 0 matches `head`'s query", as a linear function of the stream."""
+        k0 = self.static_bos(head.key)
+        if k0 is not None:
+            query = self.s[head.query]
+            return {query.dim(i): 1.0 for i, row in enumerate(head.predicate) if row[k0]}
+        return {self.s[f"{head.output}.bos_match"].start: 1.0}
+
+    # -- blocks ---------------------------------------------------------------------------
+    def build(self) -> Weights:
+        dp = self.dp
+        for l in range(dp.config.n_layers):
+            heads = [h for h in (*dp.cat_heads, *dp.num_heads) if h.layer == l]
+            mlps = [m for m in (*dp.cat_mlps, *dp.num_mlps) if m.layer == l]
+            self.layers[l] = []
+            if any(self.static_bos(h.key) is None for h in heads):
+                self._prep(l, [h for h in heads if self.static_bos(h.key) is None])
+            main = self._block(l, "attention" if mlps else "attention, no MLPs")
+            for h in heads:
+                if isinstance(h, CategoricalHead):
+                    self._cat_head(main, h)
+                else:
+                    self._num_head(main, h)
+            numerical = any(isinstance(h, NumericalHead) for h in heads)
+            after = self._block(l, "MLPs") if numerical and mlps else main
+            for m in mlps:
+                self._table(after, m)
+        classes = tuple(
+            c for c in range(dp.readout.scores[0].shape[1]) if c not in dp.readout.masked
+        )
+        w_e, w_pos = self._embed()
+        return Weights(
+            self.s,
+            self.blocks,
+            w_e,
+            w_pos,
+            self._unembed(classes),
+            self.n_ctx,
+            dp.causal,
+            classes,
+            self.heads,
+            self.mlps,
+            self.layers,
+            self.margins,
+        )
+
+    def _block(self, layer: int, role: str) -> Block:
+        block = Block(f"L{layer} {role}")
+        self.layers[layer].append(len(self.blocks))
+        self.blocks.append(block)
+        return block
+
+    def _index(self, block: Block) -> int:
+        return next(i for i, b in enumerate(self.blocks) if b is block)
+
+    def _embed(self):
+        s = self.s
+        w_e, w_pos = torch.zeros(self.vocab_size, s.size), torch.zeros(self.n_ctx, s.size)
+        for name, values in self.dp.embedding.items():
+            for token, value in enumerate(values):
+                w_e[token, s[name].dim(value)] = 1.0
+        for p in range(self.n_ctx):
+            w_pos[p, s["positions"].dim(p)] = 1.0
+            w_pos[p, s.ones] = 1.0
+        return w_e, w_pos
+
+    # -- heads ----------------------------------------------------------------------------
+    def _prep(self, layer: int, heads) -> None:
+        """A block that copies each computed key's value at position 0 to every position
+        (attending to position 0 alone) and tabulates each head's predicate on it."""
+        block = self._block(layer, "prep: position 0's keys")
+        copies = {}
+        for key in dict.fromkeys(h.key for h in heads):
+            head = Head(f"{key}@0")
+            width = self.s[key].width
+            copy = self.s.add(f"{key}@0.L{layer}", "internal", range(width))
+            head.w_q[self.s.ones, 0] = 1.0
+            head.w_k[self.s.is_bos, 0] = SCALE
+            for v in range(width):
+                head.w_v[self.s[key].dim(v), v] = 1.0
+                head.w_o[v, copy.dim(v)] = 1.0
+            block.heads.append(head)
+            copies[key] = copy
+        for h in heads:
+            flag = self.s.add(f"{h.output}.bos_match", "internal", (1,))
+            q, copy = self.s[h.query], copies[h.key]
+            for i, row in enumerate(h.predicate):
+                for j, match in enumerate(row):
+                    if match:
+                        block.units.append(
+                            Unit({q.dim(i): 1.0, copy.dim(j): 1.0}, -1.0, {flag.start: 1.0})
+                        )
+
+    def _head(self, block: Block, h) -> Head:
+        head = Head(h.output)
+        self.heads[h.output] = (self._index(block), len(block.heads))
+        block.heads.append(head)
+        return head
+
+    def _match_columns(self, head: Head, h, level: float) -> int:
+        """Predicate columns: query value i -> column i; key value v -> `level` * P[i, v].
+        Returns the next free column."""
+        q, k = self.s[h.query], self.s[h.key]
+        for i in range(q.width):
+            head.w_q[q.dim(i), i] = 1.0
+        for v in range(k.width):
+            for i in range(q.width):
+                if i < len(h.predicate) and v < len(h.predicate[i]) and h.predicate[i][v]:
+                    head.w_k[k.dim(v), i] = SCALE * level
+        return q.width
+
+    def _bos_column(self, head: Head, col: int, m0: Linear, level: float) -> None:
+        """Position 0 scores `level` more when it does not match: (1 - m0) at the query."""
+        head.w_q[self.s.ones, col] = 1.0
+        for dim, w in m0.items():
+            head.w_q[dim, col] = head.w_q.get((dim, col), 0.0) - w
+        head.w_k[self.s.is_bos, col] = SCALE * level
+
+    def _cat_head(self, block: Block, h: CategoricalHead) -> None:
+        n, head = self.n_ctx, self._head(block, h)
+        col = self._match_columns(head, h, 2.0 * n)
+        positions = self.s["positions"]
+        rank = _rank(n, self.dp.config.d_var if self.learned else self.s[h.value].width)
+        for qp in range(n):
+            head.w_q[positions.dim(qp), col + qp] = 1.0
+            for kp in range(n):
+                if rank[qp, kp]:
+                    head.w_k[positions.dim(kp), col + qp] = SCALE * rank[qp, kp]
+        self._bos_column(head, col + n, self.m0(h), float(n))
+        v, out = self.s[h.value], self.s[h.output]
+        for value in range(v.width):
+            head.w_v[v.dim(value), value] = 1.0
+            head.w_o[value, out.dim(value)] = 1.0
+        self.margins[h.output] = SCALE
+
+    def _num_head(self, block: Block, h: NumericalHead) -> None:
+        m0 = self.m0(h)
+        head = self._head(block, h)
+        ones = self.s.ones
+        not_m0 = {ones: 1.0, **{d: -w for d, w in m0.items()}}  # m0 never reads `ones`
+        if h.reduce == "sum":
+            if h.value != "ones":
+                raise TpcError(
+                    f"{h.output}: a numerical head that sums {h.value} (not ones) is "
+                    "not exportable exactly"
+                )
+            col = self._match_columns(head, h, 1.0)
+            self._bos_column(head, col, m0, 1.0)  # the anchor: position 0 always at level 1
+            signal = self.s.add(f"{h.output}.softmax", "internal", ("1/N",))
+            head.w_v[self.s.is_bos, 0] = 1.0
+            head.w_o[0, signal.start] = 1.0
+            values = [Fraction(c) for c in range(self._most_matches(h) + 1)]
+            out = self.s.add(h.output, "numerical", values)
+            self.values[h.output] = values
+            index = values.index
+            margin = float("inf")
+            for matched, gate in ((0, m0), (1, not_m0)):
+                points = [
+                    (z, index(c))
+                    for z, c in decode.count_points(self.n_ctx, matched)
+                    if c in values
+                ]
+                units, gap = decode.family(
+                    h.output, out, {signal.start: 1.0}, gate, ones, points, 4 * decode.EPS32
+                )
+                block.units += units
+                margin = min(margin, gap)
+            self.margins[h.output] = margin
+            return
+        col = self._match_columns(head, h, 2.0)
+        self._bos_column(head, col, m0, 1.0)  # position 0 only when nothing matches
+        z = self.s.add(f"{h.output}.softmax", "internal", ("mean", "weight at 0"))
+        v = self.s[h.value]
+        for i, value in enumerate(self.values[h.value]):
+            head.w_v[v.dim(i), 0] = float(np.float32(float(value)))
+        head.w_v[self.s.is_bos, 1] = 1.0
+        head.w_o[0, z.dim(0)], head.w_o[1, z.dim(1)] = 1.0, 1.0
+        values = decode.means(self.values[h.value], self.n_ctx)
+        if Fraction(0) not in values:
+            values = [Fraction(0), *values]
+        out = self.s.add(h.output, "numerical", values)
+        self.values[h.output] = values
+        top = max(abs(float(x)) for x in values)
+        error = 4 * self.n_ctx * decode.EPS32 * max(top, 1e-30)
+        points = [(float(np.float32(float(x))), i) for i, x in enumerate(values)]
+        weight_at_0 = {z.dim(1): 1.0}
+        margin = float("inf")
+        for gate in (not_m0, {**m0, **weight_at_0}):  # position 0 matches / others match
+            units, gap = decode.family(h.output, out, {z.dim(0): 1.0}, gate, ones, points, error)
+            block.units += units
+            margin = min(margin, gap)
+        # no match at all (position 0 chosen, unmatched): the mean is 0
+        block.units.append(
+            Unit(
+                {z.dim(1): 1.0, **{d: -w for d, w in m0.items()}},
+                0.0,
+                {out.dim(values.index(Fraction(0))): 1.0},
+            )
+        )
+        self.margins[h.output] = margin
+
+    def _most_matches(self, h) -> int:
+        """How many keys a head can match: when its key is `positions` (each position its own
+        value), at most the widest row of its predicate; else every position."""
+        if h.key != "positions":
+            return self.n_ctx
+        return min(self.n_ctx, max((sum(row[: self.n_ctx]) for row in h.predicate), default=0))
+
+    # -- MLPs -----------------------------------------------------------------------------
+    def _table(self, block: Block, m) -> None:
+        self.mlps[m.output] = self._index(block)
+        numerical = not hasattr(m, "slot_widths")
+        places = [self.s[i] for i in m.inputs]
+        combos = 1
+        for p in places:
+            combos *= p.width
+        if numerical and len(places) > 1:  # along one direction: units only where it changes
+            direction = _direction(m.w_in)
+            if direction is not None:
+                return self._projected(block, m, direction)
+        if combos > MAX_TABLE:
+            raise TpcError(
+                f"{m.output}: {combos} input combinations (at most {MAX_TABLE} are tabulated)"
+            )
+        grid = decode.grid([p.width for p in places])
+        if numerical:
+            rows = torch.tensor(
+                [
+                    [float(np.float32(float(self.values[i][c]))) for i, c in zip(m.inputs, combo)]
+                    for combo in grid
+                ]
+            )
+        else:
+            rows = torch.tensor(grid, dtype=torch.long)
+        outputs = m.apply(rows.view(len(grid), len(places))).tolist()
+        out = self.s[m.output]
+        if max(outputs) >= out.width:
+            raise TpcError(f"{m.output}: an output value beyond the variable's {out.width} values")
+        for combo, value in zip(grid, outputs):
+            reads: Linear = {}
+            for p, c in zip(places, combo):
+                reads[p.dim(c)] = reads.get(p.dim(c), 0.0) + 1.0
+            block.units.append(Unit(reads, -(len(places) - 1.0), {out.dim(value): 1.0}))
+
+    def _projected(self, block: Block, m, u: list[float]) -> None:
+        """A numerical MLP whose first layer reads one direction u of its inputs: a function
+        of t = u . x alone, decoded from t (`decode.family`) over every t the inputs' value
+        sets allow (each with one input tuple that gives it, which the model's MLP is run on)."""
+        ones, out = self.s.ones, self.s[m.output]
+        sums = {Fraction(0): ()}  # exact sums: float32 ones that differ in rounding are one
+        for name, w in zip(m.inputs, u):
+            sums = {
+                t + Fraction(w) * x: (*rep, i)
+                for t, rep in sums.items()
+                for i, x in enumerate(self.values[name])
+            }
+            if len(sums) > MAX_TABLE:
+                raise TpcError(
+                    f"{m.output}: more than {MAX_TABLE} values of its inputs' "
+                    "weighted sum: too many to tabulate"
+                )
+        ts = sorted(sums)
+        rows = torch.tensor(
+            [
+                [float(np.float32(float(self.values[n][i]))) for n, i in zip(m.inputs, sums[t])]
+                for t in ts
+            ]
+        )
+        outputs = m.apply(rows).tolist()
+        signal = {
+            self.s[n].dim(i): w * float(np.float32(float(v)))
+            for n, w in zip(m.inputs, u)
+            for i, v in enumerate(self.values[n])
+        }
+        error = (
+            4
+            * len(u)
+            * decode.EPS32
+            * max(
+                sum(abs(w) for w in u)
+                * float(max(max(abs(v) for v in self.values[n]) for n in m.inputs)),
+                1.0,
+            )
+        )
+        points = [(float(t), o) for t, o in zip(ts, outputs)]
+        units, _ = decode.family(m.output, out, signal, {}, ones, points, max(error, decode.EPS32))
+        block.units += units
+
+    # -- readout --------------------------------------------------------------------------
+    def _unembed(self, classes) -> torch.Tensor:
+        ro, cols = self.dp.readout, list(classes)
+        w_u = torch.zeros(self.s.size, len(classes))
+        for name, scores, numerical in zip(ro.variables, ro.scores, ro.numerical):
+            place = self.s[name]
+            if numerical:
+                for i, value in enumerate(self.values[name]):
+                    v = torch.tensor(float(np.float32(float(value))))
+                    w_u[place.dim(i)] += ops.numerical_contribution(v, scores[0])[cols]
+            else:
+                for value in range(min(place.width, scores.shape[0])):
+                    w_u[place.dim(value)] += scores[value, cols]
+        return w_u
+
+
+def _direction(w_in: torch.Tensor) -> list[float] | None:
+    """The one direction every row of `w_in` is a multiple of, or None."""
+    rows = [r for r in w_in.tolist() if any(r)]
+    if not rows:
+        return None
+    u = rows[0]
+    pivot = next(i for i, x in enumerate(u) if x)
+    for r in rows:
+        scale = r[pivot] / u[pivot]
+        if any(abs(a - scale * b) > 1e-6 * max(1.0, abs(a)) for a, b in zip(r, u)):
+            return None
+    return u
+
+
+def build_weights(dp: DiscreteProgram, n_ctx: int, tokens: tuple, bos_id: int) -> Weights:
+    """The export's weights for the discrete program `dp` (a TpcError where one construct
+    cannot be exported exactly); `tokens`: each token id's text, what a one-hot `tokens`
+    variable's values (and the heads copying them) stand for."""
+    return _Builder(dp, n_ctx, tokens, bos_id).build()
