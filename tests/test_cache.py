@@ -40,7 +40,7 @@ def _entries(folder: Path) -> list[Path]:
 @pytest.fixture
 def no_lifting(monkeypatch):
     """Lifting raises: whatever is returned came from the cache."""
-    def refuse(path):
+    def refuse(path, *limit):
         raise AssertionError(f"lifted {path} again")
     # the module, not `tpc.lift`: the package exports the API function of that name
     monkeypatch.setattr(sys.modules["tpc.lift"], "lift_checkpoint", refuse)

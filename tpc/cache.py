@@ -4,8 +4,9 @@ importing torch.
 
 An entry is keyed by the bytes of the model's files (model.pt, and args.json / vocab.json of a
 run of the paper's code), the path as given (it is written into the program's header), the
-level and a digest of tpc's own source, so a changed checkpoint or a changed tpc never reads a
-stale entry. Entries are IR JSON (never a pickle) after a line holding the SHA-256 of that
+level, the MLP table limit (`--max-table-rows`: a lift stored under a larger one must not hide
+its error) and a digest of tpc's own source, so a changed checkpoint or a changed tpc never
+reads a stale entry. Entries are IR JSON (never a pickle) after a line holding the SHA-256 of that
 JSON: an entry that does not match it or does not load is ignored and rebuilt. Writes are
 atomic; deleting the folder at any time is safe. `TPC_CACHE_DIR` moves the folder (default
 `$XDG_CACHE_HOME/tpc`, else `~/.cache/tpc`); `TPC_NO_CACHE=1` or `--no-cache` turns it off.
@@ -21,6 +22,7 @@ from pathlib import Path
 from tpc.cache_folder import cache_dir
 from tpc.errors import TpcError
 from tpc.ir import IRError, Program, from_json, to_json
+from tpc.lift.bounds import MAX_TABLE_ROWS
 
 OFF_ENV = "TPC_NO_CACHE"
 FORMAT = "tpc-lift-cache/1"
@@ -59,9 +61,11 @@ def model_files(path: Path) -> list[Path]:
     return [file, *(p for p in beside if p.is_file())]
 
 
-def entry_key(path: Path, level: int) -> str | None:
-    """The entry's name, or None when a file cannot be read (lifting then says why)."""
-    digest = hashlib.sha256(f"{FORMAT}\0{source_digest()}\0{level}\0{path}\0".encode())
+def entry_key(path: Path, level: int, max_table_rows: int = MAX_TABLE_ROWS) -> str | None:
+    """The entry's name, or None when a file cannot be read (lifting then says why). The table
+    limit is part of it: a lift stored under a larger limit must not hide the limit's error."""
+    head = f"{FORMAT}\0{source_digest()}\0{level}\0{max_table_rows}\0{path}\0"
+    digest = hashlib.sha256(head.encode())
     for file in model_files(path):
         try:
             data = file.read_bytes()
@@ -95,13 +99,14 @@ def _write(entry: Path, program: Program) -> None:
         pass
 
 
-def lifted(path, level: int = 0, optimizer=None) -> Program:
-    """The model at `path` lifted and optimized at `level` (`optimizer(program)`, default
-    `tpc.passes.optimize` at `level`), read from the cache when an entry for exactly these
-    files, path, level and tpc exists; else built (torch is imported only then) and stored."""
+def lifted(path, level: int = 0, optimizer=None, max_table_rows: int = MAX_TABLE_ROWS) -> Program:
+    """The model at `path` lifted (no MLP table over `max_table_rows` rows) and optimized at
+    `level` (`optimizer(program)`, default `tpc.passes.optimize` at `level`), read from the
+    cache when an entry for exactly these files, path, level, limit and tpc exists; else built
+    (torch is imported only then) and stored."""
     path = Path(path)
     folder = cache_dir() if _enabled() else None
-    key = None if folder is None else entry_key(path, level)
+    key = None if folder is None else entry_key(path, level, max_table_rows)
     entry = None if key is None else folder / "lift" / f"{key}.json"
     if entry is not None:
         program = _read(entry)
@@ -110,11 +115,11 @@ def lifted(path, level: int = 0, optimizer=None) -> Program:
     if level == 0:
         from tpc.lift import lift_checkpoint  # lazy: torch
 
-        program = lift_checkpoint(path)
+        program = lift_checkpoint(path, max_table_rows)
     else:
         from tpc.passes import optimize
 
-        program = lifted(path, 0)
+        program = lifted(path, 0, max_table_rows=max_table_rows)
         program = optimizer(program) if optimizer is not None else optimize(program, level)
     if entry is not None:
         _write(entry, program)

@@ -1,14 +1,17 @@
 """Printing tables as rules: intervals, functions of x - y, groups by output, comparisons and
 offsets with BOS rows, whole-number readouts. Each printed module must agree with tpc.interp."""
 
+import itertools
 from pathlib import Path
+
+from hypothesis import given, strategies as st
 
 from tpc.backends.python import to_python
 from tpc.frontend import rasp_file_to_ir
 from tpc.ir import Builder, Domain, Predicate, Table
-from tpc.ir.rules import extend, function_of, runs
+from tpc.ir.rules import extend, function_of, grid, runs
 
-from test_python import agree
+from test_python import agree, load
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "rasp"
 SEQS = [list(s) for s in ["", "a", "ab", "bba", "aaab", "babab", "bbbbbb"]]
@@ -105,3 +108,46 @@ def test_identity_maps_with_exceptions_print_as_the_identity():
     assert "if tokens == '<s>': return None\n    return tokens" in source
     assert "if indices == 0: return None\n    return no_bos" in source
     agree(program, [list(s) for s in ["", "a", "abc", "cab", "bbb"]])
+
+
+def test_grid_groups_equal_rows_of_runs():
+    rows = grid([2, 0, 1, 3], [0, 1, 2], lambda x, y: "hi" if x + (y > 0) > 1 else "lo")
+    assert rows == [(0, [(0, 2, "lo")]), (1, [(0, 0, "lo"), (1, 2, "hi")]), (3, [(0, 2, "hi")])]
+
+
+THRESHOLDS = st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-6, 6)),
+                      min_size=1, max_size=3)
+
+
+@given(THRESHOLDS)
+def test_two_count_thresholds_print_as_intervals_and_agree_on_every_input(lines):
+    """A numerical MLP's kind of table: which side of a few lines a*x + b*y + c = 0 the pair
+    of counts is on. Printed as intervals of one count holding intervals of the other, it
+    gives the interpreter's outputs on every input up to length 6."""
+    b = Builder(Domain(vocab="ab", max_len=6))
+    t = b.tokens()
+    same = b.selector_width(b.select(t, t, "=="), name="same")
+    before = b.selector_width(b.select(b.indices(), b.indices(), "<"), name="before")
+    side = b.sequence_map(lambda x, y: sum(2 ** i for i, (p, q, c) in enumerate(lines) if p * x + q * y + c > 0),
+                          same, before, name="side")
+    b.output("side", side)
+    program = b.build()
+    source = to_python(program)
+    assert "SEQUENCE_MAP_SIDE" not in source  # rules, never the table
+    agree(program, [list(s) for n in range(7) for s in itertools.product("ab", repeat=n)])
+
+
+def test_a_threshold_per_row_prints_as_one_bound_per_value():
+    """Too many intervals for rules (81 rows, each with its own threshold): one (output up to,
+    last, output after) per value of the first input, equal to the table on every pair."""
+    b = Builder(Domain(vocab="ab", max_len=80))
+    count = b.selector_width(b.select(b.tokens(), b.tokens(), "=="), name="count")
+    side = b.sequence_map(lambda x, y: "low" if 3 * y <= 2 * x + 1 else "high", b.indices(), count, name="side")
+    b.output("side", side)
+    program = b.build()
+    source = to_python(program)
+    assert "low, last, high = SEQUENCE_MAP_SIDE[indices]" in source
+    module = load(source)
+    xs, ys = program["indices"].type.values, program["count"].type.values
+    assert all(module.sequence_map_side(x, y) == program["side"].table[(x, y)] for x in xs for y in ys)
+    agree(program, [list(s) for s in ["", "a", "ab", "b" * 80, "ab" * 40, "a" * 79 + "b"]])

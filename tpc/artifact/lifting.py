@@ -20,16 +20,20 @@ class Lifted:
     summary: object  # tpc.lift.LiftSummary
 
 
-def lift(path, level: int = 1, print_after=(), printer=None, announce=None) -> Lifted:
+def lift(path, level: int = 1, print_after=(), printer=None, announce=None,
+         max_table_rows: int | None = None) -> Lifted:
     """Lift the model at `path` (a checkpoint or a run of the paper's code) and optimize it at
     `level`; `print_after`, `printer` and `announce` are `tpc.passes.optimize`'s hooks (with
-    `print_after` the passes always run, so that what they print is seen)."""
+    `print_after` the passes always run, so that what they print is seen). An MLP table of more
+    than `max_table_rows` rows (None: `tpc.lift.MAX_TABLE_ROWS`) is a TpcError naming it."""
     from tpc.cache import lifted as cached  # torch only when the cache has no such lift
+    from tpc.lift.bounds import MAX_TABLE_ROWS
     from tpc.lift.summary import lift_summary
     from tpc.passes import optimize
 
-    lifted = cached(path, 0)
+    limit = MAX_TABLE_ROWS if max_table_rows is None else max_table_rows
+    lifted = cached(path, 0, max_table_rows=limit)
     passes = lambda program: optimize(program, level, print_after, printer, announce)  # noqa: E731
-    optimized = passes(lifted) if print_after else cached(path, level, passes)
+    optimized = passes(lifted) if print_after else cached(path, level, passes, limit)
     summary = lift_summary(lifted, optimized)
     return Lifted(lifted, optimized.with_meta(**summary.meta()), summary)

@@ -7,6 +7,7 @@ import click
 from tpc.artifact import TARGETS, lift as lift_model, render
 from tpc.cli.runtime import NO_CACHE, THREADS
 from tpc.cli.shared import LEVEL, TEXT_OUTPUT, write_output
+from tpc.lift.bounds import MAX_TABLE_ROWS
 from tpc.passes import PASSES
 
 
@@ -19,9 +20,14 @@ from tpc.passes import PASSES
 @click.option("--print-after", multiple=True, metavar="PASS",
               help="Print the program as RASP text on stderr after each run of PASS "
                    f"({', '.join(PASSES)}); repeatable.")
+@click.option("--max-table-rows", type=click.IntRange(1), default=None,
+              help="Most rows of one MLP's lookup table (a row for every combination of its "
+                   "inputs' values; about 2 KB of memory each) "
+                   f"[default: {MAX_TABLE_ROWS:,}]. A model past it stops with an error naming "
+                   "the MLP before anything is built.")
 @NO_CACHE
 @THREADS
-def lift(model, out, target, level, print_after):
+def lift(model, out, target, level, print_after, max_table_rows):
     """Lift MODEL's weights into a program that computes exactly what the model computes.
 
     \b
@@ -51,7 +57,7 @@ def lift(model, out, target, level, print_after):
 
     announce = lambda name: click.echo(f"-O{level}: {name} (proofs over every input of the domain: "  # noqa: E731
                                        "minutes on a 3-layer model)", err=True)
-    lifted = lift_model(model, level, print_after, printer, announce)
+    lifted = lift_model(model, level, print_after, printer, announce, max_table_rows)
     text = render(lifted.program, target)
     write_output(out, text)
     where = "stdout" if out == "-" else out

@@ -1,5 +1,6 @@
 """Tables read as rules: a numeric table as intervals, a two-input numeric table as a function
-of one simple combination of its inputs (x - y, x + y, x or y alone). The Python and RASP
+of one simple combination of its inputs (x - y, x + y, x or y alone) or as intervals of x
+each holding intervals of y (a numerical MLP's thresholds). The Python and RASP
 printers print tables this way when they are; the `fill` pass makes them so where no input
 of the domain can tell the difference."""
 
@@ -60,3 +61,31 @@ def extend(known: dict, everywhere: Iterable) -> dict:
         below = [p for p in points if p < v]
         result[v] = known[below[-1]] if below else known[points[0]]
     return result
+
+
+def grid(xs: Sequence, ys: Sequence, lookup: Callable) -> list[tuple[object, list]]:
+    """A two-input table as runs of x with equal rows: (last x of the run, the row's runs of
+    y as `runs` gives them) for each, in increasing order of x."""
+    out: list = []
+    for x in sorted(xs):
+        row = runs([(y, lookup(x, y)) for y in ys])
+        if out and [sort_key(o) for *_, o in out[-1][1]] == [sort_key(o) for *_, o in row] and all(
+                sort_key(a[1]) == sort_key(b[1]) for a, b in zip(out[-1][1], row)):
+            out[-1] = (x, out[-1][1])
+        else:
+            out.append((x, row))
+    return out
+
+
+def two_runs(xs: Sequence, ys: Sequence, lookup: Callable) -> dict | None:
+    """x -> (output up to `last`, last, output after) when every row of a two-input table has
+    at most two runs of equal outputs in increasing y (a threshold on y for each x), else None."""
+    if not (ordered(xs) and ordered(ys)):
+        return None
+    out = {}
+    for x in xs:
+        row = runs([(y, lookup(x, y)) for y in ys])
+        if len(row) > 2:
+            return None
+        out[x] = (row[0][2], row[0][1], row[-1][2])
+    return out

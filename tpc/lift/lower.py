@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import itertools
 
-import torch
 
 from tpc.errors import TpcError
 from tpc.ir import BOS, Builder, Domain, Predicate, Program, Table, numerical_row, sort_key
+from tpc.ir.infer import ValueSetTooLarge
 from tpc.ir.names import lifted_name
+from tpc.lift.bounds import MAX_TABLE_ROWS, check_table_rows, run_in_chunks
 from tpc.model.discrete import DiscreteProgram, discretize
 from tpc.model.checkpoint import Model
 
 
 class _Lowering:
-    def __init__(self, dp: DiscreteProgram, tokens: tuple[str, ...], domain: Domain):
+    def __init__(self, dp: DiscreteProgram, tokens: tuple[str, ...], domain: Domain, max_rows: int):
         self.dp = dp
+        self.max_rows = max_rows
         self.b = Builder(domain)
         self.node: dict[str, str] = {}  # model variable -> IR node
         self.decode: dict[str, list] = {}  # model variable -> IR value of each value index
@@ -78,23 +80,30 @@ class _Lowering:
     def num_head(self, head) -> None:
         start = len(self.b.nodes)
         sel = self.select(head)
-        self.node[head.output] = self.b.aggregate(sel, self.node[head.value], head.reduce, name=lifted_name(head.output))
+        try:
+            self.node[head.output] = self.b.aggregate(sel, self.node[head.value], head.reduce,
+                                                      name=lifted_name(head.output))
+        except ValueSetTooLarge as e:
+            raise TpcError(f"{head.output}: its {head.reduce} of {head.value} over up to "
+                           f"{self.b.domain.n_positions} positions takes {e}; a shorter --max-length "
+                           "or fewer numerical heads reading numerical heads avoids it") from None
         self.came_from(head.output, start)
 
     def mlp(self, mlp, numerical: bool) -> None:
         start = len(self.b.nodes)
         domains = [self.values(v) if not numerical else [(v, v) for v in self.b.type_of(self.node[v]).values]
                    for v in mlp.inputs]
-        combos = list(itertools.product(*domains))
-        rows = torch.tensor([[float(i) for i, _ in combo] for combo in combos], dtype=torch.float64)
-        outputs = mlp.apply(rows).tolist() if combos else []
-        keys = [tuple(v for _, v in combo) for combo in combos]
+        values = [[v for _, v in d] for d in domains]
+        check_table_rows(mlp.output, mlp.inputs, values, self.max_rows)
+        # Sizes are checked first; the MLP then runs on fixed-size chunks of its input rows.
+        outputs = run_in_chunks(mlp.apply, [[float(i) for i, _ in d] for d in domains])
+        keys = itertools.product(*values)
         nodes = [self.node[v] for v in mlp.inputs]
         name = lifted_name(mlp.output)
         if len(nodes) == 1:
             self.node[mlp.output] = self.b.map(Table([(k[0], o) for k, o in zip(keys, outputs)]), nodes[0], name=name)
         else:
-            packed, code = self.pack(nodes[:-1], [[v for _, v in d] for d in domains[:-1]], name)
+            packed, code = self.pack(nodes[:-1], values[:-1], name)
             table = Table([((code[tuple(map(sort_key, k[:-1]))], k[-1]), o) for k, o in zip(keys, outputs)])
             self.node[mlp.output] = self.b.sequence_map(table, packed, nodes[-1], name=name)
         self.decode[mlp.output] = list(range(self.dp.variable(mlp.output).width))
@@ -135,11 +144,13 @@ class _Lowering:
 
 
 def lift_model(
-    model: Model, tokens: tuple, labels: tuple, implicit_bos: bool = False, unk: str | None = None, **meta
+    model: Model, tokens: tuple, labels: tuple, implicit_bos: bool = False, unk: str | None = None,
+    max_table_rows: int = MAX_TABLE_ROWS, **meta
 ) -> Program:
     """The IR program equal to `model`'s hard mode on every input (`<s>` first, all positions;
     with `implicit_bos`, as compiled RASP programs are used: BOS added and its output hidden).
-    `unk`: the token a text model reads for a word outside its vocabulary."""
+    `unk`: the token a text model reads for a word outside its vocabulary. An MLP whose table
+    would have more than `max_table_rows` rows is a TpcError before anything is built."""
     dp = discretize(model)
     cfg = dp.config
     if BOS not in tokens:
@@ -153,7 +164,7 @@ def lift_model(
         vocab=[t for t in tokens[1:] if t != BOS], max_len=cfg.n_ctx - implicit_bos, causal=cfg.causal,
         implicit_bos=implicit_bos, bos=BOS, unk=unk,
     )
-    low = _Lowering(dp, tokens, domain)
+    low = _Lowering(dp, tokens, domain, max_table_rows)
     low.inputs(tokens)
     for layer in range(cfg.n_layers):
         for head in dp.cat_heads:

@@ -9,26 +9,8 @@ from libcst.helpers import parse_template_expression, parse_template_statement
 from tpc.backends.python import float32
 from tpc.backends.python.layout import WIDTH, container, dedup, value
 from tpc.ir import COMPARISONS, Map, Readout, Select, SequenceMap, is_number, linear_weights, sort_key
-from tpc.ir.rules import function_of, ordered, runs
-
-MAX_RULES = 16  # most branches a table printed as rules has
-
-
-def _chain(subject: str, points) -> list | None:
-    """`if subject <= last: return out` per run of equal outputs, the last run the fallback
-    (`low if subject <= last else high` for two runs); None when there are more than MAX_RULES
-    runs."""
-    found = runs(points)
-    if len(found) > MAX_RULES:
-        return None
-    if len(found) == 2:  # one test: a conditional expression (a one-line function when it fits)
-        (_, last, low), (_, _, high) = found
-        return [_returns(parse_template_expression(
-            f"{{low}} if {subject} <= {{v}} else {{high}}", low=value(low), v=value(last), high=value(high)))]
-    body = [cst.If(parse_template_expression(f"{subject} <= {{v}}", v=value(last)),
-                   cst.SimpleStatementSuite([cst.Return(value(out))]), leading_lines=[])
-            for _, last, out in found[:-1]]
-    return [*body, _returns(value(found[-1][2]))]
+from tpc.backends.python.intervals import MAX_RULES, chain, grid_rules, returns
+from tpc.ir.rules import function_of, ordered, two_runs
 
 
 def _grouped(subject: str, outs: dict) -> list | None:
@@ -46,7 +28,7 @@ def _grouped(subject: str, outs: dict) -> list | None:
                 if len(keys) == 1 else
                 cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.In(), container("set", dedup(keys), 1, WIDTH - 30))]))
         body.append(cst.If(test, cst.SimpleStatementSuite([cst.Return(value(o))]), leading_lines=[]))
-    return [*body, _returns(value(ordered_groups[0][0]))]
+    return [*body, returns(value(ordered_groups[0][0]))]
 
 
 MAX_EXCEPTIONS = 3  # most special cases an identity map printed as one has
@@ -91,7 +73,7 @@ def _identity_except(node, params, xs, ys) -> list | None:
                 passed = params[0] if ys is None else params[1 - other]
                 return [*[cst.If(_test(params[other] if ys is not None else params[0], v),
                                  cst.SimpleStatementSuite([cst.Return(value(o))]), leading_lines=[])
-                          for v, o in special], _returns(cst.Name(passed))]
+                          for v, o in special], returns(cst.Name(passed))]
     return None
 
 
@@ -103,23 +85,19 @@ def _rules(node, params, xs, ys) -> list | None:
         return body
     if ys is None:
         if ordered(xs):
-            return _chain(params[0], [(x, node.table[x]) for x in xs])
+            return chain(params[0], [(x, node.table[x]) for x in xs])
         if all(not isinstance(x, tuple) for x in xs):
             return _grouped(params[0], {x: node.table[x] for x in xs})
         return None
     rule = function_of(((x, y), node.table[(x, y)]) for x in xs for y in ys)
     if rule is None:
-        return None
+        return grid_rules(params, xs, ys, lambda x, y: node.table[(x, y)])
     name, outs = rule
     subject = name.replace("x", params[0]).replace("y", params[1])
     if " " not in subject:
-        return _chain(subject, list(outs.items()))
-    body = _chain("v", list(outs.items()))
+        return chain(subject, list(outs.items()))
+    body = chain("v", list(outs.items()))
     return None if body is None else [parse_template_statement(f"v = {subject}\n"), *body]
-
-
-def _returns(expr: cst.BaseExpression) -> cst.SimpleStatementLine:
-    return cst.SimpleStatementLine([cst.Return(expr)])
 
 
 def map_function(em, node: Map | SequenceMap) -> str:
@@ -138,14 +116,17 @@ def map_function(em, node: Map | SequenceMap) -> str:
     if len(distinct) <= 1:
         const = next(iter(distinct.values())) if distinct else None
         what = "every input" if len(distinct) == 1 else "no input (it never runs)"
-        return em.function(fn, params, [_returns(value(const))], f"The same value for {what}.")
+        return em.function(fn, params, [returns(value(const))], f"The same value for {what}.")
     rules = _rules(node, params, xs, ys if is_seq else None)
     if rules is not None:
         return em.function(fn, params, rules)
     name = fn.upper()
     if not is_seq:
         table = em.table_literal(xs, lambda x, d: value(node.table[x]), 0, WIDTH - len(name) - 3)
-        return em.function(fn, params, [_returns(em.lookup(em.constant(name, table), xs, params[0]))])
+        return em.function(fn, params, [returns(em.lookup(em.constant(name, table), xs, params[0]))])
+    split = two_runs(xs, ys, lambda x, y: node.table[(x, y)])
+    if split is not None:
+        return _thresholds(em, fn, name, params, xs, split)
     if _exceptions_are_shorter(node, xs, ys):
         return _rows_with_defaults(em, node, fn, name, params, xs, ys)
     table = em.table_literal(
@@ -154,7 +135,7 @@ def map_function(em, node: Map | SequenceMap) -> str:
         0, WIDTH - len(name) - 3,
     )
     t = em.constant(name, table)
-    return em.function(fn, params, [_returns(em.lookup(em.lookup(t, xs, params[0]), ys, params[1]))])
+    return em.function(fn, params, [returns(em.lookup(em.lookup(t, xs, params[0]), ys, params[1]))])
 
 
 def _row_default(node, x, ys):
@@ -193,6 +174,15 @@ def _rows_with_defaults(em, node, fn, name, params, xs, ys) -> str:
     return em.function(fn, params, body, f"Each {params[0]}: the usual output, and where {params[1]} changes it.")
 
 
+def _thresholds(em, fn, name, params, xs, split) -> str:
+    """Each row of x as (its output up to a last y, that y, its output after)."""
+    t = em.constant(name, em.table_literal(
+        xs, lambda x, d: cst.Tuple([cst.Element(value(v)) for v in split[x]]), 0, WIDTH - len(name) - 3))
+    body = [parse_template_statement("low, last, high = {r}\n", r=em.lookup(t, xs, params[0])),
+            returns(parse_template_expression(f"low if {params[1]} <= last else high"))]
+    return em.function(fn, params, body, f"Each {params[0]}: the output up to a last {params[1]}, and after it.")
+
+
 def predicate_function(em, node: Select) -> str:
     """`fn(key, query) -> bool`, exactly the node's predicate over the values that can occur."""
     qs, ks = em.values(node.queries), em.values(node.keys)
@@ -213,13 +203,13 @@ def predicate_function(em, node: Select) -> str:
         else:
             some = container("set", dedup(keys), 1, WIDTH - 24)
             expr = cst.Comparison(cst.Name("key"), [cst.ComparisonTarget(cst.In(), some)])
-        return em.function(fn, ["key", "query"], [_returns(expr)])
+        return em.function(fn, ["key", "query"], [returns(expr)])
     if qs and all(sum(selects[(sort_key(q), sort_key(k))] for k in ks) == 1 for q in qs) \
             and not any(k is None for k in ks):
         # Every query selects exactly one key value: a lookup of that value.
         chosen = [next(k for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs]
         pick = em.constant(f"{base}_key", em.table_literal(qs, lambda q, d: value(chosen[qs.index(q)]), 0, WIDTH - 30))
-        return em.function(fn, ["key", "query"], [_returns(cst.Comparison(
+        return em.function(fn, ["key", "query"], [returns(cst.Comparison(
             cst.Name("key"), [cst.ComparisonTarget(cst.Equal(), em.lookup(pick, qs, "query"))]))])
     # A table: query value -> the key values it selects.
     matches = {}
@@ -246,7 +236,7 @@ def _relation(qs, ks, selects) -> list | None:
         return None
     for c in range(-len(ks), len(ks) + 1):
         if c and all(selects[(sort_key(q), sort_key(k))] == (k == q + c) for q in qs for k in ks):
-            return [_returns(parse_template_expression(f"key == query {'+' if c > 0 else '-'} {abs(c)}"))]
+            return [returns(parse_template_expression(f"key == query {'+' if c > 0 else '-'} {abs(c)}"))]
     return None
 
 
@@ -308,15 +298,15 @@ def comparison_body(op, qs, ks, selects) -> list | None:
         body.append(parse_template_statement(
             "if key is None or query is None:\n    return key is None and query is None\n"))
     if op in ("true", "false"):
-        body.append(_returns(cst.Name("True" if op == "true" else "False")))
+        body.append(returns(cst.Name("True" if op == "true" else "False")))
         return body
-    ret = _returns(parse_template_expression(f"key {op} query"))
+    ret = returns(parse_template_expression(f"key {op} query"))
     if not raises:
         return [*body, ret]
     body.append(cst.Try(
         cst.IndentedBlock([ret]),
         handlers=[cst.ExceptHandler(
-            cst.IndentedBlock([_returns(cst.Name("False"))]), type=cst.Name("TypeError"), leading_lines=[],
+            cst.IndentedBlock([returns(cst.Name("False"))]), type=cst.Name("TypeError"), leading_lines=[],
         )],
         leading_lines=[cst.EmptyLine(comment=cst.Comment("# values of different kinds never compare"))],
     ))
