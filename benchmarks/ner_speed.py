@@ -33,10 +33,21 @@ from tpc.train.loop import run_epoch
 from tpc.train.options import TrainOptions
 from tpc.train.setup import build_config, load_data
 
-NER = dict(task="conll", layers=2, embed_vars=4, d_var=32, cat_heads=8, num_heads=0, cat_mlps=1,
-           num_mlps=0, dropout=0.5, batch_size=32, lr=1e-2)
+NER = dict(
+    task="conll",
+    layers=2,
+    embed_vars=4,
+    d_var=32,
+    cat_heads=8,
+    num_heads=0,
+    cat_mlps=1,
+    num_mlps=0,
+    dropout=0.5,
+    batch_size=32,
+    lr=1e-2,
+)
 
-REFERENCE = r'''
+REFERENCE = r"""
 import sys, time, types, json
 import numpy as np, torch
 ref, data_path, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -77,7 +88,7 @@ for epoch in range(epochs + 1):
         model.zero_grad()
     times.append(time.process_time() - start)
 print(json.dumps(times[1:]))
-'''
+"""
 
 
 def tpc_epochs(opts: TrainOptions, data, epochs: int) -> list[float]:

@@ -40,8 +40,13 @@ def timed(args, env) -> tuple[float, float]:
     the checkout (`-m` puts the working directory first on sys.path: PYTHONPATH would lose)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "tpc.cli", *args], env=env,
-                          cwd=env["TPC_CACHE_DIR"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tpc.cli", *args],
+        env=env,
+        cwd=env["TPC_CACHE_DIR"],
+        capture_output=True,
+        text=True,
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -73,8 +78,10 @@ def environment(tree: str | None, cache: str, omp: str | None = "1") -> dict:
 
 
 def row(name, before, after) -> str:
-    return (f"| {name} | {before[0]:.2f} / {before[1]:.2f} | {after[0]:.2f} / {after[1]:.2f} | "
-            f"{after[0] / before[0]:.2f}x / {after[1] / before[1]:.2f}x |")
+    return (
+        f"| {name} | {before[0]:.2f} / {before[1]:.2f} | {after[0]:.2f} / {after[1]:.2f} | "
+        f"{after[0] / before[0]:.2f}x / {after[1] / before[1]:.2f}x |"
+    )
 
 
 def main():
@@ -88,33 +95,72 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         cache = str(Path(tmp) / "cache")
         program = str(Path(tmp) / "lifted.json")
-        subprocess.run([sys.executable, "-m", "tpc.cli", "lift", opts.model, "--to", "json",
-                        "-o", program, "--no-cache"], check=True, cwd=tmp, capture_output=True)
-        print(f"model {opts.model}; best of {opts.repeat}; seconds wall / CPU; load "
-              f"{os.getloadavg()[0]:.1f} at start")
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tpc.cli",
+                "lift",
+                opts.model,
+                "--to",
+                "json",
+                "-o",
+                program,
+                "--no-cache",
+            ],
+            check=True,
+            cwd=tmp,
+            capture_output=True,
+        )
+        print(
+            f"model {opts.model}; best of {opts.repeat}; seconds wall / CPU; load "
+            f"{os.getloadavg()[0]:.1f} at start"
+        )
         for name, tree in (("before", opts.before), ("after", None)):
-            where = subprocess.run([sys.executable, "-c", "import tpc; print(tpc.__file__)"],
-                                   env=environment(tree, cache), cwd=cache, text=True,
-                                   capture_output=True, check=True).stdout.strip()
+            where = subprocess.run(
+                [sys.executable, "-c", "import tpc; print(tpc.__file__)"],
+                env=environment(tree, cache),
+                cwd=cache,
+                text=True,
+                capture_output=True,
+                check=True,
+            ).stdout.strip()
             print(f"{name}: {where}")
         header = "| command | before | after | after / before |\n|---|---|---|---|"
         if opts.only in (None, "threads"):
             print("\nthreads: `tpc verify MODEL lifted.json`\n" + header)
             verify = ["verify", opts.model, program]
             old = best(verify, environment(opts.before, cache, None), opts.repeat)
-            print(row("OMP_NUM_THREADS unset", old,
-                      best(verify, environment(None, cache, None), opts.repeat)))
-            print(row("OMP_NUM_THREADS=2 (after: 1 unless --threads)",
-                      best(verify, environment(opts.before, cache, "2"), opts.repeat),
-                      best(verify, environment(None, cache, "2"), opts.repeat)))
+            print(
+                row(
+                    "OMP_NUM_THREADS unset",
+                    old,
+                    best(verify, environment(None, cache, None), opts.repeat),
+                )
+            )
+            print(
+                row(
+                    "OMP_NUM_THREADS=2 (after: 1 unless --threads)",
+                    best(verify, environment(opts.before, cache, "2"), opts.repeat),
+                    best(verify, environment(None, cache, "2"), opts.repeat),
+                )
+            )
             two = best([*verify, "--threads", "2"], environment(None, cache, None), opts.repeat)
             print(row("unset; after with --threads 2", old, two))
         if opts.only in (None, "startup"):
-            print("\nstart-up: OMP_NUM_THREADS=1\n| command | before | after (cache warm) | "
-                  "after / before | after, --no-cache |\n|---|---|---|---|---|")
+            print(
+                "\nstart-up: OMP_NUM_THREADS=1\n| command | before | after (cache warm) | "
+                "after / before | after, --no-cache |\n|---|---|---|---|---|"
+            )
             commands = {
-                "lift --to json": ["lift", opts.model, "--to", "json", "-o",
-                                   str(Path(tmp) / "out.json")],
+                "lift --to json": [
+                    "lift",
+                    opts.model,
+                    "--to",
+                    "json",
+                    "-o",
+                    str(Path(tmp) / "out.json"),
+                ],
                 "trace -i": ["trace", opts.model, "-i", "1 2 2"],
                 "draw -o .svg": ["draw", opts.model, "-o", str(Path(tmp) / "out.svg")],
                 "verify --max-len 1": ["verify", opts.model, program, "--max-len", "1"],
@@ -123,18 +169,29 @@ def main():
                 old = best(args, environment(opts.before, cache), opts.repeat)
                 timed(args, environment(None, cache))  # fills the cache
                 warm = best(args, environment(None, cache), opts.repeat)
-                cold = best([*args, "--no-cache"] if name != "verify --max-len 1" else args,
-                            environment(None, cache), opts.repeat)
+                cold = best(
+                    [*args, "--no-cache"] if name != "verify --max-len 1" else args,
+                    environment(None, cache),
+                    opts.repeat,
+                )
                 print(f"{row(name, old, warm)} {cold[0]:.2f} / {cold[1]:.2f} |")
         if opts.only in (None, "python"):
             module = str(Path(tmp) / "lifted.py")
-            subprocess.run([sys.executable, "-m", "tpc.cli", "lift", opts.model, "-o", module],
-                           check=True, cwd=tmp, capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "tpc.cli", "lift", opts.model, "-o", module],
+                check=True,
+                cwd=tmp,
+                capture_output=True,
+            )
             print(f"\nemitted module: OMP_NUM_THREADS=1; {os.cpu_count()} cores\n" + header)
             args = ["verify", module, program, "--max-len", str(opts.python_max_len)]
-            print(row(f"verify lifted.py lifted.json --max-len {opts.python_max_len}",
-                      best(args, environment(opts.before, cache), opts.repeat),
-                      best(args, environment(None, cache), opts.repeat)))
+            print(
+                row(
+                    f"verify lifted.py lifted.json --max-len {opts.python_max_len}",
+                    best(args, environment(opts.before, cache), opts.repeat),
+                    best(args, environment(None, cache), opts.repeat),
+                )
+            )
         print(f"load {os.getloadavg()[0]:.1f} at end")
 
 

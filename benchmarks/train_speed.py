@@ -23,19 +23,52 @@ from tpc.train.setup import build_config
 
 CONFIGS = {
     # name: (options, reference s/epoch)
-    "sort": (TrainOptions(task="sort", layers=2, cat_heads=4, num_heads=0, cat_mlps=1,
-                          num_mlps=0, dataset_size=10000), 1.1),
-    "reverse": (TrainOptions(task="reverse", layers=3, cat_heads=4, num_heads=4, cat_mlps=2,
-                             num_mlps=2, d_var=8, dataset_size=20000), 5.5),
-    "induction": (TrainOptions(task="induction", layers=2, cat_heads=1, num_heads=0, cat_mlps=0,
-                               num_mlps=0, epochs=500, seed=6), 14.1),
+    "sort": (
+        TrainOptions(
+            task="sort",
+            layers=2,
+            cat_heads=4,
+            num_heads=0,
+            cat_mlps=1,
+            num_mlps=0,
+            dataset_size=10000,
+        ),
+        1.1,
+    ),
+    "reverse": (
+        TrainOptions(
+            task="reverse",
+            layers=3,
+            cat_heads=4,
+            num_heads=4,
+            cat_mlps=2,
+            num_mlps=2,
+            d_var=8,
+            dataset_size=20000,
+        ),
+        5.5,
+    ),
+    "induction": (
+        TrainOptions(
+            task="induction",
+            layers=2,
+            cat_heads=1,
+            num_heads=0,
+            cat_mlps=0,
+            num_mlps=0,
+            epochs=500,
+            seed=6,
+        ),
+        14.1,
+    ),
 }
 
 
 def seconds_per_epoch(opts: TrainOptions, epochs: int) -> float:
     opts = opts.with_task_defaults()
-    data = make_dataset(opts.task, opts.vocab_size, opts.max_length, opts.min_length,
-                        opts.dataset_size, opts.seed)
+    data = make_dataset(
+        opts.task, opts.vocab_size, opts.max_length, opts.min_length, opts.dataset_size, opts.seed
+    )
     torch.manual_seed(opts.seed)
     model = TransformerProgram(build_config(opts, data))
     optimizer = torch.optim.Adam(model.parameters(), lr=opts.lr)

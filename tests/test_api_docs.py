@@ -36,9 +36,11 @@ def test_api_page_examples_run(tmp_path, monkeypatch):
 def test_importing_tpc_is_cheap_and_the_api_is_there():
     import subprocess
 
-    code = ("import sys, tpc\n"
-            "print(sorted(m for m in ('torch', 'lark', 'libcst') if m in sys.modules))\n"
-            "print(callable(tpc.lift) and callable(tpc.verify) and callable(tpc.load))")
+    code = (
+        "import sys, tpc\n"
+        "print(sorted(m for m in ('torch', 'lark', 'libcst') if m in sys.modules))\n"
+        "print(callable(tpc.lift) and callable(tpc.verify) and callable(tpc.load))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout.split("\n")[:2] == ["[]", "True"], done.stderr
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import torch
 from click.testing import CliRunner
+from tpc.passes import optimize
 
 from tpc import cache
 from tpc.cli import main
@@ -18,7 +19,6 @@ from tpc.lift import lift_checkpoint
 from tpc.model.checkpoint import save_checkpoint
 from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
-from tpc.passes import optimize
 
 TOKENS = ("<pad>", "0", "1", "2", "</s>", "<s>")
 LABELS = ("<pad>", "0", "1", "2")
@@ -26,9 +26,20 @@ LABELS = ("<pad>", "0", "1", "2")
 
 def _checkpoint(path: Path, seed: int) -> Path:
     torch.manual_seed(seed)
-    cfg = ModelConfig(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=5, d_var=6, n_layers=1,
-                      n_heads_cat=1, n_heads_num=1, n_cat_mlps=1, n_num_mlps=1, mlp_vars_in=2,
-                      d_mlp=8, masked_classes=(0,))
+    cfg = ModelConfig(
+        vocab_size=len(TOKENS),
+        n_classes=len(LABELS),
+        n_ctx=5,
+        d_var=6,
+        n_layers=1,
+        n_heads_cat=1,
+        n_heads_num=1,
+        n_cat_mlps=1,
+        n_num_mlps=1,
+        mlp_vars_in=2,
+        d_mlp=8,
+        masked_classes=(0,),
+    )
     save_checkpoint(path, TransformerProgram(cfg), tokens=TOKENS, labels=LABELS, task="sort")
     return path
 
@@ -40,8 +51,10 @@ def _entries(folder: Path) -> list[Path]:
 @pytest.fixture
 def no_lifting(monkeypatch):
     """Lifting raises: whatever is returned came from the cache."""
+
     def refuse(path, *limit):
         raise AssertionError(f"lifted {path} again")
+
     # the module, not `tpc.lift`: the package exports the API function of that name
     monkeypatch.setattr(sys.modules["tpc.lift"], "lift_checkpoint", refuse)
 
@@ -85,9 +98,14 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(tmp_path, private_cache, damage)
     [entry] = _entries(private_cache)
     data = entry.read_bytes()
     middle = len(data) // 2
-    entry.write_bytes({"truncate": data[:middle],
-                       "flip": data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1:],
-                       "garbage": b"\xff\xfe not json", "empty": b""}[damage])
+    entry.write_bytes(
+        {
+            "truncate": data[:middle],
+            "flip": data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1 :],
+            "garbage": b"\xff\xfe not json",
+            "empty": b"",
+        }[damage]
+    )
     assert cache.lifted(path) == fresh
     assert entry.read_bytes() == data  # rewritten whole
 
@@ -123,12 +141,18 @@ def test_a_cached_trace_does_not_import_torch(tmp_path):
     path = str(_checkpoint(tmp_path / "model.pt", 0))
     first = CliRunner().invoke(main, ["trace", path, "-i", "1 2"])  # fills the cache
     assert first.exit_code == 0, first.output
-    code = ("import sys; from tpc.cli import main\n"
-            f"try: main(['trace', {path!r}, '-i', '1 2'])\n"
-            "except SystemExit as e: assert e.code == 0, e.code\n"
-            "assert 'torch' not in sys.modules, 'torch imported'")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    code = (
+        "import sys; from tpc.cli import main\n"
+        f"try: main(['trace', {path!r}, '-i', '1 2'])\n"
+        "except SystemExit as e: assert e.code == 0, e.code\n"
+        "assert 'torch' not in sys.modules, 'torch imported'"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == first.output
 

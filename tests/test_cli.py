@@ -80,7 +80,17 @@ def test_run_fractions(cli):
 
 
 def test_emit_python_json_roundtrip(cli):
-    r = cli("emit", "PROG", "--vocab", "a b c", "--to", "json", "-o", str(cli.tmp / "p.json"), source=TWO)
+    r = cli(
+        "emit",
+        "PROG",
+        "--vocab",
+        "a b c",
+        "--to",
+        "json",
+        "-o",
+        str(cli.tmp / "p.json"),
+        source=TWO,
+    )
     assert r.exit_code == 0, r.output
     r = cli("run", str(cli.tmp / "p.json"), "-i", "cab", "--output-name", "rev")
     assert r.output == "b a c\n"
@@ -118,8 +128,18 @@ def test_errors_exit_2_with_one_line(cli):
 def test_every_command_has_a_manual():
     commands = sorted(main.commands)
     assert commands == [
-        "ablate", "check", "compile", "draw", "emit", "export", "lift", "repair", "run", "trace",
-        "train", "verify",
+        "ablate",
+        "check",
+        "compile",
+        "draw",
+        "emit",
+        "export",
+        "lift",
+        "repair",
+        "run",
+        "trace",
+        "train",
+        "verify",
     ]
     for command in commands:
         r = CliRunner().invoke(main, [command, "--help"])
@@ -127,13 +147,15 @@ def test_every_command_has_a_manual():
 
 
 def test_compile_writes_a_checkpoint_that_computes_the_program(cli):
-    from tpc.interp import Interpreter
     from tpc.artifact import Choices, load
+    from tpc.interp import Interpreter
     from tpc.model.checkpoint import load_model
 
     sort = str(EXAMPLES / "sort.rasp")
     out = cli.tmp / "sort.pt"
-    r = cli("compile", sort, "--vocab", "1 2 3", "--max-len", "4", "-o", str(out), "--stats", "--json")
+    r = cli(
+        "compile", sort, "--vocab", "1 2 3", "--max-len", "4", "-o", str(out), "--stats", "--json"
+    )
     assert r.exit_code == 0, r.output
     assert set(json.loads(r.output)) == {"layers", "heads", "mlps", "d_model", "params", "seconds"}
     loaded = load_model(out)
@@ -145,8 +167,12 @@ def test_compile_writes_a_checkpoint_that_computes_the_program(cli):
     for i, seq in enumerate(inputs):
         row = [ids["<s>"], *(ids[str(t)] for t in seq)]
         pred = loaded.model.predict(torch.tensor([row]))[0, 1:].tolist()  # no output at BOS
-        assert {o: [loaded.labels[k] for k in pred] for o in want} == {o: v[i] for o, v in want.items()}
-    assert "error: " in _error(cli("compile", sort, "--vocab", "1 2", "-o", str(out), "--output-name", "nope"))
+        assert {o: [loaded.labels[k] for k in pred] for o in want} == {
+            o: v[i] for o, v in want.items()
+        }
+    assert "error: " in _error(
+        cli("compile", sort, "--vocab", "1 2", "-o", str(out), "--output-name", "nope")
+    )
 
 
 def test_lifted_rasp_text_runs_and_compiles_with_no_domain_options(tmp_path, shared_dir):

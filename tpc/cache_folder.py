@@ -13,8 +13,10 @@ DIR_ENV = "TPC_CACHE_DIR"
 def cache_dir() -> Path | None:
     """The user's tpc cache folder, created private, or None when there is none we may use
     (no home, not writable, or one that another user owns or others can write)."""
-    folder = Path(os.environ.get(DIR_ENV) or Path(os.environ.get("XDG_CACHE_HOME")
-                                                  or Path.home() / ".cache") / "tpc")
+    folder = Path(
+        os.environ.get(DIR_ENV)
+        or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tpc"
+    )
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = folder.stat()

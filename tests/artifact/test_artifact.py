@@ -49,12 +49,25 @@ def test_the_table_names_each_kind_once():
 
 
 def test_each_file_kind_is_recognized(artifacts, shared_dir):
-    got = {p: kind_of(p).name for p in (EXAMPLES / "sort.rasp", artifacts / "sort.json",
-                                        artifacts / "sort.py", artifacts / "sort.pt",
-                                        shared_dir / "reference/hist",
-                                        shared_dir / "reference/hist/model.pt")}
-    assert list(got.values()) == ["rasp", "ir-json", "python", "checkpoint", "run-directory",
-                                  "checkpoint"]
+    got = {
+        p: kind_of(p).name
+        for p in (
+            EXAMPLES / "sort.rasp",
+            artifacts / "sort.json",
+            artifacts / "sort.py",
+            artifacts / "sort.pt",
+            shared_dir / "reference/hist",
+            shared_dir / "reference/hist/model.pt",
+        )
+    }
+    assert list(got.values()) == [
+        "rasp",
+        "ir-json",
+        "python",
+        "checkpoint",
+        "run-directory",
+        "checkpoint",
+    ]
 
 
 def test_rasp_json_and_checkpoint_load_as_the_same_function(artifacts):
@@ -95,7 +108,10 @@ def test_an_export_is_recognized_but_cannot_be_read_back(tmp_path):
         (export / name).write_text("{}")
     (run / "vocab.json").write_text("{}")
     assert [kind_of(p).name for p in (export, export / "model.onnx", run)] == [
-        "export", "export", "run-directory"]
+        "export",
+        "export",
+        "run-directory",
+    ]
     with pytest.raises(TpcError, match="export: an export .* cannot be read back as a program"):
         load(export)
     onnx = export / "model.onnx"
@@ -158,7 +174,7 @@ def test_verify_honours_the_declared_vocabulary_and_max_len(tmp_path):
     assert r.exit_code == 0, r.stderr
     result = json.loads(r.stdout)
     assert result["equivalent"] and result["max_len"] == 4
-    assert result["inputs"] == sum(3 ** n for n in range(5))  # every input over a, b, c
+    assert result["inputs"] == sum(3**n for n in range(5))  # every input over a, b, c
     other = tmp_path / "other.rasp"
     other.write_text(DECLARED.replace("'c'", "'d'"))
     r = _tpc("verify", prog, other)
@@ -169,8 +185,10 @@ def test_too_long_inputs_are_counted_alike_by_trace_and_emitted_modules(tmp_path
     """BOS is never counted: `tpc trace`, `tpc run` and an emitted module give one message."""
     import importlib.util
 
-    model = ("#!tpc model explicit-bos\n#!tpc vocab 'a' 'b' 'c'\n#!tpc max_len 4\n"
-             "is_a = tokens == 'a';\n")
+    model = (
+        "#!tpc model explicit-bos\n#!tpc vocab 'a' 'b' 'c'\n#!tpc max_len 4\n"
+        "is_a = tokens == 'a';\n"
+    )
     for name, source in (("rasp", DECLARED), ("model", model)):
         prog = tmp_path / f"{name}.rasp"
         prog.write_text(source)
@@ -193,13 +211,16 @@ def test_too_long_inputs_are_counted_alike_by_trace_and_emitted_modules(tmp_path
 def test_draw_refuses_a_fifo_as_emit_does(tmp_path):
     fifo = tmp_path / "graph.svg"
     os.mkfifo(fifo)
-    for command in (["draw", EXAMPLES / "sort.rasp", "-o", fifo],
-                    ["emit", EXAMPLES / "sort.rasp", "-o", fifo],
-                    ["trace", EXAMPLES / "sort.rasp", "-i", "3 1", "--html", fifo]):
+    for command in (
+        ["draw", EXAMPLES / "sort.rasp", "-o", fifo],
+        ["emit", EXAMPLES / "sort.rasp", "-o", fifo],
+        ["trace", EXAMPLES / "sort.rasp", "-i", "3 1", "--html", fifo],
+    ):
         r = _tpc(*command)
         assert r.exit_code == 2, command
-        assert r.stderr == (f"error: cannot write {fifo}: not a regular file "
-                            "(only regular files are replaced)\n")
+        assert r.stderr == (
+            f"error: cannot write {fifo}: not a regular file (only regular files are replaced)\n"
+        )
         assert fifo.is_fifo()
 
 

@@ -4,21 +4,26 @@ offsets with BOS rows, whole-number readouts. Each printed module must agree wit
 import itertools
 from pathlib import Path
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
+from test_python import agree, load
 
 from tpc.backends.python import to_python
 from tpc.frontend import rasp_file_to_ir
 from tpc.ir import Builder, Domain, Predicate, Table
 from tpc.ir.rules import extend, function_of, grid, runs
 
-from test_python import agree, load
-
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "rasp"
 SEQS = [list(s) for s in ["", "a", "ab", "bba", "aaab", "babab", "bbbbbb"]]
 
 
 def test_runs_and_extend():
-    assert runs([(3, "x"), (1, "x"), (2, "y"), (4, "y")]) == [(1, 1, "x"), (2, 2, "y"), (3, 3, "x"), (4, 4, "y")]
+    assert runs([(3, "x"), (1, "x"), (2, "y"), (4, "y")]) == [
+        (1, 1, "x"),
+        (2, 2, "y"),
+        (3, 3, "x"),
+        (4, 4, "y"),
+    ]
     assert extend({1: "a", 5: "b"}, [0, 1, 2, 5, 7]) == {0: "a", 1: "a", 2: "a", 5: "b", 7: "b"}
 
 
@@ -49,8 +54,11 @@ def test_numeric_tables_print_as_intervals_and_differences():
 
 def test_categorical_map_groups_by_output_with_a_default():
     b = Builder(Domain(vocab="abcdefgh", max_len=4))
-    kind = b.map(Table({"<s>": 0, "a": 1, "b": 1, "c": 0, "d": 0, "e": 0, "f": 0, "g": 0, "h": 2}), b.tokens(),
-                 name="kind")
+    kind = b.map(
+        Table({"<s>": 0, "a": 1, "b": 1, "c": 0, "d": 0, "e": 0, "f": 0, "g": 0, "h": 2}),
+        b.tokens(),
+        name="kind",
+    )
     b.output("kind", kind)
     program = b.build()
     source = to_python(program)
@@ -115,8 +123,9 @@ def test_grid_groups_equal_rows_of_runs():
     assert rows == [(0, [(0, 2, "lo")]), (1, [(0, 0, "lo"), (1, 2, "hi")]), (3, [(0, 2, "hi")])]
 
 
-THRESHOLDS = st.lists(st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-6, 6)),
-                      min_size=1, max_size=3)
+THRESHOLDS = st.lists(
+    st.tuples(st.integers(-3, 3), st.integers(-3, 3), st.integers(-6, 6)), min_size=1, max_size=3
+)
 
 
 @given(THRESHOLDS)
@@ -128,8 +137,12 @@ def test_two_count_thresholds_print_as_intervals_and_agree_on_every_input(lines)
     t = b.tokens()
     same = b.selector_width(b.select(t, t, "=="), name="same")
     before = b.selector_width(b.select(b.indices(), b.indices(), "<"), name="before")
-    side = b.sequence_map(lambda x, y: sum(2 ** i for i, (p, q, c) in enumerate(lines) if p * x + q * y + c > 0),
-                          same, before, name="side")
+    side = b.sequence_map(
+        lambda x, y: sum(2**i for i, (p, q, c) in enumerate(lines) if p * x + q * y + c > 0),
+        same,
+        before,
+        name="side",
+    )
     b.output("side", side)
     program = b.build()
     source = to_python(program)
@@ -142,12 +155,16 @@ def test_a_threshold_per_row_prints_as_one_bound_per_value():
     last, output after) per value of the first input, equal to the table on every pair."""
     b = Builder(Domain(vocab="ab", max_len=80))
     count = b.selector_width(b.select(b.tokens(), b.tokens(), "=="), name="count")
-    side = b.sequence_map(lambda x, y: "low" if 3 * y <= 2 * x + 1 else "high", b.indices(), count, name="side")
+    side = b.sequence_map(
+        lambda x, y: "low" if 3 * y <= 2 * x + 1 else "high", b.indices(), count, name="side"
+    )
     b.output("side", side)
     program = b.build()
     source = to_python(program)
     assert "low, last, high = SEQUENCE_MAP_SIDE[indices]" in source
     module = load(source)
     xs, ys = program["indices"].type.values, program["count"].type.values
-    assert all(module.sequence_map_side(x, y) == program["side"].table[(x, y)] for x in xs for y in ys)
+    assert all(
+        module.sequence_map_side(x, y) == program["side"].table[(x, y)] for x in xs for y in ys
+    )
     agree(program, [list(s) for s in ["", "a", "ab", "b" * 80, "ab" * 40, "a" * 79 + "b"]])

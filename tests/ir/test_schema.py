@@ -17,16 +17,21 @@ def _sample():
     b = Builder(Domain(vocab="ab", max_len=3))
     tokens, indices, ones = b.tokens(), b.indices(), b.ones()
     flag = b.constant(True)
-    first = b.select(indices, indices, Predicate.comparison(
-        "==", query_view=Table.build(lambda i: 0, b.type_of(indices).values)))
+    first = b.select(
+        indices,
+        indices,
+        Predicate.comparison("==", query_view=Table.build(lambda i: 0, b.type_of(indices).values)),
+    )
     same = b.select(tokens, tokens, lambda k, q: k == q)
     both = b.select_not(b.select_or(b.select_and(first, same), same))
     count = b.selector_width(same)
     mean = b.aggregate(same, ones, default=1)
     pair = b.sequence_map(lambda t, c: f"{t}{c}", tokens, count)
     moved = b.aggregate(both, b.map(str, pair))
-    scores = [Table.build(lambda v, n=n: (float(n), 0.5), b.type_of(t).values)
-              for n, t in enumerate([tokens, flag])]
+    scores = [
+        Table.build(lambda v, n=n: (float(n), 0.5), b.type_of(t).values)
+        for n, t in enumerate([tokens, flag])
+    ]
     b.output("o", b.readout([tokens, flag], scores, (0.0, 0.25), ("x", "y"), pooled=True))
     b.output("moved", moved)
     b.output("mean", mean)
@@ -58,8 +63,9 @@ def test_every_node_round_trips_through_json():
     back = from_json(to_json(SAMPLE))
     assert back == SAMPLE
     for node, node_back in zip(SAMPLE, back):
-        assert [getattr(node, f.name) for f in attrs.fields(type(node))] == \
-               [getattr(node_back, f.name) for f in attrs.fields(type(node))]
+        assert [getattr(node, f.name) for f in attrs.fields(type(node))] == [
+            getattr(node_back, f.name) for f in attrs.fields(type(node))
+        ]
 
 
 def _without_a_row(kind: str, value):
@@ -72,9 +78,12 @@ def _without_a_row(kind: str, value):
 
 
 # A table predicate (pairs) need not be total; a comparison's views must be.
-TABLES = [(node, f) for node in SAMPLE for f in held_fields(type(node))
-          if f.metadata["holds"] in TABLE_KINDS
-          and getattr(getattr(node, f.name), "pairs", None) is None]
+TABLES = [
+    (node, f)
+    for node in SAMPLE
+    for f in held_fields(type(node))
+    if f.metadata["holds"] in TABLE_KINDS and getattr(getattr(node, f.name), "pairs", None) is None
+]
 
 
 def test_the_sample_holds_every_table_kind():
@@ -83,8 +92,9 @@ def test_the_sample_holds_every_table_kind():
 
 @pytest.mark.parametrize("node, field", TABLES, ids=lambda x: getattr(x, "name", ""))
 def test_a_table_missing_a_row_is_refused(node, field):
-    broken = attrs.evolve(node, **{field.name: _without_a_row(field.metadata["holds"],
-                                                                 getattr(node, field.name))})
+    broken = attrs.evolve(
+        node, **{field.name: _without_a_row(field.metadata["holds"], getattr(node, field.name))}
+    )
     program = SAMPLE.evolve(nodes=[broken if n is node else n for n in SAMPLE])
     with pytest.raises(IRError, match=f"{node.name}: table is not total"):
         validate(program)

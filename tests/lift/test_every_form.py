@@ -34,7 +34,7 @@ def _compiled_outputs(program, output, seqs):
     n = max(map(len, rows))
     batch = torch.tensor([[ids[sort_key(t)] for t in r] + [0] * (n - len(r)) for r in rows])
     pred = compiled.model.predict(batch).tolist()
-    return [[compiled.classes[c] for c in p[int(bos): len(r)]] for p, r in zip(pred, rows)]
+    return [[compiled.classes[c] for c in p[int(bos) : len(r)]] for p, r in zip(pred, rows)]
 
 
 def assert_every_form_agrees(program, seqs, want=None):

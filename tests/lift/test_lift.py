@@ -96,12 +96,21 @@ def random_models(draw):
     one_hot = draw(st.booleans())
     n_ctx = draw(st.integers(3, 6))
     cfg = ModelConfig(
-        vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=n_ctx, d_var=max(len(TOKENS), n_ctx),
-        n_layers=draw(st.integers(1, 2)), n_heads_cat=draw(st.integers(0, 2)),
-        n_heads_num=draw(st.integers(0, 2)), n_cat_mlps=draw(st.integers(0, 1)),
-        n_num_mlps=draw(st.integers(0, 1)), mlp_vars_in=draw(st.integers(1, 2)), d_mlp=8,
-        one_hot_embed=one_hot, n_vars_cat=1 if one_hot else draw(st.integers(1, 2)),
-        causal=draw(st.booleans()), masked_classes=(0,),
+        vocab_size=len(TOKENS),
+        n_classes=len(LABELS),
+        n_ctx=n_ctx,
+        d_var=max(len(TOKENS), n_ctx),
+        n_layers=draw(st.integers(1, 2)),
+        n_heads_cat=draw(st.integers(0, 2)),
+        n_heads_num=draw(st.integers(0, 2)),
+        n_cat_mlps=draw(st.integers(0, 1)),
+        n_num_mlps=draw(st.integers(0, 1)),
+        mlp_vars_in=draw(st.integers(1, 2)),
+        d_mlp=8,
+        one_hot_embed=one_hot,
+        n_vars_cat=1 if one_hot else draw(st.integers(1, 2)),
+        causal=draw(st.booleans()),
+        masked_classes=(0,),
     )
     torch.manual_seed(draw(st.integers(0, 2**16)))
     model = TransformerProgram(cfg).eval()

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.parametrize("name", task_names(text=False))
 def test_a_generated_input_ends_with_the_records_eos_exactly_when_it_has_one(name):
     task = TASKS[name]
-    examples = task.generate(task.vocab_size, 50, task.min_length, task.max_length,
-                             np.random.RandomState(0))
+    examples = task.generate(
+        task.vocab_size, 50, task.min_length, task.max_length, np.random.RandomState(0)
+    )
     assert {x[-1] == task.eos for x, _ in examples} == {task.eos is not None}
 
 
@@ -57,8 +58,13 @@ def test_verify_conventions_are_the_tasks():
 
 
 def test_train_help_names_every_task_and_the_defaults_that_differ():
-    done = subprocess.run([sys.executable, "-m", "tpc.cli", "train", "--help"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "tpc.cli", "train", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     text = " ".join(done.stdout.split())
     assert done.returncode == 0 and all(name in text for name in TASKS)
     assert "[default: false; dyck1, dyck2, induction true]" in text

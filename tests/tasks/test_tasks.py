@@ -14,8 +14,13 @@ def examples(task, size=300, seed=0, **kw):
     spec = get_task(task)
     args = dict(vocab_size=spec.vocab_size, min_length=spec.min_length, max_length=spec.max_length)
     args.update(kw)
-    return spec.generate(args["vocab_size"], size, args["min_length"], args["max_length"],
-                         np.random.RandomState(seed))
+    return spec.generate(
+        args["vocab_size"],
+        size,
+        args["min_length"],
+        args["max_length"],
+        np.random.RandomState(seed),
+    )
 
 
 def body(x):

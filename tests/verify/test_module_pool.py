@@ -13,7 +13,7 @@ from tpc.verify.runnables import Canon, PythonRunnable
 from tpc.verify.search import enumerate_inputs
 
 # A module as tpc emits it, in outline: BOS-free, one output; it fails on one input.
-MODULE = '''
+MODULE = """
 VOCAB = ("a", "b", "c")
 MAX_LEN = 9
 IMPLICIT_BOS = True
@@ -29,7 +29,7 @@ def run_all(tokens):
         seen.append(t)
         out.append(seen.count(t) if WIDTH_OK else None)
     return {"output": out if WIDTH_OK else out[:-1]}
-'''
+"""
 
 
 def _module(tmp_path, fails_on=None, width_ok=True):
@@ -71,7 +71,7 @@ def test_workers_give_what_one_process_gives(tmp_path, two_cores):
     assert np.array_equal(parallel, canon.lookup(values)[codes])
     # and the values themselves: each position counts its token so far
     row = idx[-1].tolist()
-    assert [values[c] for c in codes[-1]] == [row[:i + 1].count(t) for i, t in enumerate(row)]
+    assert [values[c] for c in codes[-1]] == [row[: i + 1].count(t) for i, t in enumerate(row)]
 
 
 def test_a_failure_in_a_worker_is_a_one_line_error(tmp_path, two_cores):

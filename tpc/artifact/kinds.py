@@ -62,35 +62,65 @@ def _export(path: str) -> bool:
     paper's code) or a .onnx file."""
     p = Path(path)
     return p.suffix.lower() == ".onnx" or (
-        p.is_dir() and (p / "vocab.json").is_file() and (p / "labels.json").is_file())
+        p.is_dir() and (p / "vocab.json").is_file() and (p / "labels.json").is_file()
+    )
 
 
 def _tracr_program(path: str, choices: Choices) -> Program:
     from tpc.frontend.tracr_file import python_program_to_ir
 
-    return python_program_to_ir(path, choices.vocab, choices.max_len, choices.causal,
-                                choices.default_vocab, choices.default_max_len, choices.limit)
+    return python_program_to_ir(
+        path,
+        choices.vocab,
+        choices.max_len,
+        choices.causal,
+        choices.default_vocab,
+        choices.default_max_len,
+        choices.limit,
+    )
 
 
 KINDS: tuple[Kind, ...] = (
     # Before "run-directory": an export directory holds vocab.json and labels.json.
-    Kind("export", "a `tpc export` directory or its model.onnx", _export,
-         unreadable="an export (TransformerLens or ONNX weights) cannot be read back as a "
-                    "program; pass the model or program it was exported from"),
-    Kind("run-directory", "a run directory of the paper's code", lambda path: Path(path).is_dir(),
-         _lifted, model=True),
+    Kind(
+        "export",
+        "a `tpc export` directory or its model.onnx",
+        _export,
+        unreadable="an export (TransformerLens or ONNX weights) cannot be read back as a "
+        "program; pass the model or program it was exported from",
+    ),
+    Kind(
+        "run-directory",
+        "a run directory of the paper's code",
+        lambda path: Path(path).is_dir(),
+        _lifted,
+        model=True,
+    ),
     # A tpc checkpoint, or a reference run's model.pt with args.json beside it: load_model
     # tells them apart by content.
-    Kind("checkpoint", "a checkpoint (.pt, .pth, .ckpt)", _suffix(*CHECKPOINT_SUFFIXES), _lifted,
-         model=True),
-    Kind("rasp", "RASP source (.rasp)", _suffix(".rasp"),
-         lambda path, choices: RaspSource.read(path).program(choices)),
+    Kind(
+        "checkpoint",
+        "a checkpoint (.pt, .pth, .ckpt)",
+        _suffix(*CHECKPOINT_SUFFIXES),
+        _lifted,
+        model=True,
+    ),
+    Kind(
+        "rasp",
+        "RASP source (.rasp)",
+        _suffix(".rasp"),
+        lambda path, choices: RaspSource.read(path).program(choices),
+    ),
     Kind("ir-json", "IR JSON (.json)", _suffix(".json"), _ir_json),
     # Before "python": a .py that tpc did not emit (its first line says so) is a tracr program.
     Kind("tracr", "a tracr program file (FILE.py, FILE.py:NAME)", _tracr_file, _tracr_program),
-    Kind("python", "a module emitted by tpc (.py)", _suffix(".py"),
-         unreadable="an emitted Python module cannot be read back as a program; pass the "
-                    "model, .rasp or IR .json it was written from"),
+    Kind(
+        "python",
+        "a module emitted by tpc (.py)",
+        _suffix(".py"),
+        unreadable="an emitted Python module cannot be read back as a program; pass the "
+        "model, .rasp or IR .json it was written from",
+    ),
 )
 
 

@@ -20,8 +20,14 @@ class Lifted:
     summary: object  # tpc.lift.LiftSummary
 
 
-def lift(path, level: int = 1, print_after=(), printer=None, announce=None,
-         max_table_rows: int | None = None) -> Lifted:
+def lift(
+    path,
+    level: int = 1,
+    print_after=(),
+    printer=None,
+    announce=None,
+    max_table_rows: int | None = None,
+) -> Lifted:
     """Lift the model at `path` (a checkpoint or a run of the paper's code) and optimize it at
     `level`; `print_after`, `printer` and `announce` are `tpc.passes.optimize`'s hooks (with
     `print_after` the passes always run, so that what they print is seen). An MLP table of more

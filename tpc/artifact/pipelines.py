@@ -52,8 +52,9 @@ def input_tokens(domain: Domain, tokens) -> list:
     return tokens
 
 
-def run_input(artifact, text, vocab=None, max_len: int | None = None,
-              level: int = 1) -> dict[str, list]:
+def run_input(
+    artifact, text, vocab=None, max_len: int | None = None, level: int = 1
+) -> dict[str, list]:
     """Every output of `artifact` (a Program, or a path `load` reads) on one input (`text`
     split like `tpc run --input`, or a list of tokens): output name -> values. RASP source is
     built for that input alone (so inputs up to RUN_MAX_LEN_LIMIT tokens run), over `vocab`,
@@ -63,8 +64,9 @@ def run_input(artifact, text, vocab=None, max_len: int | None = None,
 
     tokens = split_input(text)
     if max_len is None and len(tokens) > RUN_MAX_LEN_LIMIT:
-        raise TpcError(f"the input has {len(tokens)} tokens; tpc run supports at most "
-                       f"{RUN_MAX_LEN_LIMIT}")
+        raise TpcError(
+            f"the input has {len(tokens)} tokens; tpc run supports at most {RUN_MAX_LEN_LIMIT}"
+        )
     choices = Choices.for_input(tokens, vocab, max_len, RUN_MAX_LEN_LIMIT, level)
     if isinstance(artifact, Program):
         program = artifact
@@ -76,4 +78,3 @@ def run_input(artifact, text, vocab=None, max_len: int | None = None,
         program = load(artifact, choices)
     outputs = Interpreter(program).run([input_tokens(program.domain, tokens)])
     return {name: values[0] for name, values in outputs.items()}
-

@@ -34,15 +34,27 @@ class Choices:
     level: int = 0
 
     @classmethod
-    def for_input(cls, tokens: list, vocab=None, max_len: int | None = None,
-                  limit: int = MAX_LEN_LIMIT, level: int = 0) -> "Choices":
+    def for_input(
+        cls,
+        tokens: list,
+        vocab=None,
+        max_len: int | None = None,
+        limit: int = MAX_LEN_LIMIT,
+        level: int = 0,
+    ) -> "Choices":
         """The choices for running one input: a source that declares no vocabulary takes the
         input's tokens (BOS left out), and its max_len is at least the input's length."""
         from tpc.ir import BOS
 
         seen = tuple(dict.fromkeys(t for t in tokens if t != BOS))
-        return cls(vocab, max_len, default_vocab=seen,
-                   default_max_len=max(DEFAULT_MAX_LEN, len(tokens)), limit=limit, level=level)
+        return cls(
+            vocab,
+            max_len,
+            default_vocab=seen,
+            default_max_len=max(DEFAULT_MAX_LEN, len(tokens)),
+            limit=limit,
+            level=level,
+        )
 
 
 @attrs.frozen
@@ -64,9 +76,15 @@ class RaspSource:
         """The domain this source is translated over under `choices`."""
         from tpc.frontend import rasp_domain
 
-        domain = rasp_domain(self.pragmas, self.path, choices.vocab, choices.max_len,
-                             choices.causal, default_vocab=choices.default_vocab,
-                             default_max_len=choices.default_max_len)
+        domain = rasp_domain(
+            self.pragmas,
+            self.path,
+            choices.vocab,
+            choices.max_len,
+            choices.causal,
+            default_vocab=choices.default_vocab,
+            default_max_len=choices.default_max_len,
+        )
         check_max_len(domain.max_len, self.path, choices.limit)
         return domain
 

@@ -50,8 +50,10 @@ def choose_output(program: Program, output: str | None) -> str:
     outs = program.output_map
     if output is None:
         if len(outs) != 1:
-            raise CompileError(f"the program has {len(outs)} outputs ({', '.join(outs)}); "
-                               "a model has one readout: choose one with --output-name")
+            raise CompileError(
+                f"the program has {len(outs)} outputs ({', '.join(outs)}); "
+                "a model has one readout: choose one with --output-name"
+            )
         output = next(iter(outs))
     if output not in outs:
         raise CompileError(f"no output named {output!r} (outputs: {', '.join(outs)})")

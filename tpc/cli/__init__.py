@@ -51,8 +51,20 @@ def main():
     """The Transformer Program Compiler."""
 
 
-for _command in (train, run, emit, check, verify, lift, compile_command, trace, draw, ablate,
-                 export, repair):
+for _command in (
+    train,
+    run,
+    emit,
+    check,
+    verify,
+    lift,
+    compile_command,
+    trace,
+    draw,
+    ablate,
+    export,
+    repair,
+):
     main.add_command(_command)
 
 __all__ = ["main"]

@@ -10,8 +10,14 @@ from tpc.cli.shared import MAX_LEN, PROGRAM, TEXT_OUTPUT, VOCAB, tokens_option, 
 
 @click.command()
 @PROGRAM
-@click.option("--to", "target", type=click.Choice(TARGETS), default="python",
-              show_default=True, help="What to write.")
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(TARGETS),
+    default="python",
+    show_default=True,
+    help="What to write.",
+)
 @TEXT_OUTPUT
 @VOCAB
 @MAX_LEN

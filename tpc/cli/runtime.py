@@ -19,12 +19,20 @@ def _no_cache(ctx, param, value):
 
 
 THREADS = click.option(
-    "--threads", type=Int(1, threads.LIMIT), default=None, expose_value=False, callback=_threads,
-    metavar="N", help=f"Threads for torch's operations when a model runs. [${threads.ENV}, else "
-                      f"{threads.DEFAULT}]",
+    "--threads",
+    type=Int(1, threads.LIMIT),
+    default=None,
+    expose_value=False,
+    callback=_threads,
+    metavar="N",
+    help=f"Threads for torch's operations when a model runs. [${threads.ENV}, else "
+    f"{threads.DEFAULT}]",
 )
 NO_CACHE = click.option(
-    "--no-cache", is_flag=True, expose_value=False, callback=_no_cache,
+    "--no-cache",
+    is_flag=True,
+    expose_value=False,
+    callback=_no_cache,
     help=f"Lift the model again instead of reading the lift from the cache of lifted programs "
-         f"(~/.cache/tpc; ${cache_folder.DIR_ENV} moves it, ${cache.OFF_ENV}=1 turns it off).",
+    f"(~/.cache/tpc; ${cache_folder.DIR_ENV} moves it, ${cache.OFF_ENV}=1 turns it off).",
 )

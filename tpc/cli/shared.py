@@ -57,14 +57,17 @@ class ProgramPath(click.Path):
 
 PROGRAM = click.argument("program", type=ProgramPath(exists=True, dir_okay=False))
 VOCAB = click.option(
-    "--vocab", metavar="TOKENS",
+    "--vocab",
+    metavar="TOKENS",
     help="The tokens the program accepts, split like --input (RASP source only). "
-         f"[run: the input's tokens; emit/check: \"{DEFAULT_VOCAB}\"]",
+    f'[run: the input\'s tokens; emit/check: "{DEFAULT_VOCAB}"]',
 )
 MAX_LEN = click.option(
-    "--max-len", type=Int(1, MAX_LEN_LIMIT), metavar="N",
+    "--max-len",
+    type=Int(1, MAX_LEN_LIMIT),
+    metavar="N",
     help=f"The longest input, in tokens, at most {MAX_LEN_LIMIT} (RASP source only). [the file's "
-         f"#!tpc max_len, else {DEFAULT_MAX_LEN}]",
+    f"#!tpc max_len, else {DEFAULT_MAX_LEN}]",
 )
 RUN_MAX_LEN = click.option(
     "--max-len",

@@ -18,11 +18,14 @@ def default(option: str, text: str = "") -> str:
 
 
 @click.command()
-@click.option("--task", required=True,
-              help=f"{', '.join(task_names(text=False))} (generated); "
-                   f"{', '.join(task_names(text=True))} (text files: --data). Or your own: "
-                   "spec:FILE.rasp (inputs labelled by a RASP spec) or data:FILE.jsonl (your "
-                   "examples).")
+@click.option(
+    "--task",
+    required=True,
+    help=f"{', '.join(task_names(text=False))} (generated); "
+    f"{', '.join(task_names(text=True))} (text files: --data). Or your own: "
+    "spec:FILE.rasp (inputs labelled by a RASP spec) or data:FILE.jsonl (your "
+    "examples).",
+)
 @click.option(
     "--data",
     type=click.Path(file_okay=False),

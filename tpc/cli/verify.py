@@ -20,10 +20,20 @@ SMT_TIMEOUT = 600  # seconds: an SMT check ends with `unknown` (exit 3), never r
 @click.command()
 @click.argument("a", type=click.Path())
 @click.argument("b", type=click.Path())
-@click.option("--max-len", type=Int(min=0), metavar="N",
-              help="Longest input checked, in tokens after BOS. [the shorter side's maximum]")
-@click.option("--min-len", type=Int(min=0), default=0, show_default=True, metavar="N",
-              help="Shortest input checked.")
+@click.option(
+    "--max-len",
+    type=Int(min=0),
+    metavar="N",
+    help="Longest input checked, in tokens after BOS. [the shorter side's maximum]",
+)
+@click.option(
+    "--min-len",
+    type=Int(min=0),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Shortest input checked.",
+)
 @click.option(
     "--vocab",
     metavar="TOKENS",

@@ -35,8 +35,9 @@ def rasp_to_ir_checked(
     return translate_rasp(source, filename, domain, pragmas)
 
 
-def translate_rasp(source: str, filename: str, domain: Domain,
-                   pragmas: Pragmas) -> tuple[Program, RunChecks]:
+def translate_rasp(
+    source: str, filename: str, domain: Domain, pragmas: Pragmas
+) -> tuple[Program, RunChecks]:
     """`source` over `domain` (`rasp_domain`), its `pragmas` read once by the caller: the
     program and its run-time checks."""
     tree = parse(source, filename)
@@ -45,8 +46,9 @@ def translate_rasp(source: str, filename: str, domain: Domain,
     return program, _checks(cx)
 
 
-def run_rasp(source: str, filename: str, domain: Domain, tokens: list,
-             pragmas: Pragmas) -> dict[str, list]:
+def run_rasp(
+    source: str, filename: str, domain: Domain, tokens: list, pragmas: Pragmas
+) -> dict[str, list]:
     """The outputs (name -> values, one per token passed) of RASP `source` on one input over
     `domain` (`rasp_domain`), `tokens` as `Interpreter.run` takes them. The nodes are built
     for that input alone (tpc.frontend.witness), so the cost grows with its length, not its
@@ -66,10 +68,17 @@ def _checks(cx: Context) -> RunChecks:
     return RunChecks(cx.sources, {} if cx.model else cx.located, {} if cx.model else cx.failures)
 
 
-def rasp_domain(pragmas: Pragmas, filename: str = "<string>", vocab=None,
-                max_len: int | None = None, causal: bool | None = None,
-                implicit_bos: bool | None = None, *, default_vocab=(),
-                default_max_len: int = DEFAULT_MAX_LEN) -> Domain:
+def rasp_domain(
+    pragmas: Pragmas,
+    filename: str = "<string>",
+    vocab=None,
+    max_len: int | None = None,
+    causal: bool | None = None,
+    implicit_bos: bool | None = None,
+    *,
+    default_vocab=(),
+    default_max_len: int = DEFAULT_MAX_LEN,
+) -> Domain:
     """The domain a RASP source is translated over, decided in this one place: each of
     `vocab`, `max_len`, `causal`, `implicit_bos` as given, else as the file's `pragmas`
     declare it, else the default (`default_vocab`, `default_max_len`, not causal, implicit

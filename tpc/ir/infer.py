@@ -43,7 +43,9 @@ class TypeInference(Visitor):
         return same_kind(node.type.kind, node.table.image(self.types[node.x].values))
 
     def visit_SequenceMap(self, node):
-        return same_kind(node.type.kind, node.table.image(self.types[node.x].values, self.types[node.y].values))
+        return same_kind(
+            node.type.kind, node.table.image(self.types[node.x].values, self.types[node.y].values)
+        )
 
     def selector(self, node):
         return SELECTOR
@@ -110,5 +112,7 @@ def _integer_sums(values: tuple, n_max: int) -> list[set]:
         if grown.bit_count() > MAX_VALUE_SET:
             raise ValueSetTooLarge(f"more than {MAX_VALUE_SET} reachable sums")
         bits.append(grown)
-    return [{c * low + i for i, bit in enumerate(reversed(bin(b)[2:])) if bit == "1"}
-            for c, b in enumerate(bits)]
+    return [
+        {c * low + i for i, bit in enumerate(reversed(bin(b)[2:])) if bit == "1"}
+        for c, b in enumerate(bits)
+    ]

@@ -78,8 +78,11 @@ class Table:
         keys = [list(map(value_key, d)) for d in domains]
         if len(keys) == 1:
             return [x for x, k in zip(domains[0], keys[0]) if k not in self._lookup]
-        return [xs for xs, k in zip(itertools.product(*domains), itertools.product(*keys))
-                if k not in self._lookup]
+        return [
+            xs
+            for xs, k in zip(itertools.product(*domains), itertools.product(*keys))
+            if k not in self._lookup
+        ]
 
     @classmethod
     def build(cls, fn: Callable, *domains: Iterable) -> "Table":
@@ -170,8 +173,9 @@ class Predicate:
         if self.pairs is None:
             kv = [self.view("key", k) for k in ks]
             queries = [(q, self.view("query", q)) for q in qs]
-            return frozenset((q, k) for q, qv in queries for k, v in zip(ks, kv)
-                             if compare(self.op, v, qv))
+            return frozenset(
+                (q, k) for q, qv in queries for k, v in zip(ks, kv) if compare(self.op, v, qv)
+            )
         qset, kset = {value_key(q) for q in qs}, {value_key(k) for k in ks}
         return frozenset(
             (q, k) for q, k in self.pairs if value_key(q) in qset and value_key(k) in kset

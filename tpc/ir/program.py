@@ -165,14 +165,14 @@ def _gaps_of_tables(tables, over: list, types) -> list:
 def _gaps_of_predicate(pred, over: list, types) -> list:
     """A predicate's views, if any, over the query and key values."""
     views = zip((pred.query_view, pred.key_view), over)
-    return [gap for view, name in views if view is not None
-            for gap in view.missing(types[name].values)]
+    return [
+        gap for view, name in views if view is not None for gap in view.missing(types[name].values)
+    ]
 
 
 # A table kind (nodes.TABLE_KINDS) -> the inputs its field lacks a row for, given the names
 # its `over` input fields hold.
-TABLE_GAPS = {"table": _gaps_of_table, "tables": _gaps_of_tables,
-              "predicate": _gaps_of_predicate}
+TABLE_GAPS = {"table": _gaps_of_table, "tables": _gaps_of_tables, "predicate": _gaps_of_predicate}
 
 
 def _check_tables(node: Node, types) -> None:

@@ -31,7 +31,9 @@ def function_of(pairs: Iterable[tuple[tuple, object]]) -> tuple[str, dict] | Non
         return None
     for name, combine in COMBINATIONS:
         seen: dict = {}
-        if all(sort_key(seen.setdefault(combine(x, y), out)) == sort_key(out) for (x, y), out in pairs):
+        if all(
+            sort_key(seen.setdefault(combine(x, y), out)) == sort_key(out) for (x, y), out in pairs
+        ):
             return name, seen
     return None
 
@@ -69,8 +71,11 @@ def grid(xs: Sequence, ys: Sequence, lookup: Callable) -> list[tuple[object, lis
     out: list = []
     for x in sorted(xs):
         row = runs([(y, lookup(x, y)) for y in ys])
-        if out and [sort_key(o) for *_, o in out[-1][1]] == [sort_key(o) for *_, o in row] and all(
-                sort_key(a[1]) == sort_key(b[1]) for a, b in zip(out[-1][1], row)):
+        if (
+            out
+            and [sort_key(o) for *_, o in out[-1][1]] == [sort_key(o) for *_, o in row]
+            and all(sort_key(a[1]) == sort_key(b[1]) for a, b in zip(out[-1][1], row))
+        ):
             out[-1] = (x, out[-1][1])
         else:
             out.append((x, row))

@@ -9,8 +9,11 @@ from tpc.ir import Program
 from tpc.lift.bounds import MAX_TABLE_ROWS
 from tpc.lift.summary import LiftSummary, lift_summary
 
-_LAZY = {"lift_model": "tpc.lift.lower", "load_model": "tpc.model.checkpoint",
-         "LoadedModel": "tpc.model.checkpoint"}
+_LAZY = {
+    "lift_model": "tpc.lift.lower",
+    "load_model": "tpc.model.checkpoint",
+    "LoadedModel": "tpc.model.checkpoint",
+}
 
 
 def lift_checkpoint(path: str | Path, max_table_rows: int = MAX_TABLE_ROWS) -> Program:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import itertools
 
-
 from tpc.errors import TpcError
 from tpc.ir import BOS, Builder, Domain, Predicate, Program, Table, numerical_row, sort_key
 from tpc.ir.infer import ValueSetTooLarge
 from tpc.ir.names import lifted_name
 from tpc.lift.bounds import MAX_TABLE_ROWS, check_table_rows, run_in_chunks
-from tpc.model.discrete import DiscreteProgram, discretize
 from tpc.model.checkpoint import Model
+from tpc.model.discrete import DiscreteProgram, discretize
 
 
 class _Lowering:
@@ -67,13 +66,18 @@ class _Lowering:
             if head.predicate[qi][ki]
         ]
         return self.b.select(
-            self.node[head.key], self.node[head.query], Predicate(pairs), name=f"{lifted_name(head.output)}_select"
+            self.node[head.key],
+            self.node[head.query],
+            Predicate(pairs),
+            name=f"{lifted_name(head.output)}_select",
         )
 
     def cat_head(self, head) -> None:
         start = len(self.b.nodes)
         sel = self.select(head)
-        self.node[head.output] = self.b.aggregate(sel, self.node[head.value], "nearest", name=lifted_name(head.output))
+        self.node[head.output] = self.b.aggregate(
+            sel, self.node[head.value], "nearest", name=lifted_name(head.output)
+        )
         self.decode[head.output] = self.decode[head.value]
         self.came_from(head.output, start)
 
@@ -81,18 +85,25 @@ class _Lowering:
         start = len(self.b.nodes)
         sel = self.select(head)
         try:
-            self.node[head.output] = self.b.aggregate(sel, self.node[head.value], head.reduce,
-                                                      name=lifted_name(head.output))
+            self.node[head.output] = self.b.aggregate(
+                sel, self.node[head.value], head.reduce, name=lifted_name(head.output)
+            )
         except ValueSetTooLarge as e:
-            raise TpcError(f"{head.output}: its {head.reduce} of {head.value} over up to "
-                           f"{self.b.domain.n_positions} positions takes {e}; a shorter --max-length "
-                           "or fewer numerical heads reading numerical heads avoids it") from None
+            raise TpcError(
+                f"{head.output}: its {head.reduce} of {head.value} over up to "
+                f"{self.b.domain.n_positions} positions takes {e}; a shorter --max-length "
+                "or fewer numerical heads reading numerical heads avoids it"
+            ) from None
         self.came_from(head.output, start)
 
     def mlp(self, mlp, numerical: bool) -> None:
         start = len(self.b.nodes)
-        domains = [self.values(v) if not numerical else [(v, v) for v in self.b.type_of(self.node[v]).values]
-                   for v in mlp.inputs]
+        domains = [
+            self.values(v)
+            if not numerical
+            else [(v, v) for v in self.b.type_of(self.node[v]).values]
+            for v in mlp.inputs
+        ]
         values = [[v for _, v in d] for d in domains]
         check_table_rows(mlp.output, mlp.inputs, values, self.max_rows)
         # Sizes are checked first; the MLP then runs on fixed-size chunks of its input rows.
@@ -101,10 +112,14 @@ class _Lowering:
         nodes = [self.node[v] for v in mlp.inputs]
         name = lifted_name(mlp.output)
         if len(nodes) == 1:
-            self.node[mlp.output] = self.b.map(Table([(k[0], o) for k, o in zip(keys, outputs)]), nodes[0], name=name)
+            self.node[mlp.output] = self.b.map(
+                Table([(k[0], o) for k, o in zip(keys, outputs)]), nodes[0], name=name
+            )
         else:
             packed, code = self.pack(nodes[:-1], values[:-1], name)
-            table = Table([((code[tuple(map(sort_key, k[:-1]))], k[-1]), o) for k, o in zip(keys, outputs)])
+            table = Table(
+                [((code[tuple(map(sort_key, k[:-1]))], k[-1]), o) for k, o in zip(keys, outputs)]
+            )
             self.node[mlp.output] = self.b.sequence_map(table, packed, nodes[-1], name=name)
         self.decode[mlp.output] = list(range(self.dp.variable(mlp.output).width))
         self.came_from(mlp.output, start)
@@ -133,19 +148,32 @@ class _Lowering:
             if numerical:
                 # The model scores float32(float32(value) * w), as numerical_row does.
                 weights = [float(w[0, c]) for c in keep]
-                rows = [(v, numerical_row(v, weights)) for v in self.b.type_of(self.node[var]).values]
+                rows = [
+                    (v, numerical_row(v, weights)) for v in self.b.type_of(self.node[var]).values
+                ]
             else:
                 rows = [(v, tuple(float(w[i, c]) for c in keep)) for i, v in self.values(var)]
             terms.append(self.node[var])
             scores.append(Table(rows))
         pooled = getattr(self.dp.config, "pool_outputs", False)  # wired models never pool
-        return self.b.readout(terms, scores, [0.0] * len(keep), [labels[c] for c in keep], name="readout",
-                              pooled=pooled)
+        return self.b.readout(
+            terms,
+            scores,
+            [0.0] * len(keep),
+            [labels[c] for c in keep],
+            name="readout",
+            pooled=pooled,
+        )
 
 
 def lift_model(
-    model: Model, tokens: tuple, labels: tuple, implicit_bos: bool = False, unk: str | None = None,
-    max_table_rows: int = MAX_TABLE_ROWS, **meta
+    model: Model,
+    tokens: tuple,
+    labels: tuple,
+    implicit_bos: bool = False,
+    unk: str | None = None,
+    max_table_rows: int = MAX_TABLE_ROWS,
+    **meta,
 ) -> Program:
     """The IR program equal to `model`'s hard mode on every input (`<s>` first, all positions;
     with `implicit_bos`, as compiled RASP programs are used: BOS added and its output hidden).
@@ -161,8 +189,12 @@ def lift_model(
             f"({cfg.vocab_size} tokens, {cfg.n_classes} classes)"
         )
     domain = Domain(
-        vocab=[t for t in tokens[1:] if t != BOS], max_len=cfg.n_ctx - implicit_bos, causal=cfg.causal,
-        implicit_bos=implicit_bos, bos=BOS, unk=unk,
+        vocab=[t for t in tokens[1:] if t != BOS],
+        max_len=cfg.n_ctx - implicit_bos,
+        causal=cfg.causal,
+        implicit_bos=implicit_bos,
+        bos=BOS,
+        unk=unk,
     )
     low = _Lowering(dp, tokens, domain, max_table_rows)
     low.inputs(tokens)

@@ -14,11 +14,14 @@ MAX_FIELD = 1 << 16  # no size in a stored config is larger: a bigger one is a c
 def _fits(annotation: str, value, where: str) -> bool:
     """Whether a stored `value` has the type a config field declares (as its annotation text)."""
     if annotation.endswith(" | None"):
-        return value is None or _fits(annotation[:-len(" | None")], value, where)
+        return value is None or _fits(annotation[: -len(" | None")], value, where)
     if annotation.startswith("tuple[") and annotation.endswith(", ...]"):
-        item = annotation[len("tuple["):-len(", ...]")]
-        return isinstance(value, (list, tuple)) and len(value) <= MAX_FIELD and all(
-            _fits(item, v, f"{where}[{i}]") for i, v in enumerate(value))
+        item = annotation[len("tuple[") : -len(", ...]")]
+        return (
+            isinstance(value, (list, tuple))
+            and len(value) <= MAX_FIELD
+            and all(_fits(item, v, f"{where}[{i}]") for i, v in enumerate(value))
+        )
     if annotation in NESTED:
         check_fields(NESTED[annotation], value, where)
         return True

@@ -71,8 +71,14 @@ def encode(rows: list[list[str]], vocab: tuple[str, ...]) -> torch.Tensor:
     return torch.tensor([[index.get(t, 0) for t in r] + [0] * (width - len(r)) for r in rows])
 
 
-def make_dataset(task: str, vocab_size: int | None = None, max_length: int | None = None,
-                 min_length: int | None = None, size: int = 20000, seed: int = 0) -> Dataset:
+def make_dataset(
+    task: str,
+    vocab_size: int | None = None,
+    max_length: int | None = None,
+    min_length: int | None = None,
+    size: int = 20000,
+    seed: int = 0,
+) -> Dataset:
     """Generate, deduplicate and split 81% / 9% / 10% (train / val / test), as the paper does."""
     spec = get_task(task)
     if spec.text:
@@ -80,8 +86,10 @@ def make_dataset(task: str, vocab_size: int | None = None, max_length: int | Non
     if spec.vocab_fixed or vocab_size is None:
         vocab_size = spec.vocab_size
     elif vocab_size < spec.min_vocab_size:
-        raise TpcError(f"--vocab-size {vocab_size}: {task} needs at least "
-                       f"{spec.min_vocab_size} (its special tokens and one value)")
+        raise TpcError(
+            f"--vocab-size {vocab_size}: {task} needs at least "
+            f"{spec.min_vocab_size} (its special tokens and one value)"
+        )
     max_length = spec.max_length if max_length is None else max_length
     min_length = spec.min_length if min_length is None else min_length
     if size < 10 or min_length > max_length or max_length < 2:
@@ -100,9 +108,11 @@ def make_dataset(task: str, vocab_size: int | None = None, max_length: int | Non
         [examples[i] for i in test],
     ]
     if not all(parts):
-        raise TpcError(f"{task}: only {len(examples)} distinct inputs at vocab size {vocab_size} "
-                       f"and lengths {min_length}..{max_length}: too few for train, validation "
-                       "and test splits (raise --vocab-size or --max-len)")
+        raise TpcError(
+            f"{task}: only {len(examples)} distinct inputs at vocab size {vocab_size} "
+            f"and lengths {min_length}..{max_length}: too few for train, validation "
+            "and test splits (raise --vocab-size or --max-len)"
+        )
     tokens, labels = build_vocab(parts[0])
     splits = [
         Split(encode([x for x, _ in p], tokens), encode([y for _, y in p], labels)) for p in parts

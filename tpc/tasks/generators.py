@@ -162,4 +162,3 @@ def induction(vocab_size, size, min_length, max_length, rng) -> list[Example]:
         seen.add(key)
         out.append((s, t))
     return out
-

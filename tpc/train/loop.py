@@ -134,8 +134,10 @@ def train(
         raise TpcError("-o: an empty path; name the run directory (e.g. -o runs/sort)")
     out_dir = Path(out_dir)
     if resume and not (out_dir / RESUME_FILE).is_file():
-        raise TpcError(f"--resume: nothing to resume in {out_dir} (no {RESUME_FILE}); run without "
-                       "--resume to start training")
+        raise TpcError(
+            f"--resume: nothing to resume in {out_dir} (no {RESUME_FILE}); run without "
+            "--resume to start training"
+        )
     opts = opts.with_task_defaults()  # fails on a bad name before touching the disk
     device = pick_device(opts.device)
     torch.set_num_threads(threads)

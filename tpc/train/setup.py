@@ -23,10 +23,13 @@ def load_data(opts: TrainOptions) -> Dataset:
             raise TpcError(f"--task {opts.task} reads its files from --data DIR")
         return load_text_task(opts.task, opts.data, opts.vocab_size, opts.max_length)
     if opts.data is not None or opts.glove is not None:
-        raise TpcError(f"--data and --glove are for the text tasks "
-                       f"({', '.join(task_names(text=True))}); {opts.task} is generated")
-    return make_dataset(opts.task, opts.vocab_size, opts.max_length, opts.min_length,
-                        opts.dataset_size, opts.seed)
+        raise TpcError(
+            f"--data and --glove are for the text tasks "
+            f"({', '.join(task_names(text=True))}); {opts.task} is generated"
+        )
+    return make_dataset(
+        opts.task, opts.vocab_size, opts.max_length, opts.min_length, opts.dataset_size, opts.seed
+    )
 
 
 def build_config(opts: TrainOptions, data: Dataset) -> ModelConfig:
@@ -39,13 +42,24 @@ def build_config(opts: TrainOptions, data: Dataset) -> ModelConfig:
     if not 0 <= opts.dropout < 1:
         raise TpcError("--dropout must be in [0, 1)")
     return ModelConfig(
-        vocab_size=len(data.tokens), n_classes=len(data.labels), n_ctx=data.n_ctx,
-        d_var=d_var, n_layers=opts.layers,
-        n_heads_cat=opts.cat_heads, n_heads_num=opts.num_heads, n_cat_mlps=opts.cat_mlps,
-        n_num_mlps=opts.num_mlps, mlp_vars_in=opts.mlp_vars_in, d_mlp=opts.mlp_width,
-        one_hot_embed=embed_vars == 0, n_vars_cat=max(embed_vars, 1), causal=opts.causal,
-        pool_outputs=task.pooled, dropout=opts.dropout,
-        masked_classes=[i for i, lab in enumerate(data.labels) if lab in task.masked_labels])
+        vocab_size=len(data.tokens),
+        n_classes=len(data.labels),
+        n_ctx=data.n_ctx,
+        d_var=d_var,
+        n_layers=opts.layers,
+        n_heads_cat=opts.cat_heads,
+        n_heads_num=opts.num_heads,
+        n_cat_mlps=opts.cat_mlps,
+        n_num_mlps=opts.num_mlps,
+        mlp_vars_in=opts.mlp_vars_in,
+        d_mlp=opts.mlp_width,
+        one_hot_embed=embed_vars == 0,
+        n_vars_cat=max(embed_vars, 1),
+        causal=opts.causal,
+        pool_outputs=task.pooled,
+        dropout=opts.dropout,
+        masked_classes=[i for i, lab in enumerate(data.labels) if lab in task.masked_labels],
+    )
 
 
 def init_from_glove(model, path: str, tokens, seed: int) -> dict:

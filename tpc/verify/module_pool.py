@@ -52,8 +52,10 @@ def run_rows(module, rows: list, width: int, outputs: list, label: str) -> dict:
         for o in outputs:
             values, index = result[o], seen[o]
             if len(values) != len(seq):
-                raise TpcError(f"{label} returned {len(values)} values of {o!r} for the "
-                               f"{len(seq)} positions of {seq!r}")
+                raise TpcError(
+                    f"{label} returned {len(values)} values of {o!r} for the "
+                    f"{len(seq)} positions of {seq!r}"
+                )
             codes[o][i] = [index.setdefault(_distinct(v), (len(index), v))[0] for v in values]
     return {o: ([v for _, v in seen[o].values()], codes[o]) for o in outputs}
 
@@ -99,7 +101,7 @@ class ModulePool:
     def run(self, rows: list, width: int, outputs: list, label: str) -> dict:
         """`run_rows` over the workers, chunk by chunk, joined in order."""
         size = -(-len(rows) // self.workers)
-        chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
+        chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
         same = (itertools.repeat(x) for x in (width, outputs, label))
         parts = list(self.pool.map(_run, chunks, *same))
         for part in parts:

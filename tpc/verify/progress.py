@@ -28,5 +28,8 @@ class Progress:
         self.start = time.perf_counter()
 
     def length(self, length: int, what: str) -> None:
-        print(f"length {length}: {what} ({time.perf_counter() - self.start:.1f} s)",
-              file=self.stream, flush=True)
+        print(
+            f"length {length}: {what} ({time.perf_counter() - self.start:.1f} s)",
+            file=self.stream,
+            flush=True,
+        )

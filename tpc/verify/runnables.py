@@ -10,14 +10,18 @@ from typing import Sequence
 import attrs
 import numpy as np
 
-from tpc.artifact import Choices, RaspSource, kind_of, load as load_program
+from tpc.artifact import Choices, RaspSource, kind_of
+from tpc.artifact import load as load_program
 from tpc.errors import TpcError
 from tpc.interp import Interpreter
 from tpc.ir import BOS, Program, choose_main_output, normalize, sort_key
 from tpc.verify.module_pool import (
-    MIN_PARALLEL_POSITIONS, POOL_AFTER_SECONDS, ModulePool, import_module, run_rows,
+    MIN_PARALLEL_POSITIONS,
+    POOL_AFTER_SECONDS,
+    ModulePool,
+    import_module,
+    run_rows,
 )
-
 
 # --- values ---------------------------------------------------------------------------------
 
@@ -92,7 +96,9 @@ class Runnable:
         if requested is None:
             return self.main_output
         if requested not in self.outputs:
-            raise TpcError(f"{self.label} has no output {requested!r} (it has {', '.join(self.outputs)})")
+            raise TpcError(
+                f"{self.label} has no output {requested!r} (it has {', '.join(self.outputs)})"
+            )
         return requested
 
 
@@ -125,8 +131,13 @@ class ProgramRunnable(Runnable):
 
     def run_ids(self, idx, outputs, canon):
         batch = idx.shape[0]
-        tokens = np.concatenate([np.full((batch, 1), self._bos_code, dtype=np.int64),
-                                 self._token_codes[idx].reshape(batch, idx.shape[1])], 1)
+        tokens = np.concatenate(
+            [
+                np.full((batch, 1), self._bos_code, dtype=np.int64),
+                self._token_codes[idx].reshape(batch, idx.shape[1]),
+            ],
+            1,
+        )
         valid = np.ones(tokens.shape, dtype=bool)
         omap = self.program.output_map
         env = self.interp.evaluate(tokens, valid, [omap[o] for o in outputs])
@@ -212,8 +223,9 @@ class TracrRunnable(RaspRunnable):
         from tpc.frontend.tracr_to_ir import tracr_to_ir
 
         vocab, max_len = self.file.domain(vocab, max_len)
-        self._adopt(tracr_to_ir(self.file.program, vocab, max_len, self.file.causal,
-                                origin=self.file.path))
+        self._adopt(
+            tracr_to_ir(self.file.program, vocab, max_len, self.file.causal, origin=self.file.path)
+        )
 
 
 class CheckpointRunnable(Runnable):
@@ -256,8 +268,13 @@ class CheckpointRunnable(Runnable):
     def _with_bos(self, idx: np.ndarray) -> np.ndarray:
         """The model's token ids of the inputs `idx` (indices into `tokens`), BOS first."""
         batch = idx.shape[0]
-        return np.concatenate([np.full((batch, 1), self._bos_id, dtype=np.int64),
-                               self._token_ids[idx].reshape(batch, idx.shape[1])], 1)
+        return np.concatenate(
+            [
+                np.full((batch, 1), self._bos_id, dtype=np.int64),
+                self._token_ids[idx].reshape(batch, idx.shape[1]),
+            ],
+            1,
+        )
 
     def _predict(self, idx: np.ndarray) -> np.ndarray:
         import torch  # lazy: torch, only for a side that runs a model
@@ -265,7 +282,7 @@ class CheckpointRunnable(Runnable):
         ids = torch.from_numpy(self._with_bos(idx))
         with torch.inference_mode():
             pred = (self._hard_forward(ids) or self.model).predict(ids)
-        return pred[:, 1 if self.implicit_bos else 0:].numpy()
+        return pred[:, 1 if self.implicit_bos else 0 :].numpy()
 
     def _hard_forward(self, ids):
         """The model's hard mode with index variables (tpc.verify.hard_forward, several times
@@ -277,9 +294,10 @@ class CheckpointRunnable(Runnable):
 
             if self._fast is None:
                 self._fast = HardForward(self.model)
-            sample = ids[::max(1, len(ids) // self.SPOT_CHECK)]
-            self._fast_ok[n] = (self._fast.usable(n)
-                                and bool((self._fast.predict(sample) == self.model.predict(sample)).all()))
+            sample = ids[:: max(1, len(ids) // self.SPOT_CHECK)]
+            self._fast_ok[n] = self._fast.usable(n) and bool(
+                (self._fast.predict(sample) == self.model.predict(sample)).all()
+            )
         return self._fast if self._fast_ok[n] else None
 
     def run_ids(self, idx, outputs, canon):
@@ -304,8 +322,11 @@ class PythonRunnable(Runnable):
     def __init__(self, path: Path, label: str):
         self.label, self.path = label, path
         module = import_module(path)
-        missing = [c for c in ("VOCAB", "MAX_LEN", "IMPLICIT_BOS", "BOS", "OUTPUTS", "run_all")
-                   if not hasattr(module, c)]
+        missing = [
+            c
+            for c in ("VOCAB", "MAX_LEN", "IMPLICIT_BOS", "BOS", "OUTPUTS", "run_all")
+            if not hasattr(module, c)
+        ]
         if missing:
             raise TpcError(f"{path}: not a module emitted by tpc (it lacks {', '.join(missing)})")
         self.module = module
@@ -359,19 +380,25 @@ class ExportRunnable(CheckpointRunnable):
         self._bos_id = self.export.bos_id
         self._ids = {exact_key(t): i for i, t in self.export.tokens.items()}
         # Id 0 is padding; every other token but BOS may follow BOS.
-        self.vocab = tuple(t for i, t in sorted(self.export.tokens.items())
-                           if i not in (0, self._bos_id))
+        self.vocab = tuple(
+            t for i, t in sorted(self.export.tokens.items()) if i not in (0, self._bos_id)
+        )
 
     def _predict(self, idx: np.ndarray) -> np.ndarray:
         logits = self.export.logits(self._with_bos(idx))
-        return logits.argmax(-1)[:, 1 if self.implicit_bos else 0:]
+        return logits.argmax(-1)[:, 1 if self.implicit_bos else 0 :]
 
 
 # Artifact kinds (tpc.artifact.KINDS) run by their own runtime; any other kind runs as the IR
 # program it loads as.
-RUNNABLES = {"run-directory": CheckpointRunnable, "checkpoint": CheckpointRunnable,
-             "rasp": RaspRunnable, "tracr": TracrRunnable, "python": PythonRunnable,
-             "export": ExportRunnable}
+RUNNABLES = {
+    "run-directory": CheckpointRunnable,
+    "checkpoint": CheckpointRunnable,
+    "rasp": RaspRunnable,
+    "tracr": TracrRunnable,
+    "python": PythonRunnable,
+    "export": ExportRunnable,
+}
 
 
 def load(path) -> Runnable:

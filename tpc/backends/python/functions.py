@@ -7,9 +7,18 @@ import libcst as cst
 from libcst.helpers import parse_template_expression, parse_template_statement
 
 from tpc.backends.python import float32
-from tpc.backends.python.layout import WIDTH, container, dedup, value
-from tpc.ir import COMPARISONS, Map, Readout, Select, SequenceMap, is_number, linear_weights, sort_key
 from tpc.backends.python.intervals import MAX_RULES, chain, grid_rules, returns
+from tpc.backends.python.layout import WIDTH, container, dedup, value
+from tpc.ir import (
+    COMPARISONS,
+    Map,
+    Readout,
+    Select,
+    SequenceMap,
+    is_number,
+    linear_weights,
+    sort_key,
+)
 from tpc.ir.rules import function_of, ordered, two_runs
 
 
@@ -24,10 +33,17 @@ def _grouped(subject: str, outs: dict) -> list | None:
     ordered_groups = sorted(groups.values(), key=lambda g: -len(g[1]))
     body = []
     for o, keys in ordered_groups[1:]:
-        test = (cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.Equal(), value(keys[0]))])
-                if len(keys) == 1 else
-                cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.In(), container("set", dedup(keys), 1, WIDTH - 30))]))
-        body.append(cst.If(test, cst.SimpleStatementSuite([cst.Return(value(o))]), leading_lines=[]))
+        test = (
+            cst.Comparison(cst.Name(subject), [cst.ComparisonTarget(cst.Equal(), value(keys[0]))])
+            if len(keys) == 1
+            else cst.Comparison(
+                cst.Name(subject),
+                [cst.ComparisonTarget(cst.In(), container("set", dedup(keys), 1, WIDTH - 30))],
+            )
+        )
+        body.append(
+            cst.If(test, cst.SimpleStatementSuite([cst.Return(value(o))]), leading_lines=[])
+        )
     return [*body, returns(value(ordered_groups[0][0]))]
 
 
@@ -57,8 +73,10 @@ def _identity_except(node, params, xs, ys) -> list | None:
     if ys is None:
         grid = {0: [(x, [(x, node.table[x])]) for x in xs]}
     else:  # (value of the other input, its row of (passed input, output)); lists: True and 1 differ
-        grid = {1: [(y, [(x, node.table[(x, y)]) for x in xs]) for y in ys],  # pass x, except on some y
-                0: [(x, [(y, node.table[(x, y)]) for y in ys]) for x in xs]}  # pass y, except on some x
+        grid = {
+            1: [(y, [(x, node.table[(x, y)]) for x in xs]) for y in ys],  # pass x, except on some y
+            0: [(x, [(y, node.table[(x, y)]) for y in ys]) for x in xs],
+        }  # pass y, except on some x
     for other, rows in grid.items():
         if not _apart([v for v, _ in rows]):
             continue
@@ -71,9 +89,17 @@ def _identity_except(node, params, xs, ys) -> list | None:
         else:
             if special and len(special) <= MAX_EXCEPTIONS and len(special) < len(rows):
                 passed = params[0] if ys is None else params[1 - other]
-                return [*[cst.If(_test(params[other] if ys is not None else params[0], v),
-                                 cst.SimpleStatementSuite([cst.Return(value(o))]), leading_lines=[])
-                          for v, o in special], returns(cst.Name(passed))]
+                return [
+                    *[
+                        cst.If(
+                            _test(params[other] if ys is not None else params[0], v),
+                            cst.SimpleStatementSuite([cst.Return(value(o))]),
+                            leading_lines=[],
+                        )
+                        for v, o in special
+                    ],
+                    returns(cst.Name(passed)),
+                ]
     return None
 
 
@@ -105,7 +131,11 @@ def map_function(em, node: Map | SequenceMap) -> str:
     is_seq = isinstance(node, SequenceMap)
     params = em.params(node.inputs)
     kind = "sequence_map" if is_seq else "map"
-    fn = em.names.fresh(f"{node.name}_fn" if node.name.startswith(("map", "sequence_map")) else f"{kind}_{node.name}")
+    fn = em.names.fresh(
+        f"{node.name}_fn"
+        if node.name.startswith(("map", "sequence_map"))
+        else f"{kind}_{node.name}"
+    )
     xs = em.values(node.x)
     if is_seq:
         ys = em.values(node.y)
@@ -123,16 +153,21 @@ def map_function(em, node: Map | SequenceMap) -> str:
     name = fn.upper()
     if not is_seq:
         table = em.table_literal(xs, lambda x, d: value(node.table[x]), 0, WIDTH - len(name) - 3)
-        return em.function(fn, params, [returns(em.lookup(em.constant(name, table), xs, params[0]))])
+        return em.function(
+            fn, params, [returns(em.lookup(em.constant(name, table), xs, params[0]))]
+        )
     split = two_runs(xs, ys, lambda x, y: node.table[(x, y)])
     if split is not None:
         return _thresholds(em, fn, name, params, xs, split)
     if _exceptions_are_shorter(node, xs, ys):
         return _rows_with_defaults(em, node, fn, name, params, xs, ys)
     table = em.table_literal(
-        xs, lambda x, d: em.table_literal(
-            ys, lambda y, _: value(node.table[(x, y)]), d, WIDTH - 4 * d - len(repr(x)) - 3),
-        0, WIDTH - len(name) - 3,
+        xs,
+        lambda x, d: em.table_literal(
+            ys, lambda y, _: value(node.table[(x, y)]), d, WIDTH - 4 * d - len(repr(x)) - 3
+        ),
+        0,
+        WIDTH - len(name) - 3,
     )
     t = em.constant(name, table)
     return em.function(fn, params, [returns(em.lookup(em.lookup(t, xs, params[0]), ys, params[1]))])
@@ -162,25 +197,46 @@ def _exceptions_are_shorter(node, xs, ys) -> bool:
 
 def _rows_with_defaults(em, node, fn, name, params, xs, ys) -> str:
     """Each row of x as (its commonest output, {y: output where it differs})."""
+
     def row(x, d):
         default = _row_default(node, x, ys)
-        rest = [(value(y), value(node.table[(x, y)])) for y in ys
-                if sort_key(node.table[(x, y)]) != sort_key(default)]
-        return cst.Tuple([cst.Element(value(default)), cst.Element(container("dict", rest, d + 1, WIDTH - 20))])
+        rest = [
+            (value(y), value(node.table[(x, y)]))
+            for y in ys
+            if sort_key(node.table[(x, y)]) != sort_key(default)
+        ]
+        return cst.Tuple(
+            [cst.Element(value(default)), cst.Element(container("dict", rest, d + 1, WIDTH - 20))]
+        )
 
     t = em.constant(name, em.table_literal(xs, row, 0, WIDTH - len(name) - 3))
-    body = [parse_template_statement("default, differs = {r}\n", r=em.lookup(t, xs, params[0])),
-            parse_template_statement(f"return differs.get({params[1]}, default)\n")]
-    return em.function(fn, params, body, f"Each {params[0]}: the usual output, and where {params[1]} changes it.")
+    body = [
+        parse_template_statement("default, differs = {r}\n", r=em.lookup(t, xs, params[0])),
+        parse_template_statement(f"return differs.get({params[1]}, default)\n"),
+    ]
+    return em.function(
+        fn, params, body, f"Each {params[0]}: the usual output, and where {params[1]} changes it."
+    )
 
 
 def _thresholds(em, fn, name, params, xs, split) -> str:
     """Each row of x as (its output up to a last y, that y, its output after)."""
-    t = em.constant(name, em.table_literal(
-        xs, lambda x, d: cst.Tuple([cst.Element(value(v)) for v in split[x]]), 0, WIDTH - len(name) - 3))
-    body = [parse_template_statement("low, last, high = {r}\n", r=em.lookup(t, xs, params[0])),
-            returns(parse_template_expression(f"low if {params[1]} <= last else high"))]
-    return em.function(fn, params, body, f"Each {params[0]}: the output up to a last {params[1]}, and after it.")
+    t = em.constant(
+        name,
+        em.table_literal(
+            xs,
+            lambda x, d: cst.Tuple([cst.Element(value(v)) for v in split[x]]),
+            0,
+            WIDTH - len(name) - 3,
+        ),
+    )
+    body = [
+        parse_template_statement("low, last, high = {r}\n", r=em.lookup(t, xs, params[0])),
+        returns(parse_template_expression(f"low if {params[1]} <= last else high")),
+    ]
+    return em.function(
+        fn, params, body, f"Each {params[0]}: the output up to a last {params[1]}, and after it."
+    )
 
 
 def predicate_function(em, node: Select) -> str:
@@ -194,23 +250,43 @@ def predicate_function(em, node: Select) -> str:
         body = _guarded(qs, ks, selects, (em.p.domain.bos, 0, None))
     if body is not None:
         return em.function(fn, ["key", "query"], body)
-    picked_by = [frozenset(sort_key(k) for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs]
+    picked_by = [
+        frozenset(sort_key(k) for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs
+    ]
     if qs and len(set(picked_by)) == 1:
         # Every query selects the same keys: the predicate only looks at the key.
         keys = [k for k in ks if sort_key(k) in picked_by[0]]
         if len(keys) == 1:
-            expr = cst.Comparison(cst.Name("key"), [cst.ComparisonTarget(cst.Equal(), value(keys[0]))])
+            expr = cst.Comparison(
+                cst.Name("key"), [cst.ComparisonTarget(cst.Equal(), value(keys[0]))]
+            )
         else:
             some = container("set", dedup(keys), 1, WIDTH - 24)
             expr = cst.Comparison(cst.Name("key"), [cst.ComparisonTarget(cst.In(), some)])
         return em.function(fn, ["key", "query"], [returns(expr)])
-    if qs and all(sum(selects[(sort_key(q), sort_key(k))] for k in ks) == 1 for q in qs) \
-            and not any(k is None for k in ks):
+    if (
+        qs
+        and all(sum(selects[(sort_key(q), sort_key(k))] for k in ks) == 1 for q in qs)
+        and not any(k is None for k in ks)
+    ):
         # Every query selects exactly one key value: a lookup of that value.
         chosen = [next(k for k in ks if selects[(sort_key(q), sort_key(k))]) for q in qs]
-        pick = em.constant(f"{base}_key", em.table_literal(qs, lambda q, d: value(chosen[qs.index(q)]), 0, WIDTH - 30))
-        return em.function(fn, ["key", "query"], [returns(cst.Comparison(
-            cst.Name("key"), [cst.ComparisonTarget(cst.Equal(), em.lookup(pick, qs, "query"))]))])
+        pick = em.constant(
+            f"{base}_key",
+            em.table_literal(qs, lambda q, d: value(chosen[qs.index(q)]), 0, WIDTH - 30),
+        )
+        return em.function(
+            fn,
+            ["key", "query"],
+            [
+                returns(
+                    cst.Comparison(
+                        cst.Name("key"),
+                        [cst.ComparisonTarget(cst.Equal(), em.lookup(pick, qs, "query"))],
+                    )
+                )
+            ],
+        )
     # A table: query value -> the key values it selects.
     matches = {}
     for q in qs:
@@ -220,7 +296,11 @@ def predicate_function(em, node: Select) -> str:
     rows = [(value(q), container("set", dedup(ks_), 1, WIDTH - 12)) for q, ks_ in matches.items()]
     name = fn.upper()
     table = em.constant(name, container("dict", rows, 0, WIDTH - len(name) - 3))  # query -> keys
-    return em.function(fn, ["key", "query"], [parse_template_statement("return key in {t}.get(query, ())", t=table)])
+    return em.function(
+        fn,
+        ["key", "query"],
+        [parse_template_statement("return key in {t}.get(query, ())", t=table)],
+    )
 
 
 _NOTHING = object()  # no special value set aside
@@ -236,7 +316,9 @@ def _relation(qs, ks, selects) -> list | None:
         return None
     for c in range(-len(ks), len(ks) + 1):
         if c and all(selects[(sort_key(q), sort_key(k))] == (k == q + c) for q in qs for k in ks):
-            return [returns(parse_template_expression(f"key == query {'+' if c > 0 else '-'} {abs(c)}"))]
+            return [
+                returns(parse_template_expression(f"key == query {'+' if c > 0 else '-'} {abs(c)}"))
+            ]
     return None
 
 
@@ -248,6 +330,7 @@ def _guarded(qs, ks, selects, specials) -> list | None:
     """A comparison or offset that holds on every pair but those with a special query or key
     value (BOS, position 0, None: how programs treat BOS), the special pairs written first;
     the shortest such body."""
+
     def same(a, b):
         return b is not _NOTHING and sort_key(a) == sort_key(b)
 
@@ -258,21 +341,52 @@ def _guarded(qs, ks, selects, specials) -> list | None:
             body = _relation(rest_q, rest_k, selects) if rest_q and rest_k else None
             if body is None or (bq is _NOTHING and bk is _NOTHING):
                 continue
-            pairs = [(q, k) for q in qs for k in ks
-                     if (same(q, bq) or same(k, bk)) and selects[(sort_key(q), sort_key(k))]]
-            holes = {name: value(v) for name, v in (("query", bq), ("key", bk)) if v is not _NOTHING and v is not None}
+            pairs = [
+                (q, k)
+                for q in qs
+                for k in ks
+                if (same(q, bq) or same(k, bk)) and selects[(sort_key(q), sort_key(k))]
+            ]
+            holes = {
+                name: value(v)
+                for name, v in (("query", bq), ("key", bk))
+                if v is not _NOTHING and v is not None
+            }
             guard = parse_template_expression(
-                " or ".join(_equals(name, v) for name, v in (("query", bq), ("key", bk)) if v is not _NOTHING), **holes)
+                " or ".join(
+                    _equals(name, v)
+                    for name, v in (("query", bq), ("key", bk))
+                    if v is not _NOTHING
+                ),
+                **holes,
+            )
             if not pairs:
                 then = cst.Name("False")
             elif len(pairs) == 1:
-                (q, k), = pairs
-                then = parse_template_expression(f"{_equals('query', q)} and {_equals('key', k)}",
-                                                 **{n: value(v) for n, v in (("query", q), ("key", k)) if v is not None})
+                ((q, k),) = pairs
+                then = parse_template_expression(
+                    f"{_equals('query', q)} and {_equals('key', k)}",
+                    **{n: value(v) for n, v in (("query", q), ("key", k)) if v is not None},
+                )
             else:
-                then = parse_template_expression("(query, key) in {p}", p=container(
-                    "set", [cst.Tuple([cst.Element(value(q)), cst.Element(value(k))]) for q, k in pairs], 1, WIDTH - 40))
-            found.append([cst.If(guard, cst.SimpleStatementSuite([cst.Return(then)]), leading_lines=[]), *body])
+                then = parse_template_expression(
+                    "(query, key) in {p}",
+                    p=container(
+                        "set",
+                        [
+                            cst.Tuple([cst.Element(value(q)), cst.Element(value(k))])
+                            for q, k in pairs
+                        ],
+                        1,
+                        WIDTH - 40,
+                    ),
+                )
+            found.append(
+                [
+                    cst.If(guard, cst.SimpleStatementSuite([cst.Return(then)]), leading_lines=[]),
+                    *body,
+                ]
+            )
     return min(found, key=lambda b: len(cst.Module(b).code), default=None)
 
 
@@ -295,21 +409,32 @@ def comparison_body(op, qs, ks, selects) -> list | None:
                 return None
     body = []
     if nones:
-        body.append(parse_template_statement(
-            "if key is None or query is None:\n    return key is None and query is None\n"))
+        body.append(
+            parse_template_statement(
+                "if key is None or query is None:\n    return key is None and query is None\n"
+            )
+        )
     if op in ("true", "false"):
         body.append(returns(cst.Name("True" if op == "true" else "False")))
         return body
     ret = returns(parse_template_expression(f"key {op} query"))
     if not raises:
         return [*body, ret]
-    body.append(cst.Try(
-        cst.IndentedBlock([ret]),
-        handlers=[cst.ExceptHandler(
-            cst.IndentedBlock([returns(cst.Name("False"))]), type=cst.Name("TypeError"), leading_lines=[],
-        )],
-        leading_lines=[cst.EmptyLine(comment=cst.Comment("# values of different kinds never compare"))],
-    ))
+    body.append(
+        cst.Try(
+            cst.IndentedBlock([ret]),
+            handlers=[
+                cst.ExceptHandler(
+                    cst.IndentedBlock([returns(cst.Name("False"))]),
+                    type=cst.Name("TypeError"),
+                    leading_lines=[],
+                )
+            ],
+            leading_lines=[
+                cst.EmptyLine(comment=cst.Comment("# values of different kinds never compare"))
+            ],
+        )
+    )
     return body
 
 
@@ -318,15 +443,21 @@ def _whole(node: Readout, values) -> bool:
     exactly, in any order, so plain integer addition gives the same totals."""
     rows = [[*node.bias]] + [list(r) for t in node.scores for r in t.outputs()]
     numbers = [v for vs in values for v in vs if is_number(v)]
-    if not all(float(x).is_integer() for r in rows for x in r) or not all(float(v).is_integer() for v in numbers):
+    if not all(float(x).is_integer() for r in rows for x in r) or not all(
+        float(v).is_integer() for v in numbers
+    ):
         return False
-    largest = sum(max(abs(x) for r in t.outputs() for x in r) for t in node.scores) + max(map(abs, node.bias))
+    largest = sum(max(abs(x) for r in t.outputs() for x in r) for t in node.scores) + max(
+        map(abs, node.bias)
+    )
     return largest < 2**24
 
 
 def readout_function(em, node: Readout) -> str:
     """The class with the best float32 total: bias, then each term's row added in order."""
-    fn = em.names.fresh(f"{node.name}_fn" if node.name.startswith("readout") else f"readout_{node.name}")
+    fn = em.names.fresh(
+        f"{node.name}_fn" if node.name.startswith("readout") else f"readout_{node.name}"
+    )
     params = em.params(node.terms)
     stem = "SCORES" if node.name == "readout" else f"SCORES_{node.name.upper()}"
     whole = _whole(node, [em.values(t) for t in node.terms])
@@ -336,8 +467,14 @@ def readout_function(em, node: Readout) -> str:
         return build(lambda x: value(int(x))) if whole else float32.scores(build)
 
     if any(node.bias):
-        bias = em.constant(f"{stem}_BIAS", scores(
-            lambda score: container("tuple", [score(b) for b in node.bias], 0, WIDTH - len(stem) - 17)))
+        bias = em.constant(
+            f"{stem}_BIAS",
+            scores(
+                lambda score: container(
+                    "tuple", [score(b) for b in node.bias], 0, WIDTH - len(stem) - 17
+                )
+            ),
+        )
     else:  # no bias: start from zeros (0.0 and -0.0 add and compare alike)
         bias = parse_template_expression(f"(0,) * {len(node.bias)}")
     rows = []
@@ -345,28 +482,57 @@ def readout_function(em, node: Readout) -> str:
         vals = em.values(term)
         w = linear_weights(vals, table)
         if w is not None:  # a numerical term: value * weight, as the model scores it
-            weights = em.constant(f"{stem}_{param}_WEIGHTS", scores(
-                lambda score, w=w: container(
-                    "tuple", [score(x) for x in w], 0, WIDTH - len(stem) - len(param) - 22)))
-            rows.append(parse_template_expression(f"[{param} * w for w in {{w}}]", w=weights) if whole
-                        else em.call("scaled", param, weights))
+            weights = em.constant(
+                f"{stem}_{param}_WEIGHTS",
+                scores(
+                    lambda score, w=w: container(
+                        "tuple", [score(x) for x in w], 0, WIDTH - len(stem) - len(param) - 22
+                    )
+                ),
+            )
+            rows.append(
+                parse_template_expression(f"[{param} * w for w in {{w}}]", w=weights)
+                if whole
+                else em.call("scaled", param, weights)
+            )
         else:
-            lit = em.constant(f"{stem}_{param}", scores(lambda score, vals=vals, table=table: em.table_literal(
-                vals, lambda x, d: container("tuple", [score(s) for s in table[x]], d, WIDTH - 4 * d - len(repr(x)) - 3),
-                0, WIDTH - len(stem) - len(param) - 14,
-            )))
+            lit = em.constant(
+                f"{stem}_{param}",
+                scores(
+                    lambda score, vals=vals, table=table: em.table_literal(
+                        vals,
+                        lambda x, d: container(
+                            "tuple",
+                            [score(s) for s in table[x]],
+                            d,
+                            WIDTH - 4 * d - len(repr(x)) - 3,
+                        ),
+                        0,
+                        WIDTH - len(stem) - len(param) - 14,
+                    )
+                ),
+            )
             rows.append(em.lookup(lit, vals, param))
     if whole:
-        body = [parse_template_statement("rows = {r}", r=container("tuple", [bias, *rows], 0, WIDTH - 11)),
-                parse_template_statement("scores = [sum(column) for column in zip(*rows)]")]
+        body = [
+            parse_template_statement(
+                "rows = {r}", r=container("tuple", [bias, *rows], 0, WIDTH - 11)
+            ),
+            parse_template_statement("scores = [sum(column) for column in zip(*rows)]"),
+        ]
         text = "Whole-number class scores, added exactly as float32 does"
     else:
         body = [parse_template_statement("scores = {b}", b=bias)]
         if rows:
-            body.append(cst.For(
-                target=cst.Name("row"), iter=container("tuple", rows, 0, WIDTH - 20),
-                body=cst.IndentedBlock([parse_template_statement("scores = add_scores(scores, row)")]),
-            ))
+            body.append(
+                cst.For(
+                    target=cst.Name("row"),
+                    iter=container("tuple", rows, 0, WIDTH - 20),
+                    body=cst.IndentedBlock(
+                        [parse_template_statement("scores = add_scores(scores, row)")]
+                    ),
+                )
+            )
         text = "Class scores added in float32, bias first, then each term"
     if node.pooled:  # run_all pools the positions' scores (pooled_class)
         body.append(parse_template_statement("return scores"))
