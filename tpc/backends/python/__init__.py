@@ -20,8 +20,8 @@ float32, as the model adds them (tpc/ir/scores.py).
 
 Modules: layout (CST literals, containers, spacing), runtime, causal and implicit_bos (the
 emitted runtime, real modules), prelude (reads them and picks what a program uses), float32
-(score literals), functions (maps, predicates, readouts), emit (one visit method per node
-class), module (the whole file).
+(score literals), intervals (numeric tables as intervals), maps, predicates and readouts
+(the named functions), emit (one visit method per node class), module (the whole file).
 """
 
 from __future__ import annotations

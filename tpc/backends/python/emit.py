@@ -1,5 +1,5 @@
 """Emission: one visit method per node class writes the node's line in `run_all` (and its
-named function or table at module level, see functions.py)."""
+named function or table at module level, see maps.py, predicates.py and readouts.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import libcst as cst
 from libcst.helpers import parse_template_statement
 
 from tpc.backends.python.embedding import embedding_function
-from tpc.backends.python.functions import map_function, predicate_function, readout_function
 from tpc.backends.python.layout import (
     WIDTH,
     assign,
@@ -26,7 +25,10 @@ from tpc.backends.python.layout import (
     table_key,
     value,
 )
+from tpc.backends.python.maps import map_function
+from tpc.backends.python.predicates import predicate_function
 from tpc.backends.python.prelude import NAMES
+from tpc.backends.python.readouts import readout_function
 from tpc.ir import FreshNames, Program, Tokens, Visitor
 from tpc.ir.names import lifted_name
 
