@@ -9,39 +9,17 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 from click.testing import CliRunner
 from tpc.passes import optimize
 
+from tests.model.tiny import tiny_checkpoint
 from tpc import cache
 from tpc.cli import main
 from tpc.lift import lift_checkpoint
-from tpc.model.checkpoint import save_checkpoint
-from tpc.model.config import ModelConfig
-from tpc.model.learned import TransformerProgram
-
-TOKENS = ("<pad>", "0", "1", "2", "</s>", "<s>")
-LABELS = ("<pad>", "0", "1", "2")
 
 
 def _checkpoint(path: Path, seed: int) -> Path:
-    torch.manual_seed(seed)
-    cfg = ModelConfig(
-        vocab_size=len(TOKENS),
-        n_classes=len(LABELS),
-        n_ctx=5,
-        d_var=6,
-        n_layers=1,
-        n_heads_cat=1,
-        n_heads_num=1,
-        n_cat_mlps=1,
-        n_num_mlps=1,
-        mlp_vars_in=2,
-        d_mlp=8,
-        masked_classes=(0,),
-    )
-    save_checkpoint(path, TransformerProgram(cfg), tokens=TOKENS, labels=LABELS, task="sort")
-    return path
+    return tiny_checkpoint(path, seed, task="sort")
 
 
 def _entries(folder: Path) -> list[Path]:

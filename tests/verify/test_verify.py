@@ -154,29 +154,9 @@ def test_sampling_equivalent_programs():
 
 
 def _checkpoint(path, seed):
-    from tpc.model.checkpoint import save_checkpoint
-    from tpc.model.config import ModelConfig
-    from tpc.model.learned import TransformerProgram
+    from tests.model.tiny import tiny_checkpoint
 
-    tokens = ("<pad>", "0", "1", "2", "</s>", "<s>")
-    labels = ("<pad>", "0", "1", "2")
-    torch.manual_seed(seed)
-    cfg = ModelConfig(
-        vocab_size=len(tokens),
-        n_classes=len(labels),
-        n_ctx=5,
-        d_var=6,
-        n_layers=1,
-        n_heads_cat=1,
-        n_heads_num=1,
-        n_cat_mlps=1,
-        n_num_mlps=1,
-        d_mlp=8,
-        masked_classes=(0,),
-        mlp_vars_in=2,
-    )
-    save_checkpoint(path, TransformerProgram(cfg), tokens=tokens, labels=labels)
-    return path
+    return tiny_checkpoint(path, seed)
 
 
 def test_checkpoint_against_itself_and_another(tmp_path):
