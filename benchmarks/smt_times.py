@@ -26,7 +26,7 @@ import attrs
 from tpc.passes import optimize
 
 from tpc.ir import Map, SequenceMap, to_json
-from tpc.ir.nodes import Table
+from tpc.ir.tables import Table
 from tpc.lift import lift_checkpoint
 from tpc.verify import verify
 from tpc.verify.smt import smt_verify

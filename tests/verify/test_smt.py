@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from tests.verify.programs import hist_program as _hist
 from tpc.cli import main
 from tpc.ir import Builder, Domain, to_json
-from tpc.ir.nodes import Table
+from tpc.ir.tables import Table
 from tpc.verify import verify
 from tpc.verify.smt import encode, smt_verify  # z3: the `test` extra installs it
 

@@ -5,7 +5,6 @@ from .infer import MAX_VALUE_SET, infer_type, reachable_sums
 from .names import FreshNames
 from .nodes import (
     ALL_NODES,
-    COMPARISONS,
     REDUCTIONS,
     Aggregate,
     Constant,
@@ -13,7 +12,6 @@ from .nodes import (
     Map,
     Node,
     Ones,
-    Predicate,
     Readout,
     Select,
     SelectAnd,
@@ -21,9 +19,7 @@ from .nodes import (
     SelectOr,
     SelectorWidth,
     SequenceMap,
-    Table,
     Tokens,
-    compare,
     input_fields,
     reads,
     rename_inputs,
@@ -39,6 +35,7 @@ from .serialize import (
     value_from_json,
     value_to_json,
 )
+from .tables import COMPARISONS, Predicate, Table, compare
 from .types import (
     BOS,
     DEFAULT_MAX_LEN,

@@ -14,7 +14,6 @@ from .nodes import (
     Indices,
     Map,
     Ones,
-    Predicate,
     Readout,
     Select,
     SelectAnd,
@@ -22,10 +21,10 @@ from .nodes import (
     SelectOr,
     SelectorWidth,
     SequenceMap,
-    Table,
     Tokens,
 )
 from .program import Program, validate
+from .tables import Predicate, Table
 from .types import SELECTOR, Categorical, Domain, Numerical, same_kind
 
 

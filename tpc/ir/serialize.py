@@ -7,8 +7,9 @@ from fractions import Fraction
 
 import attrs
 
-from .nodes import ALL_NODES, Predicate, Table
+from .nodes import ALL_NODES
 from .program import IRError, Program
+from .tables import Predicate, Table
 from .types import SELECTOR, Categorical, Domain, Numerical
 from .values import normalize
 
