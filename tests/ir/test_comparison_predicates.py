@@ -1,5 +1,5 @@
 """Comparison predicates hold no pairs: the interpreter compares the values where it evaluates
-(`tpc.interp.compare_ranks`). They must select exactly the pairs that `compare` selects one
+(`tpc.selection.compare_ranks`). They must select exactly the pairs that `compare` selects one
 pair at a time, as the tabulated predicates did, on values of every kind."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from naive import naive_run
 
-from tpc.interp import Interpreter, compare_ranks, comparison_ranks
+from tpc.interp import Interpreter
 from tpc.ir import COMPARISONS, Builder, Domain, Predicate, Table, compare
+from tpc.selection import compare_ranks, comparison_ranks
 
 VALUES = st.one_of(
     st.none(),

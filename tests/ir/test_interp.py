@@ -6,8 +6,9 @@ from naive import naive_run
 from strategies import programs_with_inputs
 
 from tpc.errors import TpcError
-from tpc.interp import Interpreter, position_costs, run
+from tpc.interp import Interpreter, run
 from tpc.ir import Builder, Domain, Table
+from tpc.selection import position_costs
 
 
 @given(programs_with_inputs())

@@ -1,7 +1,7 @@
 """One input through a program, every intermediate value kept: what `tpc trace` shows.
 
 The values come from `tpc.interp.Interpreter.evaluate` (its env holds every node), the key
-each nearest head reads from `tpc.interp.nearest_keys` (the rule the interpreter itself
+each nearest head reads from `tpc.selection.nearest_keys` (the rule the interpreter itself
 applies) and the readout's scores from `Interpreter.class_scores`, so a trace is the
 interpreter's own computation, laid out per position. See docs/cli.md for the JSON schema.
 """
@@ -14,8 +14,9 @@ from typing import Sequence
 import numpy as np
 
 from tpc.errors import TpcError
-from tpc.interp import Interpreter, nearest_keys, position_costs
+from tpc.interp import Interpreter
 from tpc.ir import Aggregate, Map, Program, Readout, SelectorWidth, SequenceMap, select_leaves
+from tpc.selection import nearest_keys, position_costs
 
 SCHEMA_VERSION = 1
 

@@ -3,7 +3,7 @@
 Every s-op is, per position, an integer: the index of its value in the node's type (a Python
 int where it is known without the input, so tables over indices and constants fold away).
 Selectors are Boolean matrices [query][key]. The nearest-match rule is a chain over keys in
-`tpc.interp.position_costs` order; sums and means are exact rationals (Z3 reals); selector
+`tpc.selection.position_costs` order; sums and means are exact rationals (Z3 reals); selector
 widths are counts. The readout is float32 as the model computes it (tpc/ir/scores.py): when
 its input-dependent terms take few enough value combinations, a table of the exact float32
 argmax of each; else the exact rational totals with the chosen class free within a bound on
@@ -19,8 +19,8 @@ from fractions import Fraction
 import numpy as np
 import z3
 
-from tpc.interp import position_costs
 from tpc.ir import Program, Visitor, normalize, sort_key
+from tpc.selection import position_costs
 
 #: most input-dependent readout combinations tabulated per position (else a rounding band)
 READOUT_TABLE_LIMIT = 50_000
