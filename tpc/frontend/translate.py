@@ -1,7 +1,7 @@
 """Translating a parsed RASP program into IR: statements bind names in scopes (the globals,
-and one scope per inlined call of a `def`), expressions become values (tpc.frontend.values),
-and the outputs are chosen. Each tree rule is translated by the function its name maps to in
-`STATEMENTS` or `EXPRESSIONS`."""
+and one scope per inlined call of a `def`), expressions become values (tpc.frontend.values;
+operators in tpc.frontend.operators), and the outputs are chosen. Each tree rule is translated
+by the function its name maps to in `STATEMENTS` or `EXPRESSIONS`."""
 
 from __future__ import annotations
 
@@ -10,22 +10,18 @@ from typing import Any
 import lark
 
 from tpc.errors import TpcError
-from tpc.frontend import bos, compile_time, extensions, library, loading, naming
+from tpc.frontend import compile_time, extensions, library, loading, operators
 from tpc.frontend.builtins import BUILTIN_SOPS, BUILTINS
 from tpc.frontend.context import Context
-from tpc.frontend.fusion import as_expr, combine, materialize, plain
+from tpc.frontend.fusion import as_expr, materialize, plain
 from tpc.frontend.values import (
-    ARITH,
-    BINOPS,
     ConstList,
     Expr,
     Func,
     Multi,
     Sel,
     const,
-    dict_key,
     number_literal,
-    strict,
     string_value,
 )
 from tpc.ir import IRError, Program, normalize
@@ -212,138 +208,6 @@ class Translator:
             [compile_time.element(self.expr(c, env)) for c in t.children if c is not None]
         )
 
-    def binop(self, t, env):
-        left, op, right = t.children
-        return self._binary(t, env, left, str(op), right)
-
-    def power(self, t, env):
-        left, right = t.children
-        return self._binary(t, env, left, "^", right)
-
-    def _binary(self, t, env, left, op, right):
-        a, b = self.expr(left, env), self.expr(right, env)
-        if op == "+" and isinstance(a, ConstList) and isinstance(b, ConstList):
-            return ConstList(a.values + b.values)
-        a, b = self.as_operand(a, left, op), self.as_operand(b, right, op)
-        kind = "numerical" if op in ARITH and "numerical" in (a.kind, b.kind) else "categorical"
-        return combine(self.cx, [a, b], BINOPS[op], kind, t, naming.binary(op, a, b))
-
-    def unary(self, t, env):
-        op, x = t.children
-        a = self.operand(x, env, str(op))
-        f = strict(lambda v: -v) if str(op) == "-" else strict(lambda v: +v)
-        return combine(
-            self.cx,
-            [a],
-            f,
-            a.kind,
-            t,
-            naming.joined("neg", a) if str(op) == "-" else naming.describe(a),
-        )
-
-    def _selector_op(self, t, env, op):
-        """`and` / `or`: of two selectors, or element-wise of two s-ops."""
-        cx = self.cx
-        left, right = t.children
-        a, b = self.expr(left, env), self.expr(right, env)
-        if isinstance(a, Sel) and isinstance(b, Sel):
-            name = cx.fresh(None, naming.binary(op, a, b) or ("both" if op == "and" else "either"))
-            if op == "and":
-                node = cx.builder.select_and(a.node, b.node, name=name)
-                return Sel(node, a.bos_row_only or b.bos_row_only)
-            node = cx.builder.select_or(a.node, b.node, name=name)
-            return Sel(node, a.bos_row_only and b.bos_row_only)
-        if isinstance(a, Sel) or isinstance(b, Sel):
-            where = right if isinstance(a, Sel) else left
-            raise cx.error(where, f"'{op}' cannot combine a selector with an s-op")
-        return combine(
-            cx,
-            [as_expr(cx, a, left), as_expr(cx, b, right)],
-            BINOPS[op],
-            "categorical",
-            t,
-            naming.binary(op, a, b),
-        )
-
-    def and_(self, t, env):
-        return self._selector_op(t, env, "and")
-
-    def or_(self, t, env):
-        return self._selector_op(t, env, "or")
-
-    def not_(self, t, env):
-        cx = self.cx
-        (x,) = t.children
-        a = self.expr(x, env)
-        stem = naming.joined("not", a)
-        if isinstance(a, Sel):
-            node = cx.builder.select_not(a.node, name=cx.fresh(None, stem or "select_not"))
-            if cx.model:
-                return Sel(node)
-            # RASP's `not` leaves BOS apart: the negation among the real positions.
-            node = cx.builder.select_and(
-                node, bos.same_side(cx), name=cx.fresh(None, stem or "select_not")
-            )
-            return Sel(node, True)
-        return combine(cx, [as_expr(cx, a, x)], strict(lambda v: not v), "categorical", t, stem)
-
-    def in_(self, t, env):
-        left, right = t.children
-        a = self.operand(left, env, "in")
-        container = self.expr(right, env)
-        if a.is_const and compile_time.is_sop(container):
-            # RASP's `atom in s-op`: True everywhere when some position holds the atom.
-            return self.apply(library.sugar()["atom_in"], [container, a], t)
-        if not isinstance(container, ConstList) or not all(
-            map(compile_time.is_atom, container.values)
-        ):
-            raise self.cx.error(
-                right, "'in' needs a list of constants or an s-op on its right, like [1, 2, 3]"
-            )
-        members = {dict_key(c) for c in container.values}
-        return combine(self.cx, [a], strict(lambda v: dict_key(v) in members), "categorical", t)
-
-    def cond(self, t, env):
-        cx = self.cx
-        res1, cond, res2 = t.children
-        a = self.operand(res1, env, "if")
-        c = self.operand(cond, env, "if")
-        b = self.operand(res2, env, "else")
-        kind = "numerical" if "numerical" in (a.kind, b.kind) else "categorical"
-        pick = lambda cv, av, bv: None if cv is None else av if cv else bv  # noqa: E731
-        distinct = []
-        for e in (c, a, b):
-            for x in e.args:
-                if not any(x is y for y in distinct):
-                    distinct.append(x)
-        if len(distinct) <= 2:
-            return combine(cx, [c, a, b], pick, kind, t, naming.joined("if", c))
-        # Three different s-ops: first (c, a) -> a where c holds, a marker where it does not,
-        # then (that, b) -> b in place of the marker. None anywhere gives None.
-        cs = materialize(cx, c, cond)
-        as_ = materialize(cx, a, res1, kind=kind)
-        bs = materialize(cx, b, res2, kind=kind)
-        taken = {repr(as_.decode(v)) for v in cx.values(as_.node)}
-        marker = "<else>"
-        while repr(marker) in taken:
-            marker = "<" + marker + ">"
-        first = combine(
-            cx,
-            [as_expr(cx, cs, cond), as_expr(cx, as_, res1)],
-            lambda cv, av: None if cv is None else av if cv else marker,
-            "categorical",
-            t,
-        )
-        fs = materialize(cx, first, t, kind="categorical", hint="if_then")
-        cx.located.pop(fs.node, None)  # its marker beside values is tpc's, not the program's
-        return Expr(
-            (fs, bs),
-            lambda fv, bv: bv if isinstance(fv, str) and fv == marker else fv,
-            kind,
-            label=naming.joined("if", c),
-            where=t,
-        )
-
     # --- calls -----------------------------------------------------------------------------------
 
     def call(self, t, env):
@@ -431,15 +295,15 @@ EXPRESSIONS = {
     "dict_expr": compile_time.dict_literal,
     "listcomp": compile_time.list_comprehension,
     "dictcomp": compile_time.dict_comprehension,
-    "binop": Translator.binop,
-    "comparison": Translator.binop,
-    "pow": Translator.power,
-    "unary": Translator.unary,
-    "and_": Translator.and_,
-    "or_": Translator.or_,
-    "not_": Translator.not_,
-    "in_": Translator.in_,
-    "cond": Translator.cond,
+    "binop": operators.binop,
+    "comparison": operators.binop,
+    "pow": operators.power,
+    "unary": operators.unary,
+    "and_": operators.and_,
+    "or_": operators.or_,
+    "not_": operators.not_,
+    "in_": operators.in_,
+    "cond": operators.cond,
     "call": Translator.call,
     "select": extensions.select,
     "tablemap": extensions.tablemap,
