@@ -33,7 +33,7 @@ class CompiledTracrModel:
         """The model on `tokens` (BOS first, as tracr's models take them)."""
         import torch  # lazy: only a model run needs it
 
-        from tpc.frontend.tracr_to_ir import to_value
+        from tpc.frontend.tracr_values import to_value
 
         if not tokens or tokens[0] != self.bos:
             raise TpcError(f"the input must start with the BOS token {self.bos!r}")

@@ -16,7 +16,7 @@ from tpc.assemble import assemble
 from tpc.assemble.check import all_inputs, mismatches
 from tpc.cli import main
 from tpc.frontend.tracr_file import ProgramFile, python_program_to_ir
-from tpc.frontend.tracr_to_ir import to_value
+from tpc.frontend.tracr_values import to_value
 from tpc.interp import Interpreter
 
 HERE = Path(__file__).parent

@@ -16,18 +16,10 @@ and its label.
 
 from __future__ import annotations
 
-import math
-
 from tpc import rasp
 from tpc.errors import TpcError
-from tpc.frontend.tracr_values import (
-    Lowered,
-    LoweredSelector,
-    means_bound,
-    plain,
-    product,
-    to_value,
-)
+from tpc.frontend.tracr_tables import tabulate
+from tpc.frontend.tracr_values import Lowered, LoweredSelector, means_bound, plain, to_value
 from tpc.ir import (
     BOS,
     MAX_VALUE_SET,
@@ -40,10 +32,6 @@ from tpc.ir import (
     value_key,
 )
 from tpc.ir.infer import ValueSetTooLarge
-
-# The most (x, y) pairs a SequenceMap's table may have: past this a program is too large to
-# tabulate in seconds (tracr's own MLPs grow with the same product).
-MAX_PAIRS = 200_000
 
 
 class TracrTranslator:
@@ -79,48 +67,10 @@ class TracrTranslator:
         return self.b.indices()
 
     def table(self, expr, lowered_inputs, fn, numerical: bool):
-        """Rows over the IR values of the inputs: `fn` of the Python values where every input
-        is real (None where one is a real None, as tracr's evaluator), a filler elsewhere and
-        where `fn` raises an ArithmeticError (tracr's basis inference takes that input never to
-        occur). Any other exception is an error naming the operation and the values.
-        Returns (Table, py of the outputs)."""
-        filler = 0 if numerical else None
-        rows, py = [], {}
+        """`fn` tabulated over the values of `lowered_inputs` (tracr_tables.tabulate), errors
+        naming `expr`. Returns (Table, py of the outputs)."""
         sets = [self.values(x.node) for x in lowered_inputs]
-        size = math.prod(len(s) for s in sets)
-        if size > MAX_PAIRS:
-            raise self.fail(expr, f"its table would have {size:,} rows (more than {MAX_PAIRS:,})")
-        for combo in product(sets):
-            if not all(x.real(v) for x, v in zip(lowered_inputs, combo)):
-                rows.append((combo if len(combo) > 1 else combo[0], filler))
-                continue
-            args = [x.py[value_key(v)] for x, v in zip(lowered_inputs, combo)]
-            if any(a is None for a in args):
-                out = None
-            else:
-                try:
-                    out = fn(*args)
-                except ArithmeticError:  # as tracr's basis inference: this input never occurs
-                    rows.append((tuple(combo) if len(combo) > 1 else combo[0], filler))
-                    continue
-                except Exception as err:  # the user's function: any other error is theirs
-                    shown = ", ".join(map(repr, args))
-                    raise self.fail(
-                        expr, f"its function raised {type(err).__name__}: {err} on {shown}"
-                    ) from None
-            try:
-                value = to_value(out, numerical)
-            except ValueError as err:
-                raise self.fail(
-                    expr,
-                    f"a numerical value must be a number, but it gives "
-                    f"{out!r} on {', '.join(map(repr, args))}"
-                    if numerical
-                    else str(err),
-                ) from None
-            py.setdefault(value_key(value), out)
-            rows.append((tuple(combo) if len(combo) > 1 else combo[0], value))
-        return Table(rows), py
+        return tabulate(lowered_inputs, sets, fn, numerical, lambda what: self.fail(expr, what))
 
     def as_kind(self, expr, x: Lowered, kind: str) -> Lowered:
         """`x` as an s-op of `kind` (a relabelling Map; numerical values must be numbers)."""

@@ -58,12 +58,6 @@ class LoweredSelector:
     reflexive: bool
 
 
-def product(sets: list):
-    if len(sets) == 1:
-        return ((v,) for v in sets[0])
-    return ((a, b) for a in sets[0] for b in sets[1])
-
-
 def means_bound(values: tuple, n: int) -> int:
     """An upper bound on how many means of 1..n values drawn from `values` there are: the sums
     of c values are multiples of 1/lcm(denominators) within c * [min, max], and at most the
