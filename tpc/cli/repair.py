@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from tpc.cli.runtime import NO_CACHE, THREADS
-from tpc.cli.shared import Float, Int
+from tpc.cli.shared import EXHAUSTIVE_LIMIT, WORKERS, Float, Int, samples_option
 from tpc.tasks.registry import task_names
 
 
@@ -87,21 +87,9 @@ from tpc.tasks.registry import task_names
     metavar="N",
     help="Check inputs up to N tokens. [the model's whole domain]",
 )
-@click.option(
-    "--exhaustive-limit",
-    type=Int(min=0),
-    default=2_000_000,
-    show_default=True,
-    help="Check every input when there are at most this many, else --samples.",
-)
-@click.option("--samples", type=Int(1, 10_000_000), default=100_000, show_default=True)
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Processes that split each check (torch.distributed, gloo).",
-)
+@EXHAUSTIVE_LIMIT
+@samples_option(100_000)
+@WORKERS
 @click.option(
     "--smt-len",
     type=Int(0, 256),

@@ -1,6 +1,7 @@
 """What several commands share: option types with ranges, one spelling per option (-o/--output
 a file, `-` standard output where text; -O the optimization level; --output-name a program
-output; --max-len) and writing text output (a file, atomically, or standard output)."""
+output; --max-len; --exhaustive-limit, --samples and --workers of a check) and writing text
+output (a file, atomically, or standard output)."""
 
 from __future__ import annotations
 
@@ -92,6 +93,37 @@ LEVEL = click.option(
     "program on every input of the domain (at most 2,000,000) to drop readout "
     "terms that never change the answer and to simplify unreachable table entries.",
 )
+# How `tpc verify` and `tpc repair` pick the inputs they check, and how many processes check them.
+MAX_SAMPLES = 10_000_000
+EXHAUSTIVE_LIMIT = click.option(
+    "--exhaustive-limit",
+    type=Int(min=0),
+    default=2_000_000,
+    show_default=True,
+    help="Check every input when there are at most this many, else --samples random ones.",
+)
+WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes that split the check's batches of inputs (torch.distributed, gloo; "
+    "tpc verify splits exhaustive checks only).",
+)
+
+
+def samples_option(default: int):
+    """--samples, with the command's default: how many random inputs a check too large to
+    be exhaustive draws."""
+    return click.option(
+        "--samples",
+        type=Int(1, MAX_SAMPLES),
+        default=default,
+        show_default=True,
+        help="Random inputs to check when there are more than --exhaustive-limit.",
+    )
+
+
 TEXT_OUTPUT = click.option(
     "-o",
     "--output",

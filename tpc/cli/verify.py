@@ -8,12 +8,11 @@ import sys
 import click
 
 from tpc.cli.runtime import THREADS
-from tpc.cli.shared import Float, Int, tokens_option
+from tpc.cli.shared import EXHAUSTIVE_LIMIT, WORKERS, Float, Int, samples_option, tokens_option
 from tpc.tasks.registry import task_names
 from tpc.verify import verify as check
 from tpc.verify.progress import PROGRESS_INPUTS
 
-MAX_SAMPLES = 10_000_000
 SMT_TIMEOUT = 600  # seconds: an SMT check ends with `unknown` (exit 3), never runs unseen for hours
 
 
@@ -40,13 +39,7 @@ SMT_TIMEOUT = 600  # seconds: an SMT check ends with `unknown` (exit 3), never r
     help="Tokens to check over, split like `tpc run --input`. "
     "[a checkpoint's, else the sides' own]",
 )
-@click.option(
-    "--samples",
-    type=Int(1, MAX_SAMPLES),
-    default=2000,
-    show_default=True,
-    help=f"Random inputs to check when exhaustive checking is too big (at most {MAX_SAMPLES}).",
-)
+@samples_option(2000)
 @click.option(
     "--seed",
     type=Int(0, 2**32 - 1),
@@ -54,13 +47,7 @@ SMT_TIMEOUT = 600  # seconds: an SMT check ends with `unknown` (exit 3), never r
     show_default=True,
     help="Seed of the random inputs (0..2^32-1).",
 )
-@click.option(
-    "--exhaustive-limit",
-    type=Int(min=0),
-    default=2_000_000,
-    show_default=True,
-    help="Check every input when there are at most this many.",
-)
+@EXHAUSTIVE_LIMIT
 @click.option(
     "--output-name",
     "output",
@@ -74,13 +61,7 @@ SMT_TIMEOUT = 600  # seconds: an SMT check ends with `unknown` (exit 3), never r
     f"input ({', '.join(task_names(spec=True))}), or a convention for other "
     "models: bos (<s> first), bos-eos (and </s> last).",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Processes that split an exhaustive check (torch.distributed, gloo).",
-)
+@WORKERS
 @click.option(
     "--method",
     type=click.Choice(["search", "smt"]),
