@@ -1,13 +1,15 @@
 """Verifying against an emitted .py: the module's worker pool (`tpc/verify/module_pool.py`) on
-and off, side by side (wall and CPU seconds of the whole command as a subprocess, workers
-included; best of --repeat, the two alternating).
+and off, and (--before) a module emitted by another tpc, side by side (wall and CPU seconds of
+the whole command as a subprocess, workers included; best of --repeat, the ways alternating).
 
-    python benchmarks/verify_python.py [--model PATH] [--max-len 6] [--repeat 3]
+    python benchmarks/verify_python.py [--model PATH] [--max-len 6] [--repeat 3] [--before DIR]
 
 The model (default: the paper's hist run in ../shared/reference) is lifted once to a module
 M.py and its IR JSON M.json; then `tpc verify M.py M.json --max-len N` runs as it ships (a
 pool of one worker per core once the module has run 2 s in-process) and with the pool off
-(the module run input by input in the calling process). OMP_NUM_THREADS=1.
+(the module run input by input in the calling process). With --before DIR (a source tree of
+another tpc, e.g. `git archive <commit> | tar -x -C DIR`), the same model is also emitted by
+DIR's tpc (its runtime helpers) and verified by this checkout's, pool on. OMP_NUM_THREADS=1.
 """
 
 from __future__ import annotations
@@ -48,25 +50,35 @@ def main() -> None:
     parser.add_argument("--model", default=str(HIST))
     parser.add_argument("--max-len", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", help="also verify the module this tpc tree emits")
     opts = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if k not in ("TPC_THREADS", "PYTHONPATH")}
     env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", TPC_NO_CACHE="1")
     tpc = [sys.executable, "-m", "tpc.cli"]
     with tempfile.TemporaryDirectory() as tmp:
         module, program = str(Path(tmp) / "M.py"), str(Path(tmp) / "M.json")
-        for out, target in ((module, "python"), (program, "json")):
+        old_module = str(Path(tmp) / "before.py")
+        lifts = [(module, "python", env), (program, "json", env)]
+        if opts.before:
+            lifts.append((old_module, "python", dict(env, PYTHONPATH=opts.before)))
+        for out, target, lift_env in lifts:
             subprocess.run(
                 [*tpc, "lift", opts.model, "--to", target, "-o", out],
-                env=env,
+                env=lift_env,
                 cwd=tmp,
                 check=True,
                 capture_output=True,
             )
-        args = ["verify", module, program, "--max-len", str(opts.max_len), "--no-progress"]
+
+        def verify(path):
+            return ["verify", path, program, "--max-len", str(opts.max_len), "--no-progress"]
+
         ways = {
-            "pool (as shipped)": [*tpc, *args],
-            "no pool": [sys.executable, "-c", NO_POOL, *args],
+            "pool (as shipped)": [*tpc, *verify(module)],
+            "no pool": [sys.executable, "-c", NO_POOL, *verify(module)],
         }
+        if opts.before:
+            ways[f"pool, module emitted by {opts.before}"] = [*tpc, *verify(old_module)]
         print(
             f"model {opts.model}; `tpc verify M.py M.json --max-len {opts.max_len}`; "
             f"{len(os.sched_getaffinity(0))} cores; best of {opts.repeat}; load "
@@ -83,6 +95,9 @@ def main() -> None:
             print(f"| {name} | {wall:.2f} | {cpu:.2f} |")
         (pw, pc), (nw, nc) = best["pool (as shipped)"], best["no pool"]
         print(f"pool / no pool: wall {pw / nw:.2f}x, CPU {pc / nc:.2f}x")
+        if opts.before:
+            bw, bc = best[f"pool, module emitted by {opts.before}"]
+            print(f"this module / --before's: wall {pw / bw:.2f}x, CPU {pc / bc:.2f}x")
         print(f"load {os.getloadavg()[0]:.1f} at end")
 
 
