@@ -3,13 +3,15 @@ lift's seconds (wall and CPU), the process's peak memory, and how many test sent
 lifted program (interpreted, -O1) labels exactly as the model does.
 
     python benchmarks/lift_text_scale.py MODEL DATA_DIR [--untrained conll|classify [--paper-ner]]
+        [--python MODULE.py]
 
 MODEL is a checkpoint `tpc train --task conll|classify --data DATA_DIR` wrote. With
 --untrained TASK, MODEL is written first: a model of the task's default architecture and of
 the data's full vocabulary and length, with its initial (random) weights, whose lift costs
 what a trained one's does (the tables' sizes depend on the vocabulary, the lengths and which
 variables each module reads, not on training). Data: benchmarks/make_conll_scale.py writes a
-CoNLL-2003-sized set.
+CoNLL-2003-sized set. --python: also run the module `tpc lift MODEL -o MODULE.py` wrote on
+every test sentence and count those it labels exactly as the model does.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from __future__ import annotations
 import argparse
 import resource
 import time
+from pathlib import Path
 
 import torch
 from tpc.passes import optimize
 
+from tpc.backends.python import load_module
 from tpc.interp import Interpreter
 from tpc.lift import lift_checkpoint, load_model
 from tpc.model.checkpoint import save_checkpoint
@@ -49,6 +53,7 @@ def main() -> None:
     parser.add_argument(
         "--paper-ner", action="store_true", help="--untrained: the paper's NER sizes"
     )
+    parser.add_argument("--python", metavar="MODULE.py", help="also check this emitted module")
     args = parser.parse_args()
     if args.untrained:
         write_untrained(args.untrained, args.data, args.model, args.paper_ner)
@@ -72,6 +77,15 @@ def main() -> None:
     got = Interpreter(program).run(sentences)["output"]
     same = sum(g == w for g, w in zip(got, want))
     print(f"test sentences: {same} of {len(want)} labelled exactly as the model labels them")
+    if args.python:
+        wall, cpu = time.perf_counter(), time.process_time()
+        module = load_module(Path(args.python).read_text(), "lifted")
+        same = sum(module.run(s) == w for s, w in zip(sentences, want))
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(
+            f"{args.python}: {same} of {len(want)} test sentences labelled exactly as the model "
+            f"labels them ({wall:.1f} s wall, {cpu:.1f} s CPU, import included)"
+        )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 (wall and CPU seconds of the whole command as a subprocess; best of --repeat).
 
     python benchmarks/startup.py --before DIR [--repeat 5] [--model PATH]
-        [--only threads|startup|python] [--python-max-len 5]
+        [--only threads|startup|python|floor] [--python-max-len 5]
 
 DIR is a source tree of the tpc to compare with (e.g. `git archive <commit> | tar -x -C DIR`);
 it is run with PYTHONPATH=DIR by this checkout's interpreter. --model is a small checkpoint
@@ -18,6 +18,10 @@ startup: `tpc lift --to json`, `trace`, `draw` and `verify --max-len 1` (the wor
 python: `tpc verify MODEL.py MODEL.json --max-len N`, the lifted program emitted as Python
   against its JSON: before, the module called input by input in one process; after, large
   batches split over one worker process per core (CPU includes the workers').
+floor (no --before needed): where `tpc verify MODEL lifted.json --max-len 1` spends its
+  start-up: a bare interpreter, `import torch` alone, `import tpc.cli` alone (what every
+  command loads), both, and the command itself. A check of a checkpoint runs the model, so it
+  cannot start before torch has loaded: the `import torch` row is its floor on this machine.
 """
 
 from __future__ import annotations
@@ -35,13 +39,14 @@ ROOT = Path(__file__).resolve().parents[1]
 HIST = ROOT.parent / "shared" / "reference" / "hist"
 
 
-def timed(args, env) -> tuple[float, float]:
-    """(wall, CPU user+system) seconds of one run of `python -m tpc.cli ARGS`, started outside
-    the checkout (`-m` puts the working directory first on sys.path: PYTHONPATH would lose)."""
+def timed(args, env, module: bool = True) -> tuple[float, float]:
+    """(wall, CPU user+system) seconds of one run of `python -m tpc.cli ARGS` (`module`),
+    else of `python ARGS`, started outside the checkout (`-m` puts the working directory first
+    on sys.path: PYTHONPATH would lose)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "tpc.cli", *args],
+        [sys.executable, *(["-m", "tpc.cli"] if module else []), *args],
         env=env,
         cwd=env["TPC_CACHE_DIR"],
         capture_output=True,
@@ -54,9 +59,9 @@ def timed(args, env) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def best(args, env, repeat) -> tuple[float, float]:
+def best(args, env, repeat, module: bool = True) -> tuple[float, float]:
     """Best wall and best CPU seconds over `repeat` runs."""
-    runs = [timed(args, env) for _ in range(repeat)]
+    runs = [timed(args, env, module) for _ in range(repeat)]
     return min(w for w, _ in runs), min(c for _, c in runs)
 
 
@@ -84,14 +89,41 @@ def row(name, before, after) -> str:
     )
 
 
+def floor(opts, program: str, cache: str) -> None:
+    """The start-up of `verify MODEL lifted.json --max-len 1` next to what it must load."""
+    env = environment(None, cache)
+    runs = {
+        "python -c pass": ["-c", "pass"],
+        "python -c 'import torch'": ["-c", "import torch"],
+        "python -c 'import tpc.cli'": ["-c", "import tpc.cli"],
+        "python -c 'import tpc.cli, torch'": ["-c", "import tpc.cli, torch"],
+        "tpc verify MODEL lifted.json --max-len 1": [
+            "-m",
+            "tpc.cli",
+            "verify",
+            opts.model,
+            program,
+            "--max-len",
+            "1",
+        ],
+    }
+    print("\nfloor: OMP_NUM_THREADS=1\n| run | wall | CPU |\n|---|---|---|")
+    for name, args in runs.items():
+        wall, cpu = best(args, env, opts.repeat, module=False)
+        print(f"| {name} | {wall:.2f} | {cpu:.2f} |")
+    print(f"load {os.getloadavg()[0]:.1f} at end")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--before", required=True, help="source tree of the tpc to compare with")
+    parser.add_argument("--before", help="source tree of the tpc to compare with")
     parser.add_argument("--model", default=str(HIST))
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--only", choices=["threads", "startup", "python"])
+    parser.add_argument("--only", choices=["threads", "startup", "python", "floor"])
     parser.add_argument("--python-max-len", type=int, default=5)
     opts = parser.parse_args()
+    if opts.before is None and opts.only != "floor":
+        parser.error("--before DIR is needed (all but --only floor)")
     with tempfile.TemporaryDirectory() as tmp:
         cache = str(Path(tmp) / "cache")
         program = str(Path(tmp) / "lifted.json")
@@ -116,6 +148,9 @@ def main():
             f"model {opts.model}; best of {opts.repeat}; seconds wall / CPU; load "
             f"{os.getloadavg()[0]:.1f} at start"
         )
+        if opts.only == "floor":
+            floor(opts, program, cache)
+            return
         for name, tree in (("before", opts.before), ("after", None)):
             where = subprocess.run(
                 [sys.executable, "-c", "import tpc; print(tpc.__file__)"],

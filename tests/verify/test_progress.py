@@ -3,7 +3,9 @@ stay quiet; SMT checks stop at a default timeout."""
 
 from __future__ import annotations
 
+import io
 import re
+import sys
 
 from click.testing import CliRunner
 
@@ -52,3 +54,23 @@ def test_smt_has_a_default_timeout(tmp_path, monkeypatch):
     program.write_text(to_json(hist_program(max_len=3)))
     result = CliRunner().invoke(main, ["verify", str(program), str(program), "--method", "smt"])
     assert result.exit_code == 3 and seen["timeout"] == 600
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_bar_on_a_terminal_that_each_length_line_replaces(monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(progress, "REDRAW_SECONDS", 0.0)
+    assert verify(hist_program(max_len=3), hist_program(max_len=3), progress=None).equivalent
+    shown = terminal.getvalue()
+    # 1 + 3 + 9 + 27 inputs: a bar after each length's batch, then that length's line over it
+    bars = re.findall(r"\r\[(#*) *\] ([\d,]+) / 40 inputs, length (\d)", shown)
+    assert [(int(done), int(n)) for _, done, n in bars] == [(1, 0), (4, 1), (13, 2), (40, 3)]
+    assert [len(filled) for filled, _, _ in bars] == [0, 3, 9, 30]
+    lines = [part.split("\n")[0] for part in shown.split("\r\x1b[K")[1:]]
+    assert [line.split(":")[0] for line in lines] == [f"length {n}" for n in range(4)]
+    assert shown.endswith("\n") and "\x1b[K\n" not in shown

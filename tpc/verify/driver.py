@@ -137,7 +137,7 @@ def run_check(
     of several workers. `progress`: a line per length on stderr (None: when long, see
     `tpc.verify.progress.wanted`)."""
     if p.total <= exhaustive_limit:
-        report = Progress() if wanted(progress, p.total) else None
+        report = Progress(total=p.total) if wanted(progress, p.total) else None
         tally = exhaustive(p.check, p.n_vocab, p.min_len, p.max_len, p.spec, share, report)
         if combine is not None:
             tally = combine(p, tally)

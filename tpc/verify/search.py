@@ -111,7 +111,7 @@ def exhaustive(
 ) -> Tally:
     """Every input in order; stops at the first failing one unless `count_all`. `share`
     (rank, workers): this process checks every workers-th batch, starting at the rank-th.
-    `progress` (a `tpc.verify.progress.Progress`) hears of each length done."""
+    `progress` (a `tpc.verify.progress.Progress`) hears of each batch and each length done."""
     rank, workers = share
     tally = Tally()
     budget = min(check.a.batch_positions, check.b.batch_positions)
@@ -137,6 +137,8 @@ def exhaustive(
             tally.checked += hi - lo
             tally.failing_inputs += len(bad)
             tally.failing_positions += int(wrong.sum())
+            if progress is not None:
+                progress.inputs(tally.checked, length)
         if progress is not None:
             failing = f", {tally.failing_inputs:,} failing so far" if tally.failing_inputs else ""
             progress.length(length, f"{count:,} inputs checked{failing}")

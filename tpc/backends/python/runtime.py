@@ -7,7 +7,7 @@ import and be tested; each emitted module defines its own. For causal programs `
 callers leave BOS out. Everything here is standard library only.
 """
 
-import struct
+from array import array
 from fractions import Fraction
 
 # Stand-ins for the program constants every emitted module defines.
@@ -75,22 +75,24 @@ def float32(table):
         return {key: float32(row) for key, row in table.items()}
     if isinstance(table[0], tuple):
         return tuple(map(float32, table))
-    return tuple(map(as_float32, table))
+    return tuple(array("f", table))
 
 
+# An array of C floats rounds each number put in to float32 as the model does and reads back
+# exactly; one array per row of scores costs half what a struct call per score does.
 def as_float32(x):
-    return struct.unpack("f", struct.pack("f", float(x)))[0]
+    return array("f", (float(x),))[0]
 
 
 def scaled(x, weights):
     """How the model scores a number: float32(float32(x) * w) for each class."""
     x = as_float32(x)
-    return [as_float32(x * w) for w in weights]
+    return array("f", [x * w for w in weights]).tolist()
 
 
 def add_scores(scores, row):
     """Scores plus a row, each sum rounded to float32 as the model adds them."""
-    return [as_float32(a + b) for a, b in zip(scores, row)]
+    return array("f", [a + b for a, b in zip(scores, row)]).tolist()
 
 
 def pooled_class(scores, classes):
@@ -100,7 +102,7 @@ def pooled_class(scores, classes):
     total = scores[0]
     for row in scores[1:]:
         total = add_scores(total, row)
-    total = [as_float32(x / len(scores)) for x in total]
+    total = array("f", [x / len(scores) for x in total]).tolist()
     return [classes[total.index(max(total))]] * len(scores)
 
 
