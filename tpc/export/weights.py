@@ -21,8 +21,9 @@ Every score, unit and readout row reads one-hots, so each construction is exact 
 - MLPs are lookup tables: one ReLU unit per combination of input values (their one-hot
   entries summed, minus the inputs less one), writing the model's own output for it
   (`apply` on every combination).
-- The unembedding adds each readout term's score rows (a numerical value v contributes
-  float32(v) * w, as the model computes it); masked classes are left out.
+- The unembedding (`readout`) gives the model's class scores bit for bit: each readout
+  term's rows in W_U when every order of adding them is exact, else accumulated in the
+  residual stream in the model's own order; masked classes are left out.
 """
 
 from __future__ import annotations
@@ -36,12 +37,12 @@ import torch
 
 from tpc.errors import TpcError
 from tpc.export import decode
-from tpc.export.layout import Block, Head, Linear, Stream, Unit
+from tpc.export.layout import SCALE, Block, Head, Linear, Stream, Unit
+from tpc.export.readout import Unembedding
 from tpc.model import ops
 from tpc.model.config import ModelConfig
 from tpc.model.discrete import CategoricalHead, DiscreteProgram, NumericalHead
 
-SCALE = 128.0  # score units between levels: exp(-128) underflows to exactly 0 in float32
 MAX_TABLE = 1 << 16  # MLP input combinations: more is refused
 
 
@@ -152,13 +153,16 @@ class _Builder:
         classes = tuple(
             c for c in range(dp.readout.scores[0].shape[1]) if c not in dp.readout.masked
         )
+        unembedding = Unembedding(dp, self.s, self.values, classes)
+        self.blocks += unembedding.blocks(self.n_ctx)
         w_e, w_pos = self._embed()
+        unembedding.embed(w_e, w_pos)
         return Weights(
             self.s,
             self.blocks,
             w_e,
             w_pos,
-            self._unembed(classes),
+            unembedding.w_u(),
             self.n_ctx,
             dp.causal,
             classes,
@@ -409,21 +413,6 @@ class _Builder:
         points = [(float(t), o) for t, o in zip(ts, outputs)]
         units, _ = decode.family(m.output, out, signal, {}, ones, points, max(error, decode.EPS32))
         block.units += units
-
-    # -- readout --------------------------------------------------------------------------
-    def _unembed(self, classes) -> torch.Tensor:
-        ro, cols = self.dp.readout, list(classes)
-        w_u = torch.zeros(self.s.size, len(classes))
-        for name, scores, numerical in zip(ro.variables, ro.scores, ro.numerical):
-            place = self.s[name]
-            if numerical:
-                for i, value in enumerate(self.values[name]):
-                    v = torch.tensor(float(np.float32(float(value))))
-                    w_u[place.dim(i)] += ops.numerical_contribution(v, scores[0])[cols]
-            else:
-                for value in range(min(place.width, scores.shape[0])):
-                    w_u[place.dim(value)] += scores[value, cols]
-        return w_u
 
 
 def _direction(w_in: torch.Tensor) -> list[float] | None:
