@@ -77,8 +77,8 @@ def family(
         margin = min(margin, gap / 4)
         if gap / 4 <= SAFETY * error:
             raise TpcError(
-                f"{head}: softmax margin {gap / 4:.3g} is within float32's error "
-                f"bound {error:.3g} of its output: not exportable exactly"
+                f"{head}: softmax margin {gap / 4:.3g} is within a factor {SAFETY:g} of "
+                f"float32's error bound {error:.3g} on its output: not exportable exactly"
             )
         slope = 2.0 / gap
         push = slope * (top - a) + 2.0  # E at the largest signal, plus room: what a gate subtracts
