@@ -27,6 +27,7 @@ EPS32 = 2.0**-23
 #: a head is refused when its smallest step gap / 4 is below this many signal error bounds
 SAFETY = 4.0
 MAX_VALUES = 4096  # a numerical variable's values: more is refused (an export's width)
+MAX_TABLE = 1 << 16  # an MLP's input combinations (or a direction's values): more is refused
 
 
 def means(values, n: int) -> list[Fraction]:

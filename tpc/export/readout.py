@@ -110,7 +110,8 @@ class Unembedding:
     def _copy_head(self, name: str, rows: torch.Tensor, n_ctx: int) -> Head:
         """A head that attends to its own position alone (score SCALE there, 0 elsewhere)
         and writes the row of `name`'s value there."""
-        head, positions, place = Head(f"readout {name}"), self.stream["positions"], self.stream[name]
+        head = Head(f"readout {name}")
+        positions, place = self.stream["positions"], self.stream[name]
         for p in range(n_ctx):
             head.w_q[positions.dim(p), p] = 1.0
             head.w_k[positions.dim(p), p] = SCALE
@@ -156,4 +157,3 @@ class Unembedding:
             place = self.stream[name]
             w_u[place.start : place.start + place.width] += rows
         return w_u
-
