@@ -16,7 +16,8 @@ differently. Two constructions, chosen per export:
   copying the term's variable, W_O holding the term's rows) and its MLP (one unit per value
   of the term's variable, writing that value's row). The residual additions are float32
   additions in the model's order; each adds one row exactly (one unit or value is active,
-  every other product is an exact 0). W_U reads `readout` with weight 1.
+  every other product is an exact 0). W_U reads `readout` with weight 1 and adds the last
+  term's rows: two nonzero products, one float32 addition, the model's last.
 """
 
 from __future__ import annotations
@@ -93,10 +94,11 @@ class Unembedding:
         return "position" if name in ("positions", "ones") else None
 
     def blocks(self, n_ctx: int) -> list[Block]:
-        """The tail blocks (none when plain): two terms each, attention then MLP."""
+        """The tail blocks (none when plain): two terms each, attention then MLP, for the
+        terms between the embeddings' and the last."""
         if self.plain:
             return []
-        rest = self.terms[self._embedded :]
+        rest = self.terms[self._embedded : -1]  # the last term: W_U's
         blocks = []
         for first in range(0, len(rest), 2):
             pair = rest[first : first + 2]
@@ -147,13 +149,16 @@ class Unembedding:
 
     def w_u(self) -> torch.Tensor:
         """W_U [d_model, columns]: the term rows at their variables' dimensions (plain; a
-        variable read twice gets both, summed exactly) or `readout` with weight 1."""
+        variable read twice gets both, summed exactly), or `readout` with weight 1 and the
+        last term's rows (ordered)."""
         w_u = torch.zeros(self.stream.size, len(self.classes))
         if not self.plain:
             for c in range(len(self.classes)):
                 w_u[self.acc.dim(c), c] = 1.0
-            return w_u
-        for name, rows in self.terms:
+        # plain: every term; ordered: the last one, unless the embeddings added it (W_U's
+        # sum is then `readout` + that row: one float32 addition, every other product 0)
+        last = self.terms if self.plain else self.terms[max(self._embedded, len(self.terms) - 1) :]
+        for name, rows in last:
             place = self.stream[name]
             w_u[place.start : place.start + place.width] += rows
         return w_u
