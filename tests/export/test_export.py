@@ -136,3 +136,16 @@ def test_an_existing_directory_that_is_no_export_is_refused(tmp_path):
     result = CliRunner().invoke(main, ["export", HIST, "--to", "tl", "-o", str(tmp_path / "keep")])
     assert result.exit_code == 2 and "not an earlier export" in result.output
     assert (tmp_path / "keep" / "notes.txt").read_text() == "mine"
+
+
+def test_export_takes_threads_like_the_other_model_commands(tmp_path):
+    from click.testing import CliRunner
+
+    from tpc.cli import main
+
+    assert "--threads" in CliRunner().invoke(main, ["export", "--help"]).output
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["export", HIST, "--to", "tl", "-o", str(out), "--threads", "0"]
+    )
+    assert result.exit_code == 2 and "--threads" in result.output and not out.exists()

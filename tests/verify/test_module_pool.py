@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from tpc.errors import TpcError
-from tpc.verify import runnables
+from tpc.verify import python_side
 from tpc.verify.module_pool import MIN_PARALLEL_POSITIONS, ModulePool, import_module, run_rows
 from tpc.verify.runnables import Canon, PythonRunnable
 from tpc.verify.search import enumerate_inputs
@@ -50,7 +50,7 @@ def _big_batch():
 def two_cores(monkeypatch):
     """Workers for every large batch, as on a machine of two cores after a long start."""
     monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1})
-    monkeypatch.setattr(runnables, "POOL_AFTER_SECONDS", 0.0)
+    monkeypatch.setattr(python_side, "POOL_AFTER_SECONDS", 0.0)
 
 
 def test_a_short_check_starts_no_workers(tmp_path, monkeypatch):

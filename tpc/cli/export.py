@@ -6,6 +6,7 @@ import json
 
 import click
 
+from tpc.cli.runtime import THREADS
 from tpc.cli.shared import LEVEL, OUTPUT_NAME, Int, ProgramPath, tokens_option
 from tpc.load import MAX_LEN_LIMIT
 
@@ -47,6 +48,7 @@ from tpc.load import MAX_LEN_LIMIT
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the export's sizes and margins as JSON."
 )
+@THREADS
 def export(artifact, target, out, vocab, max_len, causal, output_name, level, as_json):
     """Export ARTIFACT to TransformerLens or ONNX, exactly: its argmax is the model's prediction.
 

@@ -27,6 +27,7 @@ EPS32 = 2.0**-23
 #: a head is refused when its smallest step gap / 4 is below this many signal error bounds
 SAFETY = 4.0
 MAX_VALUES = 4096  # a numerical variable's values: more is refused (an export's width)
+MAX_TABLE = 1 << 16  # an MLP's input combinations (or a direction's values): more is refused
 
 
 def means(values, n: int) -> list[Fraction]:
@@ -77,8 +78,8 @@ def family(
         margin = min(margin, gap / 4)
         if gap / 4 <= SAFETY * error:
             raise TpcError(
-                f"{head}: softmax margin {gap / 4:.3g} is within float32's error "
-                f"bound {error:.3g} of its output: not exportable exactly"
+                f"{head}: softmax margin {gap / 4:.3g} is within a factor {SAFETY:g} of "
+                f"float32's error bound {error:.3g} on its output: not exportable exactly"
             )
         slope = 2.0 / gap
         push = slope * (top - a) + 2.0  # E at the largest signal, plus room: what a gate subtracts

@@ -15,6 +15,8 @@ from fractions import Fraction
 import attrs
 
 Linear = dict  # dimension -> weight: a linear function of the residual stream
+#: attention score units between levels: exp(-128) underflows to exactly 0 in float32
+SCALE = 128.0
 
 
 @attrs.frozen

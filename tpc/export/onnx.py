@@ -47,13 +47,14 @@ def write_onnx(model, path, n_ctx: int) -> None:
 
 
 class OnnxSession:
-    """An onnxruntime session over `model.onnx`: `logits(ids)` [batch, n] -> numpy."""
+    """An onnxruntime session over `model.onnx`: `logits(ids)` [batch, n] -> numpy. It runs
+    on as many threads as torch's operations (a command's `--threads`, else 1)."""
 
     def __init__(self, path):
         import onnxruntime  # lazy: optional
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
+        options.intra_op_num_threads = torch.get_num_threads()  # --threads (tpc.threads)
         try:
             self.session = onnxruntime.InferenceSession(
                 str(path), options, providers=["CPUExecutionProvider"]

@@ -21,8 +21,9 @@ Every score, unit and readout row reads one-hots, so each construction is exact 
 - MLPs are lookup tables: one ReLU unit per combination of input values (their one-hot
   entries summed, minus the inputs less one), writing the model's own output for it
   (`apply` on every combination).
-- The unembedding adds each readout term's score rows (a numerical value v contributes
-  float32(v) * w, as the model computes it); masked classes are left out.
+- The unembedding (`readout`) gives the model's class scores bit for bit: each readout
+  term's rows in W_U when every order of adding them is exact, else accumulated in the
+  residual stream in the model's own order; masked classes are left out.
 """
 
 from __future__ import annotations
@@ -36,13 +37,13 @@ import torch
 
 from tpc.errors import TpcError
 from tpc.export import decode
-from tpc.export.layout import Block, Head, Linear, Stream, Unit
+from tpc.export.decode import MAX_TABLE
+from tpc.export.layout import SCALE, Block, Head, Linear, Stream, Unit
+from tpc.export.numerical import NumericalParts, numerical_direction
+from tpc.export.readout import Unembedding
 from tpc.model import ops
 from tpc.model.config import ModelConfig
 from tpc.model.discrete import CategoricalHead, DiscreteProgram, NumericalHead
-
-SCALE = 128.0  # score units between levels: exp(-128) underflows to exactly 0 in float32
-MAX_TABLE = 1 << 16  # MLP input combinations: more is refused
 
 
 @attrs.frozen(eq=False)
@@ -90,7 +91,7 @@ def _rank(n_ctx: int, width: int) -> np.ndarray:
     return rank
 
 
-class _Builder:
+class _Builder(NumericalParts):
     def __init__(self, dp: DiscreteProgram, n_ctx: int, tokens: tuple, bos_id: int):
         self.dp, self.n_ctx, self.vocab_size, self.bos_id = dp, n_ctx, len(tokens), bos_id
         self.learned = isinstance(dp.config, ModelConfig)
@@ -111,9 +112,6 @@ class _Builder:
                 self.values["ones"] = [Fraction(1)]
 
     # -- helpers --------------------------------------------------------------------------
-    def one_hot(self, name: str, index: int) -> Linear:
-        return {self.s[name].dim(index): 1.0}
-
     def static_bos(self, name: str) -> int | None:
         """The value a variable always holds at position 0, when that is fixed."""
         if name == "positions":
@@ -152,13 +150,16 @@ class _Builder:
         classes = tuple(
             c for c in range(dp.readout.scores[0].shape[1]) if c not in dp.readout.masked
         )
+        unembedding = Unembedding(dp, self.s, self.values, classes)
+        self.blocks += unembedding.blocks(self.n_ctx)
         w_e, w_pos = self._embed()
+        unembedding.embed(w_e, w_pos)
         return Weights(
             self.s,
             self.blocks,
             w_e,
             w_pos,
-            self._unembed(classes),
+            unembedding.w_u(),
             self.n_ctx,
             dp.causal,
             classes,
@@ -257,79 +258,6 @@ class _Builder:
             head.w_o[value, out.dim(value)] = 1.0
         self.margins[h.output] = SCALE
 
-    def _num_head(self, block: Block, h: NumericalHead) -> None:
-        m0 = self.m0(h)
-        head = self._head(block, h)
-        ones = self.s.ones
-        not_m0 = {ones: 1.0, **{d: -w for d, w in m0.items()}}  # m0 never reads `ones`
-        if h.reduce == "sum":
-            if h.value != "ones":
-                raise TpcError(
-                    f"{h.output}: a numerical head that sums {h.value} (not ones) is "
-                    "not exportable exactly"
-                )
-            col = self._match_columns(head, h, 1.0)
-            self._bos_column(head, col, m0, 1.0)  # the anchor: position 0 always at level 1
-            signal = self.s.add(f"{h.output}.softmax", "internal", ("1/N",))
-            head.w_v[self.s.is_bos, 0] = 1.0
-            head.w_o[0, signal.start] = 1.0
-            values = [Fraction(c) for c in range(self._most_matches(h) + 1)]
-            out = self.s.add(h.output, "numerical", values)
-            self.values[h.output] = values
-            index = values.index
-            margin = float("inf")
-            for matched, gate in ((0, m0), (1, not_m0)):
-                points = [
-                    (z, index(c))
-                    for z, c in decode.count_points(self.n_ctx, matched)
-                    if c in values
-                ]
-                units, gap = decode.family(
-                    h.output, out, {signal.start: 1.0}, gate, ones, points, 4 * decode.EPS32
-                )
-                block.units += units
-                margin = min(margin, gap)
-            self.margins[h.output] = margin
-            return
-        col = self._match_columns(head, h, 2.0)
-        self._bos_column(head, col, m0, 1.0)  # position 0 only when nothing matches
-        z = self.s.add(f"{h.output}.softmax", "internal", ("mean", "weight at 0"))
-        v = self.s[h.value]
-        for i, value in enumerate(self.values[h.value]):
-            head.w_v[v.dim(i), 0] = float(np.float32(float(value)))
-        head.w_v[self.s.is_bos, 1] = 1.0
-        head.w_o[0, z.dim(0)], head.w_o[1, z.dim(1)] = 1.0, 1.0
-        values = decode.means(self.values[h.value], self.n_ctx)
-        if Fraction(0) not in values:
-            values = [Fraction(0), *values]
-        out = self.s.add(h.output, "numerical", values)
-        self.values[h.output] = values
-        top = max(abs(float(x)) for x in values)
-        error = 4 * self.n_ctx * decode.EPS32 * max(top, 1e-30)
-        points = [(float(np.float32(float(x))), i) for i, x in enumerate(values)]
-        weight_at_0 = {z.dim(1): 1.0}
-        margin = float("inf")
-        for gate in (not_m0, {**m0, **weight_at_0}):  # position 0 matches / others match
-            units, gap = decode.family(h.output, out, {z.dim(0): 1.0}, gate, ones, points, error)
-            block.units += units
-            margin = min(margin, gap)
-        # no match at all (position 0 chosen, unmatched): the mean is 0
-        block.units.append(
-            Unit(
-                {z.dim(1): 1.0, **{d: -w for d, w in m0.items()}},
-                0.0,
-                {out.dim(values.index(Fraction(0))): 1.0},
-            )
-        )
-        self.margins[h.output] = margin
-
-    def _most_matches(self, h) -> int:
-        """How many keys a head can match: when its key is `positions` (each position its own
-        value), at most the widest row of its predicate; else every position."""
-        if h.key != "positions":
-            return self.n_ctx
-        return min(self.n_ctx, max((sum(row[: self.n_ctx]) for row in h.predicate), default=0))
-
     # -- MLPs -----------------------------------------------------------------------------
     def _table(self, block: Block, m) -> None:
         self.mlps[m.output] = self._index(block)
@@ -339,7 +267,7 @@ class _Builder:
         for p in places:
             combos *= p.width
         if numerical and len(places) > 1:  # along one direction: units only where it changes
-            direction = _direction(m.w_in)
+            direction = numerical_direction(m.w_in)
             if direction is not None:
                 return self._projected(block, m, direction)
         if combos > MAX_TABLE:
@@ -365,79 +293,6 @@ class _Builder:
             for p, c in zip(places, combo):
                 reads[p.dim(c)] = reads.get(p.dim(c), 0.0) + 1.0
             block.units.append(Unit(reads, -(len(places) - 1.0), {out.dim(value): 1.0}))
-
-    def _projected(self, block: Block, m, u: list[float]) -> None:
-        """A numerical MLP whose first layer reads one direction u of its inputs: a function
-        of t = u . x alone, decoded from t (`decode.family`) over every t the inputs' value
-        sets allow (each with one input tuple that gives it, which the model's MLP is run on)."""
-        ones, out = self.s.ones, self.s[m.output]
-        sums = {Fraction(0): ()}  # exact sums: float32 ones that differ in rounding are one
-        for name, w in zip(m.inputs, u):
-            sums = {
-                t + Fraction(w) * x: (*rep, i)
-                for t, rep in sums.items()
-                for i, x in enumerate(self.values[name])
-            }
-            if len(sums) > MAX_TABLE:
-                raise TpcError(
-                    f"{m.output}: more than {MAX_TABLE} values of its inputs' "
-                    "weighted sum: too many to tabulate"
-                )
-        ts = sorted(sums)
-        rows = torch.tensor(
-            [
-                [float(np.float32(float(self.values[n][i]))) for n, i in zip(m.inputs, sums[t])]
-                for t in ts
-            ]
-        )
-        outputs = m.apply(rows).tolist()
-        signal = {
-            self.s[n].dim(i): w * float(np.float32(float(v)))
-            for n, w in zip(m.inputs, u)
-            for i, v in enumerate(self.values[n])
-        }
-        error = (
-            4
-            * len(u)
-            * decode.EPS32
-            * max(
-                sum(abs(w) for w in u)
-                * float(max(max(abs(v) for v in self.values[n]) for n in m.inputs)),
-                1.0,
-            )
-        )
-        points = [(float(t), o) for t, o in zip(ts, outputs)]
-        units, _ = decode.family(m.output, out, signal, {}, ones, points, max(error, decode.EPS32))
-        block.units += units
-
-    # -- readout --------------------------------------------------------------------------
-    def _unembed(self, classes) -> torch.Tensor:
-        ro, cols = self.dp.readout, list(classes)
-        w_u = torch.zeros(self.s.size, len(classes))
-        for name, scores, numerical in zip(ro.variables, ro.scores, ro.numerical):
-            place = self.s[name]
-            if numerical:
-                for i, value in enumerate(self.values[name]):
-                    v = torch.tensor(float(np.float32(float(value))))
-                    w_u[place.dim(i)] += ops.numerical_contribution(v, scores[0])[cols]
-            else:
-                for value in range(min(place.width, scores.shape[0])):
-                    w_u[place.dim(value)] += scores[value, cols]
-        return w_u
-
-
-def _direction(w_in: torch.Tensor) -> list[float] | None:
-    """The one direction every row of `w_in` is a multiple of, or None."""
-    rows = [r for r in w_in.tolist() if any(r)]
-    if not rows:
-        return None
-    u = rows[0]
-    pivot = next(i for i, x in enumerate(u) if x)
-    for r in rows:
-        scale = r[pivot] / u[pivot]
-        if any(abs(a - scale * b) > 1e-6 * max(1.0, abs(a)) for a, b in zip(r, u)):
-            return None
-    return u
 
 
 def build_weights(dp: DiscreteProgram, n_ctx: int, tokens: tuple, bos_id: int) -> Weights:

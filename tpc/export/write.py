@@ -37,11 +37,12 @@ def weights_of(loaded: LoadedModel) -> Weights:
     )
 
 
-def export(loaded: LoadedModel, to: str, directory) -> Weights:
-    """Write `loaded` as an export of kind `to` ("tl" or "onnx") into `directory`."""
+def export(loaded: LoadedModel, to: str, directory, weights: Weights | None = None) -> Weights:
+    """Write `loaded` as an export of kind `to` ("tl" or "onnx") into `directory`;
+    `weights`: its `weights_of`, when already built (one build for both kinds)."""
     if to not in TARGETS:
         raise TpcError(f"unknown export target {to!r} (expected {' or '.join(TARGETS)})")
-    w = weights_of(loaded)
+    w = weights if weights is not None else weights_of(loaded)
     from tpc.export.tl import tl_config, tl_model  # lazy: transformer_lens
 
     model = tl_model(w)

@@ -1,0 +1,164 @@
+"""The unembedding: class scores equal to the model's readout, bit for bit.
+
+The model adds its readout terms one at a time in float32, in a fixed order
+(`tpc.model.ops.readout_logits`); a matmul over the residual stream sums in whatever order its
+kernel picks, so where float32 rounds, a near-tie between two classes could be decided
+differently. Two constructions, chosen per export:
+
+- *plain*: when every column's terms are multiples of one power of two g and the largest
+  sum of their magnitudes is at most 2^24 g, every partial sum, in any order, is exact in
+  float32: W_U holds each term's rows and any kernel computes the model's scores exactly.
+- *ordered*: otherwise the scores are accumulated in the residual stream itself, in the
+  model's order. A `readout` place holds one dimension per output column. The embeddings
+  write the first term (and the second, when one is read from the token and the other from
+  the position): embed + pos_embed is one float32 addition, as the model's first. Then each
+  tail block adds two terms: its attention (one head attending to its own position alone,
+  copying the term's variable, W_O holding the term's rows) and its MLP (one unit per value
+  of the term's variable, writing that value's row). The residual additions are float32
+  additions in the model's order; each adds one row exactly (one unit or value is active,
+  every other product is an exact 0). W_U reads `readout` with weight 1 and adds the last
+  term's rows: two nonzero products, one float32 addition, the model's last.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from tpc.export.layout import SCALE, Block, Head, Stream, Unit
+from tpc.model import ops
+from tpc.model.discrete import DiscreteProgram
+
+
+def term_rows(dp: DiscreteProgram, stream: Stream, values: dict, classes) -> list[tuple]:
+    """Each readout term as (variable, rows [width, columns] float32): what it adds to the
+    scores when the variable's i-th dimension is hot (a numerical value v: float32(v) * w,
+    as the model computes it)."""
+    ro, cols, terms = dp.readout, list(classes), []
+    for name, scores, numerical in zip(ro.variables, ro.scores, ro.numerical):
+        place = stream[name]
+        rows = torch.zeros(place.width, len(cols))
+        if numerical:
+            for i, value in enumerate(values[name]):
+                v = torch.tensor(float(np.float32(float(value))))
+                rows[i] = ops.numerical_contribution(v, scores[0])[cols]
+        else:
+            n = min(place.width, scores.shape[0])
+            rows[:n] = scores[:n][:, cols]
+        terms.append((name, rows))
+    return terms
+
+
+def exact_in_any_order(terms: list[tuple]) -> bool:
+    """Whether every sum of the terms' rows, in any order, is exact in float32 (see the
+    module docstring): then any kernel computes the model's scores."""
+    tables = [rows.numpy().astype(np.float64) for _, rows in terms]
+    for c in range(tables[0].shape[1] if tables else 0):
+        column = np.concatenate([t[:, c] for t in tables])
+        nonzero = column[column != 0]
+        if not len(nonzero):
+            continue
+        mantissa, exponent = np.frexp(nonzero)
+        whole = np.abs(mantissa * 2.0**24).astype(np.int64)  # exact: float32 has 24 bits
+        lowest = np.log2((whole & -whole).astype(np.float64)) + exponent - 24
+        grid = 2.0 ** float(lowest.min())
+        if sum(float(np.abs(t[:, c]).max()) for t in tables) > 2.0**24 * grid:
+            return False
+    return True
+
+
+class Unembedding:
+    """The export's unembedding for `dp`'s readout: `plain`, or `ordered` with a `readout`
+    place in the stream (added at construction, before the embeddings are sized) and
+    `blocks` to append after the model's."""
+
+    def __init__(self, dp: DiscreteProgram, stream: Stream, values: dict, classes):
+        self.dp, self.stream, self.classes = dp, stream, tuple(classes)
+        self.terms = term_rows(dp, stream, values, classes)
+        self.plain = exact_in_any_order(self.terms)
+        self.acc = None if self.plain else stream.add("readout", "internal", self.classes)
+        self._embedded = 0 if self.plain else self._embeddable()
+
+    def _embeddable(self) -> int:
+        """How many leading terms the embeddings add: a term read from the token goes into
+        W_E, one read from the position (`positions`, `ones`) into W_pos; the first, and the
+        second when it takes the other one."""
+        slots = [self._slot(name) for name, _ in self.terms[:2]]
+        if not slots or slots[0] is None:
+            return 0
+        return 2 if len(slots) == 2 and slots[1] not in (None, slots[0]) else 1
+
+    def _slot(self, name: str) -> str | None:
+        if name in self.dp.embedding:
+            return "token"
+        return "position" if name in ("positions", "ones") else None
+
+    def blocks(self, n_ctx: int) -> list[Block]:
+        """The tail blocks (none when plain): two terms each, attention then MLP, for the
+        terms between the embeddings' and the last."""
+        if self.plain:
+            return []
+        rest = self.terms[self._embedded : -1]  # the last term: W_U's
+        blocks = []
+        for first in range(0, len(rest), 2):
+            pair = rest[first : first + 2]
+            block = Block("readout: " + ", ".join(name for name, _ in pair))
+            block.heads.append(self._copy_head(*pair[0], n_ctx))
+            if len(pair) == 2:
+                block.units += self._units(*pair[1])
+            blocks.append(block)
+        return blocks
+
+    def _copy_head(self, name: str, rows: torch.Tensor, n_ctx: int) -> Head:
+        """A head that attends to its own position alone (score SCALE there, 0 elsewhere)
+        and writes the row of `name`'s value there."""
+        head = Head(f"readout {name}")
+        positions, place = self.stream["positions"], self.stream[name]
+        for p in range(n_ctx):
+            head.w_q[positions.dim(p), p] = 1.0
+            head.w_k[positions.dim(p), p] = SCALE
+        for i in range(place.width):
+            head.w_v[place.dim(i), i] = 1.0
+            for c, score in enumerate(rows[i].tolist()):
+                if score:
+                    head.w_o[i, self.acc.dim(c)] = score
+        return head
+
+    def _units(self, name: str, rows: torch.Tensor) -> list[Unit]:
+        place = self.stream[name]
+        return [
+            Unit(
+                {place.dim(i): 1.0},
+                0.0,
+                {self.acc.dim(c): s for c, s in enumerate(rows[i].tolist()) if s},
+            )
+            for i in range(place.width)
+            if rows[i].any()
+        ]
+
+    def embed(self, w_e: torch.Tensor, w_pos: torch.Tensor) -> None:
+        """Write the leading terms into the embeddings (ordered only)."""
+        for name, rows in self.terms[: self._embedded]:
+            cols = [self.acc.dim(c) for c in range(len(self.classes))]
+            if self._slot(name) == "token":
+                for token, value in enumerate(self.dp.embedding[name]):
+                    w_e[token, cols] = rows[value]
+            else:
+                for p in range(w_pos.shape[0]):
+                    w_pos[p, cols] = rows[0 if name == "ones" else p]
+
+    def w_u(self) -> torch.Tensor:
+        """W_U [d_model, columns]: the term rows at their variables' dimensions (plain; a
+        variable read twice gets both, summed exactly), or `readout` with weight 1 and the
+        last term's rows (ordered)."""
+        w_u = torch.zeros(self.stream.size, len(self.classes))
+        if not self.plain:
+            for c in range(len(self.classes)):
+                w_u[self.acc.dim(c), c] = 1.0
+        # plain: every term; ordered: the last one, unless the embeddings added it (W_U's
+        # sum is then `readout` + that row: one float32 addition, every other product 0)
+        last = self.terms if self.plain else self.terms[max(self._embedded, len(self.terms) - 1) :]
+        for name, rows in last:
+            place = self.stream[name]
+            w_u[place.start : place.start + place.width] += rows
+        return w_u
