@@ -27,7 +27,7 @@ def section(title: str) -> None:
     print(f"\n=== {title} " + "=" * (72 - len(title)))
 
 
-section(f"1. lift {CHECKPOINT.relative_to(HERE.parent)} (trained by `tpc train`)")
+section(f"1. lift {CHECKPOINT.relative_to(HERE.parent)} (`tpc train`, then `tpc repair`)")
 lifted = lift_checkpoint(CHECKPOINT)
 program = optimize(lifted)
 summary = lift_summary(lifted, program)
@@ -46,6 +46,7 @@ print(f"input    {MODEL_INPUT}")
 print(f"model    {model_labels}")
 print(f"program  {program_labels}")
 assert program_labels == model_labels
+assert model_labels[1:-1] == sorted(MODEL_INPUT[1:-1])  # repaired: right on its whole domain
 result = verify(CHECKPOINT, program, max_len=4)
 print(f"tpc verify: {result.summary()}")
 assert result.equivalent

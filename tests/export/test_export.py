@@ -21,7 +21,7 @@ from tpc.verify.runnables import ExportRunnable
 
 ROOT = Path(__file__).resolve().parents[2]
 HIST = str(ROOT / "examples" / "models" / "hist" / "model.pt")  # categorical + numerical heads
-SORT = str(ROOT / "examples" / "models" / "sort" / "model.pt")  # categorical only
+SORT = str(ROOT.parent / "shared" / "reference" / "sort")  # categorical only
 
 
 @pytest.fixture(scope="module")

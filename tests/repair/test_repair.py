@@ -16,6 +16,7 @@ from tpc.repair.diff import changed_modules
 from tpc.repair.driver import _clone
 from tpc.repair.finetune import fine_tune
 from tpc.repair.grow import add_classes, grow, grown_config
+from tpc.repair.readout import fit_readout, hard_variables
 from tpc.tasks import make_dataset
 from tpc.verify import verify
 
@@ -34,6 +35,11 @@ def _planted(tmp_path) -> Path:
     path = tmp_path / "planted.pt"
     save_checkpoint(path, model, tokens=meta.tokens, labels=meta.labels, task="hist")
     return path
+
+
+def _meta(path) -> dict:
+    _, meta = load_checkpoint(path)
+    return dict(tokens=meta.tokens, labels=meta.labels, task=meta.task)
 
 
 def _failing(model, max_len=3) -> int:
@@ -65,7 +71,7 @@ def test_planted_errors_are_repaired_to_zero(tmp_path):
 def test_the_final_model_is_the_best_round_never_a_worse_later_one(tmp_path):
     # A learning rate that wrecks the model: every fine-tuned round is worse than round 0.
     planted = _planted(tmp_path)
-    opts = RepairOptions(rounds=2, lr=20.0, tau_init=3.0, **SMALL)
+    opts = RepairOptions(rounds=2, lr=20.0, tau_init=3.0, readout_steps=0, **SMALL)
     metrics = repair(planted, HIST_SPEC, opts, tmp_path / "out", log=lambda s: None)
     counts = [r["failing_inputs"] for r in metrics["rounds"]]
     assert len(counts) == 3 and min(counts) == counts[0] < max(counts[1:])
@@ -91,10 +97,39 @@ def test_grown_models_compute_the_same_program(step, tmp_path):
 
 def test_added_classes_win_nowhere_until_trained():
     model, meta = load_checkpoint(HIST)
-    big = add_classes(model, 2)
+    donor = meta.labels.index("4")
+    big = add_classes(model, 2, donors=[donor, None])
     x = torch.randint(1, len(meta.tokens) - 1, (500, 7))
     x[:, 0] = meta.tokens.index("<s>")
     assert torch.equal(big.predict(x), model.predict(x))
+    with torch.no_grad():
+        logits = big(x)
+    n = model.cfg.n_classes
+    # The donor's copy trails it by 1.0 at every position (up to float32 rounding).
+    gap = logits[..., n] - logits[..., donor]
+    assert torch.allclose(gap, torch.full_like(gap, -1.0), atol=1e-3)
+    assert (logits[..., n + 1] < logits[..., :n].max(-1).values - 1.0).all()
+
+
+def test_the_readout_refit_repairs_a_readout_error_and_changes_nothing_else(tmp_path):
+    planted = _planted(tmp_path)
+    model, _ = load_checkpoint(planted)
+    data = make_dataset("hist", 8, 8, None, 1000, 0)
+    fitted = fit_readout(_clone(model), data.train.x, data.train.y, steps=300, lr=0.05)
+    assert not torch.equal(fitted.unembed, model.unembed)
+    same = {k: v for k, v in fitted.state_dict().items() if k != "unembed"}
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in same.items())
+    rows, num = hard_variables(fitted, data.test.x)
+    predicted = fitted.predict(data.test.x).reshape(-1)
+    # hard_variables is what the readout reads: the same argmax as the model's own forward
+    scored = data.test.y.reshape(-1) != 0
+    w = fitted.unembed.detach()
+    logits = w[rows].sum(1) + num @ w[len(w) - num.shape[1] :]
+    logits = logits.masked_fill(fitted.class_mask, float("-inf"))
+    assert torch.equal(logits.argmax(-1)[scored], predicted[scored])
+    assert _failing(planted) > 0
+    save_checkpoint(tmp_path / "fitted.pt", fitted, **_meta(planted))
+    assert _failing(tmp_path / "fitted.pt") == 0
 
 
 def test_freeze_keeps_the_named_modules():

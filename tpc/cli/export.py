@@ -61,8 +61,8 @@ def export(artifact, target, out, vocab, max_len, causal, output_name, level, as
 
     \b
     Example:
-      tpc export examples/models/sort/model.pt --to tl -o sort_tl
-      tpc verify examples/models/sort/model.pt sort_tl
+      tpc export ../shared/reference/sort --to tl -o sort_tl
+      tpc verify ../shared/reference/sort sort_tl
     """
     from tpc.export.write import export as write  # lazy: torch, transformer_lens
     from tpc.export.write import load_source

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import attrs
@@ -26,6 +27,7 @@ from tpc.repair.check import Failures, ModelCheck
 from tpc.repair.finetune import Pool, fine_tune, freeze_modules, training_rows
 from tpc.repair.grow import add_classes, grow, grown_config
 from tpc.repair.options import RepairOptions
+from tpc.repair.readout import fit_readout
 from tpc.tasks import make_dataset
 from tpc.tasks.registry import USER_TASK_PREFIXES
 from tpc.verify.conventions import convention_for
@@ -70,6 +72,18 @@ def _clone(model: TransformerProgram) -> TransformerProgram:
     return copy.eval()
 
 
+def _donors(model: TransformerProgram, rows, classes) -> list[int | None]:
+    """For each class id in `classes`: the class `model` predicts most often at the
+    positions of `rows` labelled with it (None where no position is)."""
+    counts = {c: Counter() for c in classes}
+    with torch.no_grad():
+        for ids, labels in rows:
+            predicted = model.predict(torch.from_numpy(ids)).numpy()
+            for c in classes:
+                counts[c].update(predicted[labels == c].tolist())
+    return [counts[c].most_common(1)[0][0] if counts[c] else None for c in classes]
+
+
 class Repair:
     """One repair run: the model, its spec and task, the data, and the rounds so far."""
 
@@ -112,15 +126,20 @@ class Repair:
 
     def add_missing_labels(self, missing: set, scratch: Path) -> Round:
         """The model with a class for each spec output it lacked (`grow.add_classes`: they
-        win nowhere yet), checked again."""
+        win nowhere yet), checked again. Each new class starts just behind the class the
+        model predicts most where the spec wants the new one (its donor)."""
         new = sorted(missing, key=lambda v: (len(v), v))
         self.log(
             f"the spec or the task's data has labels {', '.join(new)}, which the model has "
             "no class for: added (no prediction changes until fine-tuning)"
         )
+        first = len(self.labels)
         self.labels = (*self.labels, *new)
-        model = add_classes(self.original, len(new))
         start = time.perf_counter()
+        placeholder = add_classes(self.original, len(new))  # labels the failing inputs
+        failures = self.check(placeholder, scratch)
+        donors = _donors(self.original, failures.rows, range(first, len(self.labels)))
+        model = add_classes(self.original, len(new), donors)
         return Round(0, self.check(model, scratch), model, {"check": time.perf_counter() - start})
 
     def save(self, model, path, metrics=None) -> None:
@@ -204,7 +223,11 @@ class Repair:
                 x, y = training_rows(
                     *self.training_split(), self.pool, o.oversample, still, o.focus
                 )
-                tuned = fine_tune(base, x, y, o, o.seed + index)
+                if index == 1 and o.readout_steps and not grown:
+                    tuned = base  # the smallest change first: the readout alone
+                else:
+                    tuned = fine_tune(base, x, y, o, o.seed + index)
+                tuned = fit_readout(tuned, x, y, o.readout_steps, o.readout_lr)
                 t1 = time.perf_counter()
                 failures = self.check(tuned, scratch)
                 r = Round(

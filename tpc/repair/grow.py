@@ -20,6 +20,10 @@ from tpc.model.learned import TransformerProgram
 # How far below a row's largest logit a new variable's read logit starts: Gumbel noise at the
 # fine-tuning temperatures (<= 3) almost never lifts it to the top.
 _FAR_BELOW = 30.0
+# How far behind its donor class a new class starts: far above float32 rounding of the
+# totals (each a sum of a few dozen terms), close enough for fine-tuning to cross it
+# (a class that started below every reachable total never caught up on the reference hist).
+_BEHIND = 1.0
 
 
 def grown_config(cfg: ModelConfig, step: int) -> ModelConfig:
@@ -109,18 +113,30 @@ def _lowest_total(model: TransformerProgram) -> float:
     return float(total.min())
 
 
-def add_classes(model: TransformerProgram, count: int) -> TransformerProgram:
+def add_classes(
+    model: TransformerProgram, count: int, donors: list[int | None] | None = None
+) -> TransformerProgram:
     """`model` with `count` more classes (appended) that never win until fine-tuning makes
-    them: every other class's float32 total is what it was; a new class's total (from the
-    first categorical variable, one of whose rows is added at every position) is below the
-    lowest any other class can reach."""
+    them: every other class's float32 total is what it was. A new class with a donor (an
+    existing class) gets the donor's readout column less `_BEHIND` on the first categorical
+    variable (one of whose rows is added at every position): it scores just behind the
+    donor everywhere, so fine-tuning needs to move it only a little where it should win. One
+    without a donor starts below the lowest total any other class can reach."""
+    donors = donors or [None] * count
     cfg = attrs.evolve(model.cfg, n_classes=model.cfg.n_classes + count)
     bigger = TransformerProgram(cfg)
     state = model.state_dict()
     old = state["unembed"]
     unembed = torch.zeros(old.shape[0], cfg.n_classes)
     unembed[:, : old.shape[1]] = old
-    unembed[: cfg.d_var, old.shape[1] :] = _lowest_total(model) - 1.0
+    lowest = _lowest_total(model) - 1.0
+    for i, donor in enumerate(donors):
+        column = old.shape[1] + i
+        if donor is None:
+            unembed[: cfg.d_var, column] = lowest
+        else:
+            unembed[:, column] = old[:, donor]
+            unembed[: cfg.d_var, column] -= _BEHIND
     state["unembed"] = unembed
     state["class_mask"] = bigger.class_mask
     bigger.load_state_dict(state)

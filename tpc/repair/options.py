@@ -20,6 +20,10 @@ class RepairOptions:
     # The inputs the best model so far still fails are added again, repeated until they make
     # up at least this share of an epoch: a few stubborn inputs are not drowned by the data.
     focus: float = 0.1
+    # Full-batch Adam steps refitting the readout alone on the hard-mode variables after each
+    # fine-tune (`readout`); round 1 refits only the readout, the smallest change.
+    readout_steps: int = 500
+    readout_lr: float = 0.05
     dataset_size: int = 20000
     seed: int = 0
     freeze: tuple[str, ...] = attrs.field(default=(), converter=tuple)  # module names/prefixes
