@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from tpc.errors import TpcError
 from tpc.export import load_tl
 from tpc.export.onnx import OnnxSession
 from tpc.export.write import export, load_source, weights_of
@@ -73,6 +74,13 @@ MODELS = {
         if p.is_dir()
     },
 }
+#: shipped models the export refuses, with the start of the one-line error it gives: issue 27's
+#: repaired sort grew a numerical head that sums another head's average (only counts and means
+#: are decoded exactly)
+REFUSED = {
+    "models/sort": "L1.num_head1: a numerical head that sums L0.num_head3 (not ones) is not "
+    "exportable exactly",
+}
 #: positions per forward: bounds the activations of the widest export (d_model ~1,200)
 CHUNK_POSITIONS = 1 << 14
 
@@ -109,6 +117,12 @@ def test_both_exports_equal_tpc_on_every_input(path, vocab, tmp_path):
         loaded = load_source(path)
     else:  # a program, compiled at its vocabulary
         loaded = load_source(path, vocab=list(vocab), max_len=MAX_LEN)
+    refused = next((why for name, why in REFUSED.items() if str(MODELS[name]) == path), None)
+    if refused is not None:
+        with pytest.raises(TpcError) as caught:
+            weights_of(loaded)
+        assert str(caught.value) == refused
+        return
     w = weights_of(loaded)
     export(loaded, "tl", tmp_path / "tl", w)
     export(loaded, "onnx", tmp_path / "onnx", w)
