@@ -135,3 +135,23 @@ def test_text_programs_have_no_rasp_text(run):
 
     with pytest.raises(TpcError, match="RASP text cannot say"):
         to_rasp(run[2])
+
+
+def test_a_conll_model_of_the_default_architecture_lifts_exactly(tmp_path):
+    """Issue 26's case, small: `tpc train --task conll` with every size left to its default
+    (whose old numerical MLPs made tables past memory at scale) lifts, and its program labels
+    every test sentence as the model does."""
+    out = tmp_path / "run"
+    args = ["train", "--task", "conll", "--data", str(EXAMPLES / "conll"), "--epochs", "1"]
+    r = CliRunner().invoke(main, [*args, "--quiet", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    loaded = load_model(out / "model.pt")
+    cfg = loaded.model.cfg
+    sizes = cfg.n_layers, cfg.n_heads_cat, cfg.n_heads_num, cfg.n_cat_mlps, cfg.n_num_mlps
+    assert sizes == (2, 4, 0, 1, 0)
+    program = optimize(lift_checkpoint(out / "model.pt"), 1)
+    sentences = [*_sentences("conll"), [BOS, "never-seen-word", EOS]]
+    expected = _model_labels(loaded, sentences)
+    assert Interpreter(program).run(sentences)["output"] == expected
+    module = load_module(to_python(program))
+    assert [module.run(s) for s in sentences] == expected
