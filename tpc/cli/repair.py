@@ -67,7 +67,13 @@ from tpc.tasks.registry import task_names
     help="Full-batch steps refitting the readout alone on the model's exact variables after "
     "each fine-tune (round 1: the readout alone, no fine-tune); 0: fine-tuning only.",
 )
-@click.option("--readout-lr", type=Float(0, 100, min_open=True), default=0.05, show_default=True)
+@click.option(
+    "--readout-lr",
+    type=Float(0, 100, min_open=True),
+    default=0.05,
+    show_default=True,
+    help="Adam's learning rate for the readout refit.",
+)
 @click.option(
     "--dataset-size",
     type=Int(10, 1_000_000),
