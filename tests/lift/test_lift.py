@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tpc.passes import optimize
 
+from tests.model.tiny import tiny_config
 from tpc.backends.python import load_module, to_python
 from tpc.cli import main
 from tpc.interp import Interpreter
@@ -128,20 +129,8 @@ def test_models_with_every_module_kind_lift_exactly(case):
 
 
 def _small_model(**kw):
-    cfg = ModelConfig(
-        vocab_size=len(TOKENS),
-        n_classes=len(LABELS),
-        n_ctx=4,
-        d_var=5,
-        n_layers=1,
-        n_heads_cat=1,
-        n_heads_num=1,
-        n_cat_mlps=1,
-        n_num_mlps=1,
-        d_mlp=4,
-        mlp_vars_in=2,
-        masked_classes=(0,),
-        **kw,
+    cfg = tiny_config(
+        vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=4, d_var=5, d_mlp=4, **kw
     )
     torch.manual_seed(0)
     return TransformerProgram(cfg).eval()

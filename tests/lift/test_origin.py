@@ -4,10 +4,10 @@ the python backend use that record, not node names."""
 import torch
 from tpc.passes import optimize
 
+from tests.model.tiny import tiny_config
 from tpc.backends.python import to_python
 from tpc.ir import from_json, to_json
 from tpc.lift import lift_model, lift_summary
-from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
 
 TOKENS = ("<pad>", "a", "b", "c", "<s>")
@@ -15,20 +15,7 @@ LABELS = ("<pad>", "x", "y", "z")
 
 
 def _lifted():
-    cfg = ModelConfig(
-        vocab_size=len(TOKENS),
-        n_classes=len(LABELS),
-        n_ctx=4,
-        d_var=5,
-        n_layers=1,
-        n_heads_cat=1,
-        n_heads_num=1,
-        n_cat_mlps=1,
-        n_num_mlps=1,
-        mlp_vars_in=2,
-        d_mlp=4,
-        masked_classes=(0,),
-    )
+    cfg = tiny_config(vocab_size=len(TOKENS), n_classes=len(LABELS), n_ctx=4, d_var=5, d_mlp=4)
     torch.manual_seed(0)
     return lift_model(TransformerProgram(cfg).eval(), TOKENS, LABELS)
 

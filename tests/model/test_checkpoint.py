@@ -2,25 +2,12 @@ import attrs
 import pytest
 import torch
 
+from tests.model.tiny import tiny_config
 from tpc.errors import TpcError
 from tpc.model.checkpoint import load_checkpoint, save_checkpoint
-from tpc.model.config import ModelConfig
 from tpc.model.learned import TransformerProgram
 
-CFG = ModelConfig(
-    vocab_size=5,
-    n_classes=4,
-    n_ctx=6,
-    d_var=6,
-    n_layers=1,
-    n_heads_cat=1,
-    n_heads_num=1,
-    n_cat_mlps=1,
-    n_num_mlps=1,
-    mlp_vars_in=2,
-    d_mlp=64,
-    masked_classes=(0,),
-)
+CFG = tiny_config(vocab_size=5, n_classes=4, n_ctx=6, d_var=6, d_mlp=64)
 
 
 @pytest.fixture
