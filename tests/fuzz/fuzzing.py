@@ -31,6 +31,7 @@ from typing import Callable, NamedTuple
 import torch
 from click.testing import CliRunner
 
+from tests.train.small import train_flags
 from tpc.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -544,23 +545,17 @@ TINY_TRAIN = [
     "train",
     "--task",
     "hist",
-    "--layers",
-    "1",
-    "--cat-heads",
-    "1",
-    "--num-heads",
-    "1",
-    "--cat-mlps",
-    "0",
-    "--num-mlps",
-    "0",
-    "--epochs",
-    "1",
-    "--dataset-size",
-    "40",
-    "--batch-size",
-    "40",
-    "--quiet",
+    *train_flags(
+        layers=1,
+        cat_heads=1,
+        num_heads=1,
+        cat_mlps=0,
+        num_mlps=0,
+        epochs=1,
+        dataset_size=40,
+        batch_size=40,
+        quiet=True,
+    ),
 ]
 
 

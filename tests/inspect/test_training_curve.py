@@ -2,24 +2,11 @@
 
 import json
 
+from tests.train.small import TINY_SORT
 from tpc.train import TrainOptions, train
 from tpc.train.loop import CURVE_FILE
 
-TINY = dict(
-    task="sort",
-    vocab_size=6,
-    max_length=6,
-    layers=1,
-    cat_heads=2,
-    num_heads=1,
-    cat_mlps=1,
-    num_mlps=1,
-    mlp_width=8,
-    epochs=3,
-    batch_size=64,
-    dataset_size=100,
-    checkpoint_every=2,
-)
+TINY = {**TINY_SORT, "epochs": 3, "dataset_size": 100}
 
 
 def test_metrics_hold_every_epoch_and_the_curve_is_drawn(tmp_path):

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
+from tests.train.small import ONE_HEAD_TEXT
 from tpc.cli import main
 from tpc.errors import TpcError
 from tpc.train.options import TrainOptions
@@ -139,21 +140,7 @@ def test_train_from_the_hub_on_the_command_line(hub, tmp_path):
         "classify",
         "--data",
         "hf:trec",
-        "--layers",
-        "1",
-        "--cat-heads",
-        "1",
-        "--num-heads",
-        "0",
-        "--cat-mlps",
-        "0",
-        "--num-mlps",
-        "0",
-        "--embed-vars",
-        "1",
-        "--epochs",
-        "1",
-        "--quiet",
+        *ONE_HEAD_TEXT,
         "-o",
         str(tmp_path / "run"),
     ]

@@ -8,30 +8,13 @@ import pytest
 import torch
 from click.testing import CliRunner
 
+from tests.train.small import ONE_HEAD_TEXT
 from tpc.cli import main
 from tpc.errors import TpcError
 from tpc.train.setup import pick_device
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "nlp"
-SMALL = [
-    "--layers",
-    "1",
-    "--cat-heads",
-    "1",
-    "--num-heads",
-    "0",
-    "--cat-mlps",
-    "0",
-    "--num-mlps",
-    "0",
-    "--embed-vars",
-    "1",
-    "--epochs",
-    "1",
-    "--batch-size",
-    "64",
-    "--quiet",
-]
+SMALL = [*ONE_HEAD_TEXT, "--batch-size", "64"]
 
 
 def _one_line_error(args, tmp_path):

@@ -8,25 +8,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from tests.train.small import TINY_SORT, train_flags
 from tpc.model.checkpoint import load_checkpoint
 from tpc.train import TrainOptions, train
 from tpc.train import progress as progress_module
 
-TINY = dict(
-    task="sort",
-    vocab_size=6,
-    max_length=6,
-    layers=1,
-    cat_heads=2,
-    num_heads=1,
-    cat_mlps=1,
-    num_mlps=1,
-    mlp_width=8,
-    epochs=4,
-    batch_size=64,
-    dataset_size=300,
-    checkpoint_every=2,
-)
 BIN = Path(sys.executable).parent
 
 
@@ -40,17 +26,17 @@ def assert_same_weights(a, b):
 
 
 def test_same_seed_gives_bit_identical_weights(tmp_path):
-    train(TrainOptions(**TINY), tmp_path / "a", progress=False)
-    train(TrainOptions(**TINY), tmp_path / "b", progress=False)
+    train(TrainOptions(**TINY_SORT), tmp_path / "a", progress=False)
+    train(TrainOptions(**TINY_SORT), tmp_path / "b", progress=False)
     assert_same_weights(weights(tmp_path / "a/model.pt"), weights(tmp_path / "b/model.pt"))
-    train(TrainOptions(**{**TINY, "seed": 1}), tmp_path / "c", progress=False)
+    train(TrainOptions(**{**TINY_SORT, "seed": 1}), tmp_path / "c", progress=False)
     assert not torch.equal(
         weights(tmp_path / "a/model.pt")["unembed"], weights(tmp_path / "c/model.pt")["unembed"]
     )
 
 
 def test_resume_after_a_kill_ends_with_the_uninterrupted_weights(tmp_path, monkeypatch):
-    train(TrainOptions(**TINY), tmp_path / "full", progress=False)
+    train(TrainOptions(**TINY_SORT), tmp_path / "full", progress=False)
 
     real_update = progress_module.Progress.update
 
@@ -61,15 +47,15 @@ def test_resume_after_a_kill_ends_with_the_uninterrupted_weights(tmp_path, monke
 
     monkeypatch.setattr(progress_module.Progress, "update", killed_at_epoch_3)
     with pytest.raises(KeyboardInterrupt):
-        train(TrainOptions(**TINY), tmp_path / "killed", progress=False)
+        train(TrainOptions(**TINY_SORT), tmp_path / "killed", progress=False)
     assert not (tmp_path / "killed/model.pt").exists()
     monkeypatch.setattr(progress_module.Progress, "update", real_update)
-    train(TrainOptions(**TINY), tmp_path / "killed", resume=True, progress=False)
+    train(TrainOptions(**TINY_SORT), tmp_path / "killed", resume=True, progress=False)
     assert_same_weights(weights(tmp_path / "full/model.pt"), weights(tmp_path / "killed/model.pt"))
 
 
 def test_outputs_checkpoint_and_hard_mode_metrics(tmp_path):
-    metrics = train(TrainOptions(**TINY), tmp_path, progress=False)
+    metrics = train(TrainOptions(**TINY_SORT), tmp_path, progress=False)
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert {"train_acc", "val_acc", "test_acc"} <= saved.keys()
     assert saved["test_acc"] == metrics["test_acc"]
@@ -86,8 +72,10 @@ def test_outputs_checkpoint_and_hard_mode_metrics(tmp_path):
 
 
 def test_init_starts_from_a_checkpoint(tmp_path):
-    train(TrainOptions(**{**TINY, "epochs": 1}), tmp_path / "a", progress=False)
-    opts = TrainOptions(**{**TINY, "epochs": 1, "lr": 1e-12, "init": str(tmp_path / "a/model.pt")})
+    train(TrainOptions(**{**TINY_SORT, "epochs": 1}), tmp_path / "a", progress=False)
+    opts = TrainOptions(
+        **{**TINY_SORT, "epochs": 1, "lr": 1e-12, "init": str(tmp_path / "a/model.pt")}
+    )
     train(opts, tmp_path / "b", progress=False)
     a, b = weights(tmp_path / "a/model.pt"), weights(tmp_path / "b/model.pt")
     assert torch.allclose(a["unembed"], b["unembed"], atol=1e-6)
@@ -123,22 +111,16 @@ def test_cli_trains_and_reports(tmp_path):
         "train",
         "--task",
         "hist",
-        "--layers",
-        "1",
-        "--cat-heads",
-        "1",
-        "--num-heads",
-        "1",
-        "--cat-mlps",
-        "0",
-        "--num-mlps",
-        "1",
-        "--epochs",
-        "2",
-        "--dataset-size",
-        "200",
-        "--batch-size",
-        "50",
+        *train_flags(
+            layers=1,
+            cat_heads=1,
+            num_heads=1,
+            cat_mlps=0,
+            num_mlps=1,
+            epochs=2,
+            dataset_size=200,
+            batch_size=50,
+        ),
         "-o",
         str(tmp_path),
     )
@@ -197,7 +179,7 @@ def test_distributed_training_with_torchrun(tmp_path):
 def test_sigkill_at_any_point_then_resume_ends_with_the_uninterrupted_weights(tmp_path):
     """A real `tpc train` killed with SIGKILL mid-run: resume.pt is never half-written (it loads
     whenever it exists), and --resume ends with exactly the uninterrupted run's weights."""
-    opts = {**TINY, "epochs": 40, "checkpoint_every": 1}
+    opts = {**TINY_SORT, "epochs": 40, "checkpoint_every": 1}
     train(TrainOptions(**opts), tmp_path / "full", progress=False)
     args = [str(BIN / "tpc"), "train", "--quiet", "-o", str(tmp_path / "killed")]
     for key, value in opts.items():
