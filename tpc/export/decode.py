@@ -103,3 +103,39 @@ def count_points(n_ctx: int, bos_matches: int) -> list[tuple[float, Fraction]]:
 
 def grid(widths) -> list[tuple[int, ...]]:
     return list(itertools.product(*(range(w) for w in widths)))
+
+
+def _runs(row) -> list[tuple[int, int]]:
+    """The runs [lo, hi] of True in `row`."""
+    runs, lo = [], None
+    for j, x in enumerate([*row, False]):
+        if x and lo is None:
+            lo = j
+        elif not x and lo is not None:
+            runs.append((lo, j - 1))
+            lo = None
+    return runs
+
+
+def run_units(row) -> int:
+    """How many units `runs` writes for `row`."""
+    return sum((2 if lo else 1) + (2 if hi < len(row) - 1 else 0) for lo, hi in _runs(row))
+
+
+def runs(out: int, index: int, gate: Linear, row) -> list[Unit]:
+    """Units adding 1 to dimension `out` where `gate` is 0 and the integer in dimension
+    `index` is j with row[j] True: a step up before each run of Trues and down after it,
+    E = 2 (x - edge) + 3/2 (-1/2 below the edge, 3/2 at it; every term a small multiple of
+    1/2, so exact), switched off by `gate` times more than E's largest value."""
+    push = 2.0 * len(row) + 2.0
+    units = []
+    for lo, hi in _runs(row):
+        if lo == 0:  # on from the start: 1 - gate
+            units.append(Unit(_add({}, gate, -1.0), 1.0, {out: 1.0}))
+        for edge, sign in ((lo, 1.0), (hi + 1, -1.0)):
+            if 0 < edge < len(row):
+                reads = _add({index: 2.0}, gate, -push)
+                units.append(Unit(reads, 1.5 - 2.0 * edge, {out: sign}))
+                units.append(Unit(reads, 0.5 - 2.0 * edge, {out: -sign}))
+    return units
+

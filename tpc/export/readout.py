@@ -30,19 +30,24 @@ from tpc.model import ops
 from tpc.model.discrete import DiscreteProgram
 
 
-def term_rows(dp: DiscreteProgram, stream: Stream, values: dict, classes) -> list[tuple]:
+def term_rows(
+    dp: DiscreteProgram, stream: Stream, values: dict, classes, every_value: bool = False
+) -> list[tuple]:
     """Each readout term as (variable, rows [width, columns] float32): what it adds to the
     scores when the variable's i-th dimension is hot (a numerical value v: float32(v) * w,
-    as the model computes it)."""
+    as the model computes it). A scalar place (a sum) has one row, w: the stream holds v and
+    W_U's product v * w is the model's; `every_value` gives its row for each value instead."""
     ro, cols, terms = dp.readout, list(classes), []
     for name, scores, numerical in zip(ro.variables, ro.scores, ro.numerical):
         place = stream[name]
-        rows = torch.zeros(place.width, len(cols))
         if numerical:
-            for i, value in enumerate(values[name]):
+            xs = values[name] if every_value or not place.scalar else [1]
+            rows = torch.zeros(len(xs), len(cols))
+            for i, value in enumerate(xs):
                 v = torch.tensor(float(np.float32(float(value))))
                 rows[i] = ops.numerical_contribution(v, scores[0])[cols]
         else:
+            rows = torch.zeros(place.width, len(cols))
             n = min(place.width, scores.shape[0])
             rows[:n] = scores[:n][:, cols]
         terms.append((name, rows))
@@ -75,7 +80,8 @@ class Unembedding:
     def __init__(self, dp: DiscreteProgram, stream: Stream, values: dict, classes):
         self.dp, self.stream, self.classes = dp, stream, tuple(classes)
         self.terms = term_rows(dp, stream, values, classes)
-        self.plain = exact_in_any_order(self.terms)
+        self.plain = exact_in_any_order(term_rows(dp, stream, values, classes, every_value=True))
+        self.negative = {n for n, v in values.items() if stream[n].scalar and min(v) < 0}
         self.acc = None if self.plain else stream.add("readout", "internal", self.classes)
         self._embedded = 0 if self.plain else self._embeddable()
 
@@ -93,21 +99,50 @@ class Unembedding:
             return "token"
         return "position" if name in ("positions", "ones") else None
 
-    def blocks(self, n_ctx: int) -> list[Block]:
-        """The tail blocks (none when plain): two terms each, attention then MLP, for the
-        terms between the embeddings' and the last."""
+    def place(self, blocks: list[Block], n_ctx: int) -> list[Block]:
+        """Put the terms between the embeddings' and the last (W_U's) into `blocks` (none
+        when plain), in the model's order, each as early as its variable is complete: a
+        block's attention adds one (a copy head) and its MLP one (a unit per value), the
+        other heads and units writing nothing to `readout`; a slot is used while the block
+        stays within the widest block's heads, d_head and units. Returns the blocks that
+        follow for the terms left, two each."""
         if self.plain:
             return []
-        rest = self.terms[self._embedded : -1]  # the last term: W_U's
-        blocks = []
-        for first in range(0, len(rest), 2):
-            pair = rest[first : first + 2]
-            block = Block("readout: " + ", ".join(name for name, _ in pair))
-            block.heads.append(self._copy_head(*pair[0], n_ctx))
-            if len(pair) == 2:
-                block.units += self._units(*pair[1])
-            blocks.append(block)
-        return blocks
+        ready = _ready(blocks, self.stream)
+        caps = (
+            max([0, *(len(b.heads) for b in blocks)]),
+            max([0, *(h.d_head for b in blocks for h in b.heads)]),
+            max([0, *(len(b.units) for b in blocks)]),
+        )
+        extra, slot = [], -1  # slot 2 b: block b's attention, 2 b + 1: its MLP
+        for name, rows in self.terms[self._embedded : -1]:
+            slot = max(slot + 1, ready.get(name, 0))
+            while True:
+                b, mlp = divmod(slot, 2)
+                if b >= len(blocks):
+                    while len(blocks) + len(extra) <= b:
+                        extra.append(Block("readout:"))
+                    block, fits = extra[b - len(blocks)], True
+                else:
+                    block, fits = blocks[b], False
+                if mlp:
+                    units = self._units(name, rows)
+                    fits = fits or len(block.units) + len(units) <= caps[2]
+                    if fits:
+                        block.units += units
+                else:
+                    head = self._copy_head(name, rows, n_ctx)
+                    fits = fits or (len(block.heads) < caps[0] and head.d_head <= caps[1])
+                    if fits:
+                        block.heads.append(head)
+                if fits:
+                    if block.role.startswith("readout:"):  # a block of its own
+                        block.role += f"{'' if block.role == 'readout:' else ','} {name}"
+                    else:
+                        block.role += f"; readout {name}"
+                    break
+                slot += 1
+        return extra
 
     def _copy_head(self, name: str, rows: torch.Tensor, n_ctx: int) -> Head:
         """A head that attends to its own position alone (score SCALE there, 0 elsewhere)
@@ -126,6 +161,13 @@ class Unembedding:
 
     def _units(self, name: str, rows: torch.Tensor) -> list[Unit]:
         place = self.stream[name]
+        if place.scalar:  # relu(v) w - relu(-v) w: one is v w, the other an exact 0
+            signs = (1.0, -1.0) if name in self.negative else (1.0,)
+            write = {self.acc.dim(c): s for c, s in enumerate(rows[0].tolist()) if s}
+            return [
+                Unit({place.start: sign}, 0.0, {d: sign * s for d, s in write.items()})
+                for sign in signs
+            ]
         return [
             Unit(
                 {place.dim(i): 1.0},
@@ -162,3 +204,25 @@ class Unembedding:
             place = self.stream[name]
             w_u[place.start : place.start + place.width] += rows
         return w_u
+
+
+def _ready(blocks: list[Block], stream: Stream) -> dict[str, int]:
+    """Each variable's first slot (2 b: block b's attention, 2 b + 1: its MLP) after the last
+    write to any of its dimensions (0: the embeddings write it)."""
+    after = {}  # dimension -> the slot after its last write
+    for b, block in enumerate(blocks):
+        for head in block.heads:
+            for _, dim in head.w_o:
+                after[dim] = 2 * b + 1
+        for dim in block.attn_bias:
+            after[dim] = 2 * b + 1
+        for unit in block.units:
+            for dim in unit.writes:
+                after[dim] = 2 * b + 2
+        for dim in block.mlp_bias:
+            after[dim] = 2 * b + 2
+    return {
+        name: max([0, *(after.get(place.start + i, 0) for i in range(place.width))])
+        for name, place in stream.places.items()
+    }
+
