@@ -117,25 +117,26 @@ def _runs(row) -> list[tuple[int, int]]:
     return runs
 
 
-def run_units(row) -> int:
-    """How many units `runs` writes for `row`."""
-    return sum((2 if lo else 1) + (2 if hi < len(row) - 1 else 0) for lo, hi in _runs(row))
-
-
-def runs(out: int, index: int, gate: Linear, row) -> list[Unit]:
-    """Units adding 1 to dimension `out` where `gate` is 0 and the integer in dimension
-    `index` is j with row[j] True: a step up before each run of Trues and down after it,
-    E = 2 (x - edge) + 3/2 (-1/2 below the edge, 3/2 at it; every term a small multiple of
-    1/2, so exact), switched off by `gate` times more than E's largest value."""
-    push = 2.0 * len(row) + 2.0
+def runs(out: int, index: int, query: Place, rows) -> list[Unit]:
+    """Units adding 1 to dimension `out` where row[x] is True, `rows[i]` the row of the
+    query's value i (one-hot in `query`) and x the integer in dimension `index`. For the r-th
+    run [lo_i, hi_i] of each row (rows with fewer: past the end), a step up at lo and one down
+    at hi + 1, where the edge is a linear function of the query's one-hot: E = 2 (x - edge) +
+    3/2 is -1/2 or less below the edge and 3/2 or more at it; relu(E) - relu(E - 1) is 0 or
+    1, every term a small multiple of 1/2, exact in float32."""
+    per_row = [_runs(row) for row in rows]
+    past = float(max((len(row) for row in rows), default=0) + 2)
     units = []
-    for lo, hi in _runs(row):
-        if lo == 0:  # on from the start: 1 - gate
-            units.append(Unit(_add({}, gate, -1.0), 1.0, {out: 1.0}))
-        for edge, sign in ((lo, 1.0), (hi + 1, -1.0)):
-            if 0 < edge < len(row):
-                reads = _add({index: 2.0}, gate, -push)
-                units.append(Unit(reads, 1.5 - 2.0 * edge, {out: sign}))
-                units.append(Unit(reads, 0.5 - 2.0 * edge, {out: -sign}))
+    for r in range(max((len(rs) for rs in per_row), default=0)):
+        for side, sign in ((0, 1.0), (1, -1.0)):
+            reads = {index: 2.0}
+            for i, rs in enumerate(per_row):
+                if r >= len(rs):
+                    edge = past
+                else:
+                    edge = rs[r][0] if side == 0 else rs[r][1] + 1
+                if edge:
+                    reads[query.dim(i)] = -2.0 * edge
+            units.append(Unit(reads, 1.5, {out: sign}))
+            units.append(Unit(dict(reads), 0.5, {out: -sign}))
     return units
-

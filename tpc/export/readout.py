@@ -81,7 +81,9 @@ class Unembedding:
         self.dp, self.stream, self.classes = dp, stream, tuple(classes)
         self.terms = term_rows(dp, stream, values, classes)
         self.plain = exact_in_any_order(term_rows(dp, stream, values, classes, every_value=True))
-        self.negative = {n for n, v in values.items() if stream[n].scalar and min(v) < 0}
+        self.values = values
+        ro = dp.readout  # each term's w [1, columns] (numerical) or None
+        self.weights = [w[:1, list(classes)] if n else None for w, n in zip(ro.scores, ro.numerical)]
         self.acc = None if self.plain else stream.add("readout", "internal", self.classes)
         self._embedded = 0 if self.plain else self._embeddable()
 
@@ -103,19 +105,31 @@ class Unembedding:
         """Put the terms between the embeddings' and the last (W_U's) into `blocks` (none
         when plain), in the model's order, each as early as its variable is complete: a
         block's attention adds one (a copy head) and its MLP one (a unit per value), the
-        other heads and units writing nothing to `readout`; a slot is used while the block
-        stays within the widest block's heads, d_head and units. Returns the blocks that
-        follow for the terms left, two each."""
+        other heads and units writing nothing to `readout`; a slot is used while widening
+        every block to fit it (TransformerLens's one shape) costs less than a block more.
+        Returns the blocks that follow for the terms left, two each."""
         if self.plain:
             return []
         ready = _ready(blocks, self.stream)
-        caps = (
-            max([0, *(len(b.heads) for b in blocks)]),
-            max([0, *(h.d_head for b in blocks for h in b.heads)]),
-            max([0, *(len(b.units) for b in blocks)]),
-        )
+        caps = [
+            max([1, *(len(b.heads) for b in blocks)]),
+            max([1, *(h.d_head for b in blocks for h in b.heads)]),
+            max([1, *(len(b.units) for b in blocks)]),
+        ]
+
+        def cheaper(heads: int, d_head: int, units: int) -> bool:
+            """Whether widening every block to these sizes costs less than a block more
+            (dense weights per residual dimension: 4 per head column, 2 per unit)."""
+            heads, d_head, units = max(heads, caps[0]), max(d_head, caps[1]), max(units, caps[2])
+            grown = len(blocks) * (4 * heads * d_head + 2 * units)
+            if grown >= (len(blocks) + 1) * (4 * caps[0] * caps[1] + 2 * caps[2]):
+                return False
+            caps[:] = heads, d_head, units
+            return True
+
         extra, slot = [], -1  # slot 2 b: block b's attention, 2 b + 1: its MLP
-        for name, rows in self.terms[self._embedded : -1]:
+        for k in range(self._embedded, len(self.terms) - 1):
+            name = self.terms[k][0]
             slot = max(slot + 1, ready.get(name, 0))
             while True:
                 b, mlp = divmod(slot, 2)
@@ -126,13 +140,13 @@ class Unembedding:
                 else:
                     block, fits = blocks[b], False
                 if mlp:
-                    units = self._units(name, rows)
-                    fits = fits or len(block.units) + len(units) <= caps[2]
+                    units = self._units(k)
+                    fits = fits or cheaper(0, 0, len(block.units) + len(units))
                     if fits:
                         block.units += units
                 else:
-                    head = self._copy_head(name, rows, n_ctx)
-                    fits = fits or (len(block.heads) < caps[0] and head.d_head <= caps[1])
+                    head = self._copy_head(k, n_ctx)
+                    fits = fits or cheaper(len(block.heads) + 1, head.d_head, 0)
                     if fits:
                         block.heads.append(head)
                 if fits:
@@ -144,30 +158,57 @@ class Unembedding:
                 slot += 1
         return extra
 
-    def _copy_head(self, name: str, rows: torch.Tensor, n_ctx: int) -> Head:
+    def _value(self, k: int) -> tuple[dict, torch.Tensor] | None:
+        """Term k's numerical value as a linear function of the stream (its dimension, or
+        float32(v) per one-hot dimension) and its weights w [1, columns]; None if categorical."""
+        name, w = self.terms[k][0], self.weights[k]
+        if w is None:
+            return None
+        place = self.stream[name]
+        if place.scalar:
+            return {place.start: 1.0}, w
+        xs = [float(np.float32(float(v))) for v in self.values[name]]
+        return {place.dim(i): x for i, x in enumerate(xs) if x}, w
+
+    def _copy_head(self, k: int, n_ctx: int) -> Head:
         """A head that attends to its own position alone (score SCALE there, 0 elsewhere)
-        and writes the row of `name`'s value there."""
+        and writes the row of `name`'s value there: a categorical value's one-hot times W_O's
+        rows, a numerical value v (one column) times W_O's w, float32(v w) as the model's."""
+        name, rows = self.terms[k]
         head = Head(f"readout {name}")
         positions, place = self.stream["positions"], self.stream[name]
         for p in range(n_ctx):
             head.w_q[positions.dim(p), p] = 1.0
             head.w_k[positions.dim(p), p] = SCALE
-        for i in range(place.width):
-            head.w_v[place.dim(i), i] = 1.0
+        value = self._value(k)
+        if value is not None:
+            reads, rows = value
+            for dim, x in reads.items():
+                head.w_v[dim, 0] = x
+        for i in range(1 if value is not None else place.width):
+            if value is None:
+                head.w_v[place.dim(i), i] = 1.0
             for c, score in enumerate(rows[i].tolist()):
                 if score:
                     head.w_o[i, self.acc.dim(c)] = score
         return head
 
-    def _units(self, name: str, rows: torch.Tensor) -> list[Unit]:
-        place = self.stream[name]
-        if place.scalar:  # relu(v) w - relu(-v) w: one is v w, the other an exact 0
-            signs = (1.0, -1.0) if name in self.negative else (1.0,)
-            write = {self.acc.dim(c): s for c, s in enumerate(rows[0].tolist()) if s}
+    def _units(self, k: int) -> list[Unit]:
+        name, rows = self.terms[k]
+        value = self._value(k)
+        if value is not None:  # relu(v) w - relu(-v) w: one is float32(v w), the other 0
+            reads, w = value
+            signs = (1.0, -1.0) if any(x < 0 for x in reads.values()) else (1.0,)
+            write = {self.acc.dim(c): s for c, s in enumerate(w[0].tolist()) if s}
             return [
-                Unit({place.start: sign}, 0.0, {d: sign * s for d, s in write.items()})
+                Unit(
+                    {d: sign * x for d, x in reads.items()},
+                    0.0,
+                    {d: sign * s for d, s in write.items()},
+                )
                 for sign in signs
             ]
+        place = self.stream[name]
         return [
             Unit(
                 {place.dim(i): 1.0},

@@ -40,6 +40,7 @@ from tpc.export import decode
 from tpc.export.decode import MAX_TABLE
 from tpc.export.layout import SCALE, Block, Head, Linear, Stream, Unit
 from tpc.export.numerical import NumericalParts, numerical_direction
+from tpc.export.pack import split_wide_mlps
 from tpc.export.readout import Unembedding
 from tpc.export.sums import SumParts, is_sum
 from tpc.export.tables import TableParts
@@ -164,6 +165,7 @@ class _Builder(NumericalParts, SumParts, TableParts):
             self._exact(after, list(self._rounded))
             for m in mlps:
                 self._table(after, m)
+        self._narrow()
         classes = tuple(
             c for c in range(dp.readout.scores[0].shape[1]) if c not in dp.readout.masked
         )
@@ -185,6 +187,28 @@ class _Builder(NumericalParts, SumParts, TableParts):
             self.layers,
             self.margins,
         )
+
+    def _narrow(self) -> None:
+        """Spread wide MLPs over blocks of their own (`pack`) and renumber what names blocks:
+        a head stays in its block's first part, an MLP is where its first unit went."""
+        origin = split_wide_mlps(self.blocks)
+        first = {}
+        for i, o in enumerate(origin):
+            first.setdefault(o, i)
+        self.heads = {name: (first[b], h) for name, (b, h) in self.heads.items()}
+        self.layers = {
+            l: [i for i, o in enumerate(origin) if o in blocks] for l, blocks in self.layers.items()
+        }
+        for name, b in self.mlps.items():
+            dims = set(range(self.s[name].start, self.s[name].start + self.s[name].width))
+            self.mlps[name] = next(
+                (
+                    i
+                    for i, o in enumerate(origin)
+                    if o == b and any(dims & set(u.writes) for u in self.blocks[i].units)
+                ),
+                first[b],
+            )
 
     def _block(self, layer: int, role: str) -> Block:
         block = Block(f"L{layer} {role}")
@@ -208,46 +232,28 @@ class _Builder(NumericalParts, SumParts, TableParts):
 
     # -- heads ----------------------------------------------------------------------------
     def _prep(self, layer: int, heads) -> None:
-        """A block that copies each computed key's value at position 0 to every position
-        (attending to position 0 alone) and tabulates each head's predicate on it: on its
-        one-hot (a unit per matching pair), or, when that takes fewer units, on its index (one
-        dimension: for each query value, a step up and down around each run of matching
-        keys, `decode.runs`)."""
+        """A block that copies each computed key's value index at position 0 to every
+        position (one dimension, attending to position 0 alone) and computes each head's
+        predicate on it: for the r-th run of matching key values in the query's row, a step
+        up at its first value and down after its last (`decode.runs`), 4 units per run."""
         block = self._block(layer, "prep: position 0's keys")
         for key in dict.fromkeys(h.key for h in heads):
-            readers = [h for h in heads if h.key == key]
-            head, width = Head(f"{key}@0"), self.s[key].width
-            pairs = sum(sum(map(sum, h.predicate)) for h in readers)
-            units = sum(decode.run_units(r[:width]) for h in readers for r in h.predicate)
-            by_index = units < pairs
-            copy = self.s.add(
-                f"{key}@0.L{layer}", "internal", ("index",) if by_index else range(width)
-            )
+            head, place = Head(f"{key}@0"), self.s[key]
+            copy = self.s.add(f"{key}@0.L{layer}", "internal", ("index",))
             head.w_q[self.s.ones, 0] = 1.0
             head.w_k[self.s.is_bos, 0] = SCALE
-            for v in range(width):
-                if by_index and v:
-                    head.w_v[self.s[key].dim(v), 0] = float(v)
-                elif not by_index:
-                    head.w_v[self.s[key].dim(v), v] = 1.0
-                    head.w_o[v, copy.dim(v)] = 1.0
-            if by_index:
-                head.w_o[0, copy.start] = 1.0
+            for v in range(1, place.width):
+                head.w_v[place.dim(v), 0] = float(v)
+            head.w_o[0, copy.start] = 1.0
             block.heads.append(head)
-            for h in readers:
+            for h in (h for h in heads if h.key == key):
                 flag = self.s.add(f"{h.output}.bos_match", "internal", (1,))
                 q = self.s[h.query]
-                for i, row in enumerate(h.predicate):
-                    if by_index:  # key values past the row's end never match
-                        row = [*row[:width], *[False] * (width - len(row))]
-                        gate = {self.s.ones: 1.0, q.dim(i): -1.0}
-                        block.units += decode.runs(flag.start, copy.start, gate, row)
-                        continue
-                    for j, match in enumerate(row):
-                        if match:
-                            block.units.append(
-                                Unit({q.dim(i): 1.0, copy.dim(j): 1.0}, -1.0, {flag.start: 1.0})
-                            )
+                rows = [
+                    [*row[: place.width], *[False] * (place.width - len(row))]
+                    for row in h.predicate[: q.width]
+                ]
+                block.units += decode.runs(flag.start, copy.start, q, rows)
 
     def _head(self, block: Block, h) -> Head:
         head = Head(h.output)
