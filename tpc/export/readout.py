@@ -83,7 +83,10 @@ class Unembedding:
         self.plain = exact_in_any_order(term_rows(dp, stream, values, classes, every_value=True))
         self.values = values
         ro = dp.readout  # each term's w [1, columns] (numerical) or None
-        self.weights = [w[:1, list(classes)] if n else None for w, n in zip(ro.scores, ro.numerical)]
+        self.weights = [
+            w[:1, list(classes)] if numerical else None
+            for w, numerical in zip(ro.scores, ro.numerical)
+        ]
         self.acc = None if self.plain else stream.add("readout", "internal", self.classes)
         self._embedded = 0 if self.plain else self._embeddable()
 
@@ -266,4 +269,3 @@ def _ready(blocks: list[Block], stream: Stream) -> dict[str, int]:
         name: max([0, *(after.get(place.start + i, 0) for i in range(place.width))])
         for name, place in stream.places.items()
     }
-

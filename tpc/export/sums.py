@@ -112,7 +112,7 @@ class SumParts:
         h, signal, count, m0, grid, top = self._pending.pop(name)
         v0 = self._at_bos(block, h.value)
         out = self.s.add(name, "numerical", self.values[name], scalar=True)
-        b, ones, most = signal.dim(1), self.s.ones, count.values[-1]
+        b, most = signal.dim(1), count.values[-1]
         big = float(2 ** (int(2 * most * top + 2).bit_length()))  # M > |n b|, |v(0)|
         error = U32 * (most * (most + 3) * float(top) + 8 * big)
         if error >= grid / 4:
