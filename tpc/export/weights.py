@@ -40,7 +40,7 @@ from tpc.export import decode
 from tpc.export.decode import MAX_TABLE
 from tpc.export.layout import SCALE, Block, Head, Linear, Stream, Unit
 from tpc.export.numerical import NumericalParts, numerical_direction
-from tpc.export.pack import split_wide_mlps
+from tpc.export.pack import narrow
 from tpc.export.readout import Unembedding
 from tpc.export.sums import SumParts, is_sum
 from tpc.export.tables import TableParts
@@ -189,25 +189,21 @@ class _Builder(NumericalParts, SumParts, TableParts):
         )
 
     def _narrow(self) -> None:
-        """Spread wide MLPs over blocks of their own (`pack`) and renumber what names blocks:
-        a head stays in its block's first part, an MLP is where its first unit went."""
-        origin = split_wide_mlps(self.blocks)
-        first = {}
-        for i, o in enumerate(origin):
-            first.setdefault(o, i)
-        self.heads = {name: (first[b], h) for name, (b, h) in self.heads.items()}
+        """Spread wide attention and MLPs over blocks of their own (`pack`) and renumber
+        what names blocks: a head where it went, an MLP where its first unit went."""
+        heads = {name: self.blocks[b].heads[h] for name, (b, h) in self.heads.items()}
+        origin = narrow(self.blocks)
+        at = {id(head): (i, j) for i, b in enumerate(self.blocks) for j, head in enumerate(b.heads)}
+        self.heads = {name: at[id(head)] for name, head in heads.items()}
         self.layers = {
             l: [i for i, o in enumerate(origin) if o in blocks] for l, blocks in self.layers.items()
         }
         for name, b in self.mlps.items():
             dims = set(range(self.s[name].start, self.s[name].start + self.s[name].width))
             self.mlps[name] = next(
-                (
-                    i
-                    for i, o in enumerate(origin)
-                    if o == b and any(dims & set(u.writes) for u in self.blocks[i].units)
-                ),
-                first[b],
+                i
+                for i, o in enumerate(origin)
+                if o == b and any(dims & set(u.writes) for u in self.blocks[i].units)
             )
 
     def _block(self, layer: int, role: str) -> Block:
