@@ -57,11 +57,9 @@ VOCABS = {
 #: artifact's time): the rest fit the default suite's share
 SLOW = {
     "dyck2",
-    "most_freq",
-    "tracr/make_reverse",
+    "models/sort",
     "tracr/make_sort",
     "tracr/make_sort_freq",
-    "tracr/make_sort_unique",
 }
 MODELS = {
     **{
@@ -92,7 +90,8 @@ def _artifacts():
         marks = [pytest.mark.slow] if name in SLOW else []
         yield pytest.param(str(RASP / f"{name}.rasp"), VOCABS[name], None, id=name, marks=marks)
     for name, path in MODELS.items():
-        yield pytest.param(str(path), None, REFUSED.get(name), id=name)
+        marks = [pytest.mark.slow] if name in SLOW else []
+        yield pytest.param(str(path), None, REFUSED.get(name), id=name, marks=marks)
 
 
 def _tpc_predict(model):
