@@ -7,14 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import attrs
+import pytest
 import torch
 from click.testing import CliRunner
 
 from tpc.cli import main
+from tpc.errors import TpcError
+from tpc.export.onnx import OnnxSession
 from tpc.export.readout import exact_in_any_order
 from tpc.export.tl import tl_model
 from tpc.export.weights import build_weights
-from tpc.export.write import load_source, weights_of
+from tpc.export.write import export, load_source, weights_of
 from tpc.model.checkpoint import save_checkpoint
 from tpc.model.config import ModelConfig
 from tpc.model.discrete import Unembedding, discretize
@@ -121,3 +124,42 @@ def test_a_numerical_head_float32_cannot_resolve_is_refused_and_nothing_is_writt
     assert len(lines) == 1 and lines[0].startswith("error: L0.num_head0: softmax margin ")
     assert "within a factor 4 of float32's error bound" in lines[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.pt"]  # no DIR, no temporary
+
+
+SORT = str(ROOT / "examples" / "models" / "sort" / "model.pt")
+
+
+def test_sums_of_counts_export_with_the_models_logits_bit_for_bit(tmp_path):
+    # issue 27's repaired sort: heads that sum counts (L1) and sums of counts (L2, L3), each
+    # one residual dimension rounded exactly; its readout is ordered (learned floats). The
+    # whole length-6 domain is swept under -m slow (test_sweep.py)
+    loaded = load_source(SORT)
+    w = export(loaded, "onnx", tmp_path / "onnx")
+    scalars = [p.name for p in w.stream.places.values() if p.scalar]
+    assert "L1.num_head1" in scalars and "L2.num_head1" in scalars
+    model, tpc = tl_model(w), HardForward(loaded.model)
+    session = OnnxSession(tmp_path / "onnx" / "model.onnx")
+    for length in range(4):
+        ids = _all_inputs(loaded, length)
+        want = tpc.logits(ids)[..., list(w.classes)]
+        with torch.inference_mode():
+            assert torch.equal(model(ids, return_type="logits"), want)
+        assert torch.equal(torch.from_numpy(session.logits(ids.numpy())), want)
+
+
+def test_a_sum_of_averages_float32_cannot_add_in_any_order_is_refused():
+    # L1.num_head2 made a mean of counts (thirds, sevenths...): L2.num_head1 sums it, and
+    # float32 sums of those depend on the order of addition
+    loaded = load_source(SORT)
+    dp = discretize(loaded.model)
+    heads = tuple(
+        attrs.evolve(h, reduce="mean") if h.output == "L1.num_head2" else h for h in dp.num_heads
+    )
+    tokens = tuple(map(str, loaded.tokens))
+    with pytest.raises(TpcError) as caught:
+        build_weights(attrs.evolve(dp, num_heads=heads), 8, tokens, tokens.index("<s>"))
+    assert str(caught.value) == (
+        "L2.num_head1: a numerical head that sums L1.num_head2, whose float32 values are not "
+        "small multiples of one power of two: its float32 sum depends on the order of "
+        "addition; not exportable exactly"
+    )

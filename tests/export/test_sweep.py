@@ -57,11 +57,9 @@ VOCABS = {
 #: artifact's time): the rest fit the default suite's share
 SLOW = {
     "dyck2",
-    "most_freq",
-    "tracr/make_reverse",
+    "models/sort",
     "tracr/make_sort",
     "tracr/make_sort_freq",
-    "tracr/make_sort_unique",
 }
 MODELS = {
     **{
@@ -74,13 +72,9 @@ MODELS = {
         if p.is_dir()
     },
 }
-#: shipped models the export refuses, with the start of the one-line error it gives: issue 27's
-#: repaired sort grew a numerical head that sums another head's average (only counts and means
-#: are decoded exactly)
-REFUSED = {
-    "models/sort": "L1.num_head1: a numerical head that sums L0.num_head3 (not ones) is not "
-    "exportable exactly",
-}
+#: shipped models the export refuses, with the one-line error it gives (none now: issue 27's
+#: repaired sort, whose heads sum counts and sums of counts, exports)
+REFUSED: dict[str, str] = {}
 #: positions per forward: bounds the activations of the widest export (d_model ~1,200)
 CHUNK_POSITIONS = 1 << 14
 
@@ -96,7 +90,8 @@ def _artifacts():
         marks = [pytest.mark.slow] if name in SLOW else []
         yield pytest.param(str(RASP / f"{name}.rasp"), VOCABS[name], None, id=name, marks=marks)
     for name, path in MODELS.items():
-        yield pytest.param(str(path), None, REFUSED.get(name), id=name)
+        marks = [pytest.mark.slow] if name in SLOW else []
+        yield pytest.param(str(path), None, REFUSED.get(name), id=name, marks=marks)
 
 
 def _tpc_predict(model):

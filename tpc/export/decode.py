@@ -103,3 +103,40 @@ def count_points(n_ctx: int, bos_matches: int) -> list[tuple[float, Fraction]]:
 
 def grid(widths) -> list[tuple[int, ...]]:
     return list(itertools.product(*(range(w) for w in widths)))
+
+
+def _runs(row) -> list[tuple[int, int]]:
+    """The runs [lo, hi] of True in `row`."""
+    runs, lo = [], None
+    for j, x in enumerate([*row, False]):
+        if x and lo is None:
+            lo = j
+        elif not x and lo is not None:
+            runs.append((lo, j - 1))
+            lo = None
+    return runs
+
+
+def runs(out: int, index: int, query: Place, rows) -> list[Unit]:
+    """Units adding 1 to dimension `out` where row[x] is True, `rows[i]` the row of the
+    query's value i (one-hot in `query`) and x the integer in dimension `index`. For the r-th
+    run [lo_i, hi_i] of each row (rows with fewer: past the end), a step up at lo and one down
+    at hi + 1, where the edge is a linear function of the query's one-hot: E = 2 (x - edge) +
+    3/2 is -1/2 or less below the edge and 3/2 or more at it; relu(E) - relu(E - 1) is 0 or
+    1, every term a small multiple of 1/2, exact in float32."""
+    per_row = [_runs(row) for row in rows]
+    past = float(max((len(row) for row in rows), default=0) + 2)
+    units = []
+    for r in range(max((len(rs) for rs in per_row), default=0)):
+        for side, sign in ((0, 1.0), (1, -1.0)):
+            reads = {index: 2.0}
+            for i, rs in enumerate(per_row):
+                if r >= len(rs):
+                    edge = past
+                else:
+                    edge = rs[r][0] if side == 0 else rs[r][1] + 1
+                if edge:
+                    reads[query.dim(i)] = -2.0 * edge
+            units.append(Unit(reads, 1.5, {out: sign}))
+            units.append(Unit(dict(reads), 0.5, {out: -sign}))
+    return units

@@ -48,7 +48,8 @@ def vocab_json(loaded: LoadedModel, w: Weights) -> dict:
 
 def labels_json(loaded: LoadedModel, w: Weights) -> dict:
     """Every variable's dimensions and what each stands for (a one-hot `tokens`: the token's
-    text; other categorical variables: the model's value index; numerical: the number)."""
+    text; other categorical variables: the model's value index; numerical: the number; a
+    scalar sum: its one dimension holds the number, one of `values`)."""
     variables = {}
     for name, place in w.stream.places.items():
         numbers = place.kind == "numerical"
@@ -58,6 +59,8 @@ def labels_json(loaded: LoadedModel, w: Weights) -> dict:
             "dims": list(range(place.start, place.start + place.width)),
             "values": values,
         }
+        if place.scalar:  # its one dimension holds the number itself, one of `values`
+            variables[name]["encoding"] = "scalar"
     return {
         "format": FORMAT,
         "source": loaded.path,

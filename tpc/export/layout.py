@@ -29,10 +29,13 @@ class Place:
     kind: str  # "categorical", "numerical" or "internal"
     start: int
     values: tuple
+    #: one dimension holding the number itself (`values`: the numbers it can hold), not a
+    #: one-hot: a numerical head that sums another numerical variable (`tpc.export.sums`)
+    scalar: bool = False
 
     @property
     def width(self) -> int:
-        return len(self.values)
+        return 1 if self.scalar else len(self.values)
 
     def dim(self, index: int) -> int:
         return self.start + index
@@ -45,10 +48,10 @@ class Stream:
         self.places: dict[str, Place] = {}
         self.size = 0
 
-    def add(self, name: str, kind: str, values) -> Place:
-        place = Place(name, kind, self.size, tuple(values))
+    def add(self, name: str, kind: str, values, scalar: bool = False) -> Place:
+        place = Place(name, kind, self.size, tuple(values), scalar)
         self.places[name] = place
-        self.size += len(place.values)
+        self.size += place.width
         return place
 
     def __getitem__(self, name: str) -> Place:
@@ -92,11 +95,15 @@ class Unit:
 
 @attrs.define(eq=False)
 class Block:
-    """One TransformerLens block: heads, then the MLP's units. `role` says why it exists."""
+    """One TransformerLens block: heads, then the MLP's units. `role` says why it exists.
+    `attn_bias` and `mlp_bias` (dimension -> value) are the attention's b_O and the MLP's
+    b_out: constants added to the stream (`tpc.export.sums` rounds with them)."""
 
     role: str
     heads: list[Head] = attrs.Factory(list)
     units: list[Unit] = attrs.Factory(list)
+    attn_bias: Linear = attrs.Factory(dict)
+    mlp_bias: Linear = attrs.Factory(dict)
 
 
 def number(value) -> int | float | str:

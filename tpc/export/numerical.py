@@ -58,9 +58,8 @@ class NumericalParts:
         col = self._match_columns(head, h, 2.0)
         self._bos_column(head, col, m0, 1.0)  # position 0 only when nothing matches
         z = self.s.add(f"{h.output}.softmax", "internal", ("mean", "weight at 0"))
-        v = self.s[h.value]
-        for i, value in enumerate(self.values[h.value]):
-            head.w_v[v.dim(i), 0] = float(np.float32(float(value)))
+        for dim, w in self.linear(h.value).items():
+            head.w_v[dim, 0] = w
         head.w_v[self.s.is_bos, 1] = 1.0
         head.w_o[0, z.dim(0)], head.w_o[1, z.dim(1)] = 1.0, 1.0
         values = decode.means(self.values[h.value], self.n_ctx)
@@ -119,11 +118,10 @@ class NumericalParts:
             ]
         )
         outputs = m.apply(rows).tolist()
-        signal = {
-            self.s[n].dim(i): w * float(np.float32(float(v)))
-            for n, w in zip(m.inputs, u)
-            for i, v in enumerate(self.values[n])
-        }
+        signal = {}  # an input read twice: both weights
+        for n, w in zip(m.inputs, u):
+            for dim, x in self.linear(n).items():
+                signal[dim] = signal.get(dim, 0.0) + w * x
         error = (
             4
             * len(u)

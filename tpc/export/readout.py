@@ -30,19 +30,24 @@ from tpc.model import ops
 from tpc.model.discrete import DiscreteProgram
 
 
-def term_rows(dp: DiscreteProgram, stream: Stream, values: dict, classes) -> list[tuple]:
+def term_rows(
+    dp: DiscreteProgram, stream: Stream, values: dict, classes, every_value: bool = False
+) -> list[tuple]:
     """Each readout term as (variable, rows [width, columns] float32): what it adds to the
     scores when the variable's i-th dimension is hot (a numerical value v: float32(v) * w,
-    as the model computes it)."""
+    as the model computes it). A scalar place (a sum) has one row, w: the stream holds v and
+    W_U's product v * w is the model's; `every_value` gives its row for each value instead."""
     ro, cols, terms = dp.readout, list(classes), []
     for name, scores, numerical in zip(ro.variables, ro.scores, ro.numerical):
         place = stream[name]
-        rows = torch.zeros(place.width, len(cols))
         if numerical:
-            for i, value in enumerate(values[name]):
+            xs = values[name] if every_value or not place.scalar else [1]
+            rows = torch.zeros(len(xs), len(cols))
+            for i, value in enumerate(xs):
                 v = torch.tensor(float(np.float32(float(value))))
                 rows[i] = ops.numerical_contribution(v, scores[0])[cols]
         else:
+            rows = torch.zeros(place.width, len(cols))
             n = min(place.width, scores.shape[0])
             rows[:n] = scores[:n][:, cols]
         terms.append((name, rows))
@@ -75,7 +80,13 @@ class Unembedding:
     def __init__(self, dp: DiscreteProgram, stream: Stream, values: dict, classes):
         self.dp, self.stream, self.classes = dp, stream, tuple(classes)
         self.terms = term_rows(dp, stream, values, classes)
-        self.plain = exact_in_any_order(self.terms)
+        self.plain = exact_in_any_order(term_rows(dp, stream, values, classes, every_value=True))
+        self.values = values
+        ro = dp.readout  # each term's w [1, columns] (numerical) or None
+        self.weights = [
+            w[:1, list(classes)] if numerical else None
+            for w, numerical in zip(ro.scores, ro.numerical)
+        ]
         self.acc = None if self.plain else stream.add("readout", "internal", self.classes)
         self._embedded = 0 if self.plain else self._embeddable()
 
@@ -93,38 +104,113 @@ class Unembedding:
             return "token"
         return "position" if name in ("positions", "ones") else None
 
-    def blocks(self, n_ctx: int) -> list[Block]:
-        """The tail blocks (none when plain): two terms each, attention then MLP, for the
-        terms between the embeddings' and the last."""
+    def place(self, blocks: list[Block], n_ctx: int) -> list[Block]:
+        """Put the terms between the embeddings' and the last (W_U's) into `blocks` (none
+        when plain), in the model's order, each as early as its variable is complete: a
+        block's attention adds one (a copy head) and its MLP one (a unit per value), the
+        other heads and units writing nothing to `readout`; a slot is used while widening
+        every block to fit it (TransformerLens's one shape) costs less than a block more.
+        Returns the blocks that follow for the terms left, two each."""
         if self.plain:
             return []
-        rest = self.terms[self._embedded : -1]  # the last term: W_U's
-        blocks = []
-        for first in range(0, len(rest), 2):
-            pair = rest[first : first + 2]
-            block = Block("readout: " + ", ".join(name for name, _ in pair))
-            block.heads.append(self._copy_head(*pair[0], n_ctx))
-            if len(pair) == 2:
-                block.units += self._units(*pair[1])
-            blocks.append(block)
-        return blocks
+        ready = _ready(blocks, self.stream)
+        caps = [
+            max([1, *(len(b.heads) for b in blocks)]),
+            max([1, *(h.d_head for b in blocks for h in b.heads)]),
+            max([1, *(len(b.units) for b in blocks)]),
+        ]
 
-    def _copy_head(self, name: str, rows: torch.Tensor, n_ctx: int) -> Head:
+        def cheaper(heads: int, d_head: int, units: int) -> bool:
+            """Whether widening every block to these sizes costs less than a block more
+            (dense weights per residual dimension: 4 per head column, 2 per unit)."""
+            heads, d_head, units = max(heads, caps[0]), max(d_head, caps[1]), max(units, caps[2])
+            grown = len(blocks) * (4 * heads * d_head + 2 * units)
+            if grown >= (len(blocks) + 1) * (4 * caps[0] * caps[1] + 2 * caps[2]):
+                return False
+            caps[:] = heads, d_head, units
+            return True
+
+        extra, slot = [], -1  # slot 2 b: block b's attention, 2 b + 1: its MLP
+        for k in range(self._embedded, len(self.terms) - 1):
+            name = self.terms[k][0]
+            slot = max(slot + 1, ready.get(name, 0))
+            while True:
+                b, mlp = divmod(slot, 2)
+                if b >= len(blocks):
+                    while len(blocks) + len(extra) <= b:
+                        extra.append(Block("readout:"))
+                    block, fits = extra[b - len(blocks)], True
+                else:
+                    block, fits = blocks[b], False
+                if mlp:
+                    units = self._units(k)
+                    fits = fits or cheaper(0, 0, len(block.units) + len(units))
+                    if fits:
+                        block.units += units
+                else:
+                    head = self._copy_head(k, n_ctx)
+                    fits = fits or cheaper(len(block.heads) + 1, head.d_head, 0)
+                    if fits:
+                        block.heads.append(head)
+                if fits:
+                    if block.role.startswith("readout:"):  # a block of its own
+                        block.role += f"{'' if block.role == 'readout:' else ','} {name}"
+                    else:
+                        block.role += f"; readout {name}"
+                    break
+                slot += 1
+        return extra
+
+    def _value(self, k: int) -> tuple[dict, torch.Tensor] | None:
+        """Term k's numerical value as a linear function of the stream (its dimension, or
+        float32(v) per one-hot dimension) and its weights w [1, columns]; None if categorical."""
+        name, w = self.terms[k][0], self.weights[k]
+        if w is None:
+            return None
+        place = self.stream[name]
+        if place.scalar:
+            return {place.start: 1.0}, w
+        xs = [float(np.float32(float(v))) for v in self.values[name]]
+        return {place.dim(i): x for i, x in enumerate(xs) if x}, w
+
+    def _copy_head(self, k: int, n_ctx: int) -> Head:
         """A head that attends to its own position alone (score SCALE there, 0 elsewhere)
-        and writes the row of `name`'s value there."""
+        and writes the row of `name`'s value there: a categorical value's one-hot times W_O's
+        rows, a numerical value v (one column) times W_O's w, float32(v w) as the model's."""
+        name, rows = self.terms[k]
         head = Head(f"readout {name}")
         positions, place = self.stream["positions"], self.stream[name]
         for p in range(n_ctx):
             head.w_q[positions.dim(p), p] = 1.0
             head.w_k[positions.dim(p), p] = SCALE
-        for i in range(place.width):
-            head.w_v[place.dim(i), i] = 1.0
+        value = self._value(k)
+        if value is not None:
+            reads, rows = value
+            for dim, x in reads.items():
+                head.w_v[dim, 0] = x
+        for i in range(1 if value is not None else place.width):
+            if value is None:
+                head.w_v[place.dim(i), i] = 1.0
             for c, score in enumerate(rows[i].tolist()):
                 if score:
                     head.w_o[i, self.acc.dim(c)] = score
         return head
 
-    def _units(self, name: str, rows: torch.Tensor) -> list[Unit]:
+    def _units(self, k: int) -> list[Unit]:
+        name, rows = self.terms[k]
+        value = self._value(k)
+        if value is not None:  # relu(v) w - relu(-v) w: one is float32(v w), the other 0
+            reads, w = value
+            signs = (1.0, -1.0) if any(x < 0 for x in reads.values()) else (1.0,)
+            write = {self.acc.dim(c): s for c, s in enumerate(w[0].tolist()) if s}
+            return [
+                Unit(
+                    {d: sign * x for d, x in reads.items()},
+                    0.0,
+                    {d: sign * s for d, s in write.items()},
+                )
+                for sign in signs
+            ]
         place = self.stream[name]
         return [
             Unit(
@@ -162,3 +248,24 @@ class Unembedding:
             place = self.stream[name]
             w_u[place.start : place.start + place.width] += rows
         return w_u
+
+
+def _ready(blocks: list[Block], stream: Stream) -> dict[str, int]:
+    """Each variable's first slot (2 b: block b's attention, 2 b + 1: its MLP) after the last
+    write to any of its dimensions (0: the embeddings write it)."""
+    after = {}  # dimension -> the slot after its last write
+    for b, block in enumerate(blocks):
+        for head in block.heads:
+            for _, dim in head.w_o:
+                after[dim] = 2 * b + 1
+        for dim in block.attn_bias:
+            after[dim] = 2 * b + 1
+        for unit in block.units:
+            for dim in unit.writes:
+                after[dim] = 2 * b + 2
+        for dim in block.mlp_bias:
+            after[dim] = 2 * b + 2
+    return {
+        name: max([0, *(after.get(place.start + i, 0) for i in range(place.width))])
+        for name, place in stream.places.items()
+    }

@@ -81,6 +81,9 @@ def tl_state(w: Weights, state: dict) -> dict:
             state[mlp + "b_in"][u] = unit.bias
             for dim, value in unit.writes.items():
                 state[mlp + "W_out"][u, dim] = value
+        for name, bias in ((attn + "b_O", block.attn_bias), (mlp + "b_out", block.mlp_bias)):
+            for dim, value in bias.items():
+                state[name][dim] = value
     for name in ("attn.IGNORE", "attn.mask"):  # buffers the model makes itself
         for b in range(len(w.blocks)):
             state.pop(f"blocks.{b}.{name}", None)

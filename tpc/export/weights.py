@@ -40,7 +40,10 @@ from tpc.export import decode
 from tpc.export.decode import MAX_TABLE
 from tpc.export.layout import SCALE, Block, Head, Linear, Stream, Unit
 from tpc.export.numerical import NumericalParts, numerical_direction
+from tpc.export.pack import narrow
 from tpc.export.readout import Unembedding
+from tpc.export.sums import SumParts, is_sum
+from tpc.export.tables import TableParts
 from tpc.model import ops
 from tpc.model.config import ModelConfig
 from tpc.model.discrete import CategoricalHead, DiscreteProgram, NumericalHead
@@ -74,6 +77,7 @@ class Weights:
         for b in self.blocks:
             count += sum(len(h.w_q) + len(h.w_k) + len(h.w_v) + len(h.w_o) for h in b.heads)
             count += sum(len(u.reads) + 1 + len(u.writes) for u in b.units)
+            count += len(b.attn_bias) + len(b.mlp_bias)
         return count
 
 
@@ -91,7 +95,7 @@ def _rank(n_ctx: int, width: int) -> np.ndarray:
     return rank
 
 
-class _Builder(NumericalParts):
+class _Builder(NumericalParts, SumParts, TableParts):
     def __init__(self, dp: DiscreteProgram, n_ctx: int, tokens: tuple, bos_id: int):
         self.dp, self.n_ctx, self.vocab_size, self.bos_id = dp, n_ctx, len(tokens), bos_id
         self.learned = isinstance(dp.config, ModelConfig)
@@ -99,6 +103,7 @@ class _Builder(NumericalParts):
         self.blocks: list[Block] = []
         self.heads, self.mlps, self.margins, self.layers = {}, {}, {}, {}
         self.values: dict[str, list] = {}  # numerical variable -> its values (Fractions)
+        self._pending, self._rounded, self._exact_at = {}, {}, {}  # sums (tpc.export.sums)
         meaning = {v.name: tuple(range(v.width)) for v in dp.variables}
         if "tokens" in dp.embedding:
             meaning["tokens"] = tuple(tokens)
@@ -141,17 +146,31 @@ class _Builder(NumericalParts):
             for h in heads:
                 if isinstance(h, CategoricalHead):
                     self._cat_head(main, h)
+                elif is_sum(h):
+                    self._sum_head(main, h)
                 else:
                     self._num_head(main, h)
+            sums = [h.output for h in heads if is_sum(h)]
+            if sums:  # S ~ N b, rounded by C; exact after the next block's attention
+                block = self._block(l, "sums: N x average, rounded")
+                for name in sums:
+                    self._sum_products(block, name)
+                if any(len(set(m.inputs) & set(sums)) > 1 for m in mlps):  # a sum's one-hot
+                    self._exact(self._block(l, "sums exact; their one-hots"), sums)
             numerical = any(isinstance(h, NumericalHead) for h in heads)
-            after = self._block(l, "MLPs") if numerical and mlps else main
+            if (numerical and mlps) or self._rounded:
+                after = self._block(l, "MLPs" if mlps else "sums exact")
+            else:
+                after = main
+            self._exact(after, list(self._rounded))
             for m in mlps:
                 self._table(after, m)
+        self._narrow()
         classes = tuple(
             c for c in range(dp.readout.scores[0].shape[1]) if c not in dp.readout.masked
         )
         unembedding = Unembedding(dp, self.s, self.values, classes)
-        self.blocks += unembedding.blocks(self.n_ctx)
+        self.blocks += unembedding.place(self.blocks, self.n_ctx)
         w_e, w_pos = self._embed()
         unembedding.embed(w_e, w_pos)
         return Weights(
@@ -168,6 +187,24 @@ class _Builder(NumericalParts):
             self.layers,
             self.margins,
         )
+
+    def _narrow(self) -> None:
+        """Spread wide attention and MLPs over blocks of their own (`pack`) and renumber
+        what names blocks: a head where it went, an MLP where its first unit went."""
+        heads = {name: self.blocks[b].heads[h] for name, (b, h) in self.heads.items()}
+        origin = narrow(self.blocks)
+        at = {id(head): (i, j) for i, b in enumerate(self.blocks) for j, head in enumerate(b.heads)}
+        self.heads = {name: at[id(head)] for name, head in heads.items()}
+        self.layers = {
+            l: [i for i, o in enumerate(origin) if o in blocks] for l, blocks in self.layers.items()
+        }
+        for name, b in self.mlps.items():
+            dims = set(range(self.s[name].start, self.s[name].start + self.s[name].width))
+            self.mlps[name] = next(
+                i
+                for i, o in enumerate(origin)
+                if o == b and any(dims & set(u.writes) for u in self.blocks[i].units)
+            )
 
     def _block(self, layer: int, role: str) -> Block:
         block = Block(f"L{layer} {role}")
@@ -191,30 +228,28 @@ class _Builder(NumericalParts):
 
     # -- heads ----------------------------------------------------------------------------
     def _prep(self, layer: int, heads) -> None:
-        """A block that copies each computed key's value at position 0 to every position
-        (attending to position 0 alone) and tabulates each head's predicate on it."""
+        """A block that copies each computed key's value index at position 0 to every
+        position (one dimension, attending to position 0 alone) and computes each head's
+        predicate on it: for the r-th run of matching key values in the query's row, a step
+        up at its first value and down after its last (`decode.runs`), 4 units per run."""
         block = self._block(layer, "prep: position 0's keys")
-        copies = {}
         for key in dict.fromkeys(h.key for h in heads):
-            head = Head(f"{key}@0")
-            width = self.s[key].width
-            copy = self.s.add(f"{key}@0.L{layer}", "internal", range(width))
+            head, place = Head(f"{key}@0"), self.s[key]
+            copy = self.s.add(f"{key}@0.L{layer}", "internal", ("index",))
             head.w_q[self.s.ones, 0] = 1.0
             head.w_k[self.s.is_bos, 0] = SCALE
-            for v in range(width):
-                head.w_v[self.s[key].dim(v), v] = 1.0
-                head.w_o[v, copy.dim(v)] = 1.0
+            for v in range(1, place.width):
+                head.w_v[place.dim(v), 0] = float(v)
+            head.w_o[0, copy.start] = 1.0
             block.heads.append(head)
-            copies[key] = copy
-        for h in heads:
-            flag = self.s.add(f"{h.output}.bos_match", "internal", (1,))
-            q, copy = self.s[h.query], copies[h.key]
-            for i, row in enumerate(h.predicate):
-                for j, match in enumerate(row):
-                    if match:
-                        block.units.append(
-                            Unit({q.dim(i): 1.0, copy.dim(j): 1.0}, -1.0, {flag.start: 1.0})
-                        )
+            for h in (h for h in heads if h.key == key):
+                flag = self.s.add(f"{h.output}.bos_match", "internal", (1,))
+                q = self.s[h.query]
+                rows = [
+                    [*row[: place.width], *[False] * (place.width - len(row))]
+                    for row in h.predicate[: q.width]
+                ]
+                block.units += decode.runs(flag.start, copy.start, q, rows)
 
     def _head(self, block: Block, h) -> Head:
         head = Head(h.output)
@@ -270,6 +305,10 @@ class _Builder(NumericalParts):
             direction = numerical_direction(m.w_in)
             if direction is not None:
                 return self._projected(block, m, direction)
+        if numerical:  # or by rows, when smaller (or an input is a sum: one dimension)
+            plan = self._row_plan(m, block)
+            if any(p.scalar for p in places) or self.row_units(plan) < combos:
+                return self._rows(block, m, plan)
         if combos > MAX_TABLE:
             raise TpcError(
                 f"{m.output}: {combos} input combinations (at most {MAX_TABLE} are tabulated)"
