@@ -14,7 +14,7 @@ from tpc.model.checkpoint import load_checkpoint, save_checkpoint
 from tpc.repair import RepairOptions, repair
 from tpc.repair.diff import changed_modules
 from tpc.repair.driver import _clone
-from tpc.repair.finetune import fine_tune
+from tpc.repair.finetune import tune_epochs
 from tpc.repair.grow import add_classes, grow, grown_config
 from tpc.repair.readout import fit_readout, hard_variables
 from tpc.tasks import make_dataset
@@ -136,7 +136,7 @@ def test_freeze_keeps_the_named_modules():
     before, _ = load_checkpoint(HIST)
     data = make_dataset("hist", 8, 8, None, 300, 0)
     opts = RepairOptions(epochs=1, lr=0.1, freeze=("L0.cat_head0", "readout"))
-    after = fine_tune(_clone(before), data.train.x, data.train.y, opts, seed=0)
+    (after,) = tune_epochs(_clone(before), data.train.x, data.train.y, opts, seed=0)
     assert torch.equal(before.unembed, after.unembed)
     for name in ("cat_q", "cat_k", "cat_v", "cat_pred", "num_q", "num_pred"):
         same = [
