@@ -79,6 +79,20 @@ def test_the_final_model_is_the_best_round_never_a_worse_later_one(tmp_path):
     assert metrics["failing_inputs"] == counts[0] == _failing(tmp_path / "out" / "model.pt")
 
 
+def test_a_round_keeps_its_best_epoch_and_ends_at_the_first_worse_one(tmp_path):
+    planted = _planted(tmp_path)
+    opts = RepairOptions(rounds=3, lr=0.5, readout_steps=0, **{**SMALL, "epochs": 4})
+    metrics = repair(planted, HIST_SPEC, opts, tmp_path / "out", log=lambda s: None)
+    trails = [r["epochs"] for r in metrics["rounds"][1:]]
+    assert trails and all(1 <= len(t) <= 4 for t in trails)
+    for r, trail in zip(metrics["rounds"][1:], trails):
+        assert r["failing_inputs"] == min(trail)
+        # Every epoch but the last checked was no worse than the ones before it.
+        assert all(a >= b for a, b in zip(trail[:-2], trail[1:-1]))
+        if len(trail) < 4 and trail[-1]:
+            assert trail[-1] >= min(trail[:-1])  # stopped early: the last epoch was worse
+
+
 @pytest.mark.parametrize("step", [0, 1, 2])
 def test_grown_models_compute_the_same_program(step, tmp_path):
     model, meta = load_checkpoint(HIST)
