@@ -227,18 +227,18 @@ class Repair:
                     *self.training_split(), self.pool, o.oversample, still, o.focus
                 )
                 readout_only = index == 1 and o.readout_steps and not grown
-                r = self._tune(index, base, x, y, scratch, readout_only)
-                r.grown = grown
+                r = self._tune(index, base, x, y, scratch, grown, readout_only)
                 before = self.best.score()
                 self._finish_round(r)
                 stale = 0 if r.score() < before else stale + 1
         return self.best
 
-    def _tune(self, index, base, x, y, scratch: Path, readout_only) -> Round:
+    def _tune(self, index, base, x, y, scratch: Path, grown, readout_only) -> Round:
         """The round's model: its best epoch (each fine-tuning epoch, with the readout
-        refit, is checked). The round ends at the first epoch worse than an earlier one:
-        once a few inputs fail, a further epoch moves more inputs than it fixes, and the
-        next round starts again from the best model. Every epoch's failures join the pool.
+        refit, is checked). The round ends at the first epoch worse than an earlier one
+        (once a few inputs fail, a further epoch moves more inputs than it fixes, and the
+        next round starts again from the best model), except a round that grew the model
+        (its new modules start untrained). Every epoch's failures join the pool.
         Round 1 (`readout_only`) refits the readout of `base` alone: the smallest change."""
         o, seconds, trail = self.opts, Counter(), []
         models = iter([base]) if readout_only else tune_epochs(base, x, y, o, o.seed + index)
@@ -251,8 +251,8 @@ class Repair:
             seconds.update(fine_tune=t1 - t0, readout=t2 - t1, check=time.perf_counter() - t2)
             self.pool.add(failures.rows)
             trail.append(failures.failing_inputs)
-            r = Round(index, failures, candidate, {}, epochs=trail)
-            if best is not None and r.score() > best.score():
+            r = Round(index, failures, candidate, {}, grown, epochs=trail)
+            if best is not None and r.score() > best.score() and not grown:
                 break
             best = r if best is None or r.score() < best.score() else best
             if failures.failing_inputs == 0:
