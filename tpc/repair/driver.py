@@ -46,8 +46,8 @@ class Round:
     model: TransformerProgram
     seconds: dict
     grown: bool = False
-    pool: int = 0
-    epochs: list = attrs.field(factory=list)  # failing inputs after each epoch of the round  # counterexamples known once this round's check is in
+    pool: int = 0  # counterexamples known once this round's check is in
+    epochs: list = attrs.field(factory=list)  # failing inputs after each epoch checked
 
     def score(self) -> tuple:
         return (self.failures.failing_inputs, self.failures.failing_positions, self.index)

@@ -132,4 +132,3 @@ def tune_epochs(
     for epoch in range(opts.epochs):
         run_epoch(model, optimizer, x, y, train_opts, epoch)
         yield model.eval()
-
