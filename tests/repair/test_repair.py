@@ -14,7 +14,7 @@ from tpc.model.checkpoint import load_checkpoint, save_checkpoint
 from tpc.repair import RepairOptions, repair
 from tpc.repair.diff import changed_modules
 from tpc.repair.driver import _clone
-from tpc.repair.finetune import fine_tune
+from tpc.repair.finetune import tune_epochs
 from tpc.repair.grow import add_classes, grow, grown_config
 from tpc.repair.readout import fit_readout, hard_variables
 from tpc.tasks import make_dataset
@@ -79,6 +79,20 @@ def test_the_final_model_is_the_best_round_never_a_worse_later_one(tmp_path):
     assert metrics["failing_inputs"] == counts[0] == _failing(tmp_path / "out" / "model.pt")
 
 
+def test_a_round_keeps_its_best_epoch_and_ends_at_the_first_worse_one(tmp_path):
+    planted = _planted(tmp_path)
+    opts = RepairOptions(rounds=3, lr=0.5, readout_steps=0, **{**SMALL, "epochs": 4})
+    metrics = repair(planted, HIST_SPEC, opts, tmp_path / "out", log=lambda s: None)
+    trails = [r["epochs"] for r in metrics["rounds"][1:]]
+    assert trails and all(1 <= len(t) <= 4 for t in trails)
+    for r, trail in zip(metrics["rounds"][1:], trails):
+        assert r["failing_inputs"] == min(trail)
+        # Every epoch but the last checked was no worse than the ones before it.
+        assert all(a >= b for a, b in zip(trail[:-2], trail[1:-1]))
+        if len(trail) < 4 and trail[-1]:
+            assert trail[-1] >= min(trail[:-1])  # stopped early: the last epoch was worse
+
+
 @pytest.mark.parametrize("step", [0, 1, 2])
 def test_grown_models_compute_the_same_program(step, tmp_path):
     model, meta = load_checkpoint(HIST)
@@ -136,7 +150,7 @@ def test_freeze_keeps_the_named_modules():
     before, _ = load_checkpoint(HIST)
     data = make_dataset("hist", 8, 8, None, 300, 0)
     opts = RepairOptions(epochs=1, lr=0.1, freeze=("L0.cat_head0", "readout"))
-    after = fine_tune(_clone(before), data.train.x, data.train.y, opts, seed=0)
+    (after,) = tune_epochs(_clone(before), data.train.x, data.train.y, opts, seed=0)
     assert torch.equal(before.unembed, after.unembed)
     for name in ("cat_q", "cat_k", "cat_v", "cat_pred", "num_q", "num_pred"):
         same = [

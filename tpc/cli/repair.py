@@ -38,7 +38,8 @@ from tpc.tasks.registry import task_names
     type=Int(1, 100_000),
     default=10,
     show_default=True,
-    help="Epochs of fine-tuning per round.",
+    help="Epochs of fine-tuning per round at most; each is checked, the round keeps its best "
+    "and ends at the first worse one (not in a round that grew the model).",
 )
 @click.option("--lr", type=Float(0, 100, min_open=True), default=1e-2, show_default=True)
 @click.option("--tau-init", type=Float(0, 1000, min_open=True), default=0.5, show_default=True)

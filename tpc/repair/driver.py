@@ -24,7 +24,7 @@ from tpc.errors import TpcError
 from tpc.model.checkpoint import load_model, save_checkpoint
 from tpc.model.learned import TransformerProgram
 from tpc.repair.check import Failures, ModelCheck
-from tpc.repair.finetune import Pool, fine_tune, freeze_modules, training_rows
+from tpc.repair.finetune import Pool, freeze_modules, training_rows, tune_epochs
 from tpc.repair.grow import add_classes, grow, grown_config
 from tpc.repair.options import RepairOptions
 from tpc.repair.readout import fit_readout
@@ -47,6 +47,7 @@ class Round:
     seconds: dict
     grown: bool = False
     pool: int = 0  # counterexamples known once this round's check is in
+    epochs: list = attrs.field(factory=list)  # failing inputs after each epoch checked
 
     def score(self) -> tuple:
         return (self.failures.failing_inputs, self.failures.failing_positions, self.index)
@@ -61,6 +62,7 @@ class Round:
             "mode": f.mode,
             "counterexamples": self.pool,
             "grown": self.grown,
+            "epochs": self.epochs,
             "config": self.model.cfg.to_dict() if self.grown else None,
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
         }
@@ -181,6 +183,8 @@ class Repair:
             f"at {f.failing_positions} positions"
         )
         extra = " (grown: " + self._shape(r.model.cfg) + ")" if r.grown else ""
+        if len(r.epochs) > 1:
+            extra += f"; epochs checked: {', '.join(map(str, r.epochs))}"
         self.log(
             f"round {r.index}: {verdict}; {len(self.pool)} counterexamples so far; "
             f"{total:.1f} s{extra}"
@@ -217,30 +221,45 @@ class Repair:
                 if o.grow and stale >= o.patience:
                     base = grow(base, grown_config(base.cfg, growth), o.seed + index)
                     growth, stale, grown = growth + 1, 0, True
-                t0 = time.perf_counter()
                 still = Pool(self.pool.n_ctx)
                 still.add(self.best.failures.rows)
                 x, y = training_rows(
                     *self.training_split(), self.pool, o.oversample, still, o.focus
                 )
-                if index == 1 and o.readout_steps and not grown:
-                    tuned = base  # the smallest change first: the readout alone
-                else:
-                    tuned = fine_tune(base, x, y, o, o.seed + index)
-                tuned = fit_readout(tuned, x, y, o.readout_steps, o.readout_lr)
-                t1 = time.perf_counter()
-                failures = self.check(tuned, scratch)
-                r = Round(
-                    index,
-                    failures,
-                    tuned,
-                    {"fine_tune": t1 - t0, "check": time.perf_counter() - t1},
-                    grown,
-                )
+                readout_only = index == 1 and o.readout_steps and not grown
+                r = self._tune(index, base, x, y, scratch, grown, readout_only)
                 before = self.best.score()
                 self._finish_round(r)
                 stale = 0 if r.score() < before else stale + 1
         return self.best
+
+    def _tune(self, index, base, x, y, scratch: Path, grown, readout_only) -> Round:
+        """The round's model: its best epoch (each fine-tuning epoch, with the readout
+        refit, is checked). The round ends at the first epoch worse than an earlier one
+        (once a few inputs fail, a further epoch moves more inputs than it fixes, and the
+        next round starts again from the best model), except a round that grew the model
+        (its new modules start untrained). Every epoch's failures join the pool.
+        Round 1 (`readout_only`) refits the readout of `base` alone: the smallest change."""
+        o, seconds, trail = self.opts, Counter(), []
+        models = iter([base]) if readout_only else tune_epochs(base, x, y, o, o.seed + index)
+        best, t0 = None, time.perf_counter()
+        for model in models:
+            t1 = time.perf_counter()
+            candidate = fit_readout(_clone(model), x, y, o.readout_steps, o.readout_lr)
+            t2 = time.perf_counter()
+            failures = self.check(candidate, scratch)
+            seconds.update(fine_tune=t1 - t0, readout=t2 - t1, check=time.perf_counter() - t2)
+            self.pool.add(failures.rows)
+            trail.append(failures.failing_inputs)
+            r = Round(index, failures, candidate, {}, grown, epochs=trail)
+            if best is not None and r.score() > best.score() and not grown:
+                break
+            best = r if best is None or r.score() < best.score() else best
+            if failures.failing_inputs == 0:
+                break
+            t0 = time.perf_counter()
+        best.seconds = dict(seconds)
+        return best
 
     def _finish_round(self, r: Round) -> None:
         self.rounds.append(r)

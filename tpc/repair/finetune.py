@@ -113,10 +113,11 @@ def freeze_modules(model: TransformerProgram, patterns) -> list[str]:
     return frozen
 
 
-def fine_tune(
+def tune_epochs(
     model: TransformerProgram, x: torch.Tensor, y: torch.Tensor, opts: RepairOptions, seed: int
-) -> TransformerProgram:
-    """`opts.epochs` epochs of tpc's training on (x, y), in place; returns the model (eval)."""
+):
+    """`opts.epochs` epochs of tpc's training on (x, y), in place, yielding the model (eval)
+    after each: the round checks every epoch (`driver`) and may stop early."""
     train_opts = TrainOptions(
         task="repair",
         epochs=opts.epochs,
@@ -130,4 +131,4 @@ def fine_tune(
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=opts.lr)
     for epoch in range(opts.epochs):
         run_epoch(model, optimizer, x, y, train_opts, epoch)
-    return model.eval()
+        yield model.eval()
