@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-import numpy as np
 import torch
 
 from tpc.errors import TpcError
 from tpc.export import decode
 from tpc.export.decode import MAX_TABLE
 from tpc.export.layout import Block, Unit
+from tpc.ir.scores import f32
 from tpc.model.discrete import NumericalHead
 
 
@@ -69,7 +69,7 @@ class NumericalParts:
         self.values[h.output] = values
         top = max(abs(float(x)) for x in values)
         error = 4 * self.n_ctx * decode.EPS32 * max(top, 1e-30)
-        points = [(float(np.float32(float(x))), i) for i, x in enumerate(values)]
+        points = [(f32(x), i) for i, x in enumerate(values)]
         weight_at_0 = {z.dim(1): 1.0}
         margin = float("inf")
         for gate in (not_m0, {**m0, **weight_at_0}):  # position 0 matches / others match
@@ -112,10 +112,7 @@ class NumericalParts:
                 )
         ts = sorted(sums)
         rows = torch.tensor(
-            [
-                [float(np.float32(float(self.values[n][i]))) for n, i in zip(m.inputs, sums[t])]
-                for t in ts
-            ]
+            [[f32(self.values[n][i]) for n, i in zip(m.inputs, sums[t])] for t in ts]
         )
         outputs = m.apply(rows).tolist()
         signal = {}  # an input read twice: both weights

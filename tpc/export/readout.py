@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from tpc.export.layout import SCALE, Block, Head, Stream, Unit
+from tpc.ir.scores import f32
 from tpc.model import ops
 from tpc.model.discrete import DiscreteProgram
 
@@ -44,7 +45,7 @@ def term_rows(
             xs = values[name] if every_value or not place.scalar else [1]
             rows = torch.zeros(len(xs), len(cols))
             for i, value in enumerate(xs):
-                v = torch.tensor(float(np.float32(float(value))))
+                v = torch.tensor(f32(value))
                 rows[i] = ops.numerical_contribution(v, scores[0])[cols]
         else:
             rows = torch.zeros(place.width, len(cols))
@@ -170,7 +171,7 @@ class Unembedding:
         place = self.stream[name]
         if place.scalar:
             return {place.start: 1.0}, w
-        xs = [float(np.float32(float(v))) for v in self.values[name]]
+        xs = [f32(v) for v in self.values[name]]
         return {place.dim(i): x for i, x in enumerate(xs) if x}, w
 
     def _copy_head(self, k: int, n_ctx: int) -> Head:

@@ -36,6 +36,7 @@ from tpc.errors import TpcError
 from tpc.export import decode
 from tpc.export.layout import SCALE, Block, Head, Linear, Place, Unit
 from tpc.ir.infer import MAX_VALUE_SET, ValueSetTooLarge, reachable_sums
+from tpc.ir.scores import f32
 from tpc.model.discrete import NumericalHead
 
 U32 = 2.0**-24  # float32's unit roundoff
@@ -67,11 +68,11 @@ class SumParts:
         if place.scalar:
             return {place.start: 1.0}
         values = self.values[name]
-        return {place.dim(i): _f32(v) for i, v in enumerate(values) if _f32(v)}
+        return {place.dim(i): f32(v) for i, v in enumerate(values) if f32(v)}
 
     def _sum_head(self, block: Block, h) -> None:
         """The head and N's decode, in the layer's attention block."""
-        values = [Fraction(_f32(v)) for v in self.values[h.value]]
+        values = [Fraction(f32(v)) for v in self.values[h.value]]
         grid = _grid(values)
         top = max(abs(v) for v in values)
         if not grid or self.n_ctx * top > 2**21 * grid:
@@ -173,13 +174,9 @@ class SumParts:
             values = self.values[name]
             onehot = self.s.add(key, "numerical", values)
             top = max(abs(float(v)) for v in values)
-            points = [(_f32(v), i) for i, v in enumerate(values)]
+            points = [(f32(v), i) for i, v in enumerate(values)]
             units, _ = decode.family(
                 name, onehot, {place.start: 1.0}, {}, self.s.ones, points, 4 * decode.EPS32 * top
             )
             block.units += units
         return self.s[key]
-
-
-def _f32(value) -> float:
-    return float(np.float32(float(value)))

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import itertools
 
-import numpy as np
 import torch
 
 from tpc.errors import TpcError
 from tpc.export import decode
 from tpc.export.decode import MAX_TABLE
 from tpc.export.layout import Block
+from tpc.ir.scores import f32
 
 
 class TableParts:
@@ -43,14 +43,14 @@ class TableParts:
                 f"{m.output}: {combos * len(self.values[axis])} input combinations "
                 f"(at most {MAX_TABLE} are tabulated)"
             )
-        f32 = {n: [float(np.float32(float(v))) for v in self.values[n]] for n in names}
+        rounded = {n: [f32(v) for v in self.values[n]] for n in names}
         grid = list(itertools.product(*(range(len(self.values[n])) for n in gates)))
         rows = []
         for combo in grid:
             at = dict(zip(gates, combo))
             for a in range(len(self.values[axis])):
                 at[axis] = a
-                rows.append([f32[n][at[n]] for n in m.inputs])
+                rows.append([rounded[n][at[n]] for n in m.inputs])
         outputs = m.apply(torch.tensor(rows)).view(len(grid), -1).tolist()
         return axis, gates, dict(zip(grid, outputs))
 
@@ -63,7 +63,7 @@ class TableParts:
         ones, out = self.s.ones, self.s[m.output]
         places = [self.onehot(n, block) for n in gates]
         signal = self.linear(axis)
-        xs = [float(np.float32(float(v))) for v in self.values[axis]]
+        xs = [f32(v) for v in self.values[axis]]
         top = max(max(abs(x) for x in xs), 1.0)
         for combo, row in outputs.items():
             if max(row) >= out.width:

@@ -44,6 +44,7 @@ from tpc.export.pack import narrow
 from tpc.export.readout import Unembedding
 from tpc.export.sums import SumParts, is_sum
 from tpc.export.tables import TableParts
+from tpc.ir.scores import f32
 from tpc.model import ops
 from tpc.model.config import ModelConfig
 from tpc.model.discrete import CategoricalHead, DiscreteProgram, NumericalHead
@@ -316,10 +317,7 @@ class _Builder(NumericalParts, SumParts, TableParts):
         grid = decode.grid([p.width for p in places])
         if numerical:
             rows = torch.tensor(
-                [
-                    [float(np.float32(float(self.values[i][c]))) for i, c in zip(m.inputs, combo)]
-                    for combo in grid
-                ]
+                [[f32(self.values[i][c]) for i, c in zip(m.inputs, combo)] for combo in grid]
             )
         else:
             rows = torch.tensor(grid, dtype=torch.long)
