@@ -59,7 +59,8 @@ def test_vocab_and_labels_describe_the_files(hist_tl):
     vocab = json.loads((hist_tl / "vocab.json").read_text())
     labels = json.loads((hist_tl / "labels.json").read_text())
     config = json.loads((hist_tl / "config.json").read_text())
-    assert vocab["bos"] in vocab["tokens"] and vocab["tokens"][vocab["bos"]] != vocab["pad"]["id"]
+    assert vocab["bos"] in vocab["tokens"] and vocab["pad"] in vocab["tokens"]
+    assert vocab["bos"] != vocab["pad"] and vocab["padding"] == "right"
     assert len(vocab["outputs"]) == config["d_vocab_out"]
     dims = [d for v in labels["variables"].values() for d in v["dims"]]
     assert sorted(dims) == list(range(config["d_model"]))

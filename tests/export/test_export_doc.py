@@ -20,7 +20,7 @@ def test_doc_examples_run(tmp_path):
     export(loaded, "tl", tmp_path / "hist_tl")
     export(loaded, "onnx", tmp_path / "hist_onnx")
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     printed = []
     here = os.getcwd()
     os.chdir(tmp_path)
@@ -34,5 +34,7 @@ def test_doc_examples_run(tmp_path):
         os.chdir(here)
     labels, counts, patched = printed[0]
     assert printed[1] == [labels]  # onnxruntime gives TransformerLens's labels
+    assert len(printed[2]) == 3 and printed[2][0] == labels  # the same input, padded
+    assert [len(row.split(",")) for row in printed[2]] == [5, 2, 4]  # its real positions
     assert counts == "[1, 2, 1, 2, 1]"  # position 0 counts itself; "1" occurs twice
     assert patched != labels

@@ -1,10 +1,11 @@
-"""What an export's JSON files say: `vocab.json` (tokens, BOS, output columns, scored
-positions) and `labels.json` (variables -> residual dimensions, heads, MLPs, margins)."""
+"""What an export's JSON files say: `vocab.json` (tokens, BOS, the pad token, output columns,
+scored positions) and `labels.json` (variables -> residual dimensions, heads, MLPs, margins)."""
 
 from __future__ import annotations
 
 from tpc.errors import TpcError
 from tpc.export.layout import number
+from tpc.export.padding import PAD_ID
 from tpc.export.weights import Weights
 from tpc.ir import BOS
 from tpc.ir.serialize import value_to_json
@@ -29,11 +30,8 @@ def vocab_json(loaded: LoadedModel, w: Weights) -> dict:
         "format": FORMAT,
         "tokens": {t: i for i, t in enumerate(tokens)},
         "bos": str(BOS),
-        "pad": {
-            "id": 0,
-            "text": tokens[0],
-            "note": "reserved by the model; never fed: run inputs of one length per batch",
-        },
+        "pad": tokens[PAD_ID],  # the models' own padding token (tpc.export.padding)
+        "padding": "right",  # after an input's tokens; the logits at pad positions: ignore
         "outputs": outputs,
         "classes": list(w.classes),
         "scored": "after_bos" if loaded.implicit_bos else "all",

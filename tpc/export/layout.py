@@ -66,6 +66,11 @@ class Stream:
     def ones(self) -> int:
         return self.places["ones"].start
 
+    @property
+    def is_pad(self) -> int:
+        """1 at a pad token, else 0 (`tpc.export.padding`)."""
+        return self.places["pad"].start
+
 
 @attrs.define
 class Head:

@@ -21,6 +21,7 @@ Every score, unit and readout row reads one-hots, so each construction is exact 
 - MLPs are lookup tables: one ReLU unit per combination of input values (their one-hot
   entries summed, minus the inputs less one), writing the model's own output for it
   (`apply` on every combination).
+- Every head gives a pad key (the pad token, id 0) exactly zero weight (`padding`).
 - The unembedding (`readout`) gives the model's class scores bit for bit: each readout
   term's rows in W_U when every order of adding them is exact, else accumulated in the
   residual stream in the model's own order; masked classes are left out.
@@ -41,6 +42,7 @@ from tpc.export.decode import MAX_TABLE
 from tpc.export.layout import SCALE, Block, Head, Linear, Stream, Unit
 from tpc.export.numerical import NumericalParts, numerical_direction
 from tpc.export.pack import narrow
+from tpc.export.padding import PAD_ID, mask_pad
 from tpc.export.readout import Unembedding
 from tpc.export.sums import SumParts, is_sum
 from tpc.export.tables import TableParts
@@ -116,6 +118,7 @@ class _Builder(NumericalParts, SumParts, TableParts):
             elif v.name == "ones":
                 self.s.add("ones", "numerical", (1,))
                 self.values["ones"] = [Fraction(1)]
+        self.s.add("pad", "internal", (1,))  # 1 at a pad token (tpc.export.padding)
 
     # -- helpers --------------------------------------------------------------------------
     def static_bos(self, name: str) -> int | None:
@@ -172,6 +175,7 @@ class _Builder(NumericalParts, SumParts, TableParts):
         )
         unembedding = Unembedding(dp, self.s, self.values, classes)
         self.blocks += unembedding.place(self.blocks, self.n_ctx)
+        mask_pad(self.blocks, self.s)
         w_e, w_pos = self._embed()
         unembedding.embed(w_e, w_pos)
         return Weights(
@@ -222,6 +226,7 @@ class _Builder(NumericalParts, SumParts, TableParts):
         for name, values in self.dp.embedding.items():
             for token, value in enumerate(values):
                 w_e[token, s[name].dim(value)] = 1.0
+        w_e[PAD_ID, s.is_pad] = 1.0
         for p in range(self.n_ctx):
             w_pos[p, s["positions"].dim(p)] = 1.0
             w_pos[p, s.ones] = 1.0
