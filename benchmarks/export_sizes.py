@@ -95,14 +95,9 @@ def main():
         *sorted(MODELS.glob("*/model.pt")),
         *sorted(p for p in REFERENCE.glob("*") if p.is_dir()),
     ]:
-        print(
-            row(
-                str(path.relative_to(path.parents[2 if path.name == "model.pt" else 1])),
-                load_source(str(path)),
-                args.repeat,
-            ),
-            flush=True,
-        )
+        where = path.parent if path.name == "model.pt" else path  # the model's directory
+        name = f"{where.parent.name}/{where.name}"  # models/hist, reference/sort
+        print(row(name, load_source(str(path)), args.repeat), flush=True)
 
 
 if __name__ == "__main__":
