@@ -2,12 +2,12 @@
 different lengths, right-padded, gives each real position the logits of its input alone.
 
 The pad token is the models' own padding id 0 (`<pad>`, which tpc's models mask as a key
-themselves). It embeds as the model embeds it, plus one dimension `pad` = 1. Every head's score
-gains a term -M at a pad key: its query reads `ones` (1 at every position) and its key
-`pad` times -M, in a column whose query reads `ones` alone (a new one where none does).
+themselves). It embeds as the model embeds it, plus one dimension `pad` = 1. Every head's
+score gains a term -M at a pad key: its query reads `ones` (1 at every position) and its
+key `pad` times -M, in a column whose query reads `ones` alone (a new one where none does).
 
-M bounds the head's scores: where each place the head reads holds a one-hot or nothing
-(categorical and numerical one-hots, positions, flags), its score lies in [lo, hi]
+M exceeds the head's score range: where each place the head reads holds a one-hot or
+nothing (categorical and numerical one-hots, positions, flags), its score lies in [lo, hi]
 (`score_bounds`), so a pad key scores at most hi - M and every query's best key, position 0
 at worst, at least lo. With M a power of two at least hi - lo + 2 SCALE, a pad key is at
 least SCALE below the row's maximum, and exp(-SCALE) is 0 in float32: its softmax weight is
@@ -16,8 +16,9 @@ same as without it. A counting or averaging head divides by the real keys alone;
 model needs no mask for right padding but gets the same term.
 
 A pad position computes as a query at its position whose keys are the real ones (its own
-token's values being the model's for id 0), so every place a head reads holds a one-hot or nothing
-there too and the bound covers pad keys. Its own logits are unspecified: ignore them.
+token's values being the model's for id 0), so every place a head reads holds a one-hot or
+nothing there too and the bound covers pad keys. Its own logits are unspecified: ignore
+them.
 """
 
 from __future__ import annotations
