@@ -18,13 +18,18 @@ from tpc.export.write import export, load_source, weights_of
 from tpc.verify import verify
 
 ROOT = Path(__file__).resolve().parents[2]
-#: (path, compile options): a compiled program (a categorical and a
-#: counting head, prep blocks), a trained one (categorical and numerical heads), a causal one,
-#: the repaired sort (heads summing counts) and a reference run
+#: (path, compile options): compiled programs (sort: a categorical and a counting head, prep
+#: blocks; frac_prevs, causal: a counting and an averaging head), trained ones (hist:
+#: categorical and numerical heads; induction: causal), the repaired sort (heads summing
+#: counts) and a reference run
 ARTIFACTS = {
     "rasp/sort": (
         ROOT / "examples" / "rasp" / "sort.rasp",
         {"vocab": ["a", "b", "c"], "max_len": 5},
+    ),
+    "rasp/frac_prevs-causal": (
+        ROOT / "examples" / "rasp" / "frac_prevs.rasp",
+        {"vocab": ["x", "a", "b"], "max_len": 6, "causal": True},
     ),
     "models/hist": (ROOT / "examples" / "models" / "hist" / "model.pt", {}),
     "models/induction": (ROOT / "examples" / "models" / "induction" / "model.pt", {}),
