@@ -23,10 +23,13 @@ demo: $(STAMP)
 	$(BIN)/python examples/demo.py
 
 # Lint gate first: ruff (pyproject.toml's [tool.ruff]: pyflakes' rules, import order, lines of
-# at most 100 columns; package __init__s list their names in __all__).
+# at most 100 columns; package __init__s list their names in __all__). Then the suite on two
+# processes (pytest-xdist; tests/conftest.py gives each one torch thread): worksteal starts
+# each on one half of the tests in order (a module's fixtures are built once) and moves
+# tests from the busier one to the other when it runs out.
 test: $(STAMP)
 	$(BIN)/ruff check tpc passes tests benchmarks examples
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 clean:
 	rm -rf $(VENV) build *.egg-info

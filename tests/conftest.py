@@ -1,6 +1,14 @@
-"""Suite-wide set-up: a fixed hypothesis profile for CI, and the path to shared data."""
+"""Suite-wide set-up: one torch thread per pytest-xdist worker, a fixed hypothesis profile for
+CI, and the path to shared data."""
 
 import os
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # `make test` runs the suite on one worker per core (pytest -n): a second torch thread
+    # per worker would only contend for the same cores. Set before any test imports torch
+    # (its OpenMP pool reads these when it loads); commands the tests start inherit them.
+    for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_name] = "1"
 from pathlib import Path
 
 import pytest

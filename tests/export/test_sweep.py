@@ -55,12 +55,7 @@ VOCABS = {
 }
 #: the exports whose dense forwards over every input cost the most (docs/results.md: each
 #: artifact's time): the rest fit the default suite's share
-SLOW = {
-    "dyck2",
-    "models/sort",
-    "tracr/make_sort",
-    "tracr/make_sort_freq",
-}
+SLOW = {"models/sort"}
 MODELS = {
     **{
         f"models/{p.parent.name}": p
