@@ -120,7 +120,7 @@ def _constraints(lay: _Layout, rows: np.ndarray, want: np.ndarray, active: np.nd
     return starts.astype(np.int32), cols[nonzero].astype(np.int32), vals[nonzero]
 
 
-def _silently(make):
+def silently(make):
     """make(), with what it writes to file descriptor 1 dropped: HiGHS prints a banner there
     (past sys.stdout) the first time a model is made, which would land in `tpc lift`'s output."""
     sys.stdout.flush()
@@ -149,7 +149,7 @@ class _LinearProgram:
             highspy.HighsModelStatus.kOptimal,
             highspy.HighsModelStatus.kInfeasible,
         )
-        self.highs = h = _silently(highspy.Highs)
+        self.highs = h = silently(highspy.Highs)
         h.setOptionValue("output_flag", False)
         h.setOptionValue("solver", "simplex")
         h.setOptionValue("simplex_strategy", 1)  # dual

@@ -4,6 +4,7 @@ never worse than the best round, grown models keep their program, and the histor
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
@@ -13,10 +14,11 @@ from tpc.lift import lift_model
 from tpc.model.checkpoint import load_checkpoint, save_checkpoint
 from tpc.repair import RepairOptions, repair
 from tpc.repair.diff import changed_modules
-from tpc.repair.driver import _clone
+from tpc.repair.driver import Repair, _clone
+from tpc.repair.exact import solve_readout
 from tpc.repair.finetune import tune_epochs
 from tpc.repair.grow import add_classes, grow, grown_config
-from tpc.repair.readout import fit_readout, hard_variables
+from tpc.repair.readout import ReadoutRows, fit_readout, hard_variables, readout_rows
 from tpc.tasks import make_dataset
 from tpc.verify import verify
 
@@ -146,6 +148,21 @@ def test_the_readout_refit_repairs_a_readout_error_and_changes_nothing_else(tmp_
     assert _failing(tmp_path / "fitted.pt") == 0
 
 
+def test_the_exact_readout_fixes_the_readout_over_the_domain_and_nothing_else(tmp_path):
+    planted = _planted(tmp_path)
+    job = Repair(planted, HIST_SPEC, RepairOptions(max_len=3, dataset_size=1000), tmp_path)
+    assert job.check(job.original, tmp_path).failing_inputs > 0  # writes the check's model
+    x, y = job._domain(tmp_path)
+    model = _clone(job.original)
+    assert solve_readout(model, readout_rows(model, x, y)) is model
+    moved = (model.unembed - job.original.unembed).abs()
+    assert 0 < moved.max() <= 1.0 + 1e-6  # within the trust region of the start (float32)
+    same = {k: v for k, v in model.state_dict().items() if k != "unembed"}
+    assert all(torch.equal(v, job.original.state_dict()[k]) for k, v in same.items())
+    save_checkpoint(tmp_path / "exact.pt", model, **_meta(planted))
+    assert _failing(tmp_path / "exact.pt") == 0
+
+
 def test_freeze_keeps_the_named_modules():
     before, _ = load_checkpoint(HIST)
     data = make_dataset("hist", 8, 8, None, 300, 0)
@@ -204,3 +221,47 @@ def test_workers_find_the_same_failures(tmp_path):
         log=lambda s: None,
     )
     assert one["rounds"] == [{**r, "seconds": one["rounds"][0]["seconds"]} for r in two["rounds"]]
+
+
+def _decided(model, rows: ReadoutRows) -> np.ndarray:
+    """The class the model's readout picks for each row."""
+    w = model.unembed.detach()
+    width = len(w) - rows.num.shape[1]
+    logits = w[rows.cat].sum(1) + rows.num @ w[width:]
+    return logits.masked_fill(model.class_mask, float("-inf")).argmax(-1).numpy()
+
+
+def test_rows_with_equal_variables_and_different_labels_cannot_all_be_right(tmp_path):
+    planted = _planted(tmp_path)
+    job = Repair(planted, HIST_SPEC, RepairOptions(max_len=3, dataset_size=1000), tmp_path)
+    job.check(job.original, tmp_path)  # writes the check's model
+    model = job.original
+    rows = readout_rows(model, *job._domain(tmp_path))
+    # A copy of the most frequent row labelled with another allowed class, on fewer positions.
+    top = int(rows.counts.argmax())
+    other = next(
+        c for c in torch.nonzero(~model.class_mask).flatten().tolist() if c != rows.targets[top]
+    )
+    clash = ReadoutRows(
+        torch.cat([rows.cat, rows.cat[top : top + 1]]),
+        torch.cat([rows.num, rows.num[top : top + 1]]),
+        torch.cat([rows.targets, torch.tensor([other])]),
+        torch.cat([rows.counts, torch.tensor([1])]),
+    )
+    solved = solve_readout(_clone(model), clash)
+    wrong = np.nonzero(_decided(solved, clash) != clash.targets.numpy())[0]
+    assert wrong.tolist() == [len(clash.targets) - 1]  # the rarer label loses; all else right
+
+
+def test_repair_uses_it_where_the_check_is_exhaustive(tmp_path):
+    # An Adam refit too weak to move the planted error: only the linear program fixes it.
+    planted = _planted(tmp_path)
+    weak = dict(rounds=1, readout_steps=1, readout_lr=1e-6, **SMALL)
+    quiet = lambda line: None  # noqa: E731
+    off = repair(
+        planted, HIST_SPEC, RepairOptions(exact_readout=False, **weak), tmp_path / "off", quiet
+    )
+    on = repair(planted, HIST_SPEC, RepairOptions(**weak), tmp_path / "on", quiet)
+    assert off["failing_inputs"] == off["original_failing_inputs"] > 0
+    assert on["failing_inputs"] == 0 == _failing(tmp_path / "on" / "model.pt")
+    assert [r["round"] for r in on["rounds"]] == [0, 1]

@@ -76,6 +76,13 @@ from tpc.tasks.registry import task_names
     help="Adam's learning rate for the readout refit.",
 )
 @click.option(
+    "--exact-readout/--no-exact-readout",
+    default=True,
+    show_default=True,
+    help="Where the check is exhaustive, finish each readout refit with a linear program "
+    "over every position of the domain (HiGHS): right wherever the variables allow.",
+)
+@click.option(
     "--dataset-size",
     type=Int(10, 1_000_000),
     default=20000,

@@ -97,6 +97,18 @@ class ModelCheck:
         full[:, 1 : idx.shape[1] + 1] = labels.reshape(len(idx), idx.shape[1])
         return full
 
+    def domain(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Every input of the domain (model token ids) with the spec's labels, one pair
+        per length."""
+        p = self.prepared
+        return [
+            (self.model_rows(idx), self.spec_labels(idx, set()))
+            for idx in (
+                enumerate_inputs(p.n_vocab, n, 0, p.n_vocab**n)
+                for n in range(p.min_len, p.max_len + 1)
+            )
+        ]
+
     def _batch(self, idx: np.ndarray, found: Failures) -> None:
         wrong = self.prepared.check.wrong_positions(idx)
         bad = wrong.nonzero()[0]

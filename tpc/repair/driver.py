@@ -24,10 +24,11 @@ from tpc.errors import TpcError
 from tpc.model.checkpoint import load_model, save_checkpoint
 from tpc.model.learned import TransformerProgram
 from tpc.repair.check import Failures, ModelCheck
-from tpc.repair.finetune import Pool, freeze_modules, training_rows, tune_epochs
+from tpc.repair.exact import solve_readout
+from tpc.repair.finetune import Pool, freeze_modules, pad, training_rows, tune_epochs
 from tpc.repair.grow import add_classes, grow, grown_config
 from tpc.repair.options import RepairOptions
-from tpc.repair.readout import fit_readout
+from tpc.repair.readout import ReadoutRows, fit_readout, readout_rows
 from tpc.tasks import make_dataset
 from tpc.tasks.registry import USER_TASK_PREFIXES
 from tpc.verify.conventions import convention_for
@@ -108,6 +109,7 @@ class Repair:
         self.data = self._training_data()
         self.pool = Pool(self.original.cfg.n_ctx)
         self.rounds: list[Round] = []
+        self.domain: tuple[torch.Tensor, torch.Tensor] | None = None  # set by run()
 
     def _training_data(self):
         cfg = self.original.cfg
@@ -212,6 +214,8 @@ class Repair:
             missing = first.failures.missing | (set(self.data.labels) - set(self.labels))
             if missing:
                 first = self.add_missing_labels(missing, scratch)
+            if o.exact_readout and first.failures.mode == "exhaustive":
+                self.domain = self._domain(scratch)
             self._finish_round(first)
             stale, growth = 0, 0
             for index in range(1, o.rounds + 1):
@@ -246,6 +250,8 @@ class Repair:
         for model in models:
             t1 = time.perf_counter()
             candidate = fit_readout(_clone(model), x, y, o.readout_steps, o.readout_lr)
+            if self.domain is not None and o.readout_steps and not model.cfg.pool_outputs:
+                solve_readout(candidate, self.domain_rows(candidate))
             t2 = time.perf_counter()
             failures = self.check(candidate, scratch)
             seconds.update(fine_tune=t1 - t0, readout=t2 - t1, check=time.perf_counter() - t2)
@@ -260,6 +266,24 @@ class Repair:
             t0 = time.perf_counter()
         best.seconds = dict(seconds)
         return best
+
+    def _domain(self, scratch: Path) -> tuple[torch.Tensor, torch.Tensor]:
+        """Every input of the (exhaustive) domain, padded to n_ctx, with the spec's labels."""
+        found = ModelCheck(
+            scratch / "candidate.pt",
+            self.spec,
+            self.convention,
+            self.tokens,
+            self.labels,
+            self.eos,
+            self.opts.max_len,
+        ).domain()
+        n = self.pool.n_ctx
+        x = torch.cat([pad(torch.from_numpy(ids), n) for ids, _ in found])
+        return x, torch.cat([pad(torch.from_numpy(labels), n) for _, labels in found])
+
+    def domain_rows(self, model: TransformerProgram) -> ReadoutRows:
+        return readout_rows(model, *self.domain)
 
     def _finish_round(self, r: Round) -> None:
         self.rounds.append(r)

@@ -49,7 +49,7 @@ class Pool:
         return x, y
 
 
-def _pad(t: torch.Tensor, width: int) -> torch.Tensor:
+def pad(t: torch.Tensor, width: int) -> torch.Tensor:
     return torch.nn.functional.pad(t, (0, width - t.shape[1]))
 
 
@@ -57,7 +57,7 @@ def training_rows(train_x, train_y, pool: Pool, oversample: int, still_failing: 
     """The task's training split, the pool repeated `oversample` times, and the inputs the
     best model still fails repeated until they are at least `focus` of the rows."""
     n = pool.n_ctx
-    x, y = _pad(train_x, n), _pad(train_y, n)
+    x, y = pad(train_x, n), pad(train_y, n)
     if len(pool):
         px, py = pool.tensors()
         x = torch.cat([x, px.repeat(oversample, 1)])

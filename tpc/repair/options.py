@@ -24,6 +24,10 @@ class RepairOptions:
     # fine-tune (`readout`); round 1 refits only the readout, the smallest change.
     readout_steps: int = 500
     readout_lr: float = 0.05
+    # Where the check is exhaustive, the readout refit is then finished by a linear program
+    # over every row of the domain (`exact`): each position decided right where the fixed
+    # modules' variables allow it.
+    exact_readout: bool = True
     dataset_size: int = 20000
     seed: int = 0
     freeze: tuple[str, ...] = attrs.field(default=(), converter=tuple)  # module names/prefixes

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 
+import attrs
 import torch
 
 from tpc.model.learned import TransformerProgram
@@ -39,23 +40,51 @@ def hard_variables(model: TransformerProgram, x: torch.Tensor):
     return torch.cat(cat_rows), torch.cat(num)
 
 
+@attrs.frozen
+class ReadoutRows:
+    """The distinct (variables, label) rows of some positions: each categorical variable's
+    value as its row in the readout weights [rows, vars], the numerical values [rows, num
+    vars], the label, and how many positions share the row."""
+
+    cat: torch.Tensor
+    num: torch.Tensor
+    targets: torch.Tensor
+    counts: torch.Tensor
+
+    def numpy(self) -> "ReadoutRows":
+        return ReadoutRows(*(t.numpy() for t in attrs.astuple(self, recurse=False)))
+
+
+def readout_rows(model: TransformerProgram, x: torch.Tensor, y: torch.Tensor) -> ReadoutRows:
+    """The readout rows of the scored positions of (x, y) (label 0 unscored)."""
+    labels = y.reshape(-1)
+    scored = labels != 0
+    cat_rows, num = hard_variables(model, x)
+    n_cat = cat_rows.shape[1]
+    rows = torch.cat([cat_rows[scored].double(), num[scored].double(), labels[scored, None]], 1)
+    unique, counts = rows.unique(dim=0, return_counts=True)
+    return ReadoutRows(
+        unique[:, :n_cat].long(), unique[:, n_cat:-1].float(), unique[:, -1].long(), counts
+    )
+
+
 def fit_readout(
-    model: TransformerProgram, x: torch.Tensor, y: torch.Tensor, steps: int, lr: float
+    model: TransformerProgram,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    steps: int,
+    lr: float,
 ) -> TransformerProgram:
     """`steps` full-batch Adam steps on the readout weights alone (cross-entropy over the
     scored positions of (x, y), label 0 unscored), in place; returns the model (eval)."""
     model.eval()
     if steps <= 0 or model.cfg.pool_outputs:  # one label per sequence: fine-tuning only
         return model
-    labels = y.reshape(-1)
-    scored = labels != 0
-    cat_rows, num = hard_variables(model, x)
-    n_cat = cat_rows.shape[1]
     # Equal (variables, label) pairs merged: one row each, weighted by how often it occurs.
-    rows = torch.cat([cat_rows[scored].double(), num[scored].double(), labels[scored, None]], 1)
-    unique, counts = rows.unique(dim=0, return_counts=True)
-    cat_rows, num = unique[:, :n_cat].long(), unique[:, n_cat:-1].float()
-    targets, weights = unique[:, -1].long(), counts.float() / counts.sum()
+    rows = readout_rows(model, x, y)
+    cat_rows, num, targets = rows.cat, rows.num, rows.targets
+    weights = rows.counts.float() / rows.counts.sum()
+    n_cat = cat_rows.shape[1]
     # The categorical part as a sparse 0/1 matrix [rows, width] (one 1 per variable): its
     # products give the logits and the gradient (autograd through embedding_bag is ~10x
     # slower on CPU).
