@@ -120,7 +120,7 @@ def _constraints(lay: _Layout, rows: np.ndarray, want: np.ndarray, active: np.nd
     return starts.astype(np.int32), cols[nonzero].astype(np.int32), vals[nonzero]
 
 
-def silently(make):
+def _silently(make):
     """make(), with what it writes to file descriptor 1 dropped: HiGHS prints a banner there
     (past sys.stdout) the first time a model is made, which would land in `tpc lift`'s output."""
     sys.stdout.flush()
@@ -132,6 +132,19 @@ def silently(make):
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+
+
+def dual_simplex():
+    """A silent HiGHS model solved by dual simplex on one thread: the same answer on every
+    run (this pass's programs and `tpc.repair.exact`'s)."""
+    import highspy  # here, not at the top: `tpc run` and `emit` import passes, not the solver
+
+    h = _silently(highspy.Highs)
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("solver", "simplex")
+    h.setOptionValue("simplex_strategy", 1)  # dual
+    h.setOptionValue("threads", 1)
+    return h
 
 
 class _LinearProgram:
@@ -149,11 +162,7 @@ class _LinearProgram:
             highspy.HighsModelStatus.kOptimal,
             highspy.HighsModelStatus.kInfeasible,
         )
-        self.highs = h = silently(highspy.Highs)
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("solver", "simplex")
-        h.setOptionValue("simplex_strategy", 1)  # dual
-        h.setOptionValue("threads", 1)
+        self.highs = h = dual_simplex()
         # An iteration cap (not a time limit: the same answer on every machine) bounds the rare
         # program HiGHS works long on; reaching it counts as no fit.
         h.setOptionValue("simplex_iteration_limit", MAX_ITERATIONS)

@@ -151,19 +151,22 @@ class Repair:
             path, model, tokens=self.tokens, labels=self.labels, task=self.task, metrics=metrics
         )
 
-    def check(self, model, scratch: Path) -> Failures:
-        path = scratch / "candidate.pt"
-        self.save(model, path)
-        o = self.opts
-        args = dict(
+    def _check_args(self, path: Path) -> dict:
+        """ModelCheck's arguments for the model stored at `path`."""
+        return dict(
             model_path=str(path),
             spec=str(self.spec),
             convention=self.convention,
             tokens=self.tokens,
             labels=self.labels,
             eos=self.eos,
-            max_len=o.max_len,
+            max_len=self.opts.max_len,
         )
+
+    def check(self, model, scratch: Path) -> Failures:
+        path = scratch / "candidate.pt"
+        self.save(model, path)
+        o, args = self.opts, self._check_args(path)
         run = dict(exhaustive_limit=o.exhaustive_limit, samples=o.samples, seed=o.seed)
         if o.workers > 1:
             from tpc.repair.workers import check_with_workers  # lazy: torch.distributed
@@ -269,15 +272,7 @@ class Repair:
 
     def _domain(self, scratch: Path) -> tuple[torch.Tensor, torch.Tensor]:
         """Every input of the (exhaustive) domain, padded to n_ctx, with the spec's labels."""
-        found = ModelCheck(
-            scratch / "candidate.pt",
-            self.spec,
-            self.convention,
-            self.tokens,
-            self.labels,
-            self.eos,
-            self.opts.max_len,
-        ).domain()
+        found = ModelCheck(**self._check_args(scratch / "candidate.pt")).domain()
         n = self.pool.n_ctx
         x = torch.cat([pad(torch.from_numpy(ids), n) for ids, _ in found])
         return x, torch.cat([pad(torch.from_numpy(labels), n) for _, labels in found])

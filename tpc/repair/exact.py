@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from tpc.model.learned import TransformerProgram
-from tpc.passes.refit import silently
+from tpc.passes.refit import dual_simplex
 from tpc.repair.readout import ReadoutRows
 
 MARGIN = 1.0  # a wide win: float32 sums of the weights cannot turn it into a tie or a loss
@@ -60,10 +60,7 @@ class _Program:
 
         self.inf = highspy.kHighsInf
         self.optimal = highspy.HighsModelStatus.kOptimal
-        self.highs = h = silently(highspy.Highs)
-        for name, value in (("output_flag", False), ("solver", "simplex"), ("threads", 1)):
-            h.setOptionValue(name, value)
-        h.setOptionValue("simplex_strategy", 1)  # dual
+        self.highs = h = dual_simplex()
         self.classes = np.nonzero(allowed)[0]
         self.n_weights, self.n_classes = start.size, len(allowed)
         flat = start.reshape(-1)
